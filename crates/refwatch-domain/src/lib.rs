@@ -1,0 +1,22 @@
+//! The refwatch domain: record types, typed ids, dates with precision,
+//! controlled vocabularies and the validation rules.
+//!
+//! This crate does no I/O and knows nothing of storage, JSON or HTTP. Other
+//! crates convert to and from these types at their edges.
+
+#![deny(missing_docs)]
+
+mod date;
+mod id;
+mod record;
+mod validate;
+mod vocab;
+
+pub use date::{DateError, DateValue, PartialDate, Precision};
+pub use id::*;
+pub use record::*;
+pub use validate::{Problem, validate};
+pub use vocab::{Labels, Lang, Term, VocabFileError, Vocabularies, Vocabulary};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,337 @@
+//! The rules every record must keep, checked over a whole [`Dataset`].
+//!
+//! Validation never stops at the first problem: it returns every problem it
+//! finds, each with the path of the offending field (`incidents[3].victims`)
+//! and a sentence a documenter can act on. Messages never quote identity
+//! fields.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::hash::Hash;
+
+use crate::record::*;
+use crate::vocab::{Term, Vocabularies, Vocabulary};
+
+/// One problem found in a dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where: a path such as `incidents[3].victims.low`.
+    pub path: String,
+    /// What is wrong and what to do, as a sentence.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+struct Checker<'a> {
+    vocab: &'a Vocabularies,
+    problems: Vec<Problem>,
+    sources: HashSet<crate::SourceId>,
+    places: HashSet<crate::PlaceId>,
+    actors: HashSet<crate::ActorId>,
+    incidents: HashSet<crate::IncidentId>,
+    reviews: HashSet<crate::UprReviewId>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem { path: path.to_owned(), message: message.into() });
+    }
+
+    fn term(&mut self, path: &str, vocab: Vocabulary, term: &Term) {
+        if !self.vocab.contains(vocab, term) {
+            let known: Vec<&str> = self.vocab.codes(vocab).collect();
+            self.push(
+                path,
+                format!(
+                    "unknown {vocab} term \"{}\"; use one of: {}",
+                    term.code(),
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn required_text(&mut self, path: &str, text: &str, what: &str) {
+        if text.trim().is_empty() {
+            self.push(path, format!("{what} is empty; write it out"));
+        }
+    }
+
+    fn exists<T: Eq + Hash + fmt::Display>(&mut self, path: &str, set_has: bool, id: &T, what: &str) {
+        if !set_has {
+            self.push(path, format!("refers to {what} {id}, which does not exist in the data"));
+        }
+    }
+
+    fn count(&mut self, path: &str, count: &Count) {
+        if let Some(best) = count.best
+            && count.low > best
+        {
+            self.push(path, format!("low ({}) is more than best ({best}); low must not exceed best", count.low));
+        }
+        if let Some(high) = count.high {
+            if count.low > high {
+                self.push(path, format!("low ({}) is more than high ({high}); low must not exceed high", count.low));
+            }
+            if let Some(best) = count.best
+                && best > high
+            {
+                self.push(path, format!("best ({best}) is more than high ({high}); best must not exceed high"));
+            }
+        }
+    }
+
+    fn citations(&mut self, path: &str, citations: &[Citation]) {
+        for (i, c) in citations.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let has = self.sources.contains(&c.source);
+            self.exists(&format!("{p}.source"), has, &c.source, "source");
+            if let Some(via) = c.via {
+                let has = self.sources.contains(&via);
+                self.exists(&format!("{p}.via"), has, &via, "source");
+            }
+            if c.quote.trim().is_empty() {
+                self.push(&format!("{p}.quote"), "a citation needs the exact quoted words; paste them from the source");
+            }
+            if c.locator.trim().is_empty() {
+                self.push(&format!("{p}.locator"), "a citation needs a locator (page, paragraph or footnote)");
+            }
+        }
+    }
+
+    fn require_citation(&mut self, path: &str, has_any: bool) {
+        if !has_any {
+            self.push(path, "every fact needs at least one citation; add the source, locator and quote");
+        }
+    }
+}
+
+fn duplicates<T, K: Ord + Copy + fmt::Display>(items: &[T], key: impl Fn(&T) -> K, list: &str, out: &mut Vec<Problem>) {
+    let mut seen = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(key(item), i) {
+            out.push(Problem {
+                path: format!("{list}[{i}].id"),
+                message: format!("id {} is used again (first at {list}[{first}]); every record needs its own id", key(item)),
+            });
+        }
+    }
+}
+
+/// Checks every rule over a dataset and returns every problem found.
+pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    duplicates(&data.sources, |r| r.id, "sources", &mut problems);
+    duplicates(&data.places, |r| r.id, "places", &mut problems);
+    duplicates(&data.actors, |r| r.id, "actors", &mut problems);
+    duplicates(&data.incidents, |r| r.id, "incidents", &mut problems);
+    duplicates(&data.persons, |r| r.id, "persons", &mut problems);
+    duplicates(&data.upr_reviews, |r| r.id, "upr_reviews", &mut problems);
+    duplicates(&data.mechanisms, |r| r.id, "mechanisms", &mut problems);
+    duplicates(&data.figures, |r| r.id, "figures", &mut problems);
+
+    let mut c = Checker {
+        vocab,
+        problems,
+        sources: data.sources.iter().map(|r| r.id).collect(),
+        places: data.places.iter().map(|r| r.id).collect(),
+        actors: data.actors.iter().map(|r| r.id).collect(),
+        incidents: data.incidents.iter().map(|r| r.id).collect(),
+        reviews: data.upr_reviews.iter().map(|r| r.id).collect(),
+    };
+
+    for (i, s) in data.sources.iter().enumerate() {
+        let p = format!("sources[{i}]");
+        c.term(&format!("{p}.kind"), Vocabulary::SourceKind, &s.kind);
+        c.required_text(&format!("{p}.title"), &s.title, "the title");
+        if let Some(r) = &s.reliability {
+            c.term(&format!("{p}.reliability"), Vocabulary::Reliability, r);
+        }
+    }
+
+    for (i, pl) in data.places.iter().enumerate() {
+        let p = format!("places[{i}]");
+        c.term(&format!("{p}.kind"), Vocabulary::PlaceKind, &pl.kind);
+        c.required_text(&format!("{p}.name_en"), &pl.name_en, "the English name");
+        if let Some(parent) = pl.parent {
+            let has = c.places.contains(&parent);
+            c.exists(&format!("{p}.parent"), has, &parent, "place");
+            if parent == pl.id {
+                c.push(&format!("{p}.parent"), "a place cannot lie inside itself");
+            }
+        }
+        if let Some(co) = pl.coordinates
+            && (!(-90.0..=90.0).contains(&co.lat) || !(-180.0..=180.0).contains(&co.lon))
+        {
+            c.push(&format!("{p}.coordinates"), "latitude must be within -90..90 and longitude within -180..180");
+        }
+    }
+
+    for (i, a) in data.actors.iter().enumerate() {
+        let p = format!("actors[{i}]");
+        c.term(&format!("{p}.kind"), Vocabulary::ActorKind, &a.kind);
+        c.required_text(&format!("{p}.name_en"), &a.name_en, "the English name");
+        if let Some(parent) = a.parent {
+            let has = c.actors.contains(&parent);
+            c.exists(&format!("{p}.parent"), has, &parent, "actor");
+        }
+    }
+
+    for (i, inc) in data.incidents.iter().enumerate() {
+        let p = format!("incidents[{i}]");
+        c.term(&format!("{p}.kind"), Vocabulary::IncidentKind, &inc.kind);
+        c.term(&format!("{p}.verification"), Vocabulary::Verification, &inc.verification);
+        c.required_text(&format!("{p}.title"), &inc.title, "the title");
+        c.count(&format!("{p}.victims"), &inc.victims);
+        for (j, l) in inc.places.iter().enumerate() {
+            let has = c.places.contains(&l.place);
+            c.exists(&format!("{p}.places[{j}].place"), has, &l.place, "place");
+            c.term(&format!("{p}.places[{j}].role"), Vocabulary::PlaceRole, &l.role);
+        }
+        for (j, l) in inc.actors.iter().enumerate() {
+            let has = c.actors.contains(&l.actor);
+            c.exists(&format!("{p}.actors[{j}].actor"), has, &l.actor, "actor");
+            c.term(&format!("{p}.actors[{j}].role"), Vocabulary::ActorRole, &l.role);
+        }
+        let mut sums: BTreeMap<Dimension, u64> = BTreeMap::new();
+        for (j, part) in inc.breakdown.iter().enumerate() {
+            let bp = format!("{p}.breakdown[{j}]");
+            let vocab = match part.dimension {
+                Dimension::Sex => Vocabulary::Sex,
+                Dimension::AgeGroup => Vocabulary::AgeGroup,
+                Dimension::Category => Vocabulary::VictimCategory,
+            };
+            c.term(&format!("{bp}.term"), vocab, &part.term);
+            c.count(&format!("{bp}.count"), &part.count);
+            *sums.entry(part.dimension).or_default() += part.count.low;
+        }
+        if let Some(high) = inc.victims.high {
+            for (dim, sum) in sums {
+                if sum > high {
+                    c.push(
+                        &format!("{p}.breakdown"),
+                        format!(
+                            "the {} parts add up to at least {sum} people, more than the incident's high count ({high}); correct the parts or raise the high count",
+                            dim.code()
+                        ),
+                    );
+                }
+            }
+        }
+        for (j, r) in inc.reports.iter().enumerate() {
+            let rp = format!("{p}.reports[{j}]");
+            if let Some(v) = &r.victims {
+                c.count(&format!("{rp}.victims"), v);
+            }
+            c.required_text(&format!("{rp}.summary"), &r.summary, "the report's summary");
+            c.citations(&format!("{rp}.citations"), &r.citations);
+            c.require_citation(&format!("{rp}.citations"), !r.citations.is_empty());
+        }
+        c.citations(&format!("{p}.citations"), &inc.citations);
+        let any = !inc.citations.is_empty() || inc.reports.iter().any(|r| !r.citations.is_empty());
+        c.require_citation(&format!("{p}.citations"), any);
+    }
+
+    for (i, person) in data.persons.iter().enumerate() {
+        let p = format!("persons[{i}]");
+        if let Some(t) = &person.sex {
+            c.term(&format!("{p}.sex"), Vocabulary::Sex, t);
+        }
+        if let Some(t) = &person.age_group {
+            c.term(&format!("{p}.age_group"), Vocabulary::AgeGroup, t);
+        }
+        if let Some(t) = &person.category {
+            c.term(&format!("{p}.category"), Vocabulary::VictimCategory, t);
+        }
+        if let Some(y) = person.birth_year
+            && !(1900..=2100).contains(&y)
+        {
+            c.push(&format!("{p}.birth_year"), format!("birth year {y} is not plausible; use a year between 1900 and 2100"));
+        }
+        if let Some(o) = person.origin_place {
+            let has = c.places.contains(&o);
+            c.exists(&format!("{p}.origin_place"), has, &o, "place");
+        }
+        for (j, e) in person.timeline.iter().enumerate() {
+            let ep = format!("{p}.timeline[{j}]");
+            c.term(&format!("{ep}.status"), Vocabulary::PersonStatus, &e.status);
+            if let Some(pl) = e.place {
+                let has = c.places.contains(&pl);
+                c.exists(&format!("{ep}.place"), has, &pl, "place");
+            }
+            if let Some(inc) = e.incident {
+                let has = c.incidents.contains(&inc);
+                c.exists(&format!("{ep}.incident"), has, &inc, "incident");
+            }
+        }
+        for (j, l) in person.incidents.iter().enumerate() {
+            let has = c.incidents.contains(&l.incident);
+            c.exists(&format!("{p}.incidents[{j}].incident"), has, &l.incident, "incident");
+            c.term(&format!("{p}.incidents[{j}].role"), Vocabulary::PersonRole, &l.role);
+        }
+        c.citations(&format!("{p}.citations"), &person.citations);
+    }
+
+    for (i, r) in data.upr_reviews.iter().enumerate() {
+        let p = format!("upr_reviews[{i}]");
+        if !(1..=9).contains(&r.cycle) {
+            c.push(&format!("{p}.cycle"), format!("UPR cycle {} is not possible; cycles are numbered from 1", r.cycle));
+        }
+        c.citations(&format!("{p}.citations"), &r.citations);
+    }
+
+    for (i, m) in data.mechanisms.iter().enumerate() {
+        let p = format!("mechanisms[{i}]");
+        c.required_text(&format!("{p}.text"), &m.text, "the text");
+        match &m.detail {
+            MechanismDetail::UprRecommendation { review, state, .. } => {
+                let has = c.reviews.contains(review);
+                c.exists(&format!("{p}.review"), has, review, "UPR review");
+                c.required_text(&format!("{p}.state"), state, "the recommending state");
+            }
+            MechanismDetail::TreatyObservation { body, .. } => {
+                c.term(&format!("{p}.body"), Vocabulary::TreatyBody, body);
+            }
+            MechanismDetail::Communication { mandate_holders, .. } => {
+                if mandate_holders.iter().any(|h| h.trim().is_empty()) {
+                    c.push(&format!("{p}.mandate_holders"), "a mandate holder's entry is empty; remove it or fill it in");
+                }
+            }
+            MechanismDetail::CoiRecommendation { paragraph } => {
+                c.required_text(&format!("{p}.paragraph"), paragraph, "the COI paragraph");
+            }
+            MechanismDetail::Resolution { body, .. } => {
+                c.required_text(&format!("{p}.body"), body, "the body that adopted the resolution");
+            }
+        }
+        for (j, t) in m.themes.iter().enumerate() {
+            c.term(&format!("{p}.themes[{j}]"), Vocabulary::Theme, t);
+        }
+        for (j, inc) in m.incidents.iter().enumerate() {
+            let has = c.incidents.contains(inc);
+            c.exists(&format!("{p}.incidents[{j}]"), has, inc, "incident");
+        }
+        c.citations(&format!("{p}.citations"), &m.citations);
+        c.require_citation(&format!("{p}.citations"), !m.citations.is_empty());
+    }
+
+    for (i, f) in data.figures.iter().enumerate() {
+        let p = format!("figures[{i}]");
+        c.term(&format!("{p}.indicator"), Vocabulary::Indicator, &f.indicator);
+        c.count(&format!("{p}.value"), &f.value);
+        c.required_text(&format!("{p}.unit"), &f.unit, "the unit");
+        if let Some(pl) = f.place {
+            let has = c.places.contains(&pl);
+            c.exists(&format!("{p}.place"), has, &pl, "place");
+        }
+        c.citations(&format!("{p}.citations"), &f.citations);
+        c.require_citation(&format!("{p}.citations"), !f.citations.is_empty());
+    }
+
+    c.problems
+}
