@@ -1,0 +1,68 @@
+use super::*;
+
+fn problems(text: &str) -> Vec<String> {
+    match parse(text) {
+        Ok(_) => vec![],
+        Err(list) => list.iter().map(|p| format!("{}: {}", json_path(&p.path), p.message)).collect(),
+    }
+}
+
+const SOURCE: &str = r#"{"id":"key:s1","kind":"media","title":"T"}"#;
+
+fn file(incidents: &str) -> String {
+    format!(r#"{{"format":"refwatch-dataset","version":1,"sources":[{SOURCE}],"incidents":[{incidents}]}}"#)
+}
+
+const GOOD: &str = r#"{"id":"key:i1","kind":"arrest","title":"x","date":"2013-11-02","victims":{"low":17,"best":17,"high":17},"verification":"single_source","citations":[{"id":"key:c1","source":"key:s1","locator":"fn. 27","quote":"a total of 17"}]}"#;
+
+#[test]
+fn a_good_file_reads_and_writes_back_identically() {
+    let data = parse(&file(GOOD)).unwrap();
+    assert_eq!(data.incidents.len(), 1);
+    let once = to_json(&data);
+    let twice = to_json(&parse(&once).unwrap());
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn broken_json_names_line_and_column() {
+    let p = problems("{\n  \"format\": \"refwatch-dataset\",\n  oops\n}");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].starts_with("$: the file is not valid JSON (line 3, column 3)"), "{p:?}");
+}
+
+#[test]
+fn every_bad_record_is_listed_with_its_path() {
+    let bad_date = GOOD.replace("2013-11-02", "2013-11-31");
+    let bad_type = GOOD.replace(r#""low":17"#, r#""low":"seventeen""#);
+    let unknown_field = GOOD.replace(r#""title":"x""#, r#""titel":"x""#);
+    let bad_ref = GOOD.replace(r#""source":"key:s1""#, r#""source":"s1""#);
+    let p = problems(&file(&[GOOD, &bad_date, &bad_type, &unknown_field, &bad_ref].join(",")));
+    assert_eq!(p.len(), 4, "{p:#?}");
+    assert!(p[0].starts_with("$.incidents[1].date: \"2013-11-31\" is not a valid date: no such calendar date"));
+    assert!(p[1].starts_with("$.incidents[2].victims.low: invalid type: string \"seventeen\""));
+    assert!(p[2].starts_with("$.incidents[3]"), "{}", p[2]);
+    assert!(p[2].contains("unknown field `titel`"));
+    assert!(p[3].starts_with("$.incidents[4].citations[0].source: \"s1\" is not a valid source id"));
+}
+
+#[test]
+fn wrong_format_and_unknown_top_level_fields_are_reported() {
+    let p = problems(r#"{"format":"other","version":2,"incidnets":[]}"#);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(p[0].starts_with("$.format: must be \"refwatch-dataset\""));
+    assert!(p[1].starts_with("$.version:"));
+    assert!(p[2].starts_with("$.incidnets: unknown top-level field"));
+}
+
+#[test]
+fn mechanism_kinds_need_their_fields() {
+    let text = r#"{"format":"refwatch-dataset","version":1,"mechanisms":[
+        {"id":"key:m1","kind":"upr_recommendation","date":"2013-10-22","text":"t"},
+        {"id":"key:m2","kind":"petition","date":"2013","text":"t"}]}"#;
+    let p = problems(text);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(p[0].starts_with("$.mechanisms[0].review: a upr_recommendation record needs \"review\""));
+    assert!(p[1].starts_with("$.mechanisms[0].state:"));
+    assert!(p[2].starts_with("$.mechanisms[1].kind: \"petition\" is not a mechanism kind"));
+}
