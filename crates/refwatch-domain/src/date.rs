@@ -27,7 +27,9 @@ pub enum Precision {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
     /// The text is not of the form `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-    #[error("expected a date as YYYY, YYYY-MM or YYYY-MM-DD, a range A/B, or either with a leading ~ for approximate")]
+    #[error(
+        "expected a date as YYYY, YYYY-MM or YYYY-MM-DD, a range A/B, or either with a leading ~ for approximate"
+    )]
     Format,
     /// The month or day does not exist.
     #[error("no such calendar date")]
@@ -51,7 +53,11 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 impl PartialDate {
     /// A date known to the year.
     pub fn year(year: i32) -> Self {
-        Self { year, month: None, day: None }
+        Self {
+            year,
+            month: None,
+            day: None,
+        }
     }
 
     /// A date known to the month.
@@ -59,7 +65,11 @@ impl PartialDate {
         if !(1..=12).contains(&month) {
             return Err(DateError::NoSuchDate);
         }
-        Ok(Self { year, month: Some(month), day: None })
+        Ok(Self {
+            year,
+            month: Some(month),
+            day: None,
+        })
     }
 
     /// A date known to the day.
@@ -68,7 +78,10 @@ impl PartialDate {
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateError::NoSuchDate);
         }
-        Ok(Self { day: Some(day), ..m })
+        Ok(Self {
+            day: Some(day),
+            ..m
+        })
     }
 
     /// The year.
@@ -93,7 +106,11 @@ impl PartialDate {
     /// The latest day this date may stand for, as (year, month, day).
     pub fn last_day(&self) -> (i32, u8, u8) {
         let month = self.month.unwrap_or(12);
-        (self.year, month, self.day.unwrap_or_else(|| days_in_month(self.year, month)))
+        (
+            self.year,
+            month,
+            self.day.unwrap_or_else(|| days_in_month(self.year, month)),
+        )
     }
 }
 
@@ -144,7 +161,11 @@ pub struct DateValue {
 impl DateValue {
     /// A single date.
     pub fn on(date: PartialDate) -> Self {
-        Self { start: date, end: None, approximate: false }
+        Self {
+            start: date,
+            end: None,
+            approximate: false,
+        }
     }
 
     /// A range; it must not end before it starts.
@@ -152,12 +173,19 @@ impl DateValue {
         if end.last_day() < start.first_day() {
             return Err(DateError::EndsBeforeStart);
         }
-        Ok(Self { start, end: Some(end), approximate: false })
+        Ok(Self {
+            start,
+            end: Some(end),
+            approximate: false,
+        })
     }
 
     /// The same date marked approximate.
     pub fn approximately(self) -> Self {
-        Self { approximate: true, ..self }
+        Self {
+            approximate: true,
+            ..self
+        }
     }
 
     /// Where the date (or range) starts.
@@ -192,7 +220,10 @@ impl FromStr for DateValue {
             Some((a, b)) => Self::between(a.parse()?, b.parse()?)?,
             None => Self::on(rest.parse()?),
         };
-        Ok(Self { approximate, ..value })
+        Ok(Self {
+            approximate,
+            ..value
+        })
     }
 }
 

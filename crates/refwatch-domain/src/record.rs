@@ -60,7 +60,11 @@ pub struct Count {
 impl Count {
     /// An exact count.
     pub fn exact(n: u64) -> Self {
-        Self { low: n, best: Some(n), high: Some(n) }
+        Self {
+            low: n,
+            best: Some(n),
+            high: Some(n),
+        }
     }
 }
 
@@ -310,8 +314,13 @@ pub enum CoordPrecision {
 
 impl CoordPrecision {
     /// Every precision.
-    pub const ALL: [CoordPrecision; 5] =
-        [Self::Exact, Self::City, Self::District, Self::Province, Self::Country];
+    pub const ALL: [CoordPrecision; 5] = [
+        Self::Exact,
+        Self::City,
+        Self::District,
+        Self::Province,
+        Self::Country,
+    ];
 
     /// The precision's code.
     pub fn code(self) -> &'static str {
@@ -529,7 +538,9 @@ impl Dataset {
     /// Every citation in the dataset with the record it belongs to.
     pub fn citations(&self) -> impl Iterator<Item = &Citation> {
         let incident = self.incidents.iter().flat_map(|i| {
-            i.citations.iter().chain(i.reports.iter().flat_map(|r| r.citations.iter()))
+            i.citations
+                .iter()
+                .chain(i.reports.iter().flat_map(|r| r.citations.iter()))
         });
         incident
             .chain(self.persons.iter().flat_map(|p| p.citations.iter()))

@@ -35,7 +35,11 @@ fn valid() -> Dataset {
         name_zh: Some("沈阳".into()),
         country: Some("CN".into()),
         parent: None,
-        coordinates: Some(Coordinates { lat: 41.8, lon: 123.4, precision: CoordPrecision::City }),
+        coordinates: Some(Coordinates {
+            lat: 41.8,
+            lon: 123.4,
+            precision: CoordPrecision::City,
+        }),
     };
     let incident = Incident {
         id: IncidentId::random(),
@@ -43,23 +47,38 @@ fn valid() -> Dataset {
         title: "Returned".into(),
         summary: "People returned".into(),
         date: "2023-10-09".parse().unwrap(),
-        places: vec![PlaceLink { place: place.id, role: Term::new("departure") }],
+        places: vec![PlaceLink {
+            place: place.id,
+            role: Term::new("departure"),
+        }],
         actors: vec![],
-        victims: Count { low: 500, best: Some(500), high: None },
+        victims: Count {
+            low: 500,
+            best: Some(500),
+            high: None,
+        },
         breakdown: vec![],
         verification: Term::new("single_source"),
         confidentiality: Confidentiality::Public,
         reports: vec![],
         citations: vec![cite(source.id)],
     };
-    Dataset { sources: vec![source], places: vec![place], incidents: vec![incident], ..Dataset::default() }
+    Dataset {
+        sources: vec![source],
+        places: vec![place],
+        incidents: vec![incident],
+        ..Dataset::default()
+    }
 }
 
 /// Runs validation after `break_it` and returns the problems as `path: message` lines.
 fn check(break_it: impl FnOnce(&mut Dataset)) -> Vec<String> {
     let mut data = valid();
     break_it(&mut data);
-    validate(&data, &Vocabularies::builtin()).iter().map(|p| p.to_string()).collect()
+    validate(&data, &Vocabularies::builtin())
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
 }
 
 #[test]
@@ -69,7 +88,13 @@ fn the_valid_dataset_has_no_problems() {
 
 #[test]
 fn low_above_best_or_high_is_reported() {
-    let problems = check(|d| d.incidents[0].victims = Count { low: 20, best: Some(10), high: Some(15) });
+    let problems = check(|d| {
+        d.incidents[0].victims = Count {
+            low: 20,
+            best: Some(10),
+            high: Some(15),
+        }
+    });
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("incidents[0].victims: low (20) is more than best (10)"));
     assert!(problems[1].starts_with("incidents[0].victims: low (20) is more than high (15)"));
@@ -77,15 +102,28 @@ fn low_above_best_or_high_is_reported() {
 
 #[test]
 fn best_above_high_is_reported() {
-    let problems = check(|d| d.incidents[0].victims = Count { low: 1, best: Some(16), high: Some(15) });
-    assert_eq!(problems, vec!["incidents[0].victims: best (16) is more than high (15); best must not exceed high"]);
+    let problems = check(|d| {
+        d.incidents[0].victims = Count {
+            low: 1,
+            best: Some(16),
+            high: Some(15),
+        }
+    });
+    assert_eq!(
+        problems,
+        vec!["incidents[0].victims: best (16) is more than high (15); best must not exceed high"]
+    );
 }
 
 #[test]
 fn breakdown_exceeding_high_is_reported() {
     let problems = check(|d| {
         let inc = &mut d.incidents[0];
-        inc.victims = Count { low: 13, best: None, high: Some(15) };
+        inc.victims = Count {
+            low: 13,
+            best: None,
+            high: Some(15),
+        };
         for sex in ["female", "male"] {
             inc.breakdown.push(BreakdownPart {
                 dimension: Dimension::Sex,
@@ -94,7 +132,11 @@ fn breakdown_exceeding_high_is_reported() {
             });
         }
         // Another dimension within bounds is not a problem.
-        inc.breakdown.push(BreakdownPart { dimension: Dimension::AgeGroup, term: Term::new("child"), count: Count::exact(1) });
+        inc.breakdown.push(BreakdownPart {
+            dimension: Dimension::AgeGroup,
+            term: Term::new("child"),
+            count: Count::exact(1),
+        });
     });
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("incidents[0].breakdown: the sex parts add up to at least 16 people, more than the incident's high count (15)"));
@@ -102,21 +144,42 @@ fn breakdown_exceeding_high_is_reported() {
 
 #[test]
 fn date_range_ending_before_start_is_refused() {
-    assert_eq!("2013-11-19/2013-11-02".parse::<DateValue>(), Err(DateError::EndsBeforeStart));
-    assert_eq!("2014/2013-12".parse::<DateValue>(), Err(DateError::EndsBeforeStart));
+    assert_eq!(
+        "2013-11-19/2013-11-02".parse::<DateValue>(),
+        Err(DateError::EndsBeforeStart)
+    );
+    assert_eq!(
+        "2014/2013-12".parse::<DateValue>(),
+        Err(DateError::EndsBeforeStart)
+    );
     // Overlapping precisions are fine: a month range that ends in the same month.
     assert!("2013-11/2013-11-30".parse::<DateValue>().is_ok());
 }
 
 #[test]
 fn dates_keep_their_precision_and_round_trip() {
-    for text in ["2023", "2023-10", "2023-10-09", "~2005", "2013-11-02/2013-11-19", "~2020-01/2021-08-23"] {
+    for text in [
+        "2023",
+        "2023-10",
+        "2023-10-09",
+        "~2005",
+        "2013-11-02/2013-11-19",
+        "~2020-01/2021-08-23",
+    ] {
         let d: DateValue = text.parse().unwrap();
         assert_eq!(d.to_string(), text);
     }
     let d: DateValue = "2023-10".parse().unwrap();
     assert_eq!(d.start().precision(), Precision::Month);
-    for bad in ["2023-13", "2023-02-30", "23-10-09", "2023/10/09", "", "2023-1-9", "~"] {
+    for bad in [
+        "2023-13",
+        "2023-02-30",
+        "23-10-09",
+        "2023/10/09",
+        "",
+        "2023-1-9",
+        "~",
+    ] {
         assert!(bad.parse::<DateValue>().is_err(), "{bad} should be refused");
     }
     assert!("2024-02-29".parse::<DateValue>().is_ok());
@@ -130,7 +193,11 @@ fn citation_without_quote_or_locator_is_reported() {
         d.incidents[0].citations[0].locator = String::new();
     });
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].starts_with("incidents[0].citations[0].quote: a citation needs the exact quoted words"));
+    assert!(
+        problems[0].starts_with(
+            "incidents[0].citations[0].quote: a citation needs the exact quoted words"
+        )
+    );
     assert!(problems[1].starts_with("incidents[0].citations[0].locator:"));
 }
 
@@ -138,7 +205,9 @@ fn citation_without_quote_or_locator_is_reported() {
 fn fact_without_citation_is_reported() {
     let problems = check(|d| d.incidents[0].citations.clear());
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].starts_with("incidents[0].citations: every fact needs at least one citation"));
+    assert!(
+        problems[0].starts_with("incidents[0].citations: every fact needs at least one citation")
+    );
 }
 
 #[test]
@@ -152,8 +221,12 @@ fn link_to_missing_record_is_reported() {
     assert_eq!(
         problems,
         vec![
-            format!("incidents[0].places[0].place: refers to place {ghost_place}, which does not exist in the data"),
-            format!("incidents[0].citations[0].source: refers to source {ghost_source}, which does not exist in the data"),
+            format!(
+                "incidents[0].places[0].place: refers to place {ghost_place}, which does not exist in the data"
+            ),
+            format!(
+                "incidents[0].citations[0].source: refers to source {ghost_source}, which does not exist in the data"
+            ),
         ]
     );
 }
@@ -162,7 +235,9 @@ fn link_to_missing_record_is_reported() {
 fn unknown_vocabulary_term_is_reported_with_the_known_ones() {
     let problems = check(|d| d.incidents[0].kind = Term::new("teleportation"));
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].starts_with("incidents[0].kind: unknown incident_kind term \"teleportation\"; use one of: "));
+    assert!(problems[0].starts_with(
+        "incidents[0].kind: unknown incident_kind term \"teleportation\"; use one of: "
+    ));
     assert!(problems[0].contains("repatriation"));
 }
 
@@ -181,7 +256,11 @@ fn every_problem_is_listed_not_just_the_first() {
     let problems = check(|d| {
         d.incidents[0].kind = Term::new("nope");
         d.incidents[0].verification = Term::new("nope");
-        d.places[0].coordinates = Some(Coordinates { lat: 91.0, lon: 0.0, precision: CoordPrecision::Exact });
+        d.places[0].coordinates = Some(Coordinates {
+            lat: 91.0,
+            lon: 0.0,
+            precision: CoordPrecision::Exact,
+        });
     });
     assert_eq!(problems.len(), 3, "{problems:?}");
 }
@@ -193,14 +272,22 @@ fn keys_map_to_stable_ids_and_bad_ids_are_refused() {
     assert_eq!(a, b);
     let again: IncidentId = a.to_string().parse().unwrap();
     assert_eq!(a, again);
-    for bad in ["key:", "key:has space", "not-a-uuid", "6f2b1c3e8a9d4f7e8b1c2d3e4f5a6b7c"] {
+    for bad in [
+        "key:",
+        "key:has space",
+        "not-a-uuid",
+        "6f2b1c3e8a9d4f7e8b1c2d3e4f5a6b7c",
+    ] {
         assert!(bad.parse::<IncidentId>().is_err(), "{bad}");
     }
 }
 
 #[test]
 fn identity_debug_output_is_redacted() {
-    let id = PersonIdentity { name_hangul: Some("홍길동".into()), ..Default::default() };
+    let id = PersonIdentity {
+        name_hangul: Some("홍길동".into()),
+        ..Default::default()
+    };
     let shown = format!("{id:?}");
     assert!(!shown.contains("홍길동"));
     assert_eq!(shown, "PersonIdentity(<redacted>)");
@@ -214,13 +301,19 @@ fn builtin_vocabularies_have_both_labels() {
     }
     let t = Term::new("repatriation");
     assert_eq!(v.label(Vocabulary::IncidentKind, &t, Lang::Ko), "강제북송");
-    assert_eq!(v.label(Vocabulary::IncidentKind, &t, Lang::En), "Forced repatriation");
+    assert_eq!(
+        v.label(Vocabulary::IncidentKind, &t, Lang::En),
+        "Forced repatriation"
+    );
 }
 
 #[test]
 fn vocabulary_file_errors_name_the_line() {
     let err = Vocabularies::parse("# c\nsex\tfemale\tFemale\n").unwrap_err();
-    assert_eq!(err.to_string(), "vocabulary file line 2: expected four tab-separated fields");
+    assert_eq!(
+        err.to_string(),
+        "vocabulary file line 2: expected four tab-separated fields"
+    );
     let err = Vocabularies::parse("sex\ta\tA\tㄱ\nsex\ta\tA\tㄱ\n").unwrap_err();
     assert_eq!(err.to_string(), "vocabulary file line 2: duplicate code");
 }

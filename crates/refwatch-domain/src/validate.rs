@@ -39,7 +39,10 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn push(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem { path: path.to_owned(), message: message.into() });
+        self.problems.push(Problem {
+            path: path.to_owned(),
+            message: message.into(),
+        });
     }
 
     fn term(&mut self, path: &str, vocab: Vocabulary, term: &Term) {
@@ -62,9 +65,18 @@ impl Checker<'_> {
         }
     }
 
-    fn exists<T: Eq + Hash + fmt::Display>(&mut self, path: &str, set_has: bool, id: &T, what: &str) {
+    fn exists<T: Eq + Hash + fmt::Display>(
+        &mut self,
+        path: &str,
+        set_has: bool,
+        id: &T,
+        what: &str,
+    ) {
         if !set_has {
-            self.push(path, format!("refers to {what} {id}, which does not exist in the data"));
+            self.push(
+                path,
+                format!("refers to {what} {id}, which does not exist in the data"),
+            );
         }
     }
 
@@ -72,16 +84,31 @@ impl Checker<'_> {
         if let Some(best) = count.best
             && count.low > best
         {
-            self.push(path, format!("low ({}) is more than best ({best}); low must not exceed best", count.low));
+            self.push(
+                path,
+                format!(
+                    "low ({}) is more than best ({best}); low must not exceed best",
+                    count.low
+                ),
+            );
         }
         if let Some(high) = count.high {
             if count.low > high {
-                self.push(path, format!("low ({}) is more than high ({high}); low must not exceed high", count.low));
+                self.push(
+                    path,
+                    format!(
+                        "low ({}) is more than high ({high}); low must not exceed high",
+                        count.low
+                    ),
+                );
             }
             if let Some(best) = count.best
                 && best > high
             {
-                self.push(path, format!("best ({best}) is more than high ({high}); best must not exceed high"));
+                self.push(
+                    path,
+                    format!("best ({best}) is more than high ({high}); best must not exceed high"),
+                );
             }
         }
     }
@@ -96,28 +123,45 @@ impl Checker<'_> {
                 self.exists(&format!("{p}.via"), has, &via, "source");
             }
             if c.quote.trim().is_empty() {
-                self.push(&format!("{p}.quote"), "a citation needs the exact quoted words; paste them from the source");
+                self.push(
+                    &format!("{p}.quote"),
+                    "a citation needs the exact quoted words; paste them from the source",
+                );
             }
             if c.locator.trim().is_empty() {
-                self.push(&format!("{p}.locator"), "a citation needs a locator (page, paragraph or footnote)");
+                self.push(
+                    &format!("{p}.locator"),
+                    "a citation needs a locator (page, paragraph or footnote)",
+                );
             }
         }
     }
 
     fn require_citation(&mut self, path: &str, has_any: bool) {
         if !has_any {
-            self.push(path, "every fact needs at least one citation; add the source, locator and quote");
+            self.push(
+                path,
+                "every fact needs at least one citation; add the source, locator and quote",
+            );
         }
     }
 }
 
-fn duplicates<T, K: Ord + Copy + fmt::Display>(items: &[T], key: impl Fn(&T) -> K, list: &str, out: &mut Vec<Problem>) {
+fn duplicates<T, K: Ord + Copy + fmt::Display>(
+    items: &[T],
+    key: impl Fn(&T) -> K,
+    list: &str,
+    out: &mut Vec<Problem>,
+) {
     let mut seen = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         if let Some(first) = seen.insert(key(item), i) {
             out.push(Problem {
                 path: format!("{list}[{i}].id"),
-                message: format!("id {} is used again (first at {list}[{first}]); every record needs its own id", key(item)),
+                message: format!(
+                    "id {} is used again (first at {list}[{first}]); every record needs its own id",
+                    key(item)
+                ),
             });
         }
     }
@@ -168,7 +212,10 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         if let Some(co) = pl.coordinates
             && (!(-90.0..=90.0).contains(&co.lat) || !(-180.0..=180.0).contains(&co.lon))
         {
-            c.push(&format!("{p}.coordinates"), "latitude must be within -90..90 and longitude within -180..180");
+            c.push(
+                &format!("{p}.coordinates"),
+                "latitude must be within -90..90 and longitude within -180..180",
+            );
         }
     }
 
@@ -185,18 +232,30 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
     for (i, inc) in data.incidents.iter().enumerate() {
         let p = format!("incidents[{i}]");
         c.term(&format!("{p}.kind"), Vocabulary::IncidentKind, &inc.kind);
-        c.term(&format!("{p}.verification"), Vocabulary::Verification, &inc.verification);
+        c.term(
+            &format!("{p}.verification"),
+            Vocabulary::Verification,
+            &inc.verification,
+        );
         c.required_text(&format!("{p}.title"), &inc.title, "the title");
         c.count(&format!("{p}.victims"), &inc.victims);
         for (j, l) in inc.places.iter().enumerate() {
             let has = c.places.contains(&l.place);
             c.exists(&format!("{p}.places[{j}].place"), has, &l.place, "place");
-            c.term(&format!("{p}.places[{j}].role"), Vocabulary::PlaceRole, &l.role);
+            c.term(
+                &format!("{p}.places[{j}].role"),
+                Vocabulary::PlaceRole,
+                &l.role,
+            );
         }
         for (j, l) in inc.actors.iter().enumerate() {
             let has = c.actors.contains(&l.actor);
             c.exists(&format!("{p}.actors[{j}].actor"), has, &l.actor, "actor");
-            c.term(&format!("{p}.actors[{j}].role"), Vocabulary::ActorRole, &l.role);
+            c.term(
+                &format!("{p}.actors[{j}].role"),
+                Vocabulary::ActorRole,
+                &l.role,
+            );
         }
         let mut sums: BTreeMap<Dimension, u64> = BTreeMap::new();
         for (j, part) in inc.breakdown.iter().enumerate() {
@@ -251,7 +310,10 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         if let Some(y) = person.birth_year
             && !(1900..=2100).contains(&y)
         {
-            c.push(&format!("{p}.birth_year"), format!("birth year {y} is not plausible; use a year between 1900 and 2100"));
+            c.push(
+                &format!("{p}.birth_year"),
+                format!("birth year {y} is not plausible; use a year between 1900 and 2100"),
+            );
         }
         if let Some(o) = person.origin_place {
             let has = c.places.contains(&o);
@@ -271,8 +333,17 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         }
         for (j, l) in person.incidents.iter().enumerate() {
             let has = c.incidents.contains(&l.incident);
-            c.exists(&format!("{p}.incidents[{j}].incident"), has, &l.incident, "incident");
-            c.term(&format!("{p}.incidents[{j}].role"), Vocabulary::PersonRole, &l.role);
+            c.exists(
+                &format!("{p}.incidents[{j}].incident"),
+                has,
+                &l.incident,
+                "incident",
+            );
+            c.term(
+                &format!("{p}.incidents[{j}].role"),
+                Vocabulary::PersonRole,
+                &l.role,
+            );
         }
         c.citations(&format!("{p}.citations"), &person.citations);
     }
@@ -280,7 +351,13 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
     for (i, r) in data.upr_reviews.iter().enumerate() {
         let p = format!("upr_reviews[{i}]");
         if !(1..=9).contains(&r.cycle) {
-            c.push(&format!("{p}.cycle"), format!("UPR cycle {} is not possible; cycles are numbered from 1", r.cycle));
+            c.push(
+                &format!("{p}.cycle"),
+                format!(
+                    "UPR cycle {} is not possible; cycles are numbered from 1",
+                    r.cycle
+                ),
+            );
         }
         c.citations(&format!("{p}.citations"), &r.citations);
     }
@@ -297,16 +374,25 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
             MechanismDetail::TreatyObservation { body, .. } => {
                 c.term(&format!("{p}.body"), Vocabulary::TreatyBody, body);
             }
-            MechanismDetail::Communication { mandate_holders, .. } => {
+            MechanismDetail::Communication {
+                mandate_holders, ..
+            } => {
                 if mandate_holders.iter().any(|h| h.trim().is_empty()) {
-                    c.push(&format!("{p}.mandate_holders"), "a mandate holder's entry is empty; remove it or fill it in");
+                    c.push(
+                        &format!("{p}.mandate_holders"),
+                        "a mandate holder's entry is empty; remove it or fill it in",
+                    );
                 }
             }
             MechanismDetail::CoiRecommendation { paragraph } => {
                 c.required_text(&format!("{p}.paragraph"), paragraph, "the COI paragraph");
             }
             MechanismDetail::Resolution { body, .. } => {
-                c.required_text(&format!("{p}.body"), body, "the body that adopted the resolution");
+                c.required_text(
+                    &format!("{p}.body"),
+                    body,
+                    "the body that adopted the resolution",
+                );
             }
         }
         for (j, t) in m.themes.iter().enumerate() {
@@ -322,7 +408,11 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
 
     for (i, f) in data.figures.iter().enumerate() {
         let p = format!("figures[{i}]");
-        c.term(&format!("{p}.indicator"), Vocabulary::Indicator, &f.indicator);
+        c.term(
+            &format!("{p}.indicator"),
+            Vocabulary::Indicator,
+            &f.indicator,
+        );
         c.count(&format!("{p}.value"), &f.value);
         c.required_text(&format!("{p}.unit"), &f.unit, "the unit");
         if let Some(pl) = f.place {

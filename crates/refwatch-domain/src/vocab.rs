@@ -175,7 +175,10 @@ impl Vocabularies {
                 continue;
             }
             let fields: Vec<&str> = line.split('\t').collect();
-            let err = |reason| VocabFileError { line: line_no, reason };
+            let err = |reason| VocabFileError {
+                line: line_no,
+                reason,
+            };
             let [vocab, code, en, ko] = fields[..] else {
                 return Err(err("expected four tab-separated fields"));
             };
@@ -183,7 +186,10 @@ impl Vocabularies {
             if code.is_empty() || en.is_empty() || ko.is_empty() {
                 return Err(err("empty code or label"));
             }
-            let labels = Labels { en: en.to_owned(), ko: ko.to_owned() };
+            let labels = Labels {
+                en: en.to_owned(),
+                ko: ko.to_owned(),
+            };
             if terms.insert((vocab, code.to_owned()), labels).is_some() {
                 return Err(err("duplicate code"));
             }

@@ -23,7 +23,11 @@ pub const VERSION: u32 = 1;
 /// Turns a validation path (`incidents[3].kind`) into a JSON path
 /// (`$.incidents[3].kind`).
 pub fn json_path(path: &str) -> String {
-    if path.is_empty() { "$".to_owned() } else { format!("$.{path}") }
+    if path.is_empty() {
+        "$".to_owned()
+    } else {
+        format!("$.{path}")
+    }
 }
 
 #[cfg(test)]

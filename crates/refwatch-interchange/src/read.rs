@@ -16,7 +16,10 @@ struct Conv {
 
 impl Conv {
     fn push(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem { path: path.to_owned(), message: message.into() });
+        self.problems.push(Problem {
+            path: path.to_owned(),
+            message: message.into(),
+        });
     }
 
     fn parse<T: FromStr>(&mut self, path: &str, text: &str, what: &str) -> Option<T>
@@ -26,13 +29,21 @@ impl Conv {
         match text.parse() {
             Ok(v) => Some(v),
             Err(e) => {
-                self.push(path, format!("\"{}\" is not a valid {what}: {e}", clip(text)));
+                self.push(
+                    path,
+                    format!("\"{}\" is not a valid {what}: {e}", clip(text)),
+                );
                 None
             }
         }
     }
 
-    fn opt<T: FromStr>(&mut self, path: &str, text: &Option<String>, what: &str) -> Option<Option<T>>
+    fn opt<T: FromStr>(
+        &mut self,
+        path: &str,
+        text: &Option<String>,
+        what: &str,
+    ) -> Option<Option<T>>
     where
         T::Err: std::fmt::Display,
     {
@@ -44,7 +55,13 @@ impl Conv {
 
     fn confidentiality(&mut self, path: &str, code: &str) -> Confidentiality {
         Confidentiality::from_code(code).unwrap_or_else(|| {
-            self.push(path, format!("\"{}\" is not a confidentiality level; use public, restricted or confidential", clip(code)));
+            self.push(
+                path,
+                format!(
+                    "\"{}\" is not a confidentiality level; use public, restricted or confidential",
+                    clip(code)
+                ),
+            );
             Confidentiality::Confidential
         })
     }
@@ -57,7 +74,14 @@ impl Conv {
             let source = self.parse::<SourceId>(&format!("{p}.source"), &c.source, "source id");
             let via = self.opt::<SourceId>(&format!("{p}.via"), &c.via, "source id");
             if let (Some(id), Some(source), Some(via)) = (id, source, via) {
-                out.push(Citation { id, source, via, locator: c.locator, quote: c.quote, note: c.note });
+                out.push(Citation {
+                    id,
+                    source,
+                    via,
+                    locator: c.locator,
+                    quote: c.quote,
+                    note: c.note,
+                });
             }
         }
         out
@@ -74,7 +98,11 @@ fn clip(text: &str) -> String {
 }
 
 fn count(c: CountDto) -> Count {
-    Count { low: c.low, best: c.best, high: c.high }
+    Count {
+        low: c.low,
+        best: c.best,
+        high: c.high,
+    }
 }
 
 fn source(cv: &mut Conv, p: &str, d: SourceDto) -> Option<Source> {
@@ -103,7 +131,11 @@ fn place(cv: &mut Conv, p: &str, d: PlaceDto) -> Option<Place> {
     let coordinates = match d.coordinates {
         None => Some(None),
         Some(c) => match CoordPrecision::from_code(&c.precision) {
-            Some(precision) => Some(Some(Coordinates { lat: c.lat, lon: c.lon, precision })),
+            Some(precision) => Some(Some(Coordinates {
+                lat: c.lat,
+                lon: c.lon,
+                precision,
+            })),
             None => {
                 cv.push(
                     &format!("{p}.coordinates.precision"),
@@ -146,21 +178,31 @@ fn incident(cv: &mut Conv, p: &str, d: IncidentDto) -> Option<Incident> {
     let mut places = Vec::new();
     for (j, l) in d.places.into_iter().enumerate() {
         match cv.parse(&format!("{p}.places[{j}].place"), &l.place, "place id") {
-            Some(place) => places.push(PlaceLink { place, role: Term::new(l.role) }),
+            Some(place) => places.push(PlaceLink {
+                place,
+                role: Term::new(l.role),
+            }),
             None => ok = false,
         }
     }
     let mut actors = Vec::new();
     for (j, l) in d.actors.into_iter().enumerate() {
         match cv.parse(&format!("{p}.actors[{j}].actor"), &l.actor, "actor id") {
-            Some(actor) => actors.push(ActorLink { actor, role: Term::new(l.role) }),
+            Some(actor) => actors.push(ActorLink {
+                actor,
+                role: Term::new(l.role),
+            }),
             None => ok = false,
         }
     }
     let mut breakdown = Vec::new();
     for (j, b) in d.breakdown.into_iter().enumerate() {
         match Dimension::from_code(&b.dimension) {
-            Some(dimension) => breakdown.push(BreakdownPart { dimension, term: Term::new(b.term), count: count(b.count) }),
+            Some(dimension) => breakdown.push(BreakdownPart {
+                dimension,
+                term: Term::new(b.term),
+                count: count(b.count),
+            }),
             None => {
                 cv.push(
                     &format!("{p}.breakdown[{j}].dimension"),
@@ -220,16 +262,26 @@ fn person(cv: &mut Conv, p: &str, d: PersonDto) -> Option<Person> {
         let place = cv.opt(&format!("{ep}.place"), &e.place, "place id");
         let incident = cv.opt(&format!("{ep}.incident"), &e.incident, "incident id");
         match (date, place, incident) {
-            (Some(date), Some(place), Some(incident)) => {
-                timeline.push(StatusEvent { date, status: Term::new(e.status), place, incident })
-            }
+            (Some(date), Some(place), Some(incident)) => timeline.push(StatusEvent {
+                date,
+                status: Term::new(e.status),
+                place,
+                incident,
+            }),
             _ => ok = false,
         }
     }
     let mut incidents = Vec::new();
     for (j, l) in d.incidents.into_iter().enumerate() {
-        match cv.parse(&format!("{p}.incidents[{j}].incident"), &l.incident, "incident id") {
-            Some(incident) => incidents.push(PersonIncident { incident, role: Term::new(l.role) }),
+        match cv.parse(
+            &format!("{p}.incidents[{j}].incident"),
+            &l.incident,
+            "incident id",
+        ) {
+            Some(incident) => incidents.push(PersonIncident {
+                incident,
+                role: Term::new(l.role),
+            }),
             None => ok = false,
         }
     }
@@ -265,14 +317,23 @@ fn upr_review(cv: &mut Conv, p: &str, d: UprReviewDto) -> Option<UprReview> {
     let id = cv.parse(&format!("{p}.id"), &d.id, "id");
     let date = cv.parse(&format!("{p}.date"), &d.date, "date");
     let citations = cv.citations(&format!("{p}.citations"), d.citations);
-    Some(UprReview { id: id?, cycle: d.cycle, date: date?, symbol: d.symbol, citations })
+    Some(UprReview {
+        id: id?,
+        cycle: d.cycle,
+        date: date?,
+        symbol: d.symbol,
+        citations,
+    })
 }
 
 fn mechanism(cv: &mut Conv, p: &str, d: MechanismDto) -> Option<Mechanism> {
     let id = cv.parse(&format!("{p}.id"), &d.id, "id");
     let date = cv.parse(&format!("{p}.date"), &d.date, "date");
     let missing = |cv: &mut Conv, field: &str| {
-        cv.push(&format!("{p}.{field}"), format!("a {} record needs \"{field}\"", d.kind));
+        cv.push(
+            &format!("{p}.{field}"),
+            format!("a {} record needs \"{field}\"", d.kind),
+        );
     };
     let detail = match d.kind.as_str() {
         "upr_recommendation" => {
@@ -297,7 +358,10 @@ fn mechanism(cv: &mut Conv, p: &str, d: MechanismDto) -> Option<Mechanism> {
             }
         }
         "treaty_observation" => match d.body {
-            Some(body) => Some(MechanismDetail::TreatyObservation { body: Term::new(body), paragraph: d.paragraph }),
+            Some(body) => Some(MechanismDetail::TreatyObservation {
+                body: Term::new(body),
+                paragraph: d.paragraph,
+            }),
             None => {
                 missing(cv, "body");
                 None
@@ -317,7 +381,11 @@ fn mechanism(cv: &mut Conv, p: &str, d: MechanismDto) -> Option<Mechanism> {
         "resolution" => match d.body {
             Some(body) => Some(MechanismDetail::Resolution {
                 body,
-                vote: d.vote.map(|v| VoteTally { yes: v.yes, no: v.no, abstain: v.abstain }),
+                vote: d.vote.map(|v| VoteTally {
+                    yes: v.yes,
+                    no: v.no,
+                    abstain: v.abstain,
+                }),
                 china_vote: d.china_vote,
             }),
             None => {
@@ -397,7 +465,11 @@ fn list<D: DeserializeOwned, T>(
                     }
                     Err(e) => {
                         let inner = e.path().to_string();
-                        let path = if inner == "." { p } else { format!("{p}.{inner}") };
+                        let path = if inner == "." {
+                            p
+                        } else {
+                            format!("{p}.{inner}")
+                        };
                         cv.push(&path, e.into_inner().to_string());
                     }
                 }
@@ -412,7 +484,9 @@ fn list<D: DeserializeOwned, T>(
 /// (render it with [`crate::json_path`]); on success the dataset is
 /// converted but not yet validated against [`validate`].
 pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
-    let mut cv = Conv { problems: Vec::new() };
+    let mut cv = Conv {
+        problems: Vec::new(),
+    };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -429,18 +503,30 @@ pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
         }
     };
     let Value::Object(mut root) = value else {
-        cv.push("", "the file must hold a JSON object with \"format\": \"refwatch-dataset\"");
+        cv.push(
+            "",
+            "the file must hold a JSON object with \"format\": \"refwatch-dataset\"",
+        );
         return Err(cv.problems);
     };
     match root.remove("format") {
         Some(Value::String(f)) if f == crate::FORMAT => {}
-        _ => cv.push("format", format!("must be \"{}\"; is this a refwatch dataset file?", crate::FORMAT)),
+        _ => cv.push(
+            "format",
+            format!(
+                "must be \"{}\"; is this a refwatch dataset file?",
+                crate::FORMAT
+            ),
+        ),
     }
     match root.remove("version") {
         Some(Value::Number(n)) if n.as_u64() == Some(u64::from(crate::VERSION)) => {}
         _ => cv.push(
             "version",
-            format!("this refwatch reads version {} of the dataset format", crate::VERSION),
+            format!(
+                "this refwatch reads version {} of the dataset format",
+                crate::VERSION
+            ),
         ),
     }
     let data = Dataset {
@@ -456,5 +542,9 @@ pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
     for key in root.keys() {
         cv.push(&clip(key), "unknown top-level field; check its spelling");
     }
-    if cv.problems.is_empty() { Ok(data) } else { Err(cv.problems) }
+    if cv.problems.is_empty() {
+        Ok(data)
+    } else {
+        Err(cv.problems)
+    }
 }

@@ -3,14 +3,19 @@ use super::*;
 fn problems(text: &str) -> Vec<String> {
     match parse(text) {
         Ok(_) => vec![],
-        Err(list) => list.iter().map(|p| format!("{}: {}", json_path(&p.path), p.message)).collect(),
+        Err(list) => list
+            .iter()
+            .map(|p| format!("{}: {}", json_path(&p.path), p.message))
+            .collect(),
     }
 }
 
 const SOURCE: &str = r#"{"id":"key:s1","kind":"media","title":"T"}"#;
 
 fn file(incidents: &str) -> String {
-    format!(r#"{{"format":"refwatch-dataset","version":1,"sources":[{SOURCE}],"incidents":[{incidents}]}}"#)
+    format!(
+        r#"{{"format":"refwatch-dataset","version":1,"sources":[{SOURCE}],"incidents":[{incidents}]}}"#
+    )
 }
 
 const GOOD: &str = r#"{"id":"key:i1","kind":"arrest","title":"x","date":"2013-11-02","victims":{"low":17,"best":17,"high":17},"verification":"single_source","citations":[{"id":"key:c1","source":"key:s1","locator":"fn. 27","quote":"a total of 17"}]}"#;
@@ -28,7 +33,10 @@ fn a_good_file_reads_and_writes_back_identically() {
 fn broken_json_names_line_and_column() {
     let p = problems("{\n  \"format\": \"refwatch-dataset\",\n  oops\n}");
     assert_eq!(p.len(), 1);
-    assert!(p[0].starts_with("$: the file is not valid JSON (line 3, column 3)"), "{p:?}");
+    assert!(
+        p[0].starts_with("$: the file is not valid JSON (line 3, column 3)"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -37,13 +45,19 @@ fn every_bad_record_is_listed_with_its_path() {
     let bad_type = GOOD.replace(r#""low":17"#, r#""low":"seventeen""#);
     let unknown_field = GOOD.replace(r#""title":"x""#, r#""titel":"x""#);
     let bad_ref = GOOD.replace(r#""source":"key:s1""#, r#""source":"s1""#);
-    let p = problems(&file(&[GOOD, &bad_date, &bad_type, &unknown_field, &bad_ref].join(",")));
+    let p = problems(&file(
+        &[GOOD, &bad_date, &bad_type, &unknown_field, &bad_ref].join(","),
+    ));
     assert_eq!(p.len(), 4, "{p:#?}");
-    assert!(p[0].starts_with("$.incidents[1].date: \"2013-11-31\" is not a valid date: no such calendar date"));
+    assert!(p[0].starts_with(
+        "$.incidents[1].date: \"2013-11-31\" is not a valid date: no such calendar date"
+    ));
     assert!(p[1].starts_with("$.incidents[2].victims.low: invalid type: string \"seventeen\""));
     assert!(p[2].starts_with("$.incidents[3]"), "{}", p[2]);
     assert!(p[2].contains("unknown field `titel`"));
-    assert!(p[3].starts_with("$.incidents[4].citations[0].source: \"s1\" is not a valid source id"));
+    assert!(
+        p[3].starts_with("$.incidents[4].citations[0].source: \"s1\" is not a valid source id")
+    );
 }
 
 #[test]
@@ -62,7 +76,9 @@ fn mechanism_kinds_need_their_fields() {
         {"id":"key:m2","kind":"petition","date":"2013","text":"t"}]}"#;
     let p = problems(text);
     assert_eq!(p.len(), 3, "{p:?}");
-    assert!(p[0].starts_with("$.mechanisms[0].review: a upr_recommendation record needs \"review\""));
+    assert!(
+        p[0].starts_with("$.mechanisms[0].review: a upr_recommendation record needs \"review\"")
+    );
     assert!(p[1].starts_with("$.mechanisms[0].state:"));
     assert!(p[2].starts_with("$.mechanisms[1].kind: \"petition\" is not a mechanism kind"));
 }

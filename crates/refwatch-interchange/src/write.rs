@@ -5,7 +5,11 @@ use refwatch_domain::*;
 use crate::dto::*;
 
 fn count(c: &Count) -> CountDto {
-    CountDto { low: c.low, best: c.best, high: c.high }
+    CountDto {
+        low: c.low,
+        best: c.best,
+        high: c.high,
+    }
 }
 
 fn citations(list: &[Citation]) -> Vec<CitationDto> {
@@ -46,7 +50,12 @@ fn mechanism(m: &Mechanism) -> MechanismDto {
         citations: citations(&m.citations),
     };
     match &m.detail {
-        MechanismDetail::UprRecommendation { review, paragraph, state, response } => {
+        MechanismDetail::UprRecommendation {
+            review,
+            paragraph,
+            state,
+            response,
+        } => {
             dto.review = Some(review.to_string());
             dto.paragraph = paragraph.clone();
             dto.state = Some(state.clone());
@@ -56,14 +65,25 @@ fn mechanism(m: &Mechanism) -> MechanismDto {
             dto.body = Some(body.to_string());
             dto.paragraph = paragraph.clone();
         }
-        MechanismDetail::Communication { mandate_holders, reply_received } => {
+        MechanismDetail::Communication {
+            mandate_holders,
+            reply_received,
+        } => {
             dto.mandate_holders = Some(mandate_holders.clone());
             dto.reply_received = *reply_received;
         }
         MechanismDetail::CoiRecommendation { paragraph } => dto.paragraph = Some(paragraph.clone()),
-        MechanismDetail::Resolution { body, vote, china_vote } => {
+        MechanismDetail::Resolution {
+            body,
+            vote,
+            china_vote,
+        } => {
             dto.body = Some(body.clone());
-            dto.vote = vote.map(|v| VoteDto { yes: v.yes, no: v.no, abstain: v.abstain });
+            dto.vote = vote.map(|v| VoteDto {
+                yes: v.yes,
+                no: v.no,
+                abstain: v.abstain,
+            });
             dto.china_vote = china_vote.clone();
         }
     }
@@ -137,12 +157,18 @@ pub fn to_json(data: &Dataset) -> String {
                 places: i
                     .places
                     .iter()
-                    .map(|l| PlaceLinkDto { place: l.place.to_string(), role: l.role.to_string() })
+                    .map(|l| PlaceLinkDto {
+                        place: l.place.to_string(),
+                        role: l.role.to_string(),
+                    })
                     .collect(),
                 actors: i
                     .actors
                     .iter()
-                    .map(|l| ActorLinkDto { actor: l.actor.to_string(), role: l.role.to_string() })
+                    .map(|l| ActorLinkDto {
+                        actor: l.actor.to_string(),
+                        role: l.role.to_string(),
+                    })
                     .collect(),
                 victims: count(&i.victims),
                 breakdown: i
@@ -201,7 +227,10 @@ pub fn to_json(data: &Dataset) -> String {
                 incidents: p
                     .incidents
                     .iter()
-                    .map(|l| PersonIncidentDto { incident: l.incident.to_string(), role: l.role.to_string() })
+                    .map(|l| PersonIncidentDto {
+                        incident: l.incident.to_string(),
+                        role: l.role.to_string(),
+                    })
                     .collect(),
                 consent_public: p.consent_public,
                 confidentiality: p.confidentiality.code().to_owned(),

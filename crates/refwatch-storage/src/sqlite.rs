@@ -1,0 +1,1023 @@
+//! The embedded SQLite implementation of [`Store`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use refwatch_domain::*;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+
+use crate::{Store, StoreError};
+
+/// A refwatch database in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it if it does not exist, and
+    /// brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Closes every connection, checkpointing the write-ahead log.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+type Tx<'a> = Transaction<'a, Sqlite>;
+
+fn int(n: u64, row: impl ToString) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::TooLarge {
+        row: row.to_string(),
+    })
+}
+
+fn opt_int(n: Option<u64>, row: impl ToString) -> Result<Option<i64>, StoreError> {
+    n.map(|n| int(n, row)).transpose()
+}
+
+fn text<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(|t| t.to_string())
+}
+
+async fn insert_citable(
+    tx: &mut Tx<'_>,
+    id: impl ToString,
+    kind: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO citable (id, kind) VALUES (?, ?)")
+        .bind(id.to_string())
+        .bind(kind)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_citations(
+    tx: &mut Tx<'_>,
+    subject: impl ToString,
+    list: &[Citation],
+) -> Result<(), StoreError> {
+    let subject = subject.to_string();
+    for (pos, c) in list.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO citation (id, subject_id, position, source_id, via_source_id, locator, quote, note)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(c.id.to_string())
+        .bind(&subject)
+        .bind(pos as i64)
+        .bind(c.source.to_string())
+        .bind(text(&c.via))
+        .bind(&c.locator)
+        .bind(&c.quote)
+        .bind(&c.note)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_incident(tx: &mut Tx<'_>, i: &Incident) -> Result<(), StoreError> {
+    insert_citable(tx, i.id, "incident").await?;
+    sqlx::query(
+        "INSERT INTO incident (id, kind, title, summary, date, victims_low, victims_best, victims_high, verification, confidentiality)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(i.id.to_string())
+    .bind(i.kind.code())
+    .bind(&i.title)
+    .bind(&i.summary)
+    .bind(i.date.to_string())
+    .bind(int(i.victims.low, i.id)?)
+    .bind(opt_int(i.victims.best, i.id)?)
+    .bind(opt_int(i.victims.high, i.id)?)
+    .bind(i.verification.code())
+    .bind(i.confidentiality.code())
+    .execute(&mut **tx)
+    .await?;
+    for (pos, l) in i.places.iter().enumerate() {
+        sqlx::query("INSERT INTO incident_place (incident_id, position, place_id, role) VALUES (?, ?, ?, ?)")
+            .bind(i.id.to_string())
+            .bind(pos as i64)
+            .bind(l.place.to_string())
+            .bind(l.role.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (pos, l) in i.actors.iter().enumerate() {
+        sqlx::query("INSERT INTO incident_actor (incident_id, position, actor_id, role) VALUES (?, ?, ?, ?)")
+            .bind(i.id.to_string())
+            .bind(pos as i64)
+            .bind(l.actor.to_string())
+            .bind(l.role.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (pos, b) in i.breakdown.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO incident_breakdown (incident_id, position, dimension, term, low, best, high) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i.id.to_string())
+        .bind(pos as i64)
+        .bind(b.dimension.code())
+        .bind(b.term.code())
+        .bind(int(b.count.low, i.id)?)
+        .bind(opt_int(b.count.best, i.id)?)
+        .bind(opt_int(b.count.high, i.id)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (pos, r) in i.reports.iter().enumerate() {
+        insert_citable(tx, r.id, "report").await?;
+        sqlx::query(
+            "INSERT INTO incident_report (id, incident_id, position, date, victims_low, victims_best, victims_high, summary)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(r.id.to_string())
+        .bind(i.id.to_string())
+        .bind(pos as i64)
+        .bind(text(&r.date))
+        .bind(opt_int(r.victims.map(|v| v.low), r.id)?)
+        .bind(opt_int(r.victims.and_then(|v| v.best), r.id)?)
+        .bind(opt_int(r.victims.and_then(|v| v.high), r.id)?)
+        .bind(&r.summary)
+        .execute(&mut **tx)
+        .await?;
+        insert_citations(tx, r.id, &r.citations).await?;
+    }
+    insert_citations(tx, i.id, &i.citations).await
+}
+
+async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
+    insert_citable(tx, p.id, "person").await?;
+    sqlx::query(
+        "INSERT INTO person (id, sex, birth_year, age_group, origin_place_id, category, consent_public, confidentiality)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.id.to_string())
+    .bind(text(&p.sex))
+    .bind(p.birth_year)
+    .bind(text(&p.age_group))
+    .bind(text(&p.origin_place))
+    .bind(text(&p.category))
+    .bind(p.consent_public)
+    .bind(p.confidentiality.code())
+    .execute(&mut **tx)
+    .await?;
+    let id = &p.identity;
+    sqlx::query(
+        "INSERT INTO person_identity (person_id, name_hangul, name_romanized, name_chinese, birth_date, origin, family_contacts)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.id.to_string())
+    .bind(&id.name_hangul)
+    .bind(&id.name_romanized)
+    .bind(&id.name_chinese)
+    .bind(&id.birth_date)
+    .bind(&id.origin)
+    .bind(&id.family_contacts)
+    .execute(&mut **tx)
+    .await?;
+    for (pos, e) in p.timeline.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO person_status (person_id, position, date, status, place_id, incident_id) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(p.id.to_string())
+        .bind(pos as i64)
+        .bind(e.date.to_string())
+        .bind(e.status.code())
+        .bind(text(&e.place))
+        .bind(text(&e.incident))
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (pos, l) in p.incidents.iter().enumerate() {
+        sqlx::query("INSERT INTO person_incident (person_id, position, incident_id, role) VALUES (?, ?, ?, ?)")
+            .bind(p.id.to_string())
+            .bind(pos as i64)
+            .bind(l.incident.to_string())
+            .bind(l.role.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    insert_citations(tx, p.id, &p.citations).await
+}
+
+async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreError> {
+    insert_citable(tx, m.id, "mechanism").await?;
+    let (mut review, mut paragraph, mut state, mut response, mut body) =
+        (None, None, None, None, None);
+    let (mut reply, mut vote, mut china_vote, mut holders) = (None, None, None, &[][..]);
+    match &m.detail {
+        MechanismDetail::UprRecommendation {
+            review: r,
+            paragraph: p,
+            state: s,
+            response: resp,
+        } => {
+            review = Some(r.to_string());
+            paragraph = p.clone();
+            state = Some(s.clone());
+            response = resp.clone();
+        }
+        MechanismDetail::TreatyObservation {
+            body: b,
+            paragraph: p,
+        } => {
+            body = Some(b.code().to_owned());
+            paragraph = p.clone();
+        }
+        MechanismDetail::Communication {
+            mandate_holders,
+            reply_received,
+        } => {
+            holders = mandate_holders;
+            reply = *reply_received;
+        }
+        MechanismDetail::CoiRecommendation { paragraph: p } => paragraph = Some(p.clone()),
+        MechanismDetail::Resolution {
+            body: b,
+            vote: v,
+            china_vote: c,
+        } => {
+            body = Some(b.clone());
+            vote = *v;
+            china_vote = c.clone();
+        }
+    }
+    sqlx::query(
+        "INSERT INTO mechanism (id, kind, reference, date, text, review_id, paragraph, state, response, body,
+                                reply_received, vote_yes, vote_no, vote_abstain, china_vote)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(m.id.to_string())
+    .bind(m.detail.kind_code())
+    .bind(&m.reference)
+    .bind(m.date.to_string())
+    .bind(&m.text)
+    .bind(review)
+    .bind(paragraph)
+    .bind(state)
+    .bind(response)
+    .bind(body)
+    .bind(reply)
+    .bind(vote.map(|v| v.yes))
+    .bind(vote.map(|v| v.no))
+    .bind(vote.map(|v| v.abstain))
+    .bind(china_vote)
+    .execute(&mut **tx)
+    .await?;
+    for (pos, t) in m.themes.iter().enumerate() {
+        sqlx::query("INSERT INTO mechanism_theme (mechanism_id, position, theme) VALUES (?, ?, ?)")
+            .bind(m.id.to_string())
+            .bind(pos as i64)
+            .bind(t.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (pos, h) in holders.iter().enumerate() {
+        sqlx::query("INSERT INTO mechanism_mandate_holder (mechanism_id, position, holder) VALUES (?, ?, ?)")
+            .bind(m.id.to_string())
+            .bind(pos as i64)
+            .bind(h)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (pos, i) in m.incidents.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO mechanism_incident (mechanism_id, position, incident_id) VALUES (?, ?, ?)",
+        )
+        .bind(m.id.to_string())
+        .bind(pos as i64)
+        .bind(i.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    insert_citations(tx, m.id, &m.citations).await
+}
+
+/// Ids of `data` that are already stored.
+async fn existing_ids(pool: &SqlitePool, data: &Dataset) -> Result<Vec<String>, StoreError> {
+    let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for sql in [
+        "SELECT id FROM citable",
+        "SELECT id FROM source",
+        "SELECT id FROM place",
+        "SELECT id FROM actor",
+        "SELECT id FROM citation",
+    ] {
+        for row in sqlx::query(sql).fetch_all(pool).await? {
+            stored.insert(row.try_get(0)?);
+        }
+    }
+    let mut wanted: Vec<String> = Vec::new();
+    wanted.extend(data.sources.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.places.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.actors.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.incidents.iter().map(|r| r.id.to_string()));
+    wanted.extend(
+        data.incidents
+            .iter()
+            .flat_map(|i| i.reports.iter().map(|r| r.id.to_string())),
+    );
+    wanted.extend(data.persons.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.upr_reviews.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.mechanisms.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.figures.iter().map(|r| r.id.to_string()));
+    wanted.extend(data.citations().map(|c| c.id.to_string()));
+    Ok(wanted
+        .into_iter()
+        .filter(|id| stored.contains(id))
+        .collect())
+}
+
+/// Reads typed values out of rows, turning unreadable ones into
+/// [`StoreError::Corrupt`] that names the table, column and row id.
+struct Reader {
+    table: &'static str,
+}
+
+impl Reader {
+    fn corrupt(&self, column: &'static str, row: &SqliteRow) -> StoreError {
+        let id = row
+            .try_get::<String, _>("id")
+            .or_else(|_| row.try_get::<String, _>(0))
+            .unwrap_or_else(|_| "?".to_owned());
+        StoreError::Corrupt {
+            table: self.table,
+            column,
+            row: id,
+        }
+    }
+
+    fn str(&self, row: &SqliteRow, column: &'static str) -> Result<String, StoreError> {
+        row.try_get::<String, _>(column)
+            .map_err(|_| self.corrupt(column, row))
+    }
+
+    fn opt_str(&self, row: &SqliteRow, column: &'static str) -> Result<Option<String>, StoreError> {
+        row.try_get::<Option<String>, _>(column)
+            .map_err(|_| self.corrupt(column, row))
+    }
+
+    fn parse<T: FromStr>(&self, row: &SqliteRow, column: &'static str) -> Result<T, StoreError> {
+        self.str(row, column)?
+            .parse()
+            .map_err(|_| self.corrupt(column, row))
+    }
+
+    fn opt_parse<T: FromStr>(
+        &self,
+        row: &SqliteRow,
+        column: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        match self.opt_str(row, column)? {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|_| self.corrupt(column, row)),
+        }
+    }
+
+    fn opt_int(&self, row: &SqliteRow, column: &'static str) -> Result<Option<u64>, StoreError> {
+        match row
+            .try_get::<Option<i64>, _>(column)
+            .map_err(|_| self.corrupt(column, row))?
+        {
+            None => Ok(None),
+            Some(n) => u64::try_from(n)
+                .map(Some)
+                .map_err(|_| self.corrupt(column, row)),
+        }
+    }
+
+    fn int(&self, row: &SqliteRow, column: &'static str) -> Result<u64, StoreError> {
+        self.opt_int(row, column)?
+            .ok_or_else(|| self.corrupt(column, row))
+    }
+
+    fn count(
+        &self,
+        row: &SqliteRow,
+        low: &'static str,
+        best: &'static str,
+        high: &'static str,
+    ) -> Result<Count, StoreError> {
+        Ok(Count {
+            low: self.int(row, low)?,
+            best: self.opt_int(row, best)?,
+            high: self.opt_int(row, high)?,
+        })
+    }
+
+    fn confidentiality(&self, row: &SqliteRow) -> Result<Confidentiality, StoreError> {
+        Confidentiality::from_code(&self.str(row, "confidentiality")?)
+            .ok_or_else(|| self.corrupt("confidentiality", row))
+    }
+}
+
+/// Child rows grouped by their parent's id, in position order.
+async fn children(
+    pool: &SqlitePool,
+    sql: &'static str,
+) -> Result<HashMap<String, Vec<SqliteRow>>, StoreError> {
+    let mut map: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+    for row in sqlx::query(sql).fetch_all(pool).await? {
+        let parent: String = row.try_get(0)?;
+        map.entry(parent).or_default().push(row);
+    }
+    Ok(map)
+}
+
+fn take(map: &mut HashMap<String, Vec<SqliteRow>>, id: &impl ToString) -> Vec<SqliteRow> {
+    map.remove(&id.to_string()).unwrap_or_default()
+}
+
+fn citations_of(
+    map: &mut HashMap<String, Vec<SqliteRow>>,
+    id: &impl ToString,
+) -> Result<Vec<Citation>, StoreError> {
+    let r = Reader { table: "citation" };
+    take(map, id)
+        .iter()
+        .map(|row| {
+            Ok(Citation {
+                id: r.parse(row, "id")?,
+                source: r.parse(row, "source_id")?,
+                via: r.opt_parse(row, "via_source_id")?,
+                locator: r.str(row, "locator")?,
+                quote: r.str(row, "quote")?,
+                note: r.opt_str(row, "note")?,
+            })
+        })
+        .collect()
+}
+
+impl Store for SqliteStore {
+    async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM citable) + (SELECT COUNT(*) FROM source)
+                  + (SELECT COUNT(*) FROM place) + (SELECT COUNT(*) FROM actor)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? == 0)
+    }
+
+    async fn insert_dataset(&self, data: &Dataset) -> Result<(), StoreError> {
+        let clashes = existing_ids(&self.pool, data).await?;
+        if let Some(first) = clashes.first() {
+            return Err(StoreError::AlreadyExists {
+                count: clashes.len(),
+                example: first.clone(),
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        for s in &data.sources {
+            sqlx::query(
+                "INSERT INTO source (id, kind, title, publisher, author, date, language, url, symbol, reliability, confidentiality, note)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(s.id.to_string())
+            .bind(s.kind.code())
+            .bind(&s.title)
+            .bind(&s.publisher)
+            .bind(&s.author)
+            .bind(text(&s.date))
+            .bind(&s.language)
+            .bind(&s.url)
+            .bind(&s.symbol)
+            .bind(text(&s.reliability))
+            .bind(s.confidentiality.code())
+            .bind(&s.note)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for p in &data.places {
+            sqlx::query(
+                "INSERT INTO place (id, kind, name_en, name_ko, name_zh, country, parent_id, lat, lon, coord_precision)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(p.id.to_string())
+            .bind(p.kind.code())
+            .bind(&p.name_en)
+            .bind(&p.name_ko)
+            .bind(&p.name_zh)
+            .bind(&p.country)
+            .bind(text(&p.parent))
+            .bind(p.coordinates.map(|c| c.lat))
+            .bind(p.coordinates.map(|c| c.lon))
+            .bind(p.coordinates.map(|c| c.precision.code()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for a in &data.actors {
+            sqlx::query("INSERT INTO actor (id, kind, name_en, name_ko, name_zh, parent_id) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(a.id.to_string())
+                .bind(a.kind.code())
+                .bind(&a.name_en)
+                .bind(&a.name_ko)
+                .bind(&a.name_zh)
+                .bind(text(&a.parent))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for i in &data.incidents {
+            insert_incident(&mut tx, i).await?;
+        }
+        for p in &data.persons {
+            insert_person(&mut tx, p).await?;
+        }
+        for r in &data.upr_reviews {
+            insert_citable(&mut tx, r.id, "upr_review").await?;
+            sqlx::query("INSERT INTO upr_review (id, cycle, date, symbol) VALUES (?, ?, ?, ?)")
+                .bind(r.id.to_string())
+                .bind(i64::from(r.cycle))
+                .bind(r.date.to_string())
+                .bind(&r.symbol)
+                .execute(&mut *tx)
+                .await?;
+            insert_citations(&mut tx, r.id, &r.citations).await?;
+        }
+        for m in &data.mechanisms {
+            insert_mechanism(&mut tx, m).await?;
+        }
+        for f in &data.figures {
+            insert_citable(&mut tx, f.id, "figure").await?;
+            sqlx::query(
+                "INSERT INTO figure (id, indicator, period, place_id, value_low, value_best, value_high, unit)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(f.id.to_string())
+            .bind(f.indicator.code())
+            .bind(f.period.to_string())
+            .bind(text(&f.place))
+            .bind(int(f.value.low, f.id)?)
+            .bind(opt_int(f.value.best, f.id)?)
+            .bind(opt_int(f.value.high, f.id)?)
+            .bind(&f.unit)
+            .execute(&mut *tx)
+            .await?;
+            insert_citations(&mut tx, f.id, &f.citations).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn load_dataset(&self) -> Result<Dataset, StoreError> {
+        let pool = &self.pool;
+        let mut cites = children(
+            pool,
+            "SELECT subject_id, id, source_id, via_source_id, locator, quote, note FROM citation ORDER BY subject_id, position",
+        )
+        .await?;
+
+        let r = Reader { table: "source" };
+        let mut sources = Vec::new();
+        for row in sqlx::query("SELECT * FROM source ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            sources.push(Source {
+                id: r.parse(&row, "id")?,
+                kind: Term::new(r.str(&row, "kind")?),
+                title: r.str(&row, "title")?,
+                publisher: r.opt_str(&row, "publisher")?,
+                author: r.opt_str(&row, "author")?,
+                date: r.opt_parse(&row, "date")?,
+                language: r.opt_str(&row, "language")?,
+                url: r.opt_str(&row, "url")?,
+                symbol: r.opt_str(&row, "symbol")?,
+                reliability: r.opt_str(&row, "reliability")?.map(Term::new),
+                confidentiality: r.confidentiality(&row)?,
+                note: r.opt_str(&row, "note")?,
+            });
+        }
+
+        let r = Reader { table: "place" };
+        let mut places = Vec::new();
+        for row in sqlx::query("SELECT * FROM place ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let lat: Option<f64> = row.try_get("lat").map_err(|_| r.corrupt("lat", &row))?;
+            let lon: Option<f64> = row.try_get("lon").map_err(|_| r.corrupt("lon", &row))?;
+            let precision = r.opt_str(&row, "coord_precision")?;
+            let coordinates = match (lat, lon, precision) {
+                (Some(lat), Some(lon), Some(p)) => Some(Coordinates {
+                    lat,
+                    lon,
+                    precision: CoordPrecision::from_code(&p)
+                        .ok_or_else(|| r.corrupt("coord_precision", &row))?,
+                }),
+                (None, None, None) => None,
+                _ => return Err(r.corrupt("lat", &row)),
+            };
+            places.push(Place {
+                id: r.parse(&row, "id")?,
+                kind: Term::new(r.str(&row, "kind")?),
+                name_en: r.str(&row, "name_en")?,
+                name_ko: r.opt_str(&row, "name_ko")?,
+                name_zh: r.opt_str(&row, "name_zh")?,
+                country: r.opt_str(&row, "country")?,
+                parent: r.opt_parse(&row, "parent_id")?,
+                coordinates,
+            });
+        }
+
+        let r = Reader { table: "actor" };
+        let mut actors = Vec::new();
+        for row in sqlx::query("SELECT * FROM actor ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            actors.push(Actor {
+                id: r.parse(&row, "id")?,
+                kind: Term::new(r.str(&row, "kind")?),
+                name_en: r.str(&row, "name_en")?,
+                name_ko: r.opt_str(&row, "name_ko")?,
+                name_zh: r.opt_str(&row, "name_zh")?,
+                parent: r.opt_parse(&row, "parent_id")?,
+            });
+        }
+
+        let mut inc_places = children(
+            pool,
+            "SELECT incident_id, place_id, role FROM incident_place ORDER BY incident_id, position",
+        )
+        .await?;
+        let mut inc_actors = children(
+            pool,
+            "SELECT incident_id, actor_id, role FROM incident_actor ORDER BY incident_id, position",
+        )
+        .await?;
+        let mut inc_breakdown = children(
+            pool,
+            "SELECT incident_id, dimension, term, low, best, high FROM incident_breakdown ORDER BY incident_id, position",
+        )
+        .await?;
+        let mut inc_reports = children(
+            pool,
+            "SELECT incident_id, id, date, victims_low, victims_best, victims_high, summary FROM incident_report ORDER BY incident_id, position",
+        )
+        .await?;
+        let r = Reader { table: "incident" };
+        let mut incidents = Vec::new();
+        for row in sqlx::query("SELECT * FROM incident ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let id: IncidentId = r.parse(&row, "id")?;
+            let rp = Reader {
+                table: "incident_place",
+            };
+            let places = take(&mut inc_places, &id)
+                .iter()
+                .map(|c| {
+                    Ok(PlaceLink {
+                        place: rp.parse(c, "place_id")?,
+                        role: Term::new(rp.str(c, "role")?),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let ra = Reader {
+                table: "incident_actor",
+            };
+            let actors = take(&mut inc_actors, &id)
+                .iter()
+                .map(|c| {
+                    Ok(ActorLink {
+                        actor: ra.parse(c, "actor_id")?,
+                        role: Term::new(ra.str(c, "role")?),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let rb = Reader {
+                table: "incident_breakdown",
+            };
+            let breakdown = take(&mut inc_breakdown, &id)
+                .iter()
+                .map(|c| {
+                    Ok(BreakdownPart {
+                        dimension: Dimension::from_code(&rb.str(c, "dimension")?)
+                            .ok_or_else(|| rb.corrupt("dimension", c))?,
+                        term: Term::new(rb.str(c, "term")?),
+                        count: rb.count(c, "low", "best", "high")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let rr = Reader {
+                table: "incident_report",
+            };
+            let mut reports = Vec::new();
+            for c in take(&mut inc_reports, &id) {
+                let rid: ReportId = rr.parse(&c, "id")?;
+                let victims = match rr.opt_int(&c, "victims_low")? {
+                    Some(low) => Some(Count {
+                        low,
+                        best: rr.opt_int(&c, "victims_best")?,
+                        high: rr.opt_int(&c, "victims_high")?,
+                    }),
+                    None => None,
+                };
+                reports.push(IncidentReport {
+                    id: rid,
+                    date: rr.opt_parse(&c, "date")?,
+                    victims,
+                    summary: rr.str(&c, "summary")?,
+                    citations: citations_of(&mut cites, &rid)?,
+                });
+            }
+            incidents.push(Incident {
+                id,
+                kind: Term::new(r.str(&row, "kind")?),
+                title: r.str(&row, "title")?,
+                summary: r.str(&row, "summary")?,
+                date: r.parse(&row, "date")?,
+                places,
+                actors,
+                victims: r.count(&row, "victims_low", "victims_best", "victims_high")?,
+                breakdown,
+                verification: Term::new(r.str(&row, "verification")?),
+                confidentiality: r.confidentiality(&row)?,
+                reports,
+                citations: citations_of(&mut cites, &id)?,
+            });
+        }
+
+        let mut identities = children(
+            pool,
+            "SELECT person_id, name_hangul, name_romanized, name_chinese, birth_date, origin, family_contacts FROM person_identity",
+        )
+        .await?;
+        let mut statuses =
+            children(pool, "SELECT person_id, date, status, place_id, incident_id FROM person_status ORDER BY person_id, position").await?;
+        let mut links = children(
+            pool,
+            "SELECT person_id, incident_id, role FROM person_incident ORDER BY person_id, position",
+        )
+        .await?;
+        let r = Reader { table: "person" };
+        let mut persons = Vec::new();
+        for row in sqlx::query("SELECT * FROM person ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let id: PersonId = r.parse(&row, "id")?;
+            let ri = Reader {
+                table: "person_identity",
+            };
+            let identity = match take(&mut identities, &id).first() {
+                Some(c) => PersonIdentity {
+                    name_hangul: ri.opt_str(c, "name_hangul")?,
+                    name_romanized: ri.opt_str(c, "name_romanized")?,
+                    name_chinese: ri.opt_str(c, "name_chinese")?,
+                    birth_date: ri.opt_str(c, "birth_date")?,
+                    origin: ri.opt_str(c, "origin")?,
+                    family_contacts: ri.opt_str(c, "family_contacts")?,
+                },
+                None => PersonIdentity::default(),
+            };
+            let rs = Reader {
+                table: "person_status",
+            };
+            let timeline = take(&mut statuses, &id)
+                .iter()
+                .map(|c| {
+                    Ok(StatusEvent {
+                        date: rs.parse(c, "date")?,
+                        status: Term::new(rs.str(c, "status")?),
+                        place: rs.opt_parse(c, "place_id")?,
+                        incident: rs.opt_parse(c, "incident_id")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let rl = Reader {
+                table: "person_incident",
+            };
+            let incidents = take(&mut links, &id)
+                .iter()
+                .map(|c| {
+                    Ok(PersonIncident {
+                        incident: rl.parse(c, "incident_id")?,
+                        role: Term::new(rl.str(c, "role")?),
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let birth_year: Option<i64> = row
+                .try_get("birth_year")
+                .map_err(|_| r.corrupt("birth_year", &row))?;
+            persons.push(Person {
+                id,
+                identity,
+                sex: r.opt_str(&row, "sex")?.map(Term::new),
+                birth_year: birth_year
+                    .map(|y| i32::try_from(y).map_err(|_| r.corrupt("birth_year", &row)))
+                    .transpose()?,
+                age_group: r.opt_str(&row, "age_group")?.map(Term::new),
+                origin_place: r.opt_parse(&row, "origin_place_id")?,
+                category: r.opt_str(&row, "category")?.map(Term::new),
+                timeline,
+                incidents,
+                consent_public: row
+                    .try_get("consent_public")
+                    .map_err(|_| r.corrupt("consent_public", &row))?,
+                confidentiality: r.confidentiality(&row)?,
+                citations: citations_of(&mut cites, &id)?,
+            });
+        }
+
+        let r = Reader {
+            table: "upr_review",
+        };
+        let mut upr_reviews = Vec::new();
+        for row in sqlx::query("SELECT * FROM upr_review ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let id: UprReviewId = r.parse(&row, "id")?;
+            let cycle: i64 = row.try_get("cycle").map_err(|_| r.corrupt("cycle", &row))?;
+            upr_reviews.push(UprReview {
+                id,
+                cycle: u8::try_from(cycle).map_err(|_| r.corrupt("cycle", &row))?,
+                date: r.parse(&row, "date")?,
+                symbol: r.opt_str(&row, "symbol")?,
+                citations: citations_of(&mut cites, &id)?,
+            });
+        }
+
+        let mut themes = children(
+            pool,
+            "SELECT mechanism_id, theme FROM mechanism_theme ORDER BY mechanism_id, position",
+        )
+        .await?;
+        let mut holders =
+            children(pool, "SELECT mechanism_id, holder FROM mechanism_mandate_holder ORDER BY mechanism_id, position").await?;
+        let mut m_incidents =
+            children(pool, "SELECT mechanism_id, incident_id FROM mechanism_incident ORDER BY mechanism_id, position").await?;
+        let r = Reader { table: "mechanism" };
+        let mut mechanisms = Vec::new();
+        for row in sqlx::query("SELECT * FROM mechanism ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let id: MechanismId = r.parse(&row, "id")?;
+            let paragraph = r.opt_str(&row, "paragraph")?;
+            let detail = match r.str(&row, "kind")?.as_str() {
+                "upr_recommendation" => MechanismDetail::UprRecommendation {
+                    review: r.parse(&row, "review_id")?,
+                    paragraph,
+                    state: r.str(&row, "state")?,
+                    response: r.opt_str(&row, "response")?,
+                },
+                "treaty_observation" => MechanismDetail::TreatyObservation {
+                    body: Term::new(r.str(&row, "body")?),
+                    paragraph,
+                },
+                "communication" => MechanismDetail::Communication {
+                    mandate_holders: take(&mut holders, &id)
+                        .iter()
+                        .map(|c| {
+                            Reader {
+                                table: "mechanism_mandate_holder",
+                            }
+                            .str(c, "holder")
+                        })
+                        .collect::<Result<_, _>>()?,
+                    reply_received: row
+                        .try_get("reply_received")
+                        .map_err(|_| r.corrupt("reply_received", &row))?,
+                },
+                "coi_recommendation" => MechanismDetail::CoiRecommendation {
+                    paragraph: paragraph.ok_or_else(|| r.corrupt("paragraph", &row))?,
+                },
+                "resolution" => {
+                    let yes: Option<u32> = row
+                        .try_get("vote_yes")
+                        .map_err(|_| r.corrupt("vote_yes", &row))?;
+                    let no: Option<u32> = row
+                        .try_get("vote_no")
+                        .map_err(|_| r.corrupt("vote_no", &row))?;
+                    let abstain: Option<u32> = row
+                        .try_get("vote_abstain")
+                        .map_err(|_| r.corrupt("vote_abstain", &row))?;
+                    let vote = match (yes, no, abstain) {
+                        (Some(yes), Some(no), Some(abstain)) => {
+                            Some(VoteTally { yes, no, abstain })
+                        }
+                        (None, None, None) => None,
+                        _ => return Err(r.corrupt("vote_yes", &row)),
+                    };
+                    MechanismDetail::Resolution {
+                        body: r.str(&row, "body")?,
+                        vote,
+                        china_vote: r.opt_str(&row, "china_vote")?,
+                    }
+                }
+                _ => return Err(r.corrupt("kind", &row)),
+            };
+            let rt = Reader {
+                table: "mechanism_theme",
+            };
+            let rmi = Reader {
+                table: "mechanism_incident",
+            };
+            mechanisms.push(Mechanism {
+                id,
+                detail,
+                reference: r.opt_str(&row, "reference")?,
+                date: r.parse(&row, "date")?,
+                text: r.str(&row, "text")?,
+                themes: take(&mut themes, &id)
+                    .iter()
+                    .map(|c| rt.str(c, "theme").map(Term::new))
+                    .collect::<Result<_, _>>()?,
+                incidents: take(&mut m_incidents, &id)
+                    .iter()
+                    .map(|c| rmi.parse(c, "incident_id"))
+                    .collect::<Result<_, _>>()?,
+                citations: citations_of(&mut cites, &id)?,
+            });
+        }
+
+        let r = Reader { table: "figure" };
+        let mut figures = Vec::new();
+        for row in sqlx::query("SELECT * FROM figure ORDER BY id")
+            .fetch_all(pool)
+            .await?
+        {
+            let id: FigureId = r.parse(&row, "id")?;
+            figures.push(ReportedFigure {
+                id,
+                indicator: Term::new(r.str(&row, "indicator")?),
+                period: r.parse(&row, "period")?,
+                place: r.opt_parse(&row, "place_id")?,
+                value: r.count(&row, "value_low", "value_best", "value_high")?,
+                unit: r.str(&row, "unit")?,
+                citations: citations_of(&mut cites, &id)?,
+            });
+        }
+
+        Ok(Dataset {
+            sources,
+            places,
+            actors,
+            incidents,
+            persons,
+            upr_reviews,
+            mechanisms,
+            figures,
+        })
+    }
+
+    async fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        for row in sqlx::query("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let line: String = row.try_get(0)?;
+            if line != "ok" {
+                problems.push(format!("SQLite integrity check: {line}"));
+            }
+        }
+        for row in sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let table: String = row.try_get(0)?;
+            let parent: String = row.try_get(2)?;
+            problems.push(format!(
+                "a row in table {table} refers to a missing row in table {parent}"
+            ));
+        }
+        Ok(problems)
+    }
+}
+
+#[cfg(test)]
+impl SqliteStore {
+    /// The pool, for tests that change the database behind the store's back.
+    pub(crate) fn pool_for_tests(&self) -> SqlitePool {
+        self.pool.clone()
+    }
+}
