@@ -15,7 +15,7 @@ mod vocab;
 pub use date::{DateError, DateValue, PartialDate, Precision};
 pub use id::*;
 pub use record::*;
-pub use validate::{Problem, validate};
+pub use validate::{Problem, validate, validate_addition};
 pub use vocab::{Labels, Lang, Term, VocabFileError, Vocabularies, Vocabulary};
 
 #[cfg(test)]

@@ -247,8 +247,11 @@ fn duplicate_ids_are_reported() {
         let copy = d.incidents[0].clone();
         d.incidents.push(copy);
     });
-    assert_eq!(problems.len(), 1);
+    // The copy repeats the incident's id and its citation's id.
+    assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("incidents[1].id: id "));
+    assert!(problems[0].contains("(first at incidents[0].id)"));
+    assert!(problems[1].starts_with("incidents[1].citations[0].id: id "));
 }
 
 #[test]
@@ -316,4 +319,26 @@ fn vocabulary_file_errors_name_the_line() {
     );
     let err = Vocabularies::parse("sex\ta\tA\tㄱ\nsex\ta\tA\tㄱ\n").unwrap_err();
     assert_eq!(err.to_string(), "vocabulary file line 2: duplicate code");
+}
+
+#[test]
+fn additions_are_checked_against_existing_records_with_paths_into_the_addition() {
+    let existing = valid();
+    let mut incoming = Dataset::default();
+    let mut clash = existing.incidents[0].clone();
+    clash.title = "again".into();
+    let mut ok = existing.incidents[0].clone();
+    ok.id = IncidentId::random();
+    ok.citations[0].id = CitationId::random();
+    let mut bad = ok.clone();
+    bad.id = IncidentId::random();
+    bad.kind = Term::new("nope");
+    bad.citations[0].id = CitationId::random();
+    incoming.incidents = vec![ok, clash, bad];
+    let problems: Vec<String> =
+        validate_addition(&existing, &incoming, &Vocabularies::builtin()).iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].starts_with("incidents[1].id: a record with this id is already in the database"));
+    assert!(problems[1].starts_with("incidents[1].citations[0].id: a record with this id is already"));
+    assert!(problems[2].starts_with("incidents[2].kind: unknown incident_kind term"));
 }

@@ -147,22 +147,64 @@ impl Checker<'_> {
     }
 }
 
-fn duplicates<T, K: Ord + Copy + fmt::Display>(
-    items: &[T],
-    key: impl Fn(&T) -> K,
-    list: &str,
-    out: &mut Vec<Problem>,
-) {
-    let mut seen = BTreeMap::new();
-    for (i, item) in items.iter().enumerate() {
-        if let Some(first) = seen.insert(key(item), i) {
+/// Every id in the dataset, of any record type, with its path.
+fn all_ids(data: &Dataset) -> Vec<(String, String)> {
+    let mut ids = Vec::new();
+    let cites = |ids: &mut Vec<(String, String)>, path: &str, list: &[Citation]| {
+        for (j, c) in list.iter().enumerate() {
+            ids.push((c.id.to_string(), format!("{path}.citations[{j}].id")));
+        }
+    };
+    for (i, r) in data.sources.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("sources[{i}].id")));
+    }
+    for (i, r) in data.places.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("places[{i}].id")));
+    }
+    for (i, r) in data.actors.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("actors[{i}].id")));
+    }
+    for (i, r) in data.incidents.iter().enumerate() {
+        let p = format!("incidents[{i}]");
+        ids.push((r.id.to_string(), format!("{p}.id")));
+        cites(&mut ids, &p, &r.citations);
+        for (j, rep) in r.reports.iter().enumerate() {
+            let rp = format!("{p}.reports[{j}]");
+            ids.push((rep.id.to_string(), format!("{rp}.id")));
+            cites(&mut ids, &rp, &rep.citations);
+        }
+    }
+    for (i, r) in data.persons.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("persons[{i}].id")));
+        cites(&mut ids, &format!("persons[{i}]"), &r.citations);
+    }
+    for (i, r) in data.upr_reviews.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("upr_reviews[{i}].id")));
+        cites(&mut ids, &format!("upr_reviews[{i}]"), &r.citations);
+    }
+    for (i, r) in data.mechanisms.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("mechanisms[{i}].id")));
+        cites(&mut ids, &format!("mechanisms[{i}]"), &r.citations);
+    }
+    for (i, r) in data.figures.iter().enumerate() {
+        ids.push((r.id.to_string(), format!("figures[{i}].id")));
+        cites(&mut ids, &format!("figures[{i}]"), &r.citations);
+    }
+    ids
+}
+
+/// Ids must be unique across the whole dataset, whatever the record type:
+/// `key:` names map to the same id wherever they are used.
+fn duplicates(data: &Dataset, out: &mut Vec<Problem>) {
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (id, path) in all_ids(data) {
+        if let Some(first) = seen.get(&id) {
             out.push(Problem {
-                path: format!("{list}[{i}].id"),
-                message: format!(
-                    "id {} is used again (first at {list}[{first}]); every record needs its own id",
-                    key(item)
-                ),
+                message: format!("id {id} is used again (first at {first}); every record and citation needs its own id"),
+                path,
             });
+        } else {
+            seen.insert(id, path);
         }
     }
 }
@@ -170,14 +212,7 @@ fn duplicates<T, K: Ord + Copy + fmt::Display>(
 /// Checks every rule over a dataset and returns every problem found.
 pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
     let mut problems = Vec::new();
-    duplicates(&data.sources, |r| r.id, "sources", &mut problems);
-    duplicates(&data.places, |r| r.id, "places", &mut problems);
-    duplicates(&data.actors, |r| r.id, "actors", &mut problems);
-    duplicates(&data.incidents, |r| r.id, "incidents", &mut problems);
-    duplicates(&data.persons, |r| r.id, "persons", &mut problems);
-    duplicates(&data.upr_reviews, |r| r.id, "upr_reviews", &mut problems);
-    duplicates(&data.mechanisms, |r| r.id, "mechanisms", &mut problems);
-    duplicates(&data.figures, |r| r.id, "figures", &mut problems);
+    duplicates(data, &mut problems);
 
     let mut c = Checker {
         vocab,
@@ -424,4 +459,56 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
     }
 
     c.problems
+}
+
+/// Checks records about to be added to an existing dataset.
+///
+/// Returns the problems of `incoming` only, with paths into `incoming`
+/// (`incidents[3].kind`): references may point at records of `existing`,
+/// and an id already used in `existing` is reported as such. Problems that
+/// lie wholly inside `existing` are not the incoming file's; `refwatch check`
+/// reports those.
+pub fn validate_addition(existing: &Dataset, incoming: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
+    fn join<T: Clone>(a: &[T], b: &[T]) -> Vec<T> {
+        a.iter().chain(b).cloned().collect()
+    }
+    let merged = Dataset {
+        sources: join(&existing.sources, &incoming.sources),
+        places: join(&existing.places, &incoming.places),
+        actors: join(&existing.actors, &incoming.actors),
+        incidents: join(&existing.incidents, &incoming.incidents),
+        persons: join(&existing.persons, &incoming.persons),
+        upr_reviews: join(&existing.upr_reviews, &incoming.upr_reviews),
+        mechanisms: join(&existing.mechanisms, &incoming.mechanisms),
+        figures: join(&existing.figures, &incoming.figures),
+    };
+    let offset = |list: &str| match list {
+        "sources" => Some(existing.sources.len()),
+        "places" => Some(existing.places.len()),
+        "actors" => Some(existing.actors.len()),
+        "incidents" => Some(existing.incidents.len()),
+        "persons" => Some(existing.persons.len()),
+        "upr_reviews" => Some(existing.upr_reviews.len()),
+        "mechanisms" => Some(existing.mechanisms.len()),
+        "figures" => Some(existing.figures.len()),
+        _ => None,
+    };
+    validate(&merged, vocab)
+        .into_iter()
+        .filter_map(|p| {
+            // Paths start with `list[index]`.
+            let (list, rest) = p.path.split_once('[')?;
+            let (index, tail) = rest.split_once(']')?;
+            let index: usize = index.parse().ok()?;
+            let base = offset(list)?;
+            let local = index.checked_sub(base)?;
+            let message = match p.message.find("(first at ") {
+                Some(_) if tail.ends_with(".id") => {
+                    "a record with this id is already in the database (or earlier in this file); give it a new id".to_owned()
+                }
+                _ => p.message,
+            };
+            Some(Problem { path: format!("{list}[{local}]{tail}"), message })
+        })
+        .collect()
 }

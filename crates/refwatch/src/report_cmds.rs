@@ -1,0 +1,151 @@
+//! Commands that report on the data: `stats` and `check`.
+
+use anyhow::Context;
+use refwatch_domain::{Dataset, Lang, Vocabularies, Vocabulary, validate};
+use refwatch_interchange::json_path;
+use refwatch_stats::{YearKindRow, YearRange, per_year_and_kind};
+use refwatch_storage::Store;
+use serde_json::json;
+
+use crate::args::{Cli, Format};
+use crate::{Outcome, data_dir};
+
+fn high_text(row: &YearKindRow) -> String {
+    if row.high_open { format!("{}+", row.people_high) } else { row.people_high.to_string() }
+}
+
+/// Prints the per-year table for people to read.
+pub(crate) fn print_table(data: &Dataset, years: YearRange, lang: Lang) {
+    let vocab = Vocabularies::builtin();
+    let rows = per_year_and_kind(&data.incidents, years);
+    let (title, headers) = match lang {
+        Lang::En => (
+            "Documented minimums: incidents and people affected, by year and kind (a + marks an open upper bound)",
+            ["year", "kind", "incidents", "people low", "best", "high"],
+        ),
+        Lang::Ko => (
+            "기록된 최소치: 연도·유형별 사건 수와 피해자 수 (+는 상한이 열려 있음을 뜻함)",
+            ["연도", "유형", "사건", "피해자 최소", "최선", "최대"],
+        ),
+    };
+    println!("{title}");
+    if rows.is_empty() {
+        println!("{}", if lang == Lang::Ko { "(해당 기간에 기록된 사건이 없습니다)" } else { "(no incidents documented in this period)" });
+        return;
+    }
+    let labels: Vec<String> = rows.iter().map(|r| vocab.label(Vocabulary::IncidentKind, &r.kind, lang).to_owned()).collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(headers[1].chars().count());
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    println!(
+        "{}  {}  {:>9}  {:>11}  {:>7}  {:>8}",
+        pad(headers[0], 4),
+        pad(headers[1], width),
+        headers[2],
+        headers[3],
+        headers[4],
+        headers[5]
+    );
+    for (row, label) in rows.iter().zip(&labels) {
+        println!(
+            "{:<4}  {}  {:>9}  {:>11}  {:>7}  {:>8}",
+            row.year,
+            pad(label, width),
+            row.incidents,
+            row.people_low,
+            row.people_best,
+            high_text(row)
+        );
+    }
+}
+
+pub(crate) async fn stats(cli: &Cli, from: Option<i32>, to: Option<i32>, format: Format) -> anyhow::Result<Outcome> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        anyhow::bail!("--from {f} is after --to {t}; give the earlier year first");
+    }
+    let store = data_dir::open(&cli.data_dir).await?;
+    let data = store.load_dataset().await?;
+    store.close().await;
+    let years = YearRange { from, to };
+    let lang = cli.lang.lang();
+    let vocab = Vocabularies::builtin();
+    match format {
+        Format::Table => print_table(&data, years, lang),
+        Format::Json => {
+            let rows: Vec<_> = per_year_and_kind(&data.incidents, years)
+                .iter()
+                .map(|r| {
+                    json!({
+                        "year": r.year,
+                        "kind": r.kind.code(),
+                        "kind_label": vocab.label(Vocabulary::IncidentKind, &r.kind, lang),
+                        "incidents": r.incidents,
+                        "people_low": r.people_low,
+                        "people_best": r.people_best,
+                        "people_high": r.people_high,
+                        "high_open": r.high_open,
+                    })
+                })
+                .collect();
+            let out = json!({
+                "basis": "documented minimums: only recorded incidents, each counted once; years by the incident's start date",
+                "from": from,
+                "to": to,
+                "rows": rows,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).context("cannot format the statistics")?);
+        }
+        Format::Csv => {
+            println!("year,kind,incidents,people_low,people_best,people_high,high_open");
+            for r in per_year_and_kind(&data.incidents, years) {
+                println!(
+                    "{},{},{},{},{},{},{}",
+                    r.year,
+                    r.kind.code(),
+                    r.incidents,
+                    r.people_low,
+                    r.people_best,
+                    r.people_high,
+                    r.high_open
+                );
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
+    let store = data_dir::open(&cli.data_dir).await?;
+    let mut problems: Vec<String> = store.integrity_problems().await?;
+    let mut records = 0;
+    match store.load_dataset().await {
+        Ok(data) => {
+            records = data.sources.len()
+                + data.places.len()
+                + data.actors.len()
+                + data.incidents.len()
+                + data.persons.len()
+                + data.upr_reviews.len()
+                + data.mechanisms.len()
+                + data.figures.len();
+            problems.extend(
+                validate(&data, &Vocabularies::builtin())
+                    .into_iter()
+                    .map(|p| format!("{}: {}", json_path(&p.path), p.message)),
+            );
+        }
+        Err(err) => problems.push(err.to_string()),
+    }
+    store.close().await;
+    if problems.is_empty() {
+        println!("ok: database integrity and {records} records checked; no problems.");
+        Ok(Outcome::Ok)
+    } else {
+        eprintln!("check found {} problem(s) (paths are those of `refwatch export`):", problems.len());
+        for p in &problems {
+            eprintln!("  {p}");
+        }
+        Ok(Outcome::Problems)
+    }
+}
