@@ -335,10 +335,17 @@ fn additions_are_checked_against_existing_records_with_paths_into_the_addition()
     bad.kind = Term::new("nope");
     bad.citations[0].id = CitationId::random();
     incoming.incidents = vec![ok, clash, bad];
-    let problems: Vec<String> =
-        validate_addition(&existing, &incoming, &Vocabularies::builtin()).iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = validate_addition(&existing, &incoming, &Vocabularies::builtin())
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
     assert_eq!(problems.len(), 3, "{problems:?}");
-    assert!(problems[0].starts_with("incidents[1].id: a record with this id is already in the database"));
-    assert!(problems[1].starts_with("incidents[1].citations[0].id: a record with this id is already"));
+    assert!(
+        problems[0]
+            .starts_with("incidents[1].id: a record with this id is already in the database")
+    );
+    assert!(
+        problems[1].starts_with("incidents[1].citations[0].id: a record with this id is already")
+    );
     assert!(problems[2].starts_with("incidents[2].kind: unknown incident_kind term"));
 }

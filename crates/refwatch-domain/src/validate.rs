@@ -468,7 +468,11 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
 /// and an id already used in `existing` is reported as such. Problems that
 /// lie wholly inside `existing` are not the incoming file's; `refwatch check`
 /// reports those.
-pub fn validate_addition(existing: &Dataset, incoming: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
+pub fn validate_addition(
+    existing: &Dataset,
+    incoming: &Dataset,
+    vocab: &Vocabularies,
+) -> Vec<Problem> {
     fn join<T: Clone>(a: &[T], b: &[T]) -> Vec<T> {
         a.iter().chain(b).cloned().collect()
     }

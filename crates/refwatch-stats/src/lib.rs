@@ -48,7 +48,10 @@ pub struct YearKindRow {
 
 /// Counts incidents and people per year (of the incident's start date) and
 /// kind, sorted by year then kind.
-pub fn per_year_and_kind<'a>(incidents: impl IntoIterator<Item = &'a Incident>, years: YearRange) -> Vec<YearKindRow> {
+pub fn per_year_and_kind<'a>(
+    incidents: impl IntoIterator<Item = &'a Incident>,
+    years: YearRange,
+) -> Vec<YearKindRow> {
     let mut rows: BTreeMap<(i32, Term), YearKindRow> = BTreeMap::new();
     for incident in incidents {
         let year = incident.date.year();
@@ -57,15 +60,17 @@ pub fn per_year_and_kind<'a>(incidents: impl IntoIterator<Item = &'a Incident>, 
         }
         let v = incident.victims;
         let best = v.best.unwrap_or(v.low);
-        let row = rows.entry((year, incident.kind.clone())).or_insert_with(|| YearKindRow {
-            year,
-            kind: incident.kind.clone(),
-            incidents: 0,
-            people_low: 0,
-            people_best: 0,
-            people_high: 0,
-            high_open: false,
-        });
+        let row = rows
+            .entry((year, incident.kind.clone()))
+            .or_insert_with(|| YearKindRow {
+                year,
+                kind: incident.kind.clone(),
+                incidents: 0,
+                people_low: 0,
+                people_best: 0,
+                people_high: 0,
+                high_open: false,
+            });
         row.incidents += 1;
         row.people_low += v.low;
         row.people_best += best;

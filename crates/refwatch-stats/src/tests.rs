@@ -33,7 +33,17 @@ fn sums_low_best_high_per_year_and_kind() {
     let rows = per_year_and_kind(&data, YearRange::default());
     let got: Vec<_> = rows
         .iter()
-        .map(|r| (r.year, r.kind.code().to_owned(), r.incidents, r.people_low, r.people_best, r.people_high, r.high_open))
+        .map(|r| {
+            (
+                r.year,
+                r.kind.code().to_owned(),
+                r.incidents,
+                r.people_low,
+                r.people_best,
+                r.people_high,
+                r.high_open,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -53,6 +63,15 @@ fn year_range_is_inclusive() {
         incident("arrest", "2014-12-31", 3, None, None),
         incident("arrest", "2015-01-01", 4, None, None),
     ];
-    let rows = per_year_and_kind(&data, YearRange { from: Some(2013), to: Some(2014) });
-    assert_eq!(rows.iter().map(|r| r.year).collect::<Vec<_>>(), vec![2013, 2014]);
+    let rows = per_year_and_kind(
+        &data,
+        YearRange {
+            from: Some(2013),
+            to: Some(2014),
+        },
+    );
+    assert_eq!(
+        rows.iter().map(|r| r.year).collect::<Vec<_>>(),
+        vec![2013, 2014]
+    );
 }

@@ -11,7 +11,12 @@ use refwatch_domain::Lang;
 #[command(version, about, long_about = None)]
 pub(crate) struct Cli {
     /// The data directory that holds the database.
-    #[arg(long, global = true, env = "REFWATCH_DATA_DIR", default_value = "./refwatch-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "REFWATCH_DATA_DIR",
+        default_value = "./refwatch-data"
+    )]
     pub(crate) data_dir: PathBuf,
 
     /// Language of labels in tables and summaries.

@@ -19,7 +19,8 @@ pub(crate) fn exists(dir: &Path) -> bool {
 
 /// Creates the data directory if needed and opens (or creates) its database.
 pub(crate) async fn create(dir: &Path) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     SqliteStore::open(&db_path(dir))
         .await
         .with_context(|| format!("cannot open the database in {}", dir.display()))

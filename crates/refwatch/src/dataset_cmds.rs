@@ -18,7 +18,10 @@ pub(crate) const DEMO_DATASET: &str = include_str!("../demo/refwatch-demo.json")
 const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
 
 fn print_problems(what: &str, problems: &[Problem]) {
-    eprintln!("{what}: {} problem(s); nothing was changed.", problems.len());
+    eprintln!(
+        "{what}: {} problem(s); nothing was changed.",
+        problems.len()
+    );
     for p in problems {
         eprintln!("  {}: {}", json_path(&p.path), p.message);
     }
@@ -111,25 +114,36 @@ pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
     data.sort();
     let json = refwatch_interchange::to_json(&data);
     if out == Path::new("-") {
-        std::io::stdout().write_all(json.as_bytes()).context("cannot write to standard output")?;
+        std::io::stdout()
+            .write_all(json.as_bytes())
+            .context("cannot write to standard output")?;
         return Ok(Outcome::Ok);
     }
     // Write beside the target and rename, so that a failure never leaves half a file.
     let tmp = out.with_extension("refwatch-partial");
     std::fs::write(&tmp, &json).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot move the export into place at {}", out.display()))?;
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move the export into place at {}", out.display()))?;
     eprintln!("Exported {} to {}.", describe(&data), out.display());
     Ok(Outcome::Ok)
 }
 
 pub(crate) async fn import(cli: &Cli, file: &Path) -> anyhow::Result<Outcome> {
-    let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     if meta.len() > MAX_IMPORT_BYTES {
-        anyhow::bail!("{} is larger than {} MiB; split it into smaller files", file.display(), MAX_IMPORT_BYTES >> 20);
+        anyhow::bail!(
+            "{} is larger than {} MiB; split it into smaller files",
+            file.display(),
+            MAX_IMPORT_BYTES >> 20
+        );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let Ok(text) = String::from_utf8(bytes) else {
-        anyhow::bail!("{} is not UTF-8 text; save it as UTF-8 JSON and try again; nothing was imported", file.display());
+        anyhow::bail!(
+            "{} is not UTF-8 text; save it as UTF-8 JSON and try again; nothing was imported",
+            file.display()
+        );
     };
     let what = format!("import of {} refused", file.display());
     let incoming = match refwatch_interchange::parse(&text) {

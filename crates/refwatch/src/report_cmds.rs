@@ -6,12 +6,17 @@ use refwatch_interchange::json_path;
 use refwatch_stats::{YearKindRow, YearRange, per_year_and_kind};
 use refwatch_storage::Store;
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use crate::args::{Cli, Format};
 use crate::{Outcome, data_dir};
 
 fn high_text(row: &YearKindRow) -> String {
-    if row.high_open { format!("{}+", row.people_high) } else { row.people_high.to_string() }
+    if row.high_open {
+        format!("{}+", row.people_high)
+    } else {
+        row.people_high.to_string()
+    }
 }
 
 /// Prints the per-year table for people to read.
@@ -30,20 +35,41 @@ pub(crate) fn print_table(data: &Dataset, years: YearRange, lang: Lang) {
     };
     println!("{title}");
     if rows.is_empty() {
-        println!("{}", if lang == Lang::Ko { "(해당 기간에 기록된 사건이 없습니다)" } else { "(no incidents documented in this period)" });
+        println!(
+            "{}",
+            if lang == Lang::Ko {
+                "(해당 기간에 기록된 사건이 없습니다)"
+            } else {
+                "(no incidents documented in this period)"
+            }
+        );
         return;
     }
-    let labels: Vec<String> = rows.iter().map(|r| vocab.label(Vocabulary::IncidentKind, &r.kind, lang).to_owned()).collect();
-    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(headers[1].chars().count());
-    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            vocab
+                .label(Vocabulary::IncidentKind, &r.kind, lang)
+                .to_owned()
+        })
+        .collect();
+    // Pad by display width: Hangul takes two columns in a terminal.
+    let width = labels
+        .iter()
+        .map(|l| l.width())
+        .max()
+        .unwrap_or(0)
+        .max(headers[1].width());
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.width())));
+    let lpad = |s: &str, w: usize| format!("{}{s}", " ".repeat(w.saturating_sub(s.width())));
     println!(
-        "{}  {}  {:>9}  {:>11}  {:>7}  {:>8}",
+        "{}  {}  {}  {}  {}  {}",
         pad(headers[0], 4),
         pad(headers[1], width),
-        headers[2],
-        headers[3],
-        headers[4],
-        headers[5]
+        lpad(headers[2], 9),
+        lpad(headers[3], 11),
+        lpad(headers[4], 7),
+        lpad(headers[5], 8)
     );
     for (row, label) in rows.iter().zip(&labels) {
         println!(
@@ -58,7 +84,12 @@ pub(crate) fn print_table(data: &Dataset, years: YearRange, lang: Lang) {
     }
 }
 
-pub(crate) async fn stats(cli: &Cli, from: Option<i32>, to: Option<i32>, format: Format) -> anyhow::Result<Outcome> {
+pub(crate) async fn stats(
+    cli: &Cli,
+    from: Option<i32>,
+    to: Option<i32>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
@@ -94,7 +125,10 @@ pub(crate) async fn stats(cli: &Cli, from: Option<i32>, to: Option<i32>, format:
                 "to": to,
                 "rows": rows,
             });
-            println!("{}", serde_json::to_string_pretty(&out).context("cannot format the statistics")?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).context("cannot format the statistics")?
+            );
         }
         Format::Csv => {
             println!("year,kind,incidents,people_low,people_best,people_high,high_open");
@@ -142,7 +176,10 @@ pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
         println!("ok: database integrity and {records} records checked; no problems.");
         Ok(Outcome::Ok)
     } else {
-        eprintln!("check found {} problem(s) (paths are those of `refwatch export`):", problems.len());
+        eprintln!(
+            "check found {} problem(s) (paths are those of `refwatch export`):",
+            problems.len()
+        );
         for p in &problems {
             eprintln!("  {p}");
         }

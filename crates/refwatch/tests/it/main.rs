@@ -1,0 +1,6 @@
+//! Integration tests of the `refwatch` binary, run as a process on
+//! temporary data directories.
+
+mod cli;
+mod demo_data;
+mod support;

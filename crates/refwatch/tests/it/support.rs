@@ -1,0 +1,93 @@
+//! Running the binary and reaching behind its back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh data directory that is removed when the test ends.
+pub(crate) struct DataDir {
+    _tmp: tempfile::TempDir,
+    pub(crate) path: PathBuf,
+}
+
+impl DataDir {
+    pub(crate) fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("data");
+        Self { _tmp: tmp, path }
+    }
+
+    /// Runs `refwatch --data-dir DIR ARGS...`.
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_refwatch"))
+            .arg("--data-dir")
+            .arg(&self.path)
+            .args(args)
+            .env_remove("REFWATCH_DATA_DIR")
+            .env_remove("REFWATCH_LANG")
+            .output()
+            .unwrap();
+        Run { output }
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert!(run.success(), "refwatch {args:?} failed:\n{}", run.stderr());
+        run.stdout()
+    }
+
+    /// The full export as text.
+    pub(crate) fn export(&self) -> String {
+        self.ok(&["export", "--out", "-"])
+    }
+
+    /// Executes SQL directly on the database file, behind the store's back.
+    pub(crate) fn sql(&self, statements: &[&'static str]) {
+        let db = self.path.join("refwatch.db");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}", db.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            for s in statements {
+                sqlx::query(*s).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+        });
+    }
+}
+
+pub(crate) struct Run {
+    output: Output,
+}
+
+impl Run {
+    pub(crate) fn success(&self) -> bool {
+        self.output.status.success()
+    }
+    pub(crate) fn stdout(&self) -> String {
+        String::from_utf8(self.output.stdout.clone()).unwrap()
+    }
+    pub(crate) fn stderr(&self) -> String {
+        String::from_utf8(self.output.stderr.clone()).unwrap()
+    }
+}
+
+/// Where the seed documents are: `REFWATCH_SEEDS_DIR`, or `shared/seeds`
+/// beside the repository.
+pub(crate) fn seeds_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("REFWATCH_SEEDS_DIR") {
+        return PathBuf::from(dir);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds")
+}
+
+/// Writes `text` to a file in a temporary directory and returns its path.
+pub(crate) fn write_temp(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
