@@ -3,4 +3,5 @@
 
 mod cli;
 mod demo_data;
+mod schema;
 mod support;
