@@ -9,12 +9,14 @@
 mod date;
 mod id;
 mod record;
+mod time;
 mod validate;
 mod vocab;
 
 pub use date::{DateError, DateValue, PartialDate, Precision};
 pub use id::*;
 pub use record::*;
+pub use time::{Clock, SystemClock, Timestamp};
 pub use validate::{Problem, validate, validate_addition};
 pub use vocab::{Labels, Lang, Term, VocabFileError, Vocabularies, Vocabulary};
 

@@ -223,8 +223,9 @@ pub struct Incident {
 }
 
 /// What identifies a person. Kept in its own type so that exactly this can be
-/// encrypted, withheld and audited. Its `Debug` output is redacted.
-#[derive(Clone, PartialEq, Default)]
+/// encrypted, withheld and audited. Its `Debug` output is redacted and its
+/// memory is zeroed when dropped.
+#[derive(Clone, PartialEq, Default, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct PersonIdentity {
     /// Name in Hangul.
     pub name_hangul: Option<String>,
@@ -243,6 +244,45 @@ pub struct PersonIdentity {
 impl fmt::Debug for PersonIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PersonIdentity(<redacted>)")
+    }
+}
+
+impl PersonIdentity {
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.name_hangul,
+            &self.name_romanized,
+            &self.name_chinese,
+            &self.birth_date,
+            &self.origin,
+            &self.family_contacts,
+        ]
+        .iter()
+        .all(|f| f.is_none())
+    }
+}
+
+/// A person's identity encrypted at rest: what the database holds instead
+/// of the plaintext. Only the key holder can open it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedIdentity {
+    /// Which data-encryption key sealed it.
+    pub key_version: u32,
+    /// The AEAD nonce.
+    pub nonce: Vec<u8>,
+    /// The ciphertext with its authentication tag.
+    pub ciphertext: Vec<u8>,
+}
+
+impl fmt::Debug for SealedIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "SealedIdentity(key {}, {} bytes)",
+            self.key_version,
+            self.ciphertext.len()
+        )
     }
 }
 
@@ -273,8 +313,10 @@ pub struct PersonIncident {
 pub struct Person {
     /// Its opaque id.
     pub id: PersonId,
-    /// What identifies the person: protected.
-    pub identity: PersonIdentity,
+    /// What identifies the person, when it has been disclosed to the
+    /// reader; `None` when it was not loaded or is not theirs to see. At
+    /// rest it is only ever held sealed ([`SealedIdentity`]).
+    pub identity: Option<PersonIdentity>,
     /// Sex (vocabulary `sex`).
     pub sex: Option<Term>,
     /// Birth year, when known; never the exact date (that is identity).

@@ -287,10 +287,8 @@ fn keys_map_to_stable_ids_and_bad_ids_are_refused() {
 
 #[test]
 fn identity_debug_output_is_redacted() {
-    let id = PersonIdentity {
-        name_hangul: Some("홍길동".into()),
-        ..Default::default()
-    };
+    let mut id = PersonIdentity::default();
+    id.name_hangul = Some("홍길동".into());
     let shown = format!("{id:?}");
     assert!(!shown.contains("홍길동"));
     assert_eq!(shown, "PersonIdentity(<redacted>)");
@@ -348,4 +346,12 @@ fn additions_are_checked_against_existing_records_with_paths_into_the_addition()
         problems[1].starts_with("incidents[1].citations[0].id: a record with this id is already")
     );
     assert!(problems[2].starts_with("incidents[2].kind: unknown incident_kind term"));
+}
+
+#[test]
+fn timestamps_print_as_rfc3339_utc() {
+    assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00Z");
+    assert_eq!(Timestamp(951_782_400).to_string(), "2000-02-29T00:00:00Z");
+    assert_eq!(Timestamp(1_795_442_709).to_string(), "2026-11-23T14:05:09Z");
+    assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
 }

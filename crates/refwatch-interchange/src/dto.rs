@@ -156,7 +156,7 @@ pub(crate) struct IncidentDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IdentityDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,8 +195,8 @@ pub(crate) struct PersonIncidentDto {
 #[serde(deny_unknown_fields)]
 pub(crate) struct PersonDto {
     pub(crate) id: String,
-    #[serde(default)]
-    pub(crate) identity: IdentityDto,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) identity: Option<IdentityDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) sex: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

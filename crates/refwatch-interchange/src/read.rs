@@ -289,17 +289,20 @@ fn person(cv: &mut Conv, p: &str, d: PersonDto) -> Option<Person> {
     if !ok {
         return None;
     }
-    let i = d.identity;
+    let identity = d.identity.map(|i| {
+        let mut identity = PersonIdentity::default();
+        identity.name_hangul = i.name_hangul;
+        identity.name_romanized = i.name_romanized;
+        identity.name_chinese = i.name_chinese;
+        identity.birth_date = i.birth_date;
+        identity.origin = i.origin;
+        identity.family_contacts = i.family_contacts;
+        identity
+    });
     Some(Person {
         id: id?,
-        identity: PersonIdentity {
-            name_hangul: i.name_hangul,
-            name_romanized: i.name_romanized,
-            name_chinese: i.name_chinese,
-            birth_date: i.birth_date,
-            origin: i.origin,
-            family_contacts: i.family_contacts,
-        },
+        // An identity with no field set is no identity.
+        identity: identity.filter(|i| !i.is_empty()),
         sex: d.sex.map(Term::new),
         birth_year: d.birth_year,
         age_group: d.age_group.map(Term::new),

@@ -201,14 +201,14 @@ pub fn to_json(data: &Dataset) -> String {
             .iter()
             .map(|p| PersonDto {
                 id: p.id.to_string(),
-                identity: IdentityDto {
-                    name_hangul: p.identity.name_hangul.clone(),
-                    name_romanized: p.identity.name_romanized.clone(),
-                    name_chinese: p.identity.name_chinese.clone(),
-                    birth_date: p.identity.birth_date.clone(),
-                    origin: p.identity.origin.clone(),
-                    family_contacts: p.identity.family_contacts.clone(),
-                },
+                identity: p.identity.as_ref().map(|i| IdentityDto {
+                    name_hangul: i.name_hangul.clone(),
+                    name_romanized: i.name_romanized.clone(),
+                    name_chinese: i.name_chinese.clone(),
+                    birth_date: i.birth_date.clone(),
+                    origin: i.origin.clone(),
+                    family_contacts: i.family_contacts.clone(),
+                }),
                 sex: text(&p.sex),
                 birth_year: p.birth_year,
                 age_group: text(&p.age_group),

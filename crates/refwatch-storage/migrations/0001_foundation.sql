@@ -114,17 +114,15 @@ CREATE TABLE person (
     confidentiality TEXT NOT NULL CHECK (confidentiality IN ('public', 'restricted', 'confidential'))
 );
 
--- What identifies a person, kept apart so that it can be encrypted,
--- withheld and audited as one unit.
+-- What identifies a person, kept apart and only ever sealed: XChaCha20-Poly1305
+-- under the data key of version key_version, bound to the person's id.
 CREATE TABLE person_identity (
-    person_id       TEXT PRIMARY KEY NOT NULL REFERENCES person (id) ON DELETE CASCADE,
-    name_hangul     TEXT,
-    name_romanized  TEXT,
-    name_chinese    TEXT,
-    birth_date      TEXT,
-    origin          TEXT,
-    family_contacts TEXT
+    person_id   TEXT PRIMARY KEY NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+    key_version INTEGER NOT NULL,
+    nonce       BLOB NOT NULL,
+    ciphertext  BLOB NOT NULL
 );
+CREATE INDEX person_identity_key_version ON person_identity (key_version);
 
 CREATE TABLE person_status (
     person_id   TEXT NOT NULL REFERENCES person (id) ON DELETE CASCADE,

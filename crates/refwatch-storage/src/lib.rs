@@ -13,7 +13,9 @@ mod sqlite;
 
 use std::future::Future;
 
-use refwatch_domain::Dataset;
+use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
+use refwatch_domain::{Dataset, PersonId, SealedIdentity};
+use refwatch_keys::Keyring;
 
 pub use sqlite::SqliteStore;
 
@@ -52,15 +54,71 @@ pub enum StoreError {
     },
 }
 
+/// Audit events to append in the same transaction as a change, with the
+/// sealer that seals them. Every change to records carries one.
+pub struct AuditBatch<'a> {
+    /// Seals the entries (the audit key).
+    pub sealer: &'a dyn Sealer,
+    /// What happened.
+    pub events: Vec<AuditEvent>,
+}
+
 /// The storage API.
 pub trait Store {
     /// Whether the store holds no records at all.
     fn is_empty(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Inserts every record of `data` in one transaction: all or nothing.
-    /// Fails with [`StoreError::AlreadyExists`] if any id is already stored.
-    fn insert_dataset(&self, data: &Dataset)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Inserts every record of `data`, the persons' sealed identities and
+    /// the audit entries, in one transaction: all or nothing. Fails with
+    /// [`StoreError::AlreadyExists`] if any id is already stored. The
+    /// plaintext `identity` of persons is never read: only `identities`,
+    /// already sealed, is stored.
+    fn insert_dataset(
+        &self,
+        data: &Dataset,
+        identities: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every sealed identity, by person id.
+    fn sealed_identities(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(PersonId, SealedIdentity)>, StoreError>> + Send;
+
+    /// Up to `limit` sealed identities whose key version is below `version`.
+    fn identities_sealed_before(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(PersonId, SealedIdentity)>, StoreError>> + Send;
+
+    /// Replaces sealed identities (after re-sealing), with audit entries, in one transaction.
+    fn replace_sealed_identities(
+        &self,
+        items: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends audit entries on their own (reads, exports, sign-ins).
+    fn append_audit(
+        &self,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The audit log in stored order, and its anchor.
+    fn audit_log(
+        &self,
+    ) -> impl Future<Output = Result<(Vec<AuditEntry>, Option<AuditAnchor>), StoreError>> + Send;
+
+    /// The keyring, if keys were set up.
+    fn keyring(&self) -> impl Future<Output = Result<Option<Keyring>, StoreError>> + Send;
+
+    /// Replaces the keyring, with audit entries, in one transaction.
+    fn save_keyring(
+        &self,
+        ring: &Keyring,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Reads every record, each list sorted by id.
     fn load_dataset(&self) -> impl Future<Output = Result<Dataset, StoreError>> + Send;

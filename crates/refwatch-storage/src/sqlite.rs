@@ -11,7 +11,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
-use crate::{Store, StoreError};
+use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent};
+use refwatch_keys::{KdfParams, KeyPurpose, Keyring, WrappedKey};
+
+use crate::{AuditBatch, Store, StoreError};
 
 /// A refwatch database in one SQLite file.
 #[derive(Clone)]
@@ -29,7 +32,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Overwrite deleted content, so that re-sealed or removed data
+            // does not linger in free pages of the file.
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -45,6 +51,107 @@ impl SqliteStore {
 }
 
 type Tx<'a> = Transaction<'a, Sqlite>;
+
+impl SqliteStore {
+    /// Starts a write transaction that holds SQLite's write lock from the
+    /// start, so that reading the audit log's last entry and appending the
+    /// next one cannot interleave with another writer.
+    async fn write(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+async fn insert_sealed_identity(
+    tx: &mut Tx<'_>,
+    person: PersonId,
+    sealed: &SealedIdentity,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO person_identity (person_id, key_version, nonce, ciphertext) VALUES (?, ?, ?, ?)")
+        .bind(person.to_string())
+        .bind(sealed.key_version)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn read_sealed_identity(row: &SqliteRow) -> Result<(PersonId, SealedIdentity), StoreError> {
+    let r = Reader {
+        table: "person_identity",
+    };
+    Ok((
+        r.parse(row, "person_id")?,
+        SealedIdentity {
+            key_version: u32::try_from(r.int(row, "key_version")?)
+                .map_err(|_| r.corrupt("key_version", row))?,
+            nonce: row.try_get("nonce").map_err(|_| r.corrupt("nonce", row))?,
+            ciphertext: row
+                .try_get("ciphertext")
+                .map_err(|_| r.corrupt("ciphertext", row))?,
+        },
+    ))
+}
+
+fn read_audit_entry(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    let r = Reader { table: "audit_log" };
+    let at: i64 = row.try_get("at").map_err(|_| r.corrupt("at", row))?;
+    Ok(AuditEntry {
+        seq: r.int(row, "seq")?,
+        event: AuditEvent {
+            at: Timestamp(at),
+            actor: r.str(row, "actor")?,
+            action: r.str(row, "action")?,
+            target_kind: r.opt_str(row, "target_kind")?,
+            target_id: r.opt_str(row, "target_id")?,
+            detail: r.str(row, "detail")?,
+        },
+        prev_seal: r.str(row, "prev_seal")?,
+        seal: r.str(row, "seal")?,
+    })
+}
+
+/// Appends sealed entries for `audit` inside `tx`, chained to the last
+/// entry, and moves the anchor.
+async fn append_audit_in(tx: &mut Tx<'_>, audit: &AuditBatch<'_>) -> Result<(), StoreError> {
+    if audit.events.is_empty() {
+        return Ok(());
+    }
+    let mut last = match sqlx::query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        Some(row) => Some(read_audit_entry(&row)?),
+        None => None,
+    };
+    for event in &audit.events {
+        let entry = refwatch_audit::seal_next(last.as_ref(), event.clone(), audit.sealer);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, target_kind, target_id, detail, prev_seal, seal)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(int(entry.seq, "audit")?)
+        .bind(entry.event.at.0)
+        .bind(&entry.event.actor)
+        .bind(&entry.event.action)
+        .bind(&entry.event.target_kind)
+        .bind(&entry.event.target_id)
+        .bind(&entry.event.detail)
+        .bind(&entry.prev_seal)
+        .bind(&entry.seal)
+        .execute(&mut **tx)
+        .await?;
+        last = Some(entry);
+    }
+    let anchor = refwatch_audit::seal_anchor(last.as_ref(), audit.sealer);
+    sqlx::query("INSERT OR REPLACE INTO audit_anchor (id, count, head, seal) VALUES (1, ?, ?, ?)")
+        .bind(int(anchor.count, "audit")?)
+        .bind(&anchor.head)
+        .bind(&anchor.seal)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 fn int(n: u64, row: impl ToString) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::TooLarge {
@@ -183,20 +290,6 @@ async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     .bind(text(&p.category))
     .bind(p.consent_public)
     .bind(p.confidentiality.code())
-    .execute(&mut **tx)
-    .await?;
-    let id = &p.identity;
-    sqlx::query(
-        "INSERT INTO person_identity (person_id, name_hangul, name_romanized, name_chinese, birth_date, origin, family_contacts)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(p.id.to_string())
-    .bind(&id.name_hangul)
-    .bind(&id.name_romanized)
-    .bind(&id.name_chinese)
-    .bind(&id.birth_date)
-    .bind(&id.origin)
-    .bind(&id.family_contacts)
     .execute(&mut **tx)
     .await?;
     for (pos, e) in p.timeline.iter().enumerate() {
@@ -483,7 +576,12 @@ impl Store for SqliteStore {
         Ok(row.try_get::<i64, _>(0)? == 0)
     }
 
-    async fn insert_dataset(&self, data: &Dataset) -> Result<(), StoreError> {
+    async fn insert_dataset(
+        &self,
+        data: &Dataset,
+        identities: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
         let clashes = existing_ids(&self.pool, data).await?;
         if let Some(first) = clashes.first() {
             return Err(StoreError::AlreadyExists {
@@ -491,7 +589,7 @@ impl Store for SqliteStore {
                 example: first.clone(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for s in &data.sources {
             sqlx::query(
                 "INSERT INTO source (id, kind, title, publisher, author, date, language, url, symbol, reliability, confidentiality, note)
@@ -579,6 +677,178 @@ impl Store for SqliteStore {
             .await?;
             insert_citations(&mut tx, f.id, &f.citations).await?;
         }
+        for (person, sealed) in identities {
+            insert_sealed_identity(&mut tx, *person, sealed).await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn sealed_identities(&self) -> Result<Vec<(PersonId, SealedIdentity)>, StoreError> {
+        let rows = sqlx::query("SELECT person_id, key_version, nonce, ciphertext FROM person_identity ORDER BY person_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(read_sealed_identity).collect()
+    }
+
+    async fn identities_sealed_before(
+        &self,
+        version: u32,
+        limit: u32,
+    ) -> Result<Vec<(PersonId, SealedIdentity)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT person_id, key_version, nonce, ciphertext FROM person_identity WHERE key_version < ? ORDER BY person_id LIMIT ?",
+        )
+        .bind(version)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(read_sealed_identity).collect()
+    }
+
+    async fn replace_sealed_identities(
+        &self,
+        items: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        for (person, sealed) in items {
+            sqlx::query("UPDATE person_identity SET key_version = ?, nonce = ?, ciphertext = ? WHERE person_id = ?")
+                .bind(sealed.key_version)
+                .bind(&sealed.nonce)
+                .bind(&sealed.ciphertext)
+                .bind(person.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, audit: &AuditBatch<'_>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self) -> Result<(Vec<AuditEntry>, Option<AuditAnchor>), StoreError> {
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY rowid")
+            .fetch_all(&self.pool)
+            .await?;
+        let entries = rows
+            .iter()
+            .map(read_audit_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        let anchor = sqlx::query("SELECT count, head, seal FROM audit_anchor WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| -> Result<AuditAnchor, StoreError> {
+                let r = Reader {
+                    table: "audit_anchor",
+                };
+                Ok(AuditAnchor {
+                    count: r.int(&row, "count")?,
+                    head: r.str(&row, "head")?,
+                    seal: r.str(&row, "seal")?,
+                })
+            })
+            .transpose()?;
+        Ok((entries, anchor))
+    }
+
+    async fn keyring(&self) -> Result<Option<Keyring>, StoreError> {
+        let Some(row) = sqlx::query("SELECT * FROM keyring WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let r = Reader { table: "keyring" };
+        let passphrase_kdf = match r.str(&row, "kek_kind")?.as_str() {
+            "key_file" => None,
+            "passphrase" => {
+                let salt: Vec<u8> = row
+                    .try_get("kdf_salt")
+                    .map_err(|_| r.corrupt("kdf_salt", &row))?;
+                let param = |c: &'static str| -> Result<u32, StoreError> {
+                    u32::try_from(r.int(&row, c)?).map_err(|_| r.corrupt(c, &row))
+                };
+                Some((
+                    salt,
+                    KdfParams {
+                        memory_kib: param("kdf_memory_kib")?,
+                        iterations: param("kdf_iterations")?,
+                        parallelism: param("kdf_parallelism")?,
+                    },
+                ))
+            }
+            _ => return Err(r.corrupt("kek_kind", &row)),
+        };
+        let rw = Reader {
+            table: "wrapped_key",
+        };
+        let mut keys = Vec::new();
+        for row in sqlx::query(
+            "SELECT purpose, version, nonce, ciphertext FROM wrapped_key ORDER BY purpose, version",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            keys.push(WrappedKey {
+                purpose: KeyPurpose::from_code(&rw.str(&row, "purpose")?)
+                    .ok_or_else(|| rw.corrupt("purpose", &row))?,
+                version: u32::try_from(rw.int(&row, "version")?)
+                    .map_err(|_| rw.corrupt("version", &row))?,
+                nonce: row
+                    .try_get("nonce")
+                    .map_err(|_| rw.corrupt("nonce", &row))?,
+                ciphertext: row
+                    .try_get("ciphertext")
+                    .map_err(|_| rw.corrupt("ciphertext", &row))?,
+            });
+        }
+        keys.sort_by_key(|w| (w.purpose, w.version));
+        Ok(Some(Keyring {
+            passphrase_kdf,
+            keys,
+        }))
+    }
+
+    async fn save_keyring(&self, ring: &Keyring, audit: &AuditBatch<'_>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM wrapped_key")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM keyring").execute(&mut *tx).await?;
+        let (kind, salt, params) = match &ring.passphrase_kdf {
+            None => ("key_file", None, None),
+            Some((salt, params)) => ("passphrase", Some(salt.clone()), Some(*params)),
+        };
+        sqlx::query(
+            "INSERT INTO keyring (id, kek_kind, kdf_salt, kdf_memory_kib, kdf_iterations, kdf_parallelism) VALUES (1, ?, ?, ?, ?, ?)",
+        )
+        .bind(kind)
+        .bind(salt)
+        .bind(params.map(|p| p.memory_kib))
+        .bind(params.map(|p| p.iterations))
+        .bind(params.map(|p| p.parallelism))
+        .execute(&mut *tx)
+        .await?;
+        for w in &ring.keys {
+            sqlx::query(
+                "INSERT INTO wrapped_key (purpose, version, nonce, ciphertext) VALUES (?, ?, ?, ?)",
+            )
+            .bind(w.purpose.code())
+            .bind(w.version)
+            .bind(&w.nonce)
+            .bind(&w.ciphertext)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -764,11 +1034,6 @@ impl Store for SqliteStore {
             });
         }
 
-        let mut identities = children(
-            pool,
-            "SELECT person_id, name_hangul, name_romanized, name_chinese, birth_date, origin, family_contacts FROM person_identity",
-        )
-        .await?;
         let mut statuses =
             children(pool, "SELECT person_id, date, status, place_id, incident_id FROM person_status ORDER BY person_id, position").await?;
         let mut links = children(
@@ -783,20 +1048,6 @@ impl Store for SqliteStore {
             .await?
         {
             let id: PersonId = r.parse(&row, "id")?;
-            let ri = Reader {
-                table: "person_identity",
-            };
-            let identity = match take(&mut identities, &id).first() {
-                Some(c) => PersonIdentity {
-                    name_hangul: ri.opt_str(c, "name_hangul")?,
-                    name_romanized: ri.opt_str(c, "name_romanized")?,
-                    name_chinese: ri.opt_str(c, "name_chinese")?,
-                    birth_date: ri.opt_str(c, "birth_date")?,
-                    origin: ri.opt_str(c, "origin")?,
-                    family_contacts: ri.opt_str(c, "family_contacts")?,
-                },
-                None => PersonIdentity::default(),
-            };
             let rs = Reader {
                 table: "person_status",
             };
@@ -828,7 +1079,7 @@ impl Store for SqliteStore {
                 .map_err(|_| r.corrupt("birth_year", &row))?;
             persons.push(Person {
                 id,
-                identity,
+                identity: None,
                 sex: r.opt_str(&row, "sex")?.map(Term::new),
                 birth_year: birth_year
                     .map(|y| i32::try_from(y).map_err(|_| r.corrupt("birth_year", &row)))

@@ -1,8 +1,56 @@
 //! Round trips of every record type, all-or-nothing inserts and integrity checks.
 
+use refwatch_audit::{AuditEvent, Sealer};
 use refwatch_domain::*;
 
 use super::*;
+
+/// A keyed stand-in for the audit key.
+struct TestSealer;
+
+impl Sealer for TestSealer {
+    fn mac(&self, bytes: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, b) in bytes.iter().enumerate() {
+            out[i % 32] = out[i % 32].wrapping_mul(31).wrapping_add(*b);
+        }
+        out
+    }
+}
+
+fn event(action: &str) -> AuditEvent {
+    AuditEvent {
+        at: Timestamp(1_700_000_000),
+        actor: "operator".into(),
+        action: action.into(),
+        target_kind: None,
+        target_id: None,
+        detail: String::new(),
+    }
+}
+
+fn batch(actions: &[&str]) -> AuditBatch<'static> {
+    AuditBatch {
+        sealer: &TestSealer,
+        events: actions.iter().map(|a| event(a)).collect(),
+    }
+}
+
+fn sealed(data: &Dataset) -> Vec<(PersonId, SealedIdentity)> {
+    data.persons
+        .iter()
+        .map(|p| {
+            (
+                p.id,
+                SealedIdentity {
+                    key_version: 1,
+                    nonce: vec![7; 24],
+                    ciphertext: vec![1, 2, 3],
+                },
+            )
+        })
+        .collect()
+}
 
 fn cite(source: SourceId, quote: &str) -> Citation {
     Citation {
@@ -130,14 +178,7 @@ fn full_dataset() -> Dataset {
     };
     let person = Person {
         id: PersonId::random(),
-        identity: PersonIdentity {
-            name_hangul: Some("가나다".into()),
-            name_romanized: Some("Ga Nada".into()),
-            name_chinese: Some("加那多".into()),
-            birth_date: Some("1990-01-02".into()),
-            origin: Some("Somewhere 1".into()),
-            family_contacts: Some("Relative 2".into()),
-        },
+        identity: None,
         sex: Some(Term::new("female")),
         birth_year: Some(1990),
         age_group: Some(Term::new("adult")),
@@ -255,7 +296,10 @@ async fn every_record_type_round_trips() {
     let store = open(&dir).await;
     assert!(store.is_empty().await.unwrap());
     let data = full_dataset();
-    store.insert_dataset(&data).await.unwrap();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
     assert!(!store.is_empty().await.unwrap());
     assert_eq!(store.load_dataset().await.unwrap(), data);
     // And again after reopening the file.
@@ -273,10 +317,16 @@ async fn inserting_existing_ids_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir).await;
     let data = full_dataset();
-    store.insert_dataset(&data).await.unwrap();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
     let mut again = full_dataset();
     again.incidents[0].id = data.incidents[0].id;
-    let err = store.insert_dataset(&again).await.unwrap_err();
+    let err = store
+        .insert_dataset(&again, &[], &batch(&["import"]))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::AlreadyExists { count: 1, .. }),
         "{err}"
@@ -292,8 +342,17 @@ async fn a_failure_midway_rolls_back_everything() {
     // A dangling reference that validation would catch; here it reaches the
     // database, whose foreign key refuses it after earlier rows were written.
     data.figures[0].place = Some(PlaceId::random());
-    assert!(store.insert_dataset(&data).await.is_err());
+    assert!(
+        store
+            .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+            .await
+            .is_err()
+    );
     assert!(store.is_empty().await.unwrap());
+    assert!(
+        store.audit_log().await.unwrap().0.is_empty(),
+        "the audit entry must roll back with the change"
+    );
 }
 
 #[tokio::test]
@@ -301,7 +360,10 @@ async fn errors_name_the_row_not_its_values() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir).await;
     let data = full_dataset();
-    store.insert_dataset(&data).await.unwrap();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
     sqlx::query("UPDATE incident SET date = 'last tuesday'")
         .execute(&store.pool_for_tests())
         .await
@@ -315,4 +377,72 @@ async fn errors_name_the_row_not_its_values() {
         )
     );
     assert!(!err.contains("last tuesday"));
+}
+
+#[tokio::test]
+async fn sealed_identities_and_audit_entries_are_stored_with_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    let data = full_dataset();
+    let identities = sealed(&data);
+    store
+        .insert_dataset(&data, &identities, &batch(&["import", "create"]))
+        .await
+        .unwrap();
+    assert_eq!(store.sealed_identities().await.unwrap(), identities);
+    store.append_audit(&batch(&["export_full"])).await.unwrap();
+    let (entries, anchor) = store.audit_log().await.unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.event.action.as_str())
+            .collect::<Vec<_>>(),
+        ["import", "create", "export_full"]
+    );
+    assert!(refwatch_audit::verify(&entries, anchor.as_ref(), &TestSealer).is_empty());
+
+    let newer = vec![(
+        identities[0].0,
+        SealedIdentity {
+            key_version: 2,
+            nonce: vec![8; 24],
+            ciphertext: vec![4],
+        },
+    )];
+    assert_eq!(
+        store.identities_sealed_before(2, 10).await.unwrap().len(),
+        1
+    );
+    store
+        .replace_sealed_identities(&newer, &batch(&["rotate"]))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .identities_sealed_before(2, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_keyring_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    assert!(store.keyring().await.unwrap().is_none());
+    let source = refwatch_keys::KekSource::Passphrase(refwatch_keys::Passphrase::new(
+        "generated passphrase".into(),
+    ));
+    let (ring, _) = refwatch_keys::Keyring::create(&source).unwrap();
+    store
+        .save_keyring(&ring, &batch(&["keys_create"]))
+        .await
+        .unwrap();
+    assert_eq!(store.keyring().await.unwrap(), Some(ring.clone()));
+    store
+        .save_keyring(&ring, &batch(&["keys_rotate"]))
+        .await
+        .unwrap();
+    assert_eq!(store.keyring().await.unwrap(), Some(ring));
 }

@@ -19,6 +19,13 @@ pub(crate) struct Cli {
     )]
     pub(crate) data_dir: PathBuf,
 
+    /// The key file that protects this data directory: 32 random bytes as
+    /// hex, kept outside the data directory (on removable media, say).
+    /// `init` creates it if it does not exist. Instead of a key file, a
+    /// passphrase can be given in REFWATCH_PASSPHRASE.
+    #[arg(long, global = true, env = "REFWATCH_KEY_FILE")]
+    pub(crate) key_file: Option<PathBuf>,
+
     /// Language of labels in tables and summaries.
     #[arg(long, global = true, env = "REFWATCH_LANG", value_enum, default_value_t = LangArg::En)]
     pub(crate) lang: LangArg,
@@ -37,7 +44,8 @@ pub(crate) enum Command {
     },
     /// Load the demo dataset into an empty data directory and show it.
     Demo,
-    /// Write the whole dataset as a JSON file (see docs/dataset.schema.json).
+    /// Write the whole dataset, identities included, as a JSON file (see
+    /// docs/dataset.schema.json). Needs the key; audited.
     Export {
         /// Where to write; `-` writes to standard output.
         #[arg(long)]
@@ -60,8 +68,56 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Check the database's integrity and every record's validity.
+    /// Check the database's integrity and every record's validity (and,
+    /// with the key, the audit log).
     Check,
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Keys that protect identities and the audit log.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check every entry's seal and the chain; say where anything was
+    /// edited, deleted, inserted, reordered or cut off. Needs the key.
+    Verify,
+    /// List entries.
+    Show {
+        /// Only entries by this actor (`operator`, `user:<id>`...).
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only entries with this action (`create`, `read_identity`, `export_full`...).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about this record id.
+        #[arg(long)]
+        target: Option<String>,
+        /// Only the last N entries.
+        #[arg(long)]
+        last: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Protect the keys with a new key file or passphrase (re-wraps the data
+    /// key; records are not re-encrypted). With --data-key, make a new data
+    /// key and re-encrypt every identity with it (resumable).
+    Rotate {
+        /// The new key file (created if missing). Or set REFWATCH_NEW_PASSPHRASE.
+        #[arg(long, env = "REFWATCH_NEW_KEY_FILE")]
+        new_key_file: Option<PathBuf>,
+        /// Make a new data key and re-encrypt every identity with it.
+        #[arg(long)]
+        data_key: bool,
+    },
 }
 
 /// Output formats of `stats`.

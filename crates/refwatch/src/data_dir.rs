@@ -1,8 +1,13 @@
-//! The data directory: where the database lives.
+//! The data directory: where the database lives, and opening the protected
+//! core over it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
+use refwatch_domain::SystemClock;
+use refwatch_keys::KekSource;
+use refwatch_service::{Actor, Service};
 use refwatch_storage::SqliteStore;
 
 /// The database file's name inside the data directory.
@@ -26,13 +31,29 @@ pub(crate) async fn create(dir: &Path) -> anyhow::Result<SqliteStore> {
         .with_context(|| format!("cannot open the database in {}", dir.display()))
 }
 
-/// Opens the database of an existing data directory.
-pub(crate) async fn open(dir: &Path) -> anyhow::Result<SqliteStore> {
+/// Fails with what to do when the data directory has no database.
+pub(crate) fn ensure_exists(dir: &Path) -> anyhow::Result<()> {
     if !exists(dir) {
         anyhow::bail!(
             "{} holds no refwatch database; run `refwatch init` (or `refwatch demo`) first, or pass --data-dir",
             dir.display()
         );
     }
+    Ok(())
+}
+
+/// Opens the database of an existing data directory.
+pub(crate) async fn open(dir: &Path) -> anyhow::Result<SqliteStore> {
+    ensure_exists(dir)?;
     create(dir).await
+}
+
+/// Opens the protected core over an existing data directory, as the
+/// console operator, unlocking the keys when a source is given.
+pub(crate) async fn service(
+    dir: &Path,
+    key: Option<&KekSource>,
+) -> anyhow::Result<Service<SqliteStore>> {
+    let store = open(dir).await?;
+    Ok(Service::open(store, key, Arc::new(SystemClock), Actor::operator()).await?)
 }

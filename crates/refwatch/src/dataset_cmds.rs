@@ -2,13 +2,17 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
-use refwatch_domain::{Dataset, Problem, Vocabularies, validate_addition};
+use refwatch_domain::{Dataset, Problem, SystemClock};
 use refwatch_interchange::json_path;
-use refwatch_storage::{SqliteStore, Store};
+use refwatch_keys::KekSource;
+use refwatch_service::{Service, ServiceError};
+use refwatch_storage::Store;
 
 use crate::args::Cli;
+use crate::key_source::{self, Missing};
 use crate::{Outcome, data_dir, report_cmds};
 
 /// The demo dataset, curated from the public documents in `shared/seeds`.
@@ -27,20 +31,24 @@ fn print_problems(what: &str, problems: &[Problem]) {
     }
 }
 
-/// Checks `incoming` against what is stored and inserts it in one
-/// transaction. Problems are printed with paths into the incoming file.
-async fn add(store: &SqliteStore, incoming: &Dataset, what: &str) -> anyhow::Result<Outcome> {
-    let existing = store.load_dataset().await?;
-    let problems = validate_addition(&existing, incoming, &Vocabularies::builtin());
-    if !problems.is_empty() {
-        print_problems(what, &problems);
-        return Ok(Outcome::Problems);
+/// Imports through the protected core, printing problems with paths into
+/// the incoming file.
+async fn add<S: Store>(
+    service: &Service<S>,
+    incoming: &Dataset,
+    what: &str,
+) -> anyhow::Result<Outcome> {
+    match service.import(incoming).await {
+        Ok(_) => Ok(Outcome::Ok),
+        Err(ServiceError::Invalid(problems)) => {
+            print_problems(what, &problems);
+            Ok(Outcome::Problems)
+        }
+        Err(e) => Err(e.into()),
     }
-    store.insert_dataset(incoming).await?;
-    Ok(Outcome::Ok)
 }
 
-fn describe(data: &Dataset) -> String {
+pub(crate) fn describe(data: &Dataset) -> String {
     format!(
         "{} sources, {} places, {} actors, {} incidents, {} persons, {} UPR reviews, {} mechanism records, {} reported figures, {} citations",
         data.sources.len(),
@@ -62,69 +70,112 @@ fn demo_dataset() -> anyhow::Result<Dataset> {
     })
 }
 
-pub(crate) async fn init(cli: &Cli, demo: bool) -> anyhow::Result<Outcome> {
+/// The key a command needs; a clear error when none was given.
+pub(crate) fn required_key(cli: &Cli) -> anyhow::Result<KekSource> {
+    data_dir::ensure_exists(&cli.data_dir)?;
+    key_source::given(cli.key_file.as_deref(), &cli.data_dir, Missing::Refuse)?
+        .ok_or_else(|| anyhow::anyhow!("{}", ServiceError::NeedsKey))
+}
+
+async fn init_with(cli: &Cli, demo: bool, key_file: Option<&Path>) -> anyhow::Result<Outcome> {
     let dir = &cli.data_dir;
-    if data_dir::exists(dir) {
-        let store = data_dir::open(dir).await?;
-        if !store.is_empty().await? {
-            anyhow::bail!(
-                "{} already holds refwatch data; choose another --data-dir, or add records with `refwatch import`",
-                dir.display()
-            );
-        }
+    if data_dir::exists(dir) && !data_dir::open(dir).await?.is_empty().await? {
+        anyhow::bail!(
+            "{} already holds refwatch data; choose another --data-dir, or add records with `refwatch import`",
+            dir.display()
+        );
     }
+    let source = key_source::given(key_file, dir, Missing::Create)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "init needs a key to protect identities: pass --key-file PATH (created if missing; keep it outside the data directory) or set REFWATCH_PASSPHRASE"
+        )
+    })?;
     let store = data_dir::create(dir).await?;
+    let service = Service::create_keys(store, &source, Arc::new(SystemClock)).await?;
     if demo {
         let data = demo_dataset()?;
-        if let Outcome::Problems = add(&store, &data, "the built-in demo dataset").await? {
+        if let Outcome::Problems = add(&service, &data, "the built-in demo dataset").await? {
             return Ok(Outcome::Problems);
         }
         println!("Loaded the demo dataset: {}.", describe(&data));
     }
     println!("Initialised {}.", dir.display());
-    store.close().await;
+    service.into_store().close().await;
     Ok(Outcome::Ok)
+}
+
+pub(crate) async fn init(cli: &Cli, demo: bool) -> anyhow::Result<Outcome> {
+    init_with(cli, demo, cli.key_file.as_deref()).await
 }
 
 pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
     let dir = &cli.data_dir;
     let fresh = !data_dir::exists(dir) || data_dir::open(dir).await?.is_empty().await?;
     if fresh {
-        if let Outcome::Problems = init(cli, true).await? {
+        // The demo data is public, so a key file beside the data directory
+        // is acceptable here; real data deserves a key kept elsewhere.
+        let key_file = cli
+            .key_file
+            .clone()
+            .unwrap_or_else(|| key_source::demo_key_file(dir));
+        let passphrase =
+            cli.key_file.is_none() && std::env::var_os("REFWATCH_PASSPHRASE").is_some();
+        let key = if passphrase {
+            None
+        } else {
+            Some(key_file.as_path())
+        };
+        if let Outcome::Problems = init_with(cli, true, key).await? {
             return Ok(Outcome::Problems);
+        }
+        if !passphrase {
+            println!(
+                "Key file: {} (pass --key-file {} to commands that need the key).",
+                key_file.display(),
+                key_file.display()
+            );
         }
     } else {
         println!("Using the data already in {}.", dir.display());
     }
-    let store = data_dir::open(dir).await?;
-    let data = store.load_dataset().await?;
-    store.close().await;
+    let service = data_dir::service(dir, None).await?;
+    let data = service.dataset().await?;
+    service.into_store().close().await;
     println!("\nrefwatch holds: {}.\n", describe(&data));
     report_cmds::print_table(&data, Default::default(), cli.lang.lang());
     println!(
-        "\nNext: `refwatch stats --format json`, `refwatch export --out FILE`, `refwatch check`. The web application arrives in a later version."
+        "\nNext: `refwatch stats --format json`, `refwatch export --out FILE --key-file KEY`, `refwatch check`, `refwatch audit show`. The web application arrives in a later version."
     );
     Ok(Outcome::Ok)
 }
 
-pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
-    let store = data_dir::open(&cli.data_dir).await?;
-    let mut data = store.load_dataset().await?;
-    store.close().await;
-    data.sort();
-    let json = refwatch_interchange::to_json(&data);
+/// Writes `text` to `out` (or standard output for `-`), never leaving half a file.
+pub(crate) fn write_out(out: &Path, text: &str) -> anyhow::Result<()> {
     if out == Path::new("-") {
         std::io::stdout()
-            .write_all(json.as_bytes())
+            .write_all(text.as_bytes())
             .context("cannot write to standard output")?;
-        return Ok(Outcome::Ok);
+        return Ok(());
     }
-    // Write beside the target and rename, so that a failure never leaves half a file.
     let tmp = out.with_extension("refwatch-partial");
-    std::fs::write(&tmp, &json).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, out)
-        .with_context(|| format!("cannot move the export into place at {}", out.display()))?;
-    eprintln!("Exported {} to {}.", describe(&data), out.display());
+        .with_context(|| format!("cannot move the export into place at {}", out.display()))
+}
+
+pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
+    let key = required_key(cli)?;
+    let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    let data = service.export_full().await?;
+    service.into_store().close().await;
+    write_out(out, &refwatch_interchange::to_json(&data))?;
+    if out != Path::new("-") {
+        eprintln!(
+            "Exported {} to {}. It holds identities in the clear: keep it as safe as the key.",
+            describe(&data),
+            out.display()
+        );
+    }
     Ok(Outcome::Ok)
 }
 
@@ -153,9 +204,10 @@ pub(crate) async fn import(cli: &Cli, file: &Path) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
-    let store = data_dir::open(&cli.data_dir).await?;
-    let outcome = add(&store, &incoming, &what).await?;
-    store.close().await;
+    let key = required_key(cli)?;
+    let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    let outcome = add(&service, &incoming, &what).await?;
+    service.into_store().close().await;
     if let Outcome::Ok = outcome {
         println!("Imported {}.", describe(&incoming));
     }

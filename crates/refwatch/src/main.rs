@@ -10,13 +10,15 @@
 mod args;
 mod data_dir;
 mod dataset_cmds;
+mod key_source;
+mod protect_cmds;
 mod report_cmds;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{AuditCommand, Cli, Command, KeysCommand};
 
 /// A command's outcome: success, or problems already reported to the user.
 pub(crate) enum Outcome {
@@ -34,6 +36,33 @@ async fn main() -> ExitCode {
         Command::Import { file } => dataset_cmds::import(&cli, file).await,
         Command::Stats { from, to, format } => report_cmds::stats(&cli, *from, *to, *format).await,
         Command::Check => report_cmds::check(&cli).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => protect_cmds::audit_verify(&cli).await,
+        Command::Audit {
+            command:
+                AuditCommand::Show {
+                    actor,
+                    action,
+                    target,
+                    last,
+                },
+        } => {
+            let filter = protect_cmds::ShowFilter {
+                actor: actor.as_deref(),
+                action: action.as_deref(),
+                target: target.as_deref(),
+                last: *last,
+            };
+            protect_cmds::audit_show(&cli, filter).await
+        }
+        Command::Keys {
+            command:
+                KeysCommand::Rotate {
+                    new_key_file,
+                    data_key,
+                },
+        } => protect_cmds::keys_rotate(&cli, new_key_file.as_deref(), *data_key).await,
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,14 +1,14 @@
 //! Commands that report on the data: `stats` and `check`.
 
 use anyhow::Context;
-use refwatch_domain::{Dataset, Lang, Vocabularies, Vocabulary, validate};
+use refwatch_domain::{Dataset, Lang, Vocabularies, Vocabulary};
 use refwatch_interchange::json_path;
 use refwatch_stats::{YearKindRow, YearRange, per_year_and_kind};
-use refwatch_storage::Store;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 use crate::args::{Cli, Format};
+use crate::key_source::{self, Missing};
 use crate::{Outcome, data_dir};
 
 fn high_text(row: &YearKindRow) -> String {
@@ -95,9 +95,9 @@ pub(crate) async fn stats(
     {
         anyhow::bail!("--from {f} is after --to {t}; give the earlier year first");
     }
-    let store = data_dir::open(&cli.data_dir).await?;
-    let data = store.load_dataset().await?;
-    store.close().await;
+    let service = data_dir::service(&cli.data_dir, None).await?;
+    let data = service.dataset().await?;
+    service.into_store().close().await;
     let years = YearRange { from, to };
     let lang = cli.lang.lang();
     let vocab = Vocabularies::builtin();
@@ -150,30 +150,34 @@ pub(crate) async fn stats(
 }
 
 pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
-    let store = data_dir::open(&cli.data_dir).await?;
-    let mut problems: Vec<String> = store.integrity_problems().await?;
-    let mut records = 0;
-    match store.load_dataset().await {
-        Ok(data) => {
-            records = data.sources.len()
-                + data.places.len()
-                + data.actors.len()
-                + data.incidents.len()
-                + data.persons.len()
-                + data.upr_reviews.len()
-                + data.mechanisms.len()
-                + data.figures.len();
-            problems.extend(
-                validate(&data, &Vocabularies::builtin())
-                    .into_iter()
-                    .map(|p| format!("{}: {}", json_path(&p.path), p.message)),
-            );
-        }
-        Err(err) => problems.push(err.to_string()),
+    data_dir::ensure_exists(&cli.data_dir)?;
+    let key = key_source::given(cli.key_file.as_deref(), &cli.data_dir, Missing::Refuse)?;
+    let service = data_dir::service(&cli.data_dir, key.as_ref()).await?;
+    let report = service.check().await?;
+    service.into_store().close().await;
+    let mut problems: Vec<String> = report.integrity.clone();
+    problems.extend(report.unreadable.clone());
+    problems.extend(
+        report
+            .invalid
+            .iter()
+            .map(|p| format!("{}: {}", json_path(&p.path), p.message)),
+    );
+    if let Some(audit) = &report.audit {
+        problems.extend(audit.findings.iter().map(|f| format!("audit log: {f}")));
     }
-    store.close().await;
-    if problems.is_empty() {
-        println!("ok: database integrity and {records} records checked; no problems.");
+    if report.is_clean() {
+        let audit = match &report.audit {
+            Some(a) => format!(
+                "; audit log of {} entries intact, head {}",
+                a.entries, a.head
+            ),
+            None => "; audit log not verified (no key given)".to_owned(),
+        };
+        println!(
+            "ok: database integrity and {} records checked; no problems{audit}.",
+            report.records
+        );
         Ok(Outcome::Ok)
     } else {
         eprintln!(

@@ -127,7 +127,11 @@ fn demo_people_are_only_those_the_documents_name_and_are_not_public() {
     let all_seeds: String = seeds.values().cloned().collect::<Vec<_>>().join(" ");
     for p in &data.persons {
         assert_ne!(p.confidentiality, refwatch_domain::Confidentiality::Public);
-        for name in [&p.identity.name_romanized, &p.identity.name_hangul]
+        let identity = p
+            .identity
+            .as_ref()
+            .expect("demo persons carry the names the documents publish");
+        for name in [&identity.name_romanized, &identity.name_hangul]
             .into_iter()
             .flatten()
         {
@@ -137,9 +141,9 @@ fn demo_people_are_only_those_the_documents_name_and_are_not_public() {
             );
         }
         assert!(
-            p.identity.birth_date.is_none()
-                && p.identity.family_contacts.is_none()
-                && p.identity.origin.is_none()
+            identity.birth_date.is_none()
+                && identity.family_contacts.is_none()
+                && identity.origin.is_none()
         );
     }
 }

@@ -7,26 +7,47 @@ use std::process::{Command, Output};
 pub(crate) struct DataDir {
     _tmp: tempfile::TempDir,
     pub(crate) path: PathBuf,
+    /// The key file, beside (not inside) the data directory.
+    pub(crate) key: PathBuf,
 }
 
 impl DataDir {
     pub(crate) fn new() -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("data");
-        Self { _tmp: tmp, path }
+        let key = tmp.path().join("test.key");
+        Self {
+            _tmp: tmp,
+            path,
+            key,
+        }
     }
 
-    /// Runs `refwatch --data-dir DIR ARGS...`.
+    /// Runs `refwatch --data-dir DIR --key-file KEY ARGS...`.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_refwatch"))
-            .arg("--data-dir")
-            .arg(&self.path)
-            .args(args)
-            .env_remove("REFWATCH_DATA_DIR")
-            .env_remove("REFWATCH_LANG")
-            .output()
-            .unwrap();
-        Run { output }
+        self.run_with(args, &[("REFWATCH_KEY_FILE", self.key.to_str().unwrap())])
+    }
+
+    /// Runs `refwatch --data-dir DIR ARGS...` with these environment variables and no others of refwatch's.
+    pub(crate) fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_refwatch"));
+        cmd.arg("--data-dir").arg(&self.path).args(args);
+        for var in [
+            "REFWATCH_DATA_DIR",
+            "REFWATCH_LANG",
+            "REFWATCH_KEY_FILE",
+            "REFWATCH_PASSPHRASE",
+            "REFWATCH_NEW_PASSPHRASE",
+            "REFWATCH_NEW_KEY_FILE",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run {
+            output: cmd.output().unwrap(),
+        }
     }
 
     /// Runs a command that must succeed and returns its standard output.

@@ -1,0 +1,602 @@
+//! The protected core: every read and write of records goes through
+//! [`Service`], which asks the policy (`refwatch-policy`), seals and opens
+//! identities with the keys (`refwatch-keys`) and appends to the audit log
+//! (`refwatch-audit`) in the same transaction as each change.
+//!
+//! The command line uses it now; the web application and API will too.
+//! Nothing outside this crate reads records from the store directly.
+
+#![deny(missing_docs)]
+
+mod visibility;
+
+use std::sync::Arc;
+
+use refwatch_audit::{AuditEvent, Finding};
+use refwatch_domain::{
+    Clock, Confidentiality, Dataset, PersonId, PersonIdentity, Problem, Vocabularies,
+    validate_addition,
+};
+use refwatch_keys::{KekSource, KeyError, Keyring, UnlockedKeys};
+use refwatch_policy::{
+    AdminOperation, Decision, Operation, Principal, decide, decide_admin, read_ceiling,
+};
+use refwatch_storage::{AuditBatch, Store, StoreError};
+
+pub use visibility::readable_by;
+
+/// Who is acting, as the policy and the audit log see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// What the policy decides on.
+    pub principal: Principal,
+    /// How the audit log names them: `operator`, `user:<id>`, `public`.
+    pub label: String,
+}
+
+impl Actor {
+    /// The console operator: whoever holds the data directory and the key.
+    pub fn operator() -> Self {
+        Self {
+            principal: Principal::Account(refwatch_policy::Role::Administrator),
+            label: "operator".into(),
+        }
+    }
+
+    /// The unauthenticated public.
+    pub fn public() -> Self {
+        Self {
+            principal: Principal::Public,
+            label: "public".into(),
+        }
+    }
+}
+
+/// What went wrong in the protected core.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The policy refused.
+    #[error("not allowed: your role may not {0}")]
+    Denied(&'static str),
+    /// The operation needs the key, and none was given.
+    #[error("this needs the data directory's key: pass --key-file PATH or set REFWATCH_PASSPHRASE")]
+    NeedsKey,
+    /// The data directory has no keyring yet.
+    #[error("this data directory has no keys yet; run `refwatch init` first")]
+    NoKeyring,
+    /// Keys could not be used.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Incoming records break rules; nothing was written.
+    #[error("{} problem(s) in the records; nothing was written", .0.len())]
+    Invalid(Vec<Problem>),
+}
+
+/// What an import added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Records added (of every kind).
+    pub records: usize,
+    /// Identities sealed.
+    pub identities: usize,
+}
+
+/// The result of verifying the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    /// Entries present.
+    pub entries: usize,
+    /// The last seal, to write down elsewhere and compare later.
+    pub head: String,
+    /// What is wrong; empty when the log is intact.
+    pub findings: Vec<Finding>,
+}
+
+/// The protected core over a store.
+pub struct Service<S: Store> {
+    store: S,
+    keys: Option<UnlockedKeys>,
+    clock: Arc<dyn Clock>,
+    actor: Actor,
+}
+
+fn require(decision: Decision, what: &'static str) -> Result<(), ServiceError> {
+    if decision.allowed() {
+        Ok(())
+    } else {
+        Err(ServiceError::Denied(what))
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Creates the keyring of a new data directory under `source`. Fails if
+    /// one exists. Returns a service acting as the operator.
+    pub async fn create_keys(
+        store: S,
+        source: &KekSource,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ServiceError> {
+        if store.keyring().await?.is_some() {
+            return Self::open(store, Some(source), clock, Actor::operator()).await;
+        }
+        let (ring, keys) = Keyring::create(source)?;
+        let service = Self {
+            store,
+            keys: Some(keys),
+            clock,
+            actor: Actor::operator(),
+        };
+        let event = service.event(
+            "keys_create",
+            None,
+            None,
+            if ring.passphrase_kdf.is_some() {
+                "passphrase"
+            } else {
+                "key file"
+            },
+        );
+        service
+            .store
+            .save_keyring(&ring, &service.batch(vec![event])?)
+            .await?;
+        Ok(service)
+    }
+
+    /// Opens the core for `actor`; with a key source, the keys are unlocked
+    /// first, and a wrong key fails here, before anything is read or written.
+    pub async fn open(
+        store: S,
+        source: Option<&KekSource>,
+        clock: Arc<dyn Clock>,
+        actor: Actor,
+    ) -> Result<Self, ServiceError> {
+        let keys = match source {
+            None => None,
+            Some(source) => {
+                let ring = store.keyring().await?.ok_or(ServiceError::NoKeyring)?;
+                Some(ring.unlock(source)?)
+            }
+        };
+        Ok(Self {
+            store,
+            keys,
+            clock,
+            actor,
+        })
+    }
+
+    /// Who is acting.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Closes the store.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    fn keys(&self) -> Result<&UnlockedKeys, ServiceError> {
+        self.keys.as_ref().ok_or(ServiceError::NeedsKey)
+    }
+
+    fn event(
+        &self,
+        action: &str,
+        kind: Option<&str>,
+        id: Option<String>,
+        detail: &str,
+    ) -> AuditEvent {
+        AuditEvent {
+            at: self.clock.now(),
+            actor: self.actor.label.clone(),
+            action: action.to_owned(),
+            target_kind: kind.map(str::to_owned),
+            target_id: id,
+            detail: detail.to_owned(),
+        }
+    }
+
+    fn batch(&self, events: Vec<AuditEvent>) -> Result<AuditBatch<'_>, ServiceError> {
+        let keys = self.keys()?;
+        Ok(AuditBatch {
+            sealer: keys,
+            events,
+        })
+    }
+}
+
+fn count_records(data: &Dataset) -> usize {
+    data.sources.len()
+        + data.places.len()
+        + data.actors.len()
+        + data.incidents.len()
+        + data.persons.len()
+        + data.upr_reviews.len()
+        + data.mechanisms.len()
+        + data.figures.len()
+}
+
+/// Every record of a dataset as (kind, id, level), for policy and audit.
+fn records(data: &Dataset) -> Vec<(&'static str, String, Confidentiality)> {
+    let public = Confidentiality::Public;
+    let mut out = Vec::new();
+    out.extend(
+        data.sources
+            .iter()
+            .map(|r| ("source", r.id.to_string(), r.confidentiality)),
+    );
+    out.extend(
+        data.places
+            .iter()
+            .map(|r| ("place", r.id.to_string(), public)),
+    );
+    out.extend(
+        data.actors
+            .iter()
+            .map(|r| ("actor", r.id.to_string(), public)),
+    );
+    out.extend(
+        data.incidents
+            .iter()
+            .map(|r| ("incident", r.id.to_string(), r.confidentiality)),
+    );
+    out.extend(
+        data.persons
+            .iter()
+            .map(|r| ("person", r.id.to_string(), r.confidentiality)),
+    );
+    out.extend(
+        data.upr_reviews
+            .iter()
+            .map(|r| ("upr_review", r.id.to_string(), public)),
+    );
+    out.extend(
+        data.mechanisms
+            .iter()
+            .map(|r| ("mechanism", r.id.to_string(), public)),
+    );
+    out.extend(
+        data.figures
+            .iter()
+            .map(|r| ("figure", r.id.to_string(), public)),
+    );
+    out
+}
+
+impl<S: Store> Service<S> {
+    /// Adds records: each must be the actor's to create at its level, and
+    /// valid against what is stored. Identities are sealed; the records,
+    /// the sealed identities and one audit entry per record are written in
+    /// one transaction. On any problem nothing is written.
+    pub async fn import(&self, incoming: &Dataset) -> Result<ImportSummary, ServiceError> {
+        for (_, _, level) in records(incoming) {
+            require(
+                decide(self.actor.principal, Operation::Create, level),
+                "create records at this confidentiality level",
+            )?;
+        }
+        let keys = self.keys()?;
+        let existing = self.store.load_dataset().await?;
+        let problems = validate_addition(&existing, incoming, &Vocabularies::builtin());
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        let mut identities = Vec::new();
+        for p in &incoming.persons {
+            if let Some(identity) = &p.identity {
+                identities.push((p.id, keys.seal_identity(p.id, identity)?));
+            }
+        }
+        let mut events = vec![self.event(
+            "import",
+            None,
+            None,
+            &format!(
+                "{} records, {} sealed identities",
+                count_records(incoming),
+                identities.len()
+            ),
+        )];
+        events.extend(
+            records(incoming)
+                .into_iter()
+                .map(|(kind, id, _)| self.event("create", Some(kind), Some(id), "")),
+        );
+        self.store
+            .insert_dataset(incoming, &identities, &self.batch(events)?)
+            .await?;
+        Ok(ImportSummary {
+            records: count_records(incoming),
+            identities: identities.len(),
+        })
+    }
+
+    /// The records the actor may read, without identities.
+    pub async fn dataset(&self) -> Result<Dataset, ServiceError> {
+        let data = self.store.load_dataset().await?;
+        Ok(readable_by(data, read_ceiling(self.actor.principal)))
+    }
+
+    /// Everything, identities opened: administrators only, with the key.
+    /// The export and every identity opened are audited.
+    pub async fn export_full(&self) -> Result<Dataset, ServiceError> {
+        require(
+            decide(
+                self.actor.principal,
+                Operation::ExportFull,
+                Confidentiality::Confidential,
+            ),
+            "export everything",
+        )?;
+        let keys = self.keys()?;
+        let mut data = self.store.load_dataset().await?;
+        let sealed: std::collections::HashMap<PersonId, _> =
+            self.store.sealed_identities().await?.into_iter().collect();
+        for p in &mut data.persons {
+            if let Some(s) = sealed.get(&p.id) {
+                p.identity = Some(keys.open_identity(p.id, s)?);
+            }
+        }
+        let event = self.event(
+            "export_full",
+            None,
+            None,
+            &format!(
+                "{} records, {} identities",
+                count_records(&data),
+                sealed.len()
+            ),
+        );
+        self.store.append_audit(&self.batch(vec![event])?).await?;
+        data.sort();
+        Ok(data)
+    }
+
+    /// One person's identity, if the actor may read it; every read is audited.
+    pub async fn person_identity(
+        &self,
+        person: PersonId,
+    ) -> Result<Option<PersonIdentity>, ServiceError> {
+        let data = self.store.load_dataset().await?;
+        let Some(p) = data.persons.iter().find(|p| p.id == person) else {
+            return Ok(None);
+        };
+        require(
+            decide(
+                self.actor.principal,
+                Operation::ReadIdentity,
+                p.confidentiality,
+            ),
+            "read this person's identity",
+        )?;
+        let keys = self.keys()?;
+        let sealed = self.store.sealed_identities().await?;
+        let Some((_, s)) = sealed.iter().find(|(id, _)| *id == person) else {
+            return Ok(None);
+        };
+        let identity = keys.open_identity(person, s)?;
+        let event = self.event(
+            "read_identity",
+            Some("person"),
+            Some(person.to_string()),
+            "",
+        );
+        self.store.append_audit(&self.batch(vec![event])?).await?;
+        Ok(Some(identity))
+    }
+
+    /// Verifies the audit log with the audit key: administrators only.
+    pub async fn verify_audit(&self) -> Result<AuditReport, ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ReadAudit),
+            "read the audit log",
+        )?;
+        let keys = self.keys()?;
+        let (entries, anchor) = self.store.audit_log().await?;
+        let findings = refwatch_audit::verify(&entries, anchor.as_ref(), keys);
+        Ok(AuditReport {
+            entries: entries.len(),
+            head: refwatch_audit::head(&entries),
+            findings,
+        })
+    }
+
+    /// The audit log's entries: administrators only. Needs no key.
+    pub async fn audit_entries(&self) -> Result<Vec<refwatch_audit::AuditEntry>, ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ReadAudit),
+            "read the audit log",
+        )?;
+        Ok(self.store.audit_log().await?.0)
+    }
+
+    /// Re-wraps the keys under a new key-encryption key; records are not touched.
+    pub async fn rotate_kek(&self, new_source: &KekSource) -> Result<(), ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ManageKeys),
+            "manage keys",
+        )?;
+        let keys = self.keys()?;
+        let ring = self
+            .store
+            .keyring()
+            .await?
+            .ok_or(ServiceError::NoKeyring)?
+            .rewrap(keys, new_source)?;
+        let kind = if ring.passphrase_kdf.is_some() {
+            "passphrase"
+        } else {
+            "key file"
+        };
+        let event = self.event(
+            "keys_rotate",
+            None,
+            None,
+            &format!("key-encryption key replaced ({kind})"),
+        );
+        self.store
+            .save_keyring(&ring, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// Re-seals every identity under a new data key, in batches, each batch
+    /// one transaction. Resumable: if stopped, running it again finishes the
+    /// work with the same new key instead of starting another.
+    /// `progress(done, remaining)` is called after each batch.
+    pub async fn rotate_data_key(
+        &mut self,
+        source: &KekSource,
+        batch_size: u32,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<usize, ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ManageKeys),
+            "manage keys",
+        )?;
+        let mut ring = self.store.keyring().await?.ok_or(ServiceError::NoKeyring)?;
+        let keys = self.keys.as_mut().ok_or(ServiceError::NeedsKey)?;
+        let mut target = keys.current_version();
+        let stale = self.store.identities_sealed_before(target, 1).await?;
+        let resuming = !stale.is_empty()
+            && ring
+                .keys
+                .iter()
+                .filter(|w| w.purpose == refwatch_keys::KeyPurpose::Data)
+                .count()
+                > 1;
+        if !resuming {
+            ring = ring.add_data_key(keys, source)?;
+            target = keys.current_version();
+            let event = AuditEvent {
+                at: self.clock.now(),
+                actor: self.actor.label.clone(),
+                action: "keys_add_data_key".into(),
+                target_kind: None,
+                target_id: None,
+                detail: format!("data key version {target}"),
+            };
+            self.store
+                .save_keyring(
+                    &ring,
+                    &AuditBatch {
+                        sealer: &*keys,
+                        events: vec![event],
+                    },
+                )
+                .await?;
+        }
+        let keys = self.keys.as_ref().ok_or(ServiceError::NeedsKey)?;
+        let total = self
+            .store
+            .sealed_identities()
+            .await?
+            .iter()
+            .filter(|(_, s)| s.key_version < target)
+            .count();
+        let mut done = 0;
+        loop {
+            let stale = self
+                .store
+                .identities_sealed_before(target, batch_size)
+                .await?;
+            if stale.is_empty() {
+                break;
+            }
+            let mut resealed = Vec::with_capacity(stale.len());
+            for (person, sealed) in &stale {
+                let identity = keys.open_identity(*person, sealed)?;
+                resealed.push((*person, keys.seal_identity(*person, &identity)?));
+            }
+            done += resealed.len();
+            let event = self.event(
+                "keys_reseal",
+                None,
+                None,
+                &format!(
+                    "{} identities re-sealed with data key {target}",
+                    resealed.len()
+                ),
+            );
+            self.store
+                .replace_sealed_identities(&resealed, &self.batch(vec![event])?)
+                .await?;
+            progress(done, total - done);
+        }
+        let keys = self.keys.as_mut().ok_or(ServiceError::NeedsKey)?;
+        let ring = ring.retire_data_keys_before(keys, target);
+        let event = AuditEvent {
+            at: self.clock.now(),
+            actor: self.actor.label.clone(),
+            action: "keys_retire".into(),
+            target_kind: None,
+            target_id: None,
+            detail: format!("data keys before version {target} retired"),
+        };
+        self.store
+            .save_keyring(
+                &ring,
+                &AuditBatch {
+                    sealer: &*keys,
+                    events: vec![event],
+                },
+            )
+            .await?;
+        Ok(done)
+    }
+}
+
+/// What `check` found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// Records checked.
+    pub records: usize,
+    /// Problems of the database file itself (pages, indexes, foreign keys).
+    pub integrity: Vec<String>,
+    /// A record that could not be read at all.
+    pub unreadable: Option<String>,
+    /// Records that break the rules.
+    pub invalid: Vec<Problem>,
+    /// The audit log's verification, when the key was given.
+    pub audit: Option<AuditReport>,
+}
+
+impl CheckReport {
+    /// Whether anything is wrong.
+    pub fn is_clean(&self) -> bool {
+        self.integrity.is_empty()
+            && self.unreadable.is_none()
+            && self.invalid.is_empty()
+            && self.audit.as_ref().is_none_or(|a| a.findings.is_empty())
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Checks the database, every record and (with the key) the audit log:
+    /// administrators only.
+    pub async fn check(&self) -> Result<CheckReport, ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ReadAudit),
+            "check the database",
+        )?;
+        let mut report = CheckReport {
+            integrity: self.store.integrity_problems().await?,
+            ..CheckReport::default()
+        };
+        match self.store.load_dataset().await {
+            Ok(data) => {
+                report.records = count_records(&data);
+                report.invalid = refwatch_domain::validate(&data, &Vocabularies::builtin());
+            }
+            Err(e) => report.unreadable = Some(e.to_string()),
+        }
+        if self.keys.is_some() {
+            report.audit = Some(self.verify_audit().await?);
+        }
+        Ok(report)
+    }
+}
