@@ -122,3 +122,7 @@ typed_id!(
     /// Identifies a [`crate::ReportedFigure`].
     FigureId
 );
+typed_id!(
+    /// Identifies a user account (staff, not a documented person).
+    AccountId
+);
