@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+mod accounts;
 mod visibility;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use refwatch_policy::{
 };
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
+pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
 pub use visibility::readable_by;
 
 /// Who is acting, as the policy and the audit log see them.
@@ -70,6 +72,12 @@ pub enum ServiceError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A request about users is wrong (unknown user, bad username, weak password...).
+    #[error("{0}")]
+    User(String),
+    /// Signing in failed.
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
     /// Incoming records break rules; nothing was written.
     #[error("{} problem(s) in the records; nothing was written", .0.len())]
     Invalid(Vec<Problem>),

@@ -13,8 +13,9 @@ mod sqlite;
 
 use std::future::Future;
 
+use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
-use refwatch_domain::{Dataset, PersonId, SealedIdentity};
+use refwatch_domain::{AccountId, Dataset, PersonId, SealedIdentity, Timestamp};
 use refwatch_keys::Keyring;
 
 pub use sqlite::SqliteStore;
@@ -112,6 +113,61 @@ pub trait Store {
 
     /// The keyring, if keys were set up.
     fn keyring(&self) -> impl Future<Output = Result<Option<Keyring>, StoreError>> + Send;
+
+    /// Adds an account. Fails with [`StoreError::AlreadyExists`] if the username is taken.
+    fn insert_account(
+        &self,
+        account: &Account,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every account, by username.
+    fn accounts(&self) -> impl Future<Output = Result<Vec<Account>, StoreError>> + Send;
+
+    /// Saves an account's changed fields (role, password, lockout, second factor...).
+    fn update_account(
+        &self,
+        account: &Account,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces an account's recovery codes (stored hashed).
+    fn set_recovery_codes(
+        &self,
+        account: AccountId,
+        code_hashes: &[String],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks an unused recovery code used; whether there was one.
+    fn use_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Starts a session.
+    fn insert_session(
+        &self,
+        session: &Session,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A session by its token's hash.
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Session>, StoreError>> + Send;
+
+    /// Revokes one session (by token hash) or, with `None`, every session of the account.
+    fn revoke_sessions(
+        &self,
+        account: AccountId,
+        token_hash: Option<&str>,
+        now: Timestamp,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Replaces the keyring, with audit entries, in one transaction.
     fn save_keyring(

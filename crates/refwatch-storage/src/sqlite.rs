@@ -11,8 +11,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
+use refwatch_accounts::{Account, Lockout, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent};
 use refwatch_keys::{KdfParams, KeyPurpose, Keyring, WrappedKey};
+use refwatch_policy::Role;
 
 use crate::{AuditBatch, Store, StoreError};
 
@@ -91,6 +93,43 @@ fn read_sealed_identity(row: &SqliteRow) -> Result<(PersonId, SealedIdentity), S
                 .map_err(|_| r.corrupt("ciphertext", row))?,
         },
     ))
+}
+
+fn read_account(row: &SqliteRow) -> Result<Account, StoreError> {
+    let r = Reader { table: "account" };
+    let flag = |c: &'static str| -> Result<bool, StoreError> {
+        row.try_get(c).map_err(|_| r.corrupt(c, row))
+    };
+    let time = |c: &'static str| -> Result<Option<i64>, StoreError> {
+        row.try_get(c).map_err(|_| r.corrupt(c, row))
+    };
+    let totp = match r.opt_int(row, "totp_key_version")? {
+        None => None,
+        Some(version) => Some(SealedIdentity {
+            key_version: u32::try_from(version).map_err(|_| r.corrupt("totp_key_version", row))?,
+            nonce: row
+                .try_get("totp_nonce")
+                .map_err(|_| r.corrupt("totp_nonce", row))?,
+            ciphertext: row
+                .try_get("totp_ciphertext")
+                .map_err(|_| r.corrupt("totp_ciphertext", row))?,
+        }),
+    };
+    Ok(Account {
+        id: r.parse(row, "id")?,
+        username: r.str(row, "username")?,
+        role: Role::from_code(&r.str(row, "role")?).ok_or_else(|| r.corrupt("role", row))?,
+        password_hash: r.str(row, "password_hash")?,
+        must_change: flag("must_change")?,
+        disabled: flag("disabled")?,
+        lockout: Lockout {
+            failures: u32::try_from(r.int(row, "failed_sign_ins")?)
+                .map_err(|_| r.corrupt("failed_sign_ins", row))?,
+            until: time("locked_until")?.map(Timestamp),
+        },
+        totp,
+        created_at: Timestamp(time("created_at")?.ok_or_else(|| r.corrupt("created_at", row))?),
+    })
 }
 
 fn read_audit_entry(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
@@ -815,6 +854,192 @@ impl Store for SqliteStore {
             passphrase_kdf,
             keys,
         }))
+    }
+
+    async fn insert_account(
+        &self,
+        account: &Account,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let taken = sqlx::query("SELECT id FROM account WHERE username = ?")
+            .bind(&account.username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = taken {
+            return Err(StoreError::AlreadyExists {
+                count: 1,
+                example: row.try_get(0)?,
+            });
+        }
+        sqlx::query(
+            "INSERT INTO account (id, username, role, password_hash, must_change, disabled, failed_sign_ins, locked_until,
+                                  totp_key_version, totp_nonce, totp_ciphertext, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(account.id.to_string())
+        .bind(&account.username)
+        .bind(account.role.code())
+        .bind(&account.password_hash)
+        .bind(account.must_change)
+        .bind(account.disabled)
+        .bind(account.lockout.failures)
+        .bind(account.lockout.until.map(|t| t.0))
+        .bind(account.totp.as_ref().map(|t| t.key_version))
+        .bind(account.totp.as_ref().map(|t| t.nonce.clone()))
+        .bind(account.totp.as_ref().map(|t| t.ciphertext.clone()))
+        .bind(account.created_at.0)
+        .execute(&mut *tx)
+        .await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM account ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(read_account).collect()
+    }
+
+    async fn update_account(
+        &self,
+        account: &Account,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE account SET role = ?, password_hash = ?, must_change = ?, disabled = ?, failed_sign_ins = ?, locked_until = ?,
+                                totp_key_version = ?, totp_nonce = ?, totp_ciphertext = ?
+             WHERE id = ?",
+        )
+        .bind(account.role.code())
+        .bind(&account.password_hash)
+        .bind(account.must_change)
+        .bind(account.disabled)
+        .bind(account.lockout.failures)
+        .bind(account.lockout.until.map(|t| t.0))
+        .bind(account.totp.as_ref().map(|t| t.key_version))
+        .bind(account.totp.as_ref().map(|t| t.nonce.clone()))
+        .bind(account.totp.as_ref().map(|t| t.ciphertext.clone()))
+        .bind(account.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_recovery_codes(
+        &self,
+        account: AccountId,
+        code_hashes: &[String],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM recovery_code WHERE account_id = ?")
+            .bind(account.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for hash in code_hashes {
+            sqlx::query("INSERT INTO recovery_code (account_id, code_hash) VALUES (?, ?)")
+                .bind(account.to_string())
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn use_recovery_code(
+        &self,
+        account: AccountId,
+        code_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE recovery_code SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at IS NULL")
+            .bind(now.0)
+            .bind(account.to_string())
+            .bind(code_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_session(
+        &self,
+        session: &Session,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO session (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&session.token_hash)
+            .bind(session.account.to_string())
+            .bind(session.created_at.0)
+            .bind(session.expires_at.0)
+            .execute(&mut *tx)
+            .await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let Some(row) = sqlx::query("SELECT * FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let r = Reader { table: "session" };
+        let time = |c: &'static str| -> Result<Option<i64>, StoreError> {
+            row.try_get(c).map_err(|_| r.corrupt(c, &row))
+        };
+        Ok(Some(Session {
+            token_hash: r.str(&row, "token_hash")?,
+            account: r.parse(&row, "account_id")?,
+            created_at: Timestamp(
+                time("created_at")?.ok_or_else(|| r.corrupt("created_at", &row))?,
+            ),
+            expires_at: Timestamp(
+                time("expires_at")?.ok_or_else(|| r.corrupt("expires_at", &row))?,
+            ),
+            revoked_at: time("revoked_at")?.map(Timestamp),
+        }))
+    }
+
+    async fn revoke_sessions(
+        &self,
+        account: AccountId,
+        token_hash: Option<&str>,
+        now: Timestamp,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        match token_hash {
+            Some(hash) => {
+                sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND token_hash = ? AND revoked_at IS NULL")
+                    .bind(now.0)
+                    .bind(account.to_string())
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL")
+                    .bind(now.0)
+                    .bind(account.to_string())
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn save_keyring(&self, ring: &Keyring, audit: &AuditBatch<'_>) -> Result<(), StoreError> {

@@ -41,6 +41,10 @@ pub(crate) enum Command {
         /// Load the demo dataset curated from public documents.
         #[arg(long)]
         demo: bool,
+        /// The first administrator's username. Its one-time password is
+        /// printed, unless REFWATCH_ADMIN_PASSWORD gives one (for scripts).
+        #[arg(long, default_value = "admin")]
+        admin: String,
     },
     /// Load the demo dataset into an empty data directory and show it.
     Demo,
@@ -71,6 +75,11 @@ pub(crate) enum Command {
     /// Check the database's integrity and every record's validity (and,
     /// with the key, the audit log).
     Check,
+    /// User accounts (administrators only).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -81,6 +90,73 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum UserCommand {
+    /// Add a user; prints a one-time password to hand over.
+    Add {
+        /// The username.
+        name: String,
+        /// The role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List users with their roles and state.
+    List,
+    /// Stop a user from signing in and end their sessions.
+    Disable {
+        /// The username.
+        name: String,
+    },
+    /// Let a disabled or locked-out user sign in again.
+    Enable {
+        /// The username.
+        name: String,
+    },
+    /// Give a user a new one-time password and end their sessions.
+    ResetPassword {
+        /// The username.
+        name: String,
+    },
+    /// Change a user's role.
+    SetRole {
+        /// The username.
+        name: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Require a TOTP code at sign-in; prints the authenticator address and recovery codes.
+    TotpEnable {
+        /// The username.
+        name: String,
+    },
+}
+
+/// Roles on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum RoleArg {
+    /// Manages users, keys and the audit log; may do everything.
+    Administrator,
+    /// Documenter: records incidents and persons, reads identities.
+    Editor,
+    /// Works on pseudonymous records; never sees identities.
+    Analyst,
+    /// Reads public and restricted records.
+    Viewer,
+}
+
+impl RoleArg {
+    pub(crate) fn role(self) -> refwatch_policy::Role {
+        use refwatch_policy::Role;
+        match self {
+            RoleArg::Administrator => Role::Administrator,
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Analyst => Role::Analyst,
+            RoleArg::Viewer => Role::Viewer,
+        }
+    }
 }
 
 #[derive(Subcommand)]

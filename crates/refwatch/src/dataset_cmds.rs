@@ -5,9 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use refwatch_accounts::Password;
 use refwatch_domain::{Dataset, Problem, SystemClock};
 use refwatch_interchange::json_path;
 use refwatch_keys::KekSource;
+use refwatch_policy::Role;
 use refwatch_service::{Service, ServiceError};
 use refwatch_storage::Store;
 
@@ -77,7 +79,12 @@ pub(crate) fn required_key(cli: &Cli) -> anyhow::Result<KekSource> {
         .ok_or_else(|| anyhow::anyhow!("{}", ServiceError::NeedsKey))
 }
 
-async fn init_with(cli: &Cli, demo: bool, key_file: Option<&Path>) -> anyhow::Result<Outcome> {
+async fn init_with(
+    cli: &Cli,
+    demo: bool,
+    admin: &str,
+    key_file: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let dir = &cli.data_dir;
     if data_dir::exists(dir) && !data_dir::open(dir).await?.is_empty().await? {
         anyhow::bail!(
@@ -92,6 +99,21 @@ async fn init_with(cli: &Cli, demo: bool, key_file: Option<&Path>) -> anyhow::Re
     })?;
     let store = data_dir::create(dir).await?;
     let service = Service::create_keys(store, &source, Arc::new(SystemClock)).await?;
+    if !service.has_users().await? {
+        let given = std::env::var("REFWATCH_ADMIN_PASSWORD")
+            .ok()
+            .map(Password::new);
+        let scripted = given.is_some();
+        let account = service.add_user(admin, Role::Administrator, given).await?;
+        if scripted {
+            println!("Administrator account: {admin} (password from REFWATCH_ADMIN_PASSWORD).");
+        } else {
+            println!(
+                "Administrator account: {admin}, one-time password: {} (shown once; it must be changed at first sign-in).",
+                account.password.expose()
+            );
+        }
+    }
     if demo {
         let data = demo_dataset()?;
         if let Outcome::Problems = add(&service, &data, "the built-in demo dataset").await? {
@@ -104,8 +126,8 @@ async fn init_with(cli: &Cli, demo: bool, key_file: Option<&Path>) -> anyhow::Re
     Ok(Outcome::Ok)
 }
 
-pub(crate) async fn init(cli: &Cli, demo: bool) -> anyhow::Result<Outcome> {
-    init_with(cli, demo, cli.key_file.as_deref()).await
+pub(crate) async fn init(cli: &Cli, demo: bool, admin: &str) -> anyhow::Result<Outcome> {
+    init_with(cli, demo, admin, cli.key_file.as_deref()).await
 }
 
 pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
@@ -125,7 +147,7 @@ pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
         } else {
             Some(key_file.as_path())
         };
-        if let Outcome::Problems = init_with(cli, true, key).await? {
+        if let Outcome::Problems = init_with(cli, true, "admin", key).await? {
             return Ok(Outcome::Problems);
         }
         if !passphrase {

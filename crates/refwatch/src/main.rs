@@ -13,6 +13,7 @@ mod dataset_cmds;
 mod key_source;
 mod protect_cmds;
 mod report_cmds;
+mod user_cmds;
 
 use std::process::ExitCode;
 
@@ -30,12 +31,13 @@ pub(crate) enum Outcome {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Init { demo } => dataset_cmds::init(&cli, *demo).await,
+        Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,
         Command::Demo => dataset_cmds::demo(&cli).await,
         Command::Export { out } => dataset_cmds::export(&cli, out).await,
         Command::Import { file } => dataset_cmds::import(&cli, file).await,
         Command::Stats { from, to, format } => report_cmds::stats(&cli, *from, *to, *format).await,
         Command::Check => report_cmds::check(&cli).await,
+        Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => protect_cmds::audit_verify(&cli).await,

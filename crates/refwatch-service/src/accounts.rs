@@ -1,0 +1,459 @@
+//! Accounts through the protected core: adding and managing users (for
+//! administrators), signing in with back-off and lockout, second factors
+//! and sessions. Every step is audited by account id, never by password or
+//! by a name typed at a failed sign-in.
+
+use refwatch_accounts::{
+    Account, Lockout, Password, SESSION_SECONDS, Session, SessionToken, SignInGate, TotpSecret,
+    check_new_password, check_username, generate_password, generate_recovery_codes, hash_password,
+    hash_token, verify_password, verify_totp,
+};
+use refwatch_domain::{AccountId, Timestamp};
+use refwatch_policy::{AdminOperation, Principal, Role, decide_admin};
+use refwatch_storage::{Store, StoreError};
+
+use crate::{Actor, Service, ServiceError, require};
+
+/// A new account and its one-time password, to hand to its owner once.
+#[derive(Debug)]
+pub struct NewAccount {
+    /// The account's id.
+    pub id: AccountId,
+    /// The one-time password; it must be changed at first sign-in.
+    pub password: Password,
+}
+
+/// A second factor just enabled: what to put in the authenticator app, and
+/// the recovery codes to keep on paper.
+#[derive(Debug)]
+pub struct TotpEnrolment {
+    /// The `otpauth://` address.
+    pub otpauth_url: String,
+    /// Ten single-use recovery codes.
+    pub recovery_codes: Vec<Password>,
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The session token, to hand to the client.
+    pub token: SessionToken,
+    /// Who signed in.
+    pub actor: Actor,
+    /// Whether the password must be changed before anything else.
+    pub must_change_password: bool,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+}
+
+/// Why a sign-in failed. Deliberately vague about which part was wrong.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignInError {
+    /// Wrong username or password, or the account is disabled.
+    #[error("wrong username or password")]
+    Rejected,
+    /// Too many failures just now: try again after this time.
+    #[error("too many failed attempts; try again after {0}")]
+    TryLater(Timestamp),
+    /// Locked after many failures, until this time.
+    #[error(
+        "this account is locked after repeated failed sign-ins until {0}; an administrator can unlock it sooner"
+    )]
+    Locked(Timestamp),
+    /// The account has a second factor and none (or a wrong one) was given.
+    #[error("enter the six-digit code from your authenticator app, or a recovery code")]
+    SecondFactor,
+}
+
+/// A hash to verify against when the username is unknown, so that the time
+/// taken does not tell whether an account exists.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ThfqBFUpZWvbqGySbcop2g$SDkoV/r5WitxmGBQ9MzOTks+nC/wxPA2xwYFENritaU";
+
+fn actor_of(account: &Account) -> Actor {
+    Actor {
+        principal: Principal::Account(account.role),
+        label: format!("user:{}", account.id),
+    }
+}
+
+impl<S: Store> Service<S> {
+    async fn account_named(&self, username: &str) -> Result<Account, ServiceError> {
+        self.store
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.username == username)
+            .ok_or_else(|| {
+                ServiceError::User(format!(
+                    "there is no user named {username}; `refwatch user list` shows them"
+                ))
+            })
+    }
+
+    fn manage_users(&self) -> Result<(), ServiceError> {
+        require(
+            decide_admin(self.actor.principal, AdminOperation::ManageUsers),
+            "manage users",
+        )
+    }
+
+    /// Adds a user with a one-time password (or the one given, for scripted
+    /// set-up). Administrators only.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: Role,
+        password: Option<Password>,
+    ) -> Result<NewAccount, ServiceError> {
+        self.manage_users()?;
+        check_username(username).map_err(|m| ServiceError::User(m.to_owned()))?;
+        let (password, must_change) = match password {
+            Some(p) => {
+                check_new_password(&p).map_err(|m| ServiceError::User(m.to_owned()))?;
+                (p, false)
+            }
+            None => (generate_password(), true),
+        };
+        let account = Account {
+            id: AccountId::random(),
+            username: username.to_owned(),
+            role,
+            password_hash: hash_password(&password),
+            must_change,
+            disabled: false,
+            lockout: Lockout::default(),
+            totp: None,
+            created_at: self.clock.now(),
+        };
+        let event = self.event(
+            "user_add",
+            Some("account"),
+            Some(account.id.to_string()),
+            &format!("role {role}"),
+        );
+        match self
+            .store
+            .insert_account(&account, &self.batch(vec![event])?)
+            .await
+        {
+            Err(StoreError::AlreadyExists { .. }) => Err(ServiceError::User(format!(
+                "a user named {username} already exists"
+            ))),
+            other => other.map_err(ServiceError::from),
+        }?;
+        Ok(NewAccount {
+            id: account.id,
+            password,
+        })
+    }
+
+    /// Every account. Administrators only.
+    pub async fn users(&self) -> Result<Vec<Account>, ServiceError> {
+        self.manage_users()?;
+        Ok(self.store.accounts().await?)
+    }
+
+    async fn change_account(
+        &self,
+        username: &str,
+        action: &str,
+        detail: &str,
+        f: impl FnOnce(&mut Account),
+    ) -> Result<Account, ServiceError> {
+        self.manage_users()?;
+        let mut account = self.account_named(username).await?;
+        f(&mut account);
+        let event = self.event(
+            action,
+            Some("account"),
+            Some(account.id.to_string()),
+            detail,
+        );
+        self.store
+            .update_account(&account, &self.batch(vec![event])?)
+            .await?;
+        Ok(account)
+    }
+
+    async fn revoke_all(&self, account: AccountId) -> Result<(), ServiceError> {
+        let event = self.event(
+            "sessions_revoke",
+            Some("account"),
+            Some(account.to_string()),
+            "all sessions",
+        );
+        self.store
+            .revoke_sessions(account, None, self.clock.now(), &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// Disables or enables a user; disabling ends their sessions. Enabling also clears a lockout.
+    pub async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), ServiceError> {
+        let action = if disabled {
+            "user_disable"
+        } else {
+            "user_enable"
+        };
+        let account = self
+            .change_account(username, action, "", |a| {
+                a.disabled = disabled;
+                if !disabled {
+                    a.lockout = Lockout::default();
+                }
+            })
+            .await?;
+        if disabled {
+            self.revoke_all(account.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives a user a new one-time password and ends their sessions.
+    pub async fn reset_password(&self, username: &str) -> Result<Password, ServiceError> {
+        let password = generate_password();
+        let hash = hash_password(&password);
+        let account = self
+            .change_account(username, "user_reset_password", "", |a| {
+                a.password_hash = hash;
+                a.must_change = true;
+                a.lockout = Lockout::default();
+            })
+            .await?;
+        self.revoke_all(account.id).await?;
+        Ok(password)
+    }
+
+    /// Changes a user's role; their sessions end so the new role applies at once.
+    pub async fn set_role(&self, username: &str, role: Role) -> Result<(), ServiceError> {
+        let account = self
+            .change_account(username, "user_set_role", &format!("role {role}"), |a| {
+                a.role = role
+            })
+            .await?;
+        self.revoke_all(account.id).await
+    }
+
+    /// Enables a TOTP second factor for a user, with recovery codes. Administrators only.
+    pub async fn enable_totp(&self, username: &str) -> Result<TotpEnrolment, ServiceError> {
+        self.manage_users()?;
+        let secret = TotpSecret::generate();
+        let mut account = self.account_named(username).await?;
+        account.totp = Some(
+            self.keys()?
+                .seal_secret(&format!("totp:{}", account.id), secret.bytes())?,
+        );
+        let codes = generate_recovery_codes();
+        let hashes: Vec<String> = codes.iter().map(|c| hash_token(c.expose())).collect();
+        let event = self.event(
+            "user_totp_enable",
+            Some("account"),
+            Some(account.id.to_string()),
+            "",
+        );
+        self.store
+            .update_account(&account, &self.batch(vec![event])?)
+            .await?;
+        let event = self.event(
+            "user_recovery_codes",
+            Some("account"),
+            Some(account.id.to_string()),
+            "10 codes",
+        );
+        self.store
+            .set_recovery_codes(account.id, &hashes, &self.batch(vec![event])?)
+            .await?;
+        Ok(TotpEnrolment {
+            otpauth_url: secret.otpauth_url(username),
+            recovery_codes: codes,
+        })
+    }
+
+    /// Signs in. Refuses early, without checking the password, while an
+    /// account is backing off or locked; records failures and successes in
+    /// the audit log by account id.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &Password,
+        second: Option<&str>,
+    ) -> Result<SignedIn, ServiceError> {
+        let now = self.clock.now();
+        let account = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.username == username);
+        let Some(mut account) = account else {
+            let _ = verify_password(password, DUMMY_HASH);
+            let event = self.event("sign_in_failed", None, None, "unknown account");
+            self.store.append_audit(&self.batch(vec![event])?).await?;
+            return Err(SignInError::Rejected.into());
+        };
+        match account.lockout.gate(now) {
+            SignInGate::Open => {}
+            SignInGate::Wait(until) => return Err(SignInError::TryLater(until).into()),
+            SignInGate::Locked(until) => return Err(SignInError::Locked(until).into()),
+        }
+        let password_ok = verify_password(password, &account.password_hash) && !account.disabled;
+        let second_ok = match (&account.totp, password_ok) {
+            (None, _) | (_, false) => true,
+            (Some(sealed), true) => match second {
+                None => false,
+                Some(code) => {
+                    let seed = self
+                        .keys()?
+                        .open_secret(&format!("totp:{}", account.id), sealed)?;
+                    verify_totp(&seed, code, now)
+                        || self
+                            .store
+                            .use_recovery_code(account.id, &hash_token(code.trim()), now)
+                            .await?
+                }
+            },
+        };
+        if !(password_ok && second_ok) {
+            account.lockout = account.lockout.after_failure(now);
+            let detail = if password_ok {
+                "second factor"
+            } else {
+                "password"
+            };
+            let event = self.event(
+                "sign_in_failed",
+                Some("account"),
+                Some(account.id.to_string()),
+                detail,
+            );
+            self.store
+                .update_account(&account, &self.batch(vec![event])?)
+                .await?;
+            return Err(if password_ok {
+                SignInError::SecondFactor
+            } else {
+                SignInError::Rejected
+            }
+            .into());
+        }
+        account.lockout = Lockout::after_success();
+        let token = SessionToken::generate();
+        let session = Session {
+            token_hash: hash_token(token.expose()),
+            account: account.id,
+            created_at: now,
+            expires_at: now.plus_seconds(SESSION_SECONDS),
+            revoked_at: None,
+        };
+        let event = self.event("sign_in", Some("account"), Some(account.id.to_string()), "");
+        self.store
+            .update_account(&account, &self.batch(vec![event])?)
+            .await?;
+        self.store
+            .insert_session(&session, &self.batch(vec![])?)
+            .await?;
+        Ok(SignedIn {
+            token,
+            actor: actor_of(&account),
+            must_change_password: account.must_change,
+            expires_at: session.expires_at,
+        })
+    }
+
+    /// Who holds a session token, if it is live and the account enabled.
+    pub async fn actor_for_session(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<Actor>, ServiceError> {
+        let now = self.clock.now();
+        let Some(session) = self.store.session(&hash_token(token.expose())).await? else {
+            return Ok(None);
+        };
+        if !session.is_live(now) {
+            return Ok(None);
+        }
+        let account = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == session.account);
+        Ok(account.filter(|a| !a.disabled).map(|a| actor_of(&a)))
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, token: &SessionToken) -> Result<(), ServiceError> {
+        let hash = hash_token(token.expose());
+        if let Some(session) = self.store.session(&hash).await? {
+            let event = self.event(
+                "sign_out",
+                Some("account"),
+                Some(session.account.to_string()),
+                "",
+            );
+            self.store
+                .revoke_sessions(
+                    session.account,
+                    Some(&hash),
+                    self.clock.now(),
+                    &self.batch(vec![event])?,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Changes the password of the session's holder, given the current one.
+    pub async fn change_password(
+        &self,
+        token: &SessionToken,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), ServiceError> {
+        let Some(session) = self
+            .store
+            .session(&hash_token(token.expose()))
+            .await?
+            .filter(|s| s.is_live(self.clock.now()))
+        else {
+            return Err(SignInError::Rejected.into());
+        };
+        let mut account = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == session.account)
+            .ok_or(SignInError::Rejected)?;
+        if !verify_password(current, &account.password_hash) {
+            return Err(SignInError::Rejected.into());
+        }
+        check_new_password(new).map_err(|m| ServiceError::User(m.to_owned()))?;
+        account.password_hash = hash_password(new);
+        account.must_change = false;
+        let event = self.event(
+            "password_change",
+            Some("account"),
+            Some(account.id.to_string()),
+            "",
+        );
+        self.store
+            .update_account(&account, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether any account exists yet.
+    pub async fn has_users(&self) -> Result<bool, ServiceError> {
+        Ok(!self.store.accounts().await?.is_empty())
+    }
+
+    /// The same core acting for someone else (e.g. after sign-in), sharing the unlocked keys.
+    pub fn acting_as(self, actor: Actor) -> Self {
+        Self { actor, ..self }
+    }
+}
