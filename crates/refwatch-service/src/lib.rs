@@ -608,3 +608,89 @@ impl<S: Store> Service<S> {
         Ok(report)
     }
 }
+
+impl<S: Store> Service<S> {
+    async fn stored_incident_level(
+        &self,
+        id: refwatch_domain::IncidentId,
+    ) -> Result<(Dataset, usize), ServiceError> {
+        let data = self.store.load_dataset().await?;
+        let index = data
+            .incidents
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or_else(|| ServiceError::Store(StoreError::NotFound(id.to_string())))?;
+        // A record the actor may not read is, to them, not there.
+        if !decide(
+            self.actor.principal,
+            Operation::Read,
+            data.incidents[index].confidentiality,
+        )
+        .allowed()
+        {
+            return Err(ServiceError::Store(StoreError::NotFound(id.to_string())));
+        }
+        Ok((data, index))
+    }
+
+    /// Replaces an incident with a new version: allowed when the actor may
+    /// update records at both its old and its new level; validated against
+    /// everything stored; audited.
+    pub async fn update_incident(
+        &self,
+        incident: &refwatch_domain::Incident,
+    ) -> Result<(), ServiceError> {
+        let (mut data, index) = self.stored_incident_level(incident.id).await?;
+        let old = data.incidents[index].confidentiality;
+        for level in [old, incident.confidentiality] {
+            require(
+                decide(self.actor.principal, Operation::Update, level),
+                "change records at this confidentiality level",
+            )?;
+        }
+        data.incidents[index] = incident.clone();
+        let prefix = format!("incidents[{index}]");
+        let problems: Vec<Problem> = refwatch_domain::validate(&data, &Vocabularies::builtin())
+            .into_iter()
+            .filter(|p| p.path.starts_with(&prefix))
+            .map(|p| Problem {
+                path: p.path.replacen(&prefix, "incident", 1),
+                message: p.message,
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        let event = self.event(
+            "update",
+            Some("incident"),
+            Some(incident.id.to_string()),
+            "",
+        );
+        self.store
+            .replace_incident(incident, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes an incident: administrators only; audited.
+    pub async fn delete_incident(
+        &self,
+        id: refwatch_domain::IncidentId,
+    ) -> Result<(), ServiceError> {
+        let (data, index) = self.stored_incident_level(id).await?;
+        require(
+            decide(
+                self.actor.principal,
+                Operation::Delete,
+                data.incidents[index].confidentiality,
+            ),
+            "delete records",
+        )?;
+        let event = self.event("delete", Some("incident"), Some(id.to_string()), "");
+        self.store
+            .delete_incident(id, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+}

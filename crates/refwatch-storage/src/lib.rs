@@ -47,6 +47,12 @@ pub enum StoreError {
         /// One of their ids.
         example: String,
     },
+    /// The record is not stored.
+    #[error("record {0} does not exist")]
+    NotFound(String),
+    /// The record cannot be deleted while others refer to it.
+    #[error("record {0} is still linked from other records; remove those links first")]
+    StillLinked(String),
     /// A number too large for the database.
     #[error("a count in record {row} is too large to store")]
     TooLarge {
@@ -78,6 +84,23 @@ pub trait Store {
         &self,
         data: &Dataset,
         identities: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces an incident (and its places, actors, breakdown, reports and
+    /// citations) with a new version of it, in one transaction with the
+    /// audit entries. Fails with [`StoreError::NotFound`] if it is not stored.
+    fn replace_incident(
+        &self,
+        incident: &refwatch_domain::Incident,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes an incident. Fails with [`StoreError::StillLinked`] while
+    /// persons or mechanism records refer to it.
+    fn delete_incident(
+        &self,
+        id: refwatch_domain::IncidentId,
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 

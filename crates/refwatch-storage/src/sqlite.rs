@@ -63,6 +63,43 @@ impl SqliteStore {
     }
 }
 
+/// Deletes an incident's rows, its reports and every citation of either.
+/// Returns whether the incident existed.
+async fn delete_incident_rows(tx: &mut Tx<'_>, id: &str) -> Result<bool, StoreError> {
+    let reports: Vec<String> = sqlx::query("SELECT id FROM incident_report WHERE incident_id = ?")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for subject in reports.iter().map(String::as_str).chain([id]) {
+        sqlx::query("DELETE FROM citation WHERE subject_id = ?")
+            .bind(subject)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM incident_report WHERE incident_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for r in &reports {
+        sqlx::query("DELETE FROM citable WHERE id = ?")
+            .bind(r)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let done = sqlx::query("DELETE FROM incident WHERE id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM citable WHERE id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 async fn insert_sealed_identity(
     tx: &mut Tx<'_>,
     person: PersonId,
@@ -718,6 +755,57 @@ impl Store for SqliteStore {
         }
         for (person, sealed) in identities {
             insert_sealed_identity(&mut tx, *person, sealed).await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn replace_incident(
+        &self,
+        incident: &Incident,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        // Links from persons and mechanism records stay valid across the
+        // delete and re-insert: foreign keys are checked at commit.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
+        let id = incident.id.to_string();
+        let gone = delete_incident_rows(&mut tx, &id).await?;
+        if !gone {
+            return Err(StoreError::NotFound(id));
+        }
+        insert_incident(&mut tx, incident).await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_incident(
+        &self,
+        id: IncidentId,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let id = id.to_string();
+        for sql in [
+            "SELECT 1 FROM person_incident WHERE incident_id = ?",
+            "SELECT 1 FROM person_status WHERE incident_id = ?",
+            "SELECT 1 FROM mechanism_incident WHERE incident_id = ?",
+        ] {
+            if sqlx::query(sql)
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+            {
+                return Err(StoreError::StillLinked(id));
+            }
+        }
+        if !delete_incident_rows(&mut tx, &id).await? {
+            return Err(StoreError::NotFound(id));
         }
         append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
