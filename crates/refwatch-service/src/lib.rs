@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod public;
 mod visibility;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use refwatch_policy::{
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
 pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
+pub use public::{PublicExport, PublicTable};
 pub use visibility::readable_by;
 
 /// Who is acting, as the policy and the audit log see them.

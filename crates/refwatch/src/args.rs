@@ -49,11 +49,18 @@ pub(crate) enum Command {
     /// Load the demo dataset into an empty data directory and show it.
     Demo,
     /// Write the whole dataset, identities included, as a JSON file (see
-    /// docs/dataset.schema.json). Needs the key; audited.
+    /// docs/dataset.schema.json); or, with --public, the public records and
+    /// tables with small counts suppressed into a directory. Needs the key; audited.
     Export {
-        /// Where to write; `-` writes to standard output.
+        /// Where to write: a file (`-` for standard output), or with --public a directory.
         #[arg(long)]
         out: PathBuf,
+        /// Write only what the public may see (docs/public-export.md).
+        #[arg(long)]
+        public: bool,
+        /// With --public: counts below this are suppressed.
+        #[arg(long, default_value_t = 5, requires = "public")]
+        threshold: u64,
     },
     /// Add the records of a JSON dataset file; all or nothing.
     Import {

@@ -201,6 +201,95 @@ pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn table_csv(t: &refwatch_disclosure::PublishedTable) -> String {
+    let mut out = format!(
+        "year,{},total\n",
+        t.cols
+            .iter()
+            .map(|c| csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for r in 0..=t.rows.len() {
+        let label = t.rows.get(r).map_or("total", String::as_str);
+        let cells: Vec<String> = (0..=t.cols.len()).map(|c| t.text(r, c)).collect();
+        out.push_str(&format!("{},{}\n", csv_field(label), cells.join(",")));
+    }
+    out
+}
+
+fn incidents_csv(data: &Dataset) -> String {
+    let mut out =
+        String::from("id,kind,date,title,people_low,people_best,people_high,verification\n");
+    for i in &data.incidents {
+        let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            i.id,
+            i.kind,
+            i.date,
+            csv_field(&i.title),
+            i.victims.low,
+            opt(i.victims.best),
+            opt(i.victims.high),
+            i.verification
+        ));
+    }
+    out
+}
+
+pub(crate) async fn export_public(
+    cli: &Cli,
+    out: &Path,
+    threshold: u64,
+) -> anyhow::Result<Outcome> {
+    let key = required_key(cli)?;
+    let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    let export = service.export_public(threshold).await?;
+    service.into_store().close().await;
+    if out.is_file() {
+        anyhow::bail!(
+            "{} is a file; --public writes a directory of files",
+            out.display()
+        );
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_out(
+        &out.join("dataset.json"),
+        &refwatch_interchange::to_json(&export.dataset),
+    )?;
+    write_out(&out.join("incidents.csv"), &incidents_csv(&export.dataset))?;
+    for t in &export.tables {
+        write_out(&out.join(format!("{}.csv", t.name)), &table_csv(&t.table))?;
+    }
+    write_out(
+        &out.join("README.txt"),
+        &format!(
+            "refwatch public export\n\n\
+             dataset.json: public records only (format: docs/dataset.schema.json); no persons and no identities.\n\
+             incidents.csv: public incidents; people counts are documented minimums (low), best and high.\n\
+             people-by-year-and-*.csv: people documented per year (of their first recorded event), by sex, age group and category.\n\
+             Counts from 1 to {} are shown as \"<{threshold}\"; cells shown as \"x\" are hidden so that the small ones cannot be worked out from the totals.\n",
+            threshold - 1
+        ),
+    )?;
+    println!(
+        "Wrote the public export ({} incidents, {} tables) to {}.",
+        export.dataset.incidents.len(),
+        export.tables.len(),
+        out.display()
+    );
+    Ok(Outcome::Ok)
+}
+
 pub(crate) async fn import(cli: &Cli, file: &Path) -> anyhow::Result<Outcome> {
     let meta =
         std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;

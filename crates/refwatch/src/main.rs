@@ -33,7 +33,14 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,
         Command::Demo => dataset_cmds::demo(&cli).await,
-        Command::Export { out } => dataset_cmds::export(&cli, out).await,
+        Command::Export {
+            out, public: false, ..
+        } => dataset_cmds::export(&cli, out).await,
+        Command::Export {
+            out,
+            public: true,
+            threshold,
+        } => dataset_cmds::export_public(&cli, out, *threshold).await,
         Command::Import { file } => dataset_cmds::import(&cli, file).await,
         Command::Stats { from, to, format } => report_cmds::stats(&cli, *from, *to, *format).await,
         Command::Check => report_cmds::check(&cli).await,
