@@ -12,7 +12,7 @@ use refwatch_domain::{AccountId, Timestamp};
 use refwatch_policy::{AdminOperation, Principal, Role, decide_admin};
 use refwatch_storage::{Store, StoreError};
 
-use crate::{Actor, Service, ServiceError, require};
+use crate::{Caller, Service, ServiceError, require};
 
 /// A new account and its one-time password, to hand to its owner once.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ pub struct SignedIn {
     /// The session token, to hand to the client.
     pub token: SessionToken,
     /// Who signed in.
-    pub actor: Actor,
+    pub actor: Caller,
     /// Whether the password must be changed before anything else.
     pub must_change_password: bool,
     /// When the session ends.
@@ -69,8 +69,8 @@ pub enum SignInError {
 /// taken does not tell whether an account exists.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ThfqBFUpZWvbqGySbcop2g$SDkoV/r5WitxmGBQ9MzOTks+nC/wxPA2xwYFENritaU";
 
-fn actor_of(account: &Account) -> Actor {
-    Actor {
+fn actor_of(account: &Account) -> Caller {
+    Caller {
         principal: Principal::Account(account.role),
         label: format!("user:{}", account.id),
     }
@@ -368,7 +368,7 @@ impl<S: Store> Service<S> {
     pub async fn actor_for_session(
         &self,
         token: &SessionToken,
-    ) -> Result<Option<Actor>, ServiceError> {
+    ) -> Result<Option<Caller>, ServiceError> {
         let now = self.clock.now();
         let Some(session) = self.store.session(&hash_token(token.expose())).await? else {
             return Ok(None);
@@ -453,7 +453,7 @@ impl<S: Store> Service<S> {
     }
 
     /// The same core acting for someone else (e.g. after sign-in), sharing the unlocked keys.
-    pub fn acting_as(self, actor: Actor) -> Self {
+    pub fn acting_as(self, actor: Caller) -> Self {
         Self { actor, ..self }
     }
 }

@@ -31,14 +31,14 @@ pub use visibility::readable_by;
 
 /// Who is acting, as the policy and the audit log see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
+pub struct Caller {
     /// What the policy decides on.
     pub principal: Principal,
     /// How the audit log names them: `operator`, `user:<id>`, `public`.
     pub label: String,
 }
 
-impl Actor {
+impl Caller {
     /// The console operator: whoever holds the data directory and the key.
     pub fn operator() -> Self {
         Self {
@@ -105,12 +105,27 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
 }
 
-/// The protected core over a store.
+/// The protected core over a store. Its `Debug` shows who acts, never keys.
 pub struct Service<S: Store> {
     store: S,
     keys: Option<UnlockedKeys>,
     clock: Arc<dyn Clock>,
-    actor: Actor,
+    actor: Caller,
+}
+
+impl<S: Store> std::fmt::Debug for Service<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Service({:?}, keys {})",
+            self.actor,
+            if self.keys.is_some() {
+                "unlocked"
+            } else {
+                "locked"
+            }
+        )
+    }
 }
 
 fn require(decision: Decision, what: &'static str) -> Result<(), ServiceError> {
@@ -130,14 +145,14 @@ impl<S: Store> Service<S> {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
         if store.keyring().await?.is_some() {
-            return Self::open(store, Some(source), clock, Actor::operator()).await;
+            return Self::open(store, Some(source), clock, Caller::operator()).await;
         }
         let (ring, keys) = Keyring::create(source)?;
         let service = Self {
             store,
             keys: Some(keys),
             clock,
-            actor: Actor::operator(),
+            actor: Caller::operator(),
         };
         let event = service.event(
             "keys_create",
@@ -162,7 +177,7 @@ impl<S: Store> Service<S> {
         store: S,
         source: Option<&KekSource>,
         clock: Arc<dyn Clock>,
-        actor: Actor,
+        actor: Caller,
     ) -> Result<Self, ServiceError> {
         let keys = match source {
             None => None,
@@ -180,7 +195,7 @@ impl<S: Store> Service<S> {
     }
 
     /// Who is acting.
-    pub fn actor(&self) -> &Actor {
+    pub fn actor(&self) -> &Caller {
         &self.actor
     }
 
@@ -696,3 +711,6 @@ impl<S: Store> Service<S> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use refwatch_domain::SystemClock;
 use refwatch_keys::KekSource;
-use refwatch_service::{Actor, Service};
+use refwatch_service::{Caller, Service};
 use refwatch_storage::SqliteStore;
 
 /// The database file's name inside the data directory.
@@ -55,5 +55,5 @@ pub(crate) async fn service(
     key: Option<&KekSource>,
 ) -> anyhow::Result<Service<SqliteStore>> {
     let store = open(dir).await?;
-    Ok(Service::open(store, key, Arc::new(SystemClock), Actor::operator()).await?)
+    Ok(Service::open(store, key, Arc::new(SystemClock), Caller::operator()).await?)
 }
