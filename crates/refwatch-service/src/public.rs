@@ -34,6 +34,9 @@ pub struct PublicExport {
 
 const UNKNOWN: &str = "unknown";
 
+/// Reads the value a table's columns divide people by.
+type ColumnOf = fn(&Person) -> Option<&Term>;
+
 /// The year a person enters the tables: their first status event, or else
 /// the earliest incident they are linked to.
 fn person_year(p: &Person, incident_years: &HashMap<IncidentId, i32>) -> Option<i32> {
@@ -55,7 +58,7 @@ fn people_table(
     threshold: u64,
 ) -> PublishedTable {
     let vocab = Vocabularies::builtin();
-    let (codes, value): (Vec<String>, fn(&Person) -> Option<&Term>) = match dimension {
+    let (codes, value): (Vec<String>, ColumnOf) = match dimension {
         Dimension::Sex => (
             vocab.codes(Vocabulary::Sex).map(str::to_owned).collect(),
             |p| p.sex.as_ref(),

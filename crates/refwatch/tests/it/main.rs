@@ -3,5 +3,6 @@
 
 mod cli;
 mod demo_data;
+mod protection;
 mod schema;
 mod support;

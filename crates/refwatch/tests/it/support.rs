@@ -62,6 +62,28 @@ impl DataDir {
         self.ok(&["export", "--out", "-"])
     }
 
+    /// How many audit entries the database holds.
+    pub(crate) fn audit_count(&self) -> i64 {
+        let db = self.path.join("refwatch.db");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            use sqlx::{Connection, Row};
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            let row = sqlx::query("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let n: i64 = row.try_get(0).unwrap();
+            conn.close().await.unwrap();
+            n
+        })
+    }
+
     /// Executes SQL directly on the database file, behind the store's back.
     pub(crate) fn sql(&self, statements: &[&'static str]) {
         let db = self.path.join("refwatch.db");
