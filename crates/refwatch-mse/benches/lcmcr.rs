@@ -1,0 +1,40 @@
+//! Gibbs iterations per second of the LCMCR sampler on the Kosovo table
+//! with K = 10, as `cargo bench -p refwatch-mse` reports them; compare with
+//! R's LCMCR (about 21,000–23,000 per second on one core here, see
+//! ../shared/data/kosovo_reference.md). Set LCMCR_BENCH_ITERATIONS to
+//! change the run's length.
+
+use std::time::Instant;
+
+use refwatch_mse::CaptureTable;
+use refwatch_mse::lcmcr::{Settings, sample};
+
+fn main() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/kosovo_patterns.csv");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let table = CaptureTable::from_csv(&text).expect("the Kosovo table reads");
+    let iterations: u64 = std::env::var("LCMCR_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_100_000);
+    let settings = Settings {
+        burn_in: iterations / 11,
+        samples: iterations * 10 / 11 / 100,
+        thinning: 100,
+        seed: 11,
+        ..Settings::default()
+    };
+    let start = Instant::now();
+    let posterior = sample(&table, &settings).expect("the sampler runs");
+    let seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "lcmcr kosovo K=10: {} iterations in {seconds:.2} s = {:.0} iterations/s; posterior N 2.5% {:.0}, 50% {:.0}, 97.5% {:.0}",
+        posterior.iterations,
+        posterior.iterations as f64 / seconds,
+        posterior.quantile(0.025),
+        posterior.quantile(0.5),
+        posterior.quantile(0.975)
+    );
+}

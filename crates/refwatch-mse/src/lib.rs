@@ -1,0 +1,27 @@
+//! Multiple systems estimation: how many people were never documented,
+//! from the overlap of several lists.
+//!
+//! Pure: a table of capture patterns in, estimates out; no I/O, no clock,
+//! and randomness only from a seeded generator, so every result can be
+//! reproduced. Two families of methods:
+//!
+//! - [`loglinear`]: closed-population log-linear models (M0, Mt, Mth with
+//!   Chao's and Darroch's heterogeneity, Mt with two-way interactions),
+//!   fitted by Poisson regression as R's Rcapture does, with profile
+//!   likelihood intervals and AIC/BIC model choice;
+//! - [`lcmcr`]: the Bayesian non-parametric latent class model of
+//!   Manrique-Vallier (2016, Biometrics), as in R's LCMCR, by Gibbs sampling.
+//!
+//! [`warnings`] says when the assumptions behind them are shaky.
+
+#![deny(missing_docs)]
+
+pub mod lcmcr;
+pub mod loglinear;
+mod table;
+pub mod warnings;
+
+pub use table::{CaptureTable, TableError};
+
+#[cfg(test)]
+mod tests;

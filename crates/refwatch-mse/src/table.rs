@@ -1,0 +1,164 @@
+//! Capture-pattern tables.
+
+use std::fmt;
+
+/// Why a capture table cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// Line `line` of the CSV is malformed.
+    #[error("line {line}: {reason}")]
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The table is empty or has fewer than two lists.
+    #[error("{0}")]
+    Shape(String),
+}
+
+/// Counts of people by capture pattern over `k` lists. Pattern bits: bit
+/// `k-1-j` is list `j`, so the pattern "1010" over four lists is `0b1010`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaptureTable {
+    lists: Vec<String>,
+    /// `counts[pattern]` for every pattern from 0 to 2^k - 1; `counts[0]`
+    /// (never documented) is always 0 here.
+    counts: Vec<u64>,
+}
+
+impl fmt::Debug for CaptureTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CaptureTable({} lists, {} people)",
+            self.lists.len(),
+            self.observed()
+        )
+    }
+}
+
+impl CaptureTable {
+    /// A table from list names and (pattern, count) pairs.
+    pub fn new(
+        lists: Vec<String>,
+        cells: impl IntoIterator<Item = (u32, u64)>,
+    ) -> Result<Self, TableError> {
+        let k = lists.len();
+        if !(2..=16).contains(&k) {
+            return Err(TableError::Shape(format!(
+                "{k} lists: estimation needs from 2 to 16 lists"
+            )));
+        }
+        let mut counts = vec![0u64; 1 << k];
+        for (pattern, count) in cells {
+            if pattern == 0 {
+                return Err(TableError::Shape(
+                    "the pattern of people on no list cannot be observed; remove it".into(),
+                ));
+            }
+            if pattern as usize >= counts.len() {
+                return Err(TableError::Shape(format!(
+                    "pattern {pattern:b} has more than {k} lists"
+                )));
+            }
+            counts[pattern as usize] += count;
+        }
+        Ok(Self { lists, counts })
+    }
+
+    /// Reads a CSV like `kosovo_patterns.csv`: a header naming the lists
+    /// joined by `_` (or any header), then rows of a 0/1 pattern and a count.
+    pub fn from_csv(text: &str) -> Result<Self, TableError> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            return Err(TableError::Shape("the file is empty".into()));
+        };
+        let unquote = |s: &str| s.trim().trim_matches('"').to_owned();
+        let first = unquote(header.split(',').next().unwrap_or_default());
+        let mut cells = Vec::new();
+        let mut width = None;
+        for (i, line) in lines {
+            let err = |reason: String| TableError::Line {
+                line: i + 1,
+                reason,
+            };
+            let fields: Vec<String> = line.split(',').map(unquote).collect();
+            let [pattern, count] = &fields[..] else {
+                return Err(err("expected two fields: a 0/1 pattern and a count".into()));
+            };
+            if pattern.is_empty() || !pattern.chars().all(|c| c == '0' || c == '1') {
+                return Err(err(format!("\"{pattern}\" is not a pattern of 0s and 1s")));
+            }
+            if *width.get_or_insert(pattern.len()) != pattern.len() {
+                return Err(err(
+                    "every pattern must have the same number of lists".into()
+                ));
+            }
+            let count: u64 = count
+                .parse()
+                .map_err(|_| err(format!("\"{count}\" is not a whole number")))?;
+            let bits =
+                u32::from_str_radix(pattern, 2).map_err(|_| err("pattern too long".into()))?;
+            if bits == 0 {
+                if count != 0 {
+                    return Err(err(
+                        "the pattern of people on no list cannot be observed; remove it".into(),
+                    ));
+                }
+                continue;
+            }
+            cells.push((bits, count));
+        }
+        let k = width.ok_or_else(|| TableError::Shape("the file has no patterns".into()))?;
+        let names: Vec<String> = first.split('_').map(str::to_owned).collect();
+        let lists = if names.len() == k {
+            names
+        } else {
+            (1..=k).map(|i| format!("list {i}")).collect()
+        };
+        Self::new(lists, cells)
+    }
+
+    /// The list names.
+    pub fn lists(&self) -> &[String] {
+        &self.lists
+    }
+
+    /// How many lists.
+    pub fn k(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// The count of a pattern.
+    pub fn count(&self, pattern: u32) -> u64 {
+        self.counts[pattern as usize]
+    }
+
+    /// Every observable pattern (1 to 2^k - 1) with its count.
+    pub fn cells(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        (1..self.counts.len() as u32).map(|p| (p, self.counts[p as usize]))
+    }
+
+    /// People documented at least once.
+    pub fn observed(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// Whether list `j` is in `pattern`.
+    pub fn on_list(&self, pattern: u32, j: usize) -> bool {
+        pattern >> (self.k() - 1 - j) & 1 == 1
+    }
+
+    /// People on list `j`.
+    pub fn list_total(&self, j: usize) -> u64 {
+        self.cells()
+            .filter(|&(p, _)| self.on_list(p, j))
+            .map(|(_, c)| c)
+            .sum()
+    }
+}
