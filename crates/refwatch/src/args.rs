@@ -82,6 +82,35 @@ pub(crate) enum Command {
     /// Check the database's integrity and every record's validity (and,
     /// with the key, the audit log).
     Check,
+    /// Estimate how many people were never documented, from the overlap of
+    /// several lists (multiple systems estimation).
+    Estimate {
+        /// A capture-pattern table: a header, then rows of a 0/1 pattern
+        /// (one digit per list) and a count, like kosovo_patterns.csv.
+        #[arg(long)]
+        patterns: PathBuf,
+        /// The method.
+        #[arg(long, value_enum, default_value_t = EstimateMethod::Loglinear)]
+        method: EstimateMethod,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
+        format: EstimateFormat,
+        /// lcmcr: the random seed (the same seed gives the same result).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// lcmcr: the maximum number of latent classes.
+        #[arg(long, default_value_t = 10)]
+        classes: usize,
+        /// lcmcr: iterations discarded before sampling.
+        #[arg(long, default_value_t = 10_000)]
+        burn_in: u64,
+        /// lcmcr: samples kept.
+        #[arg(long, default_value_t = 1_000)]
+        samples: u64,
+        /// lcmcr: iterations between kept samples.
+        #[arg(long, default_value_t = 100)]
+        thinning: u64,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]
@@ -201,6 +230,22 @@ pub(crate) enum KeysCommand {
         #[arg(long)]
         data_key: bool,
     },
+}
+
+/// Estimation methods.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EstimateMethod {
+    /// Log-linear models (as R's Rcapture), chosen by AIC.
+    Loglinear,
+    /// The Bayesian non-parametric latent class model (as R's LCMCR).
+    Lcmcr,
+}
+
+/// Output formats of `estimate`.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EstimateFormat {
+    Table,
+    Json,
 }
 
 /// Output formats of `stats`.

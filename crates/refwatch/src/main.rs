@@ -10,6 +10,7 @@
 mod args;
 mod data_dir;
 mod dataset_cmds;
+mod estimate_cmds;
 mod key_source;
 mod protect_cmds;
 mod report_cmds;
@@ -44,6 +45,26 @@ async fn main() -> ExitCode {
         Command::Import { file } => dataset_cmds::import(&cli, file).await,
         Command::Stats { from, to, format } => report_cmds::stats(&cli, *from, *to, *format).await,
         Command::Check => report_cmds::check(&cli).await,
+        Command::Estimate {
+            patterns,
+            method,
+            format,
+            seed,
+            classes,
+            burn_in,
+            samples,
+            thinning,
+        } => {
+            let lcmcr = refwatch_mse::lcmcr::Settings {
+                k: *classes,
+                burn_in: *burn_in,
+                samples: *samples,
+                thinning: *thinning,
+                seed: *seed,
+                ..Default::default()
+            };
+            estimate_cmds::estimate(patterns, *method, *format, &lcmcr)
+        }
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,

@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo_data;
+mod estimate;
 mod protection;
 mod schema;
 mod support;

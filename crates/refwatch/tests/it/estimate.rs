@@ -1,0 +1,75 @@
+//! `refwatch estimate` on the Kosovo table and on bad input.
+
+use serde_json::Value;
+
+use crate::support::{DataDir, write_temp};
+
+fn kosovo() -> String {
+    let path = crate::support::seeds_dir().join("../data/kosovo_patterns.csv");
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn loglinear_estimate_as_json_names_model_interval_and_assumptions() {
+    let dir = DataDir::new();
+    let out = dir.ok(&["estimate", "--patterns", &kosovo(), "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["method"], "loglinear");
+    assert_eq!(v["observed"], 4400);
+    assert_eq!(v["model"], "Mt + all two-way interactions");
+    assert_eq!(v["estimate"].as_f64().unwrap().round(), 14_402.0);
+    assert_eq!(v["interval_95"][0].as_f64().unwrap().round(), 12_523.0);
+    assert!(v["assumes"].as_str().unwrap().contains("depend"));
+    assert_eq!(v["models"].as_array().unwrap().len(), 5);
+    assert!(v["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn lcmcr_estimate_reports_its_settings_and_is_reproducible() {
+    let dir = DataDir::new();
+    let args = [
+        "estimate",
+        "--patterns",
+        &kosovo(),
+        "--method",
+        "lcmcr",
+        "--format",
+        "json",
+        "--burn-in",
+        "1000",
+        "--samples",
+        "100",
+        "--thinning",
+        "10",
+        "--seed",
+        "3",
+    ];
+    let a: Value = serde_json::from_str(&dir.ok(&args)).unwrap();
+    let b: Value = serde_json::from_str(&dir.ok(&args)).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a["settings"]["K"], 10);
+    assert_eq!(a["settings"]["seed"], 3);
+    assert_eq!(a["settings"]["iterations"], 2000);
+}
+
+#[test]
+fn shaky_and_broken_tables_are_reported() {
+    let dir = DataDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let two = write_temp(
+        &tmp,
+        "two.csv",
+        "\"A_B\",\"count\"\n\"10\",40\n\"01\",30\n\"11\",10\n",
+    );
+    let out = dir.ok(&["estimate", "--patterns", two.to_str().unwrap()]);
+    assert!(out.contains("Warning: only 2 lists"), "{out}");
+    let bad = write_temp(&tmp, "bad.csv", "p,count\n101,5\n10,3\n");
+    let run = dir.run(&["estimate", "--patterns", bad.to_str().unwrap()]);
+    assert!(!run.success());
+    assert!(
+        run.stderr()
+            .contains("line 3: every pattern must have the same number of lists"),
+        "{}",
+        run.stderr()
+    );
+}
