@@ -18,6 +18,7 @@
 
 pub mod lcmcr;
 pub mod loglinear;
+pub mod simulate;
 mod table;
 pub mod warnings;
 

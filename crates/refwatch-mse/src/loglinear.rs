@@ -301,8 +301,15 @@ fn profile_interval(model: Model, table: &CaptureTable, n_hat: f64) -> Option<(f
     Some((lower, upper))
 }
 
-/// Fits one model to a table.
+/// Fits one model to a table, with its profile-likelihood interval.
 pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
+    let mut f = fit_point(model, table)?;
+    f.interval = profile_interval(model, table, f.n_hat);
+    Some(f)
+}
+
+/// Fits one model without its interval (cheaper; for model choice).
+pub fn fit_point(model: Model, table: &CaptureTable) -> Option<Fit> {
     let (x, patterns) = design(model, table, false);
     let y: Vec<f64> = patterns.iter().map(|&p| table.count(p) as f64).collect();
     if x[0].len() > y.len() {
@@ -317,7 +324,6 @@ pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
         .map(|(&y, &m)| y * m.ln() - m - ln_gamma(y + 1.0))
         .sum();
     let p = x[0].len();
-    let interval = profile_interval(model, table, n_hat);
     Some(Fit {
         model,
         n_hat,
@@ -326,7 +332,7 @@ pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
         deviance: deviance(&y, &mu),
         aic: -2.0 * log_likelihood + 2.0 * p as f64,
         bic: -2.0 * log_likelihood + p as f64 * n.ln(),
-        interval,
+        interval: None,
         converged,
     })
 }
@@ -334,6 +340,16 @@ pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
 /// Fits every model that the table can support.
 pub fn fit_all(table: &CaptureTable) -> Vec<Fit> {
     Model::ALL.iter().filter_map(|&m| fit(m, table)).collect()
+}
+
+/// The model with the lowest AIC, fitted with its interval.
+pub fn select(table: &CaptureTable) -> Option<Fit> {
+    let fits: Vec<Fit> = Model::ALL
+        .iter()
+        .filter_map(|&m| fit_point(m, table))
+        .collect();
+    let model = best(&fits, false)?.model;
+    fit(model, table)
 }
 
 /// The fit with the lowest AIC (or BIC).

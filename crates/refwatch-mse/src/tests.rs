@@ -196,3 +196,35 @@ fn bad_pattern_files_say_which_line() {
     assert!(err.to_string().contains("cannot be observed"));
     assert!(CaptureTable::from_csv("").is_err());
 }
+
+#[test]
+fn simulated_lists_have_the_scenario_population_on_average() {
+    use rand::SeedableRng;
+    let s = &simulate::scenarios()[0];
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+    let t = simulate::draw(s, &mut rng);
+    // With capture probabilities .30/.25/.20/.15, about 1 - .7*.75*.8*.85 = 64.3% are seen.
+    let seen = t.observed() as f64 / s.n as f64;
+    assert!((0.60..0.69).contains(&seen), "{seen}");
+    // On independent lists Mt's estimate lands near the truth.
+    let mt = fit(Model::Mt, &t).unwrap();
+    assert!((mt.n_hat - 2000.0).abs() < 200.0, "{}", mt.n_hat);
+}
+
+#[test]
+fn a_small_study_runs_and_reports_every_method() {
+    let s = &simulate::scenarios()[1];
+    let settings = simulate::StudySettings {
+        replicates: 3,
+        seed: 5,
+        lcmcr_chain: (500, 50, 5),
+    };
+    let mut seen = 0;
+    let results = simulate::run(s, &settings, |r| seen = r);
+    assert_eq!(seen, 3);
+    assert_eq!(results.len(), 2);
+    for r in &results {
+        assert_eq!(r.replicates, 3);
+        assert!((0.0..=1.0).contains(&r.coverage));
+    }
+}

@@ -111,6 +111,20 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 100)]
         thinning: u64,
     },
+    /// The simulation study: populations of known size with uneven and
+    /// dependent lists; reports each method's bias and how often its 95%
+    /// interval covers the truth.
+    Simulate {
+        /// Replicates per scenario.
+        #[arg(long, default_value_t = 100)]
+        replicates: usize,
+        /// The random seed.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
+        format: EstimateFormat,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]

@@ -65,6 +65,11 @@ async fn main() -> ExitCode {
             };
             estimate_cmds::estimate(patterns, *method, *format, &lcmcr)
         }
+        Command::Simulate {
+            replicates,
+            seed,
+            format,
+        } => estimate_cmds::simulate(*replicates, *seed, *format),
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,

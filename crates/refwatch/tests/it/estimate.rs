@@ -73,3 +73,32 @@ fn shaky_and_broken_tables_are_reported() {
         run.stderr()
     );
 }
+
+#[test]
+fn the_simulation_study_reports_bias_and_coverage_per_scenario_and_method() {
+    let dir = DataDir::new();
+    let out = dir.ok(&[
+        "simulate",
+        "--replicates",
+        "2",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let scenarios = v["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 3);
+    for s in scenarios {
+        let methods = s["methods"].as_array().unwrap();
+        assert_eq!(methods.len(), 2);
+        for m in methods {
+            assert_eq!(m["replicates"], 2);
+            let c = m["coverage_95"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&c));
+        }
+    }
+    let run = dir.run(&["simulate", "--replicates", "0"]);
+    assert!(!run.success());
+    assert!(run.stderr().contains("--replicates must be at least 1"));
+}
