@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use refwatch_stats::person_year;
+
 use refwatch_disclosure::{CountTable, PublishedTable, protect};
 use refwatch_domain::{
     Confidentiality, Dataset, Dimension, IncidentId, Person, Term, Vocabularies, Vocabulary,
@@ -36,20 +38,6 @@ const UNKNOWN: &str = "unknown";
 
 /// Reads the value a table's columns divide people by.
 type ColumnOf = fn(&Person) -> Option<&Term>;
-
-/// The year a person enters the tables: their first status event, or else
-/// the earliest incident they are linked to.
-fn person_year(p: &Person, incident_years: &HashMap<IncidentId, i32>) -> Option<i32> {
-    p.timeline
-        .iter()
-        .map(|e| e.date.year())
-        .chain(
-            p.incidents
-                .iter()
-                .filter_map(|l| incident_years.get(&l.incident).copied()),
-        )
-        .min()
-}
 
 fn people_table(
     persons: &[Person],

@@ -1,4 +1,4 @@
-//! Per-year statistics over documented incidents.
+//! Per-year statistics over documented incidents and persons.
 //!
 //! Pure: records in, tables out; no I/O, no clock, no database. Every figure
 //! here is a documented minimum: it counts only what was recorded, and an
@@ -6,9 +6,13 @@
 
 #![deny(missing_docs)]
 
+mod persons;
+
 use std::collections::BTreeMap;
 
 use refwatch_domain::{Incident, Term};
+
+pub use persons::{StratumBy, capture_patterns, incident_years, person_year};
 
 /// Which years to count; both ends included.
 #[derive(Debug, Clone, Copy, Default)]

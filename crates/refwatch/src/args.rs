@@ -84,11 +84,19 @@ pub(crate) enum Command {
     Check,
     /// Estimate how many people were never documented, from the overlap of
     /// several lists (multiple systems estimation).
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["patterns", "lists"])))]
     Estimate {
         /// A capture-pattern table: a header, then rows of a 0/1 pattern
         /// (one digit per list) and a count, like kosovo_patterns.csv.
         #[arg(long)]
-        patterns: PathBuf,
+        patterns: Option<PathBuf>,
+        /// Or: the sources to use as lists, by id (comma-separated, at least
+        /// three); a person is on a list when a citation names that source.
+        #[arg(long, value_delimiter = ',')]
+        lists: Vec<String>,
+        /// With --lists: estimate separately by `year`, `sex` or both (`year,sex`).
+        #[arg(long, value_delimiter = ',', requires = "lists")]
+        strata: Vec<String>,
         /// The method.
         #[arg(long, value_enum, default_value_t = EstimateMethod::Loglinear)]
         method: EstimateMethod,

@@ -9,8 +9,11 @@ use refwatch_mse::loglinear::{self, Fit};
 use refwatch_mse::{CaptureTable, warnings};
 use serde_json::json;
 
-use crate::Outcome;
-use crate::args::{EstimateFormat, EstimateMethod};
+use refwatch_domain::SourceId;
+use refwatch_stats::StratumBy;
+
+use crate::args::{Cli, EstimateFormat, EstimateMethod};
+use crate::{Outcome, data_dir};
 
 const LCMCR_ASSUMES: &str = "people fall into up to K latent classes; within a class the lists catch independently; heterogeneity and the list dependence it causes are allowed for; the population is closed";
 
@@ -19,144 +22,206 @@ fn interval(f: &Fit) -> serde_json::Value {
         .map_or(serde_json::Value::Null, |(lo, hi)| json!([lo, hi]))
 }
 
-pub(crate) fn estimate(
-    patterns: &Path,
-    method: EstimateMethod,
-    format: EstimateFormat,
-    settings: &Settings,
-) -> anyhow::Result<Outcome> {
-    let text = std::fs::read_to_string(patterns)
-        .with_context(|| format!("cannot read {}", patterns.display()))?;
-    let table = CaptureTable::from_csv(&text)
-        .with_context(|| format!("{} is not a capture-pattern table", patterns.display()))?;
-    let warnings: Vec<String> = warnings::check(&table)
+/// How to estimate and report.
+pub(crate) struct Run {
+    pub(crate) method: EstimateMethod,
+    pub(crate) format: EstimateFormat,
+    pub(crate) lcmcr: Settings,
+}
+
+/// The estimate for one table as JSON.
+fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Value> {
+    let warnings: Vec<String> = warnings::check(table)
         .iter()
         .map(ToString::to_string)
         .collect();
     let observed = table.observed();
-    match method {
+    Ok(match run.method {
         EstimateMethod::Loglinear => {
-            let fits = loglinear::fit_all(&table);
+            let fits = loglinear::fit_all(table);
             let best = loglinear::best(&fits, false)
                 .context("no log-linear model could be fitted to this table")?;
-            match format {
-                EstimateFormat::Json => {
-                    let models: Vec<_> = fits
-                        .iter()
-                        .map(|f| {
-                            json!({
-                                "model": f.model.name(),
-                                "estimate": f.n_hat,
-                                "interval_95": interval(f),
-                                "parameters": f.parameters,
-                                "deviance": f.deviance,
-                                "aic": f.aic,
-                                "bic": f.bic,
-                                "converged": f.converged,
-                                "assumes": f.model.assumes(),
-                            })
-                        })
-                        .collect();
-                    let out = json!({
-                        "method": "loglinear",
-                        "lists": table.lists(),
-                        "observed": observed,
-                        "estimate": best.n_hat,
-                        "interval_95": interval(best),
-                        "model": best.model.name(),
-                        "selected_by": "AIC",
-                        "assumes": best.model.assumes(),
-                        "interval_method": "profile likelihood",
-                        "models": models,
-                        "warnings": warnings,
-                    });
-                    println!("{}", serde_json::to_string_pretty(&out)?);
-                }
-                EstimateFormat::Table => {
-                    println!(
-                        "{} people documented on {} lists ({}).",
-                        observed,
-                        table.k(),
-                        table.lists().join(", ")
-                    );
-                    println!(
-                        "{:<32}  {:>10}  {:>23}  {:>10}",
-                        "model", "estimate", "95% interval (profile)", "AIC"
-                    );
-                    for f in &fits {
-                        let iv = f
-                            .interval
-                            .map_or("-".to_owned(), |(lo, hi)| format!("{lo:.0} to {hi:.0}"));
-                        let mark = if f.model == best.model {
-                            " <- lowest AIC"
-                        } else {
-                            ""
-                        };
-                        println!(
-                            "{:<32}  {:>10.0}  {:>23}  {:>10.1}{mark}",
-                            f.model.name(),
-                            f.n_hat,
-                            iv,
-                            f.aic
-                        );
-                    }
-                    println!("Assumes: {}.", best.model.assumes());
-                }
-            }
+            let models: Vec<_> = fits
+                .iter()
+                .map(|f| {
+                    json!({
+                        "model": f.model.name(),
+                        "estimate": f.n_hat,
+                        "interval_95": interval(f),
+                        "parameters": f.parameters,
+                        "deviance": f.deviance,
+                        "aic": f.aic,
+                        "bic": f.bic,
+                        "converged": f.converged,
+                        "assumes": f.model.assumes(),
+                    })
+                })
+                .collect();
+            json!({
+                "method": "loglinear",
+                "lists": table.lists(),
+                "observed": observed,
+                "estimate": best.n_hat,
+                "interval_95": interval(best),
+                "model": best.model.name(),
+                "selected_by": "AIC",
+                "assumes": best.model.assumes(),
+                "interval_method": "profile likelihood",
+                "models": models,
+                "warnings": warnings,
+            })
         }
         EstimateMethod::Lcmcr => {
-            let posterior = lcmcr::sample(&table, settings)?;
-            let (lo, mid, hi) = (
-                posterior.quantile(0.025),
-                posterior.quantile(0.5),
-                posterior.quantile(0.975),
-            );
-            match format {
-                EstimateFormat::Json => {
-                    let out = json!({
-                        "method": "lcmcr",
-                        "lists": table.lists(),
-                        "observed": observed,
-                        "estimate": mid,
-                        "interval_95": [lo, hi],
-                        "estimate_is": "posterior median; interval is the 2.5% and 97.5% posterior quantiles",
-                        "assumes": LCMCR_ASSUMES,
-                        "settings": {
-                            "K": settings.k,
-                            "a_alpha": settings.a_alpha,
-                            "b_alpha": settings.b_alpha,
-                            "burn_in": settings.burn_in,
-                            "samples": settings.samples,
-                            "thinning": settings.thinning,
-                            "seed": settings.seed,
-                            "iterations": posterior.iterations,
-                        },
-                        "warnings": warnings,
-                    });
-                    println!("{}", serde_json::to_string_pretty(&out)?);
-                }
-                EstimateFormat::Table => {
-                    println!(
-                        "{} people documented on {} lists ({}).",
-                        observed,
-                        table.k(),
-                        table.lists().join(", ")
-                    );
-                    println!(
-                        "Latent class model (K = {}, seed {}): median {mid:.0}, 95% interval {lo:.0} to {hi:.0}.",
-                        settings.k, settings.seed
-                    );
-                    println!("Assumes: {LCMCR_ASSUMES}.");
-                }
-            }
+            let s = &run.lcmcr;
+            let posterior = lcmcr::sample(table, s)?;
+            json!({
+                "method": "lcmcr",
+                "lists": table.lists(),
+                "observed": observed,
+                "estimate": posterior.quantile(0.5),
+                "interval_95": [posterior.quantile(0.025), posterior.quantile(0.975)],
+                "estimate_is": "posterior median; interval is the 2.5% and 97.5% posterior quantiles",
+                "assumes": LCMCR_ASSUMES,
+                "settings": {
+                    "K": s.k,
+                    "a_alpha": s.a_alpha,
+                    "b_alpha": s.b_alpha,
+                    "burn_in": s.burn_in,
+                    "samples": s.samples,
+                    "thinning": s.thinning,
+                    "seed": s.seed,
+                    "iterations": posterior.iterations,
+                },
+                "warnings": warnings,
+            })
         }
-    }
-    if format_is_table(format) {
-        for w in &warnings {
-            println!("Warning: {w}.");
-        }
+    })
+}
+
+/// Prints one result for people to read.
+fn print_result(v: &serde_json::Value) {
+    let lists: Vec<&str> = v["lists"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|l| l.as_str()).collect())
+        .unwrap_or_default();
+    println!(
+        "{} people documented on {} lists ({}).",
+        v["observed"],
+        lists.len(),
+        lists.join(", ")
+    );
+    let range = |iv: &serde_json::Value| match (iv[0].as_f64(), iv[1].as_f64()) {
+        (Some(lo), Some(hi)) => format!("{lo:.0} to {hi:.0}"),
+        _ => "-".to_owned(),
+    };
+    if v["method"] == "loglinear" {
         println!(
-            "Documented: {observed}. Estimates include the undocumented and rest on the assumptions above."
+            "{:<32}  {:>10}  {:>23}  {:>10}",
+            "model", "estimate", "95% interval (profile)", "AIC"
+        );
+        for m in v["models"].as_array().into_iter().flatten() {
+            let mark = if m["model"] == v["model"] {
+                " <- lowest AIC"
+            } else {
+                ""
+            };
+            println!(
+                "{:<32}  {:>10.0}  {:>23}  {:>10.1}{mark}",
+                m["model"].as_str().unwrap_or_default(),
+                m["estimate"].as_f64().unwrap_or(f64::NAN),
+                range(&m["interval_95"]),
+                m["aic"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+    } else {
+        println!(
+            "Latent class model (K = {}, seed {}): median {:.0}, 95% interval {}.",
+            v["settings"]["K"],
+            v["settings"]["seed"],
+            v["estimate"].as_f64().unwrap_or(f64::NAN),
+            range(&v["interval_95"])
+        );
+    }
+    println!("Assumes: {}.", v["assumes"].as_str().unwrap_or_default());
+    for w in v["warnings"].as_array().into_iter().flatten() {
+        println!("Warning: {}.", w.as_str().unwrap_or_default());
+    }
+    println!(
+        "Documented: {}. Estimates include the undocumented and rest on the assumptions above.",
+        v["observed"]
+    );
+}
+
+pub(crate) fn from_patterns(patterns: &Path, run: &Run) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(patterns)
+        .with_context(|| format!("cannot read {}", patterns.display()))?;
+    let table = CaptureTable::from_csv(&text)
+        .with_context(|| format!("{} is not a capture-pattern table", patterns.display()))?;
+    let v = result_json(&table, run)?;
+    if format_is_table(run.format) {
+        print_result(&v);
+    } else {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    }
+    Ok(Outcome::Ok)
+}
+
+pub(crate) async fn from_lists(
+    cli: &Cli,
+    lists: &[String],
+    strata: &[String],
+    run: &Run,
+) -> anyhow::Result<Outcome> {
+    if lists.len() < 2 {
+        anyhow::bail!(
+            "name at least two sources with --lists (three or more to allow for dependence between them)"
+        );
+    }
+    let ids: Vec<SourceId> = lists
+        .iter()
+        .map(|l| {
+            l.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--lists: \"{}\" is not a source id", l.trim()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let by: Vec<StratumBy> = strata
+        .iter()
+        .map(|s| match s.trim() {
+            "year" => Ok(StratumBy::Year),
+            "sex" => Ok(StratumBy::Sex),
+            other => Err(anyhow::anyhow!("--strata: \"{other}\" is not year or sex")),
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let service = data_dir::service(&cli.data_dir, None).await?;
+    let data = service.dataset().await?;
+    service.into_store().close().await;
+    let mut names = Vec::new();
+    for id in &ids {
+        let source = data.sources.iter().find(|s| s.id == *id).ok_or_else(|| {
+            anyhow::anyhow!("--lists: there is no source {id} (or you may not read it)")
+        })?;
+        names.push(source.title.chars().take(40).collect::<String>());
+    }
+    let mut results = Vec::new();
+    for (label, cells) in refwatch_stats::capture_patterns(&data, &ids, &by) {
+        let table = CaptureTable::new(names.clone(), cells)?;
+        let mut v = result_json(&table, run)?;
+        v["stratum"] = json!(label);
+        results.push(v);
+    }
+    if results.is_empty() {
+        anyhow::bail!("no documented person is cited by any of these sources");
+    }
+    if format_is_table(run.format) {
+        for v in &results {
+            println!("\n== {} ==", v["stratum"].as_str().unwrap_or_default());
+            print_result(v);
+        }
+    } else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "strata": results }))?
         );
     }
     Ok(Outcome::Ok)

@@ -47,6 +47,8 @@ async fn main() -> ExitCode {
         Command::Check => report_cmds::check(&cli).await,
         Command::Estimate {
             patterns,
+            lists,
+            strata,
             method,
             format,
             seed,
@@ -63,7 +65,15 @@ async fn main() -> ExitCode {
                 seed: *seed,
                 ..Default::default()
             };
-            estimate_cmds::estimate(patterns, *method, *format, &lcmcr)
+            let run = estimate_cmds::Run {
+                method: *method,
+                format: *format,
+                lcmcr,
+            };
+            match patterns {
+                Some(file) => estimate_cmds::from_patterns(file, &run),
+                None => estimate_cmds::from_lists(&cli, lists, strata, &run).await,
+            }
         }
         Command::Simulate {
             replicates,

@@ -102,3 +102,105 @@ fn the_simulation_study_reports_bias_and_coverage_per_scenario_and_method() {
     assert!(!run.success());
     assert!(run.stderr().contains("--replicates must be at least 1"));
 }
+
+/// Generated people cited by three sources in known patterns.
+fn listed_people() -> String {
+    let sources: Vec<String> = (1..=3)
+        .map(|i| {
+            format!(
+                r#"{{"id": "key:list-{i}", "kind": "ngo_report", "title": "Generated list {i}"}}"#
+            )
+        })
+        .collect();
+    let mut persons = Vec::new();
+    let mut n = 0;
+    // (pattern over lists 1,2,3; how many women; how many men)
+    for (pattern, women, men) in [
+        (0b100, 20, 10),
+        (0b010, 15, 5),
+        (0b001, 12, 8),
+        (0b110, 6, 3),
+        (0b101, 5, 2),
+        (0b011, 4, 4),
+        (0b111, 2, 1),
+    ] {
+        for (sex, count) in [("female", women), ("male", men)] {
+            for _ in 0..count {
+                n += 1;
+                let citations: Vec<String> = (0..3)
+                    .filter(|j| pattern >> (2 - j) & 1 == 1)
+                    .map(|j| format!(r#"{{"id": "key:c{n}-{j}", "source": "key:list-{}", "locator": "row {n}", "quote": "listed"}}"#, j + 1))
+                    .collect();
+                persons.push(format!(
+                    r#"{{"id": "key:person-{n}", "sex": "{sex}", "timeline": [{{"date": "2023", "status": "repatriated"}}], "confidentiality": "restricted", "citations": [{}]}}"#,
+                    citations.join(",")
+                ));
+            }
+        }
+    }
+    format!(
+        r#"{{"format": "refwatch-dataset", "version": 1, "sources": [{}], "persons": [{}]}}"#,
+        sources.join(","),
+        persons.join(",")
+    )
+}
+
+#[test]
+fn estimates_from_lists_in_the_database_by_stratum() {
+    let dir = DataDir::new();
+    dir.ok(&["init"]);
+    let tmp = tempfile::tempdir().unwrap();
+    dir.ok(&[
+        "import",
+        write_temp(&tmp, "people.json", &listed_people())
+            .to_str()
+            .unwrap(),
+    ]);
+    let out = dir.ok(&[
+        "estimate",
+        "--lists",
+        "key:list-1,key:list-2,key:list-3",
+        "--strata",
+        "sex",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let strata = v["strata"].as_array().unwrap();
+    let observed: Vec<(String, u64)> = strata
+        .iter()
+        .map(|s| {
+            (
+                s["stratum"].as_str().unwrap().to_owned(),
+                s["observed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        observed,
+        vec![("female".to_owned(), 64), ("male".to_owned(), 33)]
+    );
+    assert_eq!(strata[0]["lists"][0], "Generated list 1");
+    assert!(strata[0]["estimate"].as_f64().unwrap() >= 64.0);
+    let all = dir.ok(&["estimate", "--lists", "key:list-1,key:list-2,key:list-3"]);
+    assert!(all.contains("97 people documented on 3 lists"), "{all}");
+    let run = dir.run(&["estimate", "--lists", "key:list-1,key:nope"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("there is no source"),
+        "{}",
+        run.stderr()
+    );
+    let run = dir.run(&[
+        "estimate",
+        "--lists",
+        "key:list-1,key:list-2",
+        "--strata",
+        "age",
+    ]);
+    assert!(
+        run.stderr().contains("\"age\" is not year or sex"),
+        "{}",
+        run.stderr()
+    );
+}
