@@ -10,7 +10,7 @@ mod persons;
 
 use std::collections::BTreeMap;
 
-use refwatch_domain::{Incident, Term};
+use refwatch_domain::{BreakdownPart, Dimension, Incident, IncidentId, Term};
 
 pub use persons::{StratumBy, capture_patterns, incident_years, person_year};
 
@@ -29,59 +29,121 @@ impl YearRange {
     }
 }
 
-/// One year and incident kind.
+/// One cell: a year, an incident kind and, when broken down, one value of
+/// the dimension (a sex, an age group, a category, or `unknown`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YearKindRow {
     /// The year the incidents began in.
     pub year: i32,
     /// The incident kind.
     pub kind: Term,
-    /// How many incidents.
+    /// The dimension's value, when the table is broken down.
+    pub value: Option<Term>,
+    /// How many incidents contribute to the cell.
     pub incidents: u64,
-    /// Sum of the incidents' low counts: the documented minimum.
+    /// Which incidents: their citations are the cell's sources.
+    pub incident_ids: Vec<IncidentId>,
+    /// Sum of the low counts: the documented minimum.
     pub people_low: u64,
     /// Sum of best counts, taking the low count where no best was given.
     pub people_best: u64,
     /// Sum of high counts, taking the best (or low) count where no upper
     /// bound was reported; see `high_open`.
     pub people_high: u64,
-    /// Whether some incident reported no upper bound ("at least 500"), so
+    /// Whether some contribution has no upper bound ("at least 500"), so
     /// that the true high may be larger than `people_high`.
     pub high_open: bool,
 }
 
-/// Counts incidents and people per year (of the incident's start date) and
-/// kind, sorted by year then kind.
-pub fn per_year_and_kind<'a>(
+/// The value of a breakdown's remainder: people not broken down.
+pub const UNKNOWN: &str = "unknown";
+
+/// What one incident adds to one cell: (low, best, high or None when open).
+type Contribution = (u64, u64, Option<u64>);
+
+/// How an incident's people divide over a dimension: each breakdown part
+/// to its value, and what the parts do not cover to `unknown`.
+fn contributions(incident: &Incident, by: Option<Dimension>) -> Vec<(Option<Term>, Contribution)> {
+    let v = incident.victims;
+    let best = v.best.unwrap_or(v.low);
+    let Some(dimension) = by else {
+        return vec![(None, (v.low, best, v.high))];
+    };
+    let parts: Vec<&BreakdownPart> = incident
+        .breakdown
+        .iter()
+        .filter(|p| p.dimension == dimension)
+        .collect();
+    let mut out: Vec<(Option<Term>, Contribution)> = parts
+        .iter()
+        .map(|p| {
+            let pb = p.count.best.unwrap_or(p.count.low);
+            // A part without a high of its own is at most the incident's high.
+            (
+                Some(p.term.clone()),
+                (p.count.low, pb, p.count.high.or(v.high)),
+            )
+        })
+        .collect();
+    let low: u64 = parts.iter().map(|p| p.count.low).sum();
+    let best_parts: u64 = parts
+        .iter()
+        .map(|p| p.count.best.unwrap_or(p.count.low))
+        .sum();
+    let rest_low = v.low.saturating_sub(low);
+    let rest_best = best.saturating_sub(best_parts);
+    let rest_high = v.high.map(|h| h.saturating_sub(low));
+    if rest_low > 0 || rest_best > 0 || rest_high.is_none_or(|h| h > 0) || parts.is_empty() {
+        out.push((Some(Term::new(UNKNOWN)), (rest_low, rest_best, rest_high)));
+    }
+    out
+}
+
+/// Counts incidents and people per year (of the incident's start date),
+/// kind and, with `by`, the values of a dimension; sorted by year, kind and
+/// value. Each incident counts once, however many reports it has.
+pub fn per_year<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     years: YearRange,
+    by: Option<Dimension>,
 ) -> Vec<YearKindRow> {
-    let mut rows: BTreeMap<(i32, Term), YearKindRow> = BTreeMap::new();
+    let mut rows: BTreeMap<(i32, Term, Option<Term>), YearKindRow> = BTreeMap::new();
     for incident in incidents {
         let year = incident.date.year();
         if !years.contains(year) {
             continue;
         }
-        let v = incident.victims;
-        let best = v.best.unwrap_or(v.low);
-        let row = rows
-            .entry((year, incident.kind.clone()))
-            .or_insert_with(|| YearKindRow {
-                year,
-                kind: incident.kind.clone(),
-                incidents: 0,
-                people_low: 0,
-                people_best: 0,
-                people_high: 0,
-                high_open: false,
-            });
-        row.incidents += 1;
-        row.people_low += v.low;
-        row.people_best += best;
-        row.people_high += v.high.unwrap_or(best);
-        row.high_open |= v.high.is_none();
+        for (value, (low, best, high)) in contributions(incident, by) {
+            let row = rows
+                .entry((year, incident.kind.clone(), value.clone()))
+                .or_insert_with(|| YearKindRow {
+                    year,
+                    kind: incident.kind.clone(),
+                    value,
+                    incidents: 0,
+                    incident_ids: Vec::new(),
+                    people_low: 0,
+                    people_best: 0,
+                    people_high: 0,
+                    high_open: false,
+                });
+            row.incidents += 1;
+            row.incident_ids.push(incident.id);
+            row.people_low += low;
+            row.people_best += best;
+            row.people_high += high.unwrap_or(best);
+            row.high_open |= high.is_none();
+        }
     }
     rows.into_values().collect()
+}
+
+/// Per year and kind, without breakdown.
+pub fn per_year_and_kind<'a>(
+    incidents: impl IntoIterator<Item = &'a Incident>,
+    years: YearRange,
+) -> Vec<YearKindRow> {
+    per_year(incidents, years, None)
 }
 
 #[cfg(test)]

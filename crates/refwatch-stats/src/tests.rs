@@ -75,3 +75,99 @@ fn year_range_is_inclusive() {
         vec![2013, 2014]
     );
 }
+
+fn with_breakdown(mut i: Incident, parts: &[(Dimension, &str, Count)]) -> Incident {
+    i.breakdown = parts
+        .iter()
+        .map(|(d, t, c)| BreakdownPart {
+            dimension: *d,
+            term: Term::new(*t),
+            count: *c,
+        })
+        .collect();
+    i
+}
+
+#[test]
+fn breakdown_cells_are_exact_and_an_incident_with_several_reports_counts_once() {
+    let mut a = with_breakdown(
+        incident("repatriation", "2021-07-14", 45, Some(50), None),
+        &[(
+            Dimension::Sex,
+            "female",
+            Count {
+                low: 30,
+                best: Some(35),
+                high: None,
+            },
+        )],
+    );
+    // Two accounts of the same return: one incident.
+    for (n, low) in [(1, 51), (2, 45)] {
+        a.reports.push(IncidentReport {
+            id: ReportId::random(),
+            date: None,
+            victims: Some(Count {
+                low,
+                best: Some(low),
+                high: None,
+            }),
+            summary: format!("account {n}"),
+            citations: vec![],
+        });
+    }
+    let b = incident("repatriation", "2021-09", 80, Some(80), Some(80));
+    let c = with_breakdown(
+        incident("detention", "2021-08-23", 2000, Some(2000), None),
+        &[(
+            Dimension::Sex,
+            "female",
+            Count {
+                low: 1400,
+                best: Some(1400),
+                high: None,
+            },
+        )],
+    );
+    let data = [a.clone(), b.clone(), c.clone()];
+    let rows = per_year(&data, YearRange::default(), Some(Dimension::Sex));
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.kind.code().to_owned(),
+                r.value.as_ref().unwrap().code().to_owned(),
+                r.incidents,
+                r.people_low,
+                r.people_best,
+                r.people_high,
+                r.high_open,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "detention".into(),
+                "female".into(),
+                1,
+                1400,
+                1400,
+                1400,
+                true
+            ),
+            ("detention".into(), "unknown".into(), 1, 600, 600, 600, true),
+            ("repatriation".into(), "female".into(), 1, 30, 35, 35, true),
+            ("repatriation".into(), "unknown".into(), 2, 95, 95, 95, true),
+        ]
+    );
+    assert_eq!(rows[3].incident_ids, vec![a.id, b.id]);
+    // Without a breakdown the incident with two reports still counts once.
+    let plain = per_year_and_kind(&data, YearRange::default());
+    assert_eq!(
+        plain.iter().map(|r| r.incidents).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(plain[1].people_low, 125);
+}

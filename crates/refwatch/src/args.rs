@@ -67,7 +67,9 @@ pub(crate) enum Command {
         /// The file to read.
         file: PathBuf,
     },
-    /// Documented incidents and people affected, per year and kind.
+    /// Documented incidents and people affected, per year and kind, as
+    /// documented minimum / best / high; each cell lists its incidents and
+    /// their citations (json, csv, xlsx).
     Stats {
         /// First year to include.
         #[arg(long)]
@@ -75,9 +77,15 @@ pub(crate) enum Command {
         /// Last year to include.
         #[arg(long)]
         to: Option<i32>,
+        /// Break people down by sex, age group or category.
+        #[arg(long, value_enum)]
+        by: Option<ByArg>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Where to write (needed for xlsx; other formats print).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Check the database's integrity and every record's validity (and,
     /// with the key, the audit log).
@@ -276,6 +284,26 @@ pub(crate) enum Format {
     Table,
     Json,
     Csv,
+    Xlsx,
+}
+
+/// Dimensions of `stats --by`.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ByArg {
+    Sex,
+    AgeGroup,
+    Category,
+}
+
+impl ByArg {
+    pub(crate) fn dimension(self) -> refwatch_domain::Dimension {
+        use refwatch_domain::Dimension;
+        match self {
+            ByArg::Sex => Dimension::Sex,
+            ByArg::AgeGroup => Dimension::AgeGroup,
+            ByArg::Category => Dimension::Category,
+        }
+    }
 }
 
 /// Languages on the command line.

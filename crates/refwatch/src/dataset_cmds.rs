@@ -164,7 +164,7 @@ pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
     let data = service.dataset().await?;
     service.into_store().close().await;
     println!("\nrefwatch holds: {}.\n", describe(&data));
-    report_cmds::print_table(&data, Default::default(), cli.lang.lang());
+    report_cmds::print_table(&data, Default::default(), None, cli.lang.lang());
     println!(
         "\nNext: `refwatch stats --format json`, `refwatch export --out FILE --key-file KEY`, `refwatch check`, `refwatch audit show`. The web application arrives in a later version."
     );

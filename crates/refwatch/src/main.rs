@@ -43,7 +43,23 @@ async fn main() -> ExitCode {
             threshold,
         } => dataset_cmds::export_public(&cli, out, *threshold).await,
         Command::Import { file } => dataset_cmds::import(&cli, file).await,
-        Command::Stats { from, to, format } => report_cmds::stats(&cli, *from, *to, *format).await,
+        Command::Stats {
+            from,
+            to,
+            by,
+            format,
+            out,
+        } => {
+            report_cmds::stats(
+                &cli,
+                *from,
+                *to,
+                by.map(|b| b.dimension()),
+                *format,
+                out.as_deref(),
+            )
+            .await
+        }
         Command::Check => report_cmds::check(&cli).await,
         Command::Estimate {
             patterns,

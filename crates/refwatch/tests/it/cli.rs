@@ -54,7 +54,7 @@ fn stats_formats_agree() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("year,kind,incidents,people_low,people_best,people_high,high_open")
+        Some("year,kind,value,incidents,people_low,people_best,people_high,high_open,incident_ids")
     );
     let rows = json["rows"].as_array().unwrap();
     assert_eq!(lines.clone().count(), rows.len());
@@ -62,7 +62,7 @@ fn stats_formats_agree() {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(f[0], row["year"].to_string());
         assert_eq!(f[1], row["kind"].as_str().unwrap());
-        assert_eq!(f[3], row["people_low"].to_string());
+        assert_eq!(f[4], row["people_low"].to_string());
     }
     let table = dir.ok(&["stats", "--lang", "ko", "--from", "2023"]);
     assert!(table.contains("강제북송"), "{table}");
@@ -297,5 +297,60 @@ fn commands_on_a_missing_data_directory_say_what_to_do() {
     assert!(
         !dir.path.exists(),
         "a read-only command must not create the data directory"
+    );
+}
+
+#[test]
+fn stats_by_sex_list_every_cells_incidents_and_citations_and_export_xlsx() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let json: Value = serde_json::from_str(&dir.ok(&[
+        "stats", "--from", "2023", "--to", "2023", "--by", "sex", "--format", "json",
+    ]))
+    .unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let cell = |kind: &str, value: &str| {
+        rows.iter()
+            .find(|r| r["kind"] == kind && r["value"] == value)
+            .cloned()
+            .unwrap()
+    };
+    // JAL CHN 9/2023: at least 2,000 detained, about 1,400 of them women.
+    let women = cell("detention", "female");
+    assert_eq!(women["people_low"], 1400);
+    let rest = cell("detention", "unknown");
+    assert_eq!(
+        rest["people_low"].as_u64().unwrap() + women["people_low"].as_u64().unwrap(),
+        2200
+    );
+    // Every cell lists its incidents and the citations behind them, with quotes.
+    for r in rows {
+        assert!(!r["incident_ids"].as_array().unwrap().is_empty());
+        let citations = r["citations"].as_array().unwrap();
+        assert!(!citations.is_empty(), "{r}");
+        assert!(
+            citations
+                .iter()
+                .all(|c| !c["quote"].as_str().unwrap().is_empty()
+                    && !c["locator"].as_str().unwrap().is_empty())
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let xlsx = tmp.path().join("stats.xlsx");
+    dir.ok(&[
+        "stats",
+        "--by",
+        "category",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip archive");
+    let run = dir.run(&["stats", "--format", "xlsx"]);
+    assert!(
+        run.stderr()
+            .contains("--format xlsx writes a file: add --out FILE.xlsx")
     );
 }
