@@ -591,6 +591,19 @@ impl Dataset {
             .chain(self.figures.iter().flat_map(|f| f.citations.iter()))
     }
 
+    /// How many records the dataset holds, of every kind (citations and
+    /// reports are parts of records, not counted).
+    pub fn record_count(&self) -> usize {
+        self.sources.len()
+            + self.places.len()
+            + self.actors.len()
+            + self.incidents.len()
+            + self.persons.len()
+            + self.upr_reviews.len()
+            + self.mechanisms.len()
+            + self.figures.len()
+    }
+
     /// Sorts every list by id, so that two equal datasets compare and export equal.
     pub fn sort(&mut self) {
         self.sources.sort_by_key(|r| r.id);

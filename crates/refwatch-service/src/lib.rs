@@ -234,17 +234,6 @@ impl<S: Store> Service<S> {
     }
 }
 
-fn count_records(data: &Dataset) -> usize {
-    data.sources.len()
-        + data.places.len()
-        + data.actors.len()
-        + data.incidents.len()
-        + data.persons.len()
-        + data.upr_reviews.len()
-        + data.mechanisms.len()
-        + data.figures.len()
-}
-
 /// Every record of a dataset as (kind, id, level), for policy and audit.
 fn records(data: &Dataset) -> Vec<(&'static str, String, Confidentiality)> {
     let public = Confidentiality::Public;
@@ -322,7 +311,7 @@ impl<S: Store> Service<S> {
             None,
             &format!(
                 "{} records, {} sealed identities",
-                count_records(incoming),
+                incoming.record_count(),
                 identities.len()
             ),
         )];
@@ -335,7 +324,7 @@ impl<S: Store> Service<S> {
             .insert_dataset(incoming, &identities, &self.batch(events)?)
             .await?;
         Ok(ImportSummary {
-            records: count_records(incoming),
+            records: incoming.record_count(),
             identities: identities.len(),
         })
     }
@@ -372,7 +361,7 @@ impl<S: Store> Service<S> {
             None,
             &format!(
                 "{} records, {} identities",
-                count_records(&data),
+                data.record_count(),
                 sealed.len()
             ),
         );
@@ -614,7 +603,7 @@ impl<S: Store> Service<S> {
         };
         match self.store.load_dataset().await {
             Ok(data) => {
-                report.records = count_records(&data);
+                report.records = data.record_count();
                 report.invalid = refwatch_domain::validate(&data, &Vocabularies::builtin());
             }
             Err(e) => report.unreadable = Some(e.to_string()),
