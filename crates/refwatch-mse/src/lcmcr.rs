@@ -14,7 +14,7 @@
 
 use rand::SeedableRng;
 use rand::distr::StandardUniform;
-use rand_distr::{Beta, Binomial, Distribution, Gamma, Poisson};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::CaptureTable;
@@ -150,9 +150,35 @@ fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64],
     }
 }
 
+/// A Gamma(shape, 1) draw by Marsaglia and Tsang's method (2000); shapes
+/// below 1 are boosted: Gamma(a) = Gamma(a + 1) * U^(1/a).
+fn gamma(rng: &mut Xoshiro256PlusPlus, shape: f64) -> f64 {
+    if shape < 1.0 {
+        let u: f64 = StandardUniform.sample(rng);
+        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x: f64 = StandardNormal.sample(rng);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u: f64 = StandardUniform.sample(rng);
+        let x2 = x * x;
+        if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// A Beta(a, b) draw as a ratio of Gamma draws.
 fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> f64 {
-    // Both shapes are at least 1 here, so the distribution exists.
-    Beta::new(a, b).map(|d| d.sample(rng)).unwrap_or(0.5)
+    let x = gamma(rng, a);
+    let y = gamma(rng, b);
+    if x + y > 0.0 { x / (x + y) } else { 0.5 }
 }
 
 /// Runs the Gibbs sampler.
@@ -306,4 +332,30 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
         n: kept,
         iterations: total,
     })
+}
+
+#[cfg(test)]
+mod beta_tests {
+    use super::*;
+
+    #[test]
+    fn the_gamma_ratio_beta_has_the_right_mean_and_variance() {
+        // Beta(a, b): mean a / (a + b), variance ab / ((a + b)^2 (a + b + 1)).
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
+        for (a, b) in [(1.0, 1.0), (3.0, 7.0), (0.3, 2.0), (120.0, 40.0)] {
+            let draws: Vec<f64> = (0..200_000).map(|_| beta(&mut rng, a, b)).collect();
+            let n = draws.len() as f64;
+            let mean = draws.iter().sum::<f64>() / n;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let (m, v) = (a / (a + b), a * b / ((a + b).powi(2) * (a + b + 1.0)));
+            assert!(
+                (mean - m).abs() < 4.0 * (v / n).sqrt(),
+                "Beta({a},{b}) mean {mean} vs {m}"
+            );
+            assert!(
+                (var - v).abs() / v < 0.03,
+                "Beta({a},{b}) variance {var} vs {v}"
+            );
+        }
+    }
 }
