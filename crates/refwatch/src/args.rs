@@ -141,6 +141,26 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
         format: EstimateFormat,
     },
+    /// The advocacy brief: per-year tables, chart, places, key incidents
+    /// with citations, estimates and UN recommendations, from public records,
+    /// in the language of --lang, as HTML or PDF (PDF needs Chromium).
+    Report {
+        /// First year.
+        #[arg(long)]
+        from: i32,
+        /// Last year.
+        #[arg(long)]
+        to: i32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// Where to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Sources to estimate the undocumented from (three or more, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        lists: Vec<String>,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]
@@ -269,6 +289,13 @@ pub(crate) enum EstimateMethod {
     Loglinear,
     /// The Bayesian non-parametric latent class model (as R's LCMCR).
     Lcmcr,
+}
+
+/// Output formats of `report`.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ReportFormat {
+    Html,
+    Pdf,
 }
 
 /// Output formats of `estimate`.

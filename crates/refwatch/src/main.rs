@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout)]
 
 mod args;
+mod brief_cmds;
 mod data_dir;
 mod dataset_cmds;
 mod estimate_cmds;
@@ -96,6 +97,13 @@ async fn main() -> ExitCode {
             seed,
             format,
         } => estimate_cmds::simulate(*replicates, *seed, *format),
+        Command::Report {
+            from,
+            to,
+            format,
+            out,
+            lists,
+        } => brief_cmds::report(&cli, *from, *to, *format, out, lists).await,
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,

@@ -5,5 +5,6 @@ mod cli;
 mod demo_data;
 mod estimate;
 mod protection;
+mod report;
 mod schema;
 mod support;
