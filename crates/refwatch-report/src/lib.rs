@@ -14,7 +14,9 @@ mod chart;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-use refwatch_domain::{Dataset, Lang, MechanismDetail, Timestamp, Vocabularies, Vocabulary};
+use refwatch_domain::{
+    CoordPrecision, Dataset, Lang, MechanismDetail, Timestamp, Vocabularies, Vocabulary,
+};
 use refwatch_stats::{YearRange, per_year};
 
 const TEXTS: &str = include_str!("../i18n/report.tsv");
@@ -217,10 +219,37 @@ pub fn html(input: &ReportInput<'_>) -> String {
             }
         }
     }
+    // The map marks places known more precisely than a country.
+    let mut markers: BTreeMap<String, refwatch_geo::Marker> = BTreeMap::new();
+    for i in &in_period {
+        for l in &i.places {
+            let Some(place) = data.places.iter().find(|p| p.id == l.place) else {
+                continue;
+            };
+            let Some(c) = place
+                .coordinates
+                .filter(|c| c.precision != CoordPrecision::Country)
+            else {
+                continue;
+            };
+            let label = names.get(&place.id).cloned().unwrap_or_default();
+            markers
+                .entry(label.clone())
+                .or_insert(refwatch_geo::Marker {
+                    lon: c.lon,
+                    lat: c.lat,
+                    label,
+                    count: 0,
+                })
+                .count += 1;
+        }
+    }
+    let markers: Vec<_> = markers.into_values().collect();
     let _ = write!(
         h,
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2><figure>{}</figure><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
         escape(t.t("places")),
+        refwatch_geo::map_svg(&markers, t.t("map_title"), t.t("map_desc")),
         escape(t.t("place")),
         escape(t.t("incidents"))
     );

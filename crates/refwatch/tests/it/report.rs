@@ -58,7 +58,16 @@ fn the_brief_is_written_in_both_languages_as_html_and_pdf() {
         assert!(
             page.contains("Protect North Korean refugees in accordance with international law")
         );
-        assert!(page.contains("<svg"));
+        assert!(page.contains("<svg") && page.contains("<title id=\"map-title\">"));
+        // The map marks Shenyang, where detainees were held before the 2021 returns.
+        assert!(
+            page.contains(if lang == "ko" {
+                "선양 (2)"
+            } else {
+                "Shenyang (2)"
+            }),
+            "{lang}"
+        );
         if lang == "ko" {
             assert!(page.contains("연도·사건 유형별 피해자 수") && page.contains("강제북송"));
         } else {
