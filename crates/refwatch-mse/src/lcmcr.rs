@@ -90,6 +90,38 @@ pub enum SamplerError {
     Empty,
 }
 
+/// A Binomial(n, p) draw for p in (0, 1): by inversion when the smaller
+/// tail's mean is small (cheap, exact), otherwise by rand_distr's BTPE.
+fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
+    let (q, flip) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
+    let x = if (n as f64) * q < 14.0 {
+        // Inversion (Kachitvichyanukul and Schmeiser's BINV).
+        let r = q / (1.0 - q);
+        let a = (n as f64 + 1.0) * r;
+        let mut f = (1.0 - q).powf(n as f64);
+        let mut u: f64 = StandardUniform.sample(rng);
+        let mut x = 0u64;
+        loop {
+            if u <= f {
+                break x;
+            }
+            u -= f;
+            x += 1;
+            if x > n {
+                // Rounding at the far tail: start again.
+                u = StandardUniform.sample(rng);
+                f = (1.0 - q).powf(n as f64);
+                x = 0;
+                continue;
+            }
+            f *= a / x as f64 - r;
+        }
+    } else {
+        Binomial::new(n, q).map(|b| b.sample(rng)).unwrap_or(0)
+    };
+    if flip { n - x } else { x }
+}
+
 /// Below this many people a multinomial split is drawn person by person.
 const SMALL_SPLIT: u64 = 16;
 
@@ -116,10 +148,7 @@ fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64],
         } else if p <= 0.0 {
             0
         } else {
-            // p is in (0, 1), so the distribution exists.
-            Binomial::new(remaining, p)
-                .map(|b| b.sample(rng))
-                .unwrap_or(0)
+            binomial(rng, remaining, p)
         };
         out[i] = draw;
         remaining -= draw;
@@ -337,6 +366,36 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
 #[cfg(test)]
 mod beta_tests {
     use super::*;
+
+    #[test]
+    fn the_binomial_has_the_right_mean_and_variance() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        for (n, p) in [
+            (10u64, 0.3),
+            (40, 0.2),
+            (900, 0.01),
+            (900, 0.985),
+            (300, 0.4),
+            (5, 0.9),
+        ] {
+            let draws: Vec<f64> = (0..200_000)
+                .map(|_| binomial(&mut rng, n, p) as f64)
+                .collect();
+            let count = draws.len() as f64;
+            let mean = draws.iter().sum::<f64>() / count;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (count - 1.0);
+            let (m, v) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            assert!(
+                (mean - m).abs() < 4.0 * (v / count).sqrt(),
+                "Binomial({n},{p}) mean {mean} vs {m}"
+            );
+            assert!(
+                (var - v).abs() / v < 0.03,
+                "Binomial({n},{p}) variance {var} vs {v}"
+            );
+            assert!(draws.iter().all(|&x| x <= n as f64));
+        }
+    }
 
     #[test]
     fn the_gamma_ratio_beta_has_the_right_mean_and_variance() {
