@@ -46,6 +46,8 @@ pub struct Account {
     pub lockout: Lockout,
     /// The TOTP seed, sealed, when a second factor is enabled.
     pub totp: Option<SealedIdentity>,
+    /// The time step of the last TOTP code accepted, so that no code works twice.
+    pub totp_last_step: Option<i64>,
     /// When it was created.
     pub created_at: Timestamp,
 }

@@ -15,14 +15,19 @@ fn totp_matches_the_rfc_6238_test_vectors() {
     ] {
         assert_eq!(totp_code(seed, Timestamp(t)), code, "t = {t}");
     }
-    assert!(verify_totp(seed, "287082", Timestamp(59)));
+    assert_eq!(verify_totp(seed, "287082", Timestamp(59), None), Some(1));
+    assert_eq!(
+        verify_totp(seed, "287082", Timestamp(59), Some(1)),
+        None,
+        "a used code is refused"
+    );
     assert!(
-        verify_totp(seed, "287082", Timestamp(75)),
+        verify_totp(seed, "287082", Timestamp(75), None).is_some(),
         "one step of drift is allowed"
     );
-    assert!(!verify_totp(seed, "287082", Timestamp(200)));
-    assert!(!verify_totp(seed, "28708", Timestamp(59)));
-    assert!(!verify_totp(seed, "abcdef", Timestamp(59)));
+    assert!(verify_totp(seed, "287082", Timestamp(200), None).is_none());
+    assert!(verify_totp(seed, "28708", Timestamp(59), None).is_none());
+    assert!(verify_totp(seed, "abcdef", Timestamp(59), None).is_none());
 }
 
 #[test]

@@ -86,15 +86,23 @@ pub fn totp_code(secret: &[u8], at: Timestamp) -> u32 {
     value % 10u32.pow(DIGITS)
 }
 
-/// Whether `code` is right at `now`, allowing one step of clock drift either way.
-pub fn verify_totp(secret: &[u8], code: &str, now: Timestamp) -> bool {
-    let Ok(given) = code.trim().parse::<u32>() else {
-        return false;
-    };
+/// The time step a code belongs to, if `code` is right at `now`, allowing
+/// one step of clock drift either way, and later than `last_used`: a code
+/// once accepted is never accepted again.
+pub fn verify_totp(
+    secret: &[u8],
+    code: &str,
+    now: Timestamp,
+    last_used: Option<i64>,
+) -> Option<i64> {
+    let given = code.trim().parse::<u32>().ok()?;
     if code.trim().len() != DIGITS as usize {
-        return false;
+        return None;
     }
     [-STEP, 0, STEP]
         .iter()
-        .any(|d| totp_code(secret, now.plus_seconds(*d)) == given)
+        .map(|d| now.plus_seconds(*d))
+        .filter(|t| totp_code(secret, *t) == given)
+        .map(|t| t.0.div_euclid(STEP))
+        .find(|step| last_used.is_none_or(|last| *step > last))
 }

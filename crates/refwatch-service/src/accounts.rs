@@ -123,6 +123,7 @@ impl<S: Store> Service<S> {
             disabled: false,
             lockout: Lockout::default(),
             totp: None,
+            totp_last_step: None,
             created_at: self.clock.now(),
         };
         let event = self.event(
@@ -301,19 +302,25 @@ impl<S: Store> Service<S> {
             SignInGate::Locked(until) => return Err(SignInError::Locked(until).into()),
         }
         let password_ok = verify_password(password, &account.password_hash) && !account.disabled;
-        let second_ok = match (&account.totp, password_ok) {
+        let second_ok = match (account.totp.clone(), password_ok) {
             (None, _) | (_, false) => true,
             (Some(sealed), true) => match second {
                 None => false,
                 Some(code) => {
                     let seed = self
                         .keys()?
-                        .open_secret(&format!("totp:{}", account.id), sealed)?;
-                    verify_totp(&seed, code, now)
-                        || self
-                            .store
-                            .use_recovery_code(account.id, &hash_token(code.trim()), now)
-                            .await?
+                        .open_secret(&format!("totp:{}", account.id), &sealed)?;
+                    match verify_totp(&seed, code, now, account.totp_last_step) {
+                        Some(step) => {
+                            account.totp_last_step = Some(step);
+                            true
+                        }
+                        None => {
+                            self.store
+                                .use_recovery_code(account.id, &hash_token(code.trim()), now)
+                                .await?
+                        }
+                    }
                 }
             },
         };

@@ -451,6 +451,11 @@ async fn totp_is_required_once_enabled_and_recovery_codes_work_once() {
     let seed = decode_base32(&secret_b32);
     let code = format!("{:06}", refwatch_accounts::totp_code(&seed, clock.now()));
     assert!(service.sign_in("lee", &good, Some(&code)).await.is_ok());
+    // The same code a second time, still within its window: refused.
+    assert!(matches!(
+        service.sign_in("lee", &good, Some(&code)).await,
+        Err(ServiceError::SignIn(SignInError::SecondFactor))
+    ));
     let recovery = enrolment.recovery_codes[0].expose().to_owned();
     assert!(service.sign_in("lee", &good, Some(&recovery)).await.is_ok());
     assert!(matches!(

@@ -165,6 +165,7 @@ fn read_account(row: &SqliteRow) -> Result<Account, StoreError> {
             until: time("locked_until")?.map(Timestamp),
         },
         totp,
+        totp_last_step: time("totp_last_step")?,
         created_at: Timestamp(time("created_at")?.ok_or_else(|| r.corrupt("created_at", row))?),
     })
 }
@@ -962,8 +963,8 @@ impl Store for SqliteStore {
         }
         sqlx::query(
             "INSERT INTO account (id, username, role, password_hash, must_change, disabled, failed_sign_ins, locked_until,
-                                  totp_key_version, totp_nonce, totp_ciphertext, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  totp_key_version, totp_nonce, totp_ciphertext, totp_last_step, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(account.id.to_string())
         .bind(&account.username)
@@ -976,6 +977,7 @@ impl Store for SqliteStore {
         .bind(account.totp.as_ref().map(|t| t.key_version))
         .bind(account.totp.as_ref().map(|t| t.nonce.clone()))
         .bind(account.totp.as_ref().map(|t| t.ciphertext.clone()))
+        .bind(account.totp_last_step)
         .bind(account.created_at.0)
         .execute(&mut *tx)
         .await?;
@@ -999,7 +1001,7 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE account SET role = ?, password_hash = ?, must_change = ?, disabled = ?, failed_sign_ins = ?, locked_until = ?,
-                                totp_key_version = ?, totp_nonce = ?, totp_ciphertext = ?
+                                totp_key_version = ?, totp_nonce = ?, totp_ciphertext = ?, totp_last_step = ?
              WHERE id = ?",
         )
         .bind(account.role.code())
@@ -1011,6 +1013,7 @@ impl Store for SqliteStore {
         .bind(account.totp.as_ref().map(|t| t.key_version))
         .bind(account.totp.as_ref().map(|t| t.nonce.clone()))
         .bind(account.totp.as_ref().map(|t| t.ciphertext.clone()))
+        .bind(account.totp_last_step)
         .bind(account.id.to_string())
         .execute(&mut *tx)
         .await?;

@@ -92,7 +92,15 @@ async fn init_with(
             dir.display()
         );
     }
-    let source = key_source::given(key_file, dir, Missing::Create)?.ok_or_else(|| {
+    // A directory that already has keys (from an earlier, interrupted init)
+    // must be opened with its own key, never a new one.
+    let has_keys = data_dir::exists(dir) && data_dir::open(dir).await?.keyring().await?.is_some();
+    let missing = if has_keys {
+        Missing::Refuse
+    } else {
+        Missing::Create
+    };
+    let source = key_source::given(key_file, dir, missing)?.ok_or_else(|| {
         anyhow::anyhow!(
             "init needs a key to protect identities: pass --key-file PATH (created if missing; keep it outside the data directory) or set REFWATCH_PASSPHRASE"
         )
