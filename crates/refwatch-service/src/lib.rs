@@ -108,7 +108,8 @@ pub struct AuditReport {
 /// The protected core over a store. Its `Debug` shows who acts, never keys.
 pub struct Service<S: Store> {
     store: S,
-    keys: Option<UnlockedKeys>,
+    /// Shared so that a server can act for many callers with one unlock.
+    keys: Option<Arc<UnlockedKeys>>,
     clock: Arc<dyn Clock>,
     actor: Caller,
 }
@@ -126,6 +127,12 @@ impl<S: Store> std::fmt::Debug for Service<S> {
             }
         )
     }
+}
+
+/// The keys for changing them: only while nobody else shares them.
+fn keys_mut(keys: &mut Option<Arc<UnlockedKeys>>) -> Result<&mut UnlockedKeys, ServiceError> {
+    let shared = keys.as_mut().ok_or(ServiceError::NeedsKey)?;
+    Arc::get_mut(shared).ok_or(ServiceError::User("the keys are in use elsewhere (is a server running?); stop it and try again".into()))
 }
 
 fn require(decision: Decision, what: &'static str) -> Result<(), ServiceError> {
@@ -150,7 +157,7 @@ impl<S: Store> Service<S> {
         let (ring, keys) = Keyring::create(source)?;
         let service = Self {
             store,
-            keys: Some(keys),
+            keys: Some(Arc::new(keys)),
             clock,
             actor: Caller::operator(),
         };
@@ -183,7 +190,7 @@ impl<S: Store> Service<S> {
             None => None,
             Some(source) => {
                 let ring = store.keyring().await?.ok_or(ServiceError::NoKeyring)?;
-                Some(ring.unlock(source)?)
+                Some(Arc::new(ring.unlock(source)?))
             }
         };
         Ok(Self {
@@ -204,8 +211,16 @@ impl<S: Store> Service<S> {
         self.store
     }
 
+    /// The same core acting for another caller, sharing the unlocked keys.
+    pub fn for_caller(&self, caller: Caller) -> Self
+    where
+        S: Clone,
+    {
+        Self { store: self.store.clone(), keys: self.keys.clone(), clock: self.clock.clone(), actor: caller }
+    }
+
     fn keys(&self) -> Result<&UnlockedKeys, ServiceError> {
-        self.keys.as_ref().ok_or(ServiceError::NeedsKey)
+        self.keys.as_deref().ok_or(ServiceError::NeedsKey)
     }
 
     fn event(
@@ -473,7 +488,7 @@ impl<S: Store> Service<S> {
             "manage keys",
         )?;
         let mut ring = self.store.keyring().await?.ok_or(ServiceError::NoKeyring)?;
-        let keys = self.keys.as_mut().ok_or(ServiceError::NeedsKey)?;
+        let keys = keys_mut(&mut self.keys)?;
         let mut target = keys.current_version();
         let stale = self.store.identities_sealed_before(target, 1).await?;
         let resuming = !stale.is_empty()
@@ -504,7 +519,7 @@ impl<S: Store> Service<S> {
                 )
                 .await?;
         }
-        let keys = self.keys.as_ref().ok_or(ServiceError::NeedsKey)?;
+        let keys = self.keys()?;
         let total = self
             .store
             .sealed_identities()
@@ -541,7 +556,7 @@ impl<S: Store> Service<S> {
                 .await?;
             progress(done, total - done);
         }
-        let keys = self.keys.as_mut().ok_or(ServiceError::NeedsKey)?;
+        let keys = keys_mut(&mut self.keys)?;
         let ring = ring.retire_data_keys_before(keys, target);
         let event = AuditEvent {
             at: self.clock.now(),
