@@ -143,14 +143,38 @@ pub fn map_svg(markers: &[Marker], title: &str, desc: &str) -> String {
     let sx = WIDTH / ((LON.1 - LON.0) * k);
     let height = (LAT.1 - LAT.0) * sx;
     let project = |lon: f64, lat: f64| ((lon - LON.0) * k * sx, (LAT.1 - lat) * sx);
-    let path = |ring: &Ring| -> String {
-        let mut d = String::new();
-        for (i, &(lon, lat)) in ring.iter().enumerate() {
-            let (x, y) = project(lon, lat);
-            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+    // Rings are simplified for slow links: points closer than a pixel to the
+    // last one kept are dropped, coordinates are whole pixels, and rings
+    // wholly outside the view are left out.
+    let view = |x: f64, y: f64| {
+        (-50.0..=WIDTH + 50.0).contains(&x) && (-50.0..=height + 50.0).contains(&y)
+    };
+    let path = |ring: &Ring| -> Option<String> {
+        let points: Vec<(f64, f64)> = ring.iter().map(|&(lon, lat)| project(lon, lat)).collect();
+        if !points.iter().any(|&(x, y)| view(x, y)) {
+            return None;
         }
-        d.push('Z');
-        d
+        let mut d = String::new();
+        let mut last: Option<(f64, f64)> = None;
+        let mut kept = 0;
+        for &(x, y) in &points {
+            if let Some((lx, ly)) = last
+                && (x - lx).abs() < 1.5
+                && (y - ly).abs() < 1.5
+            {
+                continue;
+            }
+            let _ = write!(
+                d,
+                "{}{:.0},{:.0}",
+                if last.is_none() { "M" } else { "L" },
+                x,
+                y
+            );
+            last = Some((x, y));
+            kept += 1;
+        }
+        (kept > 2).then(|| d + "Z")
     };
     let mut s = String::new();
     let _ = write!(
@@ -168,8 +192,8 @@ pub fn map_svg(markers: &[Marker], title: &str, desc: &str) -> String {
             s,
             "<g fill=\"{fill}\" stroke=\"#8c8c8c\" stroke-width=\"0.5\">"
         );
-        for ring in rings.iter().filter(|r| r.len() > 2) {
-            let _ = write!(s, "<path d=\"{}\"/>", path(ring));
+        for d in rings.iter().filter(|r| r.len() > 2).filter_map(path) {
+            let _ = write!(s, "<path d=\"{d}\"/>");
         }
         s.push_str("</g>");
     }

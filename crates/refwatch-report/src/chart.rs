@@ -29,7 +29,8 @@ fn y_of(v: f64, max_log: f64) -> f64 {
     H - BOTTOM - plot * (l / max_log)
 }
 
-pub(crate) fn svg(
+/// The chart as SVG, with a title and description for screen readers.
+pub fn svg(
     rows: &[YearKindRow],
     from: i32,
     to: i32,

@@ -9,7 +9,7 @@
 
 #![deny(missing_docs)]
 
-mod chart;
+pub mod chart;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -98,7 +98,8 @@ impl Texts {
     }
 }
 
-fn number(n: f64) -> String {
+/// A whole number with thousands separators.
+pub fn number(n: f64) -> String {
     let s = format!("{:.0}", n.round());
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let mut out = String::new();

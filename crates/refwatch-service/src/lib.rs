@@ -132,7 +132,9 @@ impl<S: Store> std::fmt::Debug for Service<S> {
 /// The keys for changing them: only while nobody else shares them.
 fn keys_mut(keys: &mut Option<Arc<UnlockedKeys>>) -> Result<&mut UnlockedKeys, ServiceError> {
     let shared = keys.as_mut().ok_or(ServiceError::NeedsKey)?;
-    Arc::get_mut(shared).ok_or(ServiceError::User("the keys are in use elsewhere (is a server running?); stop it and try again".into()))
+    Arc::get_mut(shared).ok_or(ServiceError::User(
+        "the keys are in use elsewhere (is a server running?); stop it and try again".into(),
+    ))
 }
 
 fn require(decision: Decision, what: &'static str) -> Result<(), ServiceError> {
@@ -216,7 +218,12 @@ impl<S: Store> Service<S> {
     where
         S: Clone,
     {
-        Self { store: self.store.clone(), keys: self.keys.clone(), clock: self.clock.clone(), actor: caller }
+        Self {
+            store: self.store.clone(),
+            keys: self.keys.clone(),
+            clock: self.clock.clone(),
+            actor: caller,
+        }
     }
 
     fn keys(&self) -> Result<&UnlockedKeys, ServiceError> {

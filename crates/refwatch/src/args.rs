@@ -161,6 +161,16 @@ pub(crate) enum Command {
         #[arg(long, value_delimiter = ',')]
         lists: Vec<String>,
     },
+    /// Serve the web application and JSON API. Needs the key.
+    Serve {
+        /// Address to listen on. Anything but loopback should sit behind a
+        /// TLS reverse proxy (see README).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Mark cookies Secure: set this when a TLS proxy serves refwatch.
+        #[arg(long)]
+        secure_cookies: bool,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]

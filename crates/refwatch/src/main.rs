@@ -15,6 +15,7 @@ mod estimate_cmds;
 mod key_source;
 mod protect_cmds;
 mod report_cmds;
+mod serve_cmds;
 mod user_cmds;
 
 use std::process::ExitCode;
@@ -104,6 +105,10 @@ async fn main() -> ExitCode {
             out,
             lists,
         } => brief_cmds::report(&cli, *from, *to, *format, out, lists).await,
+        Command::Serve {
+            listen,
+            secure_cookies,
+        } => serve_cmds::serve(&cli, listen, *secure_cookies).await,
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,

@@ -1,0 +1,119 @@
+//! Who is asking: the session cookie or a bearer token, the language
+//! cookie, and the CSRF token of forms (double-submit, SameSite=Strict).
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use refwatch_accounts::SessionToken;
+use refwatch_domain::Lang;
+use refwatch_service::Caller;
+
+use crate::AppState;
+
+pub(crate) const SESSION_COOKIE: &str = "refwatch_session";
+pub(crate) const LANG_COOKIE: &str = "refwatch_lang";
+pub(crate) const CSRF_COOKIE: &str = "refwatch_csrf";
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Everything a handler needs to know about the request's sender.
+pub(crate) struct Visitor {
+    /// Who, for the policy.
+    pub(crate) caller: Caller,
+    /// The session token, when signed in.
+    pub(crate) token: Option<SessionToken>,
+    /// The chosen language.
+    pub(crate) lang: Lang,
+    /// The CSRF token of this browser (existing, or new to be set).
+    pub(crate) csrf: String,
+    /// Whether `csrf` is new and must be set as a cookie.
+    pub(crate) csrf_is_new: bool,
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    // Without a random source nothing is safe; this fails the request.
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    hex::encode(bytes)
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        let token = bearer
+            .or_else(|| cookie(parts, SESSION_COOKIE).map(str::to_owned))
+            .map(SessionToken::new);
+        let caller = match &token {
+            Some(t) => state
+                .core
+                .actor_for_session(t)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(Caller::public),
+            None => Caller::public(),
+        };
+        let token = token.filter(|_| caller != Caller::public());
+        let lang = match cookie(parts, LANG_COOKIE) {
+            Some("ko") => Lang::Ko,
+            Some("en") => Lang::En,
+            _ => {
+                let accept = parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if accept.trim_start().starts_with("ko") {
+                    Lang::Ko
+                } else {
+                    Lang::En
+                }
+            }
+        };
+        let (csrf, csrf_is_new) = match cookie(parts, CSRF_COOKIE)
+            .filter(|c| c.len() == 48 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            Some(c) => (c.to_owned(), false),
+            None => (new_token(), true),
+        };
+        Ok(Visitor {
+            caller,
+            token,
+            lang,
+            csrf,
+            csrf_is_new,
+        })
+    }
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, path `/`, Secure over TLS.
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}

@@ -1,0 +1,49 @@
+//! Texts of the web pages in English and Korean, from `i18n/web.tsv`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use refwatch_domain::Lang;
+
+const TEXTS: &str = include_str!("../i18n/web.tsv");
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        TEXTS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, (f.next()?, f.next()?)))
+            })
+            .collect()
+    })
+}
+
+/// The text for `key` in `lang`; the key itself if missing (a test checks none is).
+pub(crate) fn t(lang: Lang, key: &'static str) -> &'static str {
+    match (table().get(key), lang) {
+        (Some((en, _)), Lang::En) => en,
+        (Some((_, ko)), Lang::Ko) => ko,
+        (None, _) => key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_english_and_korean() {
+        for line in TEXTS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            assert!(fields.iter().all(|f| !f.trim().is_empty()), "{line}");
+        }
+        assert_eq!(t(Lang::Ko, "incidents"), "사건");
+    }
+}

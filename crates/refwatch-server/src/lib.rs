@@ -1,0 +1,104 @@
+//! The web application and JSON API: the only crate that knows HTTP.
+//!
+//! Pages are rendered on the server (maud, escaped by default) and work with
+//! JavaScript off; there is no inline script or style, so the
+//! Content-Security-Policy forbids both. Every request acts as a `Caller`
+//! (the public, or a signed-in account) through `refwatch-service`, which
+//! asks the policy for every read and write.
+
+#![deny(missing_docs)]
+
+mod api;
+mod auth;
+mod i18n;
+mod pages;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use refwatch_service::Service;
+use refwatch_storage::SqliteStore;
+use tokio::net::TcpListener;
+
+/// What every request handler shares: the protected core (with unlocked
+/// keys) and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    core: Arc<Service<SqliteStore>>,
+    /// Whether cookies carry `Secure` (when served over TLS by a proxy).
+    secure_cookies: bool,
+}
+
+impl AppState {
+    /// State over an opened core.
+    pub fn new(core: Service<SqliteStore>, secure_cookies: bool) -> Self {
+        Self {
+            core: Arc::new(core),
+            secure_cookies,
+        }
+    }
+}
+
+/// The largest request body accepted.
+const MAX_BODY: usize = 1024 * 1024;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Every route.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/incidents", get(pages::incidents))
+        .route("/incidents/{id}", get(pages::incident))
+        .route("/signin", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/signout", post(pages::sign_out))
+        .route("/lang", post(pages::set_lang))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/api/v1/incidents", get(api::incidents))
+        .route("/api/v1/incidents/{id}", get(api::incident))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves on an already-bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,574 @@
+//! Server-rendered pages. No script; forms post back; every state change
+//! checks the CSRF token.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use refwatch_accounts::{Password, SESSION_SECONDS};
+use refwatch_domain::{Dataset, Incident, IncidentId, Lang, Term, Vocabularies, Vocabulary};
+use refwatch_service::{Caller, ServiceError, SignInError};
+use refwatch_stats::{YearRange, per_year};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use crate::i18n::t;
+
+const PAGE_SIZE: usize = 20;
+const STYLESHEET: &str = include_str!("../static/app.css");
+
+fn lang_code(lang: Lang) -> &'static str {
+    if lang == Lang::Ko { "ko" } else { "en" }
+}
+
+fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Markup {
+    let l = v.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(lang_code(l)) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (t(l, "app")) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header {
+                    strong { (t(l, "app")) }
+                    nav {
+                        a href="/" { (t(l, "dashboard")) }
+                        a href="/incidents" { (t(l, "incidents")) }
+                    }
+                    form method="post" action="/lang" {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        input type="hidden" name="back" value=(back);
+                        label { (t(l, "language"))
+                            select name="lang" {
+                                option value="en" selected[l == Lang::En] { "English" }
+                                option value="ko" selected[l == Lang::Ko] { "한국어" }
+                            }
+                        }
+                        button type="submit" { (t(l, "change")) }
+                    }
+                    @if v.token.is_some() {
+                        form method="post" action="/signout" {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            button type="submit" { (t(l, "sign_out")) }
+                        }
+                    } @else {
+                        a href="/signin" { (t(l, "sign_in")) }
+                    }
+                }
+                main {
+                    @if v.caller == Caller::public() {
+                        p.notice { (t(l, "public_mode")) }
+                    }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A page response, setting the CSRF cookie when it is new.
+fn page(v: &Visitor, state: &AppState, status: StatusCode, markup: Markup) -> Response {
+    let mut response = (status, markup).into_response();
+    if v.csrf_is_new
+        && let Ok(value) = set_cookie(CSRF_COOKIE, &v.csrf, None, state.secure_cookies).parse()
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Response {
+    let (status, key) = match e {
+        ServiceError::Denied(_)
+        | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, "not_found")
+        }
+        other => {
+            // Service errors name kinds and ids, never people; details stay in the log.
+            eprintln!("refwatch-server: request failed: {other}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "error")
+        }
+    };
+    let body = html! { p.error { (t(v.lang, key)) } };
+    page(v, state, status, layout(v, t(v.lang, "app"), "/", body))
+}
+
+fn people(i: &Incident) -> String {
+    let low = refwatch_report::number(i.victims.low as f64);
+    match i.victims.high {
+        Some(h) if h != i.victims.low => format!("{low}–{}", refwatch_report::number(h as f64)),
+        Some(_) => low,
+        None => format!("{low}+"),
+    }
+}
+
+fn kind_label(vocab: &Vocabularies, kind: &Term, lang: Lang) -> String {
+    vocab.label(Vocabulary::IncidentKind, kind, lang).to_owned()
+}
+
+fn incident_rows(v: &Visitor, list: &[&Incident]) -> Markup {
+    let vocab = Vocabularies::builtin();
+    let l = v.lang;
+    html! {
+        table {
+            thead { tr { th { (t(l, "date")) } th { (t(l, "kind")) } th { (t(l, "title")) } th { (t(l, "people")) } th { (t(l, "verification")) } } }
+            tbody {
+                @for i in list {
+                    tr {
+                        td { (i.date.to_string()) }
+                        td { (kind_label(&vocab, &i.kind, l)) }
+                        td { a href={ "/incidents/" (i.id) } { (i.title) } }
+                        td.n { (people(i)) }
+                        td { (vocab.label(Vocabulary::Verification, &i.verification, l)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn readable(state: &AppState, v: &Visitor) -> Result<Dataset, ServiceError> {
+    state.core.for_caller(v.caller.clone()).dataset().await
+}
+
+pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Response {
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let years: Vec<i32> = data.incidents.iter().map(|i| i.date.year()).collect();
+    let (from, to) = (
+        years.iter().copied().min().unwrap_or(2013),
+        years.iter().copied().max().unwrap_or(2024),
+    );
+    let from = from.max(to - 19);
+    let rows = per_year(
+        &data.incidents,
+        YearRange {
+            from: Some(from),
+            to: Some(to),
+        },
+        None,
+    );
+    let chart = refwatch_report::chart::svg(
+        &rows,
+        from,
+        to,
+        &vocab,
+        l,
+        t(l, "dashboard"),
+        t(l, "tagline"),
+    );
+    let mut counts: HashMap<_, u64> = HashMap::new();
+    for i in &data.incidents {
+        for link in &i.places {
+            *counts.entry(link.place).or_default() += 1;
+        }
+    }
+    let markers: Vec<refwatch_geo::Marker> = data
+        .places
+        .iter()
+        .filter_map(|p| {
+            let c = p
+                .coordinates
+                .filter(|c| c.precision != refwatch_domain::CoordPrecision::Country)?;
+            let count = *counts.get(&p.id)?;
+            let label = if l == Lang::Ko {
+                p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
+            } else {
+                p.name_en.clone()
+            };
+            Some(refwatch_geo::Marker {
+                lon: c.lon,
+                lat: c.lat,
+                label,
+                count,
+            })
+        })
+        .collect();
+    let map = refwatch_geo::map_svg(&markers, t(l, "where"), t(l, "tagline"));
+    let mut latest: Vec<&Incident> = data.incidents.iter().collect();
+    latest.sort_by_key(|i| std::cmp::Reverse(i.date.start().first_day()));
+    latest.truncate(5);
+    let body = html! {
+        h1 { (t(l, "tagline")) }
+        figure { (PreEscaped(chart)) }
+        h2 { (t(l, "where")) }
+        figure { (PreEscaped(map)) }
+        h2 { (t(l, "latest")) }
+        (incident_rows(&v, &latest))
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "dashboard"), "/", body),
+    )
+}
+
+/// Filters of the incident list.
+#[derive(Deserialize, Default)]
+pub(crate) struct Filters {
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    page: Option<usize>,
+}
+
+pub(crate) async fn incidents(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(f): Query<Filters>,
+) -> Response {
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let year = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().parse::<i32>().ok());
+    let (from, to) = (year(&f.from), year(&f.to));
+    let kind = f.kind.clone().filter(|k| !k.is_empty());
+    let words: Vec<String> =
+        f.q.as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+    let mut list: Vec<&Incident> = data
+        .incidents
+        .iter()
+        .filter(|i| kind.as_deref().is_none_or(|k| i.kind.code() == k))
+        .filter(|i| {
+            from.is_none_or(|y| i.date.year() >= y) && to.is_none_or(|y| i.date.year() <= y)
+        })
+        .filter(|i| {
+            let text = format!("{} {}", i.title, i.summary).to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect();
+    list.sort_by_key(|i| std::cmp::Reverse(i.date.start().first_day()));
+    let pages = list.len().div_ceil(PAGE_SIZE).max(1);
+    let page_no = f.page.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<&Incident> = list
+        .iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .copied()
+        .collect();
+    let link = |p: usize| {
+        format!(
+            "/incidents?kind={}&from={}&to={}&q={}&page={p}",
+            kind.as_deref().unwrap_or(""),
+            from.map(|y| y.to_string()).unwrap_or_default(),
+            to.map(|y| y.to_string()).unwrap_or_default(),
+            words.join("+")
+        )
+    };
+    let body = html! {
+        h1 { (t(l, "incidents")) }
+        form.filters method="get" action="/incidents" {
+            label { (t(l, "kind"))
+                select name="kind" {
+                    option value="" { (t(l, "any")) }
+                    @for code in vocab.codes(Vocabulary::IncidentKind) {
+                        option value=(code) selected[kind.as_deref() == Some(code)] { (vocab.label(Vocabulary::IncidentKind, &Term::new(code), l)) }
+                    }
+                }
+            }
+            label { (t(l, "year_from")) input type="number" name="from" value=[from] min="1950" max="2100"; }
+            label { (t(l, "year_to")) input type="number" name="to" value=[to] min="1950" max="2100"; }
+            label { (t(l, "search")) input type="search" name="q" value=(f.q.as_deref().unwrap_or("")); }
+            button type="submit" { (t(l, "filter")) }
+        }
+        @if shown.is_empty() { p { (t(l, "no_results")) } } @else { (incident_rows(&v, &shown)) }
+        p {
+            @if page_no > 1 { a href=(link(page_no - 1)) { (t(l, "previous")) } " " }
+            (t(l, "page")) " " (page_no) " / " (pages)
+            @if page_no < pages { " " a href=(link(page_no + 1)) { (t(l, "next")) } }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "incidents"), "/incidents", body),
+    )
+}
+
+pub(crate) async fn incident(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<IncidentId>() else {
+        return failure(
+            &v,
+            &state,
+            &ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new())),
+        );
+    };
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let Some(i) = data.incidents.iter().find(|i| i.id == id) else {
+        return failure(
+            &v,
+            &state,
+            &ServiceError::Store(refwatch_storage::StoreError::NotFound(id.to_string())),
+        );
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let source_title = |id| {
+        data.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("?", |s| s.title.as_str())
+    };
+    let place = |id| {
+        data.places
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(String::new, |p| {
+                if l == Lang::Ko {
+                    p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
+                } else {
+                    p.name_en.clone()
+                }
+            })
+    };
+    let actor = |id| {
+        data.actors
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(String::new, |a| a.name_en.clone())
+    };
+    let cite = |c: &refwatch_domain::Citation| {
+        html! {
+            blockquote { "“" (c.quote) "”" }
+            p { "— " (source_title(c.source)) @if let Some(via) = c.via { ", via " (source_title(via)) } ", " (c.locator) }
+        }
+    };
+    let body = html! {
+        h1 { (i.title) }
+        p { (i.date.to_string()) " · " (kind_label(&vocab, &i.kind, l)) " · " (vocab.label(Vocabulary::Verification, &i.verification, l)) }
+        p { (i.summary) }
+        table {
+            tr { th { (t(l, "low")) } td.n { (i.victims.low) } }
+            tr { th { (t(l, "best")) } td.n { (i.victims.best.map(|b| b.to_string()).unwrap_or_default()) } }
+            tr { th { (t(l, "high")) } td.n { (i.victims.high.map_or_else(|| t(l, "open").to_owned(), |h| h.to_string())) } }
+        }
+        @if !i.breakdown.is_empty() {
+            h2 { (t(l, "breakdown")) }
+            ul { @for b in &i.breakdown { li { (b.dimension.code()) ": " (b.term) " — " (b.count.low) "+" } } }
+        }
+        @if !i.places.is_empty() { h2 { (t(l, "places")) } ul { @for p in &i.places { li { (place(p.place)) " (" (vocab.label(Vocabulary::PlaceRole, &p.role, l)) ")" } } } }
+        @if !i.actors.is_empty() { h2 { (t(l, "actors")) } ul { @for a in &i.actors { li { (actor(a.actor)) " (" (vocab.label(Vocabulary::ActorRole, &a.role, l)) ")" } } } }
+        @if !i.reports.is_empty() {
+            h2 { (t(l, "reports")) }
+            @for r in &i.reports {
+                h3 { (r.date.map(|d| d.to_string()).unwrap_or_default()) " " (r.summary) }
+                @for c in &r.citations { (cite(c)) }
+            }
+        }
+        @if !i.citations.is_empty() { h2 { (t(l, "citations")) } @for c in &i.citations { (cite(c)) } }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, &i.title, &format!("/incidents/{}", i.id), body),
+    )
+}
+
+fn sign_in_page(v: &Visitor, username: &str, message: Option<&str>) -> Markup {
+    let l = v.lang;
+    let body = html! {
+        h1 { (t(l, "sign_in")) }
+        @if let Some(m) = message { p.error role="alert" { (m) } }
+        form method="post" action="/signin" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            label { (t(l, "username")) input name="username" autocomplete="username" required value=(username); }
+            label { (t(l, "password")) input type="password" name="password" autocomplete="current-password" required; }
+            label { (t(l, "code")) input name="code" autocomplete="one-time-code" inputmode="numeric"; }
+            button type="submit" { (t(l, "sign_in")) }
+        }
+    };
+    layout(v, t(l, "sign_in"), "/signin", body)
+}
+
+pub(crate) async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Response {
+    page(&v, &state, StatusCode::OK, sign_in_page(&v, "", None))
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub(crate) struct SignInForm {
+    csrf: String,
+    username: String,
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+fn redirect(to: &str, cookies: &[String]) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response();
+    for c in cookies {
+        if let Ok(value) = c.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let l = v.lang;
+    if v.csrf_is_new || form.csrf != v.csrf {
+        return page(
+            &v,
+            &state,
+            StatusCode::FORBIDDEN,
+            sign_in_page(&v, &form.username, Some(t(l, "bad_form"))),
+        );
+    }
+    let code = Some(form.code.trim()).filter(|c| !c.is_empty());
+    match state
+        .core
+        .sign_in(&form.username, &Password::new(form.password), code)
+        .await
+    {
+        Ok(signed) => {
+            let cookie = set_cookie(
+                SESSION_COOKIE,
+                signed.token.expose(),
+                Some(SESSION_SECONDS),
+                state.secure_cookies,
+            );
+            redirect("/", &[cookie])
+        }
+        Err(ServiceError::SignIn(e)) => {
+            let key = match e {
+                SignInError::Rejected => "bad_sign_in",
+                SignInError::TryLater(_) => "try_later",
+                SignInError::Locked(_) => "locked",
+                SignInError::SecondFactor => "second_factor",
+            };
+            page(
+                &v,
+                &state,
+                StatusCode::UNAUTHORIZED,
+                sign_in_page(&v, &form.username, Some(t(l, key))),
+            )
+        }
+        Err(e) => failure(&v, &state, &e),
+    }
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if v.csrf_is_new || form.csrf != v.csrf {
+        return failure(
+            &v,
+            &state,
+            &ServiceError::Denied("sign out with a form from elsewhere"),
+        );
+    }
+    if let Some(token) = &v.token
+        && let Err(e) = state.core.sign_out(token).await
+    {
+        return failure(&v, &state, &e);
+    }
+    redirect(
+        "/",
+        &[set_cookie(
+            SESSION_COOKIE,
+            "",
+            Some(0),
+            state.secure_cookies,
+        )],
+    )
+}
+
+/// The language form.
+#[derive(Deserialize)]
+pub(crate) struct LangForm {
+    csrf: String,
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub(crate) async fn set_lang(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<LangForm>,
+) -> Response {
+    if v.csrf_is_new || form.csrf != v.csrf {
+        return failure(
+            &v,
+            &state,
+            &ServiceError::Denied("change language with a form from elsewhere"),
+        );
+    }
+    let lang = if form.lang == "ko" { "ko" } else { "en" };
+    // Only paths of this site, never another host.
+    let back = if form.back.starts_with('/')
+        && !form.back.starts_with("//")
+        && !form.back.contains('\\')
+    {
+        form.back.as_str()
+    } else {
+        "/"
+    };
+    redirect(
+        back,
+        &[set_cookie(
+            LANG_COOKIE,
+            lang,
+            Some(365 * 24 * 3600),
+            state.secure_cookies,
+        )],
+    )
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+pub(crate) async fn not_found(State(state): State<AppState>, v: Visitor) -> Response {
+    failure(
+        &v,
+        &state,
+        &ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new())),
+    )
+}

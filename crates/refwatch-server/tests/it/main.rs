@@ -1,0 +1,446 @@
+//! The web application over real HTTP on a random loopback port, with a
+//! fresh database per test.
+
+use std::sync::Arc;
+
+use refwatch_accounts::Password;
+use refwatch_domain::SystemClock;
+use refwatch_keys::KekSource;
+use refwatch_policy::Role;
+use refwatch_server::AppState;
+use refwatch_service::Service;
+use refwatch_storage::SqliteStore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const DEMO: &str = include_str!("../../../refwatch/demo/refwatch-demo.json");
+const PASSWORD: &str = "generated password 1";
+const PAYLOAD: &str = "<script>alert('x')</script>";
+
+/// Records only signed-in roles may see: a restricted and a confidential
+/// incident whose titles carry a script payload, and a confidential person.
+const PRIVATE: &str = r#"{"format": "refwatch-dataset", "version": 1,
+  "sources": [{"id": "key:t-src", "kind": "testimony", "title": "Generated testimony", "confidentiality": "confidential"}],
+  "incidents": [
+    {"id": "key:t-restricted", "kind": "arrest", "title": "Restricted arrest <script>alert('x')</script>", "date": "2024-03", "victims": {"low": 2}, "verification": "single_source", "confidentiality": "restricted",
+     "citations": [{"id": "key:t-c1", "source": "key:t-src", "locator": "p. 1", "quote": "two taken <script>alert('x')</script>"}]},
+    {"id": "key:t-confidential", "kind": "detention", "title": "Confidential detention", "date": "2024-04", "victims": {"low": 3}, "verification": "single_source", "confidentiality": "confidential",
+     "citations": [{"id": "key:t-c2", "source": "key:t-src", "locator": "p. 2", "quote": "three held"}]}],
+  "persons": [{"id": "key:t-person", "identity": {"name_romanized": "Generated Secret Name"}, "confidentiality": "confidential"}]}"#;
+
+struct App {
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("k.key");
+    let key = KekSource::KeyFile(refwatch_keys::create_key_file(&key_path).unwrap());
+    let store = SqliteStore::open(&dir.path().join("db")).await.unwrap();
+    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    core.import(&refwatch_interchange::parse(DEMO).unwrap())
+        .await
+        .unwrap();
+    core.import(&refwatch_interchange::parse(PRIVATE).unwrap())
+        .await
+        .unwrap();
+    for (name, role) in [
+        ("admin", Role::Administrator),
+        ("editor", Role::Editor),
+        ("analyst", Role::Analyst),
+        ("viewer", Role::Viewer),
+    ] {
+        core.add_user(name, role, Some(Password::new(PASSWORD.into())))
+            .await
+            .unwrap();
+    }
+    // Bound before the server starts: no sleeping, no races.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(refwatch_server::serve(
+        listener,
+        AppState::new(core, false),
+        std::future::pending(),
+    ));
+    App { address, _dir: dir }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| v.split(';').next()?.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+}
+
+/// A plain HTTP/1.1 request over TCP.
+async fn request(
+    app: &App,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) -> Reply {
+    let mut stream = tokio::net::TcpStream::connect(&app.address).await.unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        app.address,
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+async fn get(app: &App, path: &str, cookies: &str) -> Reply {
+    request(app, "GET", path, &[("Cookie", cookies.to_owned())], "").await
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let enc: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("{k}={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Signs in through the form; returns the cookies of the signed-in browser.
+async fn sign_in(app: &App, user: &str) -> String {
+    let page = get(app, "/signin", "").await;
+    let csrf = page.cookie("refwatch_csrf").unwrap();
+    let cookies = format!("refwatch_csrf={csrf}");
+    let body = form(&[
+        ("csrf", &csrf),
+        ("username", user),
+        ("password", PASSWORD),
+        ("code", ""),
+    ]);
+    let reply = request(
+        app,
+        "POST",
+        "/signin",
+        &[
+            ("Cookie", cookies.clone()),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let session = reply.cookie("refwatch_session").unwrap();
+    format!("{cookies}; refwatch_session={session}")
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/incidents",
+        "/signin",
+        "/static/app.css",
+        "/no-such-page",
+        "/api/v1/incidents",
+    ] {
+        let r = get(&app, path, "").await;
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    assert_eq!(get(&app, "/no-such-page", "").await.status, 404);
+    let page = get(&app, "/", "").await;
+    assert!(!page.body.contains("<script"), "pages carry no script");
+    let cookie = page
+        .headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("refwatch_csrf"))
+        .unwrap();
+    assert!(cookie.1.contains("HttpOnly") && cookie.1.contains("SameSite=Strict"));
+}
+
+#[tokio::test]
+async fn the_public_sees_public_records_only() {
+    let app = spawn_app().await;
+    let list = get(&app, "/incidents?q=repatriated", "").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body
+            .contains("At least 500 North Korean detainees repatriated")
+    );
+    let all = get(&app, "/incidents?page=1", "").await.body
+        + &get(&app, "/incidents?page=2", "").await.body;
+    assert!(!all.contains("Restricted arrest") && !all.contains("Confidential detention"));
+    let restricted_id = "key:t-restricted"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    assert_eq!(
+        get(&app, &format!("/incidents/{restricted_id}"), "")
+            .await
+            .status,
+        404
+    );
+    let api = get(&app, "/api/v1/incidents?limit=500", "").await;
+    assert_eq!(api.status, 200);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["total"], 22);
+    assert_eq!(
+        get(&app, &format!("/api/v1/incidents/{restricted_id}"), "")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(get(&app, "/api/v1/incidents?limit=0", "").await.status, 400);
+    for page in [&all, &api.body] {
+        assert!(!page.contains("Generated Secret Name"));
+    }
+}
+
+#[tokio::test]
+async fn roles_see_what_the_policy_allows_and_payloads_stay_inert() {
+    let app = spawn_app().await;
+    let restricted = "key:t-restricted"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    let confidential = "key:t-confidential"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    for (user, sees_restricted, sees_confidential) in [
+        ("viewer", true, false),
+        ("analyst", true, false),
+        ("editor", true, true),
+        ("admin", true, true),
+    ] {
+        let cookies = sign_in(&app, user).await;
+        let r = get(&app, &format!("/incidents/{restricted}"), &cookies).await;
+        assert_eq!(r.status == 200, sees_restricted, "{user} restricted");
+        if r.status == 200 {
+            // The payload in the title and the quote is shown as text.
+            assert!(
+                !r.body.contains(PAYLOAD),
+                "{user}: a script payload reached the page"
+            );
+            assert!(r.body.contains("&lt;script&gt;alert"), "{user}");
+        }
+        let c = get(&app, &format!("/incidents/{confidential}"), &cookies).await;
+        assert_eq!(c.status == 200, sees_confidential, "{user} confidential");
+        let list = get(&app, "/incidents?q=arrest", &cookies).await;
+        assert!(!list.body.contains(PAYLOAD), "{user}: list");
+        // Names are never on these pages, whoever reads them.
+        assert!(
+            !list.body.contains("Generated Secret Name")
+                && !c.body.contains("Generated Secret Name")
+        );
+        // The API with the session as a bearer token follows the same policy.
+        let session = cookies
+            .split("refwatch_session=")
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        let api = request(
+            &app,
+            "GET",
+            &format!("/api/v1/incidents/{confidential}"),
+            &[("Authorization", format!("Bearer {session}"))],
+            "",
+        )
+        .await;
+        assert_eq!(api.status == 200, sees_confidential, "{user} API");
+    }
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token_and_bad_passwords_say_so() {
+    let app = spawn_app().await;
+    let body = form(&[
+        ("csrf", "0"),
+        ("username", "viewer"),
+        ("password", PASSWORD),
+    ]);
+    let r = request(
+        &app,
+        "POST",
+        "/signin",
+        &[("Content-Type", "application/x-www-form-urlencoded".into())],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(r.cookie("refwatch_session").is_none());
+    let page = get(&app, "/signin", "").await;
+    let csrf = page.cookie("refwatch_csrf").unwrap();
+    let body = form(&[
+        ("csrf", &csrf),
+        ("username", "viewer"),
+        ("password", "wrong password here"),
+    ]);
+    let r = request(
+        &app,
+        "POST",
+        "/signin",
+        &[
+            ("Cookie", format!("refwatch_csrf={csrf}")),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("Wrong username or password."));
+    assert!(
+        r.body.contains("value=\"viewer\""),
+        "the form keeps what was typed"
+    );
+    assert!(r.cookie("refwatch_session").is_none());
+}
+
+#[tokio::test]
+async fn the_language_is_chosen_and_remembered() {
+    let app = spawn_app().await;
+    let page = get(&app, "/", "").await;
+    let csrf = page.cookie("refwatch_csrf").unwrap();
+    let cookies = format!("refwatch_csrf={csrf}");
+    let body = form(&[("csrf", &csrf), ("lang", "ko"), ("back", "/incidents")]);
+    let r = request(
+        &app,
+        "POST",
+        "/lang",
+        &[
+            ("Cookie", cookies.clone()),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/incidents"));
+    let lang = r.cookie("refwatch_lang").unwrap();
+    let ko = get(
+        &app,
+        "/incidents",
+        &format!("{cookies}; refwatch_lang={lang}"),
+    )
+    .await;
+    assert!(
+        ko.body.contains("<html lang=\"ko\">") && ko.body.contains("강제북송"),
+        "Korean labels"
+    );
+    // Only paths of this site are followed back.
+    let body = form(&[("csrf", &csrf), ("lang", "en"), ("back", "//evil.example/")]);
+    let r = request(
+        &app,
+        "POST",
+        "/lang",
+        &[
+            ("Cookie", cookies),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(r.header("location"), Some("/"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let cookies = sign_in(&app, "editor").await;
+    let confidential = "key:t-confidential"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    assert_eq!(
+        get(&app, &format!("/incidents/{confidential}"), &cookies)
+            .await
+            .status,
+        200
+    );
+    let csrf = cookies
+        .split("refwatch_csrf=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = request(
+        &app,
+        "POST",
+        "/signout",
+        &[
+            ("Cookie", cookies.clone()),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &form(&[("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        get(&app, &format!("/incidents/{confidential}"), &cookies)
+            .await
+            .status,
+        404,
+        "the old session no longer works"
+    );
+}

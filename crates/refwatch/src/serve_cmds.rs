@@ -1,0 +1,38 @@
+//! `refwatch serve`: the web application on a bound listener, until Ctrl-C.
+
+use anyhow::Context;
+use refwatch_server::AppState;
+
+use crate::args::Cli;
+use crate::dataset_cmds::required_key;
+use crate::{Outcome, data_dir};
+
+pub(crate) async fn serve(
+    cli: &Cli,
+    listen: &str,
+    secure_cookies: bool,
+) -> anyhow::Result<Outcome> {
+    let key = required_key(cli)?;
+    let core = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "Warning: listening on {address}, which other machines can reach. Serve refwatch only behind a TLS reverse proxy (and pass --secure-cookies); plain HTTP exposes passwords and sessions."
+        );
+    }
+    println!(
+        "refwatch is serving {} at http://{address}/ (Ctrl-C stops it).",
+        cli.data_dir.display()
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    refwatch_server::serve(listener, AppState::new(core, secure_cookies), shutdown)
+        .await
+        .context("the server stopped with an error")?;
+    println!("Stopped.");
+    Ok(Outcome::Ok)
+}
