@@ -80,6 +80,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::dashboard))
         .route("/incidents", get(pages::incidents))
         .route("/incidents/{id}", get(pages::incident))
+        .route("/persons", get(pages::persons))
+        .route("/persons/{id}", get(pages::person))
+        .route("/sources", get(pages::sources))
+        .route("/mechanisms", get(pages::mechanisms))
+        .route(
+            "/password",
+            get(pages::password_form).post(pages::change_password),
+        )
         .route("/signin", get(pages::sign_in_form).post(pages::sign_in))
         .route("/signout", post(pages::sign_out))
         .route("/lang", post(pages::set_lang))

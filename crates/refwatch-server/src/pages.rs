@@ -42,6 +42,10 @@ fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Markup {
                     nav {
                         a href="/" { (t(l, "dashboard")) }
                         a href="/incidents" { (t(l, "incidents")) }
+                        @if v.token.is_some() { a href="/persons" { (t(l, "persons")) } }
+                        a href="/sources" { (t(l, "sources")) }
+                        a href="/mechanisms" { (t(l, "mechanisms")) }
+                        @if v.token.is_some() { a href="/password" { (t(l, "change_password")) } }
                     }
                     form method="post" action="/lang" {
                         input type="hidden" name="csrf" value=(v.csrf);
@@ -571,4 +575,268 @@ pub(crate) async fn not_found(State(state): State<AppState>, v: Visitor) -> Resp
         &state,
         &ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new())),
     )
+}
+
+fn not_found_error() -> ServiceError {
+    ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new()))
+}
+
+pub(crate) async fn persons(State(state): State<AppState>, v: Visitor) -> Response {
+    if v.token.is_none() {
+        return failure(&v, &state, &not_found_error());
+    }
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let body = html! {
+        h1 { (t(l, "persons")) }
+        table {
+            thead { tr { th { (t(l, "person")) } th { (t(l, "sex")) } th { (t(l, "category")) } th { (t(l, "status")) } } }
+            tbody {
+                @for p in &data.persons {
+                    tr {
+                        // Persons are listed by opaque id only: no name on a list, ever.
+                        td { a href={ "/persons/" (p.id) } { (p.id.to_string()[..8]) "…" } }
+                        td { (p.sex.as_ref().map(|s| vocab.label(Vocabulary::Sex, s, l)).unwrap_or("")) }
+                        td { (p.category.as_ref().map(|c| vocab.label(Vocabulary::VictimCategory, c, l)).unwrap_or("")) }
+                        td { (p.timeline.last().map(|e| vocab.label(Vocabulary::PersonStatus, &e.status, l)).unwrap_or("")) }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "persons"), "/persons", body),
+    )
+}
+
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
+        return failure(&v, &state, &not_found_error());
+    };
+    if v.token.is_none() {
+        return failure(&v, &state, &not_found_error());
+    }
+    let core = state.core.for_caller(v.caller.clone());
+    let data = match core.dataset().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let Some(p) = data.persons.iter().find(|p| p.id == id) else {
+        return failure(&v, &state, &not_found_error());
+    };
+    // Reading the identity asks the policy and is audited; a refusal shows the page without it.
+    let identity = match core.person_identity(id).await {
+        Ok(found) => Ok(found),
+        Err(ServiceError::Denied(_)) => Err(()),
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let incidents: HashMap<_, _> = data.incidents.iter().map(|i| (i.id, i)).collect();
+    let body = html! {
+        h1 { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
+        h2 { (t(l, "identity")) }
+        @match &identity {
+            Ok(Some(i)) => {
+                ul {
+                    @if let Some(n) = &i.name_hangul { li { (n) } }
+                    @if let Some(n) = &i.name_romanized { li { (n) } }
+                    @if let Some(n) = &i.name_chinese { li { (n) } }
+                    @if let Some(d) = &i.birth_date { li { (d) } }
+                }
+                p.notice { (t(l, "identity_audited")) }
+            }
+            Ok(None) => { p { (t(l, "identity_none")) } }
+            Err(()) => { p.notice { (t(l, "identity_hidden")) } }
+        }
+        table {
+            tr { th { (t(l, "sex")) } td { (p.sex.as_ref().map(|s| vocab.label(Vocabulary::Sex, s, l)).unwrap_or("")) } }
+            tr { th { (t(l, "category")) } td { (p.category.as_ref().map(|c| vocab.label(Vocabulary::VictimCategory, c, l)).unwrap_or("")) } }
+        }
+        h2 { (t(l, "timeline")) }
+        ul {
+            @for e in &p.timeline {
+                li {
+                    (e.date.to_string()) " — " (vocab.label(Vocabulary::PersonStatus, &e.status, l))
+                    @if let Some(i) = e.incident.and_then(|i| incidents.get(&i)) { " (" a href={ "/incidents/" (i.id) } { (i.title) } ")" }
+                }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "person"), "/persons", body),
+    )
+}
+
+pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Response {
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let mut cited: HashMap<_, usize> = HashMap::new();
+    for c in data.citations() {
+        *cited.entry(c.source).or_default() += 1;
+    }
+    let body = html! {
+        h1 { (t(l, "sources")) }
+        table {
+            thead { tr { th { (t(l, "title")) } th { (t(l, "publisher")) } th { (t(l, "date")) } th { (t(l, "symbol")) } th { (t(l, "citations")) } } }
+            tbody {
+                @for s in &data.sources {
+                    tr {
+                        td { (s.title) " (" (vocab.label(Vocabulary::SourceKind, &s.kind, l)) ")" }
+                        td { (s.publisher.as_deref().unwrap_or("")) }
+                        td { (s.date.map(|d| d.to_string()).unwrap_or_default()) }
+                        td { (s.symbol.as_deref().unwrap_or("")) }
+                        td.n { (cited.get(&s.id).copied().unwrap_or(0)) }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "sources"), "/sources", body),
+    )
+}
+
+pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Response {
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let incidents: HashMap<_, _> = data.incidents.iter().map(|i| (i.id, i)).collect();
+    let mut list: Vec<_> = data.mechanisms.iter().collect();
+    list.sort_by_key(|m| m.date.start());
+    let body = html! {
+        h1 { (t(l, "mechanisms")) }
+        table {
+            thead { tr { th { (t(l, "date")) } th { (t(l, "by")) } th { (t(l, "text")) } th { (t(l, "after")) } } }
+            tbody {
+                @for m in list {
+                    @let by = match &m.detail {
+                        refwatch_domain::MechanismDetail::UprRecommendation { state: s, paragraph, .. } => format!("UPR: {s}{}", paragraph.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()),
+                        refwatch_domain::MechanismDetail::TreatyObservation { body, .. } => vocab.label(Vocabulary::TreatyBody, body, l).to_owned(),
+                        refwatch_domain::MechanismDetail::Communication { .. } => m.reference.clone().unwrap_or_default(),
+                        refwatch_domain::MechanismDetail::CoiRecommendation { paragraph } => format!("COI {paragraph}"),
+                        refwatch_domain::MechanismDetail::Resolution { body, .. } => body.clone(),
+                    };
+                    @let after: Vec<&&Incident> = m.incidents.iter().filter_map(|i| incidents.get(i)).filter(|i| i.date.start().first_day() >= m.date.start().first_day()).collect();
+                    tr {
+                        td { (m.date.to_string()) }
+                        td { (by) }
+                        td { (m.text) }
+                        td {
+                            @if after.is_empty() { (t(l, "none_recorded")) }
+                            @for i in after { a href={ "/incidents/" (i.id) } { (i.date.to_string()) " " (i.title) } br; }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "mechanisms"), "/mechanisms", body),
+    )
+}
+
+fn password_page(v: &Visitor, message: Option<(&str, bool)>) -> Markup {
+    let l = v.lang;
+    let body = html! {
+        h1 { (t(l, "change_password")) }
+        @if let Some((m, ok)) = message { p class=(if ok { "notice" } else { "error" }) role="status" { (m) } }
+        form method="post" action="/password" {
+            input type="hidden" name="csrf" value=(v.csrf);
+            label { (t(l, "current_password")) input type="password" name="current" autocomplete="current-password" required; }
+            label { (t(l, "new_password")) input type="password" name="new" autocomplete="new-password" minlength="12" required; }
+            button type="submit" { (t(l, "change_password")) }
+        }
+    };
+    layout(v, t(l, "change_password"), "/password", body)
+}
+
+pub(crate) async fn password_form(State(state): State<AppState>, v: Visitor) -> Response {
+    if v.token.is_none() {
+        return redirect("/signin", &[]);
+    }
+    page(&v, &state, StatusCode::OK, password_page(&v, None))
+}
+
+/// The change-password form.
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let l = v.lang;
+    let Some(token) = &v.token else {
+        return redirect("/signin", &[]);
+    };
+    if v.csrf_is_new || form.csrf != v.csrf {
+        return page(
+            &v,
+            &state,
+            StatusCode::FORBIDDEN,
+            password_page(&v, Some((t(l, "bad_form"), false))),
+        );
+    }
+    match state
+        .core
+        .change_password(
+            token,
+            &Password::new(form.current),
+            &Password::new(form.new),
+        )
+        .await
+    {
+        Ok(()) => page(
+            &v,
+            &state,
+            StatusCode::OK,
+            password_page(&v, Some((t(l, "password_changed"), true))),
+        ),
+        Err(ServiceError::User(message)) => page(
+            &v,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            password_page(&v, Some((&message, false))),
+        ),
+        Err(ServiceError::SignIn(_)) => page(
+            &v,
+            &state,
+            StatusCode::UNAUTHORIZED,
+            password_page(&v, Some((t(l, "bad_sign_in"), false))),
+        ),
+        Err(e) => failure(&v, &state, &e),
+    }
 }

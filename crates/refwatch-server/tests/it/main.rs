@@ -26,10 +26,13 @@ const PRIVATE: &str = r#"{"format": "refwatch-dataset", "version": 1,
      "citations": [{"id": "key:t-c1", "source": "key:t-src", "locator": "p. 1", "quote": "two taken <script>alert('x')</script>"}]},
     {"id": "key:t-confidential", "kind": "detention", "title": "Confidential detention", "date": "2024-04", "victims": {"low": 3}, "verification": "single_source", "confidentiality": "confidential",
      "citations": [{"id": "key:t-c2", "source": "key:t-src", "locator": "p. 2", "quote": "three held"}]}],
-  "persons": [{"id": "key:t-person", "identity": {"name_romanized": "Generated Secret Name"}, "confidentiality": "confidential"}]}"#;
+  "persons": [{"id": "key:t-person", "identity": {"name_romanized": "Generated Secret Name"}, "confidentiality": "confidential"},
+              {"id": "key:t-person-r", "identity": {"name_hangul": "생성비밀", "name_romanized": "Generated Restricted Name"}, "sex": "female", "confidentiality": "restricted"}]}"#;
 
 struct App {
     address: String,
+    /// The core as the operator, to look at the audit log.
+    core: Service<SqliteStore>,
     _dir: tempfile::TempDir,
 }
 
@@ -60,12 +63,17 @@ async fn spawn_app() -> App {
     // Bound before the server starts: no sleeping, no races.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
+    let operator = core.for_caller(refwatch_service::Caller::operator());
     tokio::spawn(refwatch_server::serve(
         listener,
         AppState::new(core, false),
         std::future::pending(),
     ));
-    App { address, _dir: dir }
+    App {
+        address,
+        core: operator,
+        _dir: dir,
+    }
 }
 
 struct Reply {
@@ -442,5 +450,165 @@ async fn signing_out_ends_the_session() {
             .status,
         404,
         "the old session no longer works"
+    );
+}
+
+fn person(key: &str) -> refwatch_domain::PersonId {
+    key.parse().unwrap()
+}
+
+#[tokio::test]
+async fn identities_show_only_where_the_policy_allows_and_every_view_is_audited() {
+    let app = spawn_app().await;
+    let restricted = person("key:t-person-r");
+    let confidential = person("key:t-person");
+    assert_eq!(
+        get(&app, "/persons", "").await.status,
+        404,
+        "the public has no person pages"
+    );
+    assert_eq!(
+        get(&app, &format!("/persons/{restricted}"), "")
+            .await
+            .status,
+        404
+    );
+    for (user, sees_name, sees_confidential) in [
+        ("viewer", false, false),
+        ("analyst", false, false),
+        ("editor", true, true),
+        ("admin", true, true),
+    ] {
+        let cookies = sign_in(&app, user).await;
+        let list = get(&app, "/persons", &cookies).await;
+        assert_eq!(list.status, 200);
+        assert!(
+            !list.body.contains("Generated Restricted Name") && !list.body.contains("생성비밀"),
+            "{user}: no names on lists"
+        );
+        let before = app
+            .core
+            .audit_entries()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event.action == "read_identity")
+            .count();
+        let page = get(&app, &format!("/persons/{restricted}"), &cookies).await;
+        assert_eq!(page.status, 200, "{user}");
+        assert_eq!(
+            page.body.contains("Generated Restricted Name") && page.body.contains("생성비밀"),
+            sees_name,
+            "{user}"
+        );
+        let after = app
+            .core
+            .audit_entries()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event.action == "read_identity")
+            .count();
+        assert_eq!(
+            after - before,
+            usize::from(sees_name),
+            "{user}: each identity view is audited"
+        );
+        let c = get(&app, &format!("/persons/{confidential}"), &cookies).await;
+        assert_eq!(c.status == 200, sees_confidential, "{user}");
+        assert!(!c.body.contains("Generated Secret Name") || sees_confidential);
+    }
+}
+
+#[tokio::test]
+async fn sources_and_recommendations_are_listed_by_what_the_caller_may_read() {
+    let app = spawn_app().await;
+    let sources = get(&app, "/sources", "").await;
+    assert_eq!(sources.status, 200);
+    assert!(sources.body.contains("A/HRC/25/CRP.1"));
+    assert!(
+        !sources.body.contains("Generated testimony"),
+        "a confidential source is not public"
+    );
+    let editor = sign_in(&app, "editor").await;
+    assert!(
+        get(&app, "/sources", &editor)
+            .await
+            .body
+            .contains("Generated testimony")
+    );
+    let mechanisms = get(&app, "/mechanisms", "").await;
+    assert!(
+        mechanisms
+            .body
+            .contains("honouring the principle of non-refoulement")
+    );
+    assert!(
+        mechanisms
+            .body
+            .contains("At least 500 North Korean detainees repatriated"),
+        "what happened after 186.241"
+    );
+}
+
+async fn post_password(app: &App, cookies: &str, csrf: &str, current: &str, new: &str) -> Reply {
+    let body = form(&[("csrf", csrf), ("current", current), ("new", new)]);
+    let headers = [
+        ("Cookie", cookies.to_owned()),
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded".to_owned(),
+        ),
+    ];
+    request(app, "POST", "/password", &headers, &body).await
+}
+
+#[tokio::test]
+async fn a_signed_in_user_changes_their_password() {
+    let app = spawn_app().await;
+    let cookies = sign_in(&app, "viewer").await;
+    let csrf = cookies
+        .split("refwatch_csrf=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let short = post_password(&app, &cookies, &csrf, PASSWORD, "short").await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("at least 12 characters"));
+    let wrong = post_password(
+        &app,
+        &cookies,
+        &csrf,
+        "not the password",
+        "a much longer new password",
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let ok = post_password(
+        &app,
+        &cookies,
+        &csrf,
+        PASSWORD,
+        "a much longer new password",
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    assert!(ok.body.contains("Your password has been changed."));
+    let signed = app
+        .core
+        .sign_in(
+            "viewer",
+            &Password::new("a much longer new password".into()),
+            None,
+        )
+        .await;
+    assert!(signed.is_ok());
+    assert_eq!(
+        get(&app, "/password", "").await.status,
+        303,
+        "signed-out visitors are sent to sign in"
     );
 }

@@ -6,6 +6,6 @@ mod demo_data;
 mod estimate;
 mod protection;
 mod report;
-mod serve;
 mod schema;
+mod serve;
 mod support;
