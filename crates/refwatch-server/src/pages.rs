@@ -358,7 +358,13 @@ pub(crate) async fn incident(
         data.actors
             .iter()
             .find(|a| a.id == id)
-            .map_or_else(String::new, |a| a.name_en.clone())
+            .map_or_else(String::new, |a| {
+                if l == Lang::Ko {
+                    a.name_ko.clone().unwrap_or_else(|| a.name_en.clone())
+                } else {
+                    a.name_en.clone()
+                }
+            })
     };
     let cite = |c: &refwatch_domain::Citation| {
         html! {
