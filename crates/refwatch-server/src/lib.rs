@@ -10,6 +10,7 @@
 
 mod api;
 mod auth;
+mod forms;
 mod i18n;
 mod pages;
 
@@ -78,8 +79,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::dashboard))
-        .route("/incidents", get(pages::incidents))
-        .route("/incidents/{id}", get(pages::incident))
+        .route(
+            "/incidents",
+            get(pages::incidents).post(forms::create_incident),
+        )
+        .route("/incidents/new", get(forms::new_incident))
+        .route(
+            "/incidents/{id}",
+            get(pages::incident).post(forms::update_incident),
+        )
+        .route("/incidents/{id}/edit", get(forms::edit_incident))
         .route("/persons", get(pages::persons))
         .route("/persons/{id}", get(pages::person))
         .route("/sources", get(pages::sources))

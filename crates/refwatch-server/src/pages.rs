@@ -25,7 +25,7 @@ fn lang_code(lang: Lang) -> &'static str {
     if lang == Lang::Ko { "ko" } else { "en" }
 }
 
-fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Markup {
+pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Markup {
     let l = v.lang;
     html! {
         (DOCTYPE)
@@ -79,7 +79,7 @@ fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Markup {
 }
 
 /// A page response, setting the CSRF cookie when it is new.
-fn page(v: &Visitor, state: &AppState, status: StatusCode, markup: Markup) -> Response {
+pub(crate) fn page(v: &Visitor, state: &AppState, status: StatusCode, markup: Markup) -> Response {
     let mut response = (status, markup).into_response();
     if v.csrf_is_new
         && let Ok(value) = set_cookie(CSRF_COOKIE, &v.csrf, None, state.secure_cookies).parse()
@@ -89,7 +89,7 @@ fn page(v: &Visitor, state: &AppState, status: StatusCode, markup: Markup) -> Re
     response
 }
 
-fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Response {
+pub(crate) fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Response {
     let (status, key) = match e {
         ServiceError::Denied(_)
         | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)) => {
@@ -282,6 +282,9 @@ pub(crate) async fn incidents(
     };
     let body = html! {
         h1 { (t(l, "incidents")) }
+        @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Create, refwatch_domain::Confidentiality::Public).allowed() {
+            p { a href="/incidents/new" { (t(l, "new_incident")) } }
+        }
         form.filters method="get" action="/incidents" {
             label { (t(l, "kind"))
                 select name="kind" {
@@ -374,6 +377,9 @@ pub(crate) async fn incident(
     };
     let body = html! {
         h1 { (i.title) }
+        @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, i.confidentiality).allowed() {
+            p { a href={ "/incidents/" (i.id) "/edit" } { (t(l, "edit")) } }
+        }
         p { (i.date.to_string()) " · " (kind_label(&vocab, &i.kind, l)) " · " (vocab.label(Vocabulary::Verification, &i.verification, l)) }
         p { (i.summary) }
         table {
@@ -434,7 +440,7 @@ pub(crate) struct SignInForm {
     code: String,
 }
 
-fn redirect(to: &str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response();
     for c in cookies {
         if let Ok(value) = c.parse() {

@@ -612,3 +612,143 @@ async fn a_signed_in_user_changes_their_password() {
         "signed-out visitors are sent to sign in"
     );
 }
+
+fn csrf_of(cookies: &str) -> String {
+    cookies
+        .split("refwatch_csrf=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn post_form(app: &App, path: &str, cookies: &str, pairs: &[(&str, &str)]) -> Reply {
+    let headers = [
+        ("Cookie", cookies.to_owned()),
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded".to_owned(),
+        ),
+    ];
+    request(app, "POST", path, &headers, &form(pairs)).await
+}
+
+#[tokio::test]
+async fn documenters_record_and_edit_incidents_through_validated_forms() {
+    let app = spawn_app().await;
+    let source = "key:t-src"
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string();
+    let editor = sign_in(&app, "editor").await;
+    let csrf = csrf_of(&editor);
+    assert_eq!(get(&app, "/incidents/new", &editor).await.status, 200);
+    let fields =
+        |title: &'static str, low: &'static str, high: &'static str, date: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("kind", "arrest".to_owned()),
+                ("title", title.to_owned()),
+                ("summary", format!("summary {PAYLOAD}")),
+                ("date", date.to_owned()),
+                ("low", low.to_owned()),
+                ("best", String::new()),
+                ("high", high.to_owned()),
+                ("verification", "single_source".to_owned()),
+                ("confidentiality", "restricted".to_owned()),
+                ("source", source.clone()),
+                ("locator", "interview notes, p. 3".to_owned()),
+                ("quote", format!("words {PAYLOAD}")),
+            ]
+        };
+    let as_refs = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    // Bad input: nothing saved, every problem beside its field, what was typed kept.
+    let bad = fields("Generated form arrest", "9", "4", "2024-13");
+    let pairs: Vec<(&str, String)> = as_refs(&bad);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(&app, "/incidents", &editor, &pairs).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Nothing was saved"));
+    assert!(r.body.contains("no such calendar date"), "{}", r.body);
+    assert!(
+        r.body.contains("value=\"Generated form arrest\""),
+        "the title typed is kept"
+    );
+    assert!(!r.body.contains(PAYLOAD));
+    let bad = fields("Generated form arrest", "9", "4", "2024-03");
+    let pairs: Vec<(&str, String)> = as_refs(&bad);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(&app, "/incidents", &editor, &pairs).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("low (9) is more than high (4)"));
+    assert!(
+        !get(&app, "/incidents?q=Generated+form", &editor)
+            .await
+            .body
+            .contains("Generated form arrest"),
+        "nothing was saved"
+    );
+    // Good input: saved, shown, payloads inert.
+    let good = fields("Generated form arrest", "2", "4", "2024-03");
+    let pairs: Vec<(&str, String)> = as_refs(&good);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(&app, "/incidents", &editor, &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    let page = get(&app, &location, &editor).await;
+    assert!(
+        page.body.contains("Generated form arrest") && page.body.contains("interview notes, p. 3")
+    );
+    assert!(!page.body.contains(PAYLOAD) && page.body.contains("words &lt;script&gt;"));
+    // Edit it.
+    let edit = fields("Generated form arrest, edited", "2", "5", "2024-03");
+    let mut pairs: Vec<(&str, String)> = as_refs(&edit);
+    pairs.retain(|(k, _)| *k != "quote");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post_form(&app, &location, &editor, &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        get(&app, &location, &editor)
+            .await
+            .body
+            .contains("Generated form arrest, edited")
+    );
+    // A viewer can do neither.
+    let viewer = sign_in(&app, "viewer").await;
+    assert_eq!(get(&app, "/incidents/new", &viewer).await.status, 404);
+    assert_eq!(
+        get(&app, &format!("{location}/edit"), &viewer).await.status,
+        404
+    );
+    let viewer_csrf = csrf_of(&viewer);
+    let r = post_form(
+        &app,
+        &location,
+        &viewer,
+        &[
+            ("csrf", &viewer_csrf),
+            ("title", "taken over"),
+            ("low", "1"),
+            ("date", "2024"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert!(
+        !get(&app, &location, &editor)
+            .await
+            .body
+            .contains("taken over")
+    );
+    // Every change is in the audit log, by account.
+    let entries = app.core.audit_entries().await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.event.action == "update" && e.event.actor.starts_with("user:"))
+    );
+}
