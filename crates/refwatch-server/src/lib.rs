@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+mod admin;
 mod api;
 mod auth;
 mod forms;
@@ -97,6 +98,9 @@ pub fn router(state: AppState) -> Router {
             "/password",
             get(pages::password_form).post(pages::change_password),
         )
+        .route("/public", get(admin::public_tables))
+        .route("/admin/users", get(admin::users).post(admin::user_action))
+        .route("/admin/audit", get(admin::audit))
         .route("/signin", get(pages::sign_in_form).post(pages::sign_in))
         .route("/signout", post(pages::sign_out))
         .route("/lang", post(pages::set_lang))

@@ -45,7 +45,12 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         @if v.token.is_some() { a href="/persons" { (t(l, "persons")) } }
                         a href="/sources" { (t(l, "sources")) }
                         a href="/mechanisms" { (t(l, "mechanisms")) }
+                        a href="/public" { (t(l, "public_tables")) }
                         @if v.token.is_some() { a href="/password" { (t(l, "change_password")) } }
+                        @if refwatch_policy::decide_admin(v.caller.principal, refwatch_policy::AdminOperation::ManageUsers).allowed() {
+                            a href="/admin/users" { (t(l, "users")) }
+                            a href="/admin/audit" { (t(l, "audit")) }
+                        }
                     }
                     form method="post" action="/lang" {
                         input type="hidden" name="csrf" value=(v.csrf);

@@ -752,3 +752,104 @@ async fn documenters_record_and_edit_incidents_through_validated_forms() {
             .any(|e| e.event.action == "update" && e.event.actor.starts_with("user:"))
     );
 }
+
+#[tokio::test]
+async fn administrators_manage_users_and_read_the_audit_log_and_nobody_else_can() {
+    let app = spawn_app().await;
+    for user in ["editor", "analyst", "viewer"] {
+        let cookies = sign_in(&app, user).await;
+        for path in ["/admin/users", "/admin/audit"] {
+            assert_eq!(get(&app, path, &cookies).await.status, 404, "{user} {path}");
+        }
+        let csrf = csrf_of(&cookies);
+        let r = post_form(
+            &app,
+            "/admin/users",
+            &cookies,
+            &[
+                ("csrf", &csrf),
+                ("action", "add"),
+                ("username", "intruder"),
+                ("role", "administrator"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 404, "{user}");
+    }
+    assert_eq!(get(&app, "/admin/users", "").await.status, 404);
+    let admin = sign_in(&app, "admin").await;
+    let csrf = csrf_of(&admin);
+    let users = get(&app, "/admin/users", &admin).await;
+    assert_eq!(users.status, 200);
+    assert!(users.body.contains("analyst") && !users.body.contains("intruder"));
+    let r = post_form(
+        &app,
+        "/admin/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "add"),
+            ("username", "new.documenter"),
+            ("role", "editor"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("One-time password"), "{}", r.body);
+    let r = post_form(
+        &app,
+        "/admin/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "add"),
+            ("username", "new.documenter"),
+            ("role", "editor"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("already exists"));
+    let r = post_form(
+        &app,
+        "/admin/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("action", "disable"),
+            ("username", "viewer"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let page = get(&app, "/signin", "").await;
+    let c = page.cookie("refwatch_csrf").unwrap();
+    let body = form(&[("csrf", &c), ("username", "viewer"), ("password", PASSWORD)]);
+    let r = request(
+        &app,
+        "POST",
+        "/signin",
+        &[
+            ("Cookie", format!("refwatch_csrf={c}")),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 401, "a disabled user cannot sign in");
+    let audit = get(&app, "/admin/audit", &admin).await;
+    assert_eq!(audit.status, 200);
+    assert!(audit.body.contains("The audit log is intact."));
+    assert!(audit.body.contains("user_disable"));
+}
+
+#[tokio::test]
+async fn the_public_tables_are_suppressed_and_name_nobody() {
+    let app = spawn_app().await;
+    let r = get(&app, "/public", "").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("people-by-year-and-sex") && r.body.contains("&lt;5"));
+    assert!(
+        !r.body.contains("Generated Restricted Name") && !r.body.contains("Generated Secret Name")
+    );
+}
