@@ -46,8 +46,13 @@ pub(crate) enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
-    /// Load the demo dataset into an empty data directory and show it.
-    Demo,
+    /// Load the demo dataset into an empty data directory, show a summary,
+    /// and serve it on the web until Ctrl-C.
+    Demo {
+        /// Address to serve the web application on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
     /// Write the whole dataset, identities included, as a JSON file (see
     /// docs/dataset.schema.json); or, with --public, the public records and
     /// tables with small counts suppressed into a directory. Needs the key; audited.

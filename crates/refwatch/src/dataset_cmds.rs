@@ -138,7 +138,7 @@ pub(crate) async fn init(cli: &Cli, demo: bool, admin: &str) -> anyhow::Result<O
     init_with(cli, demo, admin, cli.key_file.as_deref()).await
 }
 
-pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
+pub(crate) async fn demo(cli: &Cli, listen: &str) -> anyhow::Result<Outcome> {
     let dir = &cli.data_dir;
     let fresh = !data_dir::exists(dir) || data_dir::open(dir).await?.is_empty().await?;
     if fresh {
@@ -174,9 +174,15 @@ pub(crate) async fn demo(cli: &Cli) -> anyhow::Result<Outcome> {
     println!("\nrefwatch holds: {}.\n", describe(&data));
     report_cmds::print_table(&data, Default::default(), None, cli.lang.lang());
     println!(
-        "\nNext: `refwatch stats --format json`, `refwatch export --out FILE --key-file KEY`, `refwatch check`, `refwatch audit show`. The web application arrives in a later version."
+        "\nAlso: `refwatch stats --format json`, `refwatch report --from 2005 --to 2024 --out brief.html`, `refwatch check`, `refwatch audit show`."
     );
-    Ok(Outcome::Ok)
+    // Serve with the key given, or the demo's own key file beside the data.
+    let key = match key_source::given(cli.key_file.as_deref(), dir, Missing::Refuse)? {
+        Some(key) => key,
+        None => key_source::given(Some(&key_source::demo_key_file(dir)), dir, Missing::Refuse)?
+            .ok_or_else(|| anyhow::anyhow!("{}", ServiceError::NeedsKey))?,
+    };
+    crate::serve_cmds::serve_with_key(cli, key, listen, false).await
 }
 
 /// Writes `text` to `out` (or standard output for `-`), never leaving half a file.

@@ -35,7 +35,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,
-        Command::Demo => dataset_cmds::demo(&cli).await,
+        Command::Demo { listen } => dataset_cmds::demo(&cli, listen).await,
         Command::Export {
             out, public: false, ..
         } => dataset_cmds::export(&cli, out).await,

@@ -1,6 +1,7 @@
 //! `refwatch serve`: the web application on a bound listener, until Ctrl-C.
 
 use anyhow::Context;
+use refwatch_keys::KekSource;
 use refwatch_server::AppState;
 
 use crate::args::Cli;
@@ -13,6 +14,16 @@ pub(crate) async fn serve(
     secure_cookies: bool,
 ) -> anyhow::Result<Outcome> {
     let key = required_key(cli)?;
+    serve_with_key(cli, key, listen, secure_cookies).await
+}
+
+/// Serves with an already-resolved key.
+pub(crate) async fn serve_with_key(
+    cli: &Cli,
+    key: KekSource,
+    listen: &str,
+    secure_cookies: bool,
+) -> anyhow::Result<Outcome> {
     let core = data_dir::service(&cli.data_dir, Some(&key)).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

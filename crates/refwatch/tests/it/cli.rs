@@ -21,8 +21,12 @@ const GOOD_INCIDENT: &str = r#"{"id": "key:test-incident", "kind": "arrest", "ti
 #[test]
 fn demo_reports_2023_repatriations_of_at_least_620() {
     let dir = DataDir::new();
-    let out = dir.ok(&["demo"]);
+    let out = dir.run_until(&["demo", "--listen", "127.0.0.1:0"], "refwatch is serving");
     assert!(out.contains("Loaded the demo dataset"), "{out}");
+    assert!(
+        out.contains("Administrator account: admin, one-time password: "),
+        "{out}"
+    );
     let json: Value = serde_json::from_str(&dir.ok(&[
         "stats", "--from", "2023", "--to", "2023", "--format", "json",
     ]))
@@ -41,8 +45,12 @@ fn demo_reports_2023_repatriations_of_at_least_620() {
         assert!(repatriation[key].is_u64(), "{key} missing");
     }
     // Running demo again reuses the data instead of loading it twice.
-    let again = dir.ok(&["demo"]);
+    let again = dir.run_until(&["demo", "--listen", "127.0.0.1:0"], "refwatch is serving");
     assert!(again.contains("Using the data already in"));
+    assert!(
+        !again.contains("one-time password"),
+        "the password is shown once"
+    );
 }
 
 #[test]

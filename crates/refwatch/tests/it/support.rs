@@ -50,6 +50,37 @@ impl DataDir {
         }
     }
 
+    /// Starts a long-running command (`demo`, `serve`), collects its
+    /// standard output up to the line containing `marker`, then stops it.
+    pub(crate) fn run_until(&self, args: &[&str], marker: &str) -> String {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_refwatch"))
+            .arg("--data-dir")
+            .arg(&self.path)
+            .args(args)
+            .env("REFWATCH_KEY_FILE", &self.key)
+            .env_remove("REFWATCH_PASSPHRASE")
+            .env_remove("REFWATCH_LANG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = String::new();
+        let reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        for line in reader.lines() {
+            let line = line.unwrap();
+            out.push_str(&line);
+            out.push('\n');
+            if line.contains(marker) {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(out.contains(marker), "no {marker:?} in:\n{out}");
+        out
+    }
+
     /// Runs a command that must succeed and returns its standard output.
     pub(crate) fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
