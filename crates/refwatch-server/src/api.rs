@@ -119,3 +119,14 @@ pub(crate) async fn incident(
         Err(e) => service_error(&e),
     }
 }
+
+/// The OpenAPI description of this API; a test checks it against the routes.
+pub(crate) const OPENAPI: &str = include_str!("../api/openapi.json");
+
+pub(crate) async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}

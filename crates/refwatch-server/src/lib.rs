@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signout", post(pages::sign_out))
         .route("/lang", post(pages::set_lang))
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/incidents", get(api::incidents))
         .route("/api/v1/incidents/{id}", get(api::incident))
         .fallback(pages::not_found)

@@ -853,3 +853,44 @@ async fn the_public_tables_are_suppressed_and_name_nobody() {
         !r.body.contains("Generated Restricted Name") && !r.body.contains("Generated Secret Name")
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_matches_what_the_server_does() {
+    let app = spawn_app().await;
+    let doc = get(&app, "/api/openapi.json", "").await;
+    assert_eq!(doc.status, 200);
+    let spec: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    let any_id = "key:inc-2023-10-09-500"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap()
+        .to_string();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let concrete = path.replace("{id}", &any_id);
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(method, "get");
+            let r = get(&app, &concrete, "").await;
+            let documented: Vec<u16> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|k| k.parse().unwrap())
+                .collect();
+            assert!(
+                documented.contains(&r.status),
+                "{path}: {} not documented",
+                r.status
+            );
+            assert!(
+                r.header("content-type")
+                    .unwrap_or_default()
+                    .starts_with("application/json"),
+                "{path}"
+            );
+        }
+    }
+    // Documented errors come with their stable codes.
+    let bad = get(&app, "/api/v1/incidents/not-an-id", "").await;
+    assert_eq!(bad.status, 400);
+    let body: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(body["error"]["code"], "bad_id");
+}
