@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages (Chromium to print PDF
-# reports, poppler-utils to render them, Noto CJK fonts for Korean), then
-# runs every test of the workspace.
+# reports and, through chromedriver, to run the browser tests; poppler-utils
+# to render PDFs; Noto CJK fonts for Korean), then runs every test of the
+# workspace. Browser screenshots land in target/e2e-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
 if [ ${#need[@]} -gt 0 ]; then

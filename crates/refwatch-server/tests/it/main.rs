@@ -13,6 +13,8 @@ use refwatch_storage::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+mod e2e;
+
 const DEMO: &str = include_str!("../../../refwatch/demo/refwatch-demo.json");
 const PASSWORD: &str = "generated password 1";
 const PAYLOAD: &str = "<script>alert('x')</script>";

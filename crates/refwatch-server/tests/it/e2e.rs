@@ -1,0 +1,356 @@
+//! End to end in Debian's Chromium through chromedriver (installed by
+//! tools/test-all.sh), with JavaScript on and off: sign in, record an
+//! incident with a citation, find it in the list and on the overview,
+//! switch to Korean, and fail to see a confidential person's name as a
+//! viewer. Screenshots go to target/e2e-artifacts/.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::{PASSWORD, spawn_app};
+
+/// A chromedriver process on a free loopback port, stopped on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is needed: tools/test-all.sh installs chromium-driver");
+    // chromedriver is an outside process: wait, boundedly, until it listens.
+    let start = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Driver { child, port }
+}
+
+/// A WebDriver session (W3C protocol, JSON over HTTP).
+struct Browser {
+    port: u16,
+    session: String,
+}
+
+async fn call(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    // chromedriver keeps connections open: read the head, then exactly the body.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 8192];
+    let head_end = loop {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(n > 0, "chromedriver closed the connection");
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
+    let body_bytes = if let Some(len) = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        while raw.len() < head_end + len {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            raw.extend_from_slice(&buf[..n]);
+        }
+        raw[head_end..head_end + len].to_vec()
+    } else {
+        // Chunked: read until the last, empty chunk.
+        while !raw[head_end..].windows(5).any(|w| w == b"0\r\n\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            raw.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&raw[head_end..]).into_owned();
+        let start = text.find('{').unwrap_or(0);
+        let end = text.rfind('}').map_or(text.len(), |e| e + 1);
+        text[start..end].as_bytes().to_vec()
+    };
+    let json = String::from_utf8_lossy(&body_bytes).into_owned();
+    serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("bad WebDriver reply to {path}: {e}: {json}"))
+}
+
+impl Browser {
+    async fn open(port: u16, javascript: bool, profile: &std::path::Path) -> Browser {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--no-first-run", "--window-size=1200,1400", format!("--user-data-dir={}", profile.display())],
+                "prefs": {"profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }}
+            }
+        }}});
+        let reply = call(port, "POST", "/session", Some(caps)).await;
+        let session = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        Browser { port, session }
+    }
+
+    async fn go(&self, url: &str) {
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/url", self.session),
+            Some(json!({"url": url})),
+        )
+        .await;
+    }
+
+    /// The page source once it contains `text` (pages load after a click
+    /// on their own time); the last source seen after ten seconds otherwise.
+    async fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let page = self.source().await;
+            if page.contains(text) || start.elapsed() > Duration::from_secs(10) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn source(&self) -> String {
+        call(
+            self.port,
+            "GET",
+            &format!("/session/{}/source", self.session),
+            None,
+        )
+        .await["value"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = call(
+            self.port,
+            "POST",
+            &format!("/session/{}/element", self.session),
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .await;
+        let element = v["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|e| e.as_str());
+        element
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/element/{e}/clear", self.session),
+            Some(json!({})),
+        )
+        .await;
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/element/{e}/value", self.session),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/element/{e}/click", self.session),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let v = call(
+            self.port,
+            "GET",
+            &format!("/session/{}/screenshot", self.session),
+            None,
+        )
+        .await;
+        let png = base64_decode(v["value"].as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"));
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn close(self) {
+        call(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        )
+        .await;
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let v: Vec<u32> = chunk.iter().map(|&c| u32::from(value(c))).collect();
+        let n = v
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+        out.push((n >> 16) as u8);
+        if v.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if v.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
+}
+
+async fn sign_in(b: &Browser, base: &str, user: &str) {
+    b.go(&format!("{base}/signin")).await;
+    b.type_into("input[name=username]", user).await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documenting_in_a_real_browser_with_and_without_javascript() {
+    let driver = start_driver().await;
+    for javascript in [true, false] {
+        let app = spawn_app().await;
+        let base = format!("http://{}", app.address);
+        let profile = tempfile::tempdir().unwrap();
+        let b = Browser::open(driver.port, javascript, profile.path()).await;
+        let tag = if javascript { "js" } else { "nojs" };
+        let title = format!("Generated browser arrest {tag}");
+
+        sign_in(&b, &base, "editor").await;
+        assert!(
+            b.wait_for("Sign out").await.contains("Sign out"),
+            "{tag}: signed in"
+        );
+        b.go(&format!("{base}/incidents/new")).await;
+        b.type_into("input[name=title]", &title).await;
+        b.type_into("input[name=date]", "2024-05").await;
+        b.type_into("input[name=low]", "3").await;
+        b.type_into("input[name=locator]", "call notes, p. 1").await;
+        b.type_into("textarea[name=quote]", "three people were taken")
+            .await;
+        b.click("main button[type=submit]").await;
+        let page = b.wait_for("three people were taken").await;
+        assert!(
+            page.contains(&title) && page.contains("three people were taken"),
+            "{tag}: the new incident shows with its citation:\n{}",
+            &page[page.find("<main").unwrap_or(0)..]
+        );
+
+        b.go(&format!("{base}/incidents?q=browser")).await;
+        assert!(
+            b.source().await.contains(&title),
+            "{tag}: found in the list"
+        );
+        b.go(&format!("{base}/")).await;
+        assert!(
+            b.source().await.contains(&title),
+            "{tag}: on the overview's latest incidents"
+        );
+        b.screenshot(&format!("dashboard-en-{tag}")).await;
+        b.go(&format!("{base}/incidents?q=Shenyang")).await;
+        b.click("td a").await;
+        b.wait_for("Accounts by source").await;
+        b.screenshot(&format!("incident-en-{tag}")).await;
+
+        b.click("select[name=lang] option[value=ko]").await;
+        b.click("header form button[type=submit]").await;
+        let ko = b.wait_for("출처별 보도").await;
+        assert!(
+            ko.contains("lang=\"ko\"") && ko.contains("출처별 보도"),
+            "{tag}: Korean labels"
+        );
+        b.screenshot(&format!("incident-ko-{tag}")).await;
+        b.go(&format!("{base}/")).await;
+        assert!(b.source().await.contains("최근 사건"));
+        b.screenshot(&format!("dashboard-ko-{tag}")).await;
+
+        b.click("form[action='/signout'] button").await;
+        b.wait_for("로그인").await;
+        sign_in(&b, &base, "viewer").await;
+        b.wait_for("로그아웃").await;
+        let confidential = "key:t-person".parse::<refwatch_domain::PersonId>().unwrap();
+        b.go(&format!("{base}/persons/{confidential}")).await;
+        assert!(
+            !b.source().await.contains("Generated Secret Name"),
+            "{tag}: a viewer never sees the name"
+        );
+        let restricted = "key:t-person-r"
+            .parse::<refwatch_domain::PersonId>()
+            .unwrap();
+        b.go(&format!("{base}/persons/{restricted}")).await;
+        let page = b.source().await;
+        assert!(
+            !page.contains("Generated Restricted Name") && page.contains("표시하지 않음"),
+            "{tag}"
+        );
+        b.close().await;
+    }
+}
