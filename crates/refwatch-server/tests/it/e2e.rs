@@ -102,7 +102,7 @@ async fn call(port: u16, method: &str, path: &str, body: Option<Value>) -> Value
         let text = String::from_utf8_lossy(&raw[head_end..]).into_owned();
         let start = text.find('{').unwrap_or(0);
         let end = text.rfind('}').map_or(text.len(), |e| e + 1);
-        text[start..end].as_bytes().to_vec()
+        text.as_bytes()[start..end].to_vec()
     };
     let json = String::from_utf8_lossy(&body_bytes).into_owned();
     serde_json::from_str(&json)
