@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/persons", get(pages::persons))
         .route("/persons/{id}", get(pages::person))
         .route("/sources", get(pages::sources))
+        .route("/places", get(pages::places))
         .route("/mechanisms", get(pages::mechanisms))
         .route(
             "/password",

@@ -44,6 +44,7 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         a href="/incidents" { (t(l, "incidents")) }
                         @if v.token.is_some() { a href="/persons" { (t(l, "persons")) } }
                         a href="/sources" { (t(l, "sources")) }
+                        a href="/places" { (t(l, "places_actors")) }
                         a href="/mechanisms" { (t(l, "mechanisms")) }
                         a href="/public" { (t(l, "public_tables")) }
                         @if v.token.is_some() { a href="/password" { (t(l, "change_password")) } }
@@ -856,4 +857,61 @@ pub(crate) async fn change_password(
         ),
         Err(e) => failure(&v, &state, &e),
     }
+}
+
+pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Response {
+    let data = match readable(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let name = |p: &refwatch_domain::Place| {
+        if l == Lang::Ko {
+            p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
+        } else {
+            p.name_en.clone()
+        }
+    };
+    let mut counts: HashMap<_, usize> = HashMap::new();
+    for i in &data.incidents {
+        for link in &i.places {
+            *counts.entry(link.place).or_default() += 1;
+        }
+    }
+    let body = html! {
+        h1 { (t(l, "places_actors")) }
+        h2 { (t(l, "places")) }
+        table {
+            thead { tr { th { (t(l, "places")) } th { (t(l, "kind")) } th { (t(l, "within")) } th { (t(l, "incidents")) } } }
+            tbody {
+                @for p in &data.places {
+                    tr {
+                        td { (name(p)) @if let Some(zh) = &p.name_zh { " · " (zh) } }
+                        td { (vocab.label(Vocabulary::PlaceKind, &p.kind, l)) }
+                        td { (p.parent.and_then(|id| data.places.iter().find(|q| q.id == id)).map(name).unwrap_or_default()) }
+                        td.n { (counts.get(&p.id).copied().unwrap_or(0)) }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "actors")) }
+        table {
+            thead { tr { th { (t(l, "actors")) } th { (t(l, "kind")) } } }
+            tbody {
+                @for a in &data.actors {
+                    tr {
+                        td { (if l == Lang::Ko { a.name_ko.clone().unwrap_or_else(|| a.name_en.clone()) } else { a.name_en.clone() }) }
+                        td { (vocab.label(Vocabulary::ActorKind, &a.kind, l)) }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "places_actors"), "/places", body),
+    )
 }

@@ -896,3 +896,17 @@ async fn the_openapi_document_matches_what_the_server_does() {
     let body: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
     assert_eq!(body["error"]["code"], "bad_id");
 }
+
+#[tokio::test]
+async fn places_and_actors_are_listed_in_both_languages() {
+    let app = spawn_app().await;
+    let en = get(&app, "/places", "").await;
+    assert_eq!(en.status, 200);
+    assert!(
+        en.body.contains("Yanji")
+            && en.body.contains("Yanbian Korean Autonomous Prefecture")
+            && en.body.contains("Human Rights Watch")
+    );
+    let ko = get(&app, "/places", "refwatch_lang=ko").await;
+    assert!(ko.body.contains("옌지(연길)") && ko.body.contains("국가보위성"));
+}
