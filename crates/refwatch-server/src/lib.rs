@@ -11,6 +11,7 @@
 mod admin;
 mod api;
 mod auth;
+mod dates;
 mod forms;
 mod i18n;
 mod pages;

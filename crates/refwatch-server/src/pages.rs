@@ -133,7 +133,7 @@ fn incident_rows(v: &Visitor, list: &[&Incident]) -> Markup {
             tbody {
                 @for i in list {
                     tr {
-                        td { (i.date.to_string()) }
+                        td { (crate::dates::text(&i.date, l)) }
                         td { (kind_label(&vocab, &i.kind, l)) }
                         td { a href={ "/incidents/" (i.id) } { (i.title) } }
                         td.n { (people(i)) }
@@ -386,7 +386,7 @@ pub(crate) async fn incident(
         @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, i.confidentiality).allowed() {
             p { a href={ "/incidents/" (i.id) "/edit" } { (t(l, "edit")) } }
         }
-        p { (i.date.to_string()) " · " (kind_label(&vocab, &i.kind, l)) " · " (vocab.label(Vocabulary::Verification, &i.verification, l)) }
+        p { (crate::dates::text(&i.date, l)) " · " (kind_label(&vocab, &i.kind, l)) " · " (vocab.label(Vocabulary::Verification, &i.verification, l)) }
         p { (i.summary) }
         table {
             tr { th { (t(l, "low")) } td.n { (i.victims.low) } }
@@ -402,7 +402,7 @@ pub(crate) async fn incident(
         @if !i.reports.is_empty() {
             h2 { (t(l, "reports")) }
             @for r in &i.reports {
-                h3 { (r.date.map(|d| d.to_string()).unwrap_or_default()) " " (r.summary) }
+                h3 { (r.date.map(|d| crate::dates::text(&d, l)).unwrap_or_default()) " " (r.summary) }
                 @for c in &r.citations { (cite(c)) }
             }
         }
@@ -761,12 +761,12 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
                     };
                     @let after: Vec<&&Incident> = m.incidents.iter().filter_map(|i| incidents.get(i)).filter(|i| i.date.start().first_day() >= m.date.start().first_day()).collect();
                     tr {
-                        td { (m.date.to_string()) }
+                        td { (crate::dates::text(&m.date, l)) }
                         td { (by) }
                         td { (m.text) }
                         td {
                             @if after.is_empty() { (t(l, "none_recorded")) }
-                            @for i in after { a href={ "/incidents/" (i.id) } { (i.date.to_string()) " " (i.title) } br; }
+                            @for i in after { a href={ "/incidents/" (i.id) } { (crate::dates::text(&i.date, l)) " " (i.title) } br; }
                         }
                     }
                 }
