@@ -120,6 +120,136 @@ pub(crate) async fn incident(
     }
 }
 
+/// A list response: the page of items and how many there are in all.
+fn page_of(items: Vec<serde_json::Value>, p: &Paging) -> Response {
+    let total = items.len();
+    let items: Vec<_> = items.into_iter().skip(p.offset).take(p.limit).collect();
+    Json(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
+        .into_response()
+}
+
+fn check_limit(p: &Paging) -> Option<Response> {
+    (p.limit == 0 || p.limit > 500).then(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad_limit",
+            "limit must be from 1 to 500",
+        )
+    })
+}
+
+pub(crate) async fn sources(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    if let Some(bad) = check_limit(&p) {
+        return bad;
+    }
+    match state.core.for_caller(v.caller).dataset().await {
+        Ok(data) => page_of(
+            data.sources
+                .iter()
+                .map(|s| {
+                    json!({
+                        "id": s.id.to_string(), "kind": s.kind.code(), "title": s.title, "publisher": s.publisher,
+                        "date": s.date.map(|d| d.to_string()), "symbol": s.symbol, "url": s.url, "confidentiality": s.confidentiality.code(),
+                    })
+                })
+                .collect(),
+            &p,
+        ),
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn mechanisms(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    if let Some(bad) = check_limit(&p) {
+        return bad;
+    }
+    match state.core.for_caller(v.caller).dataset().await {
+        Ok(data) => page_of(
+            data.mechanisms
+                .iter()
+                .map(|m| {
+                    json!({
+                        "id": m.id.to_string(), "kind": m.detail.kind_code(), "reference": m.reference, "date": m.date.to_string(),
+                        "text": m.text, "themes": m.themes.iter().map(|t| t.code()).collect::<Vec<_>>(),
+                        "incidents": m.incidents.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    })
+                })
+                .collect(),
+            &p,
+        ),
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn persons(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    if let Some(bad) = check_limit(&p) {
+        return bad;
+    }
+    if v.token.is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record, or not yours to see",
+        );
+    }
+    match state.core.for_caller(v.caller).dataset().await {
+        // Non-identifying attributes only; identities have their own, audited route.
+        Ok(data) => page_of(
+            data.persons
+                .iter()
+                .map(|person| {
+                    json!({
+                        "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()),
+                        "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
+                        "timeline": person.timeline.iter().map(|e| json!({"date": e.date.to_string(), "status": e.status.code()})).collect::<Vec<_>>(),
+                        "confidentiality": person.confidentiality.code(),
+                    })
+                })
+                .collect(),
+            &p,
+        ),
+        Err(e) => service_error(&e),
+    }
+}
+
+pub(crate) async fn person_identity(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
+        return error(StatusCode::BAD_REQUEST, "bad_id", "not a person id");
+    };
+    if v.token.is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record, or not yours to see",
+        );
+    }
+    match state.core.for_caller(v.caller).person_identity(id).await {
+        Ok(Some(i)) => Json(json!({
+            "name_hangul": i.name_hangul, "name_romanized": i.name_romanized, "name_chinese": i.name_chinese,
+            "birth_date": i.birth_date, "origin": i.origin, "family_contacts": i.family_contacts,
+        }))
+        .into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such record, or not yours to see"),
+        Err(e) => service_error(&e),
+    }
+}
+
 /// The OpenAPI description of this API; a test checks it against the routes.
 pub(crate) const OPENAPI: &str = include_str!("../api/openapi.json");
 

@@ -910,3 +910,51 @@ async fn places_and_actors_are_listed_in_both_languages() {
     let ko = get(&app, "/places", "refwatch_lang=ko").await;
     assert!(ko.body.contains("옌지(연길)") && ko.body.contains("국가보위성"));
 }
+
+#[tokio::test]
+async fn the_api_lists_what_pages_show_and_identities_follow_the_policy() {
+    let app = spawn_app().await;
+    let sources: serde_json::Value =
+        serde_json::from_str(&get(&app, "/api/v1/sources?limit=500", "").await.body).unwrap();
+    assert_eq!(sources["total"], 45, "public sources only");
+    let mechanisms: serde_json::Value =
+        serde_json::from_str(&get(&app, "/api/v1/mechanisms", "").await.body).unwrap();
+    assert_eq!(mechanisms["total"], 28);
+    assert_eq!(
+        get(&app, "/api/v1/persons", "").await.status,
+        404,
+        "no person data for the public"
+    );
+    let restricted = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap();
+    for (user, sees) in [("viewer", false), ("analyst", false), ("editor", true)] {
+        let cookies = sign_in(&app, user).await;
+        let token = cookies
+            .split("refwatch_session=")
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        let auth = [("Authorization", format!("Bearer {token}"))];
+        let persons = request(&app, "GET", "/api/v1/persons?limit=500", &auth, "").await;
+        assert_eq!(persons.status, 200);
+        assert!(
+            !persons.body.contains("Generated Restricted Name"),
+            "{user}: lists carry no names"
+        );
+        let identity = request(
+            &app,
+            "GET",
+            &format!("/api/v1/persons/{restricted}/identity"),
+            &auth,
+            "",
+        )
+        .await;
+        assert_eq!(identity.status == 200, sees, "{user}");
+        assert_eq!(
+            identity.body.contains("Generated Restricted Name"),
+            sees,
+            "{user}"
+        );
+    }
+}
