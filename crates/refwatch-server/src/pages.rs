@@ -207,6 +207,15 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
         })
         .collect();
     let map = refwatch_geo::map_svg(&markers, t(l, "where"), t(l, "tagline"));
+    let changes = match state
+        .core
+        .for_caller(v.caller.clone())
+        .recent_changes(8)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return failure(&v, &state, &e),
+    };
     let mut latest: Vec<&Incident> = data.incidents.iter().collect();
     latest.sort_by_key(|i| std::cmp::Reverse(i.date.start().first_day()));
     latest.truncate(5);
@@ -217,6 +226,17 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
         figure { (PreEscaped(map)) }
         h2 { (t(l, "latest")) }
         (incident_rows(&v, &latest))
+        h2 { (t(l, "recent_changes")) }
+        ul {
+            @for c in &changes {
+                @if let Some(i) = data.incidents.iter().find(|i| i.id == c.incident) {
+                    li {
+                        (c.at.to_string()[..10].to_owned()) " · " (if c.action == "create" { t(l, "created") } else { t(l, "updated") }) " · "
+                        a href={ "/incidents/" (i.id) } { (i.title) }
+                    }
+                }
+            }
+        }
     };
     page(
         &v,

@@ -725,3 +725,50 @@ impl<S: Store> Service<S> {
 
 #[cfg(test)]
 mod tests;
+
+/// A recent change to a record the caller may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentChange {
+    /// When.
+    pub at: refwatch_domain::Timestamp,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    /// The incident.
+    pub incident: refwatch_domain::IncidentId,
+}
+
+impl<S: Store> Service<S> {
+    /// The latest changes to incidents the caller may read, newest first.
+    /// Derived from the audit log, but showing only record ids and actions,
+    /// never who made them (that is the administrators' audit page).
+    pub async fn recent_changes(&self, limit: usize) -> Result<Vec<RecentChange>, ServiceError> {
+        let readable: std::collections::HashSet<String> = self
+            .dataset()
+            .await?
+            .incidents
+            .iter()
+            .map(|i| i.id.to_string())
+            .collect();
+        let (entries, _) = self.store.audit_log().await?;
+        Ok(entries
+            .iter()
+            .rev()
+            .filter(|e| {
+                e.event.target_kind.as_deref() == Some("incident")
+                    && matches!(e.event.action.as_str(), "create" | "update")
+            })
+            .filter_map(|e| {
+                let id = e.event.target_id.as_deref()?;
+                if !readable.contains(id) {
+                    return None;
+                }
+                Some(RecentChange {
+                    at: e.event.at,
+                    action: e.event.action.clone(),
+                    incident: id.parse().ok()?,
+                })
+            })
+            .take(limit)
+            .collect())
+    }
+}

@@ -958,3 +958,25 @@ async fn the_api_lists_what_pages_show_and_identities_follow_the_policy() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_overview_lists_latest_changes_the_caller_may_read() {
+    let app = spawn_app().await;
+    let public = get(&app, "/", "").await;
+    assert!(public.body.contains("Latest changes"));
+    assert!(
+        !public.body.contains("Restricted arrest"),
+        "restricted changes are not for the public"
+    );
+    let editor = sign_in(&app, "editor").await;
+    let page = get(&app, "/", &editor).await;
+    let changes = &page.body[page.body.find("Latest changes").unwrap()..];
+    assert!(
+        changes.contains("Confidential detention"),
+        "an editor sees recent confidential records"
+    );
+    assert!(
+        !changes.contains("user:") && !changes.contains("operator"),
+        "who changed what stays in the audit log"
+    );
+}
