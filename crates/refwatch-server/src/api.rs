@@ -250,6 +250,124 @@ pub(crate) async fn person_identity(
     }
 }
 
+/// Reads one incident in the dataset file format (docs/dataset.schema.json).
+fn incident_from_json(body: &str) -> Result<Incident, Response> {
+    let wrapped =
+        format!("{{\"format\": \"refwatch-dataset\", \"version\": 1, \"incidents\": [{body}]}}");
+    let invalid = |problems: Vec<refwatch_domain::Problem>| {
+        let list: Vec<_> = problems
+            .iter()
+            .map(|p| json!({ "path": p.path.replacen("incidents[0]", "$", 1), "message": p.message }))
+            .collect();
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } })))
+            .into_response()
+    };
+    match refwatch_interchange::parse(&wrapped) {
+        Ok(mut data) if data.incidents.len() == 1 => Ok(data.incidents.remove(0)),
+        Ok(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "send one incident object",
+        )),
+        Err(problems) => Err(invalid(problems)),
+    }
+}
+
+fn writes_need_a_token(v: &Visitor, bearer: bool) -> Option<Response> {
+    // Writes take a bearer token, never a cookie, so that no other site can
+    // make a browser write on its user's behalf.
+    (!bearer || v.token.is_none()).then(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "writes need Authorization: Bearer <session token>",
+        )
+    })
+}
+
+fn has_bearer(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.starts_with("Bearer "))
+}
+
+fn write_error(e: &ServiceError) -> Response {
+    match e {
+        ServiceError::Invalid(problems) => {
+            let list: Vec<_> = problems
+                .iter()
+                .map(|p| json!({ "path": p.path.replacen("incidents[0]", "$", 1).replacen("incident", "$", 1), "message": p.message }))
+                .collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } })))
+                .into_response()
+        }
+        other => service_error(other),
+    }
+}
+
+pub(crate) async fn create_incident(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let incident = match incident_from_json(&body) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let id = incident.id;
+    let core = state.core.for_caller(v.caller);
+    match core
+        .import(&refwatch_domain::Dataset {
+            incidents: vec![incident],
+            ..Default::default()
+        })
+        .await
+    {
+        Ok(_) => (StatusCode::CREATED, Json(json!({ "id": id.to_string() }))).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+pub(crate) async fn update_incident(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let Ok(id) = id.parse::<IncidentId>() else {
+        return error(StatusCode::BAD_REQUEST, "bad_id", "not an incident id");
+    };
+    let incident = match incident_from_json(&body) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if incident.id != id {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "id_mismatch",
+            "the body's id is not the one in the address",
+        );
+    }
+    match state
+        .core
+        .for_caller(v.caller)
+        .update_incident(&incident)
+        .await
+    {
+        Ok(()) => Json(json!({ "id": id.to_string() })).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
 /// The OpenAPI description of this API; a test checks it against the routes.
 pub(crate) const OPENAPI: &str = include_str!("../api/openapi.json");
 

@@ -108,12 +108,18 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", post(pages::set_lang))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api/v1/incidents", get(api::incidents))
+        .route(
+            "/api/v1/incidents",
+            get(api::incidents).post(api::create_incident),
+        )
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
         .route("/api/v1/persons/{id}/identity", get(api::person_identity))
-        .route("/api/v1/incidents/{id}", get(api::incident))
+        .route(
+            "/api/v1/incidents/{id}",
+            get(api::incident).put(api::update_incident),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
