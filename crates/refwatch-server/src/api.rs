@@ -251,7 +251,7 @@ pub(crate) async fn person_identity(
 }
 
 /// Reads one incident in the dataset file format (docs/dataset.schema.json).
-fn incident_from_json(body: &str) -> Result<Incident, Response> {
+fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
     let wrapped =
         format!("{{\"format\": \"refwatch-dataset\", \"version\": 1, \"incidents\": [{body}]}}");
     let invalid = |problems: Vec<refwatch_domain::Problem>| {
@@ -264,12 +264,12 @@ fn incident_from_json(body: &str) -> Result<Incident, Response> {
     };
     match refwatch_interchange::parse(&wrapped) {
         Ok(mut data) if data.incidents.len() == 1 => Ok(data.incidents.remove(0)),
-        Ok(_) => Err(error(
+        Ok(_) => Err(Box::new(error(
             StatusCode::BAD_REQUEST,
             "bad_body",
             "send one incident object",
-        )),
-        Err(problems) => Err(invalid(problems)),
+        ))),
+        Err(problems) => Err(Box::new(invalid(problems))),
     }
 }
 
@@ -317,7 +317,7 @@ pub(crate) async fn create_incident(
     }
     let incident = match incident_from_json(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let id = incident.id;
     let core = state.core.for_caller(v.caller);
@@ -348,7 +348,7 @@ pub(crate) async fn update_incident(
     };
     let incident = match incident_from_json(&body) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if incident.id != id {
         return error(
