@@ -202,18 +202,40 @@ pub fn map_svg(markers: &[Marker], title: &str, desc: &str) -> String {
         .filter(|m| (LON.0..=LON.1).contains(&m.lon) && (LAT.0..=LAT.1).contains(&m.lat))
         .collect();
     sorted.sort_by_key(|m| std::cmp::Reverse(m.count));
+    // Labels go right of their circle, or left, above or below when that
+    // would overlap a label already placed (bigger places are placed first).
+    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let overlaps = |a: (f64, f64, f64, f64), b: &(f64, f64, f64, f64)| {
+        a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+    };
     for m in sorted {
         let (x, y) = project(m.lon, m.lat);
         let r = 3.0 + 3.0 * (m.count as f64).sqrt();
+        let label = format!("{} ({})", m.label, m.count);
+        // An estimate of the text's width: CJK characters are wider.
+        let width: f64 = label
+            .chars()
+            .map(|c| if c.is_ascii() { 5.6 } else { 10.0 })
+            .sum();
+        let candidates = [
+            (x + r + 2.0, y + 3.0),
+            (x - r - 2.0 - width, y + 3.0),
+            (x - width / 2.0, y - r - 3.0),
+            (x - width / 2.0, y + r + 11.0),
+        ];
+        let boxed = |(lx, ly): (f64, f64)| (lx, ly - 9.0, lx + width, ly + 2.0);
+        let (lx, ly) = candidates
+            .iter()
+            .copied()
+            .find(|&c| placed.iter().all(|p| !overlaps(boxed(c), p)))
+            .unwrap_or(candidates[0]);
+        placed.push(boxed((lx, ly)));
         let _ = write!(
             s,
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"#b2182b\" fill-opacity=\"0.55\" stroke=\"#67001f\"><title>{}: {}</title></circle><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{} ({})</text>",
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"#b2182b\" fill-opacity=\"0.55\" stroke=\"#67001f\"><title>{}: {}</title></circle><text x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"10\">{}</text>",
             escape(&m.label),
             m.count,
-            x + r + 2.0,
-            y + 3.0,
-            escape(&m.label),
-            m.count
+            escape(&label)
         );
     }
     s.push_str("</svg>");

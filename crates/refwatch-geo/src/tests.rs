@@ -53,3 +53,47 @@ fn the_map_marks_places_and_escapes_labels() {
     );
     assert!(svg.matches("<path").count() > 50);
 }
+
+#[test]
+fn labels_of_nearby_places_do_not_overlap() {
+    let svg = map_svg(
+        &[
+            Marker {
+                lon: 102.72,
+                lat: 25.04,
+                label: "Kunming".into(),
+                count: 1,
+            },
+            Marker {
+                lon: 101.5,
+                lat: 25.0,
+                label: "Yunnan".into(),
+                count: 2,
+            },
+        ],
+        "t",
+        "d",
+    );
+    let positions: Vec<(f64, f64)> = svg
+        .split("<text x=\"")
+        .skip(1)
+        .map(|rest| {
+            let x: f64 = rest.split('"').next().unwrap().parse().unwrap();
+            let y: f64 = rest
+                .split("y=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (x, y)
+        })
+        .collect();
+    assert_eq!(positions.len(), 2);
+    let (a, b) = (positions[0], positions[1]);
+    // Boxes of about 60 x 11 pixels must not overlap.
+    let apart = (a.0 - b.0).abs() > 60.0 || (a.1 - b.1).abs() > 11.0;
+    assert!(apart, "{positions:?}");
+}
