@@ -413,6 +413,20 @@ pub struct Place {
     pub coordinates: Option<Coordinates>,
 }
 
+fn local_name<'a>(en: &'a str, ko: Option<&'a str>, lang: crate::Lang) -> &'a str {
+    match (lang, ko) {
+        (crate::Lang::Ko, Some(ko)) => ko,
+        _ => en,
+    }
+}
+
+impl Place {
+    /// The name in `lang`, or the English one when there is none.
+    pub fn name(&self, lang: crate::Lang) -> &str {
+        local_name(&self.name_en, self.name_ko.as_deref(), lang)
+    }
+}
+
 /// A body or person responsible for or involved in events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {
@@ -428,6 +442,13 @@ pub struct Actor {
     pub name_zh: Option<String>,
     /// The body it belongs to.
     pub parent: Option<ActorId>,
+}
+
+impl Actor {
+    /// The name in `lang`, or the English one when there is none.
+    pub fn name(&self, lang: crate::Lang) -> &str {
+        local_name(&self.name_en, self.name_ko.as_deref(), lang)
+    }
 }
 
 /// One Universal Periodic Review of China.

@@ -355,3 +355,12 @@ fn timestamps_print_as_rfc3339_utc() {
     assert_eq!(Timestamp(1_795_442_709).to_string(), "2026-11-23T14:05:09Z");
     assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
 }
+
+#[test]
+fn places_are_named_in_korean_when_they_have_a_korean_name() {
+    let mut p = valid().places.remove(0);
+    assert_eq!(p.name(Lang::Ko), "선양");
+    assert_eq!(p.name(Lang::En), "Shenyang");
+    p.name_ko = None;
+    assert_eq!(p.name(Lang::Ko), "Shenyang");
+}

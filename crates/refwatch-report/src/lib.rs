@@ -201,16 +201,7 @@ pub fn html(input: &ReportInput<'_>) -> String {
     let names: HashMap<_, _> = data
         .places
         .iter()
-        .map(|p| {
-            (
-                p.id,
-                if input.lang == Lang::Ko {
-                    p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
-                } else {
-                    p.name_en.clone()
-                },
-            )
-        })
+        .map(|p| (p.id, p.name(input.lang).to_owned()))
         .collect();
     let mut per_place: BTreeMap<String, u64> = BTreeMap::new();
     for i in &in_period {

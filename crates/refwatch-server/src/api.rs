@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use refwatch_domain::{Incident, IncidentId};
+use refwatch_domain::{Dataset, Incident, IncidentId};
 use refwatch_service::ServiceError;
 use serde::Deserialize;
 use serde_json::json;
@@ -70,10 +70,12 @@ fn default_limit() -> usize {
     50
 }
 
-pub(crate) async fn incidents(
-    State(state): State<AppState>,
+/// Checks the page size, reads what the caller may read, and answers one page.
+async fn list(
+    state: &AppState,
     v: Visitor,
-    Query(p): Query<Paging>,
+    p: &Paging,
+    page: impl FnOnce(&Dataset, &Paging) -> Response,
 ) -> Response {
     if p.limit == 0 || p.limit > 500 {
         return error(
@@ -83,20 +85,91 @@ pub(crate) async fn incidents(
         );
     }
     match state.core.for_caller(v.caller).dataset().await {
-        Ok(data) => {
-            let total = data.incidents.len();
-            let items: Vec<_> = data
-                .incidents
-                .iter()
-                .skip(p.offset)
-                .take(p.limit)
-                .map(incident_json)
-                .collect();
-            Json(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
-                .into_response()
-        }
+        Ok(data) => page(&data, p),
         Err(e) => service_error(&e),
     }
+}
+
+/// One page of records as JSON: the page's items and how many there are in all.
+fn page_of<T>(items: &[T], p: &Paging, to_json: impl Fn(&T) -> serde_json::Value) -> Response {
+    let page: Vec<_> = items
+        .iter()
+        .skip(p.offset)
+        .take(p.limit)
+        .map(to_json)
+        .collect();
+    Json(json!({ "total": items.len(), "offset": p.offset, "limit": p.limit, "items": page }))
+        .into_response()
+}
+
+pub(crate) async fn incidents(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    list(&state, v, &p, |d, p| {
+        page_of(&d.incidents, p, incident_json)
+    })
+    .await
+}
+
+pub(crate) async fn sources(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    list(&state, v, &p, |d, p| {
+        page_of(&d.sources, p, |s| {
+            json!({
+                "id": s.id.to_string(), "kind": s.kind.code(), "title": s.title, "publisher": s.publisher,
+                "date": s.date.map(|d| d.to_string()), "symbol": s.symbol, "url": s.url, "confidentiality": s.confidentiality.code(),
+            })
+        })
+    })
+    .await
+}
+
+pub(crate) async fn mechanisms(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    list(&state, v, &p, |d, p| {
+        page_of(&d.mechanisms, p, |m| {
+            json!({
+                "id": m.id.to_string(), "kind": m.detail.kind_code(), "reference": m.reference, "date": m.date.to_string(),
+                "text": m.text, "themes": m.themes.iter().map(|t| t.code()).collect::<Vec<_>>(),
+                "incidents": m.incidents.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })
+        })
+    })
+    .await
+}
+
+pub(crate) async fn persons(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<Paging>,
+) -> Response {
+    if v.token.is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record, or not yours to see",
+        );
+    }
+    // Non-identifying attributes only; identities have their own, audited route.
+    list(&state, v, &p, |d, p| {
+        page_of(&d.persons, p, |person| {
+            json!({
+                "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()),
+                "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
+                "timeline": person.timeline.iter().map(|e| json!({"date": e.date.to_string(), "status": e.status.code()})).collect::<Vec<_>>(),
+                "confidentiality": person.confidentiality.code(),
+            })
+        })
+    })
+    .await
 }
 
 pub(crate) async fn incident(
@@ -116,110 +189,6 @@ pub(crate) async fn incident(
                 "no such record, or not yours to see",
             ),
         },
-        Err(e) => service_error(&e),
-    }
-}
-
-/// A list response: the page of items and how many there are in all.
-fn page_of(items: Vec<serde_json::Value>, p: &Paging) -> Response {
-    let total = items.len();
-    let items: Vec<_> = items.into_iter().skip(p.offset).take(p.limit).collect();
-    Json(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
-        .into_response()
-}
-
-fn check_limit(p: &Paging) -> Option<Response> {
-    (p.limit == 0 || p.limit > 500).then(|| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "bad_limit",
-            "limit must be from 1 to 500",
-        )
-    })
-}
-
-pub(crate) async fn sources(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(p): Query<Paging>,
-) -> Response {
-    if let Some(bad) = check_limit(&p) {
-        return bad;
-    }
-    match state.core.for_caller(v.caller).dataset().await {
-        Ok(data) => page_of(
-            data.sources
-                .iter()
-                .map(|s| {
-                    json!({
-                        "id": s.id.to_string(), "kind": s.kind.code(), "title": s.title, "publisher": s.publisher,
-                        "date": s.date.map(|d| d.to_string()), "symbol": s.symbol, "url": s.url, "confidentiality": s.confidentiality.code(),
-                    })
-                })
-                .collect(),
-            &p,
-        ),
-        Err(e) => service_error(&e),
-    }
-}
-
-pub(crate) async fn mechanisms(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(p): Query<Paging>,
-) -> Response {
-    if let Some(bad) = check_limit(&p) {
-        return bad;
-    }
-    match state.core.for_caller(v.caller).dataset().await {
-        Ok(data) => page_of(
-            data.mechanisms
-                .iter()
-                .map(|m| {
-                    json!({
-                        "id": m.id.to_string(), "kind": m.detail.kind_code(), "reference": m.reference, "date": m.date.to_string(),
-                        "text": m.text, "themes": m.themes.iter().map(|t| t.code()).collect::<Vec<_>>(),
-                        "incidents": m.incidents.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    })
-                })
-                .collect(),
-            &p,
-        ),
-        Err(e) => service_error(&e),
-    }
-}
-
-pub(crate) async fn persons(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(p): Query<Paging>,
-) -> Response {
-    if let Some(bad) = check_limit(&p) {
-        return bad;
-    }
-    if v.token.is_none() {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such record, or not yours to see",
-        );
-    }
-    match state.core.for_caller(v.caller).dataset().await {
-        // Non-identifying attributes only; identities have their own, audited route.
-        Ok(data) => page_of(
-            data.persons
-                .iter()
-                .map(|person| {
-                    json!({
-                        "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()),
-                        "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
-                        "timeline": person.timeline.iter().map(|e| json!({"date": e.date.to_string(), "status": e.status.code()})).collect::<Vec<_>>(),
-                        "confidentiality": person.confidentiality.code(),
-                    })
-                })
-                .collect(),
-            &p,
-        ),
         Err(e) => service_error(&e),
     }
 }
@@ -254,14 +223,6 @@ pub(crate) async fn person_identity(
 fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
     let wrapped =
         format!("{{\"format\": \"refwatch-dataset\", \"version\": 1, \"incidents\": [{body}]}}");
-    let invalid = |problems: Vec<refwatch_domain::Problem>| {
-        let list: Vec<_> = problems
-            .iter()
-            .map(|p| json!({ "path": p.path.replacen("incidents[0]", "$", 1), "message": p.message }))
-            .collect();
-        (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } })))
-            .into_response()
-    };
     match refwatch_interchange::parse(&wrapped) {
         Ok(mut data) if data.incidents.len() == 1 => Ok(data.incidents.remove(0)),
         Ok(_) => Err(Box::new(error(
@@ -269,7 +230,7 @@ fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
             "bad_body",
             "send one incident object",
         ))),
-        Err(problems) => Err(Box::new(invalid(problems))),
+        Err(problems) => Err(Box::new(invalid(&problems))),
     }
 }
 
@@ -292,16 +253,27 @@ fn has_bearer(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|h| h.starts_with("Bearer "))
 }
 
+/// Rules an incident breaks, each with its JSON path within the incident.
+fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
+    let list: Vec<_> = problems
+        .iter()
+        .map(|p| {
+            // Paths come as `incidents[0].…` (from the file format) or `incident.…` (from an update).
+            let path = p
+                .path
+                .strip_prefix("incidents[0]")
+                .or_else(|| p.path.strip_prefix("incident"))
+                .unwrap_or(&p.path);
+            json!({ "path": format!("${path}"), "message": p.message })
+        })
+        .collect();
+    let body = json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
 fn write_error(e: &ServiceError) -> Response {
     match e {
-        ServiceError::Invalid(problems) => {
-            let list: Vec<_> = problems
-                .iter()
-                .map(|p| json!({ "path": p.path.replacen("incidents[0]", "$", 1).replacen("incident", "$", 1), "message": p.message }))
-                .collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } })))
-                .into_response()
-        }
+        ServiceError::Invalid(problems) => invalid(problems),
         other => service_error(other),
     }
 }

@@ -193,11 +193,7 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
                 .coordinates
                 .filter(|c| c.precision != refwatch_domain::CoordPrecision::Country)?;
             let count = *counts.get(&p.id)?;
-            let label = if l == Lang::Ko {
-                p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
-            } else {
-                p.name_en.clone()
-            };
+            let label = p.name(l).to_owned();
             Some(refwatch_geo::Marker {
                 lon: c.lon,
                 lat: c.lat,
@@ -375,25 +371,13 @@ pub(crate) async fn incident(
         data.places
             .iter()
             .find(|p| p.id == id)
-            .map_or_else(String::new, |p| {
-                if l == Lang::Ko {
-                    p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
-                } else {
-                    p.name_en.clone()
-                }
-            })
+            .map_or_else(String::new, |p| p.name(l).to_owned())
     };
     let actor = |id| {
         data.actors
             .iter()
             .find(|a| a.id == id)
-            .map_or_else(String::new, |a| {
-                if l == Lang::Ko {
-                    a.name_ko.clone().unwrap_or_else(|| a.name_en.clone())
-                } else {
-                    a.name_en.clone()
-                }
-            })
+            .map_or_else(String::new, |a| a.name(l).to_owned())
     };
     let cite = |c: &refwatch_domain::Citation| {
         html! {
@@ -886,13 +870,7 @@ pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Respons
     };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let name = |p: &refwatch_domain::Place| {
-        if l == Lang::Ko {
-            p.name_ko.clone().unwrap_or_else(|| p.name_en.clone())
-        } else {
-            p.name_en.clone()
-        }
-    };
+    let name = |p: &refwatch_domain::Place| p.name(l).to_owned();
     let mut counts: HashMap<_, usize> = HashMap::new();
     for i in &data.incidents {
         for link in &i.places {
@@ -921,7 +899,7 @@ pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Respons
             tbody {
                 @for a in &data.actors {
                     tr {
-                        td { (if l == Lang::Ko { a.name_ko.clone().unwrap_or_else(|| a.name_en.clone()) } else { a.name_en.clone() }) }
+                        td { (a.name(l).to_owned()) }
                         td { (vocab.label(Vocabulary::ActorKind, &a.kind, l)) }
                     }
                 }

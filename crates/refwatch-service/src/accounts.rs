@@ -90,6 +90,25 @@ impl<S: Store> Service<S> {
             })
     }
 
+    /// Saves an account's changes with one audit entry, by account id.
+    async fn save_account(
+        &self,
+        account: &Account,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), ServiceError> {
+        let event = self.event(
+            action,
+            Some("account"),
+            Some(account.id.to_string()),
+            detail,
+        );
+        self.store
+            .update_account(account, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
     fn manage_users(&self) -> Result<(), ServiceError> {
         require(
             decide_admin(self.actor.principal, AdminOperation::ManageUsers),
@@ -164,15 +183,7 @@ impl<S: Store> Service<S> {
         self.manage_users()?;
         let mut account = self.account_named(username).await?;
         f(&mut account);
-        let event = self.event(
-            action,
-            Some("account"),
-            Some(account.id.to_string()),
-            detail,
-        );
-        self.store
-            .update_account(&account, &self.batch(vec![event])?)
-            .await?;
+        self.save_account(&account, action, detail).await?;
         Ok(account)
     }
 
@@ -250,15 +261,7 @@ impl<S: Store> Service<S> {
         );
         let codes = generate_recovery_codes();
         let hashes: Vec<String> = codes.iter().map(|c| hash_token(c.expose())).collect();
-        let event = self.event(
-            "user_totp_enable",
-            Some("account"),
-            Some(account.id.to_string()),
-            "",
-        );
-        self.store
-            .update_account(&account, &self.batch(vec![event])?)
-            .await?;
+        self.save_account(&account, "user_totp_enable", "").await?;
         let event = self.event(
             "user_recovery_codes",
             Some("account"),
@@ -331,14 +334,7 @@ impl<S: Store> Service<S> {
             } else {
                 "password"
             };
-            let event = self.event(
-                "sign_in_failed",
-                Some("account"),
-                Some(account.id.to_string()),
-                detail,
-            );
-            self.store
-                .update_account(&account, &self.batch(vec![event])?)
+            self.save_account(&account, "sign_in_failed", detail)
                 .await?;
             return Err(if password_ok {
                 SignInError::SecondFactor
@@ -356,10 +352,7 @@ impl<S: Store> Service<S> {
             expires_at: now.plus_seconds(SESSION_SECONDS),
             revoked_at: None,
         };
-        let event = self.event("sign_in", Some("account"), Some(account.id.to_string()), "");
-        self.store
-            .update_account(&account, &self.batch(vec![event])?)
-            .await?;
+        self.save_account(&account, "sign_in", "").await?;
         self.store
             .insert_session(&session, &self.batch(vec![])?)
             .await?;
@@ -442,15 +435,7 @@ impl<S: Store> Service<S> {
         check_new_password(new).map_err(|m| ServiceError::User(m.to_owned()))?;
         account.password_hash = hash_password(new);
         account.must_change = false;
-        let event = self.event(
-            "password_change",
-            Some("account"),
-            Some(account.id.to_string()),
-            "",
-        );
-        self.store
-            .update_account(&account, &self.batch(vec![event])?)
-            .await?;
+        self.save_account(&account, "password_change", "").await?;
         Ok(())
     }
 

@@ -410,11 +410,10 @@ impl<S: Store> Service<S> {
             "read this person's identity",
         )?;
         let keys = self.keys()?;
-        let sealed = self.store.sealed_identities().await?;
-        let Some((_, s)) = sealed.iter().find(|(id, _)| *id == person) else {
+        let Some(sealed) = self.store.sealed_identity(person).await? else {
             return Ok(None);
         };
-        let identity = keys.open_identity(person, s)?;
+        let identity = keys.open_identity(person, &sealed)?;
         let event = self.event(
             "read_identity",
             Some("person"),

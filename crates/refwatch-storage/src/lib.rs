@@ -104,6 +104,12 @@ pub trait Store {
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// One person's sealed identity, if recorded.
+    fn sealed_identity(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<Option<SealedIdentity>, StoreError>> + Send;
+
     /// Every sealed identity, by person id.
     fn sealed_identities(
         &self,

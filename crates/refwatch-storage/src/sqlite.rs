@@ -813,6 +813,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn sealed_identity(
+        &self,
+        person: PersonId,
+    ) -> Result<Option<SealedIdentity>, StoreError> {
+        let row = sqlx::query("SELECT person_id, key_version, nonce, ciphertext FROM person_identity WHERE person_id = ?")
+            .bind(person.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(read_sealed_identity)
+            .transpose()
+            .map(|found| found.map(|(_, sealed)| sealed))
+    }
+
     async fn sealed_identities(&self) -> Result<Vec<(PersonId, SealedIdentity)>, StoreError> {
         let rows = sqlx::query("SELECT person_id, key_version, nonce, ciphertext FROM person_identity ORDER BY person_id")
             .fetch_all(&self.pool)

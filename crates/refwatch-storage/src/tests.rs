@@ -390,6 +390,14 @@ async fn sealed_identities_and_audit_entries_are_stored_with_the_change() {
         .await
         .unwrap();
     assert_eq!(store.sealed_identities().await.unwrap(), identities);
+    assert_eq!(
+        store.sealed_identity(identities[0].0).await.unwrap(),
+        Some(identities[0].1.clone())
+    );
+    assert_eq!(
+        store.sealed_identity(PersonId::random()).await.unwrap(),
+        None
+    );
     store.append_audit(&batch(&["export_full"])).await.unwrap();
     let (entries, anchor) = store.audit_log().await.unwrap();
     assert_eq!(

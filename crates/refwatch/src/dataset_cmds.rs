@@ -215,7 +215,8 @@ pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn csv_field(text: &str) -> String {
+/// A CSV field, quoted when it holds a comma, quote or line break.
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

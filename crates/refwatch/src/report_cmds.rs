@@ -148,14 +148,6 @@ fn cell_citations(data: &Dataset, row: &YearKindRow) -> Vec<serde_json::Value> {
     out
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 fn write_xlsx(
     path: &Path,
     data: &Dataset,
@@ -328,7 +320,7 @@ pub(crate) async fn stats(
                     r.people_best,
                     r.people_high,
                     r.high_open,
-                    csv_field(
+                    crate::dataset_cmds::csv_field(
                         &r.incident_ids
                             .iter()
                             .map(ToString::to_string)
