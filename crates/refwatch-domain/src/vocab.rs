@@ -126,7 +126,7 @@ impl fmt::Display for Term {
 }
 
 /// A language refwatch speaks to users in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// English.
     #[default]

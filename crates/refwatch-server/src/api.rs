@@ -5,13 +5,15 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use refwatch_domain::{Dataset, Incident, IncidentId};
-use refwatch_service::ServiceError;
+use refwatch_accounts::Password;
+use refwatch_domain::{Confidentiality, Dataset, Dimension, Incident, IncidentId};
+use refwatch_service::{ServiceError, SignInError};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Visitor;
+use crate::derived::ListQuery;
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
@@ -19,6 +21,30 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         Json(json!({ "error": { "code": code, "message": message } })),
     )
         .into_response()
+}
+
+/// A query string read for the API: one that does not fit answers with
+/// the API's JSON error, not the framework's plain text.
+pub(crate) struct ApiQuery<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(_) => Err(error(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "a query parameter has a value of the wrong type, such as letters where a number belongs",
+            )),
+        }
+    }
 }
 
 fn service_error(e: &ServiceError) -> Response {
@@ -70,6 +96,14 @@ fn default_limit() -> usize {
     50
 }
 
+fn bad_limit() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad_limit",
+        "limit must be from 1 to 500",
+    )
+}
+
 /// Checks the page size, reads what the caller may read, and answers one page.
 async fn list(
     state: &AppState,
@@ -78,13 +112,9 @@ async fn list(
     page: impl FnOnce(&Dataset, &Paging) -> Response,
 ) -> Response {
     if p.limit == 0 || p.limit > 500 {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_limit",
-            "limit must be from 1 to 500",
-        );
+        return bad_limit();
     }
-    match state.core.for_caller(v.caller).dataset().await {
+    match state.core.for_caller(v.caller).readable().await {
         Ok(data) => page(&data, p),
         Err(e) => service_error(&e),
     }
@@ -102,21 +132,165 @@ fn page_of<T>(items: &[T], p: &Paging, to_json: impl Fn(&T) -> serde_json::Value
         .into_response()
 }
 
+/// The incident list's filters; the same as the list page's.
+#[derive(Deserialize)]
+pub(crate) struct IncidentFilters {
+    kind: Option<String>,
+    from: Option<i32>,
+    to: Option<i32>,
+    place: Option<String>,
+    actor: Option<String>,
+    verification: Option<String>,
+    confidentiality: Option<String>,
+    q: Option<String>,
+}
+
+fn bad_filter(name: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad_filter",
+        &format!("the filter {name} has a value that is not one of its kind"),
+    )
+}
+
 pub(crate) async fn incidents(
     State(state): State<AppState>,
     v: Visitor,
-    Query(p): Query<Paging>,
+    ApiQuery(p): ApiQuery<Paging>,
+    ApiQuery(f): ApiQuery<IncidentFilters>,
+) -> Response {
+    if p.limit == 0 || p.limit > 500 {
+        return bad_limit();
+    }
+    // Unlike the page, which shows a mistyped filter back, a program is
+    // told: a filter that silently matched everything would mislead it.
+    let mut q = ListQuery {
+        kind: f.kind,
+        from: f.from,
+        to: f.to,
+        verification: f.verification,
+        words: f
+            .q
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect(),
+        ..ListQuery::default()
+    };
+    if let Some(place) = f.place {
+        let Ok(id) = place.parse() else {
+            return bad_filter("place");
+        };
+        q.place = Some(id);
+    }
+    if let Some(actor) = f.actor {
+        let Ok(id) = actor.parse() else {
+            return bad_filter("actor");
+        };
+        q.actor = Some(id);
+    }
+    if let Some(level) = f.confidentiality {
+        let Some(level) = Confidentiality::from_code(&level) else {
+            return bad_filter("confidentiality");
+        };
+        q.level = Some(level);
+    }
+    let view = match state.core.for_caller(v.caller).readable().await {
+        Ok(data) => state.derived.get(data),
+        Err(e) => return service_error(&e),
+    };
+    let (total, page) = view.select(&q, p.offset, p.limit);
+    let items: Vec<_> = page.into_iter().map(incident_json).collect();
+    Json(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
+        .into_response()
+}
+
+pub(crate) async fn places(
+    State(state): State<AppState>,
+    v: Visitor,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> Response {
     list(&state, v, &p, |d, p| {
-        page_of(&d.incidents, p, incident_json)
+        page_of(&d.places, p, |place| {
+            json!({
+                "id": place.id.to_string(), "kind": place.kind.code(), "name_en": place.name_en,
+                "name_ko": place.name_ko, "name_zh": place.name_zh, "country": place.country,
+                "parent": place.parent.map(|id| id.to_string()),
+                "coordinates": place.coordinates.map(|c| json!({ "lat": c.lat, "lon": c.lon, "precision": c.precision.code() })),
+            })
+        })
     })
     .await
+}
+
+pub(crate) async fn actors(
+    State(state): State<AppState>,
+    v: Visitor,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> Response {
+    list(&state, v, &p, |d, p| {
+        page_of(&d.actors, p, |actor| {
+            json!({
+                "id": actor.id.to_string(), "kind": actor.kind.code(), "name_en": actor.name_en,
+                "name_ko": actor.name_ko, "name_zh": actor.name_zh,
+                "parent": actor.parent.map(|id| id.to_string()),
+            })
+        })
+    })
+    .await
+}
+
+/// The per-year table's range and division.
+#[derive(Deserialize)]
+pub(crate) struct StatsQuery {
+    from: Option<i32>,
+    to: Option<i32>,
+    by: Option<String>,
+}
+
+pub(crate) async fn stats_per_year(
+    State(state): State<AppState>,
+    v: Visitor,
+    ApiQuery(s): ApiQuery<StatsQuery>,
+) -> Response {
+    let by = match s.by.as_deref() {
+        None | Some("") => None,
+        Some(code) => match Dimension::from_code(code) {
+            Some(d) => Some(d),
+            None => return bad_filter("by"),
+        },
+    };
+    let data = match state.core.for_caller(v.caller).readable().await {
+        Ok(data) => data,
+        Err(e) => return service_error(&e),
+    };
+    let rows = refwatch_stats::per_year(
+        &data.incidents,
+        refwatch_stats::YearRange {
+            from: s.from,
+            to: s.to,
+        },
+        by,
+    );
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "year": r.year, "kind": r.kind.code(), "group": r.value.as_ref().map(|g| g.code()),
+                "incidents": r.incidents,
+                "people": { "low": r.people_low, "best": r.people_best, "high": r.people_high, "high_open": r.high_open },
+                "incident_ids": r.incident_ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!({ "by": by.map(Dimension::code), "rows": rows })).into_response()
 }
 
 pub(crate) async fn sources(
     State(state): State<AppState>,
     v: Visitor,
-    Query(p): Query<Paging>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> Response {
     list(&state, v, &p, |d, p| {
         page_of(&d.sources, p, |s| {
@@ -132,7 +306,7 @@ pub(crate) async fn sources(
 pub(crate) async fn mechanisms(
     State(state): State<AppState>,
     v: Visitor,
-    Query(p): Query<Paging>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> Response {
     list(&state, v, &p, |d, p| {
         page_of(&d.mechanisms, p, |m| {
@@ -149,7 +323,7 @@ pub(crate) async fn mechanisms(
 pub(crate) async fn persons(
     State(state): State<AppState>,
     v: Visitor,
-    Query(p): Query<Paging>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> Response {
     if v.token.is_none() {
         return error(
@@ -180,8 +354,13 @@ pub(crate) async fn incident(
     let Ok(id) = id.parse::<IncidentId>() else {
         return error(StatusCode::BAD_REQUEST, "bad_id", "not an incident id");
     };
-    match state.core.for_caller(v.caller).dataset().await {
-        Ok(data) => match data.incidents.iter().find(|i| i.id == id) {
+    match state.core.for_caller(v.caller).readable().await {
+        Ok(data) => match data
+            .incidents
+            .binary_search_by_key(&id, |i| i.id)
+            .ok()
+            .map(|n| &data.incidents[n])
+        {
             Some(i) => Json(incident_json(i)).into_response(),
             None => error(
                 StatusCode::NOT_FOUND,
@@ -337,6 +516,75 @@ pub(crate) async fn update_incident(
     {
         Ok(()) => Json(json!({ "id": id.to_string() })).into_response(),
         Err(e) => write_error(&e),
+    }
+}
+
+/// What a program sends to sign in.
+#[derive(Deserialize)]
+struct SignInBody {
+    username: String,
+    password: String,
+    /// The one-time code, when the account has a second factor.
+    code: Option<String>,
+}
+
+/// Signs a program in: the answer carries the session token to send as
+/// `Authorization: Bearer <token>`.
+pub(crate) async fn create_session(State(state): State<AppState>, body: String) -> Response {
+    let Ok(form) = serde_json::from_str::<SignInBody>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "send {\"username\": …, \"password\": …} and, with a second factor, \"code\"",
+        );
+    };
+    let code = form
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    match state
+        .core
+        .sign_in(&form.username, &Password::new(form.password), code)
+        .await
+    {
+        Ok(signed) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "token": signed.token.expose(),
+                "expires_at": signed.expires_at.to_string(),
+                "must_change_password": signed.must_change_password,
+            })),
+        )
+            .into_response(),
+        Err(ServiceError::SignIn(e)) => {
+            let (status, code) = match e {
+                SignInError::Rejected => (StatusCode::UNAUTHORIZED, "bad_sign_in"),
+                SignInError::SecondFactor => (StatusCode::UNAUTHORIZED, "second_factor"),
+                SignInError::TryLater(_) => (StatusCode::TOO_MANY_REQUESTS, "try_later"),
+                SignInError::Locked(_) => (StatusCode::FORBIDDEN, "locked"),
+            };
+            error(status, code, &e.to_string())
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+/// Ends the session whose token is sent.
+pub(crate) async fn delete_session(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let Some(token) = &v.token else {
+        return StatusCode::NO_CONTENT.into_response();
+    };
+    match state.core.sign_out(token).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => service_error(&e),
     }
 }
 

@@ -210,7 +210,7 @@ fn form_page(
             label { (t(l, "confidentiality"))
                 select name="confidentiality" {
                     @for c in Confidentiality::ALL {
-                        option value=(c.code()) selected[form.confidentiality == c.code()] { (c.code()) }
+                        option value=(c.code()) selected[form.confidentiality == c.code()] { (crate::i18n::level(l, c)) }
                     }
                 }
             }
@@ -243,7 +243,7 @@ pub(crate) async fn new_incident(State(state): State<AppState>, v: Visitor) -> R
     if !can(&v, Operation::Create) {
         return failure(&v, &state, &not_found());
     }
-    let data = match state.core.for_caller(v.caller.clone()).dataset().await {
+    let data = match state.core.for_caller(v.caller.clone()).readable().await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
@@ -276,7 +276,7 @@ pub(crate) async fn create_incident(
         );
     }
     let core = state.core.for_caller(v.caller.clone());
-    let data = match core.dataset().await {
+    let data = match core.readable().await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
@@ -325,9 +325,9 @@ async fn editable(
     state: &AppState,
     v: &Visitor,
     id: &str,
-) -> Result<(Dataset, Incident), ServiceError> {
+) -> Result<(std::sync::Arc<Dataset>, Incident), ServiceError> {
     let id: IncidentId = id.parse().map_err(|_| not_found())?;
-    let data = state.core.for_caller(v.caller.clone()).dataset().await?;
+    let data = state.core.for_caller(v.caller.clone()).readable().await?;
     let incident = data
         .incidents
         .iter()

@@ -30,6 +30,19 @@ pub(crate) fn t(lang: Lang, key: &'static str) -> &'static str {
     }
 }
 
+/// A confidentiality level's name in `lang`.
+pub(crate) fn level(lang: Lang, level: refwatch_domain::Confidentiality) -> &'static str {
+    use refwatch_domain::Confidentiality as C;
+    t(
+        lang,
+        match level {
+            C::Public => "level_public",
+            C::Restricted => "level_restricted",
+            C::Confidential => "level_confidential",
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

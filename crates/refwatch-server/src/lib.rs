@@ -12,6 +12,7 @@ mod admin;
 mod api;
 mod auth;
 mod dates;
+mod derived;
 mod forms;
 mod i18n;
 mod pages;
@@ -34,6 +35,8 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub struct AppState {
     core: Arc<Service<SqliteStore>>,
+    /// What pages derive from the read copies, kept while they are served.
+    derived: Arc<derived::DerivedCache>,
     /// Whether cookies carry `Secure` (when served over TLS by a proxy).
     secure_cookies: bool,
 }
@@ -43,6 +46,7 @@ impl AppState {
     pub fn new(core: Service<SqliteStore>, secure_cookies: bool) -> Self {
         Self {
             core: Arc::new(core),
+            derived: Arc::default(),
             secure_cookies,
         }
     }
@@ -112,6 +116,13 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/incidents",
             get(api::incidents).post(api::create_incident),
         )
+        .route(
+            "/api/v1/session",
+            post(api::create_session).delete(api::delete_session),
+        )
+        .route("/api/v1/places", get(api::places))
+        .route("/api/v1/actors", get(api::actors))
+        .route("/api/v1/stats/per-year", get(api::stats_per_year))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
@@ -132,6 +143,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Read the records once in the background, so that the first visitor
+    // does not wait for a large dataset to load; failures are reported by
+    // the first request that meets them.
+    let warm = state.core.clone();
+    tokio::spawn(async move {
+        let _ = warm.readable().await;
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await

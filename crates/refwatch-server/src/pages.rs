@@ -2,6 +2,7 @@
 //! checks the CSRF token.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
+use crate::derived::{Derived, ListQuery, Overview};
 use crate::i18n::t;
 
 const PAGE_SIZE: usize = 20;
@@ -145,23 +147,20 @@ fn incident_rows(v: &Visitor, list: &[&Incident]) -> Markup {
     }
 }
 
-async fn readable(state: &AppState, v: &Visitor) -> Result<Dataset, ServiceError> {
-    state.core.for_caller(v.caller.clone()).dataset().await
+async fn readable(state: &AppState, v: &Visitor) -> Result<Arc<Dataset>, ServiceError> {
+    state.core.for_caller(v.caller.clone()).readable().await
 }
 
-pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Response {
-    let data = match readable(&state, &v).await {
-        Ok(d) => d,
-        Err(e) => return failure(&v, &state, &e),
-    };
-    let l = v.lang;
+/// The records the visitor may read, with lookups and orders derived once.
+async fn derived(state: &AppState, v: &Visitor) -> Result<Arc<Derived>, ServiceError> {
+    Ok(state.derived.get(readable(state, v).await?))
+}
+
+fn render_overview(data: &Dataset, l: Lang) -> Overview {
     let vocab = Vocabularies::builtin();
     let years: Vec<i32> = data.incidents.iter().map(|i| i.date.year()).collect();
-    let (from, to) = (
-        years.iter().copied().min().unwrap_or(2013),
-        years.iter().copied().max().unwrap_or(2024),
-    );
-    let from = from.max(to - 19);
+    let to = years.iter().copied().max().unwrap_or(2024);
+    let from = years.iter().copied().min().unwrap_or(2013).max(to - 19);
     let rows = per_year(
         &data.incidents,
         YearRange {
@@ -193,39 +192,49 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
                 .coordinates
                 .filter(|c| c.precision != refwatch_domain::CoordPrecision::Country)?;
             let count = *counts.get(&p.id)?;
-            let label = p.name(l).to_owned();
             Some(refwatch_geo::Marker {
                 lon: c.lon,
                 lat: c.lat,
-                label,
+                label: p.name(l).to_owned(),
                 count,
             })
         })
         .collect();
     let map = refwatch_geo::map_svg(&markers, t(l, "where"), t(l, "tagline"));
-    let changes = match state
-        .core
-        .for_caller(v.caller.clone())
-        .recent_changes(8)
-        .await
-    {
-        Ok(c) => c,
+    Overview { chart, map }
+}
+
+pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Response {
+    let view = match derived(&state, &v).await {
+        Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let mut latest: Vec<&Incident> = data.incidents.iter().collect();
-    latest.sort_by_key(|i| std::cmp::Reverse(i.date.start().first_day()));
-    latest.truncate(5);
+    let l = v.lang;
+    let overview = view.overview(l, |data| render_overview(data, l));
+    let changes = match view.recent.get() {
+        Some(c) => c.clone(),
+        None => match state
+            .core
+            .for_caller(v.caller.clone())
+            .recent_changes(8)
+            .await
+        {
+            Ok(c) => view.recent.get_or_init(|| c).clone(),
+            Err(e) => return failure(&v, &state, &e),
+        },
+    };
+    let (_, latest) = view.select(&ListQuery::default(), 0, 5);
     let body = html! {
         h1 { (t(l, "tagline")) }
-        figure { (PreEscaped(chart)) }
+        figure { (PreEscaped(&overview.chart)) }
         h2 { (t(l, "where")) }
-        figure { (PreEscaped(map)) }
+        figure { (PreEscaped(&overview.map)) }
         h2 { (t(l, "latest")) }
         (incident_rows(&v, &latest))
         h2 { (t(l, "recent_changes")) }
         ul {
             @for c in &changes {
-                @if let Some(i) = data.incidents.iter().find(|i| i.id == c.incident) {
+                @if let Some(i) = view.incident(c.incident) {
                     li {
                         (c.at.to_string()[..10].to_owned()) " · " (if c.action == "create" { t(l, "created") } else { t(l, "updated") }) " · "
                         a href={ "/incidents/" (i.id) } { (i.title) }
@@ -242,14 +251,77 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
     )
 }
 
-/// Filters of the incident list.
+/// Filters of the incident list, as typed in the form: kept as text so
+/// that a mistyped value is shown back, not refused.
 #[derive(Deserialize, Default)]
 pub(crate) struct Filters {
     kind: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    place: Option<String>,
+    actor: Option<String>,
+    verification: Option<String>,
+    confidentiality: Option<String>,
     q: Option<String>,
     page: Option<usize>,
+}
+
+/// The filters understood: a value that does not parse filters nothing.
+fn wanted(f: &Filters) -> ListQuery {
+    let text = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let year = |s: &Option<String>| text(s).and_then(|s| s.parse::<i32>().ok());
+    ListQuery {
+        kind: text(&f.kind),
+        from: year(&f.from),
+        to: year(&f.to),
+        place: text(&f.place).and_then(|s| s.parse().ok()),
+        actor: text(&f.actor).and_then(|s| s.parse().ok()),
+        verification: text(&f.verification),
+        level: text(&f.confidentiality)
+            .and_then(|s| refwatch_domain::Confidentiality::from_code(&s)),
+        words: f
+            .q
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect(),
+    }
+}
+
+/// The list's address with these filters on page `page`.
+fn list_link(q: &ListQuery, page: usize) -> String {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let words: Vec<String> = q.words.iter().map(|w| percent_encode(w)).collect();
+    format!(
+        "/incidents?kind={}&from={}&to={}&place={}&actor={}&verification={}&confidentiality={}&q={}&page={page}",
+        percent_encode(&opt(q.kind.clone())),
+        opt(q.from.map(|y| y.to_string())),
+        opt(q.to.map(|y| y.to_string())),
+        opt(q.place.map(|p| p.to_string())),
+        opt(q.actor.map(|a| a.to_string())),
+        percent_encode(&opt(q.verification.clone())),
+        opt(q.level.map(|c| c.code().to_owned())),
+        words.join("+"),
+    )
+}
+
+/// Percent-encodes everything but unreserved characters, for a query string.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 pub(crate) async fn incidents(
@@ -257,50 +329,32 @@ pub(crate) async fn incidents(
     v: Visitor,
     Query(f): Query<Filters>,
 ) -> Response {
-    let data = match readable(&state, &v).await {
+    let view = match derived(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
+    let data = &view.data;
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let year = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().parse::<i32>().ok());
-    let (from, to) = (year(&f.from), year(&f.to));
-    let kind = f.kind.clone().filter(|k| !k.is_empty());
-    let words: Vec<String> =
-        f.q.as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-    let mut list: Vec<&Incident> = data
-        .incidents
-        .iter()
-        .filter(|i| kind.as_deref().is_none_or(|k| i.kind.code() == k))
-        .filter(|i| {
-            from.is_none_or(|y| i.date.year() >= y) && to.is_none_or(|y| i.date.year() <= y)
-        })
-        .filter(|i| {
-            let text = format!("{} {}", i.title, i.summary).to_lowercase();
-            words.iter().all(|w| text.contains(w.as_str()))
-        })
-        .collect();
-    list.sort_by_key(|i| std::cmp::Reverse(i.date.start().first_day()));
-    let pages = list.len().div_ceil(PAGE_SIZE).max(1);
-    let page_no = f.page.unwrap_or(1).clamp(1, pages);
-    let shown: Vec<&Incident> = list
-        .iter()
-        .skip((page_no - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .copied()
-        .collect();
-    let link = |p: usize| {
-        format!(
-            "/incidents?kind={}&from={}&to={}&q={}&page={p}",
-            kind.as_deref().unwrap_or(""),
-            from.map(|y| y.to_string()).unwrap_or_default(),
-            to.map(|y| y.to_string()).unwrap_or_default(),
-            words.join("+")
-        )
+    let wanted = wanted(&f);
+    let asked = f.page.unwrap_or(1).max(1);
+    let (mut matching, mut shown) = view.select(&wanted, (asked - 1) * PAGE_SIZE, PAGE_SIZE);
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page_no = asked.min(pages);
+    if page_no < asked {
+        // Asked for a page past the end: show the last one.
+        (matching, shown) = view.select(&wanted, (pages - 1) * PAGE_SIZE, PAGE_SIZE);
+    }
+    let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
+    let vocab_select = |name: &'static str, vocabulary: Vocabulary, chosen: Option<&str>| {
+        html! {
+            select name=(name) {
+                option value="" { (t(l, "any")) }
+                @for code in vocab.codes(vocabulary) {
+                    option value=(code) selected[chosen == Some(code)] { (vocab.label(vocabulary, &Term::new(code), l)) }
+                }
+            }
+        }
     };
     let body = html! {
         h1 { (t(l, "incidents")) }
@@ -308,24 +362,45 @@ pub(crate) async fn incidents(
             p { a href="/incidents/new" { (t(l, "new_incident")) } }
         }
         form.filters method="get" action="/incidents" {
-            label { (t(l, "kind"))
-                select name="kind" {
+            label { (t(l, "kind")) (vocab_select("kind", Vocabulary::IncidentKind, wanted.kind.as_deref())) }
+            label { (t(l, "year_from")) input type="number" name="from" value=[wanted.from] min="1950" max="2100"; }
+            label { (t(l, "year_to")) input type="number" name="to" value=[wanted.to] min="1950" max="2100"; }
+            label { (t(l, "place"))
+                select name="place" {
                     option value="" { (t(l, "any")) }
-                    @for code in vocab.codes(Vocabulary::IncidentKind) {
-                        option value=(code) selected[kind.as_deref() == Some(code)] { (vocab.label(Vocabulary::IncidentKind, &Term::new(code), l)) }
+                    @for p in &data.places {
+                        option value=(p.id) selected[wanted.place == Some(p.id)] { (p.name(l)) }
                     }
                 }
             }
-            label { (t(l, "year_from")) input type="number" name="from" value=[from] min="1950" max="2100"; }
-            label { (t(l, "year_to")) input type="number" name="to" value=[to] min="1950" max="2100"; }
+            label { (t(l, "actor"))
+                select name="actor" {
+                    option value="" { (t(l, "any")) }
+                    @for a in &data.actors {
+                        option value=(a.id) selected[wanted.actor == Some(a.id)] { (a.name(l)) }
+                    }
+                }
+            }
+            label { (t(l, "verification")) (vocab_select("verification", Vocabulary::Verification, wanted.verification.as_deref())) }
+            @if ceiling > refwatch_domain::Confidentiality::Public {
+                label { (t(l, "confidentiality"))
+                    select name="confidentiality" {
+                        option value="" { (t(l, "any")) }
+                        @for c in refwatch_domain::Confidentiality::ALL.into_iter().filter(|c| *c <= ceiling) {
+                            option value=(c.code()) selected[wanted.level == Some(c)] { (crate::i18n::level(l, c)) }
+                        }
+                    }
+                }
+            }
             label { (t(l, "search")) input type="search" name="q" value=(f.q.as_deref().unwrap_or("")); }
             button type="submit" { (t(l, "filter")) }
         }
+        p { (matching) " " (t(l, "incidents_found")) }
         @if shown.is_empty() { p { (t(l, "no_results")) } } @else { (incident_rows(&v, &shown)) }
         p {
-            @if page_no > 1 { a href=(link(page_no - 1)) { (t(l, "previous")) } " " }
+            @if page_no > 1 { a href=(list_link(&wanted, page_no - 1)) { (t(l, "previous")) } " " }
             (t(l, "page")) " " (page_no) " / " (pages)
-            @if page_no < pages { " " a href=(link(page_no + 1)) { (t(l, "next")) } }
+            @if page_no < pages { " " a href=(list_link(&wanted, page_no + 1)) { (t(l, "next")) } }
         }
     };
     page(
@@ -348,11 +423,12 @@ pub(crate) async fn incident(
             &ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new())),
         );
     };
-    let data = match readable(&state, &v).await {
+    let view = match derived(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let Some(i) = data.incidents.iter().find(|i| i.id == id) else {
+    let data = &view.data;
+    let Some(i) = view.incident(id) else {
         return failure(
             &v,
             &state,
@@ -603,7 +679,17 @@ fn not_found_error() -> ServiceError {
     ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new()))
 }
 
-pub(crate) async fn persons(State(state): State<AppState>, v: Visitor) -> Response {
+/// The page asked for in a list.
+#[derive(Deserialize, Default)]
+pub(crate) struct PageNo {
+    page: Option<usize>,
+}
+
+pub(crate) async fn persons(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(asked): Query<PageNo>,
+) -> Response {
     if v.token.is_none() {
         return failure(&v, &state, &not_found_error());
     }
@@ -613,12 +699,15 @@ pub(crate) async fn persons(State(state): State<AppState>, v: Visitor) -> Respon
     };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
+    let per_page = PAGE_SIZE * 5;
+    let pages = data.persons.len().div_ceil(per_page).max(1);
+    let page_no = asked.page.unwrap_or(1).clamp(1, pages);
     let body = html! {
         h1 { (t(l, "persons")) }
         table {
             thead { tr { th { (t(l, "person")) } th { (t(l, "sex")) } th { (t(l, "category")) } th { (t(l, "status")) } } }
             tbody {
-                @for p in &data.persons {
+                @for p in data.persons.iter().skip((page_no - 1) * per_page).take(per_page) {
                     tr {
                         // Persons are listed by opaque id only: no name on a list, ever.
                         td { a href={ "/persons/" (p.id) } { (p.id.to_string()[..8]) "…" } }
@@ -628,6 +717,11 @@ pub(crate) async fn persons(State(state): State<AppState>, v: Visitor) -> Respon
                     }
                 }
             }
+        }
+        p {
+            @if page_no > 1 { a href={ "/persons?page=" (page_no - 1) } { (t(l, "previous")) } " " }
+            (t(l, "page")) " " (page_no) " / " (pages)
+            @if page_no < pages { " " a href={ "/persons?page=" (page_no + 1) } { (t(l, "next")) } }
         }
     };
     page(
@@ -650,11 +744,11 @@ pub(crate) async fn person(
         return failure(&v, &state, &not_found_error());
     }
     let core = state.core.for_caller(v.caller.clone());
-    let data = match core.dataset().await {
+    let view = match derived(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let Some(p) = data.persons.iter().find(|p| p.id == id) else {
+    let Some(p) = view.person(id) else {
         return failure(&v, &state, &not_found_error());
     };
     // Reading the identity asks the policy and is audited; a refusal shows the page without it.
@@ -665,7 +759,6 @@ pub(crate) async fn person(
     };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let incidents: HashMap<_, _> = data.incidents.iter().map(|i| (i.id, i)).collect();
     let body = html! {
         h1 { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
         h2 { (t(l, "identity")) }
@@ -691,7 +784,7 @@ pub(crate) async fn person(
             @for e in &p.timeline {
                 li {
                     (e.date.to_string()) " — " (vocab.label(Vocabulary::PersonStatus, &e.status, l))
-                    @if let Some(i) = e.incident.and_then(|i| incidents.get(&i)) { " (" a href={ "/incidents/" (i.id) } { (i.title) } ")" }
+                    @if let Some(i) = e.incident.and_then(|i| view.incident(i)) { " (" a href={ "/incidents/" (i.id) } { (i.title) } ")" }
                 }
             }
         }

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod public;
+mod snapshot;
 mod visibility;
 
 use std::sync::Arc;
@@ -112,6 +113,8 @@ pub struct Service<S: Store> {
     keys: Option<Arc<UnlockedKeys>>,
     clock: Arc<dyn Clock>,
     actor: Caller,
+    /// Read copies of the records, shared by every caller of this core.
+    snapshots: Arc<snapshot::Snapshots>,
 }
 
 impl<S: Store> std::fmt::Debug for Service<S> {
@@ -162,6 +165,7 @@ impl<S: Store> Service<S> {
             keys: Some(Arc::new(keys)),
             clock,
             actor: Caller::operator(),
+            snapshots: Arc::default(),
         };
         let event = service.event(
             "keys_create",
@@ -200,6 +204,7 @@ impl<S: Store> Service<S> {
             keys,
             clock,
             actor,
+            snapshots: Arc::default(),
         })
     }
 
@@ -223,6 +228,7 @@ impl<S: Store> Service<S> {
             keys: self.keys.clone(),
             clock: self.clock.clone(),
             actor: caller,
+            snapshots: self.snapshots.clone(),
         }
     }
 
@@ -316,7 +322,7 @@ impl<S: Store> Service<S> {
             )?;
         }
         let keys = self.keys()?;
-        let existing = self.store.load_dataset().await?;
+        let existing = self.snapshots.all(&self.store).await?;
         let problems = validate_addition(&existing, incoming, &Vocabularies::builtin());
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
@@ -351,10 +357,20 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// The records the actor may read, without identities.
+    /// The records the actor may read, without identities: a copy shared
+    /// with other callers under the same ceiling, current as of this call,
+    /// each list sorted by id (so that it can be searched by id).
+    pub async fn readable(&self) -> Result<Arc<Dataset>, ServiceError> {
+        Ok(self
+            .snapshots
+            .readable(&self.store, read_ceiling(self.actor.principal))
+            .await?)
+    }
+
+    /// The records the actor may read, without identities, as a copy of
+    /// their own.
     pub async fn dataset(&self) -> Result<Dataset, ServiceError> {
-        let data = self.store.load_dataset().await?;
-        Ok(readable_by(data, read_ceiling(self.actor.principal)))
+        Ok((*self.readable().await?).clone())
     }
 
     /// Everything, identities opened: administrators only, with the key.
@@ -397,7 +413,7 @@ impl<S: Store> Service<S> {
         &self,
         person: PersonId,
     ) -> Result<Option<PersonIdentity>, ServiceError> {
-        let data = self.store.load_dataset().await?;
+        let data = self.snapshots.all(&self.store).await?;
         let Some(p) = data.persons.iter().find(|p| p.id == person) else {
             return Ok(None);
         };
@@ -640,8 +656,8 @@ impl<S: Store> Service<S> {
     async fn stored_incident_level(
         &self,
         id: refwatch_domain::IncidentId,
-    ) -> Result<(Dataset, usize), ServiceError> {
-        let data = self.store.load_dataset().await?;
+    ) -> Result<(Arc<Dataset>, usize), ServiceError> {
+        let data = self.snapshots.all(&self.store).await?;
         let index = data
             .incidents
             .iter()
@@ -667,7 +683,8 @@ impl<S: Store> Service<S> {
         &self,
         incident: &refwatch_domain::Incident,
     ) -> Result<(), ServiceError> {
-        let (mut data, index) = self.stored_incident_level(incident.id).await?;
+        let (stored, index) = self.stored_incident_level(incident.id).await?;
+        let mut data = (*stored).clone();
         let old = data.incidents[index].confidentiality;
         for level in [old, incident.confidentiality] {
             require(
@@ -741,33 +758,37 @@ impl<S: Store> Service<S> {
     /// Derived from the audit log, but showing only record ids and actions,
     /// never who made them (that is the administrators' audit page).
     pub async fn recent_changes(&self, limit: usize) -> Result<Vec<RecentChange>, ServiceError> {
-        let readable: std::collections::HashSet<String> = self
-            .dataset()
-            .await?
-            .incidents
-            .iter()
-            .map(|i| i.id.to_string())
-            .collect();
-        let (entries, _) = self.store.audit_log().await?;
-        Ok(entries
-            .iter()
-            .rev()
-            .filter(|e| {
-                e.event.target_kind.as_deref() == Some("incident")
-                    && matches!(e.event.action.as_str(), "create" | "update")
-            })
-            .filter_map(|e| {
-                let id = e.event.target_id.as_deref()?;
-                if !readable.contains(id) {
-                    return None;
-                }
-                Some(RecentChange {
-                    at: e.event.at,
-                    action: e.event.action.clone(),
-                    incident: id.parse().ok()?,
-                })
-            })
-            .take(limit)
-            .collect())
+        /// Entries read per step, and the most read in all: a busy log
+        /// of records the caller may not read ends the search, not the page.
+        const STEP: usize = 200;
+        const MOST: usize = 5_000;
+        let readable = self.readable().await?;
+        let mut out = Vec::new();
+        let (mut before, mut read) = (None, 0);
+        while out.len() < limit && read < MOST {
+            let entries = self.store.audit_tail("incident", before, STEP).await?;
+            let Some(last) = entries.last() else { break };
+            before = Some(last.seq);
+            read += entries.len();
+            out.extend(
+                entries
+                    .iter()
+                    .filter(|e| matches!(e.event.action.as_str(), "create" | "update"))
+                    .filter_map(|e| {
+                        let incident = e.event.target_id.as_deref()?.parse().ok()?;
+                        let known = readable
+                            .incidents
+                            .binary_search_by_key(&incident, |i| i.id)
+                            .is_ok();
+                        known.then(|| RecentChange {
+                            at: e.event.at,
+                            action: e.event.action.clone(),
+                            incident,
+                        })
+                    }),
+            );
+        }
+        out.truncate(limit);
+        Ok(out)
     }
 }

@@ -12,7 +12,7 @@ use refwatch_domain::{
 use refwatch_policy::{Operation, decide};
 use refwatch_storage::Store;
 
-use crate::{Service, ServiceError, readable_by, require};
+use crate::{Service, ServiceError, require};
 
 /// One published table.
 #[derive(Debug, Clone)]
@@ -104,7 +104,7 @@ impl<S: Store> Service<S> {
                 "the suppression threshold must be at least 2".into(),
             ));
         }
-        let all = self.store.load_dataset().await?;
+        let all = self.snapshots.all(&self.store).await?;
         let incident_years: HashMap<IncidentId, i32> = all
             .incidents
             .iter()
@@ -122,7 +122,11 @@ impl<S: Store> Service<S> {
             table: people_table(&all.persons, &incident_years, dimension, threshold),
         })
         .collect();
-        let mut dataset = readable_by(all, Confidentiality::Public);
+        let mut dataset = (*self
+            .snapshots
+            .readable(&self.store, Confidentiality::Public)
+            .await?)
+            .clone();
         // Individuals never appear in public outputs, not even pseudonymously.
         dataset.persons.clear();
         dataset.sort();

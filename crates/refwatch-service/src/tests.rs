@@ -554,3 +554,32 @@ async fn data_key_rotation_reseals_everything_and_resumes() {
     assert_eq!(before, after);
     assert!(service.verify_audit().await.unwrap().findings.is_empty());
 }
+
+#[tokio::test]
+async fn shared_read_copies_follow_changes_from_this_core_and_from_others() {
+    let f = fixture(Confidentiality::Restricted).await;
+    let viewer = as_actor(&f, Principal::Account(Role::Viewer)).await;
+    let public = viewer.for_caller(Caller::public());
+    let first = viewer.readable().await.unwrap();
+    assert_eq!(first.incidents.len(), 1);
+    assert!(public.readable().await.unwrap().incidents.is_empty());
+    // Unchanged data: the same shared copy, not a new read.
+    assert!(Arc::ptr_eq(&first, &viewer.readable().await.unwrap()));
+
+    // A change through another core on the same database, as another
+    // process (the command line) would make it.
+    let other = as_actor(&f, Principal::Account(Role::Administrator)).await;
+    let mut changed = other.readable().await.unwrap().incidents[0].clone();
+    changed.title = "Retitled".into();
+    changed.confidentiality = Confidentiality::Public;
+    other.update_incident(&changed).await.unwrap();
+
+    let after = viewer.readable().await.unwrap();
+    assert_eq!(after.incidents[0].title, "Retitled");
+    assert_eq!(public.readable().await.unwrap().incidents.len(), 1);
+    // The copy handed out earlier is untouched.
+    assert_eq!(first.incidents[0].title, "Generated arrest");
+    // Read copies never carry identities, whoever reads them.
+    let admin_view = other.readable().await.unwrap();
+    assert!(admin_view.persons.iter().all(|p| p.identity.is_none()));
+}

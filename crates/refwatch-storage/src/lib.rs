@@ -140,6 +140,16 @@ pub trait Store {
         &self,
     ) -> impl Future<Output = Result<(Vec<AuditEntry>, Option<AuditAnchor>), StoreError>> + Send;
 
+    /// Up to `limit` audit entries about records of `target_kind`, newest
+    /// first, from before position `before` (from the end when `None`).
+    /// For views of recent activity; verification reads the whole log.
+    fn audit_tail(
+        &self,
+        target_kind: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+
     /// The keyring, if keys were set up.
     fn keyring(&self) -> impl Future<Output = Result<Option<Keyring>, StoreError>> + Send;
 
@@ -204,6 +214,11 @@ pub trait Store {
         ring: &Keyring,
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The records' version: raised by every change to records (not by
+    /// audit entries, accounts or keys), so that a copy of the records read
+    /// at version v is current while this still answers v.
+    fn data_version(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Reads every record, each list sorted by id.
     fn load_dataset(&self) -> impl Future<Output = Result<Dataset, StoreError>> + Send;

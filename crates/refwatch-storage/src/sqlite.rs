@@ -63,6 +63,15 @@ impl SqliteStore {
     }
 }
 
+/// Raises the records' version: every transaction that changes records
+/// calls this before it commits.
+async fn bump_data_version(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Deletes an incident's rows, its reports and every citation of either.
 /// Returns whether the incident existed.
 async fn delete_incident_rows(tx: &mut Tx<'_>, id: &str) -> Result<bool, StoreError> {
@@ -758,6 +767,7 @@ impl Store for SqliteStore {
             insert_sealed_identity(&mut tx, *person, sealed).await?;
         }
         append_audit_in(&mut tx, audit).await?;
+        bump_data_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -780,6 +790,7 @@ impl Store for SqliteStore {
         }
         insert_incident(&mut tx, incident).await?;
         append_audit_in(&mut tx, audit).await?;
+        bump_data_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -809,6 +820,7 @@ impl Store for SqliteStore {
             return Err(StoreError::NotFound(id));
         }
         append_audit_in(&mut tx, audit).await?;
+        bump_data_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -899,6 +911,27 @@ impl Store for SqliteStore {
             })
             .transpose()?;
         Ok((entries, anchor))
+    }
+
+    async fn audit_tail(
+        &self,
+        target_kind: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        sqlx::query(
+            "SELECT * FROM audit_log WHERE target_kind = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(target_kind)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read_audit_entry)
+        .collect()
     }
 
     async fn keyring(&self) -> Result<Option<Keyring>, StoreError> {
@@ -1181,6 +1214,18 @@ impl Store for SqliteStore {
         append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn data_version(&self) -> Result<u64, StoreError> {
+        let version: i64 = sqlx::query("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        u64::try_from(version).map_err(|_| StoreError::Corrupt {
+            table: "data_version",
+            column: "version",
+            row: "1".into(),
+        })
     }
 
     async fn load_dataset(&self) -> Result<Dataset, StoreError> {

@@ -454,3 +454,42 @@ async fn the_keyring_round_trips() {
         .unwrap();
     assert_eq!(store.keyring().await.unwrap(), Some(ring));
 }
+
+#[tokio::test]
+async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    assert_eq!(store.data_version().await.unwrap(), 0);
+    let data = full_dataset();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), 1);
+    // Audit entries alone (an identity viewed, say) leave it alone.
+    store
+        .append_audit(&batch(&["view_identity"]))
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), 1);
+    let mut changed = data.incidents[0].clone();
+    changed.title = "Changed title".into();
+    store
+        .replace_incident(&changed, &batch(&["update"]))
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), 2);
+    // A failed change rolls the version back with everything else.
+    let mut missing = changed.clone();
+    missing.id = refwatch_domain::IncidentId::random();
+    assert!(
+        store
+            .replace_incident(&missing, &batch(&["update"]))
+            .await
+            .is_err()
+    );
+    assert_eq!(store.data_version().await.unwrap(), 2);
+    // Another connection (another process) sees the same version.
+    let other = open(&dir).await;
+    assert_eq!(other.data_version().await.unwrap(), 2);
+}

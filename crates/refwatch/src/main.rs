@@ -30,7 +30,7 @@ pub(crate) enum Outcome {
     Problems,
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

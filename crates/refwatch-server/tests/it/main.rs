@@ -1082,3 +1082,191 @@ async fn the_api_records_and_changes_incidents_with_a_token_only() {
         404
     );
 }
+
+fn json_of(reply: &Reply) -> serde_json::Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("not JSON: {}", reply.body))
+}
+
+async fn api_sign_in(app: &App, user: &str, password: &str) -> Reply {
+    let body = serde_json::json!({ "username": user, "password": password }).to_string();
+    request(
+        app,
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json".into())],
+        &body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn programs_sign_in_and_out_through_the_api() {
+    let app = spawn_app().await;
+    let wrong = api_sign_in(&app, "editor", "not the password").await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(json_of(&wrong)["error"]["code"], "bad_sign_in");
+    let garbled = request(&app, "POST", "/api/v1/session", &[], "username=editor").await;
+    assert_eq!(garbled.status, 400);
+    assert_eq!(json_of(&garbled)["error"]["code"], "bad_body");
+
+    let signed = api_sign_in(&app, "editor", PASSWORD).await;
+    assert_eq!(signed.status, 201, "{}", signed.body);
+    let token = json_of(&signed)["token"].as_str().unwrap().to_owned();
+    let auth = [("Authorization", format!("Bearer {token}"))];
+    let confidential = "key:t-confidential"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    let path = format!("/api/v1/incidents/{confidential}");
+    assert_eq!(request(&app, "GET", &path, &auth, "").await.status, 200);
+
+    let out = request(&app, "DELETE", "/api/v1/session", &auth, "").await;
+    assert_eq!(out.status, 204);
+    assert_eq!(
+        request(&app, "GET", &path, &auth, "").await.status,
+        404,
+        "the token no longer opens anything"
+    );
+}
+
+#[tokio::test]
+async fn the_incident_list_filters_by_place_actor_kind_and_level_on_pages_and_in_the_api() {
+    let app = spawn_app().await;
+    let place = "key:pl-beijing"
+        .parse::<refwatch_domain::PlaceId>()
+        .unwrap();
+    let actor = "key:ac-dprk-mss"
+        .parse::<refwatch_domain::ActorId>()
+        .unwrap();
+    let by_place = json_of(
+        &get(
+            &app,
+            &format!("/api/v1/incidents?place={place}&limit=500"),
+            "",
+        )
+        .await,
+    );
+    let items = by_place["items"].as_array().unwrap();
+    assert_eq!(by_place["total"], 3);
+    assert!(items.iter().all(|i| {
+        i["places"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["place"] == place.to_string())
+    }));
+    let both = json_of(
+        &get(
+            &app,
+            &format!("/api/v1/incidents?actor={actor}&kind=repatriation&limit=500"),
+            "",
+        )
+        .await,
+    );
+    let n = both["total"].as_u64().unwrap();
+    assert!(
+        n > 0 && n < 9,
+        "the kind narrows the actor's incidents: {n}"
+    );
+    assert!(
+        both["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["kind"] == "repatriation")
+    );
+    // Newest first.
+    let dates: Vec<&str> = both["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0][..4] >= w[1][..4]),
+        "{dates:?}"
+    );
+
+    // A program is told when a filter is not understood, instead of
+    // getting everything.
+    let bad = get(&app, "/api/v1/incidents?place=yanji", "").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(json_of(&bad)["error"]["code"], "bad_filter");
+    assert_eq!(
+        get(&app, "/api/v1/incidents?confidentiality=secret", "")
+            .await
+            .status,
+        400
+    );
+    for query in ["from=20x3", "offset=-1", "limit=many"] {
+        let r = get(&app, &format!("/api/v1/incidents?{query}"), "").await;
+        assert_eq!(r.status, 400, "{query}");
+        assert_eq!(json_of(&r)["error"]["code"], "bad_query", "{query}");
+    }
+
+    // The level filter never widens what a caller may read.
+    let public = json_of(&get(&app, "/api/v1/incidents?confidentiality=restricted", "").await);
+    assert_eq!(public["total"], 0);
+    let cookies = sign_in(&app, "viewer").await;
+    let viewer = json_of(
+        &get(
+            &app,
+            "/api/v1/incidents?confidentiality=restricted",
+            &cookies,
+        )
+        .await,
+    );
+    assert_eq!(viewer["total"], 1);
+    let hidden = json_of(
+        &get(
+            &app,
+            "/api/v1/incidents?confidentiality=confidential",
+            &cookies,
+        )
+        .await,
+    );
+    assert_eq!(hidden["total"], 0);
+
+    // The page: the same filters, the choice kept in the form, the count shown.
+    let page = get(&app, &format!("/incidents?place={place}"), "").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{place}\" selected"))
+    );
+    assert!(page.body.contains("3 incidents match"));
+    // A mistyped filter on the page filters nothing and breaks nothing.
+    let typo = get(&app, "/incidents?place=yanji&from=20x3", "").await;
+    assert_eq!(typo.status, 200);
+    assert!(typo.body.contains("22 incidents match"));
+}
+
+#[tokio::test]
+async fn the_api_gives_places_actors_and_per_year_figures() {
+    let app = spawn_app().await;
+    let places = json_of(&get(&app, "/api/v1/places?limit=500", "").await);
+    assert_eq!(places["total"], 17);
+    assert!(
+        places["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name_ko"] == "옌지(연길)")
+    );
+    let actors = json_of(&get(&app, "/api/v1/actors?limit=500", "").await);
+    assert_eq!(actors["total"], 12);
+
+    let stats = json_of(&get(&app, "/api/v1/stats/per-year?from=2023&to=2023", "").await);
+    let repatriation = stats["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "repatriation")
+        .unwrap();
+    assert_eq!(repatriation["people"]["low"], 620);
+    assert!(!repatriation["incident_ids"].as_array().unwrap().is_empty());
+    let by_sex = json_of(&get(&app, "/api/v1/stats/per-year?from=2013&by=sex", "").await);
+    assert_eq!(by_sex["by"], "sex");
+    let bad = get(&app, "/api/v1/stats/per-year?by=eye_colour", "").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(json_of(&bad)["error"]["code"], "bad_filter");
+}

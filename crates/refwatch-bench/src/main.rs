@@ -1,0 +1,30 @@
+//! `refwatch-bench`: measures refwatch beside its references, in one run on
+//! one machine, and prints the figures as a table. Not a test: nothing here
+//! asserts a speed.
+
+// A command-line program: its results go to standard output.
+#![allow(clippy::print_stdout)]
+
+mod web;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Benchmarks of refwatch beside their references")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load synthetic incidents and persons, serve them with `refwatch
+    /// serve`, and measure pages with wrk beside a bare static axum route.
+    Web(web::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Web(args) => web::run(&args),
+    }
+}

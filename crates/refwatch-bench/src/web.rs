@@ -1,0 +1,350 @@
+//! The web benchmark: pages of a large dataset under concurrent load, with
+//! a bare static axum route served in the same run as the ceiling.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use refwatch_accounts::Password;
+use refwatch_domain::SystemClock;
+use refwatch_keys::KekSource;
+use refwatch_service::{Caller, Service};
+use refwatch_storage::SqliteStore;
+use refwatch_synth::Spec;
+
+const DEMO: &str = include_str!("../../refwatch/demo/refwatch-demo.json");
+const ADMIN: &str = "bench";
+const ADMIN_PASSWORD: &str = "bench-password-not-secret-1";
+
+/// What to load and how hard to push.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Synthetic incidents to load.
+    #[arg(long, default_value_t = 100_000)]
+    incidents: usize,
+    /// Synthetic persons to load.
+    #[arg(long, default_value_t = 50_000)]
+    persons: usize,
+    /// Concurrent connections held open by wrk.
+    #[arg(long, default_value_t = 50)]
+    connections: usize,
+    /// Seconds of load per page.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// The refwatch binary to measure (build it with `cargo build --release`).
+    #[arg(long, default_value = "target/release/refwatch")]
+    refwatch: PathBuf,
+}
+
+/// A child process that is stopped when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn refwatch(args: &Args, data: &Path, key: &Path) -> Command {
+    let mut cmd = Command::new(&args.refwatch);
+    cmd.arg("--data-dir")
+        .arg(data)
+        .arg("--key-file")
+        .arg(key)
+        .env_remove("REFWATCH_PASSPHRASE")
+        .env("REFWATCH_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    cmd
+}
+
+fn checked(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+    let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
+    if !out.status.success() {
+        bail!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+/// A process's peak resident memory (VmHWM), where /proc tells it.
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// One plain GET; the status line and the body.
+fn get(addr: SocketAddr, path: &str, token: &str) -> anyhow::Result<(String, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Ok((
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    ))
+}
+
+fn wait_until_up(addr: SocketAddr, server: &mut Running) -> anyhow::Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(120) {
+        if let Some(status) = server.0.try_wait()? {
+            bail!("refwatch serve stopped: {status}");
+        }
+        if TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("refwatch serve did not start within two minutes")
+}
+
+/// The bare ceiling: one static route on axum, nothing else.
+fn serve_static(port: u16) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))?;
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    Ok(())
+}
+
+/// Figures wrk printed for one page.
+struct Figures {
+    p50_ms: f64,
+    p99_ms: f64,
+    requests_per_second: f64,
+    errors: String,
+}
+
+fn millis(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (number, factor) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+fn parse_wrk(out: &str) -> anyhow::Result<Figures> {
+    let field = |prefix: &str| {
+        out.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix).map(str::trim))
+    };
+    let errors: Vec<&str> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Socket errors") || l.starts_with("Non-2xx"))
+        .collect();
+    Ok(Figures {
+        p50_ms: field("50%")
+            .and_then(millis)
+            .context("no p50 in wrk's output")?,
+        p99_ms: field("99%")
+            .and_then(millis)
+            .context("no p99 in wrk's output")?,
+        requests_per_second: field("Requests/sec:")
+            .and_then(|n| n.parse().ok())
+            .context("no requests/sec in wrk's output")?,
+        errors: errors.join("; "),
+    })
+}
+
+fn wrk(args: &Args, url: &str, token: &str) -> anyhow::Result<Figures> {
+    let out = Command::new("wrk")
+        .args(["-t2", "--latency"])
+        .arg(format!("-c{}", args.connections))
+        .arg(format!("-d{}s", args.seconds))
+        .arg("-H")
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg(url)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run wrk: install it with `apt-get install wrk`")?;
+    if !out.status.success() {
+        bail!("wrk failed on {url}");
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    if std::env::var_os("REFWATCH_BENCH_RAW").is_some() {
+        eprintln!("{text}");
+    }
+    parse_wrk(&text)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Signs the benchmark's administrator in through the library; the token
+/// is sent as a bearer token, which the pages accept like the cookie.
+fn sign_in(db: &Path, key: &Path) -> anyhow::Result<String> {
+    let source = KekSource::KeyFile(refwatch_keys::read_key_file(key)?);
+    runtime()?.block_on(async {
+        let store = SqliteStore::open(db).await?;
+        let service = Service::open(
+            store,
+            Some(&source),
+            Arc::new(SystemClock),
+            Caller::operator(),
+        )
+        .await?;
+        let signed = service
+            .sign_in(ADMIN, &Password::new(ADMIN_PASSWORD.to_owned()), None)
+            .await?;
+        Ok(signed.token.expose().to_owned())
+    })
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    if !args.refwatch.exists() {
+        bail!(
+            "{} is missing: run `cargo build --release -p refwatch` first, or pass --refwatch",
+            args.refwatch.display()
+        );
+    }
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let key = tmp.path().join("bench.key");
+    let mut init = refwatch(args, &data, &key);
+    init.args(["init", "--demo", "--admin", ADMIN]);
+    checked(init, "refwatch init --demo")?;
+
+    let base = refwatch_interchange::parse(DEMO)
+        .map_err(|p| anyhow::anyhow!("the demo dataset does not parse: {} problems", p.len()))?;
+    let started = Instant::now();
+    let made = refwatch_synth::generate(
+        &base,
+        &Spec {
+            incidents: args.incidents,
+            persons: args.persons,
+            seed: 2026,
+        },
+    );
+    let file = tmp.path().join("synthetic.json");
+    std::fs::write(&file, refwatch_interchange::to_json(&made))?;
+    eprintln!(
+        "generated {} incidents and {} persons in {:.1} s; importing…",
+        made.incidents.len(),
+        made.persons.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let mut import = refwatch(args, &data, &key);
+    import.arg("import").arg(&file);
+    checked(import, "refwatch import")?;
+    let import_seconds = started.elapsed().as_secs_f64();
+    eprintln!("imported in {import_seconds:.1} s");
+    std::fs::remove_file(&file)?;
+
+    let token = sign_in(&data.join("refwatch.db"), &key)?;
+    let port = free_port()?;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut serve = refwatch(args, &data, &key);
+    serve
+        .args(["serve", "--listen", &addr.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut server = Running(serve.spawn().context("cannot start refwatch serve")?);
+    wait_until_up(addr, &mut server)?;
+    let static_port = free_port()?;
+    serve_static(static_port)?;
+
+    let incident = made
+        .incidents
+        .iter()
+        .find(|i| !i.reports.is_empty() || i.places.len() > 1)
+        .unwrap_or(&made.incidents[0])
+        .id;
+    let base_url = format!("http://{addr}");
+    let pages = [
+        (
+            "bare static axum route (ceiling)",
+            format!("http://127.0.0.1:{static_port}/"),
+        ),
+        ("dashboard /", format!("{base_url}/")),
+        ("incident list /incidents", format!("{base_url}/incidents")),
+        (
+            "incident list, filtered, page 3",
+            format!("{base_url}/incidents?kind=arrest&from=2015&to=2020&q=river&page=3"),
+        ),
+        ("incident page", format!("{base_url}/incidents/{incident}")),
+    ];
+    for (name, url) in &pages[1..] {
+        let path = url.strip_prefix(&base_url).unwrap_or("/");
+        let started = Instant::now();
+        let (status, body) = get(addr, path, &token)?;
+        let took = started.elapsed().as_secs_f64() * 1000.0;
+        if !status.contains(" 200 ") {
+            bail!("{name} answered {status:?} before the load started");
+        }
+        eprintln!("{name}: {} KB, {took:.1} ms alone", body.len() / 1024);
+    }
+    let mut rows = Vec::new();
+    for (name, url) in &pages {
+        eprintln!("loading {name} for {} s…", args.seconds);
+        rows.push((name, wrk(args, url, &token)?));
+    }
+    println!(
+        "\n{} incidents, {} persons (plus the demo data); imported in {import_seconds:.1} s; wrk -t2 -c{} -d{}s, signed in as an administrator\n",
+        args.incidents, args.persons, args.connections, args.seconds
+    );
+    println!("| page | p50 ms | p99 ms | requests/s | errors |");
+    println!("|---|---:|---:|---:|---|");
+    for (name, f) in rows {
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.0} | {} |",
+            f.p50_ms, f.p99_ms, f.requests_per_second, f.errors
+        );
+    }
+    if let Some(peak) = peak_memory_kib(server.0.id()) {
+        println!("\nrefwatch serve peak resident memory: {} MiB", peak / 1024);
+    }
+    drop(server);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_output_is_read_in_milliseconds() {
+        let out = "Running 10s test @ http://127.0.0.1:1/\n  2 threads and 50 connections\n  Latency Distribution\n     50%  512.00us\n     75%    1.20ms\n     90%    3.00ms\n     99%    1.05s\n  1000 requests in 10.00s, 1.00MB read\n  Non-2xx or 3xx responses: 3\nRequests/sec:    100.50\nTransfer/sec:    102.40KB\n";
+        let f = parse_wrk(out).unwrap();
+        assert!((f.p50_ms - 0.512).abs() < 1e-9);
+        assert!((f.p99_ms - 1050.0).abs() < 1e-9);
+        assert!((f.requests_per_second - 100.5).abs() < 1e-9);
+        assert_eq!(f.errors, "Non-2xx or 3xx responses: 3");
+    }
+}

@@ -1,0 +1,78 @@
+//! Shared read copies of the records.
+//!
+//! Reading every record from the store for each page does not scale to a
+//! hundred thousand incidents. The core keeps one copy of all records (never
+//! identities: the store does not load them with the records) and, per read
+//! ceiling, the part a caller under that ceiling may read, tagged with the
+//! store's data version. Every read asks the store for its version first (one
+//! tiny query), so a change made by this process, another server or the
+//! command line is seen by the next read; a stale copy is never served.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use refwatch_domain::{Confidentiality, Dataset};
+use refwatch_storage::{Store, StoreError};
+
+use crate::readable_by;
+
+#[derive(Default)]
+struct Held {
+    version: Option<u64>,
+    all: Option<Arc<Dataset>>,
+    by_ceiling: HashMap<Confidentiality, Arc<Dataset>>,
+}
+
+/// The copies, shared by every caller of one core.
+#[derive(Default)]
+pub(crate) struct Snapshots {
+    // An async lock: while one caller reloads, the others wait for its copy
+    // instead of each reading every record again.
+    held: tokio::sync::Mutex<Held>,
+}
+
+impl Snapshots {
+    /// Every record, current as of this call.
+    pub(crate) async fn all<S: Store>(&self, store: &S) -> Result<Arc<Dataset>, StoreError> {
+        let version = store.data_version().await?;
+        let mut held = self.held.lock().await;
+        if held.version != Some(version) || held.all.is_none() {
+            // Read after the version: if a change lands in between, the copy
+            // is newer than its tag and the next read merely reloads.
+            let mut data = store.load_dataset().await?;
+            data.sort();
+            *held = Held {
+                version: Some(version),
+                all: Some(Arc::new(data)),
+                by_ceiling: HashMap::new(),
+            };
+        }
+        Ok(held.all.clone().unwrap_or_default())
+    }
+
+    /// The records readable under `ceiling`, current as of this call.
+    pub(crate) async fn readable<S: Store>(
+        &self,
+        store: &S,
+        ceiling: Confidentiality,
+    ) -> Result<Arc<Dataset>, StoreError> {
+        let all = self.all(store).await?;
+        let mut held = self.held.lock().await;
+        if !held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all)) {
+            // Replaced while we were not holding the lock: serve the copy we
+            // read, filtered, without caching it.
+            return Ok(Arc::new(readable_by((*all).clone(), ceiling)));
+        }
+        if let Some(view) = held.by_ceiling.get(&ceiling) {
+            return Ok(view.clone());
+        }
+        let view = if ceiling == Confidentiality::Confidential {
+            // Everything is readable: the same copy, no second one.
+            all
+        } else {
+            Arc::new(readable_by((*all).clone(), ceiling))
+        };
+        held.by_ceiling.insert(ceiling, view.clone());
+        Ok(view)
+    }
+}
