@@ -1,7 +1,6 @@
 //! The JSON API under `/api/v1`: the same core, the same policy; errors
 //! carry a stable `code`.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,10 +14,35 @@ use crate::AppState;
 use crate::auth::Visitor;
 use crate::derived::ListQuery;
 
+/// A JSON answer with `<`, `>` and `&` written as `\u003c`, `\u003e` and
+/// `\u0026`: the same JSON to any parser, and text that cannot become
+/// markup should anything ever show it as HTML.
+struct ApiJson(serde_json::Value);
+
+impl IntoResponse for ApiJson {
+    fn into_response(self) -> Response {
+        let text = self.0.to_string();
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '<' => out.push_str("\\u003c"),
+                '>' => out.push_str("\\u003e"),
+                '&' => out.push_str("\\u0026"),
+                c => out.push(c),
+            }
+        }
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            out,
+        )
+            .into_response()
+    }
+}
+
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
-        Json(json!({ "error": { "code": code, "message": message } })),
+        ApiJson(json!({ "error": { "code": code, "message": message } })),
     )
         .into_response()
 }
@@ -128,7 +152,7 @@ fn page_of<T>(items: &[T], p: &Paging, to_json: impl Fn(&T) -> serde_json::Value
         .take(p.limit)
         .map(to_json)
         .collect();
-    Json(json!({ "total": items.len(), "offset": p.offset, "limit": p.limit, "items": page }))
+    ApiJson(json!({ "total": items.len(), "offset": p.offset, "limit": p.limit, "items": page }))
         .into_response()
 }
 
@@ -202,7 +226,7 @@ pub(crate) async fn incidents(
     };
     let (total, page) = view.select(&q, p.offset, p.limit);
     let items: Vec<_> = page.into_iter().map(incident_json).collect();
-    Json(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
+    ApiJson(json!({ "total": total, "offset": p.offset, "limit": p.limit, "items": items }))
         .into_response()
 }
 
@@ -284,7 +308,7 @@ pub(crate) async fn stats_per_year(
             })
         })
         .collect();
-    Json(json!({ "by": by.map(Dimension::code), "rows": rows })).into_response()
+    ApiJson(json!({ "by": by.map(Dimension::code), "rows": rows })).into_response()
 }
 
 pub(crate) async fn sources(
@@ -361,7 +385,7 @@ pub(crate) async fn incident(
             .ok()
             .map(|n| &data.incidents[n])
         {
-            Some(i) => Json(incident_json(i)).into_response(),
+            Some(i) => ApiJson(incident_json(i)).into_response(),
             None => error(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -388,7 +412,7 @@ pub(crate) async fn person_identity(
         );
     }
     match state.core.for_caller(v.caller).person_identity(id).await {
-        Ok(Some(i)) => Json(json!({
+        Ok(Some(i)) => ApiJson(json!({
             "name_hangul": i.name_hangul, "name_romanized": i.name_romanized, "name_chinese": i.name_chinese,
             "birth_date": i.birth_date, "origin": i.origin, "family_contacts": i.family_contacts,
         }))
@@ -447,7 +471,7 @@ fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
         })
         .collect();
     let body = json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } });
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, ApiJson(body)).into_response()
 }
 
 fn write_error(e: &ServiceError) -> Response {
@@ -479,7 +503,11 @@ pub(crate) async fn create_incident(
         })
         .await
     {
-        Ok(_) => (StatusCode::CREATED, Json(json!({ "id": id.to_string() }))).into_response(),
+        Ok(_) => (
+            StatusCode::CREATED,
+            ApiJson(json!({ "id": id.to_string() })),
+        )
+            .into_response(),
         Err(e) => write_error(&e),
     }
 }
@@ -514,7 +542,7 @@ pub(crate) async fn update_incident(
         .update_incident(&incident)
         .await
     {
-        Ok(()) => Json(json!({ "id": id.to_string() })).into_response(),
+        Ok(()) => ApiJson(json!({ "id": id.to_string() })).into_response(),
         Err(e) => write_error(&e),
     }
 }
@@ -550,7 +578,7 @@ pub(crate) async fn create_session(State(state): State<AppState>, body: String) 
     {
         Ok(signed) => (
             StatusCode::CREATED,
-            Json(json!({
+            ApiJson(json!({
                 "token": signed.token.expose(),
                 "expires_at": signed.expires_at.to_string(),
                 "must_change_password": signed.must_change_password,

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use refwatch_domain::{
-    ActorId, Confidentiality, Dataset, Incident, IncidentId, Lang, Person, PersonId, PlaceId,
+    ActorId, Confidentiality, Dataset, Incident, IncidentId, Lang, Mechanism, Person, PersonId,
+    PlaceId,
 };
 use refwatch_service::RecentChange;
 
@@ -160,6 +161,8 @@ pub(crate) struct Derived {
     list: ListIndex,
     incident_at: HashMap<IncidentId, usize>,
     person_at: HashMap<PersonId, usize>,
+    persons_of: HashMap<IncidentId, Vec<usize>>,
+    mechanisms_of: HashMap<IncidentId, Vec<usize>>,
     overview: Mutex<HashMap<Lang, Arc<Overview>>>,
     /// The latest changes to these incidents. Every change to an incident
     /// replaces the copy, so they hold for as long as the copy does.
@@ -180,11 +183,25 @@ impl Derived {
             .enumerate()
             .map(|(n, p)| (p.id, n))
             .collect();
+        let mut persons_of: HashMap<IncidentId, Vec<usize>> = HashMap::new();
+        for (n, p) in data.persons.iter().enumerate() {
+            for link in &p.incidents {
+                persons_of.entry(link.incident).or_default().push(n);
+            }
+        }
+        let mut mechanisms_of: HashMap<IncidentId, Vec<usize>> = HashMap::new();
+        for (n, m) in data.mechanisms.iter().enumerate() {
+            for i in &m.incidents {
+                mechanisms_of.entry(*i).or_default().push(n);
+            }
+        }
         Self {
             list: ListIndex::new(&data),
             data,
             incident_at,
             person_at,
+            persons_of,
+            mechanisms_of,
             overview: Mutex::default(),
             recent: std::sync::OnceLock::new(),
         }
@@ -198,6 +215,24 @@ impl Derived {
     /// A person by id.
     pub(crate) fn person(&self, id: PersonId) -> Option<&Person> {
         self.person_at.get(&id).map(|&n| &self.data.persons[n])
+    }
+
+    /// The persons linked to an incident.
+    pub(crate) fn persons_of(&self, incident: IncidentId) -> impl Iterator<Item = &Person> {
+        self.persons_of
+            .get(&incident)
+            .into_iter()
+            .flatten()
+            .map(|&n| &self.data.persons[n])
+    }
+
+    /// The mechanism records linked to an incident.
+    pub(crate) fn mechanisms_of(&self, incident: IncidentId) -> impl Iterator<Item = &Mechanism> {
+        self.mechanisms_of
+            .get(&incident)
+            .into_iter()
+            .flatten()
+            .map(|&n| &self.data.mechanisms[n])
     }
 
     /// The incidents `q` selects, newest first: how many, and those from

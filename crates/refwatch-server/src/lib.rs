@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/persons", get(pages::persons))
         .route("/persons/{id}", get(pages::person))
         .route("/sources", get(pages::sources))
+        .route("/sources/{id}", get(pages::source))
         .route("/places", get(pages::places))
         .route("/mechanisms", get(pages::mechanisms))
         .route(

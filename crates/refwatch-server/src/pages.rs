@@ -458,7 +458,7 @@ pub(crate) async fn incident(
     let cite = |c: &refwatch_domain::Citation| {
         html! {
             blockquote { "“" (c.quote) "”" }
-            p { "— " (source_title(c.source)) @if let Some(via) = c.via { ", via " (source_title(via)) } ", " (c.locator) }
+            p { "— " (source_title(c.source)) @if let Some(via) = c.via { ", " (t(l, "via")) " " (source_title(via)) } ", " (c.locator) }
         }
     };
     let body = html! {
@@ -487,6 +487,24 @@ pub(crate) async fn incident(
             }
         }
         @if !i.citations.is_empty() { h2 { (t(l, "citations")) } @for c in &i.citations { (cite(c)) } }
+        // Persons only for signed-in readers, by opaque id: never a name here.
+        @if v.token.is_some() && view.persons_of(i.id).next().is_some() {
+            h2 { (t(l, "linked_persons")) }
+            ul {
+                @for p in view.persons_of(i.id) {
+                    li { a href={ "/persons/" (p.id) } { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
+                        @if let Some(s) = &p.sex { " · " (vocab.label(Vocabulary::Sex, s, l)) } }
+                }
+            }
+        }
+        @if view.mechanisms_of(i.id).next().is_some() {
+            h2 { (t(l, "linked_mechanisms")) }
+            ul {
+                @for m in view.mechanisms_of(i.id) {
+                    li { a href="/mechanisms" { (crate::dates::text(&m.date, l)) " · " (m.reference.as_deref().unwrap_or(m.detail.kind_code())) } " — " (m.text) }
+                }
+            }
+        }
     };
     page(
         &v,
@@ -815,7 +833,7 @@ pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Respon
             tbody {
                 @for s in &data.sources {
                     tr {
-                        td { (s.title) " (" (vocab.label(Vocabulary::SourceKind, &s.kind, l)) ")" }
+                        td { a href={ "/sources/" (s.id) } { (s.title) } " (" (vocab.label(Vocabulary::SourceKind, &s.kind, l)) ")" }
                         td { (s.publisher.as_deref().unwrap_or("")) }
                         td { (s.date.map(|d| d.to_string()).unwrap_or_default()) }
                         td { (s.symbol.as_deref().unwrap_or("")) }
@@ -833,37 +851,240 @@ pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Respon
     )
 }
 
-pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Response {
+/// One source and every citation of it the caller may read, each with the
+/// record it supports.
+pub(crate) async fn source(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<refwatch_domain::SourceId>() else {
+        return failure(&v, &state, &not_found_error());
+    };
     let data = match readable(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
+    let Some(s) = data.sources.iter().find(|s| s.id == id) else {
+        return failure(&v, &state, &not_found_error());
+    };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let incidents: HashMap<_, _> = data.incidents.iter().map(|i| (i.id, i)).collect();
+    let of = |c: &&refwatch_domain::Citation| c.source == id || c.via == Some(id);
+    // (where it leads, what it is, the citation)
+    let mut found: Vec<(String, String, &refwatch_domain::Citation)> = Vec::new();
+    for i in &data.incidents {
+        let all = i
+            .citations
+            .iter()
+            .chain(i.reports.iter().flat_map(|r| &r.citations));
+        for c in all.filter(of) {
+            found.push((format!("/incidents/{}", i.id), i.title.clone(), c));
+        }
+    }
+    if v.token.is_some() {
+        for p in &data.persons {
+            for c in p.citations.iter().filter(of) {
+                let label = format!("{} {}…", t(l, "person"), &p.id.to_string()[..8]);
+                found.push((format!("/persons/{}", p.id), label, c));
+            }
+        }
+    }
+    for m in &data.mechanisms {
+        for c in m.citations.iter().filter(of) {
+            let label = m
+                .reference
+                .clone()
+                .unwrap_or_else(|| m.text.chars().take(80).collect());
+            found.push(("/mechanisms".into(), label, c));
+        }
+    }
+    for r in &data.upr_reviews {
+        for c in r.citations.iter().filter(of) {
+            found.push((
+                "/mechanisms".into(),
+                format!("{} {}", t(l, "upr_review"), r.cycle),
+                c,
+            ));
+        }
+    }
+    for f in &data.figures {
+        for c in f.citations.iter().filter(of) {
+            found.push((
+                String::new(),
+                format!("{}: {} ({})", t(l, "figure"), f.indicator, f.period),
+                c,
+            ));
+        }
+    }
+    let title_of = |sid: refwatch_domain::SourceId| {
+        data.sources
+            .iter()
+            .find(|s| s.id == sid)
+            .map_or("?", |s| s.title.as_str())
+    };
+    let body = html! {
+        h1 { (s.title) }
+        p {
+            (vocab.label(Vocabulary::SourceKind, &s.kind, l))
+            @if let Some(p) = &s.publisher { " · " (p) }
+            @if let Some(d) = &s.date { " · " (crate::dates::text(d, l)) }
+            @if let Some(sym) = &s.symbol { " · " (sym) }
+        }
+        @if let Some(url) = &s.url { p { (url) } }
+        h2 { (t(l, "cited_in")) " (" (found.len()) ")" }
+        @if found.is_empty() { p { (t(l, "none_recorded")) } }
+        @for (href, label, c) in &found {
+            blockquote { "“" (c.quote) "”" }
+            p {
+                "— " (c.locator)
+                @if c.via == Some(id) { ", " (title_of(c.source)) " (" (t(l, "via_this")) ")" }
+                @if c.source == id { @if let Some(via) = c.via { ", " (t(l, "via")) " " (title_of(via)) } }
+                " · "
+                @if href.is_empty() { (label) } @else { a href=(href) { (label) } }
+            }
+        }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, &s.title, "/sources", body),
+    )
+}
+
+/// The incidents linked to a mechanism record that happened on or after its date.
+fn after<'a>(view: &'a Derived, m: &refwatch_domain::Mechanism) -> Vec<&'a Incident> {
+    let from = m.date.start().first_day();
+    let mut list: Vec<&Incident> = m
+        .incidents
+        .iter()
+        .filter_map(|i| view.incident(*i))
+        .filter(|i| i.date.start().first_day() >= from)
+        .collect();
+    list.sort_by_key(|i| i.date.start().first_day());
+    list
+}
+
+pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Response {
+    use refwatch_domain::MechanismDetail as D;
+    let view = match derived(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let data = &view.data;
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
     let mut list: Vec<_> = data.mechanisms.iter().collect();
-    list.sort_by_key(|m| m.date.start());
+    list.sort_by_key(|m| m.date.start().first_day());
+    let cycle = |review| {
+        data.upr_reviews
+            .iter()
+            .find(|r| r.id == review)
+            .map_or(0, |r| r.cycle)
+    };
+    let after_cell = |m: &refwatch_domain::Mechanism| {
+        let found = after(&view, m);
+        html! {
+            td {
+                @if found.is_empty() { (t(l, "none_recorded")) }
+                @for i in found { a href={ "/incidents/" (i.id) } { (crate::dates::text(&i.date, l)) " " (i.title) } br; }
+            }
+        }
+    };
+    let of_kind = |kind: &'static str| {
+        list.iter()
+            .copied()
+            .filter(move |m| m.detail.kind_code() == kind)
+    };
+    let mut upr: Vec<_> = of_kind("upr_recommendation").collect();
+    upr.sort_by_key(|m| match &m.detail {
+        D::UprRecommendation {
+            review, state: s, ..
+        } => (cycle(*review), s.clone()),
+        _ => (0, String::new()),
+    });
     let body = html! {
         h1 { (t(l, "mechanisms")) }
+        h2 { (t(l, "upr_recommendations")) }
+        table {
+            thead { tr { th { (t(l, "cycle")) } th { (t(l, "recommending_state")) } th { (t(l, "text")) } th { (t(l, "china_response")) } th { (t(l, "after")) } } }
+            tbody {
+                @for m in &upr {
+                    @if let D::UprRecommendation { review, paragraph, state: by, response } = &m.detail {
+                        tr {
+                            td.n { (cycle(*review)) }
+                            td { (by) @if let Some(p) = paragraph { " (" (p) ")" } }
+                            td { (m.text) }
+                            td { (response.as_deref().unwrap_or(t(l, "no_response"))) }
+                            (after_cell(m))
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "treaty_observations")) }
         table {
             thead { tr { th { (t(l, "date")) } th { (t(l, "by")) } th { (t(l, "text")) } th { (t(l, "after")) } } }
             tbody {
-                @for m in list {
-                    @let by = match &m.detail {
-                        refwatch_domain::MechanismDetail::UprRecommendation { state: s, paragraph, .. } => format!("UPR: {s}{}", paragraph.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()),
-                        refwatch_domain::MechanismDetail::TreatyObservation { body, .. } => vocab.label(Vocabulary::TreatyBody, body, l).to_owned(),
-                        refwatch_domain::MechanismDetail::Communication { .. } => m.reference.clone().unwrap_or_default(),
-                        refwatch_domain::MechanismDetail::CoiRecommendation { paragraph } => format!("COI {paragraph}"),
-                        refwatch_domain::MechanismDetail::Resolution { body, .. } => body.clone(),
-                    };
-                    @let after: Vec<&&Incident> = m.incidents.iter().filter_map(|i| incidents.get(i)).filter(|i| i.date.start().first_day() >= m.date.start().first_day()).collect();
-                    tr {
-                        td { (crate::dates::text(&m.date, l)) }
-                        td { (by) }
-                        td { (m.text) }
-                        td {
-                            @if after.is_empty() { (t(l, "none_recorded")) }
-                            @for i in after { a href={ "/incidents/" (i.id) } { (crate::dates::text(&i.date, l)) " " (i.title) } br; }
+                @for m in of_kind("treaty_observation") {
+                    @if let D::TreatyObservation { body, paragraph } = &m.detail {
+                        tr {
+                            td { (crate::dates::text(&m.date, l)) }
+                            td { (vocab.label(Vocabulary::TreatyBody, body, l)) @if let Some(p) = paragraph { " (" (p) ")" } }
+                            td { (m.text) }
+                            (after_cell(m))
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "communications")) }
+        table {
+            thead { tr { th { (t(l, "date")) } th { (t(l, "by")) } th { (t(l, "text")) } th { (t(l, "reply")) } th { (t(l, "after")) } } }
+            tbody {
+                @for m in of_kind("communication") {
+                    @if let D::Communication { mandate_holders, reply_received } = &m.detail {
+                        tr {
+                            td { (crate::dates::text(&m.date, l)) }
+                            td { (m.reference.as_deref().unwrap_or("")) br; (mandate_holders.join("; ")) }
+                            td { (m.text) }
+                            td { (t(l, match reply_received { Some(true) => "reply_yes", Some(false) => "reply_no", None => "reply_unknown" })) }
+                            (after_cell(m))
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "coi_recommendations")) }
+        table {
+            thead { tr { th { (t(l, "date")) } th { "" } th { (t(l, "text")) } th { (t(l, "after")) } } }
+            tbody {
+                @for m in of_kind("coi_recommendation") {
+                    @if let D::CoiRecommendation { paragraph } = &m.detail {
+                        tr {
+                            td { (crate::dates::text(&m.date, l)) }
+                            td { (paragraph) }
+                            td { (m.text) }
+                            (after_cell(m))
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "resolutions")) }
+        table {
+            thead { tr { th { (t(l, "date")) } th { (t(l, "by")) } th { (t(l, "text")) } th { (t(l, "vote")) } th { (t(l, "china_vote")) } th { (t(l, "after")) } } }
+            tbody {
+                @for m in of_kind("resolution") {
+                    @if let D::Resolution { body, vote, china_vote } = &m.detail {
+                        tr {
+                            td { (crate::dates::text(&m.date, l)) }
+                            td { (body) @if let Some(r) = &m.reference { br; (r) } }
+                            td { (m.text) }
+                            td.n { @if let Some(v) = vote { (v.yes) "–" (v.no) "–" (v.abstain) } }
+                            td { (china_vote.as_deref().unwrap_or("")) }
+                            (after_cell(m))
                         }
                     }
                 }
