@@ -357,17 +357,7 @@ pub(crate) async fn persons(
         );
     }
     // Non-identifying attributes only; identities have their own, audited route.
-    list(&state, v, &p, |d, p| {
-        page_of(&d.persons, p, |person| {
-            json!({
-                "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()),
-                "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
-                "timeline": person.timeline.iter().map(|e| json!({"date": e.date.to_string(), "status": e.status.code()})).collect::<Vec<_>>(),
-                "confidentiality": person.confidentiality.code(),
-            })
-        })
-    })
-    .await
+    list(&state, v, &p, |d, p| page_of(&d.persons, p, person_json)).await
 }
 
 pub(crate) async fn incident(
@@ -545,6 +535,115 @@ pub(crate) async fn update_incident(
         Ok(()) => ApiJson(json!({ "id": id.to_string() })).into_response(),
         Err(e) => write_error(&e),
     }
+}
+
+fn person_json(person: &refwatch_domain::Person) -> serde_json::Value {
+    json!({
+        "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()), "birth_year": person.birth_year,
+        "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
+        "origin_place": person.origin_place.map(|p| p.to_string()),
+        "timeline": person.timeline.iter().map(|e| json!({
+            "date": e.date.to_string(), "status": e.status.code(),
+            "place": e.place.map(|p| p.to_string()), "incident": e.incident.map(|i| i.to_string()),
+        })).collect::<Vec<_>>(),
+        "incidents": person.incidents.iter().map(|l| json!({ "incident": l.incident.to_string(), "role": l.role.code() })).collect::<Vec<_>>(),
+        "consent_public": person.consent_public,
+        "confidentiality": person.confidentiality.code(),
+    })
+}
+
+/// One person's non-identifying record: members only.
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
+        return error(StatusCode::BAD_REQUEST, "bad_id", "not a person id");
+    };
+    if v.token.is_none() {
+        return not_found();
+    }
+    match state.core.for_caller(v.caller).readable().await {
+        Ok(data) => match data.persons.binary_search_by_key(&id, |p| p.id) {
+            Ok(n) => ApiJson(person_json(&data.persons[n])).into_response(),
+            Err(_) => not_found(),
+        },
+        Err(e) => service_error(&e),
+    }
+}
+
+/// The public tables, small counts suppressed as in the public export.
+pub(crate) async fn public_tables(State(state): State<AppState>) -> Response {
+    let export = match state
+        .core
+        .for_caller(refwatch_service::Caller::public())
+        .export_public(5)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return service_error(&e),
+    };
+    let tables: Vec<_> = export
+        .tables
+        .iter()
+        .map(|t| {
+            let rows = t.table.rows.len();
+            let cols = t.table.cols.len();
+            json!({
+                "name": t.name,
+                "dimension": t.dimension.code(),
+                "threshold": t.table.threshold,
+                "rows": t.table.rows,
+                "cols": t.table.cols,
+                "cells": (0..=rows).map(|r| (0..=cols).map(|c| t.table.text(r, c)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    ApiJson(json!({ "tables": tables, "note": "the last row and column are totals; \"<5\" and \"x\" mark hidden cells" }))
+        .into_response()
+}
+
+/// Accounts, for administrators: never password hashes or second factors.
+pub(crate) async fn users(State(state): State<AppState>, v: Visitor) -> Response {
+    match state.core.for_caller(v.caller).users().await {
+        Ok(users) => {
+            let items: Vec<_> = users
+                .iter()
+                .map(|u| {
+                    json!({
+                        "id": u.id.to_string(), "username": u.username, "role": u.role.code(),
+                        "disabled": u.disabled, "must_change_password": u.must_change,
+                        "second_factor": u.totp.is_some(), "created_at": u.created_at.to_string(),
+                    })
+                })
+                .collect();
+            ApiJson(json!({ "total": items.len(), "items": items })).into_response()
+        }
+        Err(e) => service_error(&e),
+    }
+}
+
+/// Verifies the audit log, for administrators.
+pub(crate) async fn audit_verify(State(state): State<AppState>, v: Visitor) -> Response {
+    match state.core.for_caller(v.caller).verify_audit().await {
+        Ok(report) => ApiJson(json!({
+            "intact": report.findings.is_empty(),
+            "entries": report.entries,
+            "head": report.head,
+            "findings": report.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such record, or not yours to see",
+    )
 }
 
 /// What a program sends to sign in.

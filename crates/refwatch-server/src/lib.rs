@@ -127,7 +127,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
+        .route("/api/v1/persons/{id}", get(api::person))
         .route("/api/v1/persons/{id}/identity", get(api::person_identity))
+        .route("/api/v1/public/tables", get(api::public_tables))
+        .route("/api/v1/admin/users", get(api::users))
+        .route("/api/v1/admin/audit/verify", get(api::audit_verify))
         .route(
             "/api/v1/incidents/{id}",
             get(api::incident).put(api::update_incident),
