@@ -13,6 +13,7 @@ mod api;
 mod auth;
 mod dates;
 mod derived;
+mod figures;
 mod forms;
 mod i18n;
 mod pages;
@@ -100,6 +101,10 @@ pub fn router(state: AppState) -> Router {
         .route("/sources", get(pages::sources))
         .route("/sources/{id}", get(pages::source))
         .route("/places", get(pages::places))
+        .route("/figures", get(figures::figures))
+        .route("/figures.csv", get(figures::figures_csv))
+        .route("/figures.xlsx", get(figures::figures_xlsx))
+        .route("/brief", get(figures::brief))
         .route("/mechanisms", get(pages::mechanisms))
         .route(
             "/password",

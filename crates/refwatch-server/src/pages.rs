@@ -48,6 +48,8 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         a href="/sources" { (t(l, "sources")) }
                         a href="/places" { (t(l, "places_actors")) }
                         a href="/mechanisms" { (t(l, "mechanisms")) }
+                        a href="/figures" { (t(l, "figures")) }
+                        a href="/brief" { (t(l, "brief")) }
                         a href="/public" { (t(l, "public_tables")) }
                         @if v.token.is_some() { a href="/password" { (t(l, "change_password")) } }
                         @if refwatch_policy::decide_admin(v.caller.principal, refwatch_policy::AdminOperation::ManageUsers).allowed() {

@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod files;
 mod persons;
 
 use std::collections::BTreeMap;

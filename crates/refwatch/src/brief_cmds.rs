@@ -2,8 +2,6 @@
 //! headless Chromium.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use refwatch_domain::{Clock, Confidentiality, SourceId, SystemClock};
@@ -12,9 +10,6 @@ use refwatch_report::{EstimateSummary, ReportInput};
 
 use crate::args::{Cli, ReportFormat};
 use crate::{Outcome, data_dir, dataset_cmds};
-
-/// How long Chromium may take to print.
-const PRINT_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn estimates(
     data: &refwatch_domain::Dataset,
@@ -63,47 +58,6 @@ fn estimates(
     Ok(out)
 }
 
-/// Prints an HTML file to PDF with headless Chromium (REFWATCH_CHROMIUM, or `chromium`).
-fn print_pdf(html: &Path, pdf: &Path) -> anyhow::Result<()> {
-    let chromium = std::env::var("REFWATCH_CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
-    let profile = tempfile::tempdir().context("cannot make a temporary Chromium profile")?;
-    let mut child = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {chromium}: PDF reports need Chromium (Debian package chromium), or set REFWATCH_CHROMIUM"))?;
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            if !status.success() || !pdf.exists() {
-                anyhow::bail!("Chromium could not print the report to PDF ({status})");
-            }
-            return Ok(());
-        }
-        if start.elapsed() > PRINT_TIMEOUT {
-            let _ = child.kill();
-            anyhow::bail!(
-                "Chromium took longer than {} s to print the report; nothing was written",
-                PRINT_TIMEOUT.as_secs()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 pub(crate) async fn report(
     cli: &Cli,
     from: i32,
@@ -130,13 +84,8 @@ pub(crate) async fn report(
     match format {
         ReportFormat::Html => dataset_cmds::write_out(out, &html)?,
         ReportFormat::Pdf => {
-            let tmp = tempfile::tempdir().context("cannot make a temporary folder")?;
-            let page = tmp.path().join("report.html");
-            std::fs::write(&page, &html).context("cannot write the report page")?;
-            let printed = tmp.path().join("report.pdf");
-            print_pdf(&page, &printed)?;
-            std::fs::copy(&printed, out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            let pdf = refwatch_print::html_to_pdf(&html)?;
+            std::fs::write(out, pdf).with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
     eprintln!("Wrote the report for {from}–{to} to {}.", out.display());

@@ -11,6 +11,7 @@ use refwatch_interchange::json_path;
 use refwatch_keys::KekSource;
 use refwatch_policy::Role;
 use refwatch_service::{Service, ServiceError};
+use refwatch_stats::files::csv_field;
 use refwatch_storage::Store;
 
 use crate::args::Cli;
@@ -213,15 +214,6 @@ pub(crate) async fn export(cli: &Cli, out: &Path) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-pub(crate) fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 fn table_csv(t: &refwatch_disclosure::PublishedTable) -> String {

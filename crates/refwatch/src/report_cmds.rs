@@ -1,11 +1,11 @@
 //! Commands that report on the data: `stats` and `check`.
 
 use anyhow::Context;
-use std::collections::HashMap;
 use std::path::Path;
 
 use refwatch_domain::{Dataset, Dimension, Lang, Vocabularies, Vocabulary};
 use refwatch_interchange::json_path;
+use refwatch_stats::files::{self, value_label};
 use refwatch_stats::{YearKindRow, YearRange, per_year};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
@@ -19,33 +19,6 @@ fn high_text(row: &YearKindRow) -> String {
         format!("{}+", row.people_high)
     } else {
         row.people_high.to_string()
-    }
-}
-
-fn value_vocab(by: Dimension) -> Vocabulary {
-    match by {
-        Dimension::Sex => Vocabulary::Sex,
-        Dimension::AgeGroup => Vocabulary::AgeGroup,
-        Dimension::Category => Vocabulary::VictimCategory,
-    }
-}
-
-fn value_label(
-    vocab: &Vocabularies,
-    by: Option<Dimension>,
-    row: &YearKindRow,
-    lang: Lang,
-) -> String {
-    match (by, &row.value) {
-        (Some(_), Some(v)) if v.code() == refwatch_stats::UNKNOWN => {
-            if lang == Lang::Ko {
-                "미상".to_owned()
-            } else {
-                "not broken down".to_owned()
-            }
-        }
-        (Some(d), Some(v)) => vocab.label(value_vocab(d), v, lang).to_owned(),
-        _ => String::new(),
     }
 }
 
@@ -118,125 +91,21 @@ pub(crate) fn print_table(data: &Dataset, years: YearRange, by: Option<Dimension
     }
 }
 
-/// The citations behind a cell: every citation of its incidents and their reports.
+/// The citations behind a cell, as JSON.
 fn cell_citations(data: &Dataset, row: &YearKindRow) -> Vec<serde_json::Value> {
-    let titles: HashMap<_, _> = data
-        .sources
-        .iter()
-        .map(|s| (s.id, s.title.as_str()))
-        .collect();
-    let mut out = Vec::new();
-    for id in &row.incident_ids {
-        let Some(incident) = data.incidents.iter().find(|i| i.id == *id) else {
-            continue;
-        };
-        let all = incident
-            .citations
-            .iter()
-            .chain(incident.reports.iter().flat_map(|r| r.citations.iter()));
-        for c in all {
-            out.push(json!({
-                "incident": id.to_string(),
+    files::cell_citations(data, row)
+        .into_iter()
+        .map(|c| {
+            json!({
+                "incident": c.incident.to_string(),
                 "source": c.source.to_string(),
-                "source_title": titles.get(&c.source).copied().unwrap_or_default(),
-                "via": c.via.map(|v| titles.get(&v).copied().unwrap_or_default()),
+                "source_title": c.source_title,
+                "via": c.via_title,
                 "locator": c.locator,
                 "quote": c.quote,
-            }));
-        }
-    }
-    out
-}
-
-fn write_xlsx(
-    path: &Path,
-    data: &Dataset,
-    rows: &[YearKindRow],
-    by: Option<Dimension>,
-    lang: Lang,
-) -> anyhow::Result<()> {
-    use rust_xlsxwriter::Workbook;
-    let vocab = Vocabularies::builtin();
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(if lang == Lang::Ko {
-        "연도별"
-    } else {
-        "Per year"
-    })?;
-    let headers = [
-        "year",
-        "kind",
-        "value",
-        "incidents",
-        "people_low",
-        "people_best",
-        "people_high",
-        "high_open",
-        "incident_ids",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_number(row, 0, f64::from(r.year))?;
-        sheet.write_string(row, 1, vocab.label(Vocabulary::IncidentKind, &r.kind, lang))?;
-        sheet.write_string(row, 2, value_label(&vocab, by, r, lang))?;
-        sheet.write_number(row, 3, r.incidents as f64)?;
-        sheet.write_number(row, 4, r.people_low as f64)?;
-        sheet.write_number(row, 5, r.people_best as f64)?;
-        sheet.write_number(row, 6, r.people_high as f64)?;
-        sheet.write_boolean(row, 7, r.high_open)?;
-        sheet.write_string(
-            row,
-            8,
-            r.incident_ids
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )?;
-    }
-    let sources = book.add_worksheet();
-    sources.set_name(if lang == Lang::Ko {
-        "출처"
-    } else {
-        "Sources"
-    })?;
-    for (c, h) in [
-        "year", "kind", "value", "incident", "source", "via", "locator", "quote",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sources.write_string(0, c as u16, *h)?;
-    }
-    let mut line = 1u32;
-    for r in rows {
-        for c in cell_citations(data, r) {
-            sources.write_number(line, 0, f64::from(r.year))?;
-            sources.write_string(line, 1, r.kind.code())?;
-            sources.write_string(
-                line,
-                2,
-                r.value.as_ref().map(|v| v.code()).unwrap_or_default(),
-            )?;
-            for (col, key) in [
-                (3u16, "incident"),
-                (4, "source_title"),
-                (5, "via"),
-                (6, "locator"),
-                (7, "quote"),
-            ] {
-                sources.write_string(line, col, c[key].as_str().unwrap_or_default())?;
-            }
-            line += 1;
-        }
-    }
-    book.save(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn stats(
@@ -269,7 +138,9 @@ pub(crate) async fn stats(
         }
         Format::Xlsx => {
             let path = out.expect("checked above");
-            write_xlsx(path, &data, &rows, by, lang)?;
+            let bytes = files::xlsx(&data, &rows, by, lang).context("cannot make the workbook")?;
+            std::fs::write(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("Wrote {} rows to {}.", rows.len(), path.display());
             return Ok(Outcome::Ok);
         }
@@ -305,32 +176,7 @@ pub(crate) async fn stats(
                 serde_json::to_string_pretty(&doc).context("cannot format the statistics")?
             )
         }
-        Format::Csv => {
-            let mut text = String::from(
-                "year,kind,value,incidents,people_low,people_best,people_high,high_open,incident_ids\n",
-            );
-            for r in &rows {
-                text.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{}\n",
-                    r.year,
-                    r.kind.code(),
-                    r.value.as_ref().map(|v| v.code()).unwrap_or_default(),
-                    r.incidents,
-                    r.people_low,
-                    r.people_best,
-                    r.people_high,
-                    r.high_open,
-                    crate::dataset_cmds::csv_field(
-                        &r.incident_ids
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    )
-                ));
-            }
-            text
-        }
+        Format::Csv => files::csv(&rows),
     };
     match out {
         Some(path) => crate::dataset_cmds::write_out(path, &text)?,

@@ -1396,6 +1396,10 @@ async fn every_reading_route_as_every_role_shows_only_what_the_policy_allows() {
         format!("/sources/{public_source}"),
         "/places".into(),
         "/mechanisms".into(),
+        "/figures?from=2013&by=sex".into(),
+        "/figures.csv".into(),
+        "/brief".into(),
+        "/brief?from=2013&to=2024&format=html".into(),
         "/public".into(),
         "/password".into(),
         "/admin/users".into(),
@@ -1465,4 +1469,100 @@ async fn every_reading_route_as_every_role_shows_only_what_the_policy_allows() {
             }
         }
     }
+}
+
+fn people_low_in(csv: &str, year: &str) -> u64 {
+    csv.lines()
+        .skip(1)
+        .filter(|l| l.starts_with(&format!("{year},")))
+        .map(|l| l.split(',').nth(4).unwrap().parse::<u64>().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn figures_per_year_count_what_the_caller_may_read_and_download_as_csv_and_xlsx() {
+    let app = spawn_app().await;
+    let page = get(&app, "/figures?from=2023&to=2023", "").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<td class=\"n\">620</td>"),
+        "the 2023 repatriations' documented minimum"
+    );
+    assert!(
+        page.body
+            .contains("/incidents?kind=repatriation&amp;from=2023&amp;to=2023")
+    );
+    let ko = get(
+        &app,
+        "/figures?from=2023&to=2023&by=sex",
+        "refwatch_lang=ko",
+    )
+    .await;
+    assert!(
+        ko.body.contains("연도별 인원과 사건") && ko.body.contains("강제북송"),
+        "Korean labels"
+    );
+    let reversed = get(&app, "/figures?from=2024&to=2013", "").await;
+    assert!(reversed.body.contains("give the earlier year first"));
+
+    let csv = get(&app, "/figures.csv?from=2024&to=2024", "").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
+    let editor = sign_in(&app, "editor").await;
+    let all = get(&app, "/figures.csv?from=2024&to=2024", &editor).await;
+    assert_eq!(
+        people_low_in(&all.body, "2024"),
+        people_low_in(&csv.body, "2024") + 5,
+        "the restricted (2) and confidential (3) incidents count for the editor only"
+    );
+    let xlsx = get(&app, "/figures.xlsx?from=2013&by=category", "").await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"), "an XLSX file is a zip archive");
+}
+
+#[tokio::test]
+async fn the_brief_is_made_from_public_records_as_html_or_pdf() {
+    let app = spawn_app().await;
+    let form = get(&app, "/brief", "").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"format\""));
+    let editor = sign_in(&app, "editor").await;
+    let html = get(&app, "/brief?from=2013&to=2024&format=html", &editor).await;
+    assert_eq!(html.status, 200);
+    assert!(
+        html.header("content-disposition")
+            .unwrap()
+            .contains("refwatch-brief-2013-2024-en.html")
+    );
+    assert!(html.body.contains("<html") && html.body.contains("2023"));
+    assert!(
+        !html.body.contains("Confidential detention") && !html.body.contains("Restricted arrest"),
+        "the brief is public records only, whoever asks"
+    );
+    let ko = get(
+        &app,
+        "/brief?from=2013&to=2024&format=html",
+        "refwatch_lang=ko",
+    )
+    .await;
+    assert!(
+        ko.header("content-disposition")
+            .unwrap()
+            .contains("-ko.html")
+    );
+    let pdf = get(&app, "/brief?from=2020&to=2024&format=pdf", "").await;
+    assert_eq!(
+        pdf.status, 200,
+        "PDF needs Chromium, which the test command installs"
+    );
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.body.starts_with("%PDF"));
+    let reversed = get(&app, "/brief?from=2024&to=2013&format=pdf", "").await;
+    assert_eq!(reversed.status, 400);
+    assert!(reversed.body.contains("give the earlier year first"));
 }

@@ -1,0 +1,318 @@
+//! Figures and the brief: the per-year table with the incidents behind
+//! each cell and its CSV and XLSX downloads, and the advocacy brief as an
+//! HTML or PDF download.
+
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use refwatch_domain::{Clock, Confidentiality, Dimension, SystemClock, Vocabularies, Vocabulary};
+use refwatch_stats::files::value_label;
+use refwatch_stats::{YearRange, per_year};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Visitor;
+use crate::i18n::t;
+use crate::pages::{failure, layout, page};
+
+/// The table's range and division, as typed in the form.
+#[derive(Deserialize, Default)]
+pub(crate) struct FiguresQuery {
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+    format: Option<String>,
+}
+
+struct Asked {
+    from: Option<i32>,
+    to: Option<i32>,
+    by: Option<Dimension>,
+}
+
+impl Asked {
+    fn from(q: &FiguresQuery) -> Self {
+        let year = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().parse::<i32>().ok());
+        Self {
+            from: year(&q.from),
+            to: year(&q.to),
+            by: q.by.as_deref().and_then(Dimension::from_code),
+        }
+    }
+
+    fn reversed(&self) -> bool {
+        matches!((self.from, self.to), (Some(f), Some(t)) if f > t)
+    }
+
+    fn query(&self) -> String {
+        format!(
+            "from={}&to={}&by={}",
+            self.from.map(|y| y.to_string()).unwrap_or_default(),
+            self.to.map(|y| y.to_string()).unwrap_or_default(),
+            self.by.map(Dimension::code).unwrap_or_default()
+        )
+    }
+}
+
+fn high(r: &refwatch_stats::YearKindRow) -> String {
+    if r.high_open {
+        format!("{}+", r.people_high)
+    } else {
+        r.people_high.to_string()
+    }
+}
+
+pub(crate) async fn figures(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<FiguresQuery>,
+) -> Response {
+    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let asked = Asked::from(&q);
+    let rows = if asked.reversed() {
+        Vec::new()
+    } else {
+        per_year(
+            &data.incidents,
+            YearRange {
+                from: asked.from,
+                to: asked.to,
+            },
+            asked.by,
+        )
+    };
+    let body = html! {
+        h1 { (t(l, "figures_title")) }
+        p { (t(l, "figures_note")) }
+        form.filters method="get" action="/figures" {
+            label { (t(l, "year_from")) input type="number" name="from" value=[asked.from] min="1950" max="2100"; }
+            label { (t(l, "year_to")) input type="number" name="to" value=[asked.to] min="1950" max="2100"; }
+            label { (t(l, "divide_by"))
+                select name="by" {
+                    option value="" { (t(l, "nothing")) }
+                    @for d in Dimension::ALL {
+                        option value=(d.code()) selected[asked.by == Some(d)] { (t(l, match d { Dimension::Sex => "sex", Dimension::AgeGroup => "age_group", Dimension::Category => "category" })) }
+                    }
+                }
+            }
+            button type="submit" { (t(l, "filter")) }
+        }
+        @if asked.reversed() { p.error role="alert" { (t(l, "years_reversed")) } }
+        p {
+            a href={ "/figures.csv?" (asked.query()) } download { (t(l, "download_csv")) } " · "
+            a href={ "/figures.xlsx?" (asked.query()) } download { (t(l, "download_xlsx")) }
+        }
+        table {
+            thead { tr {
+                th { (t(l, "date")) } th { (t(l, "kind")) }
+                @if asked.by.is_some() { th { (t(l, "value")) } }
+                th { (t(l, "incidents")) } th { (t(l, "low")) } th { (t(l, "best")) } th { (t(l, "high")) }
+            } }
+            tbody {
+                @for r in &rows {
+                    tr {
+                        td.n { (r.year) }
+                        td { (vocab.label(Vocabulary::IncidentKind, &r.kind, l)) }
+                        @if asked.by.is_some() { td { (value_label(&vocab, asked.by, r, l)) } }
+                        td.n { a href={ "/incidents?kind=" (r.kind.code()) "&from=" (r.year) "&to=" (r.year) } { (r.incidents) } }
+                        td.n { (r.people_low) }
+                        td.n { (r.people_best) }
+                        td.n { (high(r)) }
+                    }
+                }
+            }
+        }
+        @if rows.is_empty() && !asked.reversed() { p { (t(l, "no_results")) } }
+    };
+    page(
+        &v,
+        &state,
+        StatusCode::OK,
+        layout(&v, t(l, "figures"), "/figures", body),
+    )
+}
+
+fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn table_file(state: AppState, v: Visitor, q: FiguresQuery, xlsx: bool) -> Response {
+    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let asked = Asked::from(&q);
+    if asked.reversed() {
+        return (StatusCode::BAD_REQUEST, t(v.lang, "years_reversed")).into_response();
+    }
+    let rows = per_year(
+        &data.incidents,
+        YearRange {
+            from: asked.from,
+            to: asked.to,
+        },
+        asked.by,
+    );
+    if !xlsx {
+        return download(
+            "text/csv; charset=utf-8",
+            "refwatch-per-year.csv",
+            refwatch_stats::files::csv(&rows).into_bytes(),
+        );
+    }
+    match refwatch_stats::files::xlsx(&data, &rows, asked.by, v.lang) {
+        Ok(bytes) => download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "refwatch-per-year.xlsx",
+            bytes,
+        ),
+        Err(e) => {
+            eprintln!("refwatch-server: cannot make a workbook: {e}");
+            failure(
+                &v,
+                &state,
+                &refwatch_service::ServiceError::User("cannot make the workbook".into()),
+            )
+        }
+    }
+}
+
+pub(crate) async fn figures_csv(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<FiguresQuery>,
+) -> Response {
+    table_file(state, v, q, false).await
+}
+
+pub(crate) async fn figures_xlsx(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<FiguresQuery>,
+) -> Response {
+    table_file(state, v, q, true).await
+}
+
+/// The brief's form, or with `format`, the brief itself as a download.
+pub(crate) async fn brief(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<FiguresQuery>,
+) -> Response {
+    let l = v.lang;
+    let asked = Asked::from(&q);
+    let this_year = 1970 + (SystemClock.now().0 / 31_556_952) as i32;
+    let (from, to) = (asked.from.unwrap_or(2013), asked.to.unwrap_or(this_year));
+    let format = q.format.as_deref().unwrap_or("");
+    let form = |message: Option<&str>| {
+        html! {
+            h1 { (t(l, "brief_title")) }
+            p { (t(l, "brief_note")) }
+            @if let Some(m) = message { p.error role="alert" { (m) } }
+            form.filters method="get" action="/brief" {
+                label { (t(l, "year_from")) input type="number" name="from" value=(from) min="1950" max="2100" required; }
+                label { (t(l, "year_to")) input type="number" name="to" value=(to) min="1950" max="2100" required; }
+                label { (t(l, "format"))
+                    select name="format" {
+                        option value="html" selected[format != "pdf"] { "HTML" }
+                        option value="pdf" selected[format == "pdf"] { "PDF" }
+                    }
+                }
+                button type="submit" { (t(l, "make_brief")) }
+            }
+        }
+    };
+    if from > to {
+        let body = form(Some(t(l, "years_reversed")));
+        return page(
+            &v,
+            &state,
+            StatusCode::BAD_REQUEST,
+            layout(&v, t(l, "brief"), "/brief", body),
+        );
+    }
+    if !matches!(format, "html" | "pdf") {
+        return page(
+            &v,
+            &state,
+            StatusCode::OK,
+            layout(&v, t(l, "brief"), "/brief", form(None)),
+        );
+    }
+    // The brief is for publishing: public records only, whoever asks.
+    let data = match state
+        .core
+        .for_caller(refwatch_service::Caller::public())
+        .readable()
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    debug_assert!(
+        data.incidents
+            .iter()
+            .all(|i| i.confidentiality == Confidentiality::Public)
+    );
+    let html = refwatch_report::html(&refwatch_report::ReportInput {
+        data: &data,
+        from,
+        to,
+        lang: l,
+        estimates: Vec::new(),
+        generated: SystemClock.now(),
+    });
+    let name = format!(
+        "refwatch-brief-{from}-{to}-{}",
+        if l == refwatch_domain::Lang::Ko {
+            "ko"
+        } else {
+            "en"
+        }
+    );
+    if format == "html" {
+        return download(
+            "text/html; charset=utf-8",
+            &format!("{name}.html"),
+            html.into_bytes(),
+        );
+    }
+    match tokio::task::spawn_blocking(move || refwatch_print::html_to_pdf(&html)).await {
+        Ok(Ok(pdf)) => download("application/pdf", &format!("{name}.pdf"), pdf),
+        Ok(Err(e)) => {
+            eprintln!("refwatch-server: cannot print the brief: {e}");
+            let body = form(Some(t(l, "print_failed")));
+            page(
+                &v,
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                layout(&v, t(l, "brief"), "/brief", body),
+            )
+        }
+        Err(_) => {
+            let body = form(Some(t(l, "print_failed")));
+            page(
+                &v,
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                layout(&v, t(l, "brief"), "/brief", body),
+            )
+        }
+    }
+}
