@@ -110,7 +110,7 @@ pub(crate) async fn figures(
         }
         table {
             thead { tr {
-                th { (t(l, "date")) } th { (t(l, "kind")) }
+                th { (t(l, "year")) } th { (t(l, "kind")) }
                 @if asked.by.is_some() { th { (t(l, "value")) } }
                 th { (t(l, "incidents")) } th { (t(l, "low")) } th { (t(l, "best")) } th { (t(l, "high")) }
             } }
