@@ -90,16 +90,34 @@ pub enum SamplerError {
     Empty,
 }
 
+/// 1/x for small x: the inversion loop multiplies instead of dividing.
+const RECIPROCALS: [f64; 256] = {
+    let mut table = [0.0; 256];
+    let mut x = 1;
+    while x < 256 {
+        table[x] = 1.0 / x as f64;
+        x += 1;
+    }
+    table
+};
+
 /// A Binomial(n, p) draw for p in (0, 1): by inversion when the smaller
 /// tail's mean is small (cheap, exact), otherwise by rand_distr's BTPE.
 fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
     let (q, flip) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
-    let x = if (n as f64) * q < 14.0 {
+    let x = if (n as f64) * q < 40.0 {
         // Inversion (Kachitvichyanukul and Schmeiser's BINV).
         let r = q / (1.0 - q);
         let a = (n as f64 + 1.0) * r;
-        let mut f = (1.0 - q).powf(n as f64);
         let mut u: f64 = StandardUniform.sample(rng);
+        // P(X = 0) = (1 - q)^n ≥ 1 - nq: below that bound the answer is 0
+        // without computing the power, the same draw as the full loop gives.
+        // Splits over classes of tiny weight take this path almost always.
+        if u <= 1.0 - (n as f64) * q {
+            return if flip { n } else { 0 };
+        }
+        let f0 = (1.0 - q).powf(n as f64);
+        let mut f = f0;
         let mut x = 0u64;
         loop {
             if u <= f {
@@ -110,11 +128,15 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
             if x > n {
                 // Rounding at the far tail: start again.
                 u = StandardUniform.sample(rng);
-                f = (1.0 - q).powf(n as f64);
+                f = f0;
                 x = 0;
                 continue;
             }
-            f *= a / x as f64 - r;
+            let inverse = RECIPROCALS
+                .get(x as usize)
+                .copied()
+                .unwrap_or_else(|| 1.0 / x as f64);
+            f *= a * inverse - r;
         }
     } else {
         Binomial::new(n, q).map(|b| b.sample(rng)).unwrap_or(0)
@@ -203,8 +225,18 @@ fn gamma(rng: &mut Xoshiro256PlusPlus, shape: f64) -> f64 {
     }
 }
 
-/// A Beta(a, b) draw as a ratio of Gamma draws.
+/// A Beta(a, b) draw: by inversion when a or b is 1 (the empty classes'
+/// draws, which are most of them), otherwise as a ratio of Gamma draws.
 fn beta(rng: &mut Xoshiro256PlusPlus, a: f64, b: f64) -> f64 {
+    if a == 1.0 || b == 1.0 {
+        let u: f64 = StandardUniform.sample(rng);
+        // Beta(1, b) = 1 - U^(1/b); Beta(a, 1) = U^(1/a); Beta(1, 1) = U.
+        return match (a == 1.0, b == 1.0) {
+            (true, true) => u,
+            (true, false) => 1.0 - u.powf(1.0 / b),
+            _ => u.powf(1.0 / a),
+        };
+    }
     let x = gamma(rng, a);
     let y = gamma(rng, b);
     if x + y > 0.0 { x / (x + y) } else { 0.5 }
@@ -261,18 +293,20 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
         class_ones
             .iter_mut()
             .for_each(|row| row.iter_mut().for_each(|c| *c = 0));
-        // Each class's probability of every pattern.
+        // Each class's probability of every pattern, built list by list:
+        // after list j, entry e holds the first j + 1 bits of a pattern,
+        // list 0 the highest, as the table numbers patterns.
         for k in 0..k_classes {
-            for (p, prob) in pattern_prob[k].iter_mut().enumerate() {
-                let mut w = pi[k];
-                for (j, l) in lambda[k].iter().enumerate() {
-                    w *= if p >> (lists - 1 - j) & 1 == 1 {
-                        *l
-                    } else {
-                        1.0 - l
-                    };
+            let probs = &mut pattern_prob[k];
+            probs[0] = pi[k];
+            let mut filled = 1;
+            for l in &lambda[k] {
+                for e in (0..filled).rev() {
+                    let w = probs[e];
+                    probs[2 * e] = w * (1.0 - l);
+                    probs[2 * e + 1] = w * l;
                 }
-                *prob = w;
+                filled *= 2;
             }
         }
         // Heaviest classes first: the splits below then draw few large binomials.
@@ -288,6 +322,9 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
             }
             multinomial(&mut rng, *count, &weights, &mut split, &order);
             for k in 0..k_classes {
+                if split[k] == 0 {
+                    continue;
+                }
                 class_n[k] += split[k];
                 for (j, &on) in pattern.iter().enumerate() {
                     if on {

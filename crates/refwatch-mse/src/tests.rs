@@ -76,10 +76,13 @@ fn lcmcr_kosovo_posterior_is_inside_the_reference_range() {
     // LCMCR 0.4.14 with K = 10, a = b = 0.25, 10k burn-in, 1k samples
     // thinned by 100: medians 10,407-10,599 and 97.5% quantiles
     // 13,600-14,800 over seeds (../shared/data/kosovo_reference.md).
-    // Chains this short move the median by a few hundred and the tails by
-    // more; this sampler's lower tail also wanders further in short chains
-    // than R's (its long-run 2.5% quantile is about 8,500-9,150, R's
-    // 9,044-9,180), so the lower band is wider.
+    // Chains of that length move this sampler's quantiles by several
+    // hundred between seeds (its lower tail most: it makes longer
+    // excursions to small N than R's), so these chains are three times as
+    // long, and the bands are the reference widened by that Monte Carlo
+    // error. The lower tail is heavier than R's (long-run 2.5% quantile
+    // about 8,800-9,150 against R's 9,044-9,180): a known gap, hence the
+    // wider lower band.
     let t = kosovo();
     let mut medians = Vec::new();
     for seed in 1..=3 {
@@ -87,25 +90,26 @@ fn lcmcr_kosovo_posterior_is_inside_the_reference_range() {
             &t,
             &lcmcr::Settings {
                 seed,
+                thinning: 300,
                 ..Default::default()
             },
         )
         .unwrap();
         let (lo, mid, hi) = (p.quantile(0.025), p.quantile(0.5), p.quantile(0.975));
         assert!(
-            (9_900.0..=11_100.0).contains(&mid),
+            (10_100.0..=10_800.0).contains(&mid),
             "seed {seed}: median {mid}"
         );
-        assert!((6_500.0..=9_700.0).contains(&lo), "seed {seed}: 2.5% {lo}");
+        assert!((7_500.0..=9_700.0).contains(&lo), "seed {seed}: 2.5% {lo}");
         assert!(
-            (12_800.0..=16_000.0).contains(&hi),
+            (13_000.0..=15_000.0).contains(&hi),
             "seed {seed}: 97.5% {hi}"
         );
         medians.push(mid);
     }
     let mean: f64 = medians.iter().sum::<f64>() / 3.0;
     assert!(
-        (10_100.0..=10_800.0).contains(&mean),
+        (10_250.0..=10_650.0).contains(&mean),
         "mean of medians {mean}"
     );
 }
