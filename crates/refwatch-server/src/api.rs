@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use refwatch_accounts::Password;
 use refwatch_domain::{Confidentiality, Dataset, Dimension, Incident, IncidentId};
+use refwatch_policy::Role;
 use refwatch_service::{ServiceError, SignInError};
 use serde::Deserialize;
 use serde_json::json;
@@ -621,6 +622,147 @@ pub(crate) async fn users(State(state): State<AppState>, v: Visitor) -> Response
             ApiJson(json!({ "total": items.len(), "items": items })).into_response()
         }
         Err(e) => service_error(&e),
+    }
+}
+
+/// A JSON body, or the API's error saying what to send.
+fn body_of<T: serde::de::DeserializeOwned>(body: &str, expected: &str) -> Result<T, Box<Response>> {
+    serde_json::from_str(body).map_err(|_| {
+        Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            &format!("send {expected}"),
+        ))
+    })
+}
+
+fn account_error(e: &ServiceError) -> Response {
+    match e {
+        ServiceError::User(message) => error(StatusCode::UNPROCESSABLE_ENTITY, "refused", message),
+        other => service_error(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    username: String,
+    role: String,
+}
+
+/// Adds an account (administrators); the answer carries its one-time password.
+pub(crate) async fn add_user(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let new: NewUser = match body_of(&body, "{\"username\": …, \"role\": …}") {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let Some(role) = Role::from_code(&new.role) else {
+        return bad_filter("role");
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .add_user(&new.username, role, None)
+        .await
+    {
+        Ok(account) => (
+            StatusCode::CREATED,
+            ApiJson(json!({
+                "username": new.username,
+                "role": role.code(),
+                "one_time_password": account.password.expose(),
+            })),
+        )
+            .into_response(),
+        Err(e) => account_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct UserChange {
+    role: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// Changes an account's role or disables it (administrators). A change
+/// of role or a disabling ends the account's sessions.
+pub(crate) async fn change_user(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(username): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let change: UserChange = match body_of(&body, "{\"role\": …} or {\"disabled\": true|false}") {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let core = state.core.for_caller(v.caller);
+    if let Some(role) = &change.role {
+        let Some(role) = Role::from_code(role) else {
+            return bad_filter("role");
+        };
+        if let Err(e) = core.set_role(&username, role).await {
+            return account_error(&e);
+        }
+    }
+    if let Some(disabled) = change.disabled
+        && let Err(e) = core.set_user_disabled(&username, disabled).await
+    {
+        return account_error(&e);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// Changes the signed-in account's own password.
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let Some(token) = &v.token else {
+        return not_found();
+    };
+    let change: PasswordChange = match body_of(&body, "{\"current\": …, \"new\": …}") {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    match state
+        .core
+        .change_password(
+            token,
+            &Password::new(change.current),
+            &Password::new(change.new),
+        )
+        .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(ServiceError::SignIn(_)) => error(
+            StatusCode::UNAUTHORIZED,
+            "bad_sign_in",
+            "the current password is wrong",
+        ),
+        Err(e) => account_error(&e),
     }
 }
 

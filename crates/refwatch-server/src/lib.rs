@@ -135,7 +135,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/{id}", get(api::person))
         .route("/api/v1/persons/{id}/identity", get(api::person_identity))
         .route("/api/v1/public/tables", get(api::public_tables))
-        .route("/api/v1/admin/users", get(api::users))
+        .route("/api/v1/admin/users", get(api::users).post(api::add_user))
+        .route(
+            "/api/v1/admin/users/{username}",
+            axum::routing::patch(api::change_user),
+        )
+        .route("/api/v1/password", post(api::change_password))
         .route("/api/v1/admin/audit/verify", get(api::audit_verify))
         .route(
             "/api/v1/incidents/{id}",

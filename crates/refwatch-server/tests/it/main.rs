@@ -1566,3 +1566,131 @@ async fn the_brief_is_made_from_public_records_as_html_or_pdf() {
     assert_eq!(reversed.status, 400);
     assert!(reversed.body.contains("give the earlier year first"));
 }
+
+#[tokio::test]
+async fn administrators_manage_accounts_and_anyone_changes_their_password_through_the_api() {
+    let app = spawn_app().await;
+    let token = |reply: &Reply| json_of(reply)["token"].as_str().unwrap().to_owned();
+    let admin = token(&api_sign_in(&app, "admin", PASSWORD).await);
+    let editor = token(&api_sign_in(&app, "editor", PASSWORD).await);
+    let bearer = |t: &str| vec![("Authorization", format!("Bearer {t}"))];
+    let new_user = r#"{"username": "newcomer", "role": "analyst"}"#;
+
+    // Not for editors, and never by cookie alone.
+    let refused = request(
+        &app,
+        "POST",
+        "/api/v1/admin/users",
+        &bearer(&editor),
+        new_user,
+    )
+    .await;
+    assert_eq!(refused.status, 404);
+    let cookies = sign_in(&app, "admin").await;
+    let by_cookie = request(
+        &app,
+        "POST",
+        "/api/v1/admin/users",
+        &[("Cookie", cookies)],
+        new_user,
+    )
+    .await;
+    assert_eq!(by_cookie.status, 401);
+
+    let added = request(
+        &app,
+        "POST",
+        "/api/v1/admin/users",
+        &bearer(&admin),
+        new_user,
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let otp = json_of(&added)["one_time_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let again = request(
+        &app,
+        "POST",
+        "/api/v1/admin/users",
+        &bearer(&admin),
+        new_user,
+    )
+    .await;
+    assert_eq!(again.status, 422, "a username is taken once");
+    let bad_role = request(
+        &app,
+        "POST",
+        "/api/v1/admin/users",
+        &bearer(&admin),
+        r#"{"username": "x", "role": "king"}"#,
+    )
+    .await;
+    assert_eq!(json_of(&bad_role)["error"]["code"], "bad_filter");
+
+    // The newcomer signs in with the one-time password and changes it.
+    let newcomer = token(&api_sign_in(&app, "newcomer", &otp).await);
+    let wrong = request(
+        &app,
+        "POST",
+        "/api/v1/password",
+        &bearer(&newcomer),
+        r#"{"current": "nope", "new": "a much longer new password"}"#,
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let body =
+        serde_json::json!({ "current": otp, "new": "a much longer new password" }).to_string();
+    let changed = request(&app, "POST", "/api/v1/password", &bearer(&newcomer), &body).await;
+    assert_eq!(changed.status, 204, "{}", changed.body);
+    assert_eq!(
+        api_sign_in(&app, "newcomer", "a much longer new password")
+            .await
+            .status,
+        201
+    );
+
+    // Disabling ends the account's sessions at once.
+    let fresh = token(&api_sign_in(&app, "newcomer", "a much longer new password").await);
+    let disabled = request(
+        &app,
+        "PATCH",
+        "/api/v1/admin/users/newcomer",
+        &bearer(&admin),
+        r#"{"disabled": true}"#,
+    )
+    .await;
+    assert_eq!(disabled.status, 204);
+    let restricted = "key:t-restricted"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap();
+    assert_eq!(
+        request(
+            &app,
+            "GET",
+            &format!("/api/v1/incidents/{restricted}"),
+            &bearer(&fresh),
+            ""
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        api_sign_in(&app, "newcomer", "a much longer new password")
+            .await
+            .status,
+        401
+    );
+    let users = json_of(&request(&app, "GET", "/api/v1/admin/users", &bearer(&admin), "").await);
+    let entry = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "newcomer")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["disabled"], true);
+    assert_eq!(entry["role"], "analyst");
+}
