@@ -1,0 +1,97 @@
+//! Hangul syllables and their romanisation.
+
+use crate::tables;
+
+/// The first precomposed Hangul syllable, 가.
+const FIRST: u32 = 0xAC00;
+/// How many precomposed syllables there are.
+const COUNT: u32 = 11_172;
+
+/// Initial consonants, vowels and finals in Unicode's order.
+pub(crate) const INITIALS: [char; 19] = [
+    'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ',
+    'ㅌ', 'ㅍ', 'ㅎ',
+];
+pub(crate) const VOWELS: [char; 21] = [
+    'ㅏ', 'ㅐ', 'ㅑ', 'ㅒ', 'ㅓ', 'ㅔ', 'ㅕ', 'ㅖ', 'ㅗ', 'ㅘ', 'ㅙ', 'ㅚ', 'ㅛ', 'ㅜ', 'ㅝ', 'ㅞ',
+    'ㅟ', 'ㅠ', 'ㅡ', 'ㅢ', 'ㅣ',
+];
+pub(crate) const FINALS: [Option<char>; 28] = [
+    None,
+    Some('ㄱ'),
+    Some('ㄲ'),
+    Some('ㄳ'),
+    Some('ㄴ'),
+    Some('ㄵ'),
+    Some('ㄶ'),
+    Some('ㄷ'),
+    Some('ㄹ'),
+    Some('ㄺ'),
+    Some('ㄻ'),
+    Some('ㄼ'),
+    Some('ㄽ'),
+    Some('ㄾ'),
+    Some('ㄿ'),
+    Some('ㅀ'),
+    Some('ㅁ'),
+    Some('ㅂ'),
+    Some('ㅄ'),
+    Some('ㅅ'),
+    Some('ㅆ'),
+    Some('ㅇ'),
+    Some('ㅈ'),
+    Some('ㅊ'),
+    Some('ㅋ'),
+    Some('ㅌ'),
+    Some('ㅍ'),
+    Some('ㅎ'),
+];
+
+/// A syllable's letters by their indexes, if it is a Hangul syllable.
+pub(crate) fn split(c: char) -> Option<(usize, usize, usize)> {
+    let code = u32::from(c).checked_sub(FIRST)?;
+    (code < COUNT).then(|| {
+        let code = code as usize;
+        (code / (21 * 28), (code % (21 * 28)) / 28, code % 28)
+    })
+}
+
+/// Every precomposed syllable.
+pub(crate) fn all() -> impl Iterator<Item = char> {
+    (FIRST..FIRST + COUNT).filter_map(char::from_u32)
+}
+
+/// A romanisation system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum System {
+    /// Revised Romanization (South Korea, 2000).
+    Revised,
+    /// McCune–Reischauer without diacritics (as the DPRK and most
+    /// English-language reports write it).
+    McCuneReischauer,
+}
+
+/// Romanises Hangul syllable by syllable, as names are written (given-name
+/// syllables joined by a hyphen in the caller's hands, not here); anything
+/// that is not a Hangul syllable is kept as it is.
+pub fn romanize(text: &str, system: System) -> String {
+    let t = tables::tables();
+    let name = match system {
+        System::Revised => "rr",
+        System::McCuneReischauer => "mr",
+    };
+    let mut out = String::new();
+    for c in text.chars() {
+        match split(c) {
+            Some((i, v, f)) => {
+                out.push_str(t.letter(name, "initial", INITIALS[i]));
+                out.push_str(t.letter(name, "vowel", VOWELS[v]));
+                if let Some(last) = FINALS[f] {
+                    out.push_str(t.letter(name, "final", last));
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,103 @@
+use super::*;
+
+/// Names of generated people in the forms documents use; each pair is the
+/// same name.
+const SAME: &[(&str, &str)] = &[
+    ("김철옥", "Kim Cheol-ok"),
+    ("김철옥", "Kim Chol Ok"),
+    ("김철옥", "KIM CHŎL-OK"),
+    ("김철옥", "Gim Cheorok"),
+    ("김철옥", "金哲玉"),
+    ("김철옥", "Jin Zheyu"),
+    ("Kim Cheol-ok", "Cheol-ok Kim"),
+    ("Kim Cheol-ok", "Chol-Ok KIM"),
+    ("이영희", "Lee Young-hee"),
+    ("이영희", "Yi Yeong-hui"),
+    ("이영희", "Rhee Yong Hui"),
+    ("리영희", "Ri Yong-hui"),
+    ("리영희", "Lee Young Hee"),
+    ("박순자", "Park Soon-ja"),
+    ("박순자", "Pak Sun Ja"),
+    ("박순자", "Bak Sunja"),
+    ("최명수", "Choi Myung-soo"),
+    ("최명수", "Choe Myong Su"),
+    ("정은실", "Jung Eun-sil"),
+    ("정은실", "Chung Un-sil"),
+    ("정은실", "Jeong Eunsil"),
+    ("남궁현", "Namgung Hyeon"),
+    ("남궁현", "Namkoong Hyun"),
+    ("한만택", "韓萬澤"),
+    ("한만택", "Han Man-taek"),
+    ("한만택", "Han Wanze"),
+];
+
+/// Different people.
+const DIFFERENT: &[(&str, &str)] = &[
+    ("김철옥", "박영희"),
+    ("Kim Cheol-ok", "Park Young-hee"),
+    ("김철옥", "Choi Myung-soo"),
+];
+
+#[test]
+fn known_variants_are_read_the_same() {
+    for (a, b) in SAME {
+        let c = compare(a, b);
+        assert!(
+            c.agreement >= Agreement::SameReading,
+            "{a} / {b}: {c:?}; readings {:?} / {:?}",
+            readings(a),
+            readings(b)
+        );
+    }
+}
+
+#[test]
+fn different_people_are_told_apart() {
+    for (a, b) in DIFFERENT {
+        let c = compare(a, b);
+        assert!(c.agreement <= Agreement::Partly, "{a} / {b}: {c:?}");
+    }
+    // The same surname alone is partial agreement, not a match.
+    let c = compare("Kim Cheol-ok", "Kim Young-hee");
+    assert_eq!(c.agreement, Agreement::Partly, "{c:?}");
+    assert_eq!(
+        compare("Kim Cheol-ok", "Kim Cheol-su").agreement,
+        Agreement::AllButOne
+    );
+}
+
+#[test]
+fn comparison_is_symmetric() {
+    let all: Vec<&str> = SAME
+        .iter()
+        .chain(DIFFERENT)
+        .flat_map(|(a, b)| [*a, *b])
+        .collect();
+    for a in &all {
+        for b in &all {
+            assert_eq!(compare(a, b), compare(b, a), "{a} / {b}");
+        }
+    }
+}
+
+#[test]
+fn what_cannot_be_read_is_unknown_not_a_match() {
+    for (a, b) in [
+        ("", "김철옥"),
+        ("Kim Cheol-ok", "   "),
+        ("12345", "67890"),
+        ("?", "?!"),
+    ] {
+        assert_eq!(compare(a, b).agreement, Agreement::Unknown, "{a:?} / {b:?}");
+    }
+    assert_eq!(compare("Kim", "KIM").agreement, Agreement::Identical);
+}
+
+#[test]
+fn hangul_is_romanised_by_either_system() {
+    assert_eq!(romanize("김철옥", System::Revised), "gimcheolok");
+    assert_eq!(romanize("김철옥", System::McCuneReischauer), "kimcholok");
+    assert_eq!(romanize("정은실", System::Revised), "jeongeunsil");
+    assert_eq!(romanize("정은실", System::McCuneReischauer), "chongunsil");
+    assert_eq!(romanize("A-1", System::Revised), "A-1");
+}
