@@ -175,19 +175,51 @@ fn agreeing(a: &Reading, b: &Reading) -> (usize, usize) {
     (table[x.len()][y.len()], longest)
 }
 
+/// A name read once, to be compared with many others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedName {
+    squeezed: String,
+    readings: Vec<Reading>,
+}
+
+impl ParsedName {
+    /// Reads a name in any of the scripts [`readings`] knows.
+    pub fn new(name: &str) -> Self {
+        Self {
+            squeezed: squeeze(name),
+            readings: readings(name),
+        }
+    }
+
+    /// The name's letters, case, spacing and punctuation set aside.
+    pub fn squeezed(&self) -> &str {
+        &self.squeezed
+    }
+
+    /// Its readings as Korean syllables.
+    pub fn readings(&self) -> &[Reading] {
+        &self.readings
+    }
+}
+
 /// Compares two names written in any of the scripts [`readings`] knows.
 /// Symmetric: `compare(a, b)` and `compare(b, a)` agree.
 pub fn compare(a: &str, b: &str) -> Comparison {
+    compare_parsed(&ParsedName::new(a), &ParsedName::new(b))
+}
+
+/// [`compare`] for names read beforehand.
+pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
     let unknown = Comparison {
         agreement: Agreement::Unknown,
         agreeing: 0,
         syllables: 0,
     };
-    let (sa, sb) = (squeeze(a), squeeze(b));
+    let (sa, sb) = (&a.squeezed, &b.squeezed);
     if sa.is_empty() || sb.is_empty() {
         return unknown;
     }
-    let (ra, rb) = (readings(a), readings(b));
+    let (ra, rb) = (&a.readings, &b.readings);
     if sa == sb {
         let syllables = ra.first().map_or(0, Reading::len);
         return Comparison {
@@ -204,8 +236,8 @@ pub fn compare(a: &str, b: &str) -> Comparison {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
     };
-    for x in &ra {
-        for y in &rb {
+    for x in ra {
+        for y in rb {
             let mut pairs = vec![(x.clone(), y.clone())];
             if let Some(xs) = x.surname_last() {
                 pairs.push((xs, y.clone()));

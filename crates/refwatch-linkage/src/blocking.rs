@@ -1,0 +1,91 @@
+//! Candidate pairs from blocking rules.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::compare::{Prepared, Ready, name_sound_keys};
+use crate::{Blocking, Record, Settings};
+
+/// A block larger than this is compared only within its first records'
+/// window, and reported: a key shared by thousands says little.
+pub(crate) const LARGEST_BLOCK: usize = 2_000;
+
+/// The keys one record has under one rule.
+fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
+    match rule {
+        Blocking::Same(fields) => {
+            let mut key = String::new();
+            for &f in fields {
+                let part = match prepared[index].get(f) {
+                    Some(Ready::Text(t)) => t.clone(),
+                    Some(Ready::Name { term, .. }) => term.clone(),
+                    Some(Ready::Number(n)) => n.to_string(),
+                    Some(Ready::Place(p)) => p.join("/"),
+                    _ => return Vec::new(),
+                };
+                key.push_str(&part);
+                key.push('\u{1f}');
+            }
+            vec![key]
+        }
+        Blocking::NameSound(f) => match prepared[index].get(*f) {
+            Some(Ready::Name { parsed, .. }) => name_sound_keys(parsed).into_iter().collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The fields a rule blocks on.
+pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
+    match rule {
+        Blocking::Same(fields) => fields.clone(),
+        Blocking::NameSound(f) => vec![*f],
+    }
+}
+
+/// Every pair of records that shares a key of any rule, each once, as
+/// (smaller index, larger index), sorted, with the rules that found it
+/// (bit r for rule r).
+pub(crate) fn candidates(
+    records: &[Record],
+    prepared: &Prepared,
+    settings: &Settings,
+    diagnostics: &mut Vec<String>,
+) -> Vec<((usize, usize), u32)> {
+    // Records in the order of their ids, so that the pairs (and a cut
+    // block's window) do not depend on the order records came in.
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
+    let mut pairs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    let mut cut = 0usize;
+    for (r, rule) in settings.blocking.iter().enumerate() {
+        let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+        for &index in &order {
+            for key in keys(prepared, index, rule) {
+                blocks
+                    .entry(format!("{r}\u{1e}{key}"))
+                    .or_default()
+                    .push(index);
+            }
+        }
+        for members in blocks.values() {
+            if members.len() > LARGEST_BLOCK {
+                cut += 1;
+            }
+            let members = &members[..members.len().min(LARGEST_BLOCK)];
+            for (i, &a) in members.iter().enumerate() {
+                for &b in &members[i + 1..] {
+                    if settings.across_lists_only && records[a].list == records[b].list {
+                        continue;
+                    }
+                    *pairs.entry((a.min(b), a.max(b))).or_default() |= 1 << r.min(31);
+                }
+            }
+        }
+    }
+    if cut > 0 {
+        diagnostics.push(format!(
+            "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among their first {LARGEST_BLOCK} by id: add a tighter blocking rule"
+        ));
+    }
+    pairs.into_iter().collect()
+}

@@ -1,0 +1,214 @@
+//! Record linkage: which records describe the same person (or incident).
+//!
+//! A probabilistic model of the Fellegi–Sunter family, as Splink fits it:
+//! candidate pairs come from blocking rules (so comparisons stay near
+//! linear); each field of a pair is compared to a level (names by their
+//! Korean reading, years and dates with a tolerance, places through their
+//! hierarchy); `u` probabilities (how often a level occurs between
+//! different people) are estimated from random pairs, `m` probabilities
+//! (how often between records of the same person) and the share of matches
+//! by expectation–maximisation; common values (Kim, Lee and Park are a
+//! third of Korean surnames) weigh less than rare ones. Every pair's
+//! probability comes with each field's level and weight.
+//!
+//! Clusters are grown from the strongest links down, and two groups of
+//! records are joined only when the links between them are strong enough
+//! on the whole: one weak bridge never merges two large clusters.
+//!
+//! Pure: records in, scored pairs and clusters out; no database, no clock,
+//! no randomness but a seeded generator.
+
+#![deny(missing_docs)]
+
+mod blocking;
+mod cluster;
+mod compare;
+mod model;
+
+pub use cluster::Cluster;
+pub use compare::{Compare, Field, Value};
+pub use model::Model;
+
+/// One record to link: an opaque id of the caller's, the list it comes from
+/// (for linking two lists rather than de-duplicating one), and one value
+/// per field of the [`Settings`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The caller's id for the record.
+    pub id: String,
+    /// Which list the record is on, when linking lists.
+    pub list: u8,
+    /// One value per field.
+    pub values: Vec<Value>,
+}
+
+/// How candidate pairs are found: records that share a key of any rule
+/// are compared.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocking {
+    /// The same value on every one of these fields (indexes into the fields).
+    Same(Vec<usize>),
+    /// Names that may share a syllable reading at the end of the given name
+    /// (or of the surname, when written last), with the same number of
+    /// syllables: robust to script and romanisation.
+    NameSound(usize),
+}
+
+/// What to link and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The fields, in the order of each record's values.
+    pub fields: Vec<Field>,
+    /// The blocking rules (at least one).
+    pub blocking: Vec<Blocking>,
+    /// Link records from different lists only (two lists), instead of
+    /// de-duplicating within them.
+    pub across_lists_only: bool,
+    /// Pairs at or above this probability are links.
+    pub threshold: f64,
+    /// Records below this share of strong links to a cluster are not
+    /// merged into it through a single bridge.
+    pub bridge_support: f64,
+    /// Random pairs drawn to estimate `u`.
+    pub u_sample: usize,
+    /// Most expectation–maximisation rounds.
+    pub em_rounds: usize,
+    /// The seed for drawing random pairs.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// Sensible settings for these fields and blocking rules.
+    pub fn new(fields: Vec<Field>, blocking: Vec<Blocking>) -> Self {
+        Self {
+            fields,
+            blocking,
+            across_lists_only: false,
+            threshold: 0.9,
+            bridge_support: 0.5,
+            u_sample: 200_000,
+            em_rounds: 200,
+            seed: 1,
+        }
+    }
+}
+
+/// One compared pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredPair {
+    /// The first record (index into the input), the smaller index.
+    pub a: usize,
+    /// The second record.
+    pub b: usize,
+    /// The probability that both describe the same person.
+    pub probability: f64,
+    /// The match weight (log2 of the Bayes factor, prior included).
+    pub weight: f64,
+    /// Each field's comparison level (`None` when a value is missing).
+    pub levels: Vec<Option<u8>>,
+    /// Each field's contribution to the weight (log2 m/u).
+    pub field_weights: Vec<f64>,
+}
+
+/// What linking found, with what to be careful about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linkage {
+    /// Every candidate pair, scored, strongest first.
+    pub pairs: Vec<ScoredPair>,
+    /// Groups of records that describe the same person, each of two or
+    /// more records (singletons are left out).
+    pub clusters: Vec<Cluster>,
+    /// The fitted model.
+    pub model: Model,
+    /// Things that went less than well, in words.
+    pub diagnostics: Vec<String>,
+}
+
+/// Why linking cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// A record has a different number of values than there are fields.
+    #[error("record {index} has {found} values for {expected} fields")]
+    Shape {
+        /// The record's position.
+        index: usize,
+        /// Values it has.
+        found: usize,
+        /// Fields there are.
+        expected: usize,
+    },
+    /// The settings are unusable.
+    #[error("{0}")]
+    Settings(&'static str),
+}
+
+/// Links the records: candidate pairs, the model fitted to them, scores,
+/// clusters. Never fails on messy values: what cannot be read counts as
+/// missing and is reported in the diagnostics.
+pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkError> {
+    if settings.fields.is_empty() || settings.blocking.is_empty() {
+        return Err(LinkError::Settings(
+            "give at least one field and one blocking rule",
+        ));
+    }
+    if !(0.0..=1.0).contains(&settings.threshold) {
+        return Err(LinkError::Settings(
+            "the threshold is a probability, 0 to 1",
+        ));
+    }
+    for (index, r) in records.iter().enumerate() {
+        if r.values.len() != settings.fields.len() {
+            return Err(LinkError::Shape {
+                index,
+                found: r.values.len(),
+                expected: settings.fields.len(),
+            });
+        }
+    }
+    let mut diagnostics = Vec::new();
+    let prepared = compare::prepare(records, &settings.fields, &mut diagnostics);
+    let candidates = blocking::candidates(records, &prepared, settings, &mut diagnostics);
+    if candidates.is_empty() {
+        diagnostics
+            .push("no candidate pairs: the blocking rules put no two records together".into());
+    }
+    let vectors: Vec<Vec<Option<u8>>> = candidates
+        .iter()
+        .map(|&((a, b), _)| compare::levels(&prepared, &settings.fields, a, b))
+        .collect();
+    let rules: Vec<u32> = candidates.iter().map(|&(_, r)| r).collect();
+    let model = model::fit(
+        records,
+        &prepared,
+        settings,
+        &vectors,
+        &rules,
+        &mut diagnostics,
+    );
+    let mut pairs: Vec<ScoredPair> = candidates
+        .iter()
+        .zip(&vectors)
+        .map(|(&((a, b), _), levels)| model.score(&prepared, a, b, levels.clone()))
+        .collect();
+    // Strongest first; ties by the records' ids, not their positions, so
+    // that the order records came in changes nothing.
+    let ids = |p: &ScoredPair| {
+        let (x, y) = (&records[p.a].id, &records[p.b].id);
+        if x <= y { (x, y) } else { (y, x) }
+    };
+    pairs.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then_with(|| ids(x).cmp(&ids(y)))
+    });
+    let clusters = cluster::build(records, &pairs, settings, &mut diagnostics);
+    Ok(Linkage {
+        pairs,
+        clusters,
+        model,
+        diagnostics,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,331 @@
+//! The Fellegi–Sunter model: `u` from random pairs, `m` and the share of
+//! matches by expectation–maximisation, term frequencies for common values.
+
+use std::collections::HashMap;
+
+use crate::compare::{self, Prepared};
+use crate::{Record, ScoredPair, Settings};
+
+/// Probabilities are kept inside (FLOOR, 1 - FLOOR) so that no level makes
+/// a pair certain or impossible on its own.
+const FLOOR: f64 = 1e-6;
+
+/// The fitted model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The share of candidate pairs that are matches.
+    pub lambda: f64,
+    /// Per field, per level: how often the level occurs between records of
+    /// the same person.
+    pub m: Vec<Vec<f64>>,
+    /// Per field, per level: how often between records of different people.
+    pub u: Vec<Vec<f64>>,
+    /// Per field with term frequencies: how common each term is.
+    term_frequency: Vec<Option<HashMap<String, f64>>>,
+    /// Rounds of expectation–maximisation run.
+    pub rounds: usize,
+}
+
+/// A small seeded generator (SplitMix64): enough to draw random pairs.
+struct Draws(u64);
+
+impl Draws {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn clamp(p: f64) -> f64 {
+    p.clamp(FLOOR, 1.0 - FLOOR)
+}
+
+/// Fits the model to the candidate pairs' comparison vectors.
+pub(crate) fn fit(
+    records: &[Record],
+    prepared: &Prepared,
+    settings: &Settings,
+    vectors: &[Vec<Option<u8>>],
+    rules: &[u32],
+    diagnostics: &mut Vec<String>,
+) -> Model {
+    let fields = &settings.fields;
+    // u: level frequencies between random pairs, in the order of ids so
+    // that the draws do not depend on the order records came in.
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
+    let mut u_counts: Vec<Vec<f64>> = fields
+        .iter()
+        .map(|f| vec![1.0; f.compare.level_count()])
+        .collect();
+    if records.len() > 1 {
+        let mut draws = Draws(settings.seed);
+        for _ in 0..settings.u_sample {
+            let (a, b) = (
+                order[draws.below(order.len())],
+                order[draws.below(order.len())],
+            );
+            if a == b || (settings.across_lists_only && records[a].list == records[b].list) {
+                continue;
+            }
+            for (f, level) in compare::levels(prepared, fields, a, b)
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(l) = level {
+                    u_counts[f][usize::from(l)] += 1.0;
+                }
+            }
+        }
+    }
+    let u: Vec<Vec<f64>> = u_counts
+        .iter()
+        .map(|c| {
+            let total: f64 = c.iter().sum();
+            c.iter().map(|x| clamp(x / total)).collect()
+        })
+        .collect();
+
+    // m, as Splink trains it: one expectation–maximisation per blocking
+    // rule, on the pairs that rule found, leaving out the fields the rule
+    // blocks on (there every pair agrees, matches or not, so they would
+    // teach nothing true); each field's m is the mean of what the rules
+    // that do not block on it learned.
+    let mut learned: Vec<Vec<Vec<f64>>> = vec![Vec::new(); fields.len()];
+    let mut rounds = 0;
+    for (r, rule) in settings.blocking.iter().enumerate() {
+        let blocked = crate::blocking::fields_of(rule);
+        let found: Vec<Vec<Option<u8>>> = vectors
+            .iter()
+            .zip(rules)
+            .filter(|(_, mask)| *mask & (1 << r) != 0)
+            .map(|(v, _)| {
+                v.iter()
+                    .enumerate()
+                    .map(|(f, l)| if blocked.contains(&f) { None } else { *l })
+                    .collect()
+            })
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let (m, _, n) = em(fields, &u, &found, None, settings.em_rounds);
+        rounds = rounds.max(n);
+        for (f, levels) in m.into_iter().enumerate() {
+            if !blocked.contains(&f) {
+                learned[f].push(levels);
+            }
+        }
+    }
+    let fallback = if learned.iter().any(Vec::is_empty) && !vectors.is_empty() {
+        Some(em(fields, &u, vectors, None, settings.em_rounds).0)
+    } else {
+        None
+    };
+    let m: Vec<Vec<f64>> = learned
+        .iter()
+        .enumerate()
+        .map(|(f, from)| {
+            if from.is_empty() {
+                return fallback.as_ref().map_or_else(
+                    || vec![1.0 / u[f].len() as f64; u[f].len()],
+                    |m| m[f].clone(),
+                );
+            }
+            (0..u[f].len())
+                .map(|l| clamp(from.iter().map(|m| m[l]).sum::<f64>() / from.len() as f64))
+                .collect()
+        })
+        .collect();
+    // The share of matches among all candidate pairs, with m and u fixed.
+    let (_, lambda, n) = em(fields, &u, vectors, Some(&m), settings.em_rounds);
+    rounds = rounds.max(n);
+    if rounds == settings.em_rounds {
+        diagnostics.push(format!(
+            "the model had not settled after {rounds} rounds; its weights may be rough"
+        ));
+    }
+    for (f, field) in fields.iter().enumerate() {
+        if m[f][0] <= u[f][0] {
+            diagnostics.push(format!(
+                "field {}: agreement is no more common among matches than among other pairs; it does not help here",
+                field.name
+            ));
+        }
+    }
+    let term_frequency = fields
+        .iter()
+        .enumerate()
+        .map(|(f, field)| {
+            field.term_frequency.then(|| {
+                let mut counts: HashMap<String, f64> = HashMap::new();
+                let mut total = 0.0;
+                for r in prepared {
+                    if let Some(term) = r[f].term() {
+                        *counts.entry(term.to_owned()).or_default() += 1.0;
+                        total += 1.0;
+                    }
+                }
+                counts.values_mut().for_each(|c| *c /= total);
+                counts
+            })
+        })
+        .collect();
+    Model {
+        lambda,
+        m,
+        u,
+        term_frequency,
+        rounds,
+    }
+}
+
+/// Expectation–maximisation of m (unless given, then fixed) and the share
+/// of matches, with u fixed. Returns m, the share and the rounds run.
+fn em(
+    fields: &[crate::Field],
+    u: &[Vec<f64>],
+    vectors: &[Vec<Option<u8>>],
+    fixed_m: Option<&Vec<Vec<f64>>>,
+    most_rounds: usize,
+) -> (Vec<Vec<f64>>, f64, usize) {
+    let mut patterns: HashMap<&[Option<u8>], f64> = HashMap::new();
+    for v in vectors {
+        *patterns.entry(v.as_slice()).or_default() += 1.0;
+    }
+    let mut patterns: Vec<(&[Option<u8>], f64)> = patterns.into_iter().collect();
+    patterns.sort_by(|a, b| a.0.cmp(b.0));
+    // Starting point: the pairs that agree closely on every field they
+    // have (two fields at least, or the one there is) are taken for
+    // matches. EM started from "everything equally likely" can settle on
+    // the wrong story.
+    let usable = fields.len().min(2);
+    let close = |v: &[Option<u8>]| {
+        let present = v.iter().filter(|l| l.is_some()).count();
+        present >= usable.max(1) && v.iter().all(|l| l.is_none_or(|l| l <= 1))
+    };
+    let mut m: Vec<Vec<f64>> = match fixed_m {
+        Some(m) => m.clone(),
+        None => fields
+            .iter()
+            .map(|f| vec![1.0; f.compare.level_count()])
+            .collect(),
+    };
+    let (mut sure, mut total) = (0.0, 0.0);
+    for (v, count) in &patterns {
+        total += count;
+        if close(v) {
+            sure += count;
+            if fixed_m.is_none() {
+                for (f, level) in v.iter().enumerate() {
+                    if let Some(l) = level {
+                        m[f][usize::from(*l)] += count;
+                    }
+                }
+            }
+        }
+    }
+    if fixed_m.is_none() {
+        for levels in &mut m {
+            let sum: f64 = levels.iter().sum();
+            levels.iter_mut().for_each(|x| *x = clamp(*x / sum));
+        }
+    }
+    let mut lambda = clamp(if total > 0.0 { sure / total } else { 0.01 }).max(1e-4);
+    let mut rounds = 0;
+    for round in 1..=most_rounds {
+        rounds = round;
+        let mut match_total = 0.0;
+        let mut m_counts: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        for (v, count) in &patterns {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for (f, level) in v.iter().enumerate() {
+                if let Some(l) = level {
+                    pm *= m[f][usize::from(*l)];
+                    pu *= u[f][usize::from(*l)];
+                }
+            }
+            let p = pm / (pm + pu);
+            match_total += p * count;
+            for (f, level) in v.iter().enumerate() {
+                if let Some(l) = level {
+                    m_counts[f][usize::from(*l)] += p * count;
+                }
+            }
+        }
+        let next = clamp(match_total / total.max(1.0));
+        let mut change = (next - lambda).abs();
+        lambda = next;
+        if fixed_m.is_none() {
+            for (f, counts) in m_counts.iter().enumerate() {
+                let sum: f64 = counts.iter().sum();
+                if sum <= 0.0 {
+                    continue;
+                }
+                for (l, c) in counts.iter().enumerate() {
+                    let next = clamp(c / sum);
+                    change = change.max((next - m[f][l]).abs());
+                    m[f][l] = next;
+                }
+            }
+        }
+        if change < 1e-7 {
+            break;
+        }
+    }
+    (m, lambda, rounds)
+}
+
+impl Model {
+    /// Scores a pair from its comparison levels. Symmetric: the terms used
+    /// for frequencies are the same on both sides of an exact agreement.
+    pub(crate) fn score(
+        &self,
+        prepared: &Prepared,
+        a: usize,
+        b: usize,
+        levels: Vec<Option<u8>>,
+    ) -> ScoredPair {
+        let mut weight = (self.lambda / (1.0 - self.lambda)).log2();
+        let field_weights: Vec<f64> = levels
+            .iter()
+            .enumerate()
+            .map(|(f, level)| {
+                let Some(l) = level else { return 0.0 };
+                let l = usize::from(*l);
+                let mut u = self.u[f][l];
+                if l == 0
+                    && let (Some(freqs), Some(term)) =
+                        (&self.term_frequency[f], prepared[a][f].term())
+                    && prepared[b][f].term() == Some(term)
+                    && let Some(tf) = freqs.get(term)
+                {
+                    u = clamp(*tf);
+                }
+                (self.m[f][l] / u).log2()
+            })
+            .collect();
+        weight += field_weights.iter().sum::<f64>();
+        let odds = weight.exp2();
+        let probability = if odds.is_infinite() {
+            1.0
+        } else {
+            odds / (1.0 + odds)
+        };
+        ScoredPair {
+            a: a.min(b),
+            b: a.max(b),
+            probability,
+            weight,
+            levels,
+            field_weights,
+        }
+    }
+}
