@@ -176,6 +176,11 @@ pub(crate) enum Command {
         #[arg(long)]
         secure_cookies: bool,
     },
+    /// Record linkage: find the same person across lists.
+    Link {
+        #[command(subcommand)]
+        command: LinkCommand,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]
@@ -190,6 +195,26 @@ pub(crate) enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum LinkCommand {
+    /// De-duplicate one CSV file, or link two, as a small TOML file says
+    /// (docs/link-csv.md): writes pairs.csv (every scored pair, with each
+    /// field's level and weight) and clusters.csv into DIR. Needs no data
+    /// directory.
+    Csv {
+        /// The TOML file naming each column's role.
+        #[arg(long)]
+        config: PathBuf,
+        /// The first CSV file.
+        first: PathBuf,
+        /// A second CSV file, to link with the first.
+        second: Option<PathBuf>,
+        /// Where to write the results (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

@@ -13,6 +13,7 @@ mod data_dir;
 mod dataset_cmds;
 mod estimate_cmds;
 mod key_source;
+mod link_cmds;
 mod protect_cmds;
 mod report_cmds;
 mod serve_cmds;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{AuditCommand, Cli, Command, KeysCommand};
+use crate::args::{AuditCommand, Cli, Command, KeysCommand, LinkCommand};
 
 /// A command's outcome: success, or problems already reported to the user.
 pub(crate) enum Outcome {
@@ -110,6 +111,15 @@ async fn main() -> ExitCode {
             secure_cookies,
         } => serve_cmds::serve(&cli, listen, *secure_cookies).await,
         Command::User { command } => user_cmds::run(&cli, command).await,
+        Command::Link {
+            command:
+                LinkCommand::Csv {
+                    config,
+                    first,
+                    second,
+                    out,
+                },
+        } => link_cmds::csv(config, first, second.as_deref(), out),
         Command::Audit {
             command: AuditCommand::Verify,
         } => protect_cmds::audit_verify(&cli).await,

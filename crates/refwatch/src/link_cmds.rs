@@ -1,0 +1,459 @@
+//! `refwatch link csv`: de-duplicate one CSV file or link two, with a TOML
+//! file naming each column's role. The engine is `refwatch-linkage`; this
+//! module reads and writes files and says what it does.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use refwatch_linkage::{Blocking, Compare, Field, Record, Settings, Value, link};
+use serde::Deserialize;
+
+use crate::Outcome;
+
+/// The roles a column can have.
+const ROLES: &str =
+    "name, surname, given_name, birth_date, birth_year, sex, place, date, identifier, ignore";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    /// Column name → role.
+    columns: BTreeMap<String, String>,
+    /// Pairs at or above this probability are links.
+    threshold: Option<f64>,
+    /// Years apart a birth year may be and still count as close.
+    birth_year_tolerance: Option<i32>,
+    /// Days apart two dates may be and still count as close.
+    date_tolerance_days: Option<i32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Role {
+    Name,
+    Surname,
+    GivenName,
+    BirthDate,
+    BirthYear,
+    Sex,
+    Place,
+    Date,
+    Identifier,
+    Ignore,
+}
+
+fn role(text: &str) -> Option<Role> {
+    Some(match text {
+        "name" => Role::Name,
+        "surname" => Role::Surname,
+        "given_name" => Role::GivenName,
+        "birth_date" => Role::BirthDate,
+        "birth_year" => Role::BirthYear,
+        "sex" => Role::Sex,
+        "place" => Role::Place,
+        "date" => Role::Date,
+        "identifier" => Role::Identifier,
+        "ignore" => Role::Ignore,
+        _ => return None,
+    })
+}
+
+/// The fields built from the roles present, in a fixed order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Built {
+    Name,
+    BirthYear,
+    Sex,
+    Place,
+    Date,
+    Identifier,
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
+fn days(text: &str) -> Option<i32> {
+    let mut parts = text.trim().splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.get(..2).unwrap_or("").trim().parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+fn year_of(text: &str) -> Option<i32> {
+    let digits: String = text.trim().chars().take(4).collect();
+    let year: i32 = digits.parse().ok()?;
+    (1850..=2100).contains(&year).then_some(year)
+}
+
+struct Layout {
+    /// Column index of each role in this file.
+    columns: Vec<(Role, usize)>,
+}
+
+/// Where each configured column is in one file's header; a column the
+/// file lacks is left out (the other file may have it).
+fn layout(config: &Config, headers: &csv::StringRecord) -> Layout {
+    let columns = config
+        .columns
+        .iter()
+        .filter_map(|(column, role_text)| {
+            let r = role(role_text)?;
+            if r == Role::Ignore {
+                return None;
+            }
+            let index = headers.iter().position(|h| h.trim() == column)?;
+            Some((r, index))
+        })
+        .collect();
+    Layout { columns }
+}
+
+fn reader(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{} has no header row", path.display()))?
+        .clone();
+    Ok((reader, headers))
+}
+
+fn fields_of(roles: &[Role], config: &Config) -> Vec<(Built, Field)> {
+    let has = |r: Role| roles.contains(&r);
+    let mut out = Vec::new();
+    if has(Role::Name) || has(Role::Surname) || has(Role::GivenName) {
+        out.push((
+            Built::Name,
+            Field {
+                name: "name".into(),
+                compare: Compare::Name,
+                term_frequency: true,
+            },
+        ));
+    }
+    if has(Role::BirthYear) || has(Role::BirthDate) {
+        out.push((
+            Built::BirthYear,
+            Field {
+                name: "birth_year".into(),
+                compare: Compare::Year {
+                    tolerance: config.birth_year_tolerance.unwrap_or(1),
+                },
+                term_frequency: false,
+            },
+        ));
+    }
+    if has(Role::Sex) {
+        out.push((
+            Built::Sex,
+            Field {
+                name: "sex".into(),
+                compare: Compare::Exact,
+                term_frequency: true,
+            },
+        ));
+    }
+    if has(Role::Place) {
+        out.push((
+            Built::Place,
+            Field {
+                name: "place".into(),
+                compare: Compare::Place,
+                term_frequency: false,
+            },
+        ));
+    }
+    if has(Role::Date) {
+        out.push((
+            Built::Date,
+            Field {
+                name: "date".into(),
+                compare: Compare::Day {
+                    tolerance: config.date_tolerance_days.unwrap_or(30),
+                },
+                term_frequency: false,
+            },
+        ));
+    }
+    if has(Role::Identifier) {
+        out.push((
+            Built::Identifier,
+            Field {
+                name: "identifier".into(),
+                compare: Compare::Exact,
+                term_frequency: false,
+            },
+        ));
+    }
+    out
+}
+
+fn value(built: Built, row: &csv::StringRecord, layout: &Layout) -> Value {
+    let get = |r: Role| {
+        layout
+            .columns
+            .iter()
+            .find(|(role, _)| *role == r)
+            .and_then(|(_, i)| row.get(*i))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let text = |t: Option<&str>| t.map_or(Value::Missing, |t| Value::Text(t.to_owned()));
+    match built {
+        Built::Name => match (get(Role::Name), get(Role::Surname), get(Role::GivenName)) {
+            (Some(n), _, _) => Value::Name(n.to_owned()),
+            (None, Some(s), Some(g)) => Value::Name(format!("{s} {g}")),
+            (None, Some(one), None) | (None, None, Some(one)) => Value::Name(one.to_owned()),
+            (None, None, None) => Value::Missing,
+        },
+        Built::BirthYear => get(Role::BirthYear)
+            .or(get(Role::BirthDate))
+            .and_then(year_of)
+            .map_or(Value::Missing, Value::Year),
+        Built::Sex => text(get(Role::Sex)),
+        Built::Place => get(Role::Place).map_or(Value::Missing, |p| {
+            Value::Place(
+                p.split(['/', '>', ','])
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            )
+        }),
+        Built::Date => get(Role::Date)
+            .and_then(days)
+            .map_or(Value::Missing, Value::Day),
+        Built::Identifier => text(get(Role::Identifier)),
+    }
+}
+
+/// Reads one CSV file's rows as records, row by row.
+fn read(
+    path: &Path,
+    list: u8,
+    layout: &Layout,
+    built: &[(Built, Field)],
+    records: &mut Vec<Record>,
+) -> anyhow::Result<usize> {
+    let (mut reader, _) = reader(path)?;
+    let mut row = csv::StringRecord::new();
+    let mut count = 0;
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                bail!(
+                    "{} line {line}: {}; fix the row (quote fields that hold commas) and run again; nothing was written",
+                    path.display(),
+                    match e.kind() {
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => format!("{len} fields where the header has {expected_len}"),
+                        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
+                        _ => "not readable as CSV".to_owned(),
+                    }
+                );
+            }
+        }
+        count += 1;
+        records.push(Record {
+            id: format!("{list}:{count:09}"),
+            list,
+            values: built.iter().map(|(b, _)| value(*b, &row, layout)).collect(),
+        });
+        if count % 100_000 == 0 {
+            eprintln!("  read {count} rows of {}…", path.display());
+        }
+    }
+    Ok(count)
+}
+
+fn csv_out(path: &Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub(crate) fn csv(
+    config_path: &Path,
+    first: &Path,
+    second: Option<&Path>,
+    out: &Path,
+) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let text = std::fs::read_to_string(config_path)
+        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    let config: Config = toml::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a link configuration (see docs/link-csv.md)",
+            config_path.display()
+        )
+    })?;
+    let roles: Vec<Role> = config
+        .columns
+        .values()
+        .map(|r| role(r).ok_or_else(|| anyhow::anyhow!("the role {r:?} is not one of: {ROLES}")))
+        .collect::<anyhow::Result<_>>()?;
+    let built = fields_of(&roles, &config);
+    if built.is_empty() {
+        bail!(
+            "the configuration names no column to compare; give at least a name, and ideally a birth year"
+        );
+    }
+    let files: Vec<&Path> = std::iter::once(first).chain(second).collect();
+    // Every file's header first: a configured column found in no file is
+    // a mistake to report before anything is read or written.
+    let mut layouts = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for path in &files {
+        let (_, headers) = reader(path)?;
+        seen.extend(headers.iter().map(|h| h.trim().to_owned()));
+        layouts.push(layout(&config, &headers));
+    }
+    for (column, role_text) in &config.columns {
+        if role_text != "ignore" && !seen.contains(column) {
+            bail!(
+                "no file has a column {column:?} (their columns: {}); fix the configuration",
+                seen.join(", ")
+            );
+        }
+    }
+    let mut records = Vec::new();
+    for (list, (path, layout)) in files.iter().zip(&layouts).enumerate() {
+        let n = read(path, list as u8, layout, &built, &mut records)?;
+        eprintln!("Read {n} rows from {}.", path.display());
+    }
+    let position = |b: Built| built.iter().position(|(x, _)| *x == b);
+    let mut blocking = Vec::new();
+    if let Some(name) = position(Built::Name) {
+        blocking.push(Blocking::NameSound(name));
+    }
+    if let Some(year) = position(Built::BirthYear) {
+        let mut same = vec![year];
+        same.extend(position(Built::Place));
+        blocking.push(Blocking::Same(same));
+    }
+    if let Some(id) = position(Built::Identifier) {
+        blocking.push(Blocking::Same(vec![id]));
+    }
+    if blocking.is_empty() {
+        bail!(
+            "give a name, a birth year or an identifier column: without one, every row would be compared with every other"
+        );
+    }
+    let mut settings = Settings::new(built.iter().map(|(_, f)| f.clone()).collect(), blocking);
+    settings.across_lists_only = second.is_some();
+    if let Some(t) = config.threshold {
+        settings.threshold = t;
+    }
+    eprintln!("Comparing…");
+    let linkage = link(&records, &settings)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let name_of = |r: &Record| -> (String, String) {
+        let (list, row) = r.id.split_once(':').unwrap_or(("0", "0"));
+        let file = files
+            .get(list.parse::<usize>().unwrap_or(0))
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (file, row.trim_start_matches('0').to_owned())
+    };
+    let mut pairs = csv_out(&out.join("pairs.csv"))?;
+    let mut header = vec![
+        "file_a",
+        "row_a",
+        "file_b",
+        "row_b",
+        "probability",
+        "match_weight",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect::<Vec<_>>();
+    for (_, f) in &built {
+        header.push(format!("{}_level", f.name));
+        header.push(format!("{}_weight", f.name));
+    }
+    pairs.write_record(&header)?;
+    let mut links = 0;
+    for p in &linkage.pairs {
+        if p.probability >= settings.threshold {
+            links += 1;
+        }
+        let ((fa, ra), (fb, rb)) = (name_of(&records[p.a]), name_of(&records[p.b]));
+        let mut line = vec![
+            fa,
+            ra,
+            fb,
+            rb,
+            format!("{:.6}", p.probability),
+            format!("{:.3}", p.weight),
+        ];
+        for (f, (_, field)) in built.iter().enumerate() {
+            line.push(p.levels[f].map_or_else(
+                || "missing".to_owned(),
+                |l| field.compare.level_name(l).to_owned(),
+            ));
+            line.push(format!("{:.3}", p.field_weights[f]));
+        }
+        pairs.write_record(&line)?;
+    }
+    pairs.flush()?;
+    let mut clusters = csv_out(&out.join("clusters.csv"))?;
+    clusters.write_record(["cluster", "file", "row", "weakest_link"])?;
+    for (n, c) in linkage.clusters.iter().enumerate() {
+        for &m in &c.members {
+            let (file, row) = name_of(&records[m]);
+            clusters.write_record([
+                (n + 1).to_string(),
+                file,
+                row,
+                format!("{:.6}", c.weakest_link),
+            ])?;
+        }
+    }
+    clusters.flush()?;
+    for d in &linkage.diagnostics {
+        eprintln!("Note: {d}");
+    }
+    eprintln!(
+        "{} rows, {} candidate pairs, {links} links at probability ≥ {}, {} clusters; written to {} in {:.1} s.",
+        records.len(),
+        linkage.pairs.len(),
+        settings.threshold,
+        linkage.clusters.len(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Outcome::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_count_days_from_1970() {
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2023-10-09"), Some(19_639));
+        assert_eq!(
+            days("2024-02-29").map(|d| d - days("2024-02-28").unwrap_or(0)),
+            Some(1)
+        );
+        assert_eq!(days("2023-13-01"), None);
+        assert_eq!(days("yesterday"), None);
+        assert_eq!(year_of("1985-03-02"), Some(1985));
+        assert_eq!(year_of("85"), None);
+    }
+}

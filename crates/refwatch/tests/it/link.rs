@@ -1,0 +1,169 @@
+//! `refwatch link csv` on generated lists.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::support::DataDir;
+
+/// Generated people (no real names): Hangul on one list, romanised on the
+/// other; three of them on both.
+const LIST_A: &str = "성명,생년,성별,지역\n\
+김철옥,1985,F,길림/연변/연길\n\
+박순자,1972,F,길림/연변/도문\n\
+최명수,1990,M,요녕/심양\n\
+이영희,1968,F,길림/연변/연길\n\
+정은실,1979,F,길림/장백\n";
+
+const LIST_B: &str = "Name,Born,Sex,Note\n\
+Kim Cheol-ok,1985-06-01,F,seen in Yanji\n\
+Pak Sun Ja,1973,F,\n\
+\"Choe, Myong Su\",1990,M,\n\
+Han Jin-ho,1990,M,unrelated\n";
+
+const CONFIG: &str = r#"
+threshold = 0.5
+[columns]
+"성명" = "name"
+"생년" = "birth_year"
+"성별" = "sex"
+"지역" = "place"
+"Name" = "name"
+"Born" = "birth_date"
+"Sex" = "sex"
+"Note" = "ignore"
+"#;
+
+struct Files {
+    dir: DataDir,
+    root: PathBuf,
+}
+
+impl Files {
+    fn new(a: &str, b: &str, config: &str) -> Self {
+        let dir = DataDir::new();
+        let root = dir.path.parent().unwrap().to_path_buf();
+        std::fs::write(root.join("a.csv"), a).unwrap();
+        std::fs::write(root.join("b.csv"), b).unwrap();
+        std::fs::write(root.join("link.toml"), config).unwrap();
+        Self { dir, root }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.root.join(name).to_str().unwrap().to_owned()
+    }
+
+    fn link(&self, files: &[&str]) -> crate::support::Run {
+        let mut args = vec![
+            "link".to_owned(),
+            "csv".into(),
+            "--config".into(),
+            self.path("link.toml"),
+        ];
+        args.extend(files.iter().map(|f| self.path(f)));
+        args.extend(["--out".to_owned(), self.path("out")]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.dir.run(&args)
+    }
+}
+
+fn clusters(path: &Path) -> BTreeSet<BTreeSet<(String, String)>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut by: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        by.entry(f[0].to_owned())
+            .or_default()
+            .insert((f[1].to_owned(), f[2].to_owned()));
+    }
+    by.into_values().collect()
+}
+
+fn cluster(members: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    members
+        .iter()
+        .map(|(f, r)| ((*f).to_owned(), (*r).to_owned()))
+        .collect()
+}
+
+#[test]
+fn two_lists_in_different_scripts_are_linked_with_explanations() {
+    let files = Files::new(LIST_A, LIST_B, CONFIG);
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    assert!(run.stderr().contains("Read 5 rows") && run.stderr().contains("clusters"));
+    let found = clusters(&files.root.join("out/clusters.csv"));
+    for expected in [
+        cluster(&[("a.csv", "1"), ("b.csv", "1")]),
+        cluster(&[("a.csv", "2"), ("b.csv", "2")]),
+        cluster(&[("a.csv", "3"), ("b.csv", "3")]),
+    ] {
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+    assert!(
+        found
+            .iter()
+            .all(|c| !c.contains(&("b.csv".to_owned(), "4".to_owned()))),
+        "the unrelated person stays alone"
+    );
+    // Pairs come with each field's level and weight.
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let header = pairs.lines().next().unwrap();
+    assert!(header.contains("name_level") && header.contains("birth_year_weight"));
+    assert!(pairs.contains("same reading"), "{pairs}");
+}
+
+#[test]
+fn a_bad_configuration_or_file_is_refused_with_what_to_fix_and_nothing_written() {
+    // A column in no file.
+    let files = Files::new(LIST_A, LIST_B, &CONFIG.replace("\"Born\"", "\"Birth\""));
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("no file has a column \"Birth\""),
+        "{}",
+        run.stderr()
+    );
+    assert!(!files.root.join("out").exists(), "nothing is written");
+    // A role that does not exist.
+    let files = Files::new(LIST_A, LIST_B, &CONFIG.replace("= \"sex\"", "= \"gender\""));
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(
+        run.stderr().contains("the roles are") || run.stderr().contains("not one of"),
+        "{}",
+        run.stderr()
+    );
+    // A row with a field too many: its line is named.
+    let broken = LIST_B.replace("Pak Sun Ja,1973,F,", "Pak, Sun Ja,1973,F,");
+    let files = Files::new(LIST_A, &broken, CONFIG);
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("b.csv line 3")
+            && run.stderr().contains("5 fields where the header has 4"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!files.root.join("out").exists());
+    // Not TOML at all.
+    let files = Files::new(LIST_A, LIST_B, "columns = [");
+    let run = files.link(&["a.csv"]);
+    assert!(
+        run.stderr().contains("is not a link configuration"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn one_list_is_deduplicated() {
+    let list = format!("{LIST_A}Kim Chol Ok,1985,F,길림/연변/연길\n");
+    let config = "[columns]\n\"성명\" = \"name\"\n\"생년\" = \"birth_year\"\n\"성별\" = \"sex\"\n\"지역\" = \"place\"\n";
+    let files = Files::new(&list, LIST_B, config);
+    let run = files.link(&["a.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    let found = clusters(&files.root.join("out/clusters.csv"));
+    assert!(
+        found.contains(&cluster(&[("a.csv", "1"), ("a.csv", "6")])),
+        "{found:?}"
+    );
+}
