@@ -30,6 +30,10 @@ pub enum Compare {
     Name,
     /// Exact: 0 same, 1 different.
     Exact,
+    /// Text by string similarity (Jaro–Winkler), for names in other
+    /// languages, streets, towns: 0 same, 1 at least 0.92, 2 at least 0.8,
+    /// 3 different.
+    Text,
     /// Years: 0 same, 1 within the tolerance, 2 further apart.
     Year {
         /// Years apart still counted as close.
@@ -51,6 +55,7 @@ impl Compare {
         match self {
             Compare::Name => 5,
             Compare::Exact => 2,
+            Compare::Text => 4,
             Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
         }
     }
@@ -66,6 +71,9 @@ impl Compare {
             (Compare::Year { .. } | Compare::Day { .. }, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
             (Compare::Place, 1) => "same broader place",
+            (Compare::Text, 1) => "very similar",
+            (Compare::Text, 2) => "similar",
+            (Compare::Text, 0) => "same",
             _ => "different",
         }
     }
@@ -146,7 +154,7 @@ pub(crate) fn prepare(
                             }
                         }
                     }
-                    (Compare::Exact, Value::Text(t) | Value::Name(t)) => {
+                    (Compare::Exact | Compare::Text, Value::Text(t) | Value::Name(t)) => {
                         let t = t.trim().to_lowercase();
                         if t.is_empty() {
                             Ready::Missing
@@ -245,12 +253,34 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
             },
         ) => {
             if tx == ty {
-                Some(0)
-            } else {
-                name_level(x, y)
+                return Some(0);
             }
+            // Names that cannot be read as Korean (another language, say)
+            // are compared by their letters instead.
+            name_level(x, y).or_else(|| {
+                let similarity = jaro_winkler(tx, ty);
+                Some(if similarity >= 0.92 {
+                    2
+                } else if similarity >= 0.8 {
+                    3
+                } else {
+                    4
+                })
+            })
         }
         (Compare::Exact, Ready::Text(x), Ready::Text(y)) => Some(u8::from(x != y)),
+        (Compare::Text, Ready::Text(x), Ready::Text(y)) => Some(if x == y {
+            0
+        } else {
+            let similarity = jaro_winkler(x, y);
+            if similarity >= 0.92 {
+                1
+            } else if similarity >= 0.8 {
+                2
+            } else {
+                3
+            }
+        }),
         (
             Compare::Year { tolerance } | Compare::Day { tolerance },
             Ready::Number(x),
@@ -286,4 +316,61 @@ pub(crate) fn name_sound_keys(name: &ParsedName) -> BTreeSet<String> {
         }
     }
     keys
+}
+
+/// The Jaro–Winkler similarity of two texts (0 to 1), by characters.
+/// Symmetric.
+pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.is_empty() || b.is_empty() {
+        return if a == b { 1.0 } else { 0.0 };
+    }
+    // Jaro is symmetric in value; compute it with the shorter first so the
+    // floating-point path is the same either way round.
+    let (s, t) = if (a.len(), &a) <= (b.len(), &b) {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let window = (t.len().max(s.len()) / 2).saturating_sub(1);
+    let mut s_matched = vec![false; s.len()];
+    let mut t_matched = vec![false; t.len()];
+    let mut matches = 0usize;
+    for (i, c) in s.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(t.len());
+        for j in lo..hi {
+            if !t_matched[j] && t[j] == *c {
+                s_matched[i] = true;
+                t_matched[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let s_order: Vec<char> = s
+        .iter()
+        .zip(&s_matched)
+        .filter(|(_, m)| **m)
+        .map(|(c, _)| *c)
+        .collect();
+    let t_order: Vec<char> = t
+        .iter()
+        .zip(&t_matched)
+        .filter(|(_, m)| **m)
+        .map(|(c, _)| *c)
+        .collect();
+    let transpositions = s_order.iter().zip(&t_order).filter(|(x, y)| x != y).count() / 2;
+    let m = matches as f64;
+    let jaro = (m / s.len() as f64 + m / t.len() as f64 + (m - transpositions as f64) / m) / 3.0;
+    let prefix = s
+        .iter()
+        .zip(t.iter())
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }

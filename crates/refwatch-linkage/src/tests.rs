@@ -365,3 +365,44 @@ fn messy_input_gives_diagnostics_not_failure_and_bad_shapes_a_clear_error() {
     let err = link(&short, &settings()).unwrap_err();
     assert_eq!(err.to_string(), "record 0 has 1 values for 4 fields");
 }
+
+#[test]
+fn jaro_winkler_matches_the_textbook_values_and_is_symmetric() {
+    use compare::jaro_winkler;
+    // Winkler's examples.
+    assert!((jaro_winkler("martha", "marhta") - 0.9611).abs() < 1e-4);
+    assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 1e-4);
+    assert!((jaro_winkler("dixon", "dicksonx") - 0.8133).abs() < 1e-4);
+    for (a, b) in [
+        ("martha", "marhta"),
+        ("dwayne", "duane"),
+        ("abc", "cab"),
+        ("", "x"),
+        ("crate", "trace"),
+    ] {
+        assert_eq!(jaro_winkler(a, b), jaro_winkler(b, a), "{a} / {b}");
+    }
+    assert_eq!(jaro_winkler("same", "same"), 1.0);
+}
+
+#[test]
+fn names_that_are_not_korean_are_compared_by_their_letters() {
+    let f = vec![Field {
+        name: "name".into(),
+        compare: Compare::Name,
+        term_frequency: false,
+    }];
+    let record = |n: &str| Record {
+        id: n.into(),
+        list: 0,
+        values: vec![Value::Name(n.into())],
+    };
+    let records = vec![
+        record("Jonathan Smithers"),
+        record("Jonathon Smithers"),
+        record("Wilhelmina Brown"),
+    ];
+    let prepared = compare::prepare(&records, &f, &mut Vec::new());
+    assert_eq!(compare::levels(&prepared, &f, 0, 1), vec![Some(2)]);
+    assert_eq!(compare::levels(&prepared, &f, 0, 2), vec![Some(4)]);
+}
