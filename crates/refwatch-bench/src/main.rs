@@ -5,6 +5,7 @@
 // A command-line program: its results go to standard output.
 #![allow(clippy::print_stdout)]
 
+mod link;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -21,10 +22,14 @@ enum Command {
     /// Load synthetic incidents and persons, serve them with `refwatch
     /// serve`, and measure pages with wrk beside a bare static axum route.
     Web(web::Args),
+    /// Link the FEBRL datasets and generated Korean names with refwatch and
+    /// with Splink 5.0, side by side.
+    Link(link::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Web(args) => web::run(&args),
+        Command::Link(args) => link::run(&args),
     }
 }

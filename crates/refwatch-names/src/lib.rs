@@ -95,6 +95,12 @@ pub fn readings(name: &str) -> Vec<Reading> {
     out
 }
 
+/// The spellings in Latin letters a surname (in Hangul) is known by, the
+/// commonest first; empty for a surname the table does not list.
+pub fn surname_spellings(hangul: &str) -> Vec<String> {
+    tables::surname_spellings(hangul)
+}
+
 /// How many readings of one name are kept.
 const MAX_READINGS: usize = 6;
 

@@ -245,3 +245,11 @@ fn segmentations(part: &str) -> Vec<Vec<&str>> {
     out.truncate(MAX_SEGMENTATIONS);
     out
 }
+
+/// A surname's spellings, as the table lists them.
+pub(crate) fn surname_spellings(hangul: &str) -> Vec<String> {
+    data_lines(SURNAMES)
+        .find(|f| f.first() == Some(&hangul))
+        .and_then(|f| f.get(1).map(|s| s.split(' ').map(str::to_owned).collect()))
+        .unwrap_or_default()
+}

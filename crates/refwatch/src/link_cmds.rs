@@ -27,6 +27,10 @@ struct Config {
     birth_year_tolerance: Option<i32>,
     /// Days apart two dates may be and still count as close.
     date_tolerance_days: Option<i32>,
+    /// Blocking rules: records that agree exactly on every column of one
+    /// rule are compared. Default: names that may sound alike, birth year
+    /// with place, the identifier, the birth date.
+    blocking: Option<Vec<Vec<String>>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -40,6 +44,10 @@ enum Role {
     Place,
     Date,
     Identifier,
+    /// A column compared by string similarity, as its own field.
+    Text,
+    /// A column compared exactly, as its own field.
+    Exact,
     Ignore,
 }
 
@@ -54,25 +62,35 @@ fn role(text: &str) -> Option<Role> {
         "place" => Role::Place,
         "date" => Role::Date,
         "identifier" => Role::Identifier,
+        "text" => Role::Text,
+        "exact" => Role::Exact,
         "ignore" => Role::Ignore,
         _ => return None,
     })
 }
 
 /// The fields built from the roles present, in a fixed order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Built {
     Name,
     BirthYear,
+    /// The whole birth date's digits, by string similarity (catches typos).
+    BirthDate,
     Sex,
     Place,
     Date,
     Identifier,
+    /// A `text` or `exact` column, by its name.
+    Column(String),
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
 fn days(text: &str) -> Option<i32> {
-    let mut parts = text.trim().splitn(3, '-');
+    let text = text.trim();
+    if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) {
+        return days(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..]));
+    }
+    let mut parts = text.splitn(3, '-');
     let y: i32 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
     let d: u32 = parts.next()?.get(..2).unwrap_or("").trim().parse().ok()?;
@@ -98,24 +116,29 @@ fn year_of(text: &str) -> Option<i32> {
 struct Layout {
     /// Column index of each role in this file.
     columns: Vec<(Role, usize)>,
+    /// Column index of each `text` or `exact` column, by name.
+    named: BTreeMap<String, usize>,
 }
 
 /// Where each configured column is in one file's header; a column the
 /// file lacks is left out (the other file may have it).
 fn layout(config: &Config, headers: &csv::StringRecord) -> Layout {
-    let columns = config
-        .columns
-        .iter()
-        .filter_map(|(column, role_text)| {
-            let r = role(role_text)?;
-            if r == Role::Ignore {
-                return None;
+    let mut columns = Vec::new();
+    let mut named = BTreeMap::new();
+    for (column, role_text) in &config.columns {
+        let Some(r) = role(role_text) else { continue };
+        let Some(index) = headers.iter().position(|h| h.trim() == column) else {
+            continue;
+        };
+        match r {
+            Role::Ignore => {}
+            Role::Text | Role::Exact => {
+                named.insert(column.clone(), index);
             }
-            let index = headers.iter().position(|h| h.trim() == column)?;
-            Some((r, index))
-        })
-        .collect();
-    Layout { columns }
+            _ => columns.push((r, index)),
+        }
+    }
+    Layout { columns, named }
 }
 
 fn reader(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
@@ -130,7 +153,8 @@ fn reader(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::Strin
     Ok((reader, headers))
 }
 
-fn fields_of(roles: &[Role], config: &Config) -> Vec<(Built, Field)> {
+fn fields_of(config: &Config) -> Vec<(Built, Field)> {
+    let roles: Vec<Role> = config.columns.values().filter_map(|r| role(r)).collect();
     let has = |r: Role| roles.contains(&r);
     let mut out = Vec::new();
     if has(Role::Name) || has(Role::Surname) || has(Role::GivenName) {
@@ -140,6 +164,16 @@ fn fields_of(roles: &[Role], config: &Config) -> Vec<(Built, Field)> {
                 name: "name".into(),
                 compare: Compare::Name,
                 term_frequency: true,
+            },
+        ));
+    }
+    if has(Role::BirthDate) {
+        out.push((
+            Built::BirthDate,
+            Field {
+                name: "birth_date".into(),
+                compare: Compare::Text,
+                term_frequency: false,
             },
         ));
     }
@@ -197,10 +231,31 @@ fn fields_of(roles: &[Role], config: &Config) -> Vec<(Built, Field)> {
             },
         ));
     }
+    for (column, r) in &config.columns {
+        let compare = match role(r) {
+            Some(Role::Text) => Compare::Text,
+            Some(Role::Exact) => Compare::Exact,
+            _ => continue,
+        };
+        out.push((
+            Built::Column(column.clone()),
+            Field {
+                name: column.clone(),
+                compare,
+                term_frequency: true,
+            },
+        ));
+    }
     out
 }
 
-fn value(built: Built, row: &csv::StringRecord, layout: &Layout) -> Value {
+/// The digits of a date, for comparing whole birth dates by similarity.
+fn date_digits(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 4).then_some(digits)
+}
+
+fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
     let get = |r: Role| {
         layout
             .columns
@@ -235,6 +290,17 @@ fn value(built: Built, row: &csv::StringRecord, layout: &Layout) -> Value {
             .and_then(days)
             .map_or(Value::Missing, Value::Day),
         Built::Identifier => text(get(Role::Identifier)),
+        Built::BirthDate => get(Role::BirthDate)
+            .and_then(date_digits)
+            .map_or(Value::Missing, Value::Text),
+        Built::Column(name) => text(
+            layout
+                .named
+                .get(name)
+                .and_then(|i| row.get(*i))
+                .map(str::trim)
+                .filter(|t| !t.is_empty()),
+        ),
     }
 }
 
@@ -272,7 +338,7 @@ fn read(
         records.push(Record {
             id: format!("{list}:{count:09}"),
             list,
-            values: built.iter().map(|(b, _)| value(*b, &row, layout)).collect(),
+            values: built.iter().map(|(b, _)| value(b, &row, layout)).collect(),
         });
         if count % 100_000 == 0 {
             eprintln!("  read {count} rows of {}…", path.display());
@@ -300,12 +366,12 @@ pub(crate) fn csv(
             config_path.display()
         )
     })?;
-    let roles: Vec<Role> = config
-        .columns
-        .values()
-        .map(|r| role(r).ok_or_else(|| anyhow::anyhow!("the role {r:?} is not one of: {ROLES}")))
-        .collect::<anyhow::Result<_>>()?;
-    let built = fields_of(&roles, &config);
+    for r in config.columns.values() {
+        if role(r).is_none() {
+            bail!("the role {r:?} is not one of: {ROLES}");
+        }
+    }
+    let built = fields_of(&config);
     if built.is_empty() {
         bail!(
             "the configuration names no column to compare; give at least a name, and ideally a birth year"
@@ -346,6 +412,39 @@ pub(crate) fn csv(
     }
     if let Some(id) = position(Built::Identifier) {
         blocking.push(Blocking::Same(vec![id]));
+    }
+    if let Some(date) = position(Built::BirthDate) {
+        blocking.push(Blocking::Same(vec![date]));
+    }
+    if let Some(rules) = &config.blocking {
+        blocking.clear();
+        for rule in rules {
+            let mut fields = Vec::new();
+            for column in rule {
+                let Some(r) = config.columns.get(column).and_then(|r| role(r)) else {
+                    bail!(
+                        "the blocking rule {rule:?} names {column:?}, which is not a configured column"
+                    );
+                };
+                let wanted = match r {
+                    Role::Name | Role::Surname | Role::GivenName => Built::Name,
+                    Role::BirthDate => Built::BirthDate,
+                    Role::BirthYear => Built::BirthYear,
+                    Role::Sex => Built::Sex,
+                    Role::Place => Built::Place,
+                    Role::Date => Built::Date,
+                    Role::Identifier => Built::Identifier,
+                    Role::Text | Role::Exact => Built::Column(column.clone()),
+                    Role::Ignore => {
+                        bail!("the blocking rule {rule:?} names the ignored column {column:?}")
+                    }
+                };
+                fields.extend(position(wanted));
+            }
+            if !fields.is_empty() {
+                blocking.push(Blocking::Same(fields));
+            }
+        }
     }
     if blocking.is_empty() {
         bail!(
@@ -453,6 +552,7 @@ mod tests {
         );
         assert_eq!(days("2023-13-01"), None);
         assert_eq!(days("yesterday"), None);
+        assert_eq!(days("20231009"), days("2023-10-09"));
         assert_eq!(year_of("1985-03-02"), Some(1985));
         assert_eq!(year_of("85"), None);
     }

@@ -1,0 +1,186 @@
+//! Generated Korean-named people on two lists, with the differences real
+//! lists have: Hangul on one, romanisations on the other (Revised or
+//! McCune–Reischauer, surname variants, surname first or last, hyphens or
+//! spaces), birth-year slips and gaps, typos, places recorded less precisely.
+
+use rand::SeedableRng;
+use rand::distr::{Distribution, StandardUniform};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use refwatch_names::{System, romanize, surname_spellings};
+
+/// Surnames with their approximate shares of the population (percent).
+const SURNAMES: [(&str, f64); 24] = [
+    ("김", 21.5),
+    ("이", 14.7),
+    ("박", 8.4),
+    ("최", 4.7),
+    ("정", 4.3),
+    ("강", 2.3),
+    ("조", 2.1),
+    ("윤", 2.1),
+    ("장", 2.0),
+    ("임", 1.7),
+    ("한", 1.5),
+    ("오", 1.5),
+    ("서", 1.5),
+    ("신", 1.5),
+    ("권", 1.4),
+    ("황", 1.4),
+    ("안", 1.4),
+    ("송", 1.3),
+    ("류", 1.2),
+    ("전", 1.1),
+    ("홍", 1.1),
+    ("고", 0.9),
+    ("문", 0.9),
+    ("남궁", 0.05),
+];
+
+const GIVEN: [&str; 64] = [
+    "영", "민", "수", "지", "현", "정", "준", "서", "은", "희", "진", "성", "혜", "경", "미", "주",
+    "연", "철", "광", "호", "석", "순", "자", "숙", "옥", "남", "동", "상", "우", "재", "태", "명",
+    "선", "종", "용", "기", "원", "훈", "윤", "아", "나", "라", "유", "하", "소", "예", "다", "인",
+    "혁", "범", "규", "창", "한", "일", "승", "찬", "효", "금", "분", "춘", "향", "란", "봉", "길",
+];
+
+const PLACES: [&str; 10] = [
+    "jilin/yanbian/yanji",
+    "jilin/yanbian/tumen",
+    "jilin/yanbian/longjing",
+    "jilin/yanbian/hunchun",
+    "jilin/changbai",
+    "jilin/baishan",
+    "liaoning/shenyang",
+    "liaoning/dandong",
+    "heilongjiang/harbin",
+    "beijing",
+];
+
+struct Dice(Xoshiro256PlusPlus);
+
+impl Dice {
+    fn unit(&mut self) -> f64 {
+        StandardUniform.sample(&mut self.0)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        ((self.unit() * n as f64) as usize).min(n - 1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn typo(dice: &mut Dice, text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let letters: Vec<usize> = (1..chars.len())
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
+    if letters.is_empty() {
+        return text.to_owned();
+    }
+    let at = letters[dice.below(letters.len())];
+    let mut out = chars.clone();
+    if dice.chance(0.5) {
+        out.remove(at);
+    } else {
+        out.insert(at, chars[at]);
+    }
+    out.into_iter().collect()
+}
+
+/// The person's name as a romanising list writes it.
+fn romanised(dice: &mut Dice, surname: &str, given: &[&str]) -> String {
+    let system = if dice.chance(0.5) {
+        System::Revised
+    } else {
+        System::McCuneReischauer
+    };
+    let spellings = surname_spellings(surname);
+    let family = if !spellings.is_empty() && dice.chance(0.6) {
+        spellings[dice.below(spellings.len().min(3))].clone()
+    } else {
+        romanize(surname, system)
+    };
+    let parts: Vec<String> = given.iter().map(|g| romanize(g, system)).collect();
+    let given_text = match dice.below(3) {
+        0 => capitalised(&parts.join("-")),
+        1 => parts
+            .iter()
+            .map(|p| capitalised(p))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => capitalised(&parts.concat()),
+    };
+    let name = if dice.chance(0.25) {
+        format!("{given_text} {}", capitalised(&family))
+    } else if dice.chance(0.3) {
+        format!("{} {given_text}", family.to_uppercase())
+    } else {
+        format!("{} {given_text}", capitalised(&family))
+    };
+    if dice.chance(0.05) {
+        typo(dice, &name)
+    } else {
+        name
+    }
+}
+
+pub(crate) fn lists(people: usize, seed: u64) -> (String, String) {
+    let mut dice = Dice(Xoshiro256PlusPlus::seed_from_u64(seed));
+    let total: f64 = SURNAMES.iter().map(|(_, w)| w).sum();
+    let header = "rec_id,truth,name,birth_year,sex,place\n";
+    let (mut a, mut b) = (String::from(header), String::from(header));
+    let (mut na, mut nb) = (0usize, 0usize);
+    for person in 0..people {
+        let mut pick = dice.unit() * total;
+        let mut surname = SURNAMES[0].0;
+        for (s, w) in SURNAMES {
+            if pick < w {
+                surname = s;
+                break;
+            }
+            pick -= w;
+        }
+        let given = [
+            GIVEN[dice.below(GIVEN.len())],
+            GIVEN[dice.below(GIVEN.len())],
+        ];
+        let year = 1930 + dice.below(80);
+        let sex = if dice.chance(0.7) { "F" } else { "M" };
+        let place = PLACES[dice.below(PLACES.len())];
+        if dice.chance(0.7) {
+            na += 1;
+            a.push_str(&format!(
+                "a{na},{person},{surname}{},{year},{sex},{place}\n",
+                given.concat()
+            ));
+        }
+        if dice.chance(0.7) {
+            nb += 1;
+            let name = romanised(&mut dice, surname, &given);
+            let year = match dice.below(20) {
+                0 => String::new(),
+                1 | 2 => (year + 1).to_string(),
+                3 => (year - 1).to_string(),
+                _ => year.to_string(),
+            };
+            let sex = if dice.chance(0.05) { "" } else { sex };
+            let place = if dice.chance(0.1) {
+                place.rsplit_once('/').map_or(place, |(broad, _)| broad)
+            } else {
+                place
+            };
+            b.push_str(&format!("b{nb},{person},{name},{year},{sex},{place}\n"));
+        }
+    }
+    (a, b)
+}
