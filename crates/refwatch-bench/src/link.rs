@@ -339,6 +339,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ));
     }
     let mut rows = Vec::new();
+    let mut failures = Vec::new();
     for (name, kind, files) in &datasets {
         let lists: Vec<Truth> = files
             .iter()
@@ -380,17 +381,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             pairs.display().to_string(),
         ];
         argv.extend(files.iter().map(|f| f.display().to_string()));
-        let theirs = measure(&python(&args.venv), &argv)?;
-        rows.push(Row {
-            dataset: (*name).to_owned(),
-            engine: "Splink 5.0 (DuckDB)",
-            score: splink_score(&pairs, &theirs.stdout, &lists)?,
-            truth,
-            seconds: theirs.seconds,
-            peak_mib: theirs.peak_mib,
-        });
+        match measure(&python(&args.venv), &argv) {
+            Ok(theirs) => rows.push(Row {
+                dataset: (*name).to_owned(),
+                engine: "Splink 5.0 (DuckDB)",
+                score: splink_score(&pairs, &theirs.stdout, &lists)?,
+                truth,
+                seconds: theirs.seconds,
+                peak_mib: theirs.peak_mib,
+            }),
+            // A failure is a result too: reported, not hidden.
+            Err(e) => failures.push(format!("{name}: Splink failed: {e}")),
+        }
     }
     println!();
     print(&rows);
+    for f in &failures {
+        println!("\n{f}");
+    }
     Ok(())
 }

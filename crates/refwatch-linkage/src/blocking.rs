@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::compare::{Prepared, Ready, name_sound_keys};
+use crate::compare::{Prepared, Ready, name_keys};
 use crate::{Blocking, Record, Settings};
 
 /// A block larger than this is compared only within its first records'
@@ -27,10 +27,23 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
             }
             vec![key]
         }
-        Blocking::NameSound(f) => match prepared[index].get(*f) {
-            Some(Ready::Name { parsed, .. }) => name_sound_keys(parsed).into_iter().collect(),
+        Blocking::NameReading(f) => match prepared[index].get(*f) {
+            Some(Ready::Name { parsed, .. }) => name_keys(parsed, true).into_iter().collect(),
             _ => Vec::new(),
         },
+        Blocking::NameSound(f, others) => {
+            let rest = keys(prepared, index, &Blocking::Same(others.clone()));
+            let Some(rest) = rest.first() else {
+                return Vec::new();
+            };
+            match prepared[index].get(*f) {
+                Some(Ready::Name { parsed, .. }) => name_keys(parsed, false)
+                    .into_iter()
+                    .map(|k| format!("{k}\u{1f}{rest}"))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
     }
 }
 
@@ -38,7 +51,10 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
 pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     match rule {
         Blocking::Same(fields) => fields.clone(),
-        Blocking::NameSound(f) => vec![*f],
+        Blocking::NameReading(f) => vec![*f],
+        Blocking::NameSound(f, others) => {
+            std::iter::once(*f).chain(others.iter().copied()).collect()
+        }
     }
 }
 

@@ -300,19 +300,61 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
     }
 }
 
-/// The readings' syllable candidates a name may end on, for blocking.
-pub(crate) fn name_sound_keys(name: &ParsedName) -> BTreeSet<String> {
+/// Most keys one name gives one blocking rule: a name whose syllables
+/// could be read too many ways gives none rather than a flood.
+const MOST_KEYS: usize = 32;
+
+/// Every way to pick one sound class per position (see
+/// [`refwatch_names::sound_class`]), as strings; empty when there would be
+/// more than [`MOST_KEYS`].
+fn spellings(syllables: &[&BTreeSet<char>]) -> Vec<String> {
+    let classes: Vec<BTreeSet<[u8; 3]>> = syllables
+        .iter()
+        .map(|set| {
+            set.iter()
+                .filter_map(|c| refwatch_names::sound_class(*c))
+                .collect()
+        })
+        .collect();
+    let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
+    if classes.is_empty() || ways > MOST_KEYS {
+        return Vec::new();
+    }
+    let mut out = vec![String::new()];
+    for set in &classes {
+        out = out
+            .iter()
+            .flat_map(|prefix| {
+                set.iter()
+                    .map(move |c| format!("{prefix}{}", String::from_utf8_lossy(c)))
+            })
+            .collect();
+    }
+    out
+}
+
+/// Blocking keys from a name's readings: with `whole`, every syllable
+/// (surname first, and surname last); otherwise the given name only (the
+/// name without its first word, or without its last word when the surname
+/// may come last; a one-word name without its first syllable).
+pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
     for reading in name.readings() {
-        let count: usize = reading.words.iter().map(Vec::len).sum();
-        let ends = [
-            reading.words.last().and_then(|w| w.last()),
-            reading.words.first().and_then(|w| w.last()),
-        ];
-        for set in ends.into_iter().flatten() {
-            for c in set {
-                keys.insert(format!("{count}:{c}"));
+        let words = &reading.words;
+        let mut choices: Vec<Vec<&BTreeSet<char>>> = Vec::new();
+        if whole {
+            choices.push(words.iter().flatten().collect());
+            if words.len() > 1 {
+                choices.push(words[1..].iter().chain(&words[..1]).flatten().collect());
             }
+        } else if words.len() > 1 {
+            choices.push(words[1..].iter().flatten().collect());
+            choices.push(words[..words.len() - 1].iter().flatten().collect());
+        } else if let Some(word) = words.first() {
+            choices.push(word.iter().skip(1).collect());
+        }
+        for syllables in choices {
+            keys.extend(spellings(&syllables));
         }
     }
     keys

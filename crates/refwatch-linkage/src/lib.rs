@@ -48,10 +48,12 @@ pub struct Record {
 pub enum Blocking {
     /// The same value on every one of these fields (indexes into the fields).
     Same(Vec<usize>),
-    /// Names that may share a syllable reading at the end of the given name
-    /// (or of the surname, when written last), with the same number of
-    /// syllables: robust to script and romanisation.
-    NameSound(usize),
+    /// Names whose given names may read the same (whatever the script or
+    /// romanisation, surname first or last), and that agree exactly on
+    /// these other fields (a birth year, say; none for a looser rule).
+    NameSound(usize, Vec<usize>),
+    /// Names that may read the same in full, surname included.
+    NameReading(usize),
 }
 
 /// What to link and how.

@@ -8,7 +8,11 @@ use crate::{Record, ScoredPair, Settings};
 
 /// Probabilities are kept inside (FLOOR, 1 - FLOOR) so that no level makes
 /// a pair certain or impossible on its own.
-const FLOOR: f64 = 1e-6;
+const FLOOR: f64 = 1e-9;
+
+/// The share of true pairs the "agree closely on every field" rule is
+/// taken to find, for the prior.
+const CLOSE_RULE_RECALL: f64 = 0.8;
 
 /// The fitted model.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,9 +148,28 @@ pub(crate) fn fit(
                 .collect()
         })
         .collect();
-    // The share of matches among all candidate pairs, with m and u fixed.
-    let (_, lambda, n) = em(fields, &u, vectors, Some(&m), settings.em_rounds);
-    rounds = rounds.max(n);
+    // The prior: how likely two records drawn at random are the same
+    // person, as Splink estimates it: the pairs that agree closely on every
+    // field they have, over every pair there could be, allowing for the
+    // close rule missing a share of the true pairs. (The share of matches
+    // among candidate pairs would overstate it: blocking makes every
+    // candidate agree on something, matches or not.)
+    let close = vectors
+        .iter()
+        .filter(|v| {
+            v.iter().filter(|l| l.is_some()).count() >= 2
+                && v.iter().all(|l| l.is_none_or(|l| l <= 1))
+        })
+        .count() as f64;
+    let possible = if settings.across_lists_only {
+        let first = records.iter().filter(|r| r.list == 0).count() as f64;
+        first * (records.len() as f64 - first)
+    } else {
+        let n = records.len() as f64;
+        n * (n - 1.0) / 2.0
+    };
+    let lambda =
+        clamp((close / CLOSE_RULE_RECALL / possible.max(1.0)).max(1.0 / possible.max(2.0)));
     if rounds == settings.em_rounds {
         diagnostics.push(format!(
             "the model had not settled after {rounds} rounds; its weights may be rough"

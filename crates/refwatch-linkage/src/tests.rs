@@ -58,7 +58,11 @@ fn settings() -> Settings {
         u_sample: 50_000,
         ..Settings::new(
             fields(),
-            vec![Blocking::NameSound(0), Blocking::Same(vec![1, 3])],
+            vec![
+                Blocking::NameReading(0),
+                Blocking::NameSound(0, vec![1]),
+                Blocking::Same(vec![1, 3]),
+            ],
         )
     }
 }

@@ -95,3 +95,50 @@ pub fn romanize(text: &str, system: System) -> String {
     }
     out
 }
+
+/// A syllable's sound class: letters that romanisations confuse are one
+/// class (ㄱ ㄲ ㅋ; ㅈ ㅉ ㅊ; ㅓ ㅗ; ㅜ ㅡ; ㅐ ㅔ; ㅢ ㅣ; the finals that sound
+/// alike), so that the readings of one name in different scripts share a
+/// class even where their exact syllables differ. For blocking, not for
+/// comparing.
+pub fn sound_class(syllable: char) -> Option<[u8; 3]> {
+    let (i, v, f) = split(syllable)?;
+    let initial = match INITIALS[i] {
+        'ㄱ' | 'ㄲ' | 'ㅋ' => b'K',
+        'ㄷ' | 'ㄸ' | 'ㅌ' => b'T',
+        'ㅂ' | 'ㅃ' | 'ㅍ' => b'P',
+        'ㅈ' | 'ㅉ' | 'ㅊ' => b'C',
+        'ㅅ' | 'ㅆ' => b'S',
+        'ㄴ' => b'N',
+        'ㄹ' => b'L',
+        'ㅁ' => b'M',
+        'ㅎ' => b'H',
+        _ => b'-',
+    };
+    let vowel = match VOWELS[v] {
+        'ㅏ' => b'a',
+        'ㅑ' => b'A',
+        'ㅓ' | 'ㅗ' => b'o',
+        'ㅕ' | 'ㅛ' => b'O',
+        'ㅜ' | 'ㅡ' => b'u',
+        'ㅠ' => b'U',
+        'ㅐ' | 'ㅔ' => b'e',
+        'ㅒ' | 'ㅖ' => b'E',
+        'ㅣ' | 'ㅢ' => b'i',
+        'ㅘ' => b'w',
+        'ㅝ' => b'W',
+        'ㅙ' | 'ㅚ' | 'ㅞ' => b'v',
+        _ => b'y',
+    };
+    let last = match FINALS[f] {
+        None => b'-',
+        Some('ㄱ' | 'ㄲ' | 'ㄳ' | 'ㄺ' | 'ㅋ') => b'k',
+        Some('ㄴ' | 'ㄵ' | 'ㄶ') => b'n',
+        Some('ㄹ' | 'ㄼ' | 'ㄽ' | 'ㄾ' | 'ㅀ') => b'l',
+        Some('ㅁ' | 'ㄻ') => b'm',
+        Some('ㅂ' | 'ㅄ' | 'ㄿ' | 'ㅍ') => b'p',
+        Some('ㅇ') => b'g',
+        Some(_) => b't',
+    };
+    Some([initial, vowel, last])
+}

@@ -17,7 +17,7 @@ mod tables;
 
 use std::collections::BTreeSet;
 
-pub use hangul::{System, romanize};
+pub use hangul::{System, romanize, sound_class};
 
 /// One name read as Korean syllables: for each syllable, the Hangul
 /// syllables it may stand for; words (surname, given name) kept apart.

@@ -402,13 +402,22 @@ pub(crate) fn csv(
     }
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
     let mut blocking = Vec::new();
-    if let Some(name) = position(Built::Name) {
-        blocking.push(Blocking::NameSound(name));
-    }
-    if let Some(year) = position(Built::BirthYear) {
-        let mut same = vec![year];
-        same.extend(position(Built::Place));
-        blocking.push(Blocking::Same(same));
+    match (position(Built::Name), position(Built::BirthYear)) {
+        (Some(name), year) => {
+            // Names that read the same in full; and, with a birth year, given
+            // names that read the same born the same year (surname spelled
+            // differently or mistyped).
+            blocking.push(Blocking::NameReading(name));
+            if let Some(year) = year {
+                blocking.push(Blocking::NameSound(name, vec![year]));
+            }
+        }
+        (None, Some(year)) => {
+            let mut same = vec![year];
+            same.extend(position(Built::Place));
+            blocking.push(Blocking::Same(same));
+        }
+        (None, None) => {}
     }
     if let Some(id) = position(Built::Identifier) {
         blocking.push(Blocking::Same(vec![id]));
