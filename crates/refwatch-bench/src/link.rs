@@ -303,7 +303,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
     ensure_venv(&args.venv)?;
     let tmp = tempfile::tempdir()?;
-    let work = tmp.path();
+    let work = tmp.path().to_path_buf();
+    let work = work.as_path();
     std::fs::write(work.join("febrl_export.py"), FEBRL_EXPORT)?;
     std::fs::write(work.join("splink_run.py"), SPLINK_RUN)?;
     std::fs::write(work.join("febrl.toml"), FEBRL_CONFIG)?;
@@ -393,6 +394,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             // A failure is a result too: reported, not hidden.
             Err(e) => failures.push(format!("{name}: Splink failed: {e}")),
         }
+    }
+    if std::env::var_os("REFWATCH_BENCH_KEEP").is_some() {
+        eprintln!("Kept the files in {}.", tmp.keep().display());
     }
     println!();
     print(&rows);

@@ -345,7 +345,16 @@ pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<String> {
         if whole {
             choices.push(words.iter().flatten().collect());
             if words.len() > 1 {
+                // Surname last, and surname moved first from the end.
                 choices.push(words[1..].iter().chain(&words[..1]).flatten().collect());
+                let last = words.len() - 1;
+                choices.push(
+                    words[last..]
+                        .iter()
+                        .chain(&words[..last])
+                        .flatten()
+                        .collect(),
+                );
             }
         } else if words.len() > 1 {
             choices.push(words[1..].iter().flatten().collect());

@@ -46,6 +46,16 @@ impl Reading {
             Reading { words }
         })
     }
+
+    /// The same syllables with the last word moved to the front: "Ra Seo
+    /// Gim" read as "Gim Ra Seo".
+    fn surname_first(&self) -> Option<Reading> {
+        (self.words.len() > 2).then(|| {
+            let mut words = vec![self.words[self.words.len() - 1].clone()];
+            words.extend(self.words[..self.words.len() - 1].iter().cloned());
+            Reading { words }
+        })
+    }
 }
 
 /// Letters folded for comparison: lower case, McCune–Reischauer's
@@ -249,6 +259,12 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
                 pairs.push((xs, y.clone()));
             }
             if let Some(ys) = y.surname_last() {
+                pairs.push((x.clone(), ys));
+            }
+            if let Some(xs) = x.surname_first() {
+                pairs.push((xs, y.clone()));
+            }
+            if let Some(ys) = y.surname_first() {
                 pairs.push((x.clone(), ys));
             }
             for (p, q) in &pairs {

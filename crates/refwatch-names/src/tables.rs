@@ -18,9 +18,13 @@ const MAX_SEGMENTATIONS: usize = 4;
 pub(crate) struct Tables {
     /// (system, position, jamo) → its romanisations, the standard one first.
     letters: HashMap<(String, String, char), Vec<String>>,
-    /// A Latin syllable (any system or variant, or pinyin) → the Hangul
-    /// syllables it may stand for.
+    /// A Latin syllable (any romanisation of Korean, or a variant) → the
+    /// Hangul syllables it may stand for.
     latin: HashMap<String, BTreeSet<char>>,
+    /// A pinyin syllable → the Korean readings of the Chinese characters
+    /// read that way: a separate reading of a name, never mixed with the
+    /// romanisations of Korean.
+    pinyin: HashMap<String, BTreeSet<char>>,
     /// A surname's spelling → its Hangul syllables (one or two), each
     /// spelling possibly several surnames.
     surnames: HashMap<String, Vec<Vec<char>>>,
@@ -82,6 +86,7 @@ impl Tables {
             }
         }
         let mut hanzi: HashMap<char, BTreeSet<char>> = HashMap::new();
+        let mut pinyin_map: HashMap<String, BTreeSet<char>> = HashMap::new();
         for f in data_lines(HANZI) {
             let (Some(ch), Some(readings)) = (f.first().and_then(|c| c.chars().next()), f.get(1))
             else {
@@ -98,7 +103,7 @@ impl Tables {
                 .split(' ')
                 .filter(|p| !p.is_empty())
             {
-                latin
+                pinyin_map
                     .entry(pinyin.to_owned())
                     .or_default()
                     .extend(readings.iter().copied());
@@ -120,6 +125,7 @@ impl Tables {
         Self {
             letters,
             latin,
+            pinyin: pinyin_map,
             surnames,
             hanzi,
         }
@@ -177,7 +183,7 @@ pub(crate) fn read_part(part: &str, _first_word: bool) -> Vec<Vec<BTreeSet<char>
             .collect();
         found.push(reading);
     }
-    for pieces in segmentations(part) {
+    for pieces in segmentations(part, &t.latin) {
         let reading: Vec<BTreeSet<char>> = pieces
             .iter()
             .map(|p| t.latin.get(*p).cloned().unwrap_or_default())
@@ -188,27 +194,36 @@ pub(crate) fn read_part(part: &str, _first_word: bool) -> Vec<Vec<BTreeSet<char>
     }
     // A surname spelling and a syllable reading of the same length merge,
     // so that "lee" is 이 or 리 in one set.
-    if found.len() > 1 && found[0].len() == found[1].len() {
+    if found.len() > 1 && found[0].len() == found[1].len() && t.surnames.contains_key(part) {
         let extra = found.remove(1);
         for (a, b) in found[0].iter_mut().zip(extra) {
             a.extend(b);
         }
     }
     found.truncate(MAX_SEGMENTATIONS);
+    // Pinyin: the same letters read as Chinese, after the Korean readings.
+    for pieces in segmentations(part, &t.pinyin).into_iter().take(2) {
+        let reading: Vec<BTreeSet<char>> = pieces
+            .iter()
+            .map(|p| t.pinyin.get(*p).cloned().unwrap_or_default())
+            .collect();
+        if !found.contains(&reading) {
+            found.push(reading);
+        }
+    }
     found
 }
 
 /// Ways to cut Latin letters into syllables the tables know, fewest
 /// syllables first.
-fn segmentations(part: &str) -> Vec<Vec<&str>> {
-    let t = tables();
+fn segmentations<'a>(part: &'a str, index: &HashMap<String, BTreeSet<char>>) -> Vec<Vec<&'a str>> {
     let n = part.len();
     // fewest[i]: the fewest syllables that cut part[i..] (None if it cannot be cut).
     let mut fewest: Vec<Option<usize>> = vec![None; n + 1];
     fewest[n] = Some(0);
     for i in (0..n).rev() {
         fewest[i] = (1..=LONGEST_PIECE.min(n - i))
-            .filter(|&len| t.latin.contains_key(&part[i..i + len]))
+            .filter(|&len| index.contains_key(&part[i..i + len]))
             .filter_map(|len| fewest[i + len].map(|f| f + 1))
             .min();
     }
@@ -228,7 +243,7 @@ fn segmentations(part: &str) -> Vec<Vec<&str>> {
         }
         for len in (1..=LONGEST_PIECE.min(n - at)).rev() {
             let piece = &part[at..at + len];
-            if !t.latin.contains_key(piece) {
+            if !index.contains_key(piece) {
                 continue;
             }
             let Some(rest) = fewest[at + len] else {
