@@ -372,28 +372,61 @@ pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<String> {
 /// The Jaro–Winkler similarity of two texts (0 to 1), by characters.
 /// Symmetric.
 pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if a.is_ascii() && b.is_ascii() && a.len() <= 64 && b.len() <= 64 {
+        return jaro_winkler_of(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    jaro_winkler_of(&a, &b)
+}
+
+/// Jaro–Winkler over any comparable units, without allocating for texts
+/// of up to 64 units (the matched flags are bit sets).
+fn jaro_winkler_of<T: PartialEq + Ord + Copy>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return if a == b { 1.0 } else { 0.0 };
     }
     // Jaro is symmetric in value; compute it with the shorter first so the
     // floating-point path is the same either way round.
-    let (s, t) = if (a.len(), &a) <= (b.len(), &b) {
-        (&a, &b)
+    let (s, t) = if (a.len(), a) <= (b.len(), b) {
+        (a, b)
     } else {
-        (&b, &a)
+        (b, a)
     };
     let window = (t.len().max(s.len()) / 2).saturating_sub(1);
-    let mut s_matched = vec![false; s.len()];
-    let mut t_matched = vec![false; t.len()];
+    let wide = t.len() > 64;
+    let mut t_bits = 0u64;
+    let mut t_flags = if wide {
+        vec![false; t.len()]
+    } else {
+        Vec::new()
+    };
+    let mut s_bits = 0u128;
+    let mut s_flags = if s.len() > 128 {
+        vec![false; s.len()]
+    } else {
+        Vec::new()
+    };
     let mut matches = 0usize;
     for (i, c) in s.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(t.len());
         for j in lo..hi {
-            if !t_matched[j] && t[j] == *c {
-                s_matched[i] = true;
-                t_matched[j] = true;
+            let taken = if wide {
+                t_flags[j]
+            } else {
+                t_bits & (1 << j) != 0
+            };
+            if !taken && t[j] == *c {
+                if wide {
+                    t_flags[j] = true;
+                } else {
+                    t_bits |= 1 << j;
+                }
+                if s.len() > 128 {
+                    s_flags[i] = true;
+                } else {
+                    s_bits |= 1 << i;
+                }
                 matches += 1;
                 break;
             }
@@ -402,21 +435,33 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     if matches == 0 {
         return 0.0;
     }
-    let s_order: Vec<char> = s
-        .iter()
-        .zip(&s_matched)
-        .filter(|(_, m)| **m)
-        .map(|(c, _)| *c)
-        .collect();
-    let t_order: Vec<char> = t
-        .iter()
-        .zip(&t_matched)
-        .filter(|(_, m)| **m)
-        .map(|(c, _)| *c)
-        .collect();
-    let transpositions = s_order.iter().zip(&t_order).filter(|(x, y)| x != y).count() / 2;
+    let s_taken = |i: usize| {
+        if s.len() > 128 {
+            s_flags[i]
+        } else {
+            s_bits & (1 << i) != 0
+        }
+    };
+    let t_taken = |j: usize| {
+        if wide {
+            t_flags[j]
+        } else {
+            t_bits & (1 << j) != 0
+        }
+    };
+    let mut transposed = 0usize;
+    let mut j = 0;
+    for i in (0..s.len()).filter(|&i| s_taken(i)) {
+        while !t_taken(j) {
+            j += 1;
+        }
+        if s[i] != t[j] {
+            transposed += 1;
+        }
+        j += 1;
+    }
     let m = matches as f64;
-    let jaro = (m / s.len() as f64 + m / t.len() as f64 + (m - transpositions as f64) / m) / 3.0;
+    let jaro = (m / s.len() as f64 + m / t.len() as f64 + (m - (transposed / 2) as f64) / m) / 3.0;
     let prefix = s
         .iter()
         .zip(t.iter())

@@ -71,7 +71,8 @@ pub struct Settings {
     /// Records below this share of strong links to a cluster are not
     /// merged into it through a single bridge.
     pub bridge_support: f64,
-    /// Random pairs drawn to estimate `u`.
+    /// Most random pairs drawn to estimate `u` (ten per record are drawn,
+    /// at least 50,000, up to this).
     pub u_sample: usize,
     /// Most expectation–maximisation rounds.
     pub em_rounds: usize,

@@ -71,7 +71,10 @@ pub(crate) fn fit(
         .collect();
     if records.len() > 1 {
         let mut draws = Draws(settings.seed);
-        for _ in 0..settings.u_sample {
+        // Ten random pairs per record are plenty for small lists (at least
+        // 50,000 in all); never more than the settings allow.
+        let draws_wanted = settings.u_sample.min((records.len() * 10).max(50_000));
+        for _ in 0..draws_wanted {
             let (a, b) = (
                 order[draws.below(order.len())],
                 order[draws.below(order.len())],
