@@ -103,6 +103,12 @@ impl PartialDate {
         (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
 
+    /// The earliest day this date may stand for, as days since 1970-01-01.
+    pub fn first_day_number(&self) -> i64 {
+        let (y, m, d) = self.first_day();
+        crate::time::days_from_civil(y, m, d)
+    }
+
     /// The latest day this date may stand for, as (year, month, day).
     pub fn last_day(&self) -> (i32, u8, u8) {
         let month = self.month.unwrap_or(12);

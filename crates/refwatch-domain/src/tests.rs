@@ -354,6 +354,27 @@ fn timestamps_print_as_rfc3339_utc() {
     assert_eq!(Timestamp(951_782_400).to_string(), "2000-02-29T00:00:00Z");
     assert_eq!(Timestamp(1_795_442_709).to_string(), "2026-11-23T14:05:09Z");
     assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59Z");
+    assert_eq!(Timestamp(1_795_442_709).year(), 2026);
+    assert_eq!(Timestamp(-1).year(), 1969);
+}
+
+#[test]
+fn dates_count_their_first_day_from_1970_and_agree_with_timestamps() {
+    let day = |text: &str| text.parse::<PartialDate>().unwrap().first_day_number();
+    assert_eq!(day("1970-01-01"), 0);
+    assert_eq!(day("2023-10-09"), 19_639);
+    assert_eq!(
+        day("2024-03-01") - day("2024-02-28"),
+        2,
+        "2024 is a leap year"
+    );
+    assert_eq!(day("1969-12-31"), -1);
+    assert_eq!(day("2023"), day("2023-01-01"));
+    // The same day as the timestamp's calendar: a day number and back.
+    for n in [-1_000_i64, 0, 11_016, 19_639, 20_415] {
+        let printed = Timestamp(n * 86_400).to_string();
+        assert_eq!(day(&printed[..10]), n, "{printed}");
+    }
 }
 
 #[test]

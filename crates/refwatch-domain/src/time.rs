@@ -13,6 +13,22 @@ impl Timestamp {
     pub fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0 + seconds)
     }
+
+    /// The calendar year (UTC) this timestamp falls in.
+    pub fn year(self) -> i32 {
+        civil_from_days(self.0.div_euclid(86_400)).0 as i32
+    }
+}
+
+/// Days since the epoch of a civil date (H. Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = (i64::from(month) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Civil date from days since the epoch (H. Hinnant's algorithm).

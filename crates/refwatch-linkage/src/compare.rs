@@ -4,8 +4,9 @@ use std::collections::BTreeSet;
 
 use refwatch_names::{Agreement, ParsedName};
 
-/// A value of one field of a record.
-#[derive(Debug, Clone, PartialEq)]
+/// A value of one field of a record. Its `Debug` output hides names and
+/// texts (which may identify someone); numbers and places show.
+#[derive(Clone, PartialEq)]
 pub enum Value {
     /// Not known.
     Missing,
@@ -20,6 +21,19 @@ pub enum Value {
     /// A place as its path from the broadest to the narrowest
     /// (["Jilin", "Yanbian", "Yanji"]).
     Place(Vec<String>),
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Missing => f.write_str("Missing"),
+            Value::Name(_) => f.write_str("Name(<redacted>)"),
+            Value::Text(_) => f.write_str("Text(<redacted>)"),
+            Value::Year(y) => write!(f, "Year({y})"),
+            Value::Day(d) => write!(f, "Day({d})"),
+            Value::Place(p) => write!(f, "Place({p:?})"),
+        }
+    }
 }
 
 /// How a field is compared, and so its levels (0 is the strongest).
@@ -90,16 +104,12 @@ pub struct Field {
     pub term_frequency: bool,
 }
 
-/// A value made ready for comparing.
-#[derive(Debug, Clone, PartialEq)]
+/// A value made ready for comparing (no `Debug`: it may be a name).
+#[derive(Clone, PartialEq)]
 pub(crate) enum Ready {
     Missing,
-    Name {
-        /// The name, read once.
-        parsed: Box<ParsedName>,
-        /// The value's term: its text squeezed (for frequencies).
-        term: String,
-    },
+    /// A name, read once; its squeezed letters are its term.
+    Name(Box<ParsedName>),
     Text(String),
     Number(i32),
     Place(Vec<String>),
@@ -109,7 +119,7 @@ impl Ready {
     /// The value's term for frequencies, if it has one.
     pub(crate) fn term(&self) -> Option<&str> {
         match self {
-            Ready::Name { term, .. } => Some(term),
+            Ready::Name(parsed) => Some(parsed.squeezed()),
             Ready::Text(t) => Some(t),
             _ => None,
         }
@@ -118,13 +128,6 @@ impl Ready {
 
 /// Values made ready, per record, per field.
 pub(crate) type Prepared = Vec<Vec<Ready>>;
-
-fn squeeze(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// Makes every value ready; values of the wrong kind for their field are
 /// counted as missing and reported once per field.
@@ -144,14 +147,11 @@ pub(crate) fn prepare(
                 .map(|(f, (v, field))| match (&field.compare, v) {
                     (_, Value::Missing) => Ready::Missing,
                     (Compare::Name, Value::Name(t) | Value::Text(t)) => {
-                        let term = squeeze(t);
-                        if term.is_empty() {
+                        let parsed = ParsedName::new(t);
+                        if parsed.squeezed().is_empty() {
                             Ready::Missing
                         } else {
-                            Ready::Name {
-                                parsed: Box::new(ParsedName::new(t)),
-                                term,
-                            }
+                            Ready::Name(Box::new(parsed))
                         }
                     }
                     (Compare::Exact | Compare::Text, Value::Text(t) | Value::Name(t)) => {
@@ -241,46 +241,20 @@ pub(crate) fn levels(prepared: &Prepared, fields: &[Field], a: usize, b: usize) 
 pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
     match (compare, a, b) {
         (_, Ready::Missing, _) | (_, _, Ready::Missing) => None,
-        (
-            Compare::Name,
-            Ready::Name {
-                parsed: x,
-                term: tx,
-            },
-            Ready::Name {
-                parsed: y,
-                term: ty,
-            },
-        ) => {
+        (Compare::Name, Ready::Name(x), Ready::Name(y)) => {
+            let (tx, ty) = (x.squeezed(), y.squeezed());
             if tx == ty {
                 return Some(0);
             }
             // Names that cannot be read as Korean (another language, say)
             // are compared by their letters instead.
-            name_level(x, y).or_else(|| {
-                let similarity = jaro_winkler(tx, ty);
-                Some(if similarity >= 0.92 {
-                    2
-                } else if similarity >= 0.8 {
-                    3
-                } else {
-                    4
-                })
-            })
+            // Their levels (2 to 4) follow the text bands (1 to 3).
+            name_level(x, y).or_else(|| Some(similarity_band(tx, ty) + 1))
         }
         (Compare::Exact, Ready::Text(x), Ready::Text(y)) => Some(u8::from(x != y)),
-        (Compare::Text, Ready::Text(x), Ready::Text(y)) => Some(if x == y {
-            0
-        } else {
-            let similarity = jaro_winkler(x, y);
-            if similarity >= 0.92 {
-                1
-            } else if similarity >= 0.8 {
-                2
-            } else {
-                3
-            }
-        }),
+        (Compare::Text, Ready::Text(x), Ready::Text(y)) => {
+            Some(if x == y { 0 } else { similarity_band(x, y) })
+        }
         (
             Compare::Year { tolerance } | Compare::Day { tolerance },
             Ready::Number(x),
@@ -367,6 +341,19 @@ pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<String> {
         }
     }
     keys
+}
+
+/// How similar two different texts are: 1 at Jaro–Winkler 0.92 or more,
+/// 2 at 0.8 or more, 3 below.
+fn similarity_band(a: &str, b: &str) -> u8 {
+    let similarity = jaro_winkler(a, b);
+    if similarity >= 0.92 {
+        1
+    } else if similarity >= 0.8 {
+        2
+    } else {
+        3
+    }
 }
 
 /// The Jaro–Winkler similarity of two texts (0 to 1), by characters.

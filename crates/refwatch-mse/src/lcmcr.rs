@@ -110,12 +110,6 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
         let r = q / (1.0 - q);
         let a = (n as f64 + 1.0) * r;
         let mut u: f64 = StandardUniform.sample(rng);
-        // P(X = 0) = (1 - q)^n ≥ 1 - nq: below that bound the answer is 0
-        // without computing the power, the same draw as the full loop gives.
-        // Splits over classes of tiny weight take this path almost always.
-        if u <= 1.0 - (n as f64) * q {
-            return if flip { n } else { 0 };
-        }
         let f0 = (1.0 - q).powf(n as f64);
         let mut f = f0;
         let mut x = 0u64;

@@ -21,10 +21,27 @@ pub use hangul::{System, romanize, sound_class};
 
 /// One name read as Korean syllables: for each syllable, the Hangul
 /// syllables it may stand for; words (surname, given name) kept apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Debug` output is redacted: a reading is the name.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Reading {
     /// Each word's syllables, each a set of candidate Hangul syllables.
     pub words: Vec<Vec<BTreeSet<char>>>,
+}
+
+impl std::fmt::Debug for Reading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reading(<redacted>, {} syllables)", self.len())
+    }
+}
+
+impl std::fmt::Debug for ParsedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ParsedName(<redacted>, {} readings)",
+            self.readings.len()
+        )
+    }
 }
 
 impl Reading {
@@ -84,8 +101,8 @@ fn fold(text: &str) -> String {
 pub fn readings(name: &str) -> Vec<Reading> {
     let folded = fold(name);
     let mut out: Vec<Reading> = vec![Reading { words: Vec::new() }];
-    for (index, word) in folded.split_whitespace().enumerate() {
-        let alternatives = word_readings(word, index == 0);
+    for word in folded.split_whitespace() {
+        let alternatives = word_readings(word);
         if alternatives.is_empty() {
             return Vec::new();
         }
@@ -115,10 +132,10 @@ pub fn surname_spellings(hangul: &str) -> Vec<String> {
 const MAX_READINGS: usize = 6;
 
 /// The readings of one word: its hyphen-separated parts read in turn.
-fn word_readings(word: &str, first: bool) -> Vec<Vec<BTreeSet<char>>> {
+fn word_readings(word: &str) -> Vec<Vec<BTreeSet<char>>> {
     let mut options: Vec<Vec<BTreeSet<char>>> = vec![Vec::new()];
     for part in word.split('-').filter(|p| !p.is_empty()) {
-        let parts = tables::read_part(part, first);
+        let parts = tables::read_part(part);
         if parts.is_empty() {
             return Vec::new();
         }
@@ -191,8 +208,9 @@ fn agreeing(a: &Reading, b: &Reading) -> (usize, usize) {
     (table[x.len()][y.len()], longest)
 }
 
-/// A name read once, to be compared with many others.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A name read once, to be compared with many others. Its `Debug` output
+/// is redacted.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParsedName {
     squeezed: String,
     readings: Vec<Reading>,

@@ -152,7 +152,7 @@ fn is_hanzi(c: char) -> bool {
 /// The readings of one part of a name: each a sequence of syllables, each
 /// syllable the set of Hangul syllables it may be. Empty when the part
 /// cannot be read.
-pub(crate) fn read_part(part: &str, _first_word: bool) -> Vec<Vec<BTreeSet<char>>> {
+pub(crate) fn read_part(part: &str) -> Vec<Vec<BTreeSet<char>>> {
     let t = tables();
     let chars: Vec<char> = part.chars().collect();
     if chars

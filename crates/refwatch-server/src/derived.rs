@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use refwatch_domain::{
     ActorId, Confidentiality, Dataset, Incident, IncidentId, Lang, Mechanism, Person, PersonId,
-    PlaceId,
+    PlaceId, SourceId,
 };
 use refwatch_service::RecentChange;
 
@@ -163,6 +163,7 @@ pub(crate) struct Derived {
     person_at: HashMap<PersonId, usize>,
     persons_of: HashMap<IncidentId, Vec<usize>>,
     mechanisms_of: HashMap<IncidentId, Vec<usize>>,
+    cited: HashMap<SourceId, usize>,
     overview: Mutex<HashMap<Lang, Arc<Overview>>>,
     /// The latest changes to these incidents. Every change to an incident
     /// replaces the copy, so they hold for as long as the copy does.
@@ -195,7 +196,12 @@ impl Derived {
                 mechanisms_of.entry(*i).or_default().push(n);
             }
         }
+        let mut cited: HashMap<SourceId, usize> = HashMap::new();
+        for c in data.citations() {
+            *cited.entry(c.source).or_default() += 1;
+        }
         Self {
+            cited,
             list: ListIndex::new(&data),
             data,
             incident_at,
@@ -215,6 +221,11 @@ impl Derived {
     /// A person by id.
     pub(crate) fn person(&self, id: PersonId) -> Option<&Person> {
         self.person_at.get(&id).map(|&n| &self.data.persons[n])
+    }
+
+    /// How many citations quote a source.
+    pub(crate) fn citations_of(&self, source: SourceId) -> usize {
+        self.cited.get(&source).copied().unwrap_or(0)
     }
 
     /// The persons linked to an incident.

@@ -217,7 +217,7 @@ pub(crate) async fn brief(
 ) -> Response {
     let l = v.lang;
     let asked = Asked::from(&q);
-    let this_year = 1970 + (SystemClock.now().0 / 31_556_952) as i32;
+    let this_year = SystemClock.now().year();
     let (from, to) = (asked.from.unwrap_or(2013), asked.to.unwrap_or(this_year));
     let format = q.format.as_deref().unwrap_or("");
     let form = |message: Option<&str>| {

@@ -268,6 +268,17 @@ pub(crate) struct Filters {
     page: Option<usize>,
 }
 
+/// "previous · page n / m · next", each link made by `link` from a page number.
+fn pager(l: Lang, page_no: usize, pages: usize, link: impl Fn(usize) -> String) -> Markup {
+    html! {
+        p {
+            @if page_no > 1 { a href=(link(page_no - 1)) { (t(l, "previous")) } " " }
+            (t(l, "page")) " " (page_no) " / " (pages)
+            @if page_no < pages { " " a href=(link(page_no + 1)) { (t(l, "next")) } }
+        }
+    }
+}
+
 /// The filters understood: a value that does not parse filters nothing.
 fn wanted(f: &Filters) -> ListQuery {
     let text = |s: &Option<String>| {
@@ -399,11 +410,7 @@ pub(crate) async fn incidents(
         }
         p { (matching) " " (t(l, "incidents_found")) }
         @if shown.is_empty() { p { (t(l, "no_results")) } } @else { (incident_rows(&v, &shown)) }
-        p {
-            @if page_no > 1 { a href=(list_link(&wanted, page_no - 1)) { (t(l, "previous")) } " " }
-            (t(l, "page")) " " (page_no) " / " (pages)
-            @if page_no < pages { " " a href=(list_link(&wanted, page_no + 1)) { (t(l, "next")) } }
-        }
+        (pager(l, page_no, pages, |n| list_link(&wanted, n)))
     };
     page(
         &v,
@@ -738,11 +745,7 @@ pub(crate) async fn persons(
                 }
             }
         }
-        p {
-            @if page_no > 1 { a href={ "/persons?page=" (page_no - 1) } { (t(l, "previous")) } " " }
-            (t(l, "page")) " " (page_no) " / " (pages)
-            @if page_no < pages { " " a href={ "/persons?page=" (page_no + 1) } { (t(l, "next")) } }
-        }
+        (pager(l, page_no, pages, |n| format!("/persons?page={n}")))
     };
     page(
         &v,
@@ -818,16 +821,13 @@ pub(crate) async fn person(
 }
 
 pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Response {
-    let data = match readable(&state, &v).await {
+    let view = match derived(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
+    let data = &view.data;
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let mut cited: HashMap<_, usize> = HashMap::new();
-    for c in data.citations() {
-        *cited.entry(c.source).or_default() += 1;
-    }
     let body = html! {
         h1 { (t(l, "sources")) }
         table {
@@ -839,7 +839,7 @@ pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Respon
                         td { (s.publisher.as_deref().unwrap_or("")) }
                         td { (s.date.map(|d| d.to_string()).unwrap_or_default()) }
                         td { (s.symbol.as_deref().unwrap_or("")) }
-                        td.n { (cited.get(&s.id).copied().unwrap_or(0)) }
+                        td.n { (view.citations_of(s.id)) }
                     }
                 }
             }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use refwatch_domain::{PartialDate, Precision};
 use refwatch_linkage::{Blocking, Compare, Field, Record, Settings, Value, link};
 use serde::Deserialize;
 
@@ -84,27 +85,21 @@ enum Built {
     Column(String),
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
+/// Days since 1970-01-01 of a whole date, `YYYY-MM-DD` or `YYYYMMDD`; a
+/// date that is not a real day (2023-02-30), or not a whole day, is none.
 fn days(text: &str) -> Option<i32> {
     let text = text.trim();
-    if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) {
-        return days(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..]));
-    }
-    let mut parts = text.splitn(3, '-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.get(..2).unwrap_or("").trim().parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let date: PartialDate = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])
+            .parse()
+            .ok()?
+    } else {
+        text.parse().ok()?
+    };
+    if date.precision() != Precision::Day {
         return None;
     }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i32 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    i32::try_from(date.first_day_number()).ok()
 }
 
 fn year_of(text: &str) -> Option<i32> {
@@ -306,13 +301,13 @@ fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
 
 /// Reads one CSV file's rows as records, row by row.
 fn read(
+    mut reader: csv::Reader<std::fs::File>,
     path: &Path,
     list: u8,
     layout: &Layout,
     built: &[(Built, Field)],
     records: &mut Vec<Record>,
 ) -> anyhow::Result<usize> {
-    let (mut reader, _) = reader(path)?;
     let mut row = csv::StringRecord::new();
     let mut count = 0;
     loop {
@@ -380,12 +375,12 @@ pub(crate) fn csv(
     let files: Vec<&Path> = std::iter::once(first).chain(second).collect();
     // Every file's header first: a configured column found in no file is
     // a mistake to report before anything is read or written.
-    let mut layouts = Vec::new();
+    let mut opened = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for path in &files {
-        let (_, headers) = reader(path)?;
+        let (rows, headers) = reader(path)?;
         seen.extend(headers.iter().map(|h| h.trim().to_owned()));
-        layouts.push(layout(&config, &headers));
+        opened.push((rows, layout(&config, &headers)));
     }
     for (column, role_text) in &config.columns {
         if role_text != "ignore" && !seen.contains(column) {
@@ -396,8 +391,8 @@ pub(crate) fn csv(
         }
     }
     let mut records = Vec::new();
-    for (list, (path, layout)) in files.iter().zip(&layouts).enumerate() {
-        let n = read(path, list as u8, layout, &built, &mut records)?;
+    for (list, (path, (rows, layout))) in files.iter().zip(opened).enumerate() {
+        let n = read(rows, path, list as u8, &layout, &built, &mut records)?;
         eprintln!("Read {n} rows from {}.", path.display());
     }
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
@@ -560,6 +555,8 @@ mod tests {
             Some(1)
         );
         assert_eq!(days("2023-13-01"), None);
+        assert_eq!(days("2023-02-30"), None, "not a real day");
+        assert_eq!(days("2023-10"), None, "not a whole day");
         assert_eq!(days("yesterday"), None);
         assert_eq!(days("20231009"), days("2023-10-09"));
         assert_eq!(year_of("1985-03-02"), Some(1985));
