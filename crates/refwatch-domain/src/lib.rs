@@ -8,6 +8,7 @@
 
 mod date;
 mod id;
+mod links;
 mod record;
 mod time;
 mod validate;
@@ -15,6 +16,10 @@ mod vocab;
 
 pub use date::{DateError, DateValue, PartialDate, Precision};
 pub use id::*;
+pub use links::{
+    FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, SameGroups, Verdict,
+    same_incidents, same_persons,
+};
 pub use record::*;
 pub use time::{Clock, SystemClock, Timestamp};
 pub use validate::{Problem, validate, validate_addition};

@@ -595,6 +595,8 @@ pub struct Dataset {
     pub mechanisms: Vec<Mechanism>,
     /// Reported figures.
     pub figures: Vec<ReportedFigure>,
+    /// Decisions that two persons or two incidents are the same (or not).
+    pub links: Vec<crate::LinkDecision>,
 }
 
 impl Dataset {
@@ -635,5 +637,6 @@ impl Dataset {
         self.upr_reviews.sort_by_key(|r| r.id);
         self.mechanisms.sort_by_key(|r| r.id);
         self.figures.sort_by_key(|r| r.id);
+        self.links.sort_by_key(|l| l.pair);
     }
 }

@@ -458,6 +458,32 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         c.require_citation(&format!("{p}.citations"), !f.citations.is_empty());
     }
 
+    let persons: HashSet<crate::PersonId> = data.persons.iter().map(|p| p.id).collect();
+    let mut pairs: std::collections::HashMap<crate::LinkPair, usize> =
+        std::collections::HashMap::new();
+    for (i, l) in data.links.iter().enumerate() {
+        let p = format!("links[{i}]");
+        match l.pair {
+            crate::LinkPair::Incidents(a, b) => {
+                for (side, id) in [("a", a), ("b", b)] {
+                    let has = c.incidents.contains(&id);
+                    c.exists(&format!("{p}.{side}"), has, &id, "incident");
+                }
+            }
+            crate::LinkPair::Persons(a, b) => {
+                for (side, id) in [("a", a), ("b", b)] {
+                    c.exists(&format!("{p}.{side}"), persons.contains(&id), &id, "person");
+                }
+            }
+        }
+        if let Some(first) = pairs.insert(l.pair, i) {
+            c.push(
+                &p,
+                format!("this pair was already decided at links[{first}]; keep one decision per pair"),
+            );
+        }
+    }
+
     c.problems
 }
 
@@ -485,6 +511,7 @@ pub fn validate_addition(
         upr_reviews: join(&existing.upr_reviews, &incoming.upr_reviews),
         mechanisms: join(&existing.mechanisms, &incoming.mechanisms),
         figures: join(&existing.figures, &incoming.figures),
+        links: join(&existing.links, &incoming.links),
     };
     let offset = |list: &str| match list {
         "sources" => Some(existing.sources.len()),
@@ -495,6 +522,7 @@ pub fn validate_addition(
         "upr_reviews" => Some(existing.upr_reviews.len()),
         "mechanisms" => Some(existing.mechanisms.len()),
         "figures" => Some(existing.figures.len()),
+        "links" => Some(existing.links.len()),
         _ => None,
     };
     validate(&merged, vocab)

@@ -293,6 +293,16 @@ pub(crate) struct FigureDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
+/// A decision that two records are the same (or not).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LinkDto {
+    pub(crate) kind: String,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) verdict: String,
+}
+
 /// The whole file, for writing. Reading goes list by list (see `parse`).
 #[derive(Serialize)]
 pub(crate) struct FileDto {
@@ -306,4 +316,6 @@ pub(crate) struct FileDto {
     pub(crate) upr_reviews: Vec<UprReviewDto>,
     pub(crate) mechanisms: Vec<MechanismDto>,
     pub(crate) figures: Vec<FigureDto>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) links: Vec<LinkDto>,
 }

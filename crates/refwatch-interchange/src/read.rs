@@ -447,6 +447,37 @@ fn figure(cv: &mut Conv, p: &str, d: FigureDto) -> Option<ReportedFigure> {
     })
 }
 
+fn link(cv: &mut Conv, p: &str, d: LinkDto) -> Option<LinkDecision> {
+    let Some(kind) = LinkKind::from_code(&d.kind) else {
+        cv.push(&format!("{p}.kind"), "must be \"incident\" or \"person\"");
+        return None;
+    };
+    let verdict = Verdict::from_code(&d.verdict);
+    if verdict.is_none() {
+        cv.push(&format!("{p}.verdict"), "must be \"same\" or \"different\"");
+    }
+    let pair = match kind {
+        LinkKind::Incident => {
+            let a: Option<IncidentId> = cv.parse(&format!("{p}.a"), &d.a, "id");
+            let b: Option<IncidentId> = cv.parse(&format!("{p}.b"), &d.b, "id");
+            LinkPair::incidents(a?, b?)
+        }
+        LinkKind::Person => {
+            let a: Option<PersonId> = cv.parse(&format!("{p}.a"), &d.a, "id");
+            let b: Option<PersonId> = cv.parse(&format!("{p}.b"), &d.b, "id");
+            LinkPair::persons(a?, b?)
+        }
+    };
+    let Some(pair) = pair else {
+        cv.push(&format!("{p}.b"), "a record cannot be linked to itself");
+        return None;
+    };
+    Some(LinkDecision {
+        pair,
+        verdict: verdict?,
+    })
+}
+
 /// Reads one list of records, converting each that deserialises.
 fn list<D: DeserializeOwned, T>(
     cv: &mut Conv,
@@ -541,6 +572,7 @@ pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
         upr_reviews: list(&mut cv, &mut root, "upr_reviews", upr_review),
         mechanisms: list(&mut cv, &mut root, "mechanisms", mechanism),
         figures: list(&mut cv, &mut root, "figures", figure),
+        links: list(&mut cv, &mut root, "links", link),
     };
     for key in root.keys() {
         cv.push(&clip(key), "unknown top-level field; check its spelling");

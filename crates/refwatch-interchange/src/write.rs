@@ -262,6 +262,19 @@ pub fn to_json(data: &Dataset) -> String {
                 citations: citations(&f.citations),
             })
             .collect(),
+        links: data
+            .links
+            .iter()
+            .map(|l| {
+                let (a, b) = l.pair.ids();
+                LinkDto {
+                    kind: l.pair.kind().code().to_owned(),
+                    a,
+                    b,
+                    verdict: l.verdict.code().to_owned(),
+                }
+            })
+            .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     let mut out = serde_json::to_string_pretty(&file).expect("dataset serialises");

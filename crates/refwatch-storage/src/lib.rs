@@ -15,7 +15,10 @@ use std::future::Future;
 
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
-use refwatch_domain::{AccountId, Dataset, PersonId, SealedIdentity, Timestamp};
+use refwatch_domain::{
+    AccountId, Dataset, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity,
+    Timestamp, Verdict,
+};
 use refwatch_keys::Keyring;
 
 pub use sqlite::SqliteStore;
@@ -219,6 +222,32 @@ pub trait Store {
     /// audit entries, accounts or keys), so that a copy of the records read
     /// at version v is current while this still answers v.
     fn data_version(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Records reviewers' decisions on pairs (`Some`: the verdict now
+    /// standing; `None`: the decision taken back), with audit entries, in
+    /// one transaction. Raises the data version: statistics change with
+    /// the groups. Fails with [`StoreError::NotFound`] if a record is not
+    /// stored.
+    fn record_links(
+        &self,
+        changes: &[(LinkPair, Option<Verdict>)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces the suggestions of `run.kind` with a new run's, with audit
+    /// entries, in one transaction.
+    fn save_link_run(
+        &self,
+        run: &LinkRun,
+        suggestions: &[LinkSuggestion],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The latest run of a kind and its suggestions, most probable first.
+    fn link_run(
+        &self,
+        kind: LinkKind,
+    ) -> impl Future<Output = Result<Option<(LinkRun, Vec<LinkSuggestion>)>, StoreError>> + Send;
 
     /// Reads every record, each list sorted by id.
     fn load_dataset(&self) -> impl Future<Output = Result<Dataset, StoreError>> + Send;

@@ -72,6 +72,61 @@ async fn bump_data_version(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The statements on decisions of one kind: (table, upsert, delete, read
+/// all). Static texts, one table per kind so that foreign keys hold.
+fn link_sql(kind: LinkKind) -> [&'static str; 4] {
+    match kind {
+        LinkKind::Incident => [
+            "incident_link",
+            "INSERT INTO incident_link (a, b, verdict) VALUES (?, ?, ?)
+             ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict",
+            "DELETE FROM incident_link WHERE a = ? AND b = ?",
+            "SELECT a, b, verdict FROM incident_link ORDER BY a, b",
+        ],
+        LinkKind::Person => [
+            "person_link",
+            "INSERT INTO person_link (a, b, verdict) VALUES (?, ?, ?)
+             ON CONFLICT (a, b) DO UPDATE SET verdict = excluded.verdict",
+            "DELETE FROM person_link WHERE a = ? AND b = ?",
+            "SELECT a, b, verdict FROM person_link ORDER BY a, b",
+        ],
+    }
+}
+
+/// Sets (or with `None` removes) the decision on one pair.
+async fn set_link(
+    tx: &mut Tx<'_>,
+    pair: LinkPair,
+    verdict: Option<Verdict>,
+) -> Result<(), StoreError> {
+    let [_, upsert, delete, _] = link_sql(pair.kind());
+    let (a, b) = pair.ids();
+    match verdict {
+        Some(v) => {
+            sqlx::query(upsert)
+            .bind(&a)
+            .bind(&b)
+            .bind(v.code())
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                    StoreError::NotFound(format!("{a} or {b}"))
+                }
+                e => StoreError::Database(e),
+            })?;
+        }
+        None => {
+            sqlx::query(delete)
+                .bind(&a)
+                .bind(&b)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Deletes an incident's rows, its reports and every citation of either.
 /// Returns whether the incident existed.
 async fn delete_incident_rows(tx: &mut Tx<'_>, id: &str) -> Result<bool, StoreError> {
@@ -766,6 +821,9 @@ impl Store for SqliteStore {
         for (person, sealed) in identities {
             insert_sealed_identity(&mut tx, *person, sealed).await?;
         }
+        for l in &data.links {
+            set_link(&mut tx, l.pair, Some(l.verdict)).await?;
+        }
         append_audit_in(&mut tx, audit).await?;
         bump_data_version(&mut tx).await?;
         tx.commit().await?;
@@ -806,6 +864,7 @@ impl Store for SqliteStore {
             "SELECT 1 FROM person_incident WHERE incident_id = ?",
             "SELECT 1 FROM person_status WHERE incident_id = ?",
             "SELECT 1 FROM mechanism_incident WHERE incident_id = ?",
+            "SELECT 1 FROM incident_link WHERE a = ?1 OR b = ?1",
         ] {
             if sqlx::query(sql)
                 .bind(&id)
@@ -1603,6 +1662,23 @@ impl Store for SqliteStore {
             });
         }
 
+        let mut links = Vec::new();
+        for kind in LinkKind::ALL {
+            let [table, _, _, read] = link_sql(kind);
+            let r = Reader { table };
+            for row in sqlx::query(read)
+                .fetch_all(pool)
+                .await?
+            {
+                let pair = LinkPair::parse(kind, &r.str(&row, "a")?, &r.str(&row, "b")?)
+                    .ok_or_else(|| r.corrupt("a", &row))?;
+                let verdict = Verdict::from_code(&r.str(&row, "verdict")?)
+                    .ok_or_else(|| r.corrupt("verdict", &row))?;
+                links.push(LinkDecision { pair, verdict });
+            }
+        }
+        links.sort_by_key(|l| l.pair);
+
         Ok(Dataset {
             sources,
             places,
@@ -1612,7 +1688,154 @@ impl Store for SqliteStore {
             upr_reviews,
             mechanisms,
             figures,
+            links,
         })
+    }
+
+    async fn record_links(
+        &self,
+        changes: &[(LinkPair, Option<Verdict>)],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        for (pair, verdict) in changes {
+            set_link(&mut tx, *pair, *verdict).await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        bump_data_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn save_link_run(
+        &self,
+        run: &LinkRun,
+        suggestions: &[LinkSuggestion],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let kind = run.kind.code();
+        sqlx::query("DELETE FROM link_suggestion WHERE kind = ?")
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO link_run (kind, ran_at, records, candidate_pairs, threshold, diagnostics)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (kind) DO UPDATE SET ran_at = excluded.ran_at, records = excluded.records,
+               candidate_pairs = excluded.candidate_pairs, threshold = excluded.threshold,
+               diagnostics = excluded.diagnostics",
+        )
+        .bind(kind)
+        .bind(run.ran_at.0)
+        .bind(i64::try_from(run.records).unwrap_or(i64::MAX))
+        .bind(i64::try_from(run.candidate_pairs).unwrap_or(i64::MAX))
+        .bind(run.threshold)
+        .bind(run.diagnostics.join("\n"))
+        .execute(&mut *tx)
+        .await?;
+        for s in suggestions {
+            let (a, b) = s.pair.ids();
+            let explanation: Vec<String> = s
+                .explanation
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}\t{}\t{}",
+                        f.field,
+                        f.level.as_deref().unwrap_or(""),
+                        f.weight
+                    )
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO link_suggestion (kind, a, b, probability, explanation) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(kind)
+            .bind(a)
+            .bind(b)
+            .bind(s.probability)
+            .bind(explanation.join("\n"))
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn link_run(
+        &self,
+        kind: LinkKind,
+    ) -> Result<Option<(LinkRun, Vec<LinkSuggestion>)>, StoreError> {
+        let r = Reader { table: "link_run" };
+        let Some(row) = sqlx::query("SELECT * FROM link_run WHERE kind = ?")
+            .bind(kind.code())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let number = |column: &'static str| -> Result<u64, StoreError> {
+            row.try_get::<i64, _>(column)
+                .ok()
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(|| r.corrupt(column, &row))
+        };
+        let diagnostics = r.str(&row, "diagnostics")?;
+        let run = LinkRun {
+            kind,
+            ran_at: Timestamp(
+                row.try_get("ran_at")
+                    .map_err(|_| r.corrupt("ran_at", &row))?,
+            ),
+            records: number("records")?,
+            candidate_pairs: number("candidate_pairs")?,
+            threshold: row
+                .try_get("threshold")
+                .map_err(|_| r.corrupt("threshold", &row))?,
+            diagnostics: diagnostics
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        let r = Reader {
+            table: "link_suggestion",
+        };
+        let mut suggestions = Vec::new();
+        for row in sqlx::query(
+            "SELECT a, b, probability, explanation FROM link_suggestion WHERE kind = ? ORDER BY probability DESC, a, b",
+        )
+        .bind(kind.code())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let pair = LinkPair::parse(kind, &r.str(&row, "a")?, &r.str(&row, "b")?)
+                .ok_or_else(|| r.corrupt("a", &row))?;
+            let mut explanation = Vec::new();
+            for line in r.str(&row, "explanation")?.lines() {
+                let mut parts = line.split('\t');
+                let (Some(field), Some(level), Some(weight), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(r.corrupt("explanation", &row));
+                };
+                explanation.push(FieldWeight {
+                    field: field.to_owned(),
+                    level: (!level.is_empty()).then(|| level.to_owned()),
+                    weight: weight.parse().map_err(|_| r.corrupt("explanation", &row))?,
+                });
+            }
+            suggestions.push(LinkSuggestion {
+                pair,
+                probability: row
+                    .try_get("probability")
+                    .map_err(|_| r.corrupt("probability", &row))?,
+                explanation,
+            });
+        }
+        Ok(Some((run, suggestions)))
     }
 
     async fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {

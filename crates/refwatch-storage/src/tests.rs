@@ -277,6 +277,7 @@ fn full_dataset() -> Dataset {
         upr_reviews: vec![review],
         mechanisms,
         figures: vec![figure],
+        links: Vec::new(),
     };
     data.sort();
     let problems = validate(&data, &Vocabularies::builtin());
@@ -492,4 +493,110 @@ async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
     // Another connection (another process) sees the same version.
     let other = open(&dir).await;
     assert_eq!(other.data_version().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
+    use refwatch_domain::{
+        FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, Verdict,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    let mut data = full_dataset();
+    let mut second = data.incidents[0].clone();
+    second.id = refwatch_domain::IncidentId::random();
+    for (i, c) in second.citations.iter_mut().enumerate() {
+        c.id = refwatch_domain::CitationId::random();
+        c.locator = format!("p. {i}");
+    }
+    for r in &mut second.reports {
+        r.id = refwatch_domain::ReportId::random();
+        for c in &mut r.citations {
+            c.id = refwatch_domain::CitationId::random();
+        }
+    }
+    let pair = LinkPair::incidents(second.id, data.incidents[0].id).unwrap();
+    data.incidents.push(second.clone());
+    data.links.push(LinkDecision {
+        pair,
+        verdict: Verdict::Same,
+    });
+    data.sort();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
+    assert_eq!(store.load_dataset().await.unwrap(), data);
+    let version = store.data_version().await.unwrap();
+
+    // A decided incident cannot be deleted while the decision stands.
+    let err = store
+        .delete_incident(second.id, &batch(&["delete"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::StillLinked(_)), "{err}");
+
+    // Taking a decision back, or changing it, raises the data version.
+    store
+        .record_links(&[(pair, Some(Verdict::Different))], &batch(&["link"]))
+        .await
+        .unwrap();
+    assert_eq!(store.data_version().await.unwrap(), version + 1);
+    assert_eq!(
+        store.load_dataset().await.unwrap().links[0].verdict,
+        Verdict::Different
+    );
+    store
+        .record_links(&[(pair, None)], &batch(&["link"]))
+        .await
+        .unwrap();
+    assert!(store.load_dataset().await.unwrap().links.is_empty());
+    // A pair naming a record that is not stored changes nothing.
+    let ghost = LinkPair::incidents(second.id, refwatch_domain::IncidentId::random()).unwrap();
+    let err = store
+        .record_links(
+            &[(pair, Some(Verdict::Same)), (ghost, Some(Verdict::Same))],
+            &batch(&["link"]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+    assert!(store.load_dataset().await.unwrap().links.is_empty());
+
+    // A run's suggestions replace the previous run's, explanations intact.
+    assert!(store.link_run(LinkKind::Incident).await.unwrap().is_none());
+    let run = LinkRun {
+        kind: LinkKind::Incident,
+        ran_at: refwatch_domain::Timestamp(1_700_000_000),
+        records: 2,
+        candidate_pairs: 1,
+        threshold: 0.5,
+        diagnostics: vec!["field date: one note".into()],
+    };
+    let suggestion = LinkSuggestion {
+        pair,
+        probability: 0.875,
+        explanation: vec![
+            FieldWeight {
+                field: "date".into(),
+                level: Some("close".into()),
+                weight: 2.5,
+            },
+            FieldWeight {
+                field: "place".into(),
+                level: None,
+                weight: 0.0,
+            },
+        ],
+    };
+    for _ in 0..2 {
+        store
+            .save_link_run(&run, std::slice::from_ref(&suggestion), &batch(&["link_run"]))
+            .await
+            .unwrap();
+    }
+    let (back, suggestions) = store.link_run(LinkKind::Incident).await.unwrap().unwrap();
+    assert_eq!(back, run);
+    assert_eq!(suggestions, vec![suggestion]);
+    assert!(store.link_run(LinkKind::Person).await.unwrap().is_none());
 }
