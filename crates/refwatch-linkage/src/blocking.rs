@@ -17,7 +17,8 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
             for &f in fields {
                 let part = match prepared[index].get(f) {
                     Some(Ready::Text(t)) => t.clone(),
-                    Some(Ready::Name(parsed)) => parsed.squeezed().to_owned(),
+                    Some(Ready::Name(forms)) => forms[0].squeezed().to_owned(),
+                    Some(Ready::Range(low, high)) => format!("{low}-{high}"),
                     Some(Ready::Number(n)) => n.to_string(),
                     Some(Ready::Place(p)) => p.join("/"),
                     _ => return Vec::new(),
@@ -28,7 +29,13 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
             vec![key]
         }
         Blocking::NameReading(f) => match prepared[index].get(*f) {
-            Some(Ready::Name(parsed)) => name_keys(parsed, true).into_iter().collect(),
+            Some(Ready::Name(forms)) => {
+                let mut all = std::collections::BTreeSet::new();
+                for form in forms {
+                    all.extend(name_keys(form, true));
+                }
+                all.into_iter().collect()
+            }
             _ => Vec::new(),
         },
         Blocking::NameSound(f, others) => {
@@ -37,10 +44,15 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
                 return Vec::new();
             };
             match prepared[index].get(*f) {
-                Some(Ready::Name(parsed)) => name_keys(parsed, false)
-                    .into_iter()
-                    .map(|k| format!("{k}\u{1f}{rest}"))
-                    .collect(),
+                Some(Ready::Name(forms)) => {
+                    let mut all = std::collections::BTreeSet::new();
+                    for form in forms {
+                        all.extend(name_keys(form, false));
+                    }
+                    all.into_iter()
+                        .map(|k| format!("{k}\u{1f}{rest}"))
+                        .collect()
+                }
                 _ => Vec::new(),
             }
         }

@@ -12,6 +12,16 @@ pub enum Value {
     Missing,
     /// A name in any script (Hangul, Chinese characters, any romanisation).
     Name(String),
+    /// One name written several ways (in Hangul, romanised, in Chinese
+    /// characters): two records agree as well as their closest forms do.
+    Names(Vec<String>),
+    /// A count of people: at least `low`, at most `high` when known.
+    Count {
+        /// The fewest.
+        low: u64,
+        /// The most, when bounded.
+        high: Option<u64>,
+    },
     /// A value compared as it is written (sex, an identifier).
     Text(String),
     /// A year (of birth, say).
@@ -28,6 +38,8 @@ impl std::fmt::Debug for Value {
         match self {
             Value::Missing => f.write_str("Missing"),
             Value::Name(_) => f.write_str("Name(<redacted>)"),
+            Value::Names(n) => write!(f, "Names(<{} redacted>)", n.len()),
+            Value::Count { low, high } => write!(f, "Count({low}, {high:?})"),
             Value::Text(_) => f.write_str("Text(<redacted>)"),
             Value::Year(y) => write!(f, "Year({y})"),
             Value::Day(d) => write!(f, "Day({d})"),
@@ -61,6 +73,9 @@ pub enum Compare {
     /// Places: 0 the same, 1 within the same broader place (Yanji and
     /// Tumen, both in Yanbian), 2 different.
     Place,
+    /// Counts of people: 0 the same, 1 ranges that overlap ("over 50" and
+    /// "nearly 50" can be one group), 2 within a factor of two, 3 further.
+    Count,
 }
 
 impl Compare {
@@ -71,6 +86,7 @@ impl Compare {
             Compare::Exact => 2,
             Compare::Text => 4,
             Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
+            Compare::Count => 4,
         }
     }
 
@@ -88,6 +104,9 @@ impl Compare {
             (Compare::Text, 1) => "very similar",
             (Compare::Text, 2) => "similar",
             (Compare::Text, 0) => "same",
+            (Compare::Count, 0) => "same",
+            (Compare::Count, 1) => "overlapping",
+            (Compare::Count, 2) => "within a factor of two",
             _ => "different",
         }
     }
@@ -108,8 +127,11 @@ pub struct Field {
 #[derive(Clone, PartialEq)]
 pub(crate) enum Ready {
     Missing,
-    /// A name, read once; its squeezed letters are its term.
-    Name(Box<ParsedName>),
+    /// A name's forms (one at least), each read once; the first form's
+    /// squeezed letters are its term.
+    Name(Vec<ParsedName>),
+    /// A count: low and high (`u64::MAX` when open).
+    Range(u64, u64),
     Text(String),
     Number(i32),
     Place(Vec<String>),
@@ -119,7 +141,7 @@ impl Ready {
     /// The value's term for frequencies, if it has one.
     pub(crate) fn term(&self) -> Option<&str> {
         match self {
-            Ready::Name(parsed) => Some(parsed.squeezed()),
+            Ready::Name(forms) => forms.first().map(ParsedName::squeezed),
             Ready::Text(t) => Some(t),
             _ => None,
         }
@@ -147,11 +169,16 @@ pub(crate) fn prepare(
                 .map(|(f, (v, field))| match (&field.compare, v) {
                     (_, Value::Missing) => Ready::Missing,
                     (Compare::Name, Value::Name(t) | Value::Text(t)) => {
-                        let parsed = ParsedName::new(t);
-                        if parsed.squeezed().is_empty() {
+                        name_forms(std::slice::from_ref(t))
+                    }
+                    (Compare::Name, Value::Names(forms)) => name_forms(forms),
+                    (Compare::Count, Value::Count { low, high }) => {
+                        let high = high.unwrap_or(u64::MAX);
+                        if high < *low {
+                            wrong[f] += 1;
                             Ready::Missing
                         } else {
-                            Ready::Name(Box::new(parsed))
+                            Ready::Range(*low, high)
                         }
                     }
                     (Compare::Exact | Compare::Text, Value::Text(t) | Value::Name(t)) => {
@@ -201,6 +228,68 @@ pub(crate) fn prepare(
     out
 }
 
+/// A name's readable forms, or missing when none has letters.
+fn name_forms(forms: &[String]) -> Ready {
+    let parsed: Vec<ParsedName> = forms
+        .iter()
+        .map(|t| ParsedName::new(t))
+        .filter(|p| !p.squeezed().is_empty())
+        .collect();
+    if parsed.is_empty() {
+        Ready::Missing
+    } else {
+        Ready::Name(parsed)
+    }
+}
+
+/// Two counts' level: the same, overlapping, within a factor of two
+/// (comparing the nearer ends), or further apart.
+fn count_level((al, ah): (u64, u64), (bl, bh): (u64, u64)) -> u8 {
+    if (al, ah) == (bl, bh) {
+        0
+    } else if al <= bh && bl <= ah {
+        1
+    } else {
+        // Disjoint: compare the upper end of the lower range with the
+        // lower end of the higher.
+        let (near_low, near_high) = if ah < bl { (ah, bl) } else { (bh, al) };
+        if near_high <= near_low.saturating_mul(2) {
+            2
+        } else {
+            3
+        }
+    }
+}
+
+/// Two names' level: that of their closest forms.
+fn names_level(xs: &[ParsedName], ys: &[ParsedName]) -> Option<u8> {
+    let mut best: Option<u8> = None;
+    for x in xs {
+        for y in ys {
+            let level = name_pair_level(x, y);
+            best = match (best, level) {
+                (Some(b), Some(l)) => Some(b.min(l)),
+                (b, l) => b.or(l),
+            };
+            if best == Some(0) {
+                return best;
+            }
+        }
+    }
+    best
+}
+
+fn name_pair_level(x: &ParsedName, y: &ParsedName) -> Option<u8> {
+    let (tx, ty) = (x.squeezed(), y.squeezed());
+    if tx == ty {
+        return Some(0);
+    }
+    // Names that cannot be read as Korean (another language, say)
+    // are compared by their letters instead.
+    // Their levels (2 to 4) follow the text bands (1 to 3).
+    name_level(x, y).or_else(|| Some(similarity_band(tx, ty) + 1))
+}
+
 fn name_level(a: &ParsedName, b: &ParsedName) -> Option<u8> {
     match refwatch_names::compare_parsed(a, b).agreement {
         Agreement::Identical => Some(0),
@@ -241,15 +330,9 @@ pub(crate) fn levels(prepared: &Prepared, fields: &[Field], a: usize, b: usize) 
 pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
     match (compare, a, b) {
         (_, Ready::Missing, _) | (_, _, Ready::Missing) => None,
-        (Compare::Name, Ready::Name(x), Ready::Name(y)) => {
-            let (tx, ty) = (x.squeezed(), y.squeezed());
-            if tx == ty {
-                return Some(0);
-            }
-            // Names that cannot be read as Korean (another language, say)
-            // are compared by their letters instead.
-            // Their levels (2 to 4) follow the text bands (1 to 3).
-            name_level(x, y).or_else(|| Some(similarity_band(tx, ty) + 1))
+        (Compare::Name, Ready::Name(x), Ready::Name(y)) => names_level(x, y),
+        (Compare::Count, Ready::Range(al, ah), Ready::Range(bl, bh)) => {
+            Some(count_level((*al, *ah), (*bl, *bh)))
         }
         (Compare::Exact, Ready::Text(x), Ready::Text(y)) => Some(u8::from(x != y)),
         (Compare::Text, Ready::Text(x), Ready::Text(y)) => {

@@ -56,6 +56,21 @@ pub enum Blocking {
     NameReading(usize),
 }
 
+/// A reviewer's decision on a pair of records, used as a label: the
+/// pair is compared whatever the blocking rules say, its decision is taken
+/// as known when the model is fitted, and clusters follow it (a pair
+/// decided the same is joined, a pair decided different is never in one
+/// cluster).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// One record's id.
+    pub a: String,
+    /// The other's.
+    pub b: String,
+    /// Whether they were decided the same.
+    pub same: bool,
+}
+
 /// What to link and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -78,6 +93,8 @@ pub struct Settings {
     pub em_rounds: usize,
     /// The seed for drawing random pairs.
     pub seed: u64,
+    /// Reviewers' decisions so far.
+    pub labels: Vec<Label>,
 }
 
 impl Settings {
@@ -92,6 +109,7 @@ impl Settings {
             u_sample: 200_000,
             em_rounds: 200,
             seed: 1,
+            labels: Vec::new(),
         }
     }
 }
@@ -111,6 +129,8 @@ pub struct ScoredPair {
     pub levels: Vec<Option<u8>>,
     /// Each field's contribution to the weight (log2 m/u).
     pub field_weights: Vec<f64>,
+    /// A reviewer's decision on the pair, if any (`true`: the same).
+    pub label: Option<bool>,
 }
 
 /// What linking found, with what to be careful about.
@@ -170,7 +190,18 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
     }
     let mut diagnostics = Vec::new();
     let prepared = compare::prepare(records, &settings.fields, &mut diagnostics);
-    let candidates = blocking::candidates(records, &prepared, settings, &mut diagnostics);
+    let mut candidates = blocking::candidates(records, &prepared, settings, &mut diagnostics);
+    let labels = labelled_pairs(records, settings, &mut diagnostics);
+    // Decided pairs are compared whatever the blocking rules say.
+    let blocked: std::collections::HashSet<(usize, usize)> =
+        candidates.iter().map(|&(pair, _)| pair).collect();
+    candidates.extend(
+        labels
+            .keys()
+            .filter(|pair| !blocked.contains(pair))
+            .map(|&pair| (pair, 0)),
+    );
+    candidates.sort_unstable();
     if candidates.is_empty() {
         diagnostics
             .push("no candidate pairs: the blocking rules put no two records together".into());
@@ -180,18 +211,30 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         .map(|&((a, b), _)| compare::levels(&prepared, &settings.fields, a, b))
         .collect();
     let rules: Vec<u32> = candidates.iter().map(|&(_, r)| r).collect();
+    let known: Vec<Option<bool>> = candidates
+        .iter()
+        .map(|(pair, _)| labels.get(pair).copied())
+        .collect();
     let model = model::fit(
         records,
         &prepared,
         settings,
-        &vectors,
-        &rules,
+        &model::Training {
+            vectors: &vectors,
+            rules: &rules,
+            labels: &known,
+        },
         &mut diagnostics,
     );
     let mut pairs: Vec<ScoredPair> = candidates
         .iter()
         .zip(&vectors)
-        .map(|(&((a, b), _), levels)| model.score(&prepared, a, b, levels.clone()))
+        .zip(&known)
+        .map(|((&((a, b), _), levels), label)| {
+            let mut pair = model.score(&prepared, a, b, levels.clone());
+            pair.label = *label;
+            pair
+        })
         .collect();
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.
@@ -211,6 +254,39 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         model,
         diagnostics,
     })
+}
+
+/// The labelled pairs, by the records' positions (smaller first); labels
+/// naming records not given, or a record twice, are left out and counted.
+fn labelled_pairs(
+    records: &[Record],
+    settings: &Settings,
+    diagnostics: &mut Vec<String>,
+) -> std::collections::HashMap<(usize, usize), bool> {
+    let mut out = std::collections::HashMap::new();
+    if settings.labels.is_empty() {
+        return out;
+    }
+    let index: std::collections::HashMap<&str, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut unknown = 0usize;
+    for label in &settings.labels {
+        match (index.get(label.a.as_str()), index.get(label.b.as_str())) {
+            (Some(&a), Some(&b)) if a != b => {
+                out.insert((a.min(b), a.max(b)), label.same);
+            }
+            _ => unknown += 1,
+        }
+    }
+    if unknown > 0 {
+        diagnostics.push(format!(
+            "{unknown} decisions name records that are not being linked; they were left out"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -51,15 +51,28 @@ fn clamp(p: f64) -> f64 {
     p.clamp(FLOOR, 1.0 - FLOOR)
 }
 
+/// What the model is fitted to: each candidate pair's comparison levels,
+/// the blocking rules that found it (bit r for rule r; none for a pair
+/// compared only because it was decided) and its decision, if any.
+pub(crate) struct Training<'a> {
+    pub(crate) vectors: &'a [Vec<Option<u8>>],
+    pub(crate) rules: &'a [u32],
+    pub(crate) labels: &'a [Option<bool>],
+}
+
 /// Fits the model to the candidate pairs' comparison vectors.
 pub(crate) fn fit(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
-    vectors: &[Vec<Option<u8>>],
-    rules: &[u32],
+    training: &Training<'_>,
     diagnostics: &mut Vec<String>,
 ) -> Model {
+    let Training {
+        vectors,
+        rules,
+        labels,
+    } = *training;
     let fields = &settings.fields;
     // u: level frequencies between random pairs, in the order of ids so
     // that the draws do not depend on the order records came in.
@@ -109,21 +122,24 @@ pub(crate) fn fit(
     let mut rounds = 0;
     for (r, rule) in settings.blocking.iter().enumerate() {
         let blocked = crate::blocking::fields_of(rule);
-        let found: Vec<Vec<Option<u8>>> = vectors
+        let (found, found_labels): (Vec<Vec<Option<u8>>>, Vec<Option<bool>>) = vectors
             .iter()
             .zip(rules)
-            .filter(|(_, mask)| *mask & (1 << r) != 0)
-            .map(|(v, _)| {
-                v.iter()
+            .zip(labels)
+            .filter(|((_, mask), _)| *mask & (1 << r) != 0)
+            .map(|((v, _), label)| {
+                let v = v
+                    .iter()
                     .enumerate()
                     .map(|(f, l)| if blocked.contains(&f) { None } else { *l })
-                    .collect()
+                    .collect();
+                (v, *label)
             })
-            .collect();
+            .unzip();
         if found.is_empty() {
             continue;
         }
-        let (m, _, n) = em(fields, &u, &found, None, settings.em_rounds);
+        let (m, _, n) = em(fields, &u, &found, &found_labels, settings.em_rounds);
         rounds = rounds.max(n);
         for (f, levels) in m.into_iter().enumerate() {
             if !blocked.contains(&f) {
@@ -132,7 +148,7 @@ pub(crate) fn fit(
         }
     }
     let fallback = if learned.iter().any(Vec::is_empty) && !vectors.is_empty() {
-        Some(em(fields, &u, vectors, None, settings.em_rounds).0)
+        Some(em(fields, &u, vectors, labels, settings.em_rounds).0)
     } else {
         None
     };
@@ -213,21 +229,23 @@ pub(crate) fn fit(
     }
 }
 
-/// Expectation–maximisation of m (unless given, then fixed) and the share
-/// of matches, with u fixed. Returns m, the share and the rounds run.
+/// Expectation–maximisation of m and the share of matches, with u fixed.
+/// A decided pair's side is known: it counts wholly as a match or wholly
+/// as not one in every round. Returns m, the share and the rounds run.
 fn em(
     fields: &[crate::Field],
     u: &[Vec<f64>],
     vectors: &[Vec<Option<u8>>],
-    fixed_m: Option<&Vec<Vec<f64>>>,
+    labels: &[Option<bool>],
     most_rounds: usize,
 ) -> (Vec<Vec<f64>>, f64, usize) {
-    let mut patterns: HashMap<&[Option<u8>], f64> = HashMap::new();
-    for v in vectors {
-        *patterns.entry(v.as_slice()).or_default() += 1.0;
+    type Pattern<'a> = (&'a [Option<u8>], Option<bool>);
+    let mut patterns: HashMap<Pattern<'_>, f64> = HashMap::new();
+    for (v, label) in vectors.iter().zip(labels) {
+        *patterns.entry((v.as_slice(), *label)).or_default() += 1.0;
     }
-    let mut patterns: Vec<(&[Option<u8>], f64)> = patterns.into_iter().collect();
-    patterns.sort_by(|a, b| a.0.cmp(b.0));
+    let mut patterns: Vec<(Pattern<'_>, f64)> = patterns.into_iter().collect();
+    patterns.sort_by(|a, b| a.0.cmp(&b.0));
     // Starting point: the pairs that agree closely on every field they
     // have (two fields at least, or the one there is) are taken for
     // matches. EM started from "everything equally likely" can settle on
@@ -237,32 +255,25 @@ fn em(
         let present = v.iter().filter(|l| l.is_some()).count();
         present >= usable.max(1) && v.iter().all(|l| l.is_none_or(|l| l <= 1))
     };
-    let mut m: Vec<Vec<f64>> = match fixed_m {
-        Some(m) => m.clone(),
-        None => fields
-            .iter()
-            .map(|f| vec![1.0; f.compare.level_count()])
-            .collect(),
-    };
+    let mut m: Vec<Vec<f64>> = fields
+        .iter()
+        .map(|f| vec![1.0; f.compare.level_count()])
+        .collect();
     let (mut sure, mut total) = (0.0, 0.0);
-    for (v, count) in &patterns {
+    for ((v, label), count) in &patterns {
         total += count;
-        if close(v) {
+        if label.unwrap_or_else(|| close(v)) {
             sure += count;
-            if fixed_m.is_none() {
-                for (f, level) in v.iter().enumerate() {
-                    if let Some(l) = level {
-                        m[f][usize::from(*l)] += count;
-                    }
+            for (f, level) in v.iter().enumerate() {
+                if let Some(l) = level {
+                    m[f][usize::from(*l)] += count;
                 }
             }
         }
     }
-    if fixed_m.is_none() {
-        for levels in &mut m {
-            let sum: f64 = levels.iter().sum();
-            levels.iter_mut().for_each(|x| *x = clamp(*x / sum));
-        }
+    for levels in &mut m {
+        let sum: f64 = levels.iter().sum();
+        levels.iter_mut().for_each(|x| *x = clamp(*x / sum));
     }
     let mut lambda = clamp(if total > 0.0 { sure / total } else { 0.01 }).max(1e-4);
     let mut rounds = 0;
@@ -270,15 +281,20 @@ fn em(
         rounds = round;
         let mut match_total = 0.0;
         let mut m_counts: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
-        for (v, count) in &patterns {
-            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
-            for (f, level) in v.iter().enumerate() {
-                if let Some(l) = level {
-                    pm *= m[f][usize::from(*l)];
-                    pu *= u[f][usize::from(*l)];
+        for ((v, label), count) in &patterns {
+            let p = match label {
+                Some(same) => f64::from(u8::from(*same)),
+                None => {
+                    let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+                    for (f, level) in v.iter().enumerate() {
+                        if let Some(l) = level {
+                            pm *= m[f][usize::from(*l)];
+                            pu *= u[f][usize::from(*l)];
+                        }
+                    }
+                    pm / (pm + pu)
                 }
-            }
-            let p = pm / (pm + pu);
+            };
             match_total += p * count;
             for (f, level) in v.iter().enumerate() {
                 if let Some(l) = level {
@@ -289,17 +305,15 @@ fn em(
         let next = clamp(match_total / total.max(1.0));
         let mut change = (next - lambda).abs();
         lambda = next;
-        if fixed_m.is_none() {
-            for (f, counts) in m_counts.iter().enumerate() {
-                let sum: f64 = counts.iter().sum();
-                if sum <= 0.0 {
-                    continue;
-                }
-                for (l, c) in counts.iter().enumerate() {
-                    let next = clamp(c / sum);
-                    change = change.max((next - m[f][l]).abs());
-                    m[f][l] = next;
-                }
+        for (f, counts) in m_counts.iter().enumerate() {
+            let sum: f64 = counts.iter().sum();
+            if sum <= 0.0 {
+                continue;
+            }
+            for (l, c) in counts.iter().enumerate() {
+                let next = clamp(c / sum);
+                change = change.max((next - m[f][l]).abs());
+                m[f][l] = next;
             }
         }
         if change < 1e-7 {
@@ -352,6 +366,7 @@ impl Model {
             weight,
             levels,
             field_weights,
+            label: None,
         }
     }
 }

@@ -256,6 +256,7 @@ fn one_weak_bridge_does_not_merge_two_groups() {
         weight: 0.0,
         levels: vec![],
         field_weights: vec![],
+        label: None,
     };
     // Two groups of three, each tightly linked, and one link across.
     let mut pairs = vec![
@@ -409,4 +410,168 @@ fn names_that_are_not_korean_are_compared_by_their_letters() {
     let prepared = compare::prepare(&records, &f, &mut Vec::new());
     assert_eq!(compare::levels(&prepared, &f, 0, 1), vec![Some(2)]);
     assert_eq!(compare::levels(&prepared, &f, 0, 2), vec![Some(4)]);
+}
+
+/// The pair of records `a` and `b` as scored.
+fn pair_of<'a>(records: &[Record], linkage: &'a Linkage, a: &str, b: &str) -> &'a ScoredPair {
+    let index = |id: &str| records.iter().position(|r| r.id == id).unwrap();
+    let (x, y) = (index(a), index(b));
+    linkage
+        .pairs
+        .iter()
+        .find(|p| (p.a, p.b) == (x.min(y), x.max(y)))
+        .expect("the pair was compared")
+}
+
+#[test]
+fn decisions_are_followed_and_teach_the_model() {
+    let (records, truth) = population(200, 11);
+    let plain = link(&records, &settings()).unwrap();
+    // A strong link, decided different; a pair of the same person that
+    // the blocking rules did not put together, decided the same; and a
+    // weak pair of different people, decided the same.
+    let strong = plain
+        .pairs
+        .iter()
+        .find(|p| p.probability > 0.99 && truth[p.a] == truth[p.b])
+        .unwrap();
+    let (sa, sb) = (records[strong.a].id.clone(), records[strong.b].id.clone());
+    let compared: BTreeSet<(usize, usize)> = plain.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let (ua, ub) = (0..records.len())
+        .flat_map(|a| (a + 1..records.len()).map(move |b| (a, b)))
+        .find(|&(a, b)| truth[a] != truth[b] && !compared.contains(&(a, b)))
+        .map(|(a, b)| (records[a].id.clone(), records[b].id.clone()))
+        .unwrap();
+    let mut s = settings();
+    s.labels = vec![
+        Label {
+            a: sb.clone(),
+            b: sa.clone(),
+            same: false,
+        },
+        Label {
+            a: ua.clone(),
+            b: ub.clone(),
+            same: true,
+        },
+        Label {
+            a: "no such record".into(),
+            b: sa.clone(),
+            same: true,
+        },
+    ];
+    let linkage = link(&records, &s).unwrap();
+    let clusters = clusters_by_id(&records, &linkage);
+    let together = |a: &str, b: &str| {
+        clusters
+            .iter()
+            .any(|c| c.iter().any(|x| x == a) && c.iter().any(|x| x == b))
+    };
+    assert!(!together(&sa, &sb), "a pair decided different was joined");
+    assert!(together(&ua, &ub), "a pair decided the same was not joined");
+    assert_eq!(pair_of(&records, &linkage, &sa, &sb).label, Some(false));
+    assert_eq!(pair_of(&records, &linkage, &ua, &ub).label, Some(true));
+    assert!(
+        linkage
+            .diagnostics
+            .iter()
+            .any(|d| d.contains("1 decisions name records that are not being linked")),
+        "{:?}",
+        linkage.diagnostics
+    );
+    // Many decisions that the true matches are the same: the model learns
+    // from them (m of an identical name among matches rises), and the
+    // order of the labels changes nothing.
+    let mut taught = settings();
+    taught.labels = plain
+        .pairs
+        .iter()
+        .filter(|p| truth[p.a] == truth[p.b])
+        .map(|p| Label {
+            a: records[p.a].id.clone(),
+            b: records[p.b].id.clone(),
+            same: true,
+        })
+        .collect();
+    let learned = link(&records, &taught).unwrap();
+    taught.labels.reverse();
+    assert_eq!(link(&records, &taught).unwrap().model, learned.model);
+    assert_ne!(learned.model.m, plain.model.m);
+}
+
+#[test]
+fn a_name_written_several_ways_agrees_through_its_closest_form() {
+    let fields = vec![Field {
+        name: "name".into(),
+        compare: Compare::Name,
+        term_frequency: false,
+    }];
+    let mut diagnostics = Vec::new();
+    let records = vec![
+        Record {
+            id: "a".into(),
+            list: 0,
+            values: vec![Value::Names(vec!["김철옥".into(), "Kim Cheol-ok".into()])],
+        },
+        Record {
+            id: "b".into(),
+            list: 0,
+            values: vec![Value::Names(vec!["金哲玉".into()])],
+        },
+        Record {
+            id: "c".into(),
+            list: 0,
+            values: vec![Value::Names(vec!["Kim Cheol-ok".into(), "   ".into()])],
+        },
+        Record {
+            id: "d".into(),
+            list: 0,
+            values: vec![Value::Names(vec!["   ".into()])],
+        },
+    ];
+    let prepared = compare::prepare(&records, &fields, &mut diagnostics);
+    let level = |a, b| compare::levels(&prepared, &fields, a, b)[0];
+    assert_eq!(level(0, 2), Some(0), "the same romanised form");
+    assert_eq!(level(0, 1), Some(1), "Hangul and Chinese characters read alike");
+    assert_eq!(level(1, 0), level(0, 1));
+    assert_eq!(level(0, 3), None, "no readable form is missing");
+    let shown = format!("{:?}", records[0].values[0]);
+    assert!(!shown.contains("Kim") && !shown.contains("김"), "{shown}");
+}
+
+#[test]
+fn counts_compare_by_overlap_then_by_ratio() {
+    let fields = vec![Field {
+        name: "victims".into(),
+        compare: Compare::Count,
+        term_frequency: false,
+    }];
+    let count = |low, high| Value::Count { low, high };
+    let records: Vec<Record> = [
+        count(50, None),       // "over 50"
+        count(45, Some(50)),   // "nearly 50"
+        count(50, None),       // "over 50" again
+        count(80, Some(90)),   // within a factor of two of 45-50
+        count(500, Some(600)), // far apart
+        count(9, Some(3)),     // low above high: unusable
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, v)| Record {
+        id: i.to_string(),
+        list: 0,
+        values: vec![v],
+    })
+    .collect();
+    let mut diagnostics = Vec::new();
+    let prepared = compare::prepare(&records, &fields, &mut diagnostics);
+    let level = |a, b| compare::levels(&prepared, &fields, a, b)[0];
+    assert_eq!(level(0, 2), Some(0));
+    assert_eq!(level(0, 1), Some(1));
+    assert_eq!(level(1, 3), Some(2));
+    assert_eq!(level(3, 1), Some(2));
+    assert_eq!(level(1, 4), Some(3));
+    assert_eq!(level(0, 4), Some(1), "an open count overlaps any larger one");
+    assert_eq!(level(0, 5), None);
+    assert!(diagnostics[0].contains("victims: 1 values of the wrong kind"));
 }
