@@ -153,7 +153,12 @@ pub fn html(input: &ReportInput<'_>) -> String {
     );
 
     // Per-year table.
-    let rows = per_year(in_period.iter().copied(), years, None);
+    let rows = per_year(
+        in_period.iter().copied(),
+        &refwatch_domain::same_incidents(&data.links),
+        years,
+        None,
+    );
     let _ = write!(
         h,
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",

@@ -290,8 +290,8 @@ pub(crate) async fn stats_per_year(
         Ok(data) => data,
         Err(e) => return service_error(&e),
     };
-    let rows = refwatch_stats::per_year(
-        &data.incidents,
+    let rows = refwatch_stats::per_year_in(
+        &data,
         refwatch_stats::YearRange {
             from: s.from,
             to: s.to,

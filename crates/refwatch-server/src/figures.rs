@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use refwatch_domain::{Clock, Confidentiality, Dimension, SystemClock, Vocabularies, Vocabulary};
 use refwatch_stats::files::value_label;
-use refwatch_stats::{YearRange, per_year};
+use refwatch_stats::{YearRange, per_year_in};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -78,8 +78,8 @@ pub(crate) async fn figures(
     let rows = if asked.reversed() {
         Vec::new()
     } else {
-        per_year(
-            &data.incidents,
+        per_year_in(
+            &data,
             YearRange {
                 from: asked.from,
                 to: asked.to,
@@ -161,8 +161,8 @@ async fn table_file(state: AppState, v: Visitor, q: FiguresQuery, xlsx: bool) ->
     if asked.reversed() {
         return (StatusCode::BAD_REQUEST, t(v.lang, "years_reversed")).into_response();
     }
-    let rows = per_year(
-        &data.incidents,
+    let rows = per_year_in(
+        &data,
         YearRange {
             from: asked.from,
             to: asked.to,

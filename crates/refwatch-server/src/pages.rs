@@ -12,7 +12,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use refwatch_accounts::{Password, SESSION_SECONDS};
 use refwatch_domain::{Dataset, Incident, IncidentId, Lang, Term, Vocabularies, Vocabulary};
 use refwatch_service::{Caller, ServiceError, SignInError};
-use refwatch_stats::{YearRange, per_year};
+use refwatch_stats::{YearRange, per_year_in};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -163,8 +163,8 @@ fn render_overview(data: &Dataset, l: Lang) -> Overview {
     let years: Vec<i32> = data.incidents.iter().map(|i| i.date.year()).collect();
     let to = years.iter().copied().max().unwrap_or(2024);
     let from = years.iter().copied().min().unwrap_or(2013).max(to - 19);
-    let rows = per_year(
-        &data.incidents,
+    let rows = per_year_in(
+        data,
         YearRange {
             from: Some(from),
             to: Some(to),

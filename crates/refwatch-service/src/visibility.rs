@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 
-use refwatch_domain::{Citation, Confidentiality, Dataset, SourceId};
+use refwatch_domain::{Citation, Confidentiality, Dataset, LinkPair, SourceId};
 
 /// The records at or below `ceiling`, without identities; citations of
 /// sources above the ceiling are dropped, and so are links to records
-/// dropped. Places, actors, UPR reviews, mechanism records and figures
+/// dropped, and decisions on pairs with a record dropped. Places, actors, UPR reviews, mechanism records and figures
 /// are public records.
 pub fn readable_by(mut data: Dataset, ceiling: Confidentiality) -> Dataset {
     data.sources.retain(|s| s.confidentiality <= ceiling);
@@ -41,5 +41,12 @@ pub fn readable_by(mut data: Dataset, ceiling: Confidentiality) -> Dataset {
     for f in &mut data.figures {
         keep(&mut f.citations);
     }
+    // A decision shows only when both its records do: a link to a hidden
+    // record would tell that the record exists.
+    let persons: HashSet<_> = data.persons.iter().map(|p| p.id).collect();
+    data.links.retain(|l| match l.pair {
+        LinkPair::Incidents(a, b) => incidents.contains(&a) && incidents.contains(&b),
+        LinkPair::Persons(a, b) => persons.contains(&a) && persons.contains(&b),
+    });
     data
 }

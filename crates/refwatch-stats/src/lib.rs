@@ -2,7 +2,11 @@
 //!
 //! Pure: records in, tables out; no I/O, no clock, no database. Every figure
 //! here is a documented minimum: it counts only what was recorded, and an
-//! incident counts once however many reports it has.
+//! incident counts once however many reports it has. Incidents that
+//! reviewers decided are the same event count once as a group: its
+//! minimum is the largest of their minimums, its best the largest best,
+//! its high the largest high (open if any is open), its year, kind and
+//! breakdown those of the member with the largest best count.
 
 #![deny(missing_docs)]
 
@@ -11,7 +15,7 @@ mod persons;
 
 use std::collections::BTreeMap;
 
-use refwatch_domain::{BreakdownPart, Dimension, Incident, IncidentId, Term};
+use refwatch_domain::{BreakdownPart, Count, Dataset, Dimension, Incident, IncidentId, SameGroups, Term};
 
 pub use persons::{StratumBy, capture_patterns, incident_years, person_year};
 
@@ -100,16 +104,67 @@ fn contributions(incident: &Incident, by: Option<Dimension>) -> Vec<(Option<Term
     out
 }
 
+/// One group of incidents decided to be the same event, counted once: the
+/// member with the largest best count (then the earliest date, then the
+/// smallest id) stands for it, with the group's count; and every member's
+/// id, in the order they came in. A lone incident stands for itself.
+fn counted_once<'a>(
+    members: &[&'a Incident],
+) -> Option<(std::borrow::Cow<'a, Incident>, Vec<IncidentId>)> {
+    let ids: Vec<IncidentId> = members.iter().map(|i| i.id).collect();
+    let best = |i: &Incident| i.victims.best.unwrap_or(i.victims.low);
+    let lead = members.iter().copied().min_by(|x, y| {
+        best(y)
+            .cmp(&best(x))
+            .then_with(|| x.date.start().first_day().cmp(&y.date.start().first_day()))
+            .then_with(|| x.id.cmp(&y.id))
+    })?;
+    if members.len() == 1 {
+        return Some((std::borrow::Cow::Borrowed(lead), ids));
+    }
+    let low = members.iter().map(|i| i.victims.low).max().unwrap_or(0);
+    let top = members.iter().map(|i| best(i)).max().unwrap_or(low);
+    let high = members
+        .iter()
+        .map(|i| i.victims.high)
+        .try_fold(0u64, |acc, h| h.map(|h| acc.max(h)));
+    let mut merged = lead.clone();
+    merged.victims = Count {
+        low,
+        best: Some(top),
+        high: high.map(|h| h.max(top)),
+    };
+    Some((std::borrow::Cow::Owned(merged), ids))
+}
+
 /// Counts incidents and people per year (of the incident's start date),
 /// kind and, with `by`, the values of a dimension; sorted by year, kind and
-/// value. Each incident counts once, however many reports it has.
+/// value. Each incident counts once, however many reports it has, and a
+/// group of incidents decided to be the same event (`same`) counts once.
 pub fn per_year<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
+    same: &SameGroups<IncidentId>,
     years: YearRange,
     by: Option<Dimension>,
 ) -> Vec<YearKindRow> {
-    let mut rows: BTreeMap<(i32, Term, Option<Term>), YearKindRow> = BTreeMap::new();
+    // Groups in the order their first member came in.
+    let mut groups: Vec<Vec<&Incident>> = Vec::new();
+    let mut group_of: std::collections::HashMap<IncidentId, usize> =
+        std::collections::HashMap::new();
     for incident in incidents {
+        let next = groups.len();
+        let g = *group_of.entry(same.leader(incident.id)).or_insert(next);
+        if g == next {
+            groups.push(Vec::new());
+        }
+        groups[g].push(incident);
+    }
+    let mut rows: BTreeMap<(i32, Term, Option<Term>), YearKindRow> = BTreeMap::new();
+    for members in &groups {
+        let Some((incident, ids)) = counted_once(members) else {
+            continue;
+        };
+        let incident = incident.as_ref();
         let year = incident.date.year();
         if !years.contains(year) {
             continue;
@@ -129,7 +184,7 @@ pub fn per_year<'a>(
                     high_open: false,
                 });
             row.incidents += 1;
-            row.incident_ids.push(incident.id);
+            row.incident_ids.extend(&ids);
             row.people_low += low;
             row.people_best += best;
             row.people_high += high.unwrap_or(best);
@@ -139,12 +194,24 @@ pub fn per_year<'a>(
     rows.into_values().collect()
 }
 
+/// [`per_year`] over every incident of a dataset, counting the groups its
+/// decisions make once.
+pub fn per_year_in(data: &Dataset, years: YearRange, by: Option<Dimension>) -> Vec<YearKindRow> {
+    per_year(
+        &data.incidents,
+        &refwatch_domain::same_incidents(&data.links),
+        years,
+        by,
+    )
+}
+
 /// Per year and kind, without breakdown.
 pub fn per_year_and_kind<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
+    same: &SameGroups<IncidentId>,
     years: YearRange,
 ) -> Vec<YearKindRow> {
-    per_year(incidents, years, None)
+    per_year(incidents, same, years, None)
 }
 
 #[cfg(test)]

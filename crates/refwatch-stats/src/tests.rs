@@ -30,7 +30,7 @@ fn sums_low_best_high_per_year_and_kind() {
         incident("arrest", "~2013-11/2013-12", 5, Some(5), Some(5)),
         incident("detention", "2021-08-23", 1170, Some(1170), None),
     ];
-    let rows = per_year_and_kind(&data, YearRange::default());
+    let rows = per_year_and_kind(&data, &SameGroups::from_pairs([]), YearRange::default());
     let got: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -65,6 +65,7 @@ fn year_range_is_inclusive() {
     ];
     let rows = per_year_and_kind(
         &data,
+        &SameGroups::from_pairs([]),
         YearRange {
             from: Some(2013),
             to: Some(2014),
@@ -130,7 +131,12 @@ fn breakdown_cells_are_exact_and_an_incident_with_several_reports_counts_once() 
         )],
     );
     let data = [a.clone(), b.clone(), c.clone()];
-    let rows = per_year(&data, YearRange::default(), Some(Dimension::Sex));
+    let rows = per_year(
+        &data,
+        &SameGroups::from_pairs([]),
+        YearRange::default(),
+        Some(Dimension::Sex),
+    );
     let got: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -164,10 +170,165 @@ fn breakdown_cells_are_exact_and_an_incident_with_several_reports_counts_once() 
     );
     assert_eq!(rows[3].incident_ids, vec![a.id, b.id]);
     // Without a breakdown the incident with two reports still counts once.
-    let plain = per_year_and_kind(&data, YearRange::default());
+    let plain = per_year_and_kind(&data, &SameGroups::from_pairs([]), YearRange::default());
     assert_eq!(
         plain.iter().map(|r| r.incidents).collect::<Vec<_>>(),
         vec![1, 2]
     );
     assert_eq!(plain[1].people_low, 125);
+}
+
+fn same(a: &Incident, b: &Incident) -> LinkDecision {
+    LinkDecision {
+        pair: LinkPair::incidents(a.id, b.id).unwrap(),
+        verdict: Verdict::Same,
+    }
+}
+
+#[test]
+fn incidents_decided_the_same_event_count_once_with_every_source_listed() {
+    // July 2021 as two outlets told it ("over 50" and "nearly 50"), the
+    // same again from a third; October 2023 twice ("at least 500", "over
+    // 500"); and an unrelated 2023 incident, decided different from one.
+    let over_50 = incident("repatriation", "2021-07-14", 50, None, None);
+    let nearly_50 = incident("repatriation", "2021-07", 45, Some(48), Some(50));
+    let third = incident("repatriation", "2021-07-15", 40, Some(50), Some(60));
+    let at_least_500 = incident("repatriation", "2023-10-09", 500, Some(500), None);
+    let over_500 = incident("repatriation", "2023-10-09", 501, Some(600), None);
+    let other = incident("repatriation", "2023-08-29", 80, Some(80), Some(80));
+    let mut data = Dataset {
+        incidents: vec![
+            over_50.clone(),
+            nearly_50.clone(),
+            third.clone(),
+            at_least_500.clone(),
+            over_500.clone(),
+            other.clone(),
+        ],
+        links: vec![
+            same(&over_50, &nearly_50),
+            same(&third, &nearly_50),
+            same(&over_500, &at_least_500),
+            LinkDecision {
+                pair: LinkPair::incidents(other.id, at_least_500.id).unwrap(),
+                verdict: Verdict::Different,
+            },
+        ],
+        ..Dataset::default()
+    };
+    let cells = |rows: &[YearKindRow]| {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.year,
+                    r.incidents,
+                    r.people_low,
+                    r.people_best,
+                    r.people_high,
+                    r.high_open,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let rows = per_year_in(&data, YearRange::default(), None);
+    // 2021: one event; low = max(50, 45, 40), best = max(50, 48, 50),
+    // high open ("over 50"). 2023: the October event once (low 501, best
+    // 600, open) plus August's 80.
+    assert_eq!(
+        cells(&rows),
+        vec![(2021, 1, 50, 50, 50, true), (2023, 2, 581, 680, 680, true)]
+    );
+    assert_eq!(
+        rows[0].incident_ids,
+        vec![over_50.id, nearly_50.id, third.id]
+    );
+    assert_eq!(rows[1].incident_ids.len(), 3);
+    // Undecided, every report counts.
+    data.links.clear();
+    assert_eq!(
+        cells(&per_year_in(&data, YearRange::default(), None)),
+        vec![(2021, 3, 135, 148, 160, true), (2023, 3, 1081, 1180, 1180, true)]
+    );
+}
+
+#[test]
+fn a_group_with_bounded_counts_takes_the_largest_high() {
+    let a = incident("arrest", "2013-11-15", 13, None, Some(15));
+    let b = incident("arrest", "2013-11-16", 9, Some(12), Some(20));
+    let data = Dataset {
+        incidents: vec![a.clone(), b.clone()],
+        links: vec![same(&a, &b)],
+        ..Dataset::default()
+    };
+    let rows = per_year_in(&data, YearRange::default(), None);
+    assert_eq!(
+        (rows[0].incidents, rows[0].people_low, rows[0].people_best, rows[0].people_high, rows[0].high_open),
+        (1, 13, 13, 20, false)
+    );
+}
+
+fn listed(sex: &str, year: &str, lists: &[SourceId]) -> Person {
+    Person {
+        id: PersonId::random(),
+        identity: None,
+        sex: Some(Term::new(sex)),
+        birth_year: None,
+        age_group: None,
+        origin_place: None,
+        category: None,
+        timeline: vec![StatusEvent {
+            date: year.parse().unwrap(),
+            status: Term::new("detained"),
+            place: None,
+            incident: None,
+        }],
+        incidents: vec![],
+        consent_public: false,
+        confidentiality: Confidentiality::Restricted,
+        citations: lists
+            .iter()
+            .map(|&source| Citation {
+                id: CitationId::random(),
+                source,
+                via: None,
+                locator: "list".into(),
+                quote: "listed".into(),
+                note: None,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn persons_decided_the_same_are_one_person_on_every_list_they_are_on() {
+    let lists = [SourceId::random(), SourceId::random(), SourceId::random()];
+    // One woman on list 0 (2019) and, as another record, on list 1 (2020);
+    // a man on lists 1 and 2; a woman on list 2 only.
+    let first = listed("female", "2020", &lists[1..2]);
+    let again = listed("female", "2019", &lists[..1]);
+    let man = listed("male", "2020", &lists[1..]);
+    let other = listed("female", "2020", &lists[2..]);
+    let mut data = Dataset {
+        persons: vec![first.clone(), again.clone(), man, other],
+        links: vec![LinkDecision {
+            pair: LinkPair::persons(first.id, again.id).unwrap(),
+            verdict: Verdict::Same,
+        }],
+        ..Dataset::default()
+    };
+    let patterns = capture_patterns(&data, &lists, &[StratumBy::Year, StratumBy::Sex]);
+    let expected: BTreeMap<String, BTreeMap<u32, u64>> = [
+        ("2019 / female".to_owned(), [(0b110, 1)].into()),
+        ("2020 / female".to_owned(), [(0b001, 1)].into()),
+        ("2020 / male".to_owned(), [(0b011, 1)].into()),
+    ]
+    .into();
+    assert_eq!(patterns, expected);
+    // Decided different (or undecided), the records are two people.
+    data.links[0].verdict = Verdict::Different;
+    let patterns = capture_patterns(&data, &lists, &[]);
+    assert_eq!(
+        patterns["all"],
+        [(0b100, 1), (0b010, 1), (0b011, 1), (0b001, 1)].into()
+    );
 }

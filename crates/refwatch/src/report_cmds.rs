@@ -6,7 +6,7 @@ use std::path::Path;
 use refwatch_domain::{Dataset, Dimension, Lang, Vocabularies, Vocabulary};
 use refwatch_interchange::json_path;
 use refwatch_stats::files::{self, value_label};
-use refwatch_stats::{YearKindRow, YearRange, per_year};
+use refwatch_stats::{YearKindRow, YearRange, per_year_in};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
@@ -25,7 +25,7 @@ fn high_text(row: &YearKindRow) -> String {
 /// Prints the per-year table for people to read.
 pub(crate) fn print_table(data: &Dataset, years: YearRange, by: Option<Dimension>, lang: Lang) {
     let vocab = Vocabularies::builtin();
-    let rows = per_year(&data.incidents, years, by);
+    let rows = per_year_in(&data, years, by);
     let (title, headers) = match lang {
         Lang::En => (
             "Documented minimums: incidents and people affected, by year and kind (a + marks an open upper bound)",
@@ -130,7 +130,7 @@ pub(crate) async fn stats(
     let years = YearRange { from, to };
     let lang = cli.lang.lang();
     let vocab = Vocabularies::builtin();
-    let rows = per_year(&data.incidents, years, by);
+    let rows = per_year_in(&data, years, by);
     let text = match format {
         Format::Table => {
             print_table(&data, years, by, lang);
