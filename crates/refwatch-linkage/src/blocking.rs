@@ -38,6 +38,29 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
             }
             _ => Vec::new(),
         },
+        Blocking::Near {
+            field,
+            within,
+            also,
+        } => {
+            let Some(Ready::Number(n)) = prepared[index].get(*field) else {
+                return Vec::new();
+            };
+            let rest = if also.is_empty() {
+                String::new()
+            } else {
+                match keys(prepared, index, &Blocking::Same(also.clone())).pop() {
+                    Some(rest) => rest,
+                    None => return Vec::new(),
+                }
+            };
+            let width = i64::from((*within).max(1)) * 2;
+            let n = i64::from(*n);
+            vec![
+                format!("a{}\u{1f}{rest}", n.div_euclid(width)),
+                format!("b{}\u{1f}{rest}", (n + width / 2).div_euclid(width)),
+            ]
+        }
         Blocking::NameSound(f, others) => {
             let rest = keys(prepared, index, &Blocking::Same(others.clone()));
             let Some(rest) = rest.first() else {
@@ -64,6 +87,9 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     match rule {
         Blocking::Same(fields) => fields.clone(),
         Blocking::NameReading(f) => vec![*f],
+        Blocking::Near { field, also, .. } => {
+            std::iter::once(*field).chain(also.iter().copied()).collect()
+        }
         Blocking::NameSound(f, others) => {
             std::iter::once(*f).chain(others.iter().copied()).collect()
         }

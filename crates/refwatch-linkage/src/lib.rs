@@ -54,6 +54,17 @@ pub enum Blocking {
     NameSound(usize, Vec<usize>),
     /// Names that may read the same in full, surname included.
     NameReading(usize),
+    /// Numbers (days, years) at most `within` apart, agreeing exactly on
+    /// the other fields: every such pair shares a key (two grids of cells
+    /// `2 * within` wide, the second shifted by `within`).
+    Near {
+        /// The number's field.
+        field: usize,
+        /// How far apart still counts as near.
+        within: i32,
+        /// Fields that must agree exactly as well.
+        also: Vec<usize>,
+    },
 }
 
 /// A reviewer's decision on a pair of records, used as a label: the

@@ -575,3 +575,62 @@ fn counts_compare_by_overlap_then_by_ratio() {
     assert_eq!(level(0, 5), None);
     assert!(diagnostics[0].contains("victims: 1 values of the wrong kind"));
 }
+
+#[test]
+fn near_blocking_puts_every_pair_within_the_distance_together() {
+    let fields = vec![
+        Field {
+            name: "date".into(),
+            compare: Compare::Day { tolerance: 14 },
+            term_frequency: false,
+        },
+        Field {
+            name: "kind".into(),
+            compare: Compare::Exact,
+            term_frequency: false,
+        },
+    ];
+    let mut dice = Dice(5);
+    let records: Vec<Record> = (0..300)
+        .map(|i| Record {
+            id: format!("r{i:03}"),
+            list: 0,
+            values: vec![
+                Value::Day(dice.below(2_000) as i32 - 1_000),
+                Value::Text(["arrest", "repatriation"][dice.below(2)].into()),
+            ],
+        })
+        .collect();
+    let settings = Settings::new(
+        fields.clone(),
+        vec![Blocking::Near {
+            field: 0,
+            within: 14,
+            also: vec![1],
+        }],
+    );
+    let linkage = link(&records, &settings).unwrap();
+    let found: BTreeSet<(usize, usize)> = linkage.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let day = |r: &Record| match r.values[0] {
+        Value::Day(d) => d,
+        _ => unreachable!(),
+    };
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let near = (day(&records[a]) - day(&records[b])).abs() <= 14;
+            let same_kind = records[a].values[1] == records[b].values[1];
+            if near && same_kind {
+                assert!(found.contains(&(a, b)), "{a} and {b} were not compared");
+            }
+            if !same_kind {
+                assert!(!found.contains(&(a, b)));
+            }
+        }
+    }
+    // Pairs further apart than two cells never share one.
+    assert!(
+        found
+            .iter()
+            .all(|&(a, b)| (day(&records[a]) - day(&records[b])).abs() < 28 * 2)
+    );
+}

@@ -126,6 +126,34 @@ impl AdminOperation {
     pub const ALL: [AdminOperation; 3] = [Self::ManageUsers, Self::ManageKeys, Self::ReadAudit];
 }
 
+/// Operations of record linkage: finding records that describe the same
+/// person or event, and deciding on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkOperation {
+    /// Run the linkage (identities are compared inside the protected core;
+    /// only levels and weights come out).
+    Run,
+    /// See suggested pairs and decisions, with their explanations.
+    Review,
+    /// Decide that two records are the same or not, take a decision back,
+    /// split a group.
+    Decide,
+}
+
+impl LinkOperation {
+    /// Every linkage operation.
+    pub const ALL: [LinkOperation; 3] = [Self::Run, Self::Review, Self::Decide];
+
+    /// The operation's code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Run => "run_linkage",
+            Self::Review => "review_links",
+            Self::Decide => "decide_links",
+        }
+    }
+}
+
 /// The answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -189,6 +217,17 @@ pub fn decide(who: Principal, op: Operation, level: Confidentiality) -> Decision
 /// Decides a system operation: administrators only.
 pub fn decide_admin(who: Principal, _op: AdminOperation) -> Decision {
     allow_if(who == Principal::Account(Role::Administrator))
+}
+
+/// Decides a linkage operation: members who work on records run and decide
+/// (analysts included: they see how strongly names agree, never the
+/// names); viewers may look at suggestions; the public may not.
+pub fn decide_linkage(who: Principal, op: LinkOperation) -> Decision {
+    match who {
+        Principal::Public => Decision::Deny,
+        Principal::Account(Role::Viewer) => allow_if(op == LinkOperation::Review),
+        Principal::Account(Role::Administrator | Role::Editor | Role::Analyst) => Decision::Allow,
+    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,30 @@ fn every_system_operation_matches_the_written_policy() {
 }
 
 #[test]
+fn every_linkage_operation_matches_the_written_policy() {
+    let (header, rows) = table("principal | run_linkage");
+    assert_eq!(rows.len(), 5);
+    let mut cases = 0;
+    for row in rows {
+        let who = principal(&row[0]);
+        for (col, cell) in header.iter().zip(&row).skip(1) {
+            let op = LinkOperation::ALL
+                .into_iter()
+                .find(|o| o.code() == col)
+                .unwrap_or_else(|| panic!("unknown column {col}"));
+            assert_eq!(
+                decide_linkage(who, op).allowed(),
+                cell == "allow",
+                "{} {col}",
+                row[0]
+            );
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 15);
+}
+
+#[test]
 fn identities_are_never_readable_by_analysts_viewers_or_the_public() {
     for who in [
         Principal::Public,

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod linking;
 mod public;
 mod snapshot;
 mod visibility;
@@ -27,6 +28,7 @@ use refwatch_policy::{
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
 pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
+pub use linking::{LinkOptions, LinkRunReport, MOST_SUGGESTIONS, Review, ReviewItem};
 pub use public::{PublicExport, PublicTable};
 pub use visibility::readable_by;
 
@@ -348,6 +350,7 @@ impl<S: Store> Service<S> {
                 .into_iter()
                 .map(|(kind, id, _)| self.event("create", Some(kind), Some(id), "")),
         );
+        events.extend(self.imported_links(incoming)?);
         self.store
             .insert_dataset(incoming, &identities, &self.batch(events)?)
             .await?;
@@ -741,6 +744,8 @@ impl<S: Store> Service<S> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod linking_tests;
 
 /// A recent change to a record the caller may read.
 #[derive(Debug, Clone, PartialEq, Eq)]

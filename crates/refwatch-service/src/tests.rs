@@ -31,7 +31,7 @@ impl Clock for TestClock {
     }
 }
 
-fn key() -> KekSource {
+pub(crate) fn key() -> KekSource {
     KekSource::KeyFile(
         refwatch_keys::read_key_file(&{
             let dir = tempfile::tempdir().unwrap().keep();
@@ -86,7 +86,7 @@ fn written_policy() -> Vec<(Principal, Confidentiality, Operation, Decision)> {
     out
 }
 
-fn source() -> Source {
+pub(crate) fn source() -> Source {
     Source {
         id: SourceId::random(),
         kind: Term::new("testimony"),
@@ -103,7 +103,7 @@ fn source() -> Source {
     }
 }
 
-fn incident(source: SourceId, level: Confidentiality) -> Incident {
+pub(crate) fn incident(source: SourceId, level: Confidentiality) -> Incident {
     Incident {
         id: IncidentId::random(),
         kind: Term::new("arrest"),

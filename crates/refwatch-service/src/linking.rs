@@ -1,0 +1,492 @@
+//! Record linkage inside the protected core: which persons (or incidents)
+//! describe the same individual (or event). Identities are opened and
+//! compared here and nowhere else; what leaves is each field's comparison
+//! level and weight, never a value. Reviewers' decisions are stored apart
+//! from the records (which never change), audited, shown only to readers
+//! of both records, and used as labels by the next run.
+
+use std::collections::{HashMap, HashSet};
+
+use refwatch_domain::{
+    Confidentiality, Dataset, FieldWeight, IncidentId, LinkDecision, LinkKind, LinkPair, LinkRun,
+    LinkSuggestion, PersonId, PlaceId, Verdict,
+};
+use refwatch_linkage::{Blocking, Compare, Field, Label, Record, Settings, Value};
+use refwatch_policy::{LinkOperation, Operation, decide, decide_linkage, read_ceiling};
+use refwatch_storage::Store;
+
+use crate::{Service, ServiceError, require};
+
+/// Most suggestions one run keeps for review, the most probable first.
+pub const MOST_SUGGESTIONS: usize = 20_000;
+
+/// How to run the linkage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkOptions {
+    /// Pairs at or above this probability are suggested for review.
+    pub threshold: f64,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self { threshold: 0.5 }
+    }
+}
+
+/// What a run found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRunReport {
+    /// The run as stored.
+    pub run: LinkRun,
+    /// How many pairs were suggested for review (undecided and decided).
+    pub suggested: usize,
+    /// How many of them no one has decided on yet.
+    pub undecided: usize,
+}
+
+/// One suggested pair as a reviewer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    /// The suggestion.
+    pub suggestion: LinkSuggestion,
+    /// The decision standing on the pair, if any.
+    pub decision: Option<Verdict>,
+}
+
+/// The latest run of a kind and its suggestions the reader may see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// The run.
+    pub run: LinkRun,
+    /// Its suggestions on records the reader may read, most probable
+    /// first.
+    pub items: Vec<ReviewItem>,
+}
+
+/// A place as its path of ids from the broadest down, for comparing
+/// through the hierarchy (Yanji is in Yanbian in Jilin).
+fn place_path(places: &HashMap<PlaceId, Option<PlaceId>>, place: PlaceId) -> Vec<String> {
+    let mut path = vec![place.to_string()];
+    let mut at = place;
+    // A cycle cannot be stored (validation refuses it), but stop anyway.
+    while let Some(Some(parent)) = places.get(&at) {
+        if path.len() > 16 {
+            break;
+        }
+        path.push(parent.to_string());
+        at = *parent;
+    }
+    path.reverse();
+    path
+}
+
+fn place_value(places: &HashMap<PlaceId, Option<PlaceId>>, place: Option<PlaceId>) -> Value {
+    place.map_or(Value::Missing, |p| Value::Place(place_path(places, p)))
+}
+
+fn text_value(text: Option<&str>) -> Value {
+    text.map_or(Value::Missing, |t| Value::Text(t.to_owned()))
+}
+
+/// The year at the start of an exact birth date (`1983-04-02`, `1983`).
+fn year_of(date: &str) -> Option<i32> {
+    let digits: String = date
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
+}
+
+fn person_fields() -> Vec<Field> {
+    let field = |name: &str, compare: Compare, term_frequency: bool| Field {
+        name: name.into(),
+        compare,
+        term_frequency,
+    };
+    vec![
+        field("name", Compare::Name, true),
+        field("birth_year", Compare::Year { tolerance: 1 }, false),
+        field("sex", Compare::Exact, true),
+        field("origin", Compare::Place, false),
+        field("first_event", Compare::Day { tolerance: 31 }, false),
+        field("event_place", Compare::Place, false),
+    ]
+}
+
+fn incident_fields() -> Vec<Field> {
+    let field = |name: &str, compare: Compare| Field {
+        name: name.into(),
+        compare,
+        term_frequency: false,
+    };
+    vec![
+        field("kind", Compare::Exact),
+        field("date", Compare::Day { tolerance: 14 }),
+        field("place", Compare::Place),
+        field("victims", Compare::Count),
+        field("actor", Compare::Exact),
+    ]
+}
+
+impl<S: Store> Service<S> {
+    /// Runs the linkage over every person (comparing identities, which
+    /// needs the key) or every incident, with the decisions so far as
+    /// labels, and keeps the pairs at or above the threshold for review,
+    /// replacing the previous run's. Audited.
+    pub async fn run_linkage(
+        &self,
+        kind: LinkKind,
+        options: LinkOptions,
+    ) -> Result<LinkRunReport, ServiceError> {
+        require(
+            decide_linkage(self.actor.principal, LinkOperation::Run),
+            "run the linkage",
+        )?;
+        if !(0.0..=1.0).contains(&options.threshold) {
+            return Err(ServiceError::User(
+                "the threshold is a probability between 0 and 1".into(),
+            ));
+        }
+        let data = self.snapshots.all(&self.store).await?;
+        let places: HashMap<PlaceId, Option<PlaceId>> =
+            data.places.iter().map(|p| (p.id, p.parent)).collect();
+        let (records, settings) = match kind {
+            LinkKind::Person => {
+                let keys = self.keys()?;
+                let sealed: HashMap<PersonId, _> =
+                    self.store.sealed_identities().await?.into_iter().collect();
+                let mut records = Vec::with_capacity(data.persons.len());
+                for p in &data.persons {
+                    let identity = match sealed.get(&p.id) {
+                        Some(s) => Some(keys.open_identity(p.id, s)?),
+                        None => None,
+                    };
+                    let names: Vec<String> = identity
+                        .iter()
+                        .flat_map(|i| [&i.name_hangul, &i.name_romanized, &i.name_chinese])
+                        .flatten()
+                        .cloned()
+                        .collect();
+                    let birth_year = p.birth_year.or_else(|| {
+                        identity
+                            .as_ref()
+                            .and_then(|i| i.birth_date.as_deref())
+                            .and_then(year_of)
+                    });
+                    let first = p.timeline.iter().min_by_key(|e| e.date.start());
+                    let event_place = p.timeline.iter().find_map(|e| e.place);
+                    records.push(Record {
+                        id: p.id.to_string(),
+                        list: 0,
+                        values: vec![
+                            if names.is_empty() {
+                                Value::Missing
+                            } else {
+                                Value::Names(names)
+                            },
+                            birth_year.map_or(Value::Missing, Value::Year),
+                            text_value(p.sex.as_ref().map(|t| t.code())),
+                            place_value(&places, p.origin_place),
+                            first.map_or(Value::Missing, |e| {
+                                Value::Day(e.date.start().first_day_number() as i32)
+                            }),
+                            place_value(&places, event_place),
+                        ],
+                    });
+                }
+                let blocking = vec![
+                    Blocking::NameReading(0),
+                    Blocking::NameSound(0, vec![1]),
+                    Blocking::Same(vec![1, 2, 3]),
+                ];
+                (records, Settings::new(person_fields(), blocking))
+            }
+            LinkKind::Incident => {
+                let records = data
+                    .incidents
+                    .iter()
+                    .map(|i| Record {
+                        id: i.id.to_string(),
+                        list: 0,
+                        values: vec![
+                            Value::Text(i.kind.code().to_owned()),
+                            Value::Day(i.date.start().first_day_number() as i32),
+                            place_value(&places, i.places.first().map(|l| l.place)),
+                            Value::Count {
+                                low: i.victims.low,
+                                high: i.victims.high,
+                            },
+                            text_value(i.actors.first().map(|a| a.actor.to_string()).as_deref()),
+                        ],
+                    })
+                    .collect();
+                let blocking = vec![
+                    Blocking::Near {
+                        field: 1,
+                        within: 14,
+                        also: vec![0],
+                    },
+                    Blocking::Same(vec![0, 2]),
+                ];
+                (records, Settings::new(incident_fields(), blocking))
+            }
+        };
+        let settings = Settings {
+            threshold: options.threshold,
+            labels: data
+                .links
+                .iter()
+                .filter(|l| l.pair.kind() == kind)
+                .map(|l| {
+                    let (a, b) = l.pair.ids();
+                    Label {
+                        a,
+                        b,
+                        same: l.verdict == Verdict::Same,
+                    }
+                })
+                .collect(),
+            ..settings
+        };
+        let linkage = refwatch_linkage::link(&records, &settings)
+            .map_err(|e| ServiceError::User(format!("linkage could not run: {e}")))?;
+        let decided: HashSet<LinkPair> = data.links.iter().map(|l| l.pair).collect();
+        let suggestions: Vec<LinkSuggestion> = linkage
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= options.threshold || p.label.is_some())
+            .filter_map(|p| {
+                let pair = LinkPair::parse(kind, &records[p.a].id, &records[p.b].id)?;
+                Some(LinkSuggestion {
+                    pair,
+                    probability: p.probability,
+                    explanation: settings
+                        .fields
+                        .iter()
+                        .zip(&p.levels)
+                        .zip(&p.field_weights)
+                        .map(|((f, level), weight)| FieldWeight {
+                            field: f.name.clone(),
+                            level: level.map(|l| f.compare.level_name(l).to_owned()),
+                            weight: *weight,
+                        })
+                        .collect(),
+                })
+            })
+            .take(MOST_SUGGESTIONS)
+            .collect();
+        let undecided = suggestions
+            .iter()
+            .filter(|s| !decided.contains(&s.pair))
+            .count();
+        let mut diagnostics = linkage.diagnostics;
+        if linkage.pairs.iter().filter(|p| p.probability >= options.threshold).count()
+            > MOST_SUGGESTIONS
+        {
+            diagnostics.push(format!(
+                "more pairs reached the threshold than the {MOST_SUGGESTIONS} kept for review; raise the threshold"
+            ));
+        }
+        let run = LinkRun {
+            kind,
+            ran_at: self.clock.now(),
+            records: records.len() as u64,
+            candidate_pairs: linkage.pairs.len() as u64,
+            threshold: options.threshold,
+            diagnostics,
+        };
+        let event = self.event(
+            "link_run",
+            Some(kind.code()),
+            None,
+            &format!(
+                "{} records, {} candidate pairs, {} suggested",
+                run.records,
+                run.candidate_pairs,
+                suggestions.len()
+            ),
+        );
+        self.store
+            .save_link_run(&run, &suggestions, &self.batch(vec![event])?)
+            .await?;
+        Ok(LinkRunReport {
+            run,
+            suggested: suggestions.len(),
+            undecided,
+        })
+    }
+
+    /// The latest run of a kind and the suggestions on records the reader
+    /// may read (none on a record above their ceiling: not even its count
+    /// shows), with the decision standing on each.
+    pub async fn link_review(&self, kind: LinkKind) -> Result<Option<Review>, ServiceError> {
+        require(
+            decide_linkage(self.actor.principal, LinkOperation::Review),
+            "review suggested links",
+        )?;
+        let Some((run, suggestions)) = self.store.link_run(kind).await? else {
+            return Ok(None);
+        };
+        let data = self.readable().await?;
+        let readable = Readable::of(&data);
+        let decisions: HashMap<LinkPair, Verdict> =
+            data.links.iter().map(|l| (l.pair, l.verdict)).collect();
+        let items = suggestions
+            .into_iter()
+            .filter(|s| readable.has(s.pair))
+            .map(|s| ReviewItem {
+                decision: decisions.get(&s.pair).copied(),
+                suggestion: s,
+            })
+            .collect();
+        Ok(Some(Review { run, items }))
+    }
+
+    /// Decides on a pair (`Some`) or takes the decision back (`None`).
+    /// Both records must be readable by the actor. Audited; the records
+    /// are not changed.
+    pub async fn decide_link(
+        &self,
+        pair: LinkPair,
+        verdict: Option<Verdict>,
+    ) -> Result<(), ServiceError> {
+        require(
+            decide_linkage(self.actor.principal, LinkOperation::Decide),
+            "decide on links",
+        )?;
+        let data = self.readable().await?;
+        if !Readable::of(&data).has(pair) {
+            return Err(ServiceError::User(
+                "no such pair of records: check both ids (and that you may read both records)"
+                    .into(),
+            ));
+        }
+        let event = self.link_event(pair, verdict);
+        self.store
+            .record_links(&[(pair, verdict)], &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a record out of its group: every decision that it is the same
+    /// as another record becomes "different", so the next run does not
+    /// join them again. Returns the pairs changed. Audited.
+    pub async fn split_link(
+        &self,
+        kind: LinkKind,
+        record: &str,
+    ) -> Result<Vec<LinkPair>, ServiceError> {
+        require(
+            decide_linkage(self.actor.principal, LinkOperation::Decide),
+            "decide on links",
+        )?;
+        let data = self.readable().await?;
+        let readable = Readable::of(&data);
+        let known = match kind {
+            LinkKind::Person => record
+                .parse::<PersonId>()
+                .is_ok_and(|id| readable.persons.contains(&id)),
+            LinkKind::Incident => record
+                .parse::<IncidentId>()
+                .is_ok_and(|id| readable.incidents.contains(&id)),
+        };
+        if !known {
+            return Err(ServiceError::User(format!(
+                "no {} with this id that you may read",
+                kind.code()
+            )));
+        }
+        let touching: Vec<LinkPair> = data
+            .links
+            .iter()
+            .filter(|l| l.verdict == Verdict::Same && l.pair.kind() == kind)
+            .map(|l| l.pair)
+            .filter(|p| {
+                let (a, b) = p.ids();
+                a == record || b == record
+            })
+            .collect();
+        if touching.is_empty() {
+            return Ok(Vec::new());
+        }
+        let events = touching
+            .iter()
+            .map(|p| self.link_event(*p, Some(Verdict::Different)))
+            .collect();
+        let changes: Vec<(LinkPair, Option<Verdict>)> = touching
+            .iter()
+            .map(|p| (*p, Some(Verdict::Different)))
+            .collect();
+        self.store
+            .record_links(&changes, &self.batch(events)?)
+            .await?;
+        Ok(touching)
+    }
+
+    /// The audit entry of a decision: the pair's ids, never a value.
+    fn link_event(&self, pair: LinkPair, verdict: Option<Verdict>) -> refwatch_audit::AuditEvent {
+        let (a, b) = pair.ids();
+        self.event(
+            match verdict {
+                Some(Verdict::Same) => "link_same",
+                Some(Verdict::Different) => "link_different",
+                None => "link_undo",
+            },
+            Some(pair.kind().code()),
+            Some(a),
+            &format!("with {b}"),
+        )
+    }
+
+    /// Whether the actor may decide on the links an import brings, and the
+    /// audit entries for them.
+    pub(crate) fn imported_links(
+        &self,
+        incoming: &Dataset,
+    ) -> Result<Vec<refwatch_audit::AuditEvent>, ServiceError> {
+        if incoming.links.is_empty() {
+            return Ok(Vec::new());
+        }
+        require(
+            decide_linkage(self.actor.principal, LinkOperation::Decide),
+            "decide on links",
+        )?;
+        Ok(incoming
+            .links
+            .iter()
+            .map(|l: &LinkDecision| self.link_event(l.pair, Some(l.verdict)))
+            .collect())
+    }
+
+    /// Whether the actor may see names beside a suggestion about persons
+    /// at this level.
+    pub fn may_read_identities(&self, level: Confidentiality) -> bool {
+        level <= read_ceiling(self.actor.principal)
+            && decide(self.actor.principal, Operation::ReadIdentity, level).allowed()
+    }
+}
+
+/// The ids of the records a reader may read.
+struct Readable {
+    persons: HashSet<PersonId>,
+    incidents: HashSet<IncidentId>,
+}
+
+impl Readable {
+    fn of(data: &Dataset) -> Self {
+        Self {
+            persons: data.persons.iter().map(|p| p.id).collect(),
+            incidents: data.incidents.iter().map(|i| i.id).collect(),
+        }
+    }
+
+    fn has(&self, pair: LinkPair) -> bool {
+        match pair {
+            LinkPair::Persons(a, b) => self.persons.contains(&a) && self.persons.contains(&b),
+            LinkPair::Incidents(a, b) => {
+                self.incidents.contains(&a) && self.incidents.contains(&b)
+            }
+        }
+    }
+}
