@@ -176,7 +176,8 @@ pub(crate) enum Command {
         #[arg(long)]
         secure_cookies: bool,
     },
-    /// Record linkage: find the same person across lists.
+    /// Record linkage: find the same person, or the same incident, across
+    /// sources and lists, review the suggestions and decide.
     Link {
         #[command(subcommand)]
         command: LinkCommand,
@@ -216,6 +217,89 @@ pub(crate) enum LinkCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Compare the database's persons (identities are compared inside the
+    /// protected core; needs the key) or incidents, with earlier decisions
+    /// as labels, and keep the likely pairs for review.
+    Run {
+        /// What to link.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// Pairs at least this probable are suggested for review.
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f64,
+    },
+    /// Show the latest run's suggestions with each field's level and
+    /// weight, undecided first.
+    Review {
+        /// What was linked.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// Show decided pairs too.
+        #[arg(long)]
+        all: bool,
+        /// Show at most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Decide that two records are the same person or event: both stay as
+    /// they are; statistics count them once.
+    Accept {
+        /// What the records are.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// One record's id.
+        a: String,
+        /// The other's.
+        b: String,
+    },
+    /// Decide that two records are not the same (also undoes an accepted
+    /// link); the pair is not suggested as a link again.
+    Reject {
+        /// What the records are.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// One record's id.
+        a: String,
+        /// The other's.
+        b: String,
+    },
+    /// Take back the decision on a pair, as if none had been made.
+    Undo {
+        /// What the records are.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// One record's id.
+        a: String,
+        /// The other's.
+        b: String,
+    },
+    /// Take a record out of its group: every decision that it is the same
+    /// as another record becomes "different".
+    Split {
+        /// What the record is.
+        #[arg(value_enum)]
+        kind: LinkKindArg,
+        /// The record's id.
+        record: String,
+    },
+}
+
+/// What records to link.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LinkKindArg {
+    /// Persons: the same individual in several records.
+    Person,
+    /// Incidents: several reports of the same event.
+    Incident,
+}
+
+impl LinkKindArg {
+    pub(crate) fn kind(self) -> refwatch_domain::LinkKind {
+        match self {
+            Self::Person => refwatch_domain::LinkKind::Person,
+            Self::Incident => refwatch_domain::LinkKind::Incident,
+        }
+    }
 }
 
 #[derive(Subcommand)]

@@ -16,6 +16,7 @@ mod key_source;
 mod link_cmds;
 mod protect_cmds;
 mod report_cmds;
+mod review_cmds;
 mod serve_cmds;
 mod user_cmds;
 
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{AuditCommand, Cli, Command, KeysCommand, LinkCommand};
+use crate::args::{AuditCommand, Cli, Command, KeysCommand};
 
 /// A command's outcome: success, or problems already reported to the user.
 pub(crate) enum Outcome {
@@ -111,15 +112,7 @@ async fn main() -> ExitCode {
             secure_cookies,
         } => serve_cmds::serve(&cli, listen, *secure_cookies).await,
         Command::User { command } => user_cmds::run(&cli, command).await,
-        Command::Link {
-            command:
-                LinkCommand::Csv {
-                    config,
-                    first,
-                    second,
-                    out,
-                },
-        } => link_cmds::csv(config, first, second.as_deref(), out),
+        Command::Link { command } => review_cmds::run(&cli, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => protect_cmds::audit_verify(&cli).await,

@@ -7,6 +7,7 @@ mod estimate;
 mod link;
 mod protection;
 mod report;
+mod review;
 mod schema;
 mod serve;
 mod support;
