@@ -479,7 +479,9 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         if let Some(first) = pairs.insert(l.pair, i) {
             c.push(
                 &p,
-                format!("this pair was already decided at links[{first}]; keep one decision per pair"),
+                format!(
+                    "this pair was already decided at links[{first}]; keep one decision per pair"
+                ),
             );
         }
     }

@@ -87,9 +87,9 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     match rule {
         Blocking::Same(fields) => fields.clone(),
         Blocking::NameReading(f) => vec![*f],
-        Blocking::Near { field, also, .. } => {
-            std::iter::once(*field).chain(also.iter().copied()).collect()
-        }
+        Blocking::Near { field, also, .. } => std::iter::once(*field)
+            .chain(also.iter().copied())
+            .collect(),
         Blocking::NameSound(f, others) => {
             std::iter::once(*f).chain(others.iter().copied()).collect()
         }

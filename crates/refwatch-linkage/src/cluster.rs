@@ -21,7 +21,9 @@ pub(crate) fn build(
     settings: &Settings,
     diagnostics: &mut Vec<String>,
 ) -> Vec<Cluster> {
-    let links = |p: &&ScoredPair| p.label == Some(true) || (p.label.is_none() && p.probability >= settings.threshold);
+    let links = |p: &&ScoredPair| {
+        p.label == Some(true) || (p.label.is_none() && p.probability >= settings.threshold)
+    };
     let strong: HashMap<(usize, usize), f64> = pairs
         .iter()
         .filter(links)
@@ -83,7 +85,11 @@ pub(crate) fn build(
         members.entry(keep).or_default().extend(moved);
         let w = weakest.remove(&gone).unwrap_or(1.0);
         let entry = weakest.entry(keep).or_insert(1.0);
-        let strength = if p.label == Some(true) { 1.0 } else { p.probability };
+        let strength = if p.label == Some(true) {
+            1.0
+        } else {
+            p.probability
+        };
         *entry = entry.min(w).min(strength);
     }
     if held > 0 {

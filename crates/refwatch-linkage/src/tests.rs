@@ -532,7 +532,11 @@ fn a_name_written_several_ways_agrees_through_its_closest_form() {
     let prepared = compare::prepare(&records, &fields, &mut diagnostics);
     let level = |a, b| compare::levels(&prepared, &fields, a, b)[0];
     assert_eq!(level(0, 2), Some(0), "the same romanised form");
-    assert_eq!(level(0, 1), Some(1), "Hangul and Chinese characters read alike");
+    assert_eq!(
+        level(0, 1),
+        Some(1),
+        "Hangul and Chinese characters read alike"
+    );
     assert_eq!(level(1, 0), level(0, 1));
     assert_eq!(level(0, 3), None, "no readable form is missing");
     let shown = format!("{:?}", records[0].values[0]);
@@ -571,7 +575,11 @@ fn counts_compare_by_overlap_then_by_ratio() {
     assert_eq!(level(1, 3), Some(2));
     assert_eq!(level(3, 1), Some(2));
     assert_eq!(level(1, 4), Some(3));
-    assert_eq!(level(0, 4), Some(1), "an open count overlaps any larger one");
+    assert_eq!(
+        level(0, 4),
+        Some(1),
+        "an open count overlaps any larger one"
+    );
     assert_eq!(level(0, 5), None);
     assert!(diagnostics[0].contains("victims: 1 values of the wrong kind"));
 }

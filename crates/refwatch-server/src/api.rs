@@ -867,3 +867,208 @@ pub(crate) async fn openapi() -> Response {
     )
         .into_response()
 }
+
+/// The kind in a linkage route, or a JSON error.
+fn link_kind(code: &str) -> Result<refwatch_domain::LinkKind, Box<Response>> {
+    refwatch_domain::LinkKind::from_code(code).ok_or_else(|| {
+        Box::new(error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "linkage is of `person` or `incident` records",
+        ))
+    })
+}
+
+/// The latest run's suggestions the caller may read, with each field's
+/// level and weight and the decision standing on each pair.
+pub(crate) async fn link_review(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+) -> Response {
+    let kind = match link_kind(&kind) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    match state.core.for_caller(v.caller).link_review(kind).await {
+        Ok(None) => ApiJson(json!({ "run": null, "suggestions": [] })).into_response(),
+        Ok(Some(review)) => {
+            let run = &review.run;
+            ApiJson(json!({
+                "run": {
+                    "kind": run.kind.code(),
+                    "ran_at": run.ran_at.to_string(),
+                    "records": run.records,
+                    "candidate_pairs": run.candidate_pairs,
+                    "threshold": run.threshold,
+                    "diagnostics": run.diagnostics,
+                },
+                "suggestions": review.items.iter().map(|i| {
+                    let (a, b) = i.suggestion.pair.ids();
+                    json!({
+                        "a": a,
+                        "b": b,
+                        "probability": i.suggestion.probability,
+                        "decision": i.decision.map(|d| d.code()),
+                        "explanation": i.suggestion.explanation.iter().map(|f| json!({
+                            "field": f.field, "level": f.level, "weight": f.weight,
+                        })).collect::<Vec<_>>(),
+                    })
+                }).collect::<Vec<_>>(),
+            }))
+            .into_response()
+        }
+        Err(e) => account_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RunRequest {
+    threshold: Option<f64>,
+}
+
+/// Runs the linkage of a kind.
+pub(crate) async fn link_run(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let kind = match link_kind(&kind) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let request: RunRequest = if body.trim().is_empty() {
+        RunRequest { threshold: None }
+    } else {
+        match body_of(&body, "{\"threshold\": 0.5} or nothing") {
+            Ok(r) => r,
+            Err(r) => return *r,
+        }
+    };
+    let options = refwatch_service::LinkOptions {
+        threshold: request
+            .threshold
+            .unwrap_or(refwatch_service::LinkOptions::default().threshold),
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .run_linkage(kind, options)
+        .await
+    {
+        Ok(report) => ApiJson(json!({
+            "records": report.run.records,
+            "candidate_pairs": report.run.candidate_pairs,
+            "suggested": report.suggested,
+            "undecided": report.undecided,
+            "diagnostics": report.run.diagnostics,
+        }))
+        .into_response(),
+        Err(e) => account_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionRequest {
+    a: String,
+    b: String,
+    /// `same`, `different`, or null to take the decision back.
+    verdict: Option<String>,
+}
+
+/// Decides on a pair, or takes the decision back.
+pub(crate) async fn link_decide(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let kind = match link_kind(&kind) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let request: DecisionRequest = match body_of(
+        &body,
+        "{\"a\": ID, \"b\": ID, \"verdict\": \"same\" | \"different\" | null}",
+    ) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    let verdict = match request.verdict.as_deref() {
+        None => None,
+        Some(code) => match refwatch_domain::Verdict::from_code(code) {
+            Some(v) => Some(v),
+            None => return bad_filter("verdict"),
+        },
+    };
+    let Some(pair) = refwatch_domain::LinkPair::parse(kind, request.a.trim(), request.b.trim())
+    else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused",
+            "give two different record ids of this kind",
+        );
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .decide_link(pair, verdict)
+        .await
+    {
+        Ok(()) => ApiJson(json!({
+            "kind": kind.code(),
+            "a": pair.ids().0,
+            "b": pair.ids().1,
+            "decision": verdict.map(|d| d.code()),
+        }))
+        .into_response(),
+        Err(e) => account_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SplitRequest {
+    record: String,
+}
+
+/// Takes a record out of its group.
+pub(crate) async fn link_split(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let kind = match link_kind(&kind) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let request: SplitRequest = match body_of(&body, "{\"record\": ID}") {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .split_link(kind, request.record.trim())
+        .await
+    {
+        Ok(changed) => ApiJson(json!({
+            "changed": changed.iter().map(|p| { let (a, b) = p.ids(); json!({ "a": a, "b": b, "decision": "different" }) }).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => account_error(&e),
+    }
+}

@@ -30,6 +30,14 @@ pub(crate) fn t(lang: Lang, key: &'static str) -> &'static str {
     }
 }
 
+/// The text for a key made at run time, if the table has it.
+pub(crate) fn text(lang: Lang, key: &str) -> Option<&'static str> {
+    table().get(key).map(|(en, ko)| match lang {
+        Lang::En => *en,
+        Lang::Ko => *ko,
+    })
+}
+
 /// A confidentiality level's name in `lang`.
 pub(crate) fn level(lang: Lang, level: refwatch_domain::Confidentiality) -> &'static str {
     use refwatch_domain::Confidentiality as C;

@@ -16,6 +16,7 @@ mod derived;
 mod figures;
 mod forms;
 mod i18n;
+mod links;
 mod pages;
 
 use std::future::Future;
@@ -110,6 +111,8 @@ pub fn router(state: AppState) -> Router {
             "/password",
             get(pages::password_form).post(pages::change_password),
         )
+        .route("/links", get(links::links).post(links::link_action))
+        .route("/links/pair", get(links::link_pair))
         .route("/public", get(admin::public_tables))
         .route("/admin/users", get(admin::users).post(admin::user_action))
         .route("/admin/audit", get(admin::audit))
@@ -126,6 +129,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/session",
             post(api::create_session).delete(api::delete_session),
         )
+        .route("/api/v1/links/{kind}", get(api::link_review))
+        .route("/api/v1/links/{kind}/run", post(api::link_run))
+        .route("/api/v1/links/{kind}/decisions", post(api::link_decide))
+        .route("/api/v1/links/{kind}/split", post(api::link_split))
         .route("/api/v1/places", get(api::places))
         .route("/api/v1/actors", get(api::actors))
         .route("/api/v1/stats/per-year", get(api::stats_per_year))

@@ -51,6 +51,9 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         a href="/figures" { (t(l, "figures")) }
                         a href="/brief" { (t(l, "brief")) }
                         a href="/public" { (t(l, "public_tables")) }
+                        @if refwatch_policy::decide_linkage(v.caller.principal, refwatch_policy::LinkOperation::Review).allowed() {
+                            a href="/links" { (t(l, "links")) }
+                        }
                         @if v.token.is_some() { a href="/password" { (t(l, "change_password")) } }
                         @if refwatch_policy::decide_admin(v.caller.principal, refwatch_policy::AdminOperation::ManageUsers).allowed() {
                             a href="/admin/users" { (t(l, "users")) }
@@ -269,7 +272,12 @@ pub(crate) struct Filters {
 }
 
 /// "previous · page n / m · next", each link made by `link` from a page number.
-fn pager(l: Lang, page_no: usize, pages: usize, link: impl Fn(usize) -> String) -> Markup {
+pub(crate) fn pager(
+    l: Lang,
+    page_no: usize,
+    pages: usize,
+    link: impl Fn(usize) -> String,
+) -> Markup {
     html! {
         p {
             @if page_no > 1 { a href=(link(page_no - 1)) { (t(l, "previous")) } " " }

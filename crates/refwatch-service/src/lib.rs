@@ -743,9 +743,9 @@ impl<S: Store> Service<S> {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod linking_tests;
+#[cfg(test)]
+mod tests;
 
 /// A recent change to a record the caller may read.
 #[derive(Debug, Clone, PartialEq, Eq)]

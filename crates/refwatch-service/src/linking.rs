@@ -281,7 +281,11 @@ impl<S: Store> Service<S> {
             .filter(|s| !decided.contains(&s.pair))
             .count();
         let mut diagnostics = linkage.diagnostics;
-        if linkage.pairs.iter().filter(|p| p.probability >= options.threshold).count()
+        if linkage
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= options.threshold)
+            .count()
             > MOST_SUGGESTIONS
         {
             diagnostics.push(format!(
@@ -484,9 +488,7 @@ impl Readable {
     fn has(&self, pair: LinkPair) -> bool {
         match pair {
             LinkPair::Persons(a, b) => self.persons.contains(&a) && self.persons.contains(&b),
-            LinkPair::Incidents(a, b) => {
-                self.incidents.contains(&a) && self.incidents.contains(&b)
-            }
+            LinkPair::Incidents(a, b) => self.incidents.contains(&a) && self.incidents.contains(&b),
         }
     }
 }

@@ -159,7 +159,11 @@ async fn a_run_finds_people_across_scripts_and_shows_levels_never_names() {
         .await
         .unwrap();
     assert_eq!(report.run.records, 26);
-    let review = analyst.link_review(LinkKind::Person).await.unwrap().unwrap();
+    let review = analyst
+        .link_review(LinkKind::Person)
+        .await
+        .unwrap()
+        .unwrap();
     let suggested: Vec<LinkPair> = review.items.iter().map(|i| i.suggestion.pair).collect();
     let found = s
         .restricted
@@ -288,7 +292,13 @@ async fn who_may_run_review_and_decide_follows_the_policy() {
         viewer.decide_link(one, Some(Verdict::Same)).await,
         Err(ServiceError::Denied(_))
     ));
-    assert!(viewer.link_review(LinkKind::Person).await.unwrap().is_none());
+    assert!(
+        viewer
+            .link_review(LinkKind::Person)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let public = acting(&s, Principal::Public).await;
     assert!(matches!(
         public.link_review(LinkKind::Incident).await,
@@ -337,7 +347,11 @@ async fn incidents_reported_twice_are_suggested_and_once_decided_count_once() {
         .unwrap();
     assert_eq!(report.run.records, 3);
     let [a, b, c] = s.incidents;
-    let review = editor.link_review(LinkKind::Incident).await.unwrap().unwrap();
+    let review = editor
+        .link_review(LinkKind::Incident)
+        .await
+        .unwrap()
+        .unwrap();
     let reported_twice = LinkPair::incidents(a, b).unwrap();
     let suggested: Vec<LinkPair> = review.items.iter().map(|i| i.suggestion.pair).collect();
     assert!(suggested.contains(&reported_twice), "{review:#?}");
@@ -365,7 +379,11 @@ async fn incidents_reported_twice_are_suggested_and_once_decided_count_once() {
         .run_linkage(LinkKind::Incident, LinkOptions { threshold: 0.3 })
         .await
         .unwrap();
-    let review = editor.link_review(LinkKind::Incident).await.unwrap().unwrap();
+    let review = editor
+        .link_review(LinkKind::Incident)
+        .await
+        .unwrap()
+        .unwrap();
     let item = review
         .items
         .iter()

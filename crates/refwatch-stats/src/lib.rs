@@ -15,7 +15,9 @@ mod persons;
 
 use std::collections::BTreeMap;
 
-use refwatch_domain::{BreakdownPart, Count, Dataset, Dimension, Incident, IncidentId, SameGroups, Term};
+use refwatch_domain::{
+    BreakdownPart, Count, Dataset, Dimension, Incident, IncidentId, SameGroups, Term,
+};
 
 pub use persons::{StratumBy, capture_patterns, incident_years, person_year};
 

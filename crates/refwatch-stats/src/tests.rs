@@ -247,7 +247,10 @@ fn incidents_decided_the_same_event_count_once_with_every_source_listed() {
     data.links.clear();
     assert_eq!(
         cells(&per_year_in(&data, YearRange::default(), None)),
-        vec![(2021, 3, 135, 148, 160, true), (2023, 3, 1081, 1180, 1180, true)]
+        vec![
+            (2021, 3, 135, 148, 160, true),
+            (2023, 3, 1081, 1180, 1180, true)
+        ]
     );
 }
 
@@ -262,7 +265,13 @@ fn a_group_with_bounded_counts_takes_the_largest_high() {
     };
     let rows = per_year_in(&data, YearRange::default(), None);
     assert_eq!(
-        (rows[0].incidents, rows[0].people_low, rows[0].people_best, rows[0].people_high, rows[0].high_open),
+        (
+            rows[0].incidents,
+            rows[0].people_low,
+            rows[0].people_best,
+            rows[0].people_high,
+            rows[0].high_open
+        ),
         (1, 13, 13, 20, false)
     );
 }

@@ -104,17 +104,17 @@ async fn set_link(
     match verdict {
         Some(v) => {
             sqlx::query(upsert)
-            .bind(&a)
-            .bind(&b)
-            .bind(v.code())
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-                    StoreError::NotFound(format!("{a} or {b}"))
-                }
-                e => StoreError::Database(e),
-            })?;
+                .bind(&a)
+                .bind(&b)
+                .bind(v.code())
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                        StoreError::NotFound(format!("{a} or {b}"))
+                    }
+                    e => StoreError::Database(e),
+                })?;
         }
         None => {
             sqlx::query(delete)
@@ -1666,10 +1666,7 @@ impl Store for SqliteStore {
         for kind in LinkKind::ALL {
             let [table, _, _, read] = link_sql(kind);
             let r = Reader { table };
-            for row in sqlx::query(read)
-                .fetch_all(pool)
-                .await?
-            {
+            for row in sqlx::query(read).fetch_all(pool).await? {
                 let pair = LinkPair::parse(kind, &r.str(&row, "a")?, &r.str(&row, "b")?)
                     .ok_or_else(|| r.corrupt("a", &row))?;
                 let verdict = Verdict::from_code(&r.str(&row, "verdict")?)

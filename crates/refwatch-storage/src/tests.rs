@@ -591,7 +591,11 @@ async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
     };
     for _ in 0..2 {
         store
-            .save_link_run(&run, std::slice::from_ref(&suggestion), &batch(&["link_run"]))
+            .save_link_run(
+                &run,
+                std::slice::from_ref(&suggestion),
+                &batch(&["link_run"]),
+            )
             .await
             .unwrap();
     }

@@ -25,7 +25,7 @@ fn high_text(row: &YearKindRow) -> String {
 /// Prints the per-year table for people to read.
 pub(crate) fn print_table(data: &Dataset, years: YearRange, by: Option<Dimension>, lang: Lang) {
     let vocab = Vocabularies::builtin();
-    let rows = per_year_in(&data, years, by);
+    let rows = per_year_in(data, years, by);
     let (title, headers) = match lang {
         Lang::En => (
             "Documented minimums: incidents and people affected, by year and kind (a + marks an open upper bound)",

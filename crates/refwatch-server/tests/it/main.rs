@@ -867,7 +867,7 @@ async fn the_openapi_document_matches_what_the_server_does() {
         .unwrap()
         .to_string();
     for (path, item) in spec["paths"].as_object().unwrap() {
-        let concrete = path.replace("{id}", &any_id);
+        let concrete = path.replace("{id}", &any_id).replace("{kind}", "person");
         for (method, op) in item.as_object().unwrap() {
             let documented: Vec<u16> = op["responses"]
                 .as_object()
@@ -1425,6 +1425,10 @@ async fn every_reading_route_as_every_role_shows_only_what_the_policy_allows() {
         "/api/v1/actors".into(),
         "/api/v1/mechanisms".into(),
         "/api/v1/stats/per-year".into(),
+        "/links".into(),
+        "/links?kind=incident&all=1".into(),
+        "/api/v1/links/person".into(),
+        "/api/v1/links/incident".into(),
     ];
     for user in ["public", "viewer", "analyst", "editor", "admin"] {
         let cookies = if user == "public" {
@@ -1446,7 +1450,7 @@ async fn every_reading_route_as_every_role_shows_only_what_the_policy_allows() {
                 members && (!route.ends_with("/edit") || cleared)
             } else if route.contains(&secret_person) {
                 cleared
-            } else if route.contains("/persons") {
+            } else if route.contains("/persons") || route.contains("/links") {
                 members
             } else if route.starts_with("/admin") || route.starts_with("/api/v1/admin") {
                 user == "admin"
@@ -1700,4 +1704,197 @@ async fn administrators_manage_accounts_and_anyone_changes_their_password_throug
         .clone();
     assert_eq!(entry["disabled"], true);
     assert_eq!(entry["role"], "analyst");
+}
+
+/// The records of one generated woman, written in Hangul on one list and
+/// romanised on another (no real person's name).
+const TWICE: &str = r#"{"format": "refwatch-dataset", "version": 1,
+  "persons": [
+    {"id": "key:w-hangul", "identity": {"name_hangul": "김서하"}, "sex": "female", "birth_year": 1991, "confidentiality": "restricted"},
+    {"id": "key:w-roman", "identity": {"name_romanized": "Kim Seo-ha"}, "sex": "female", "birth_year": 1991, "confidentiality": "restricted"}]}"#;
+
+#[tokio::test]
+async fn reviewers_run_the_linkage_see_levels_and_decide_in_the_pages_and_api() {
+    let app = spawn_app().await;
+    app.core
+        .import(&refwatch_interchange::parse(TWICE).unwrap())
+        .await
+        .unwrap();
+    let (a, b) = (person("key:w-hangul"), person("key:w-roman"));
+    let (a, b) = (a.min(b).to_string(), a.max(b).to_string());
+    let analyst = sign_in(&app, "analyst").await;
+    let csrf = csrf_of(&analyst);
+
+    // Nothing yet; then a run from the page.
+    let page = get(&app, "/links", &analyst).await;
+    assert!(
+        page.body.contains("No linkage has run yet"),
+        "{}",
+        page.body
+    );
+    let ran = post_form(
+        &app,
+        "/links",
+        &analyst,
+        &[
+            ("csrf", &csrf),
+            ("kind", "person"),
+            ("action", "run"),
+            ("threshold", "0.5"),
+        ],
+    )
+    .await;
+    assert_eq!(ran.status, 200, "{}", ran.body);
+    assert!(ran.body.contains("Linkage run"), "{}", ran.body);
+    assert!(ran.body.contains(&a[..8]) && ran.body.contains(&b[..8]));
+    assert!(ran.body.contains("same reading"));
+    for name in [
+        "김서하",
+        "Kim Seo-ha",
+        "Generated Restricted Name",
+        "생성비밀",
+    ] {
+        assert!(!ran.body.contains(name), "a name on the review page");
+    }
+
+    // Side by side: the analyst sees how strongly the names agree, an
+    // editor sees the names, and each view of them is audited.
+    let pair_page = format!("/links/pair?kind=person&a={a}&b={b}");
+    let seen = get(&app, &pair_page, &analyst).await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.body.contains("Your role does not read identities"));
+    assert!(!seen.body.contains("김서하") && !seen.body.contains("Kim Seo-ha"));
+    let editor = sign_in(&app, "editor").await;
+    let before = app.core.audit_entries().await.unwrap().len();
+    let named = get(&app, &pair_page, &editor).await;
+    assert!(named.body.contains("김서하") && named.body.contains("Kim Seo-ha"));
+    let log = app.core.audit_entries().await.unwrap();
+    assert_eq!(
+        log[before..]
+            .iter()
+            .filter(|e| e.event.action == "read_identity")
+            .count(),
+        2
+    );
+
+    // In Korean.
+    let ko = request(
+        &app,
+        "GET",
+        "/links",
+        &[("Cookie", format!("{analyst}; refwatch_lang=ko"))],
+        "",
+    )
+    .await;
+    assert!(
+        ko.body.contains("연계") && ko.body.contains("같은 발음"),
+        "{}",
+        ko.body
+    );
+
+    // A decision from the page, seen by the API; a mistyped pair refused
+    // with what to do, nothing decided.
+    let bad = post_form(
+        &app,
+        "/links",
+        &analyst,
+        &[
+            ("csrf", &csrf),
+            ("kind", "person"),
+            ("action", "same"),
+            ("a", &a),
+            ("b", "nobody"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Give two different record ids"));
+    assert!(app.core.dataset().await.unwrap().links.is_empty());
+    let forged = post_form(
+        &app,
+        "/links",
+        &analyst,
+        &[
+            ("csrf", "0"),
+            ("kind", "person"),
+            ("action", "same"),
+            ("a", &a),
+            ("b", &b),
+        ],
+    )
+    .await;
+    assert_ne!(forged.status, 200);
+    assert!(app.core.dataset().await.unwrap().links.is_empty());
+    let saved = post_form(
+        &app,
+        "/links",
+        &analyst,
+        &[
+            ("csrf", &csrf),
+            ("kind", "person"),
+            ("action", "same"),
+            ("a", &a),
+            ("b", &b),
+        ],
+    )
+    .await;
+    assert!(saved.body.contains("Decision saved"), "{}", saved.body);
+    let signed = api_sign_in(&app, "analyst", PASSWORD).await;
+    let token = json_of(&signed)["token"].as_str().unwrap().to_owned();
+    let auth = [("Authorization", format!("Bearer {token}"))];
+    let review = json_of(&request(&app, "GET", "/api/v1/links/person", &auth, "").await);
+    let item = review["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["a"] == a.as_str() && s["b"] == b.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(item["decision"], "same");
+    assert_eq!(item["explanation"][0]["field"], "name");
+
+    // Taken back through the API; writes need the bearer token.
+    let undo = format!(r#"{{"a": "{a}", "b": "{b}", "verdict": null}}"#);
+    let no_token = request(
+        &app,
+        "POST",
+        "/api/v1/links/person/decisions",
+        &[("Cookie", analyst.clone())],
+        &undo,
+    )
+    .await;
+    assert_eq!(no_token.status, 401);
+    let done = request(&app, "POST", "/api/v1/links/person/decisions", &auth, &undo).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(app.core.dataset().await.unwrap().links.is_empty());
+    let odd = request(
+        &app,
+        "POST",
+        "/api/v1/links/person/decisions",
+        &auth,
+        &format!(r#"{{"a": "{a}", "b": "{b}", "verdict": "maybe"}}"#),
+    )
+    .await;
+    assert_eq!(odd.status, 400);
+
+    // Viewers look but do not decide or run.
+    let viewer = sign_in(&app, "viewer").await;
+    let look = get(&app, "/links", &viewer).await;
+    assert_eq!(look.status, 200);
+    assert!(!look.body.contains("Run the linkage") && !look.body.contains("action=\"/links\""));
+    let tried = post_form(
+        &app,
+        "/links",
+        &viewer,
+        &[
+            ("csrf", &csrf_of(&viewer)),
+            ("kind", "person"),
+            ("action", "same"),
+            ("a", &a),
+            ("b", &b),
+        ],
+    )
+    .await;
+    assert_eq!(tried.status, 404);
+    assert!(app.core.dataset().await.unwrap().links.is_empty());
 }

@@ -157,7 +157,9 @@ fn mistyped_decisions_say_what_to_do_and_change_nothing() {
     let review = dir.run(&["link", "review", "person"]);
     assert!(!review.success());
     assert!(
-        review.stderr().contains("run `refwatch link run person` first"),
+        review
+            .stderr()
+            .contains("run `refwatch link run person` first"),
         "{}",
         review.stderr()
     );
@@ -165,12 +167,23 @@ fn mistyped_decisions_say_what_to_do_and_change_nothing() {
     let (a, b) = undecided(&dir.ok(&["link", "review", "person"]))[0].clone();
     for (args, says) in [
         (vec!["accept", "person", &a, &a], "two different person ids"),
-        (vec!["accept", "person", &a, "not-an-id"], "two different person ids"),
         (
-            vec!["accept", "person", &a, "00000000-0000-4000-8000-000000000000"],
+            vec!["accept", "person", &a, "not-an-id"],
+            "two different person ids",
+        ),
+        (
+            vec![
+                "accept",
+                "person",
+                &a,
+                "00000000-0000-4000-8000-000000000000",
+            ],
             "no such pair of records",
         ),
-        (vec!["accept", "incident", &a, &b], "no such pair of records"),
+        (
+            vec!["accept", "incident", &a, &b],
+            "no such pair of records",
+        ),
         (vec!["split", "person", "nobody"], "no person with this id"),
         (vec!["run", "person", "--threshold", "2"], "between 0 and 1"),
     ] {
