@@ -195,7 +195,21 @@ pub(crate) fn fit(
         ));
     }
     for (f, field) in fields.iter().enumerate() {
-        if m[f][0] <= u[f][0] {
+        if vectors.iter().all(|v| v[f].is_none()) {
+            if !vectors.is_empty() {
+                diagnostics.push(format!(
+                    "field {}: no candidate pair has a value on both sides; it plays no part",
+                    field.name
+                ));
+            }
+            continue;
+        }
+        // Agreement: the first level of a same/different comparison, the
+        // first two (identical or nearly) of a graded one.
+        let agreeing = if m[f].len() > 2 { 2 } else { 1 };
+        let (m_agree, u_agree): (f64, f64) =
+            (m[f][..agreeing].iter().sum(), u[f][..agreeing].iter().sum());
+        if m_agree <= u_agree {
             diagnostics.push(format!(
                 "field {}: agreement is no more common among matches than among other pairs; it does not help here",
                 field.name

@@ -120,7 +120,7 @@ fn review_page(
         @if let Some(m) = message { (m) }
         p { (t(l, "links_intro")) }
         @if may_decide {
-            form method="post" action="/links" {
+            form.filters method="post" action="/links" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="kind" value=(kind.code());
                 input type="hidden" name="action" value="run";
@@ -416,6 +416,32 @@ pub(crate) async fn link_pair(
             names = Some(both);
         }
     }
+    // What the reader may read of two incidents, side by side.
+    let mut incident_rows: Vec<(&'static str, [String; 2])> = Vec::new();
+    if let LinkPair::Incidents(x, y) = pair {
+        let data = match core.readable().await {
+            Ok(d) => d,
+            Err(e) => return failure(&v, &state, &e),
+        };
+        let find = |id| {
+            data.incidents
+                .binary_search_by_key(&id, |i: &refwatch_domain::Incident| i.id)
+                .ok()
+                .map(|i| &data.incidents[i])
+        };
+        if let (Some(x), Some(y)) = (find(x), find(y)) {
+            let count = |i: &refwatch_domain::Incident| match i.victims.high {
+                Some(h) if h != i.victims.low => format!("{}–{h}", i.victims.low),
+                Some(_) => i.victims.low.to_string(),
+                None => format!("{}+", i.victims.low),
+            };
+            incident_rows = vec![
+                ("title", [x.title.clone(), y.title.clone()]),
+                ("link.date", [x.date.to_string(), y.date.to_string()]),
+                ("link.victims", [count(x), count(y)]),
+            ];
+        }
+    }
     let (a, b) = pair.ids();
     let back = format!("/links?kind={}", kind.code());
     let body = html! {
@@ -426,6 +452,9 @@ pub(crate) async fn link_pair(
             tbody {
                 @if let Some([na, nb]) = &names {
                     tr { th { (t(l, "link.name")) } td lang="ko" { (na.join(" / ")) } td lang="ko" { (nb.join(" / ")) } }
+                }
+                @for (label, [x, y]) in &incident_rows {
+                    tr { th { (t(l, label)) } td { (x) } td { (y) } }
                 }
             }
         }
