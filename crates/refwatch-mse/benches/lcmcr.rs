@@ -2,7 +2,8 @@
 //! with K = 10, as `cargo bench -p refwatch-mse` reports them; compare with
 //! R's LCMCR (about 21,000–23,000 per second on one core here, see
 //! ../shared/data/kosovo_reference.md). Set LCMCR_BENCH_ITERATIONS to
-//! change the run's length.
+//! change the run's length and LCMCR_BENCH_SEEDS (such as `11,12,13`) to
+//! run one chain per seed, for comparing posteriors across seeds.
 
 use std::time::Instant;
 
@@ -19,22 +20,29 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_100_000);
-    let settings = Settings {
-        burn_in: iterations / 11,
-        samples: iterations * 10 / 11 / 100,
-        thinning: 100,
-        seed: 11,
-        ..Settings::default()
-    };
-    let start = Instant::now();
-    let posterior = sample(&table, &settings).expect("the sampler runs");
-    let seconds = start.elapsed().as_secs_f64();
-    eprintln!(
-        "lcmcr kosovo K=10: {} iterations in {seconds:.2} s = {:.0} iterations/s; posterior N 2.5% {:.0}, 50% {:.0}, 97.5% {:.0}",
-        posterior.iterations,
-        posterior.iterations as f64 / seconds,
-        posterior.quantile(0.025),
-        posterior.quantile(0.5),
-        posterior.quantile(0.975)
-    );
+    let seeds: Vec<u64> = std::env::var("LCMCR_BENCH_SEEDS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| vec![11]);
+    for seed in seeds {
+        let settings = Settings {
+            burn_in: iterations / 11,
+            samples: iterations * 10 / 11 / 100,
+            thinning: 100,
+            seed,
+            ..Settings::default()
+        };
+        let start = Instant::now();
+        let posterior = sample(&table, &settings).expect("the sampler runs");
+        let seconds = start.elapsed().as_secs_f64();
+        eprintln!(
+            "lcmcr kosovo K=10 seed {seed}: {} iterations in {seconds:.2} s = {:.0} iterations/s; posterior N 2.5% {:.0}, 50% {:.0}, 97.5% {:.0}",
+            posterior.iterations,
+            posterior.iterations as f64 / seconds,
+            posterior.quantile(0.025),
+            posterior.quantile(0.5),
+            posterior.quantile(0.975)
+        );
+    }
 }
