@@ -385,3 +385,49 @@ fn places_are_named_in_korean_when_they_have_a_korean_name() {
     p.name_ko = None;
     assert_eq!(p.name(Lang::Ko), "Shenyang");
 }
+
+#[test]
+fn groups_follow_chains_of_same_and_do_not_depend_on_the_order_of_decisions() {
+    let ids: Vec<IncidentId> = (0..6).map(|_| IncidentId::random()).collect();
+    let same = |a: usize, b: usize| LinkDecision {
+        pair: LinkPair::incidents(ids[a], ids[b]).unwrap(),
+        verdict: Verdict::Same,
+    };
+    let mut links = vec![
+        same(0, 1),
+        same(2, 1),
+        same(3, 4),
+        LinkDecision {
+            pair: LinkPair::incidents(ids[4], ids[5]).unwrap(),
+            verdict: Verdict::Different,
+        },
+    ];
+    let expected = {
+        let mut g = vec![
+            {
+                let mut v = vec![ids[0], ids[1], ids[2]];
+                v.sort();
+                v
+            },
+            {
+                let mut v = vec![ids[3], ids[4]];
+                v.sort();
+                v
+            },
+        ];
+        g.sort();
+        g
+    };
+    let groups = same_incidents(&links);
+    assert_eq!(groups.groups(), expected);
+    assert_eq!(groups.leader(ids[2]), groups.leader(ids[0]));
+    assert_eq!(groups.leader(ids[5]), ids[5], "decided different: alone");
+    links.reverse();
+    assert_eq!(same_incidents(&links).groups(), expected);
+    assert!(same_persons(&links).is_empty());
+    assert!(LinkPair::incidents(ids[0], ids[0]).is_none());
+    assert_eq!(
+        LinkPair::incidents(ids[1], ids[0]),
+        LinkPair::incidents(ids[0], ids[1])
+    );
+}

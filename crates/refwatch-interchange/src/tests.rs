@@ -1,3 +1,5 @@
+use refwatch_domain::{IncidentId, LinkDecision, LinkPair, Verdict};
+
 use super::*;
 
 fn problems(text: &str) -> Vec<String> {
@@ -81,4 +83,43 @@ fn mechanism_kinds_need_their_fields() {
     );
     assert!(p[1].starts_with("$.mechanisms[0].state:"));
     assert!(p[2].starts_with("$.mechanisms[1].kind: \"petition\" is not a mechanism kind"));
+}
+
+#[test]
+fn link_decisions_read_write_back_and_bad_ones_are_named() {
+    let second = GOOD.replace("key:i1", "key:i2").replace("key:c1", "key:c2");
+    let with = |links: &str| {
+        format!(
+            r#"{{"format":"refwatch-dataset","version":1,"sources":[{SOURCE}],"incidents":[{GOOD},{second}],"links":[{links}]}}"#
+        )
+    };
+    let data = parse(&with(
+        r#"{"kind":"incident","a":"key:i2","b":"key:i1","verdict":"same"}"#,
+    ))
+    .unwrap();
+    let i1: IncidentId = "key:i1".parse().unwrap();
+    let i2: IncidentId = "key:i2".parse().unwrap();
+    assert_eq!(
+        data.links,
+        vec![LinkDecision {
+            pair: LinkPair::incidents(i1, i2).unwrap(),
+            verdict: Verdict::Same,
+        }]
+    );
+    let once = to_json(&data);
+    assert!(once.contains("\"links\""));
+    assert_eq!(to_json(&parse(&once).unwrap()), once);
+    // No links, no "links" key: older files stay byte-identical.
+    assert!(!to_json(&parse(&file(GOOD)).unwrap()).contains("\"links\""));
+    let found = problems(&with(
+        r#"{"kind":"place","a":"key:i1","b":"key:i2","verdict":"same"},
+           {"kind":"incident","a":"key:i1","b":"key:i1","verdict":"same"},
+           {"kind":"incident","a":"key:i1","b":"key:i2","verdict":"maybe"},
+           {"kind":"person","a":"not an id","b":"key:i2","verdict":"same"}"#,
+    ));
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found[0].starts_with("$.links[0].kind"), "{found:?}");
+    assert!(found[1].contains("cannot be linked to itself"), "{found:?}");
+    assert!(found[2].starts_with("$.links[2].verdict"), "{found:?}");
+    assert!(found[3].starts_with("$.links[3].a"), "{found:?}");
 }
