@@ -176,6 +176,11 @@ impl<T: Copy + Eq + Hash + Ord> SameGroups<T> {
         self.leader.get(&id).copied().unwrap_or(id)
     }
 
+    /// Whether `id` is in a group.
+    pub fn contains(&self, id: T) -> bool {
+        self.leader.contains_key(&id)
+    }
+
     /// Every group of two or more records, each sorted, in the order of
     /// their leaders.
     pub fn groups(&self) -> Vec<Vec<T>> {

@@ -115,7 +115,7 @@ pub(crate) async fn user_action(
     if let Err(e) = admin_only(&v) {
         return failure(&v, &state, &e);
     }
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,

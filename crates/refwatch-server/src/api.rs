@@ -879,6 +879,18 @@ fn link_kind(code: &str) -> Result<refwatch_domain::LinkKind, Box<Response>> {
     })
 }
 
+/// A linkage write's kind, once the request carries a bearer token.
+fn link_write(
+    v: &Visitor,
+    headers: &axum::http::HeaderMap,
+    kind: &str,
+) -> Result<refwatch_domain::LinkKind, Box<Response>> {
+    if let Some(r) = writes_need_a_token(v, has_bearer(headers)) {
+        return Err(Box::new(r));
+    }
+    link_kind(kind)
+}
+
 /// The latest run's suggestions the caller may read, with each field's
 /// level and weight and the decision standing on each pair.
 pub(crate) async fn link_review(
@@ -935,10 +947,7 @@ pub(crate) async fn link_run(
     axum::extract::Path(kind): axum::extract::Path<String>,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let kind = match link_kind(&kind) {
+    let kind = match link_write(&v, &headers, &kind) {
         Ok(k) => k,
         Err(r) => return *r,
     };
@@ -989,10 +998,7 @@ pub(crate) async fn link_decide(
     axum::extract::Path(kind): axum::extract::Path<String>,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let kind = match link_kind(&kind) {
+    let kind = match link_write(&v, &headers, &kind) {
         Ok(k) => k,
         Err(r) => return *r,
     };
@@ -1048,10 +1054,7 @@ pub(crate) async fn link_split(
     axum::extract::Path(kind): axum::extract::Path<String>,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let kind = match link_kind(&kind) {
+    let kind = match link_write(&v, &headers, &kind) {
         Ok(k) => k,
         Err(r) => return *r,
     };

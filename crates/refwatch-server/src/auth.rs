@@ -40,6 +40,14 @@ pub(crate) struct Visitor {
     pub(crate) csrf_is_new: bool,
 }
 
+impl Visitor {
+    /// Whether a posted form carries this browser's CSRF token (a form from
+    /// another site cannot).
+    pub(crate) fn posted_here(&self, csrf: &str) -> bool {
+        !self.csrf_is_new && csrf == self.csrf
+    }
+}
+
 fn new_token() -> String {
     let mut bytes = [0u8; 24];
     // Without a random source nothing is safe; this fails the request.

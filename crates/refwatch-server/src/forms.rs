@@ -268,7 +268,7 @@ pub(crate) async fn create_incident(
     if !can(&v, Operation::Create) {
         return failure(&v, &state, &not_found());
     }
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,
@@ -378,7 +378,7 @@ pub(crate) async fn update_incident(
     Path(id): Path<String>,
     Form(form): Form<IncidentForm>,
 ) -> Response {
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,

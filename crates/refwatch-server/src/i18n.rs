@@ -23,11 +23,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 
 /// The text for `key` in `lang`; the key itself if missing (a test checks none is).
 pub(crate) fn t(lang: Lang, key: &'static str) -> &'static str {
-    match (table().get(key), lang) {
-        (Some((en, _)), Lang::En) => en,
-        (Some((_, ko)), Lang::Ko) => ko,
-        (None, _) => key,
-    }
+    text(lang, key).unwrap_or(key)
 }
 
 /// The text for a key made at run time, if the table has it.

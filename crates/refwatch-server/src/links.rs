@@ -9,14 +9,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use refwatch_domain::{Lang, LinkKind, LinkPair, PersonId, Verdict};
+use refwatch_domain::{Lang, LinkKind, LinkPair, Verdict};
 use refwatch_service::{LinkOptions, Review, ReviewItem, ServiceError};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::i18n::{t, text};
-use crate::pages::{failure, layout, page, pager};
+use crate::pages::{failure, layout, page, pager, people};
 
 /// Suggestions per page.
 const PER_PAGE: usize = 50;
@@ -75,8 +75,9 @@ fn decision_words(l: Lang, d: Option<Verdict>) -> &'static str {
     }
 }
 
-/// The buttons that decide on a pair.
-fn decide_buttons(v: &Visitor, kind: LinkKind, item: &ReviewItem, back: &str) -> Markup {
+/// The buttons that decide on a pair; `at` is the list page to come back
+/// to (whether decided pairs show, and which page).
+fn decide_buttons(v: &Visitor, kind: LinkKind, item: &ReviewItem, at: (bool, usize)) -> Markup {
     let l = v.lang;
     let (a, b) = item.suggestion.pair.ids();
     let button = |action: &'static str, label: &'static str| {
@@ -87,7 +88,8 @@ fn decide_buttons(v: &Visitor, kind: LinkKind, item: &ReviewItem, back: &str) ->
                 input type="hidden" name="action" value=(action);
                 input type="hidden" name="a" value=(a);
                 input type="hidden" name="b" value=(b);
-                input type="hidden" name="back" value=(back);
+                @if at.0 { input type="hidden" name="all" value="1"; }
+                input type="hidden" name="page" value=(at.1);
                 button type="submit" { (t(l, label)) }
             }
         }
@@ -158,7 +160,6 @@ fn review_page(
                         tbody {
                             @for item in shown.iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) {
                                 @let (a, b) = item.suggestion.pair.ids();
-                                @let back = format!("/links?kind={}{}&page={page_no}", kind.code(), if all { "&all=1" } else { "" });
                                 tr {
                                     td.n { (format!("{:.1}%", item.suggestion.probability * 100.0)) }
                                     td {
@@ -169,7 +170,7 @@ fn review_page(
                                     td { (explanation(l, item)) }
                                     td {
                                         (decision_words(l, item.decision))
-                                        @if may_decide { div { (decide_buttons(v, kind, item, &back)) } }
+                                        @if may_decide { div { (decide_buttons(v, kind, item, (all, page_no))) } }
                                     }
                                 }
                             }
@@ -245,8 +246,10 @@ pub(crate) struct LinkForm {
     b: String,
     #[serde(default)]
     threshold: String,
-    #[serde(default)]
-    back: String,
+    /// Show decided pairs too, afterwards.
+    all: Option<String>,
+    /// The list page to show afterwards.
+    page: Option<usize>,
 }
 
 /// `POST /links`.
@@ -255,7 +258,7 @@ pub(crate) async fn link_action(
     v: Visitor,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,
@@ -306,8 +309,12 @@ pub(crate) async fn link_action(
             .map(|changed| format!("{} ({})", t(l, "link_split_done"), changed.len())),
         _ => Err(ServiceError::User(t(l, "link_bad_pair").to_owned())),
     };
-    // Back to the page the form was on (only a page of this section).
-    let q = back_query(&form.back, kind);
+    // Back to the list page the form was on.
+    let q = LinksQuery {
+        kind: Some(kind.code().to_owned()),
+        all: form.all,
+        page: form.page,
+    };
     match result {
         Ok(done) => {
             let m = html! { p.notice role="status" { (done) } };
@@ -318,27 +325,6 @@ pub(crate) async fn link_action(
             None => failure(&v, &state, &e),
         },
     }
-}
-
-/// The list query of a `/links?...` address posted back; anything else is
-/// the kind's first page.
-fn back_query(back: &str, kind: LinkKind) -> LinksQuery {
-    let fallback = LinksQuery {
-        kind: Some(kind.code().to_owned()),
-        ..LinksQuery::default()
-    };
-    let Some(query) = back.strip_prefix("/links?") else {
-        return fallback;
-    };
-    let mut q = fallback;
-    for part in query.split('&') {
-        match part.split_once('=') {
-            Some(("all", _)) => q.all = Some("1".into()),
-            Some(("page", n)) => q.page = n.parse().ok(),
-            _ => {}
-        }
-    }
-    q
 }
 
 /// `?kind=&a=&b=`.
@@ -379,42 +365,32 @@ pub(crate) async fn link_pair(
         return failure(&v, &state, &not_found);
     };
     // Names, for those who may read them.
+    // Names, for roles that read identities (each read audited by the
+    // core); the policy refuses the others, who see how strongly the names
+    // agree. Both records are the reader's to read, so it answers the same
+    // for both.
     let mut names: Option<[Vec<String>; 2]> = None;
     if let LinkPair::Persons(a, b) = pair {
-        let data = match core.readable().await {
-            Ok(d) => d,
-            Err(e) => return failure(&v, &state, &e),
-        };
-        let level = |id: PersonId| {
-            data.persons
-                .binary_search_by_key(&id, |p| p.id)
-                .ok()
-                .map(|i| data.persons[i].confidentiality)
-        };
-        let allowed = [a, b]
-            .iter()
-            .all(|id| level(*id).is_some_and(|lv| core.may_read_identities(lv)));
-        if allowed {
-            let mut both: [Vec<String>; 2] = [Vec::new(), Vec::new()];
-            for (side, id) in [a, b].into_iter().enumerate() {
-                match core.person_identity(id).await {
-                    Ok(Some(identity)) => {
-                        both[side] = [
-                            &identity.name_hangul,
-                            &identity.name_romanized,
-                            &identity.name_chinese,
-                        ]
-                        .into_iter()
+        let mut both: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        let mut shown = true;
+        for (side, id) in [a, b].into_iter().enumerate() {
+            match core.person_identity(id).await {
+                Ok(identity) => {
+                    both[side] = identity
+                        .iter()
+                        .flat_map(|i| [&i.name_hangul, &i.name_romanized, &i.name_chinese])
                         .flatten()
                         .cloned()
                         .collect();
-                    }
-                    Ok(None) => {}
-                    Err(e) => return failure(&v, &state, &e),
                 }
+                Err(ServiceError::Denied(_)) => {
+                    shown = false;
+                    break;
+                }
+                Err(e) => return failure(&v, &state, &e),
             }
-            names = Some(both);
         }
+        names = shown.then_some(both);
     }
     // What the reader may read of two incidents, side by side.
     let mut incident_rows: Vec<(&'static str, [String; 2])> = Vec::new();
@@ -430,15 +406,10 @@ pub(crate) async fn link_pair(
                 .map(|i| &data.incidents[i])
         };
         if let (Some(x), Some(y)) = (find(x), find(y)) {
-            let count = |i: &refwatch_domain::Incident| match i.victims.high {
-                Some(h) if h != i.victims.low => format!("{}–{h}", i.victims.low),
-                Some(_) => i.victims.low.to_string(),
-                None => format!("{}+", i.victims.low),
-            };
             incident_rows = vec![
                 ("title", [x.title.clone(), y.title.clone()]),
                 ("link.date", [x.date.to_string(), y.date.to_string()]),
-                ("link.victims", [count(x), count(y)]),
+                ("link.victims", [people(x), people(y)]),
             ];
         }
     }
@@ -462,7 +433,7 @@ pub(crate) async fn link_pair(
         p { (t(l, "link_probability")) ": " strong { (format!("{:.1}%", item.suggestion.probability * 100.0)) } " · " (decision_words(l, item.decision)) }
         (explanation(l, item))
         @if may_decide(&v) {
-            div { (decide_buttons(&v, kind, item, &back)) }
+            div { (decide_buttons(&v, kind, item, (false, 1))) }
             form.inline method="post" action="/links" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="kind" value=(kind.code());

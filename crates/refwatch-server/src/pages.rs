@@ -118,7 +118,7 @@ pub(crate) fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Respon
     page(v, state, status, layout(v, t(v.lang, "app"), "/", body))
 }
 
-fn people(i: &Incident) -> String {
+pub(crate) fn people(i: &Incident) -> String {
     let low = refwatch_report::number(i.victims.low as f64);
     match i.victims.high {
         Some(h) if h != i.victims.low => format!("{low}–{}", refwatch_report::number(h as f64)),
@@ -577,7 +577,7 @@ pub(crate) async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let l = v.lang;
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return page(
             &v,
             &state,
@@ -629,7 +629,7 @@ pub(crate) async fn sign_out(
     v: Visitor,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,
@@ -666,7 +666,7 @@ pub(crate) async fn set_lang(
     v: Visitor,
     Form(form): Form<LangForm>,
 ) -> Response {
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return failure(
             &v,
             &state,
@@ -1148,7 +1148,7 @@ pub(crate) async fn change_password(
     let Some(token) = &v.token else {
         return redirect("/signin", &[]);
     };
-    if v.csrf_is_new || form.csrf != v.csrf {
+    if !v.posted_here(&form.csrf) {
         return page(
             &v,
             &state,

@@ -8,11 +8,11 @@
 use std::collections::{HashMap, HashSet};
 
 use refwatch_domain::{
-    Confidentiality, Dataset, FieldWeight, IncidentId, LinkDecision, LinkKind, LinkPair, LinkRun,
-    LinkSuggestion, PersonId, PlaceId, Verdict,
+    Dataset, FieldWeight, IncidentId, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion,
+    PartialDate, PersonId, PlaceId, Verdict,
 };
 use refwatch_linkage::{Blocking, Compare, Field, Label, Record, Settings, Value};
-use refwatch_policy::{LinkOperation, Operation, decide, decide_linkage, read_ceiling};
+use refwatch_policy::{LinkOperation, decide_linkage};
 use refwatch_storage::Store;
 
 use crate::{Service, ServiceError, require};
@@ -86,16 +86,6 @@ fn place_value(places: &HashMap<PlaceId, Option<PlaceId>>, place: Option<PlaceId
 
 fn text_value(text: Option<&str>) -> Value {
     text.map_or(Value::Missing, |t| Value::Text(t.to_owned()))
-}
-
-/// The year at the start of an exact birth date (`1983-04-02`, `1983`).
-fn year_of(date: &str) -> Option<i32> {
-    let digits: String = date
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
 }
 
 fn person_fields() -> Vec<Field> {
@@ -172,7 +162,8 @@ impl<S: Store> Service<S> {
                         identity
                             .as_ref()
                             .and_then(|i| i.birth_date.as_deref())
-                            .and_then(year_of)
+                            .and_then(|d| d.trim().parse::<PartialDate>().ok())
+                            .map(|d| d.get_year())
                     });
                     let first = p.timeline.iter().min_by_key(|e| e.date.start());
                     let event_place = p.timeline.iter().find_map(|e| e.place);
@@ -461,13 +452,6 @@ impl<S: Store> Service<S> {
             .iter()
             .map(|l: &LinkDecision| self.link_event(l.pair, Some(l.verdict)))
             .collect())
-    }
-
-    /// Whether the actor may see names beside a suggestion about persons
-    /// at this level.
-    pub fn may_read_identities(&self, level: Confidentiality) -> bool {
-        level <= read_ceiling(self.actor.principal)
-            && decide(self.actor.principal, Operation::ReadIdentity, level).allowed()
     }
 }
 

@@ -8,7 +8,7 @@ use refwatch_domain::*;
 use refwatch_policy::{Principal, Role};
 use refwatch_storage::SqliteStore;
 
-use crate::tests::{incident, key, source};
+use crate::tests::{incident, key, person, source};
 use crate::*;
 
 /// Generated surnames and given-name syllables with their Revised
@@ -30,24 +30,15 @@ fn twice(n: usize, level: Confidentiality) -> [Person; 2] {
     let (g2h, g2r) = SYLLABLES[(n / SYLLABLES.len() + n + 1) % SYLLABLES.len()];
     let hangul = format!("{sh}{g1h}{g2h}");
     let roman = format!("{sr} {g1r}-{g2r}");
-    let person = |name_hangul: Option<String>, name_romanized: Option<String>| Person {
-        id: PersonId::random(),
-        identity: Some({
-            let mut identity = PersonIdentity::default();
-            identity.name_hangul = name_hangul;
-            identity.name_romanized = name_romanized;
-            identity
-        }),
-        sex: Some(Term::new("female")),
-        birth_year: Some(1980 + (n as i32 % 17)),
-        age_group: None,
-        origin_place: None,
-        category: None,
-        timeline: vec![],
-        incidents: vec![],
-        consent_public: false,
-        confidentiality: level,
-        citations: vec![],
+    let person = |name_hangul: Option<String>, name_romanized: Option<String>| {
+        let mut identity = PersonIdentity::default();
+        identity.name_hangul = name_hangul;
+        identity.name_romanized = name_romanized;
+        Person {
+            identity: Some(identity),
+            birth_year: Some(1980 + (n as i32 % 17)),
+            ..person(level)
+        }
     };
     [person(Some(hangul), None), person(None, Some(roman))]
 }

@@ -128,7 +128,7 @@ pub(crate) fn incident(source: SourceId, level: Confidentiality) -> Incident {
     }
 }
 
-fn person(level: Confidentiality) -> Person {
+pub(crate) fn person(level: Confidentiality) -> Person {
     let mut identity = PersonIdentity::default();
     identity.name_romanized = Some("Generated Name".into());
     Person {

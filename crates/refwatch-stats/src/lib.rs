@@ -13,7 +13,8 @@
 pub mod files;
 mod persons;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use refwatch_domain::{
     BreakdownPart, Count, Dataset, Dimension, Incident, IncidentId, SameGroups, Term,
@@ -106,14 +107,10 @@ fn contributions(incident: &Incident, by: Option<Dimension>) -> Vec<(Option<Term
     out
 }
 
-/// One group of incidents decided to be the same event, counted once: the
-/// member with the largest best count (then the earliest date, then the
-/// smallest id) stands for it, with the group's count; and every member's
-/// id, in the order they came in. A lone incident stands for itself.
-fn counted_once<'a>(
-    members: &[&'a Incident],
-) -> Option<(std::borrow::Cow<'a, Incident>, Vec<IncidentId>)> {
-    let ids: Vec<IncidentId> = members.iter().map(|i| i.id).collect();
+/// A group of incidents decided to be the same event (two or more),
+/// counted once: the member with the largest best count (then the earliest
+/// date, then the smallest id) stands for it, with the group's count.
+fn counted_once<'a>(members: &[&'a Incident]) -> Option<Cow<'a, Incident>> {
     let best = |i: &Incident| i.victims.best.unwrap_or(i.victims.low);
     let lead = members.iter().copied().min_by(|x, y| {
         best(y)
@@ -121,9 +118,6 @@ fn counted_once<'a>(
             .then_with(|| x.date.start().first_day().cmp(&y.date.start().first_day()))
             .then_with(|| x.id.cmp(&y.id))
     })?;
-    if members.len() == 1 {
-        return Some((std::borrow::Cow::Borrowed(lead), ids));
-    }
     let low = members.iter().map(|i| i.victims.low).max().unwrap_or(0);
     let top = members.iter().map(|i| best(i)).max().unwrap_or(low);
     let high = members
@@ -136,35 +130,57 @@ fn counted_once<'a>(
         best: Some(top),
         high: high.map(|h| h.max(top)),
     };
-    Some((std::borrow::Cow::Owned(merged), ids))
+    Some(Cow::Owned(merged))
+}
+
+/// What one entry of the count stands for: an incident alone, or a group
+/// (by its position among the groups).
+enum Counted<'a> {
+    Alone(&'a Incident),
+    Group(usize),
 }
 
 /// Counts incidents and people per year (of the incident's start date),
 /// kind and, with `by`, the values of a dimension; sorted by year, kind and
 /// value. Each incident counts once, however many reports it has, and a
 /// group of incidents decided to be the same event (`same`) counts once.
+/// Cells list incidents in the order they came in, a group's members where
+/// its first member came.
 pub fn per_year<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     same: &SameGroups<IncidentId>,
     years: YearRange,
     by: Option<Dimension>,
 ) -> Vec<YearKindRow> {
-    // Groups in the order their first member came in.
-    let mut groups: Vec<Vec<&Incident>> = Vec::new();
-    let mut group_of: std::collections::HashMap<IncidentId, usize> =
-        std::collections::HashMap::new();
+    // Only grouped incidents are gathered; the rest are counted as they
+    // come, without a group of their own.
+    let mut counted: Vec<Counted<'a>> = Vec::new();
+    let mut groups: Vec<(Vec<&'a Incident>, Vec<IncidentId>)> = Vec::new();
+    let mut group_of: HashMap<IncidentId, usize> = HashMap::new();
     for incident in incidents {
-        let next = groups.len();
-        let g = *group_of.entry(same.leader(incident.id)).or_insert(next);
-        if g == next {
-            groups.push(Vec::new());
+        if !same.contains(incident.id) {
+            counted.push(Counted::Alone(incident));
+            continue;
         }
-        groups[g].push(incident);
+        let g = *group_of.entry(same.leader(incident.id)).or_insert_with(|| {
+            counted.push(Counted::Group(groups.len()));
+            groups.push((Vec::new(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].0.push(incident);
+        groups[g].1.push(incident.id);
     }
     let mut rows: BTreeMap<(i32, Term, Option<Term>), YearKindRow> = BTreeMap::new();
-    for members in &groups {
-        let Some((incident, ids)) = counted_once(members) else {
-            continue;
+    for entry in &counted {
+        let (incident, ids): (Cow<'_, Incident>, &[IncidentId]) = match entry {
+            Counted::Alone(i) => (Cow::Borrowed(*i), std::slice::from_ref(&i.id)),
+            Counted::Group(g) => {
+                let (members, ids) = &groups[*g];
+                let Some(merged) = counted_once(members) else {
+                    continue;
+                };
+                (merged, ids)
+            }
         };
         let incident = incident.as_ref();
         let year = incident.date.year();
@@ -186,7 +202,7 @@ pub fn per_year<'a>(
                     high_open: false,
                 });
             row.incidents += 1;
-            row.incident_ids.extend(&ids);
+            row.incident_ids.extend_from_slice(ids);
             row.people_low += low;
             row.people_best += best;
             row.people_high += high.unwrap_or(best);

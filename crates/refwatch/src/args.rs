@@ -217,6 +217,13 @@ pub(crate) enum LinkCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    #[command(flatten)]
+    Database(ReviewCommand),
+}
+
+/// Linkage over the data directory, through the protected core.
+#[derive(Subcommand)]
+pub(crate) enum ReviewCommand {
     /// Compare the database's persons (identities are compared inside the
     /// protected core; needs the key) or incidents, with earlier decisions
     /// as labels, and keep the likely pairs for review.

@@ -7,29 +7,32 @@ use std::time::Instant;
 use refwatch_domain::{LinkKind, LinkPair, Verdict};
 use refwatch_service::{LinkOptions, ReviewItem};
 
-use crate::args::{Cli, LinkCommand};
+use crate::args::{Cli, LinkCommand, ReviewCommand};
 use crate::dataset_cmds::required_key;
 use crate::{Outcome, data_dir};
 
 /// Runs one of the linkage commands.
 pub(crate) async fn run(cli: &Cli, command: &LinkCommand) -> anyhow::Result<Outcome> {
-    if let LinkCommand::Csv {
-        config,
-        first,
-        second,
-        out,
-    } = command
-    {
+    match command {
         // Spreadsheets need no data directory.
-        return crate::link_cmds::csv(config, first, second.as_deref(), out);
+        LinkCommand::Csv {
+            config,
+            first,
+            second,
+            out,
+        } => crate::link_cmds::csv(config, first, second.as_deref(), out),
+        LinkCommand::Database(command) => database(cli, command).await,
     }
+}
+
+/// Runs one of the commands over the data directory.
+async fn database(cli: &Cli, command: &ReviewCommand) -> anyhow::Result<Outcome> {
     // The key opens identities (for a run over persons) and seals the
     // audit entries every command here writes.
     let key = required_key(cli)?;
     let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
     let outcome = match command {
-        LinkCommand::Csv { .. } => Outcome::Ok,
-        LinkCommand::Run { kind, threshold } => {
+        ReviewCommand::Run { kind, threshold } => {
             let kind = kind.kind();
             eprintln!("Linking {}s…", kind.code());
             let started = Instant::now();
@@ -58,7 +61,7 @@ pub(crate) async fn run(cli: &Cli, command: &LinkCommand) -> anyhow::Result<Outc
             }
             Outcome::Ok
         }
-        LinkCommand::Review { kind, all, limit } => {
+        ReviewCommand::Review { kind, all, limit } => {
             let kind = kind.kind();
             let Some(review) = service.link_review(kind).await? else {
                 anyhow::bail!(
@@ -93,14 +96,14 @@ pub(crate) async fn run(cli: &Cli, command: &LinkCommand) -> anyhow::Result<Outc
             }
             Outcome::Ok
         }
-        LinkCommand::Accept { kind, a, b } => {
+        ReviewCommand::Accept { kind, a, b } => {
             decide(&service, kind.kind(), a, b, Some(Verdict::Same)).await?
         }
-        LinkCommand::Reject { kind, a, b } => {
+        ReviewCommand::Reject { kind, a, b } => {
             decide(&service, kind.kind(), a, b, Some(Verdict::Different)).await?
         }
-        LinkCommand::Undo { kind, a, b } => decide(&service, kind.kind(), a, b, None).await?,
-        LinkCommand::Split { kind, record } => {
+        ReviewCommand::Undo { kind, a, b } => decide(&service, kind.kind(), a, b, None).await?,
+        ReviewCommand::Split { kind, record } => {
             let changed = service.split_link(kind.kind(), record).await?;
             if changed.is_empty() {
                 println!("That record is in no group; nothing changed.");
