@@ -107,10 +107,15 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
     let (q, flip) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
     let x = if (n as f64) * q < 40.0 {
         // Inversion (Kachitvichyanukul and Schmeiser's BINV).
+        let mut u: f64 = StandardUniform.sample(rng);
+        // P(X = 0) = (1 - q)^n >= 1 - nq (Bernoulli's inequality): most
+        // draws with a small mean are 0 and are settled without the power.
+        if u <= 1.0 - n as f64 * q {
+            return if flip { n } else { 0 };
+        }
         let r = q / (1.0 - q);
         let a = (n as f64 + 1.0) * r;
-        let mut u: f64 = StandardUniform.sample(rng);
-        let f0 = (1.0 - q).powf(n as f64);
+        let f0 = (n as f64 * (-q).ln_1p()).exp();
         let mut f = f0;
         let mut x = 0u64;
         loop {
