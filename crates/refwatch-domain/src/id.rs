@@ -126,3 +126,7 @@ typed_id!(
     /// Identifies a user account (staff, not a documented person).
     AccountId
 );
+typed_id!(
+    /// Identifies an [`crate::Evidence`] file as received.
+    EvidenceId
+);

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod date;
+mod evidence;
 mod id;
 mod links;
 mod record;
@@ -15,6 +16,9 @@ mod validate;
 mod vocab;
 
 pub use date::{DateError, DateValue, PartialDate, Precision};
+pub use evidence::{
+    ContentHash, CustodyAction, CustodyEntry, Evidence, Extraction, HashParseError, MediaKind,
+};
 pub use id::*;
 pub use links::{
     FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, SameGroups, Verdict,
