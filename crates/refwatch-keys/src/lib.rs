@@ -573,6 +573,16 @@ impl UnlockedKeys {
         )
     }
 
+    /// The name under which a file with this SHA-256 is stored: a keyed
+    /// hash (HMAC-SHA-256 under the audit key, which never rotates), so
+    /// that someone holding the evidence store alone cannot test whether a
+    /// file they know is in it.
+    pub fn content_name(&self, sha256: &[u8; 32]) -> String {
+        let mut bytes = b"refwatch evidence name v1\0".to_vec();
+        bytes.extend_from_slice(sha256);
+        hex::encode(self.audit_mac(&bytes))
+    }
+
     /// The audit log's seal (HMAC-SHA-256) over some bytes.
     pub fn audit_mac(&self, bytes: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length, so this cannot fail.

@@ -16,8 +16,8 @@ use std::future::Future;
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
 use refwatch_domain::{
-    AccountId, Dataset, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity,
-    Timestamp, Verdict,
+    AccountId, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, LinkKind, LinkPair,
+    LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp, Verdict,
 };
 use refwatch_keys::Keyring;
 
@@ -248,6 +248,54 @@ pub trait Store {
         &self,
         kind: LinkKind,
     ) -> impl Future<Output = Result<Option<(LinkRun, Vec<LinkSuggestion>)>, StoreError>> + Send;
+
+    /// Adds a piece of evidence with its sealed provenance, its first
+    /// custody entry and audit entries, in one transaction. Raises the data
+    /// version. Fails with [`StoreError::AlreadyExists`] if its hash is
+    /// stored already and [`StoreError::NotFound`] if its source is not.
+    fn insert_evidence(
+        &self,
+        evidence: &Evidence,
+        provenance: &SealedIdentity,
+        intake: &CustodyEntry,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every piece of evidence, by id.
+    fn evidence_list(&self) -> impl Future<Output = Result<Vec<Evidence>, StoreError>> + Send;
+
+    /// One piece of evidence.
+    fn evidence(
+        &self,
+        id: EvidenceId,
+    ) -> impl Future<Output = Result<Option<Evidence>, StoreError>> + Send;
+
+    /// The evidence holding exactly these bytes, if any.
+    fn evidence_by_hash(
+        &self,
+        hash: ContentHash,
+    ) -> impl Future<Output = Result<Option<Evidence>, StoreError>> + Send;
+
+    /// A piece of evidence's sealed provenance (who handed it over, its
+    /// original name).
+    fn evidence_provenance(
+        &self,
+        id: EvidenceId,
+    ) -> impl Future<Output = Result<Option<SealedIdentity>, StoreError>> + Send;
+
+    /// Appends custody entries (their order kept) with audit entries, in
+    /// one transaction.
+    fn append_custody(
+        &self,
+        entries: &[CustodyEntry],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A file's chain of custody, oldest first.
+    fn custody(
+        &self,
+        id: EvidenceId,
+    ) -> impl Future<Output = Result<Vec<CustodyEntry>, StoreError>> + Send;
 
     /// Reads every record, each list sorted by id.
     fn load_dataset(&self) -> impl Future<Output = Result<Dataset, StoreError>> + Send;

@@ -18,6 +18,8 @@ use refwatch_policy::Role;
 
 use crate::{AuditBatch, Store, StoreError};
 
+mod evidence;
+
 /// A refwatch database in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -1759,6 +1761,47 @@ impl Store for SqliteStore {
         append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn insert_evidence(
+        &self,
+        evidence: &Evidence,
+        provenance: &SealedIdentity,
+        intake: &CustodyEntry,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        evidence::insert(self, evidence, provenance, intake, audit).await
+    }
+
+    async fn evidence_list(&self) -> Result<Vec<Evidence>, StoreError> {
+        evidence::select(self, None, None).await
+    }
+
+    async fn evidence(&self, id: EvidenceId) -> Result<Option<Evidence>, StoreError> {
+        Ok(evidence::select(self, Some(id), None).await?.pop())
+    }
+
+    async fn evidence_by_hash(&self, hash: ContentHash) -> Result<Option<Evidence>, StoreError> {
+        Ok(evidence::select(self, None, Some(hash)).await?.pop())
+    }
+
+    async fn evidence_provenance(
+        &self,
+        id: EvidenceId,
+    ) -> Result<Option<SealedIdentity>, StoreError> {
+        evidence::provenance(self, id).await
+    }
+
+    async fn append_custody(
+        &self,
+        entries: &[CustodyEntry],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        evidence::append_custody(self, entries, audit).await
+    }
+
+    async fn custody(&self, id: EvidenceId) -> Result<Vec<CustodyEntry>, StoreError> {
+        evidence::custody(self, id).await
     }
 
     async fn link_run(
