@@ -119,11 +119,18 @@ pub enum AdminOperation {
     ManageKeys,
     /// Read and verify the audit log.
     ReadAudit,
+    /// Re-hash every stored evidence file (`refwatch evidence verify`).
+    VerifyEvidence,
 }
 
 impl AdminOperation {
     /// Every system operation.
-    pub const ALL: [AdminOperation; 3] = [Self::ManageUsers, Self::ManageKeys, Self::ReadAudit];
+    pub const ALL: [AdminOperation; 4] = [
+        Self::ManageUsers,
+        Self::ManageKeys,
+        Self::ReadAudit,
+        Self::VerifyEvidence,
+    ];
 }
 
 /// Operations of record linkage: finding records that describe the same

@@ -75,6 +75,7 @@ fn every_system_operation_matches_the_written_policy() {
                 "manage_users" => AdminOperation::ManageUsers,
                 "manage_keys" => AdminOperation::ManageKeys,
                 "read_audit" => AdminOperation::ReadAudit,
+                "verify_evidence" => AdminOperation::VerifyEvidence,
                 other => panic!("unknown column {other}"),
             };
             assert_eq!(

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod evidence;
 mod linking;
 mod public;
 mod snapshot;
@@ -28,6 +29,10 @@ use refwatch_policy::{
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
 pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
+pub use evidence::{
+    DEFAULT_MAX_BYTES, EvidenceSetup, EvidenceView, Intake, IntakeOutcome, Provenance,
+    VerifyFinding, VerifyProblem,
+};
 pub use linking::{LinkOptions, LinkRunReport, MOST_SUGGESTIONS, Review, ReviewItem};
 pub use public::{PublicExport, PublicTable};
 pub use visibility::readable_by;
@@ -86,6 +91,19 @@ pub enum ServiceError {
     /// Incoming records break rules; nothing was written.
     #[error("{} problem(s) in the records; nothing was written", .0.len())]
     Invalid(Vec<Problem>),
+    /// The evidence store failed.
+    #[error(transparent)]
+    EvidenceStore(#[from] refwatch_evidence::EvidenceStoreError),
+    /// A file is larger than the configured limit; nothing was stored.
+    #[error(
+        "the file is {size} bytes, more than the limit of {limit} bytes; nothing was stored (raise the limit with --max-mib if it must be kept)"
+    )]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 /// What an import added.
@@ -117,6 +135,8 @@ pub struct Service<S: Store> {
     actor: Caller,
     /// Read copies of the records, shared by every caller of this core.
     snapshots: Arc<snapshot::Snapshots>,
+    /// Where evidence files are kept and how their text is read.
+    evidence: Option<Arc<EvidenceSetup>>,
 }
 
 impl<S: Store> std::fmt::Debug for Service<S> {
@@ -168,6 +188,7 @@ impl<S: Store> Service<S> {
             clock,
             actor: Caller::operator(),
             snapshots: Arc::default(),
+            evidence: None,
         };
         let event = service.event(
             "keys_create",
@@ -207,6 +228,7 @@ impl<S: Store> Service<S> {
             clock,
             actor,
             snapshots: Arc::default(),
+            evidence: None,
         })
     }
 
@@ -231,6 +253,7 @@ impl<S: Store> Service<S> {
             clock: self.clock.clone(),
             actor: caller,
             snapshots: self.snapshots.clone(),
+            evidence: self.evidence.clone(),
         }
     }
 

@@ -182,6 +182,21 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: LinkCommand,
     },
+    /// Evidence files: take them in (sealed, by content, with their text
+    /// read out), look at them and their chain of custody, hand them on,
+    /// and re-hash the whole store.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+    /// Reads one evidence file's text from standard input (run by refwatch
+    /// itself, isolated, under time and memory limits).
+    #[command(hide = true)]
+    ExtractWorker {
+        /// The limits and the file's kind.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// User accounts (administrators only).
     User {
         #[command(subcommand)]
@@ -372,6 +387,87 @@ impl RoleArg {
             RoleArg::Editor => Role::Editor,
             RoleArg::Analyst => Role::Analyst,
             RoleArg::Viewer => Role::Viewer,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum EvidenceCommand {
+    /// Take a file in: PDF, DOCX, HTML, text, images, audio. It is stored
+    /// sealed under its SHA-256; the same bytes again are recognised.
+    Add {
+        /// The file.
+        file: PathBuf,
+        /// The id of the source it belongs to.
+        #[arg(long)]
+        source: String,
+        /// Who handed it over (sealed; read only by roles that read identities).
+        #[arg(long)]
+        received_from: String,
+        /// How it came: in person, Signal, e-mail, courier...
+        #[arg(long)]
+        received_via: String,
+        /// Who may read it.
+        #[arg(long, value_enum, default_value_t = LevelArg::Restricted)]
+        confidentiality: LevelArg,
+        /// The largest file taken in, in MiB.
+        #[arg(long, env = "REFWATCH_EVIDENCE_MAX_MIB", default_value_t = 200)]
+        max_mib: u64,
+    },
+    /// List the files you may read.
+    List,
+    /// Show a file's record and its chain of custody (the look is recorded).
+    Show {
+        /// The evidence id.
+        id: String,
+        /// Also who handed it over and its original name (editors and
+        /// administrators; audited).
+        #[arg(long)]
+        provenance: bool,
+    },
+    /// Print a file's working text (the look is recorded).
+    Text {
+        /// The evidence id.
+        id: String,
+    },
+    /// Write the original bytes to a file, re-hashed on the way (recorded).
+    Get {
+        /// The evidence id.
+        id: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record that a copy was handed to another custodian.
+    Transfer {
+        /// The evidence id.
+        id: String,
+        /// To whom (an organisation, an office).
+        #[arg(long)]
+        to: String,
+    },
+    /// Re-hash every stored file and report any that is missing or altered
+    /// (administrators).
+    Verify,
+}
+
+/// A confidentiality level.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LevelArg {
+    /// Anyone, the public included.
+    Public,
+    /// Members of the organisation.
+    Restricted,
+    /// Those cleared for confidential material.
+    Confidential,
+}
+
+impl LevelArg {
+    pub(crate) fn level(self) -> refwatch_domain::Confidentiality {
+        match self {
+            Self::Public => refwatch_domain::Confidentiality::Public,
+            Self::Restricted => refwatch_domain::Confidentiality::Restricted,
+            Self::Confidential => refwatch_domain::Confidentiality::Confidential,
         }
     }
 }

@@ -57,3 +57,26 @@ pub(crate) async fn service(
     let store = open(dir).await?;
     Ok(Service::open(store, key, Arc::new(SystemClock), Caller::operator()).await?)
 }
+
+/// The evidence store's folder inside the data directory.
+const EVIDENCE_DIR: &str = "evidence";
+
+/// The evidence store of a data directory and the isolated reader (this
+/// program's hidden `extract-worker`, under the default limits).
+pub(crate) fn evidence_setup(
+    dir: &Path,
+    max_bytes: u64,
+) -> anyhow::Result<refwatch_service::EvidenceSetup> {
+    let store = refwatch_evidence::EvidenceStore::local(&dir.join(EVIDENCE_DIR))?;
+    let program = std::env::current_exe().context("cannot find the refwatch program itself")?;
+    let reader = refwatch_extract::Isolated::new(
+        program,
+        vec!["extract-worker".into()],
+        refwatch_extract::Limits::default(),
+    );
+    Ok(refwatch_service::EvidenceSetup {
+        store,
+        reader: Arc::new(reader),
+        max_bytes,
+    })
+}

@@ -12,6 +12,7 @@ mod brief_cmds;
 mod data_dir;
 mod dataset_cmds;
 mod estimate_cmds;
+mod evidence_cmds;
 mod key_source;
 mod link_cmds;
 mod protect_cmds;
@@ -113,6 +114,10 @@ async fn main() -> ExitCode {
         } => serve_cmds::serve(&cli, listen, *secure_cookies).await,
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Link { command } => review_cmds::run(&cli, command).await,
+        Command::Evidence { command } => evidence_cmds::run(&cli, command).await,
+        Command::ExtractWorker { args } => {
+            return ExitCode::from(u8::try_from(refwatch_extract::worker_main(args)).unwrap_or(2));
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => protect_cmds::audit_verify(&cli).await,

@@ -4,6 +4,7 @@
 mod cli;
 mod demo_data;
 mod estimate;
+mod evidence;
 mod link;
 mod protection;
 mod report;
