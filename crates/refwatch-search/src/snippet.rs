@@ -100,7 +100,13 @@ pub(crate) fn snippet(body: &str, words: &[Word], english: &mut TextAnalyzer) ->
     }
     ranges.sort_unstable();
     let first = ranges[0].0;
-    let start = back(scanned, first, BEFORE);
+    let mut start = back(scanned, first, BEFORE);
+    // Start at a word, not inside one.
+    if start > 0
+        && let Some(space) = scanned[start..first].find(char::is_whitespace)
+    {
+        start += space + 1;
+    }
     let stop = forward(scanned, first, AFTER);
     let mut out = Vec::new();
     if start > 0 {

@@ -12,6 +12,7 @@ mod accounts;
 mod evidence;
 mod linking;
 mod public;
+mod search;
 mod snapshot;
 mod visibility;
 
@@ -35,6 +36,7 @@ pub use evidence::{
 };
 pub use linking::{LinkOptions, LinkRunReport, MOST_SUGGESTIONS, Review, ReviewItem};
 pub use public::{PublicExport, PublicTable};
+pub use search::{IndexStats, SearchRequest};
 pub use visibility::readable_by;
 
 /// Who is acting, as the policy and the audit log see them.
@@ -91,6 +93,9 @@ pub enum ServiceError {
     /// Incoming records break rules; nothing was written.
     #[error("{} problem(s) in the records; nothing was written", .0.len())]
     Invalid(Vec<Problem>),
+    /// The search engine failed, or the query has no word.
+    #[error(transparent)]
+    Search(#[from] refwatch_search::SearchError),
     /// The evidence store failed.
     #[error(transparent)]
     EvidenceStore(#[from] refwatch_evidence::EvidenceStoreError),
@@ -767,6 +772,8 @@ impl<S: Store> Service<S> {
 
 #[cfg(test)]
 mod linking_tests;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;
 

@@ -29,6 +29,8 @@ pub(crate) struct Snapshots {
     // An async lock: while one caller reloads, the others wait for its copy
     // instead of each reading every record again.
     held: tokio::sync::Mutex<Held>,
+    /// The search index and the data version it was built at.
+    pub(crate) search: tokio::sync::Mutex<Option<(u64, Arc<refwatch_search::SearchIndex>)>>,
 }
 
 impl Snapshots {

@@ -189,6 +189,37 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Search incidents, persons, sources, citations, UN texts and
+    /// evidence texts in English, Korean and Chinese: `refwatch search
+    /// 강제북송 Yanji`. Only what your role may read is found or counted.
+    #[command(args_conflicts_with_subcommands = true)]
+    Search {
+        #[command(subcommand)]
+        command: Option<SearchCommand>,
+        /// The words; every one must be found.
+        words: Vec<String>,
+        /// Only these kinds (incident, person, source, citation, mechanism, evidence).
+        #[arg(long, value_delimiter = ',')]
+        kind: Vec<String>,
+        /// Only from this year.
+        #[arg(long)]
+        from: Option<i32>,
+        /// Only to this year.
+        #[arg(long)]
+        to: Option<i32>,
+        /// Only in this language (en, ko, zh, ja).
+        #[arg(long)]
+        language: Option<String>,
+        /// Only at this level.
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
+        /// Hits to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Reads one evidence file's text from standard input (run by refwatch
     /// itself, isolated, under time and memory limits).
     #[command(hide = true)]
@@ -449,6 +480,12 @@ pub(crate) enum EvidenceCommand {
     /// Re-hash every stored file and report any that is missing or altered
     /// (administrators).
     Verify,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SearchCommand {
+    /// Build the search index anew from the database and say how long it took.
+    Reindex,
 }
 
 /// A confidentiality level.

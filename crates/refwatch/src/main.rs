@@ -18,6 +18,7 @@ mod link_cmds;
 mod protect_cmds;
 mod report_cmds;
 mod review_cmds;
+mod search_cmds;
 mod serve_cmds;
 mod user_cmds;
 
@@ -115,6 +116,31 @@ async fn main() -> ExitCode {
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Link { command } => review_cmds::run(&cli, command).await,
         Command::Evidence { command } => evidence_cmds::run(&cli, command).await,
+        Command::Search {
+            command: Some(_), ..
+        } => search_cmds::reindex(&cli).await,
+        Command::Search {
+            command: None,
+            words,
+            kind,
+            from,
+            to,
+            language,
+            level,
+            limit,
+            json,
+        } => {
+            let filters = search_cmds::Filters {
+                kinds: kind,
+                from: *from,
+                to: *to,
+                language: language.as_deref(),
+                level: level.map(|l| l.level()),
+                limit: *limit,
+                json: *json,
+            };
+            search_cmds::search(&cli, words, &filters).await
+        }
         Command::ExtractWorker { args } => {
             return ExitCode::from(u8::try_from(refwatch_extract::worker_main(args)).unwrap_or(2));
         }

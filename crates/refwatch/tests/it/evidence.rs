@@ -318,3 +318,40 @@ fn hostile_files_are_stored_with_a_clear_reason_and_too_large_ones_refused() {
         run.stderr()
     );
 }
+
+#[test]
+fn search_finds_korean_inside_words_and_reindex_reports() {
+    let (dir, tmp) = ready();
+    add(
+        &dir,
+        &write_temp(
+            &tmp,
+            "k.txt",
+            "생성된 증언: 공안이 탈북민을 강제북송을 했다.",
+        ),
+        "restricted",
+    );
+    add(
+        &dir,
+        &write_temp(
+            &tmp,
+            "e.txt",
+            "Generated statement: they were forcibly repatriated.",
+        ),
+        "restricted",
+    );
+    let found = dir.ok(&["search", "강제북송"]);
+    assert!(found.starts_with("1 found"), "{found}");
+    assert!(found.contains("[강제북송]을"), "{found}");
+    let found = dir.ok(&["search", "repatriation", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&found).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["kind"], "evidence");
+    assert_eq!(v["facets"]["language"]["en"], 1);
+    let none = dir.ok(&["search", "강제북송", "--language", "en"]);
+    assert!(none.starts_with("0 found"), "{none}");
+    let bad = dir.run(&["search", "x", "--kind", "people"]);
+    assert!(bad.stderr().contains("unknown kind"), "{}", bad.stderr());
+    let re = dir.ok(&["search", "reindex"]);
+    assert!(re.starts_with("Indexed "), "{re}");
+}

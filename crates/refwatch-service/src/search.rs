@@ -1,0 +1,307 @@
+//! Search through the protected core: the index is built from every
+//! record, evidence text and (with the keys) every name, kept in memory,
+//! rebuilt when the data version moves; each query carries the caller's
+//! ceiling and whether they may read identities.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use refwatch_domain::{Confidentiality, Dataset, Extraction, SourceId};
+use refwatch_evidence::Part;
+use refwatch_extract::language;
+use refwatch_policy::{Operation, decide, read_ceiling};
+use refwatch_search::{DocKind, Query, Results, SearchDoc, SearchIndex};
+use refwatch_storage::Store;
+
+use crate::{Service, ServiceError};
+
+/// A search as a caller asks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The words.
+    pub text: String,
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<DocKind>,
+    /// Only these years, inclusive.
+    pub years: Option<(i32, i32)>,
+    /// Only this language (`en`, `ko`, `zh`, `ja`, `und`).
+    pub language: Option<String>,
+    /// Only this level.
+    pub level: Option<Confidentiality>,
+    /// Hits to return (at most 200).
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+}
+
+/// What building the index took.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IndexStats {
+    /// Documents indexed.
+    pub documents: usize,
+    /// The index's size in memory.
+    pub bytes: u64,
+    /// Seconds taken, reading included.
+    pub seconds: f64,
+}
+
+fn doc(
+    kind: DocKind,
+    id: String,
+    title: String,
+    body: String,
+    level: Confidentiality,
+    year: Option<i32>,
+) -> SearchDoc {
+    let lang = language(&format!("{title}\n{body}")).to_owned();
+    SearchDoc {
+        kind,
+        id,
+        title,
+        body,
+        names: String::new(),
+        level,
+        year,
+        language: lang,
+    }
+}
+
+/// The documents of every record (identities apart).
+fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
+    let mut out = Vec::new();
+    let source_level = |id: SourceId| {
+        data.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(Confidentiality::Confidential, |s| s.confidentiality)
+    };
+    let source_title = |id: SourceId| {
+        data.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.title.clone())
+            .unwrap_or_default()
+    };
+    // A citation is as protected as its record and its source, whichever is higher.
+    let mut citations = |owner: String,
+                         level: Confidentiality,
+                         year: Option<i32>,
+                         list: &[refwatch_domain::Citation]| {
+        for c in list {
+            out.push(doc(
+                DocKind::Citation,
+                owner.clone(),
+                format!("{}, {}", source_title(c.source), c.locator),
+                [Some(c.quote.as_str()), c.note.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                level.max(source_level(c.source)),
+                year,
+            ));
+        }
+    };
+    for i in &data.incidents {
+        let year = Some(i.date.year());
+        citations(i.id.to_string(), i.confidentiality, year, &i.citations);
+        for r in &i.reports {
+            citations(i.id.to_string(), i.confidentiality, year, &r.citations);
+        }
+    }
+    for p in &data.persons {
+        citations(
+            p.id.to_string(),
+            p.confidentiality,
+            p.timeline.first().map(|t| t.date.year()),
+            &p.citations,
+        );
+    }
+    for m in &data.mechanisms {
+        citations(
+            m.id.to_string(),
+            Confidentiality::Public,
+            Some(m.date.year()),
+            &m.citations,
+        );
+    }
+    for i in &data.incidents {
+        let mut body = vec![i.summary.clone()];
+        body.extend(i.reports.iter().map(|r| r.summary.clone()));
+        out.push(doc(
+            DocKind::Incident,
+            i.id.to_string(),
+            i.title.clone(),
+            body.join("\n"),
+            i.confidentiality,
+            Some(i.date.year()),
+        ));
+    }
+    for p in &data.persons {
+        let mut facts: Vec<String> = Vec::new();
+        facts.extend(p.sex.as_ref().map(|s| s.code().to_owned()));
+        facts.extend(p.birth_year.map(|y| format!("born {y}")));
+        facts.extend(p.category.as_ref().map(|c| c.code().to_owned()));
+        facts.extend(
+            p.timeline
+                .iter()
+                .map(|t| format!("{} {}", t.status.code(), t.date.year())),
+        );
+        out.push(doc(
+            DocKind::Person,
+            p.id.to_string(),
+            format!("Person {}", p.id),
+            facts.join(", "),
+            p.confidentiality,
+            p.timeline.first().map(|t| t.date.year()),
+        ));
+    }
+    for s in &data.sources {
+        out.push(doc(
+            DocKind::Source,
+            s.id.to_string(),
+            s.title.clone(),
+            [&s.publisher, &s.author, &s.symbol, &s.note]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+            s.confidentiality,
+            None,
+        ));
+    }
+    for m in &data.mechanisms {
+        out.push(doc(
+            DocKind::Mechanism,
+            m.id.to_string(),
+            m.reference.clone().unwrap_or_else(|| "UN mechanism".into()),
+            m.text.clone(),
+            Confidentiality::Public,
+            Some(m.date.year()),
+        ));
+    }
+    out
+}
+
+impl<S: Store> Service<S> {
+    /// Every document to index: records, names (when the keys are open)
+    /// and evidence texts (when an evidence store is configured).
+    async fn documents(&self, data: &Dataset) -> Result<Vec<SearchDoc>, ServiceError> {
+        let mut docs = record_docs(data);
+        if let Some(keys) = self.keys.as_deref() {
+            let sealed: std::collections::HashMap<_, _> =
+                self.store.sealed_identities().await?.into_iter().collect();
+            for d in docs.iter_mut().filter(|d| d.kind == DocKind::Person) {
+                let Some(id) = d.id.parse().ok() else {
+                    continue;
+                };
+                let Some(s) = sealed.get(&id) else { continue };
+                // A seal that does not open is reported by `refwatch check`;
+                // the person is still found by the other fields.
+                if let Ok(identity) = keys.open_identity(id, s) {
+                    d.names = [
+                        &identity.name_hangul,
+                        &identity.name_romanized,
+                        &identity.name_chinese,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                }
+            }
+            if let Some(setup) = self.evidence.as_deref() {
+                for e in self.store.evidence_list().await? {
+                    let body = match e.extraction {
+                        Extraction::Text { .. } => setup
+                            .store
+                            .get(keys, Part::Text, e.hash)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default(),
+                        _ => String::new(),
+                    };
+                    let source = data
+                        .sources
+                        .iter()
+                        .find(|s| s.id == e.source)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_default();
+                    docs.push(SearchDoc {
+                        kind: DocKind::Evidence,
+                        id: e.id.to_string(),
+                        title: format!("{} ({}), {}", source, e.media.code(), e.received_at),
+                        body,
+                        names: String::new(),
+                        level: e.confidentiality,
+                        year: Some(e.received_at.year()),
+                        language: e.language.clone().unwrap_or_else(|| "und".into()),
+                    });
+                }
+            }
+        }
+        Ok(docs)
+    }
+
+    /// The current index: the one held if the data have not changed since
+    /// it was built, otherwise a new one.
+    async fn index(&self) -> Result<(Arc<SearchIndex>, Option<IndexStats>), ServiceError> {
+        let version = self.store.data_version().await?;
+        let mut held = self.snapshots.search.lock().await;
+        if let Some((v, index)) = held.as_ref()
+            && *v == version
+        {
+            return Ok((index.clone(), None));
+        }
+        let started = Instant::now();
+        let data = self.snapshots.all(&self.store).await?;
+        let docs = self.documents(&data).await?;
+        let index = tokio::task::spawn_blocking(move || SearchIndex::build(docs, |_| {}))
+            .await
+            .map_err(|_| ServiceError::User("building the search index stopped".into()))??;
+        let index = Arc::new(index);
+        let stats = IndexStats {
+            documents: index.len(),
+            bytes: index.size_bytes(),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        *held = Some((version, index.clone()));
+        Ok((index, Some(stats)))
+    }
+
+    /// Builds the index anew from the database.
+    pub async fn reindex(&self) -> Result<IndexStats, ServiceError> {
+        *self.snapshots.search.lock().await = None;
+        let (_, stats) = self.index().await?;
+        stats.ok_or(ServiceError::User("the index was not rebuilt".into()))
+    }
+
+    /// Searches what the caller may read: nothing above their ceiling
+    /// matches, and names are searched only if they may read identities.
+    pub async fn search(&self, request: &SearchRequest) -> Result<Results, ServiceError> {
+        let ceiling = read_ceiling(self.actor.principal);
+        let (index, _) = self.index().await?;
+        let names = Confidentiality::ALL.into_iter().any(|level| {
+            level <= ceiling
+                && decide(self.actor.principal, Operation::ReadIdentity, level).allowed()
+        });
+        let query = Query {
+            text: request.text.clone(),
+            kinds: request.kinds.clone(),
+            years: request.years,
+            language: request.language.clone(),
+            level: request.level,
+            ceiling,
+            names,
+            limit: request.limit.clamp(1, 200),
+            offset: request.offset,
+        };
+        Ok(tokio::task::spawn_blocking(move || index.search(&query))
+            .await
+            .map_err(|_| ServiceError::User("the search stopped".into()))??)
+    }
+}

@@ -1,0 +1,265 @@
+//! Evidence and search through the protected core, for every role: a
+//! document's words find nothing and count nothing for a reader below its
+//! level; names are searched only by readers of identities.
+
+use std::sync::Arc;
+
+use refwatch_domain::*;
+use refwatch_evidence::EvidenceStore;
+use refwatch_extract::Inline;
+use refwatch_policy::{Principal, Role};
+use refwatch_search::DocKind;
+use refwatch_storage::SqliteStore;
+
+use crate::tests::{incident, key, person, source};
+use crate::*;
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    key: refwatch_keys::KekSource,
+    objects: EvidenceStore,
+    source: SourceId,
+}
+
+fn setup_for(objects: &EvidenceStore) -> EvidenceSetup {
+    EvidenceSetup {
+        store: objects.clone(),
+        reader: Arc::new(Inline::default()),
+        max_bytes: 1 << 20,
+    }
+}
+
+async fn acting(s: &Setup, principal: Principal) -> Service<SqliteStore> {
+    let store = SqliteStore::open(&s.path).await.unwrap();
+    Service::open(
+        store,
+        Some(&s.key),
+        Arc::new(SystemClock),
+        Caller {
+            principal,
+            label: "test".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .with_evidence(setup_for(&s.objects))
+}
+
+/// A public incident about Yanji, a restricted incident, a confidential
+/// person with a generated name, and three evidence texts: public Korean,
+/// restricted Chinese, confidential English.
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let key = key();
+    let objects = EvidenceStore::in_memory();
+    let store = SqliteStore::open(&path).await.unwrap();
+    let service = Service::create_keys(store, &key, Arc::new(SystemClock))
+        .await
+        .unwrap()
+        .with_evidence(setup_for(&objects));
+    let s = source();
+    let mut public = incident(s.id, Confidentiality::Public);
+    public.title = "Arrests in Yanji".into();
+    public.summary = "Police arrested escapees in Yanji.".into();
+    let mut restricted = incident(s.id, Confidentiality::Restricted);
+    restricted.title = "Border crossing at Tumen".into();
+    restricted.summary = "A generated account of a crossing near Tumen.".into();
+    let mut secret = person(Confidentiality::Confidential);
+    let mut identity = PersonIdentity::default();
+    identity.name_hangul = Some("한지우".into());
+    secret.identity = Some(identity);
+    let source_id = s.id;
+    service
+        .import(&Dataset {
+            sources: vec![s],
+            incidents: vec![public, restricted],
+            persons: vec![secret],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+    for (text, name, level) in [
+        (
+            "2023년 탈북민 600명이 강제북송되었다.",
+            "a.txt",
+            Confidentiality::Public,
+        ),
+        (
+            "中国公安在图们强制遣返脱北者。",
+            "b.txt",
+            Confidentiality::Restricted,
+        ),
+        (
+            "The generated informant described the safehouse route.",
+            "c.txt",
+            Confidentiality::Confidential,
+        ),
+    ] {
+        service
+            .add_evidence(
+                text.as_bytes(),
+                Intake {
+                    source: source_id,
+                    received_from: "Generated Courier".into(),
+                    received_via: "test".into(),
+                    file_name: name.into(),
+                    confidentiality: level,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    service.into_store().close().await;
+    Setup {
+        _dir: dir,
+        path,
+        key,
+        objects,
+        source: source_id,
+    }
+}
+
+fn ask(text: &str) -> SearchRequest {
+    SearchRequest {
+        text: text.into(),
+        limit: 20,
+        ..SearchRequest::default()
+    }
+}
+
+const ROLES: [(Principal, Confidentiality); 5] = [
+    (
+        Principal::Account(Role::Administrator),
+        Confidentiality::Confidential,
+    ),
+    (
+        Principal::Account(Role::Editor),
+        Confidentiality::Confidential,
+    ),
+    (
+        Principal::Account(Role::Analyst),
+        Confidentiality::Restricted,
+    ),
+    (
+        Principal::Account(Role::Viewer),
+        Confidentiality::Restricted,
+    ),
+    (Principal::Public, Confidentiality::Public),
+];
+
+#[tokio::test]
+async fn every_role_finds_and_counts_only_what_it_may_read() {
+    let s = setup().await;
+    for (who, ceiling) in ROLES {
+        let service = acting(&s, who).await;
+        for (words, level, kind) in [
+            ("Yanji", Confidentiality::Public, DocKind::Incident),
+            ("강제북송", Confidentiality::Public, DocKind::Evidence),
+            ("Tumen", Confidentiality::Restricted, DocKind::Incident),
+            ("强制遣返", Confidentiality::Restricted, DocKind::Evidence),
+            (
+                "safehouse",
+                Confidentiality::Confidential,
+                DocKind::Evidence,
+            ),
+        ] {
+            let found = service.search(&ask(words)).await.unwrap();
+            if level <= ceiling {
+                assert_eq!(found.total, 1, "{who:?} {words}");
+                assert_eq!(found.hits[0].kind, kind);
+                assert!(found.hits[0].snippet.iter().any(|seg| seg.marked));
+            } else {
+                assert_eq!(found.total, 0, "{who:?} must not find {words}");
+                assert!(found.hits.is_empty());
+                assert_eq!(found.facets.total(), 0);
+            }
+        }
+        // The name of the confidential person: only for readers of identities.
+        let by_name = service.search(&ask("한지우")).await.unwrap();
+        let reads_names = matches!(who, Principal::Account(Role::Administrator | Role::Editor));
+        assert_eq!(by_name.total, usize::from(reads_names), "{who:?}");
+        assert!(
+            by_name.hits.iter().all(|h| !h.title.contains("한지우")
+                && h.snippet.iter().all(|x| !x.text.contains("지우")))
+        );
+    }
+}
+
+#[tokio::test]
+async fn evidence_follows_the_policy_and_the_index_follows_new_evidence() {
+    let s = setup().await;
+    let viewer = acting(&s, Principal::Account(Role::Viewer)).await;
+    let listed = viewer.evidence_list().await.unwrap();
+    assert_eq!(listed.len(), 2, "public and restricted only");
+    let secret = acting(&s, Principal::Account(Role::Administrator))
+        .await
+        .evidence_list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.confidentiality == Confidentiality::Confidential)
+        .unwrap();
+    // Refused as if it did not exist.
+    let err = viewer.evidence_text(secret.id).await.unwrap_err();
+    assert!(
+        err.to_string().contains("no evidence with this id"),
+        "{err}"
+    );
+    // Viewers may not add evidence; analysts neither; editors may.
+    let intake = || Intake {
+        source: s.source,
+        received_from: "x".into(),
+        received_via: "x".into(),
+        file_name: "n.txt".into(),
+        confidentiality: Confidentiality::Restricted,
+    };
+    for role in [Role::Viewer, Role::Analyst] {
+        let err = acting(&s, Principal::Account(role))
+            .await
+            .add_evidence(b"generated words", intake())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::Denied(_)), "{err}");
+    }
+    let editor = acting(&s, Principal::Account(Role::Editor)).await;
+    assert_eq!(editor.search(&ask("checkpoint")).await.unwrap().total, 0);
+    editor
+        .add_evidence(b"A generated note about the checkpoint.", intake())
+        .await
+        .unwrap();
+    // The next search sees it: the index follows the data version.
+    assert_eq!(editor.search(&ask("checkpoint")).await.unwrap().total, 1);
+    // Only administrators verify the store.
+    assert!(matches!(
+        editor.verify_evidence().await,
+        Err(ServiceError::Denied(_))
+    ));
+    let (count, findings) = acting(&s, Principal::Account(Role::Administrator))
+        .await
+        .verify_evidence()
+        .await
+        .unwrap();
+    assert_eq!((count, findings.len()), (4, 0));
+    // Provenance: editors yes (audited), analysts no.
+    let p = editor.evidence_provenance(secret.id).await.unwrap();
+    assert_eq!(p.received_from, "Generated Courier");
+    assert_eq!(format!("{p:?}"), "Provenance(<redacted>)");
+    let analyst = acting(&s, Principal::Account(Role::Analyst)).await;
+    let restricted = listed
+        .iter()
+        .find(|e| e.confidentiality == Confidentiality::Restricted)
+        .unwrap();
+    assert!(matches!(
+        analyst.evidence_provenance(restricted.id).await,
+        Err(ServiceError::Denied(_))
+    ));
+    // Too large: refused, nothing stored.
+    let big = vec![b'a'; (1 << 20) + 1];
+    assert!(matches!(
+        editor.add_evidence(&big, intake()).await,
+        Err(ServiceError::TooLarge { .. })
+    ));
+    assert_eq!(editor.evidence_list().await.unwrap().len(), 4);
+}
