@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout)]
 
 mod link;
+mod search;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -25,11 +26,15 @@ enum Command {
     /// Link the FEBRL datasets and generated Korean names with refwatch and
     /// with Splink 5.0, side by side.
     Link(link::Args),
+    /// Index synthetic documents (half English, half Korean) and time one-
+    /// and two-word queries.
+    Search(search::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Web(args) => web::run(&args),
         Command::Link(args) => link::run(&args),
+        Command::Search(args) => search::run(&args),
     }
 }
