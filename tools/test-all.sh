@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages (Chromium to print PDF
 # reports and, through chromedriver, to run the browser tests; poppler-utils
-# to render PDFs; Noto CJK fonts for Korean), then runs every test of the
+# to render PDFs and read their text; OpenSSL to check export bundles as a
+# court would; Noto CJK fonts for Korean), then runs every test of the
 # workspace. Browser screenshots land in target/e2e-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

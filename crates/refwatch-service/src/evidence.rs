@@ -142,13 +142,13 @@ impl<S: Store> Service<S> {
         self
     }
 
-    fn setup(&self) -> Result<&EvidenceSetup, ServiceError> {
+    pub(crate) fn setup(&self) -> Result<&EvidenceSetup, ServiceError> {
         self.evidence.as_deref().ok_or(ServiceError::User(
             "this refwatch has no evidence store configured".into(),
         ))
     }
 
-    fn custody_entry(
+    pub(crate) fn custody_entry(
         &self,
         evidence: EvidenceId,
         action: CustodyAction,
@@ -165,7 +165,7 @@ impl<S: Store> Service<S> {
         }
     }
 
-    async fn log_custody(&self, entries: Vec<CustodyEntry>) -> Result<(), ServiceError> {
+    pub(crate) async fn log_custody(&self, entries: Vec<CustodyEntry>) -> Result<(), ServiceError> {
         let events = entries
             .iter()
             .map(|e| {
@@ -521,5 +521,54 @@ impl<S: Store> Service<S> {
             self.log_custody(entries).await?;
         }
         Ok((all.len(), findings))
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// Re-seals every stored evidence object, provenance and sealed secret
+    /// with the current data key (during a data key rotation).
+    pub(crate) async fn reseal_evidence(&self) -> Result<(), ServiceError> {
+        let keys = self.keys()?;
+        let all = self.store.evidence_list().await?;
+        let mut provenances = Vec::with_capacity(all.len());
+        for e in &all {
+            if let Some(setup) = self.evidence.as_deref() {
+                for part in [Part::Original, Part::Text] {
+                    if let Some(bytes) = setup.store.get(keys, part, e.hash).await? {
+                        setup.store.put(keys, part, e.hash, &bytes).await?;
+                    }
+                }
+            } else {
+                return Err(ServiceError::User(
+                    "this data directory holds evidence: rotate its keys with the evidence store configured".into(),
+                ));
+            }
+            if let Some(sealed) = self.store.evidence_provenance(e.id).await? {
+                let context = provenance_context(e.id);
+                let plain = keys.open_secret(&context, &sealed)?;
+                provenances.push((e.id, keys.seal_secret(&context, &plain)?));
+            }
+        }
+        let mut secrets = Vec::new();
+        for name in self.store.sealed_secret_names().await? {
+            if let Some(sealed) = self.store.sealed_secret(&name).await? {
+                let plain = keys.open_secret(&name, &sealed)?;
+                secrets.push((name.clone(), keys.seal_secret(&name, &plain)?));
+            }
+        }
+        let event = self.event(
+            "keys_reseal",
+            None,
+            None,
+            &format!(
+                "{} evidence files and {} secrets re-sealed",
+                all.len(),
+                secrets.len()
+            ),
+        );
+        self.store
+            .replace_sealed(&provenances, &secrets, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
     }
 }

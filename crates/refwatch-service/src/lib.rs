@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod bundle;
 mod evidence;
 mod linking;
 mod public;
@@ -30,6 +31,7 @@ use refwatch_policy::{
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
 pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
+pub use bundle::BundleMade;
 pub use evidence::{
     DEFAULT_MAX_BYTES, EvidenceSetup, EvidenceView, Intake, IntakeOutcome, Provenance,
     VerifyFinding, VerifyProblem,
@@ -609,6 +611,10 @@ impl<S: Store> Service<S> {
                 .await?;
             progress(done, total - done);
         }
+        // Evidence files, their provenance and the organisation's sealed
+        // secrets are sealed with data keys too: re-seal them before the
+        // old keys go.
+        self.reseal_evidence().await?;
         let keys = keys_mut(&mut self.keys)?;
         let ring = ring.retire_data_keys_before(keys, target);
         let event = AuditEvent {

@@ -297,6 +297,35 @@ pub trait Store {
         id: EvidenceId,
     ) -> impl Future<Output = Result<Vec<CustodyEntry>, StoreError>> + Send;
 
+    /// A sealed secret of the organisation, by name.
+    fn sealed_secret(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<SealedIdentity>, StoreError>> + Send;
+
+    /// Stores a sealed secret under a name that holds none yet, with audit
+    /// entries, in one transaction; fails with
+    /// [`StoreError::AlreadyExists`] if the name is taken.
+    fn insert_sealed_secret(
+        &self,
+        name: &str,
+        sealed: &SealedIdentity,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces sealed provenances of evidence and sealed secrets (after
+    /// re-sealing them with a new data key), with audit entries, in one
+    /// transaction.
+    fn replace_sealed(
+        &self,
+        provenances: &[(EvidenceId, SealedIdentity)],
+        secrets: &[(String, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The names of every sealed secret.
+    fn sealed_secret_names(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// Reads every record, each list sorted by id.
     fn load_dataset(&self) -> impl Future<Output = Result<Dataset, StoreError>> + Send;
 

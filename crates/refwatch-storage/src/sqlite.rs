@@ -1804,6 +1804,36 @@ impl Store for SqliteStore {
         evidence::custody(self, id).await
     }
 
+    async fn sealed_secret(&self, name: &str) -> Result<Option<SealedIdentity>, StoreError> {
+        evidence::sealed_secret(self, name).await
+    }
+
+    async fn insert_sealed_secret(
+        &self,
+        name: &str,
+        sealed: &SealedIdentity,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        evidence::insert_sealed_secret(self, name, sealed, audit).await
+    }
+
+    async fn replace_sealed(
+        &self,
+        provenances: &[(EvidenceId, SealedIdentity)],
+        secrets: &[(String, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        evidence::replace_sealed(self, provenances, secrets, audit).await
+    }
+
+    async fn sealed_secret_names(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM sealed_secret ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     async fn link_run(
         &self,
         kind: LinkKind,

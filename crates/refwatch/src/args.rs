@@ -220,6 +220,12 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Signed export bundles for courts and UN offices: chosen incidents,
+    /// their sources, evidence files and custody, with a signed manifest.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
     /// Reads one evidence file's text from standard input (run by refwatch
     /// itself, isolated, under time and memory limits).
     #[command(hide = true)]
@@ -480,6 +486,35 @@ pub(crate) enum EvidenceCommand {
     /// Re-hash every stored file and report any that is missing or altered
     /// (administrators).
     Verify,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum BundleCommand {
+    /// Write a bundle of these incidents (administrators; needs the key).
+    Create {
+        /// An incident's id; repeat for more.
+        #[arg(long = "incident", required = true)]
+        incidents: Vec<String>,
+        /// The archive to write (not overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a bundle offline with the organisation's public key: the
+    /// signature, then every file; names each file changed, removed or
+    /// added. Needs no data directory.
+    Verify {
+        /// The bundle.
+        file: PathBuf,
+        /// The organisation's public key (PEM), as `bundle public-key` wrote it.
+        #[arg(long)]
+        public_key: PathBuf,
+    },
+    /// Write the organisation's public key (PEM), to publish.
+    PublicKey {
+        /// Where to write it (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

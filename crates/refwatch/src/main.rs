@@ -9,6 +9,7 @@
 
 mod args;
 mod brief_cmds;
+mod bundle_cmds;
 mod data_dir;
 mod dataset_cmds;
 mod estimate_cmds;
@@ -116,6 +117,7 @@ async fn main() -> ExitCode {
         Command::User { command } => user_cmds::run(&cli, command).await,
         Command::Link { command } => review_cmds::run(&cli, command).await,
         Command::Evidence { command } => evidence_cmds::run(&cli, command).await,
+        Command::Bundle { command } => bundle_cmds::run(&cli, command).await,
         Command::Search {
             command: Some(_), ..
         } => search_cmds::reindex(&cli).await,

@@ -85,7 +85,13 @@ pub(crate) async fn keys_rotate(
     data_key: bool,
 ) -> anyhow::Result<Outcome> {
     let key = required_key(cli)?;
-    let mut service = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    // Evidence files are sealed with the data key too: rotation re-seals them.
+    let mut service = data_dir::service(&cli.data_dir, Some(&key))
+        .await?
+        .with_evidence(data_dir::evidence_setup(
+            &cli.data_dir,
+            refwatch_service::DEFAULT_MAX_BYTES,
+        )?);
     if data_key {
         let done = service
             .rotate_data_key(&key, 100, |done, remaining| {

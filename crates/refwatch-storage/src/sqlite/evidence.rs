@@ -224,3 +224,97 @@ pub(super) async fn custody(
         })
         .collect()
 }
+
+pub(super) async fn sealed_secret(
+    store: &SqliteStore,
+    name: &str,
+) -> Result<Option<SealedIdentity>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT name AS id, key_version, nonce, ciphertext FROM sealed_secret WHERE name = ?",
+    )
+    .bind(name)
+    .fetch_optional(&store.pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let r = Reader {
+        table: "sealed_secret",
+    };
+    Ok(Some(SealedIdentity {
+        key_version: u32::try_from(
+            r.opt_int(&row, "key_version")?
+                .ok_or_else(|| r.corrupt("key_version", &row))?,
+        )
+        .map_err(|_| r.corrupt("key_version", &row))?,
+        nonce: row.try_get("nonce").map_err(|_| r.corrupt("nonce", &row))?,
+        ciphertext: row
+            .try_get("ciphertext")
+            .map_err(|_| r.corrupt("ciphertext", &row))?,
+    }))
+}
+
+pub(super) async fn insert_sealed_secret(
+    store: &SqliteStore,
+    name: &str,
+    sealed: &SealedIdentity,
+    audit: &AuditBatch<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    let taken: Option<String> = sqlx::query_scalar("SELECT name FROM sealed_secret WHERE name = ?")
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(example) = taken {
+        return Err(StoreError::AlreadyExists { count: 1, example });
+    }
+    sqlx::query(
+        "INSERT INTO sealed_secret (name, key_version, nonce, ciphertext) VALUES (?, ?, ?, ?)",
+    )
+    .bind(name)
+    .bind(sealed.key_version)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .execute(&mut *tx)
+    .await?;
+    append_audit_in(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn replace_sealed(
+    store: &SqliteStore,
+    provenances: &[(EvidenceId, SealedIdentity)],
+    secrets: &[(String, SealedIdentity)],
+    audit: &AuditBatch<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    for (id, sealed) in provenances {
+        let done = sqlx::query(
+            "UPDATE evidence SET provenance_version = ?, provenance_nonce = ?, provenance = ? WHERE id = ?",
+        )
+        .bind(sealed.key_version)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+    }
+    for (name, sealed) in secrets {
+        sqlx::query(
+            "UPDATE sealed_secret SET key_version = ?, nonce = ?, ciphertext = ? WHERE name = ?",
+        )
+        .bind(sealed.key_version)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    }
+    append_audit_in(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -355,3 +355,149 @@ fn search_finds_korean_inside_words_and_reindex_reports() {
     let re = dir.ok(&["search", "reindex"]);
     assert!(re.starts_with("Indexed "), "{re}");
 }
+
+const WITH_INCIDENT: &str = r#"{"format": "refwatch-dataset", "version": 1, "incidents": [{"id": "key:generated-arrest", "kind": "arrest", "title": "Generated arrest", "date": "2023-10-09", "victims": {"low": 3}, "verification": "single_source", "confidentiality": "restricted", "citations": [{"id": "key:generated-citation", "source": "key:generated-testimonies", "locator": "p. 1", "quote": "generated words"}]}]}"#;
+
+#[test]
+fn a_bundle_verifies_with_refwatch_and_with_openssl_alone() {
+    let (dir, tmp) = ready();
+    dir.ok(&[
+        "import",
+        write_temp(&tmp, "i.json", WITH_INCIDENT).to_str().unwrap(),
+    ]);
+    let photo_bytes = photo();
+    let id = id_of(&add(
+        &dir,
+        &write_bytes(&tmp, "scan.png", &photo_bytes),
+        "confidential",
+    ));
+    let bundle = tmp.path().join("bundle.zip");
+    let made = dir.ok(&[
+        "bundle",
+        "create",
+        "--incident",
+        "key:generated-arrest",
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(made.contains("1 incidents, 1 evidence files"), "{made}");
+    assert!(custody_actions(&dir, &id).contains(&"export".to_owned()));
+    let pem = tmp.path().join("org.pub.pem");
+    dir.ok(&["bundle", "public-key", "--out", pem.to_str().unwrap()]);
+    let ok = dir.ok(&[
+        "bundle",
+        "verify",
+        bundle.to_str().unwrap(),
+        "--public-key",
+        pem.to_str().unwrap(),
+    ]);
+    assert!(ok.starts_with("Intact"), "{ok}");
+
+    // Without refwatch: unpack, check the signature with OpenSSL and the
+    // hashes with sha256sum.
+    let out = tmp.path().join("unpacked");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&bundle).unwrap()).unwrap();
+    archive.extract(&out).unwrap();
+    let openssl = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(&pem)
+        .args([
+            "-rawin",
+            "-in",
+            "MANIFEST.sha256",
+            "-sigfile",
+            "MANIFEST.sha256.sig",
+        ])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(
+        openssl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    let sums = std::process::Command::new("sha256sum")
+        .args(["--check", "--strict", "MANIFEST.sha256"])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(sums.status.success());
+    let evidence_file = std::fs::read_dir(out.join("evidence"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(std::fs::read(evidence_file).unwrap(), photo_bytes);
+
+    // Another organisation's key does not verify it.
+    let other = DataDir::new();
+    other.ok(&["init"]);
+    let other_pem = tmp.path().join("other.pub.pem");
+    other.ok(&["bundle", "public-key", "--out", other_pem.to_str().unwrap()]);
+    let run = dir.run(&[
+        "bundle",
+        "verify",
+        bundle.to_str().unwrap(),
+        "--public-key",
+        other_pem.to_str().unwrap(),
+    ]);
+    assert!(!run.success());
+    assert!(
+        run.stdout().contains("signature does not match"),
+        "{}",
+        run.stdout()
+    );
+    // No overwrite, and unknown incidents are refused.
+    assert!(
+        !dir.run(&[
+            "bundle",
+            "create",
+            "--incident",
+            "key:generated-arrest",
+            "--out",
+            bundle.to_str().unwrap()
+        ])
+        .success()
+    );
+    let run = dir.run(&[
+        "bundle",
+        "create",
+        "--incident",
+        "key:nothing",
+        "--out",
+        tmp.path().join("n.zip").to_str().unwrap(),
+    ]);
+    assert!(run.stderr().contains("no incident"), "{}", run.stderr());
+}
+
+#[test]
+fn a_data_key_rotation_reseals_evidence_so_nothing_is_lost() {
+    let (dir, tmp) = ready();
+    let bytes = photo();
+    let id = id_of(&add(
+        &dir,
+        &write_bytes(&tmp, "scan.png", &bytes),
+        "restricted",
+    ));
+    let text_id = id_of(&add(
+        &dir,
+        &write_temp(&tmp, "t.txt", "generated statement"),
+        "restricted",
+    ));
+    let pem_before = dir.ok(&["bundle", "public-key"]);
+    dir.ok(&["keys", "rotate", "--data-key"]);
+    let out = tmp.path().join("after.png");
+    dir.ok(&["evidence", "get", &id, "--out", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+    assert!(
+        dir.ok(&["evidence", "text", &text_id])
+            .contains("generated statement")
+    );
+    assert!(
+        dir.ok(&["evidence", "show", &id, "--provenance"])
+            .contains("Generated Courier 17")
+    );
+    assert_eq!(dir.ok(&["bundle", "public-key"]), pem_before);
+    assert!(dir.run(&["evidence", "verify"]).success());
+}
