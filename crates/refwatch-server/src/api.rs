@@ -18,7 +18,7 @@ use crate::derived::ListQuery;
 /// A JSON answer with `<`, `>` and `&` written as `\u003c`, `\u003e` and
 /// `\u0026`: the same JSON to any parser, and text that cannot become
 /// markup should anything ever show it as HTML.
-struct ApiJson(serde_json::Value);
+pub(crate) struct ApiJson(pub(crate) serde_json::Value);
 
 impl IntoResponse for ApiJson {
     fn into_response(self) -> Response {
@@ -40,7 +40,7 @@ impl IntoResponse for ApiJson {
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         ApiJson(json!({ "error": { "code": code, "message": message } })),
@@ -50,7 +50,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// A query string read for the API: one that does not fit answers with
 /// the API's JSON error, not the framework's plain text.
-pub(crate) struct ApiQuery<T>(T);
+pub(crate) struct ApiQuery<T>(pub(crate) T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
     for ApiQuery<T>
@@ -428,7 +428,7 @@ fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
     }
 }
 
-fn writes_need_a_token(v: &Visitor, bearer: bool) -> Option<Response> {
+pub(crate) fn writes_need_a_token(v: &Visitor, bearer: bool) -> Option<Response> {
     // Writes take a bearer token, never a cookie, so that no other site can
     // make a browser write on its user's behalf.
     (!bearer || v.token.is_none()).then(|| {
@@ -440,7 +440,7 @@ fn writes_need_a_token(v: &Visitor, bearer: bool) -> Option<Response> {
     })
 }
 
-fn has_bearer(headers: &axum::http::HeaderMap) -> bool {
+pub(crate) fn has_bearer(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
@@ -636,9 +636,15 @@ fn body_of<T: serde::de::DeserializeOwned>(body: &str, expected: &str) -> Result
     })
 }
 
-fn account_error(e: &ServiceError) -> Response {
+pub(crate) fn account_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::User(message) => error(StatusCode::UNPROCESSABLE_ENTITY, "refused", message),
+        ServiceError::TooLarge { .. } => {
+            error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &e.to_string())
+        }
+        ServiceError::Search(refwatch_search::SearchError::Empty) => {
+            error(StatusCode::BAD_REQUEST, "empty_query", &e.to_string())
+        }
         other => service_error(other),
     }
 }

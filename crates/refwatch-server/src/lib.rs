@@ -13,6 +13,7 @@ mod api;
 mod auth;
 mod dates;
 mod derived;
+mod evidence;
 mod figures;
 mod forms;
 mod i18n;
@@ -31,6 +32,8 @@ use axum::routing::{get, post};
 use refwatch_service::Service;
 use refwatch_storage::SqliteStore;
 use tokio::net::TcpListener;
+
+pub use evidence::search_json;
 
 /// What every request handler shares: the protected core (with unlocked
 /// keys) and settings. Cheap to clone.
@@ -56,6 +59,10 @@ impl AppState {
 
 /// The largest request body accepted.
 const MAX_BODY: usize = 1024 * 1024;
+
+/// The largest evidence upload accepted (the service's own limit applies
+/// too, with a clear message).
+const MAX_UPLOAD: usize = (refwatch_service::DEFAULT_MAX_BYTES as usize) + (1 << 20);
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -112,6 +119,27 @@ pub fn router(state: AppState) -> Router {
             get(pages::password_form).post(pages::change_password),
         )
         .route("/links", get(links::links).post(links::link_action))
+        .route("/search", get(evidence::search))
+        .route(
+            "/evidence",
+            get(evidence::evidence_list)
+                .post(evidence::evidence_upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/evidence/{id}", get(evidence::evidence_one))
+        .route("/evidence/{id}/original", get(evidence::evidence_original))
+        .route("/api/v1/search", get(evidence::api_search))
+        .route(
+            "/api/v1/evidence",
+            get(evidence::api_list)
+                .post(evidence::api_add)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/api/v1/evidence/{id}", get(evidence::api_one))
+        .route(
+            "/api/v1/evidence/{id}/original",
+            get(evidence::api_original),
+        )
         .route("/links/pair", get(links::link_pair))
         .route("/public", get(admin::public_tables))
         .route("/admin/users", get(admin::users).post(admin::user_action))

@@ -49,6 +49,8 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         a href="/places" { (t(l, "places_actors")) }
                         a href="/mechanisms" { (t(l, "mechanisms")) }
                         a href="/figures" { (t(l, "figures")) }
+                        a href="/search" { (t(l, "search")) }
+                        @if v.token.is_some() { a href="/evidence" { (t(l, "evidence")) } }
                         a href="/brief" { (t(l, "brief")) }
                         a href="/public" { (t(l, "public_tables")) }
                         @if refwatch_policy::decide_linkage(v.caller.principal, refwatch_policy::LinkOperation::Review).allowed() {

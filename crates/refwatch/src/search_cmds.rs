@@ -5,7 +5,6 @@ use std::time::Instant;
 use refwatch_domain::Confidentiality;
 use refwatch_search::{DocKind, Results};
 use refwatch_service::SearchRequest;
-use serde_json::json;
 
 use crate::args::Cli;
 use crate::dataset_cmds::required_key;
@@ -86,7 +85,10 @@ pub(crate) async fn search(
         })
         .await?;
     if filters.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&results))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&refwatch_server::search_json(&results))?
+        );
         return Ok(Outcome::Ok);
     }
     println!(
@@ -134,25 +136,4 @@ fn facets(r: &Results) -> String {
         .map(|(k, n)| format!("{} {n}", k.code()))
         .collect();
     format!(": {}", kinds.join(", "))
-}
-
-/// The results as JSON, as the API gives them.
-pub(crate) fn to_json(r: &Results) -> serde_json::Value {
-    json!({
-        "total": r.total,
-        "facets": {
-            "kind": r.facets.by_kind().iter().map(|(k, n)| (k.code().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "language": r.facets.by_language().iter().map(|(l, n)| ((*l).to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "level": r.facets.by_level().iter().map(|(l, n)| (l.code().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        },
-        "hits": r.hits.iter().map(|h| json!({
-            "kind": h.kind.code(),
-            "id": h.id,
-            "title": h.title,
-            "level": h.level.code(),
-            "language": h.language,
-            "year": h.year,
-            "snippet": h.snippet.iter().map(|s| json!({"text": s.text, "marked": s.marked})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
 }

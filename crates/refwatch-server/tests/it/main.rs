@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 mod e2e;
+mod evidence;
 
 const DEMO: &str = include_str!("../../../refwatch/demo/refwatch-demo.json");
 const PASSWORD: &str = "generated password 1";
@@ -45,7 +46,12 @@ async fn spawn_app() -> App {
     let store = SqliteStore::open(&dir.path().join("db")).await.unwrap();
     let core = Service::create_keys(store, &key, Arc::new(SystemClock))
         .await
-        .unwrap();
+        .unwrap()
+        .with_evidence(refwatch_service::EvidenceSetup {
+            store: refwatch_evidence::EvidenceStore::in_memory(),
+            reader: Arc::new(refwatch_extract::Inline::default()),
+            max_bytes: 1 << 20,
+        });
     core.import(&refwatch_interchange::parse(DEMO).unwrap())
         .await
         .unwrap();
