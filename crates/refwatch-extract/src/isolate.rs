@@ -102,10 +102,14 @@ pub(crate) fn run_child(
         };
         let timed_out = status.is_none();
         if timed_out {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stderr(Stdio::null())
-                .status();
+            // The whole group: a reader that started children of its own
+            // (pdftotext) must not leave them running.
+            if let Ok(group) = i32::try_from(child.id()) {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(group),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
