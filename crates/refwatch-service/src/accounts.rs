@@ -449,3 +449,27 @@ impl<S: Store> Service<S> {
         Self { actor, ..self }
     }
 }
+
+impl<S: Store> Service<S> {
+    /// Re-seals every account's TOTP seed with the current data key
+    /// (during a data key rotation, before the old key is retired).
+    pub(crate) async fn reseal_totp(&self) -> Result<usize, ServiceError> {
+        let keys = self.keys()?;
+        let mut done = 0;
+        for mut account in self.store.accounts().await? {
+            let Some(sealed) = account.totp.as_ref() else {
+                continue;
+            };
+            if sealed.key_version == keys.current_version() {
+                continue;
+            }
+            let context = format!("totp:{}", account.id);
+            let seed = keys.open_secret(&context, sealed)?;
+            account.totp = Some(keys.seal_secret(&context, &seed)?);
+            self.save_account(&account, "keys_reseal", "TOTP seed")
+                .await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+}

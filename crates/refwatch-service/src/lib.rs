@@ -611,10 +611,11 @@ impl<S: Store> Service<S> {
                 .await?;
             progress(done, total - done);
         }
-        // Evidence files, their provenance and the organisation's sealed
-        // secrets are sealed with data keys too: re-seal them before the
-        // old keys go.
+        // Evidence files, their provenance, the organisation's sealed
+        // secrets and TOTP seeds are sealed with data keys too: re-seal
+        // them before the old keys go.
         self.reseal_evidence().await?;
+        self.reseal_totp().await?;
         let keys = keys_mut(&mut self.keys)?;
         let ring = ring.retire_data_keys_before(keys, target);
         let event = AuditEvent {

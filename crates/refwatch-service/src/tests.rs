@@ -526,6 +526,23 @@ async fn data_key_rotation_reseals_everything_and_resumes() {
         .await
         .unwrap();
     let before = service.export_full().await.unwrap();
+    // A second factor sealed with the old key must still work afterwards.
+    let good = Password::new("correct horse battery staple".into());
+    service
+        .add_user("lee", Role::Analyst, Some(good.clone()))
+        .await
+        .unwrap();
+    let enrolment = service.enable_totp("lee").await.unwrap();
+    let seed = decode_base32(
+        enrolment
+            .otpauth_url
+            .split("secret=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap(),
+    );
     let mut batches = 0;
     let done = service
         .rotate_data_key(&f.key, 10, |_, _| batches += 1)
@@ -552,6 +569,11 @@ async fn data_key_rotation_reseals_everything_and_resumes() {
     .unwrap();
     let after = service.export_full().await.unwrap();
     assert_eq!(before, after);
+    let code = format!(
+        "{:06}",
+        refwatch_accounts::totp_code(&seed, SystemClock.now())
+    );
+    assert!(service.sign_in("lee", &good, Some(&code)).await.is_ok());
     assert!(service.verify_audit().await.unwrap().findings.is_empty());
 }
 
