@@ -67,6 +67,7 @@ fn documents(n: usize, words: usize) -> Vec<SearchDoc> {
             SearchDoc {
                 kind: DocKind::ALL[i % DocKind::ALL.len()],
                 id: format!("doc-{i}"),
+                owner: DocKind::ALL[i % DocKind::ALL.len()],
                 title: body[..6].join(" "),
                 body: body.join(" "),
                 names: String::new(),

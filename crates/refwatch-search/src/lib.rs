@@ -120,6 +120,9 @@ pub struct SearchDoc {
     pub kind: DocKind,
     /// Its record's id (for a citation, the record it belongs to).
     pub id: String,
+    /// The kind of record `id` names: the document's own kind, or for a
+    /// citation the kind of record it belongs to.
+    pub owner: DocKind,
     /// A title to show.
     pub title: String,
     /// The text searched and shown in snippets.
@@ -171,6 +174,8 @@ pub struct Hit {
     pub kind: DocKind,
     /// Its record's id.
     pub id: String,
+    /// The kind of record `id` names (for a citation, its record's kind).
+    pub owner: DocKind,
     /// Its title.
     pub title: String,
     /// A piece of its text around the words found, the words marked.
@@ -201,6 +206,7 @@ pub use facets::Facets;
 #[derive(Clone, Copy)]
 struct Fields {
     kind: Field,
+    owner: Field,
     id: Field,
     title: Field,
     body: Field,
@@ -253,6 +259,7 @@ fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         kind: b.add_u64_field("kind", INDEXED | FAST | STORED),
+        owner: b.add_u64_field("owner", STORED),
         id: b.add_text_field("id", STRING | STORED),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
@@ -289,6 +296,7 @@ impl SearchIndex {
             let indexed = format!("{}\n{}", d.title, d.body);
             let mut document = doc!(
                 f.kind => d.kind.number(),
+                f.owner => d.owner.number(),
                 f.id => d.id,
                 f.title => d.title,
                 f.body => d.body,
@@ -416,6 +424,7 @@ impl SearchIndex {
             let snippet = snippet::snippet(&body, &words, &mut english);
             hits.push(Hit {
                 kind: DocKind::ALL[number(f.kind).unwrap_or(0) as usize % DocKind::ALL.len()],
+                owner: DocKind::ALL[number(f.owner).unwrap_or(0) as usize % DocKind::ALL.len()],
                 id: text(f.id),
                 snippet: if snippet.is_empty() {
                     snippet::snippet(&title, &words, &mut english)

@@ -16,6 +16,11 @@ fn doc(
     SearchDoc {
         kind,
         id: id.into(),
+        owner: if kind == DocKind::Citation {
+            DocKind::Incident
+        } else {
+            kind
+        },
         title: title.into(),
         body: body.into(),
         names: String::new(),

@@ -32,6 +32,7 @@ pub fn search_json(r: &Results) -> serde_json::Value {
         "hits": r.hits.iter().map(|h| json!({
             "kind": h.kind.code(),
             "id": h.id,
+            "record": h.owner.code(),
             "title": h.title,
             "level": h.level.code(),
             "language": h.language,
@@ -95,8 +96,9 @@ impl SearchQuery {
     }
 }
 
-fn href(kind: DocKind, id: &str) -> String {
-    match kind {
+/// The page of the record a hit names (a citation's: its record's).
+fn href(owner: DocKind, id: &str) -> String {
+    match owner {
         DocKind::Incident | DocKind::Citation => format!("/incidents/{id}"),
         DocKind::Person => format!("/persons/{id}"),
         DocKind::Source => format!("/sources/{id}"),
@@ -145,7 +147,7 @@ fn search_page(v: &Visitor, q: &SearchQuery, found: Option<Result<&Results, Stri
                 ol.hits {
                     @for h in &r.hits {
                         li {
-                            a href=(href(h.kind, &h.id)) { (h.title) }
+                            a href=(href(h.owner, &h.id)) { (h.title) }
                             " " span.tag { (t(l, kind_key(h.kind))) } " " span.tag { (level(l, h.level)) }
                             @if let Some(y) = h.year { " " span.tag { (y) } }
                             p.snippet {

@@ -47,6 +47,7 @@ pub struct IndexStats {
 
 fn doc(
     kind: DocKind,
+    owner: DocKind,
     id: String,
     title: String,
     body: String,
@@ -57,6 +58,7 @@ fn doc(
     SearchDoc {
         kind,
         id,
+        owner,
         title,
         body,
         names: String::new(),
@@ -83,13 +85,15 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
             .unwrap_or_default()
     };
     // A citation is as protected as its record and its source, whichever is higher.
-    let mut citations = |owner: String,
+    let mut citations = |owner_kind: DocKind,
+                         owner: String,
                          level: Confidentiality,
                          year: Option<i32>,
                          list: &[refwatch_domain::Citation]| {
         for c in list {
             out.push(doc(
                 DocKind::Citation,
+                owner_kind,
                 owner.clone(),
                 format!("{}, {}", source_title(c.source), c.locator),
                 [Some(c.quote.as_str()), c.note.as_deref()]
@@ -104,13 +108,26 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     };
     for i in &data.incidents {
         let year = Some(i.date.year());
-        citations(i.id.to_string(), i.confidentiality, year, &i.citations);
+        citations(
+            DocKind::Incident,
+            i.id.to_string(),
+            i.confidentiality,
+            year,
+            &i.citations,
+        );
         for r in &i.reports {
-            citations(i.id.to_string(), i.confidentiality, year, &r.citations);
+            citations(
+                DocKind::Incident,
+                i.id.to_string(),
+                i.confidentiality,
+                year,
+                &r.citations,
+            );
         }
     }
     for p in &data.persons {
         citations(
+            DocKind::Person,
             p.id.to_string(),
             p.confidentiality,
             p.timeline.first().map(|t| t.date.year()),
@@ -119,6 +136,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     }
     for m in &data.mechanisms {
         citations(
+            DocKind::Mechanism,
             m.id.to_string(),
             Confidentiality::Public,
             Some(m.date.year()),
@@ -129,6 +147,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
         let mut body = vec![i.summary.clone()];
         body.extend(i.reports.iter().map(|r| r.summary.clone()));
         out.push(doc(
+            DocKind::Incident,
             DocKind::Incident,
             i.id.to_string(),
             i.title.clone(),
@@ -149,6 +168,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
         );
         out.push(doc(
             DocKind::Person,
+            DocKind::Person,
             p.id.to_string(),
             format!("Person {}", p.id),
             facts.join(", "),
@@ -158,6 +178,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     }
     for s in &data.sources {
         out.push(doc(
+            DocKind::Source,
             DocKind::Source,
             s.id.to_string(),
             s.title.clone(),
@@ -173,6 +194,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     }
     for m in &data.mechanisms {
         out.push(doc(
+            DocKind::Mechanism,
             DocKind::Mechanism,
             m.id.to_string(),
             m.reference.clone().unwrap_or_else(|| "UN mechanism".into()),
@@ -234,6 +256,7 @@ impl<S: Store> Service<S> {
                     docs.push(SearchDoc {
                         kind: DocKind::Evidence,
                         id: e.id.to_string(),
+                        owner: DocKind::Evidence,
                         title: format!("{} ({}), {}", source, e.media.code(), e.received_at),
                         body,
                         names: String::new(),

@@ -20,6 +20,8 @@ struct Setup {
     key: refwatch_keys::KekSource,
     objects: EvidenceStore,
     source: SourceId,
+    /// A restricted person whose citation quotes a generated place.
+    listed: PersonId,
 }
 
 fn setup_for(objects: &EvidenceStore) -> EvidenceSetup {
@@ -66,6 +68,16 @@ async fn setup() -> Setup {
     let mut restricted = incident(s.id, Confidentiality::Restricted);
     restricted.title = "Border crossing at Tumen".into();
     restricted.summary = "A generated account of a crossing near Tumen.".into();
+    let mut listed = person(Confidentiality::Restricted);
+    listed.citations = vec![Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "row 3".into(),
+        quote: "listed at the Hyesan holding centre".into(),
+        note: None,
+    }];
+    let listed_id = listed.id;
     let mut secret = person(Confidentiality::Confidential);
     let mut identity = PersonIdentity::default();
     identity.name_hangul = Some("한지우".into());
@@ -75,7 +87,7 @@ async fn setup() -> Setup {
         .import(&Dataset {
             sources: vec![s],
             incidents: vec![public, restricted],
-            persons: vec![secret],
+            persons: vec![secret, listed],
             ..Dataset::default()
         })
         .await
@@ -118,6 +130,7 @@ async fn setup() -> Setup {
         key,
         objects,
         source: source_id,
+        listed: listed_id,
     }
 }
 
@@ -185,6 +198,19 @@ async fn every_role_finds_and_counts_only_what_it_may_read() {
                 && h.snippet.iter().all(|x| !x.text.contains("지우")))
         );
     }
+}
+
+#[tokio::test]
+async fn a_citation_hit_names_the_record_it_belongs_to() {
+    let s = setup().await;
+    let viewer = acting(&s, Principal::Account(Role::Viewer)).await;
+    let found = viewer.search(&ask("Hyesan")).await.unwrap();
+    assert_eq!(found.total, 1);
+    let hit = &found.hits[0];
+    assert_eq!((hit.kind, hit.owner), (DocKind::Citation, DocKind::Person));
+    assert_eq!(hit.id, s.listed.to_string());
+    let public = acting(&s, Principal::Public).await;
+    assert_eq!(public.search(&ask("Hyesan")).await.unwrap().total, 0);
 }
 
 #[tokio::test]
