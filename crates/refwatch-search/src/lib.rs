@@ -47,7 +47,13 @@ pub enum SearchError {
     /// The query has no word to search for.
     #[error("type at least one word to search for")]
     Empty,
+    /// The query has more words than are searched at once.
+    #[error("use at most {0} words in one search")]
+    TooManyWords(usize),
 }
+
+/// The most words searched at once.
+pub const MOST_WORDS: usize = 32;
 
 /// The kinds of things searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -354,6 +360,9 @@ impl SearchIndex {
         let words = snippet::words(&query.text, &mut english);
         if words.is_empty() {
             return Err(SearchError::Empty);
+        }
+        if words.len() > MOST_WORDS {
+            return Err(SearchError::TooManyWords(MOST_WORDS));
         }
         let mut must: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for word in &words {

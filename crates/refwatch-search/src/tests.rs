@@ -228,4 +228,9 @@ fn filters_narrow_by_kind_year_language_and_level() {
         index.search(&query("  ,. ", Confidentiality::Public)),
         Err(SearchError::Empty)
     ));
+    let long: Vec<String> = (0..40).map(|i| format!("word{i}")).collect();
+    assert!(matches!(
+        index.search(&query(&long.join(" "), Confidentiality::Public)),
+        Err(SearchError::TooManyWords(32))
+    ));
 }

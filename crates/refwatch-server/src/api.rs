@@ -645,6 +645,9 @@ pub(crate) fn account_error(e: &ServiceError) -> Response {
         ServiceError::Search(refwatch_search::SearchError::Empty) => {
             error(StatusCode::BAD_REQUEST, "empty_query", &e.to_string())
         }
+        ServiceError::Search(refwatch_search::SearchError::TooManyWords(_)) => {
+            error(StatusCode::BAD_REQUEST, "bad_query", &e.to_string())
+        }
         other => service_error(other),
     }
 }
