@@ -144,6 +144,7 @@ fn search_page(v: &Visitor, q: &SearchQuery, found: Option<Result<&Results, Stri
                     @for (k, n) in r.facets.by_kind() { " · " (t(l, kind_key(k))) " " (n) }
                     @for (lang, n) in r.facets.by_language() { " · " (lang) " " (n) }
                 }
+                @if r.total == 0 { p { (t(l, "search_none")) } }
                 ol.hits {
                     @for h in &r.hits {
                         li {

@@ -176,6 +176,14 @@ async fn uploads_are_searched_by_who_may_read_them_and_downloaded_as_attachments
     );
     let ko = get(&app, "/search?q=x", &format!("{viewer}; refwatch_lang=ko")).await;
     assert!(ko.body.contains("검색"));
+    let nothing = get(&app, "/search?q=generatednonword", &viewer).await;
+    assert!(
+        nothing
+            .body
+            .contains("Nothing found. Every word must be found"),
+        "{}",
+        nothing.body
+    );
     let empty = request(&app, "GET", "/api/v1/search?q=%20", &[], "").await;
     assert_eq!(empty.status, 400);
 
