@@ -61,8 +61,9 @@ impl Default for Limits {
     }
 }
 
-/// The working text of a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The working text of a file. Its `Debug` shows the text's size, never
+/// the text (it may name people).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Extracted {
     /// The text, as read.
     pub text: String,
@@ -70,6 +71,18 @@ pub struct Extracted {
     pub language: &'static str,
     /// Whether the text was cut at [`Limits::max_text_bytes`].
     pub truncated: bool,
+}
+
+impl std::fmt::Debug for Extracted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Extracted({} bytes, {}, truncated {})",
+            self.text.len(),
+            self.language,
+            self.truncated
+        )
+    }
 }
 
 /// Why a file's text could not be read. Messages describe the file's

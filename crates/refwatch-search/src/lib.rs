@@ -150,8 +150,8 @@ impl std::fmt::Debug for SearchDoc {
     }
 }
 
-/// A search.
-#[derive(Debug, Clone, PartialEq)]
+/// A search. Its `Debug` leaves out the words (they may be a name).
+#[derive(Clone, PartialEq)]
 pub struct Query {
     /// The words; every word must be found.
     pub text: String,
@@ -173,8 +173,20 @@ pub struct Query {
     pub offset: usize,
 }
 
-/// One hit.
-#[derive(Debug, Clone, PartialEq)]
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("text", &"<redacted>")
+            .field("kinds", &self.kinds)
+            .field("ceiling", &self.ceiling)
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One hit. Its `Debug` names the record, never its text (a testimony's
+/// words may name people).
+#[derive(Clone, PartialEq)]
 pub struct Hit {
     /// What it is.
     pub kind: DocKind,
@@ -194,6 +206,18 @@ pub struct Hit {
     pub language: String,
     /// The relevance score.
     pub score: f32,
+}
+
+impl std::fmt::Debug for Hit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Hit({} {}, score {})",
+            self.kind.code(),
+            self.id,
+            self.score
+        )
+    }
 }
 
 /// What a search found.

@@ -75,11 +75,13 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
 fn service_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::Denied(_)
+        | ServiceError::NotFound(_)
         | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)) => error(
             StatusCode::NOT_FOUND,
             "not_found",
             "no such record, or not yours to see",
         ),
+        ServiceError::Damaged(_) => error(StatusCode::CONFLICT, "damaged", &e.to_string()),
         other => {
             eprintln!("refwatch-server: API request failed: {other}");
             error(

@@ -422,44 +422,7 @@ pub(crate) async fn evidence_upload(
         )
         .await;
     }
-    let result: Result<IntakeOutcome, String> = async {
-        let (file_name, bytes) = upload
-            .file
-            .clone()
-            .filter(|(_, b)| !b.is_empty())
-            .ok_or_else(|| t(l, "evidence_choose_file").to_owned())?;
-        let source = upload
-            .source
-            .trim()
-            .parse()
-            .map_err(|_| t(l, "evidence_bad_source").to_owned())?;
-        let confidentiality = Confidentiality::from_code(&upload.confidentiality)
-            .unwrap_or(Confidentiality::Restricted);
-        if upload.received_from.trim().is_empty() || upload.received_via.trim().is_empty() {
-            return Err(t(l, "evidence_say_who").to_owned());
-        }
-        core.add_evidence(
-            &bytes,
-            Intake {
-                source,
-                received_from: upload.received_from.trim().to_owned(),
-                received_via: upload.received_via.trim().to_owned(),
-                file_name,
-                confidentiality,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            ServiceError::User(m) => m,
-            ServiceError::TooLarge { .. } => e.to_string(),
-            ServiceError::Denied(_) => t(l, "evidence_denied").to_owned(),
-            other => {
-                eprintln!("refwatch-server: upload failed: {other}");
-                t(l, "error").to_owned()
-            }
-        })
-    }
-    .await;
+    let result = take_in(&core, l, upload).await;
     let (status, message) = match result {
         Ok(IntakeOutcome::Stored { evidence, note }) => (
             StatusCode::OK,
@@ -477,6 +440,48 @@ pub(crate) async fn evidence_upload(
         Err(m) => (StatusCode::UNPROCESSABLE_ENTITY, refuse(m)),
     };
     listed(&state, &v, &core, status, message).await
+}
+
+/// Takes an uploaded file in; a refusal as the sentence to show.
+async fn take_in(
+    core: &refwatch_service::Service<refwatch_storage::SqliteStore>,
+    l: refwatch_domain::Lang,
+    upload: Upload,
+) -> Result<IntakeOutcome, String> {
+    let (file_name, bytes) = upload
+        .file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| t(l, "evidence_choose_file").to_owned())?;
+    let source = upload
+        .source
+        .trim()
+        .parse()
+        .map_err(|_| t(l, "evidence_bad_source").to_owned())?;
+    let confidentiality =
+        Confidentiality::from_code(&upload.confidentiality).unwrap_or(Confidentiality::Restricted);
+    if upload.received_from.trim().is_empty() || upload.received_via.trim().is_empty() {
+        return Err(t(l, "evidence_say_who").to_owned());
+    }
+    core.add_evidence(
+        &bytes,
+        Intake {
+            source,
+            received_from: upload.received_from.trim().to_owned(),
+            received_via: upload.received_via.trim().to_owned(),
+            file_name,
+            confidentiality,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ServiceError::User(m) => m,
+        ServiceError::TooLarge { .. } => e.to_string(),
+        ServiceError::Denied(_) => t(l, "evidence_denied").to_owned(),
+        other => {
+            eprintln!("refwatch-server: upload failed: {other}");
+            t(l, "error").to_owned()
+        }
+    })
 }
 
 /// The list page with a message above it.
@@ -518,14 +523,11 @@ pub(crate) async fn evidence_one(
 ) -> Response {
     let l = v.lang;
     let Ok(id) = id.parse::<EvidenceId>() else {
-        return failure(&v, &state, &ServiceError::Denied("read this"));
+        return failure(&v, &state, &ServiceError::NotFound("evidence"));
     };
     let core = state.core.for_caller(v.caller.clone());
     let view = match core.evidence_view(id).await {
         Ok(view) => view,
-        Err(ServiceError::User(_)) => {
-            return failure(&v, &state, &ServiceError::Denied("read this"));
-        }
         Err(e) => return failure(&v, &state, &e),
     };
     let text = core.evidence_text(id).await.ok().flatten();
@@ -592,7 +594,7 @@ pub(crate) async fn evidence_one(
 }
 
 async fn original(state: &AppState, v: &Visitor, id: &str) -> Result<Response, ServiceError> {
-    let id: EvidenceId = id.parse().map_err(|_| ServiceError::Denied("read this"))?;
+    let id: EvidenceId = id.parse().map_err(|_| ServiceError::NotFound("evidence"))?;
     let (e, bytes) = state
         .core
         .for_caller(v.caller.clone())
@@ -620,7 +622,6 @@ pub(crate) async fn evidence_original(
 ) -> Response {
     match original(&state, &v, &id).await {
         Ok(r) => r,
-        Err(ServiceError::User(_)) => failure(&v, &state, &ServiceError::Denied("read this")),
         Err(e) => failure(&v, &state, &e),
     }
 }
@@ -642,11 +643,7 @@ pub(crate) async fn api_one(
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = id.parse::<EvidenceId>() else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such record, or not yours to see",
-        );
+        return account_error(&ServiceError::NotFound("evidence"));
     };
     match state.core.for_caller(v.caller).evidence_view(id).await {
         Ok(view) => {
@@ -662,11 +659,6 @@ pub(crate) async fn api_one(
             );
             ApiJson(out).into_response()
         }
-        Err(ServiceError::User(_)) => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such record, or not yours to see",
-        ),
         Err(e) => account_error(&e),
     }
 }
@@ -679,11 +671,6 @@ pub(crate) async fn api_original(
 ) -> Response {
     match original(&state, &v, &id).await {
         Ok(r) => r,
-        Err(ServiceError::User(_) | ServiceError::Denied(_)) => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such record, or not yours to see",
-        ),
         Err(e) => account_error(&e),
     }
 }

@@ -107,9 +107,11 @@ pub(crate) fn page(v: &Visitor, state: &AppState, status: StatusCode, markup: Ma
 pub(crate) fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Response {
     let (status, key) = match e {
         ServiceError::Denied(_)
+        | ServiceError::NotFound(_)
         | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)) => {
             (StatusCode::NOT_FOUND, "not_found")
         }
+        ServiceError::Damaged(_) => (StatusCode::CONFLICT, "evidence_damaged"),
         other => {
             // Service errors name kinds and ids, never people; details stay in the log.
             eprintln!("refwatch-server: request failed: {other}");

@@ -31,6 +31,18 @@ pub struct BundleMade {
 }
 
 impl<S: Store> Service<S> {
+    /// Bundles carry records and files at every level: administrators only.
+    fn may_export_bundles(&self) -> Result<(), ServiceError> {
+        require(
+            decide(
+                self.actor.principal,
+                Operation::ExportFull,
+                Confidentiality::Confidential,
+            ),
+            "export bundles",
+        )
+    }
+
     /// The organisation's signing key: opened from the database, or made,
     /// sealed and stored (audited) the first time.
     async fn signing_key(&self) -> Result<BundleSigningKey, ServiceError> {
@@ -56,14 +68,7 @@ impl<S: Store> Service<S> {
     /// The organisation's public key in PEM form, to publish so that
     /// anyone can verify its bundles (administrators: it is made on first use).
     pub async fn bundle_public_key(&self) -> Result<String, ServiceError> {
-        require(
-            decide(
-                self.actor.principal,
-                Operation::ExportFull,
-                Confidentiality::Confidential,
-            ),
-            "export bundles",
-        )?;
+        self.may_export_bundles()?;
         Ok(public_key_pem(&self.signing_key().await?.verifying_key()))
     }
 
@@ -74,14 +79,7 @@ impl<S: Store> Service<S> {
         &self,
         incidents: &[IncidentId],
     ) -> Result<BundleMade, ServiceError> {
-        require(
-            decide(
-                self.actor.principal,
-                Operation::ExportFull,
-                Confidentiality::Confidential,
-            ),
-            "export bundles",
-        )?;
+        self.may_export_bundles()?;
         if incidents.is_empty() {
             return Err(ServiceError::User(
                 "name at least one incident (--incident ID)".into(),
@@ -139,21 +137,12 @@ impl<S: Store> Service<S> {
             .into_iter()
             .filter(|e| cited.contains(&e.source))
             .collect();
-        let setup = self.setup()?;
-        let keys = self.keys()?;
         let mut custody = Vec::new();
         for e in &evidence {
-            let bytes = setup
-                .store
-                .get(keys, refwatch_evidence::Part::Original, e.hash)
+            let bytes = self
+                .read_original(e)
                 .await?
-                .filter(|b| refwatch_evidence::hash(b) == e.hash)
-                .ok_or_else(|| {
-                    ServiceError::User(format!(
-                        "evidence {} is missing or altered; run `refwatch evidence verify`; nothing was written",
-                        e.id
-                    ))
-                })?;
+                .map_err(|_| ServiceError::Damaged(e.id))?;
             files.push(BundleFile {
                 path: format!("evidence/{}.{}", e.hash, e.media.code()),
                 bytes: bytes.to_vec(),

@@ -131,6 +131,19 @@ fn decode_provenance(bytes: &[u8]) -> Option<Provenance> {
     })
 }
 
+/// The hash of what was read: the recorded one when intact, the new one
+/// when altered, none when nothing could be read.
+fn found_hash(
+    evidence: &Evidence,
+    read: &Result<Zeroizing<Vec<u8>>, VerifyProblem>,
+) -> Option<ContentHash> {
+    match read {
+        Ok(_) => Some(evidence.hash),
+        Err(VerifyProblem::Altered { found }) => Some(*found),
+        Err(VerifyProblem::Missing | VerifyProblem::Unreadable) => None,
+    }
+}
+
 fn provenance_context(id: EvidenceId) -> String {
     format!("evidence provenance {id}")
 }
@@ -352,9 +365,7 @@ impl<S: Store> Service<S> {
             {
                 Ok(e)
             }
-            _ => Err(ServiceError::User(
-                "no evidence with this id that you may read".into(),
-            )),
+            _ => Err(ServiceError::NotFound("evidence")),
         }
     }
 
@@ -408,28 +419,51 @@ impl<S: Store> Service<S> {
         note: &str,
     ) -> Result<(Evidence, Zeroizing<Vec<u8>>), ServiceError> {
         let evidence = self.readable_evidence(id).await?;
-        let setup = self.setup()?;
-        let got = setup
-            .store
-            .get(self.keys()?, Part::Original, evidence.hash)
-            .await;
-        let (found, bytes) = match got {
-            Ok(Some(bytes)) => (Some(hash(&bytes)), Some(bytes)),
-            Ok(None) | Err(_) => (None, None),
-        };
-        let entry = self.custody_entry(id, action, found, note.to_owned());
+        let read = self.read_original(&evidence).await?;
+        let entry = self.custody_entry(id, action, found_hash(&evidence, &read), note.to_owned());
         self.log_custody(vec![entry]).await?;
-        match bytes {
-            Some(bytes) if found == Some(evidence.hash) => Ok((evidence, bytes)),
-            _ => Err(ServiceError::User(format!(
-                "evidence {id} is missing or no longer matches its hash; run `refwatch evidence verify` and restore it from a backup"
-            ))),
+        match read {
+            Ok(bytes) => Ok((evidence, bytes)),
+            Err(_) => Err(ServiceError::Damaged(id)),
         }
     }
 
-    /// Records that a copy was handed to another custodian.
+    /// Reads and opens a file's original and re-hashes it: the bytes when
+    /// they match the hash recorded at intake, otherwise what is wrong.
+    pub(crate) async fn read_original(
+        &self,
+        evidence: &Evidence,
+    ) -> Result<Result<Zeroizing<Vec<u8>>, VerifyProblem>, ServiceError> {
+        let setup = self.setup()?;
+        let keys = self.keys()?;
+        Ok(
+            match setup.store.get(keys, Part::Original, evidence.hash).await {
+                Ok(None) => Err(VerifyProblem::Missing),
+                Err(_) => Err(VerifyProblem::Unreadable),
+                Ok(Some(bytes)) => {
+                    let found = hash(&bytes);
+                    if found == evidence.hash {
+                        Ok(bytes)
+                    } else {
+                        Err(VerifyProblem::Altered { found })
+                    }
+                }
+            },
+        )
+    }
+
+    /// Records that a copy was handed to another custodian: a change to
+    /// the file's record, for those who may change records at its level.
     pub async fn transfer_evidence(&self, id: EvidenceId, to: &str) -> Result<(), ServiceError> {
         let evidence = self.readable_evidence(id).await?;
+        require(
+            decide(
+                self.actor.principal,
+                Operation::Update,
+                evidence.confidentiality,
+            ),
+            "record a transfer of this file",
+        )?;
         if to.trim().is_empty() {
             return Err(ServiceError::User(
                 "say to whom the copy went (--to)".into(),
@@ -460,7 +494,7 @@ impl<S: Store> Service<S> {
             .store
             .evidence_provenance(id)
             .await?
-            .ok_or_else(|| ServiceError::User("no evidence with this id".into()))?;
+            .ok_or(ServiceError::NotFound("evidence"))?;
         let plain = self.keys()?.open_secret(&provenance_context(id), &sealed)?;
         let provenance = decode_provenance(&plain)
             .ok_or(ServiceError::Keys(refwatch_keys::KeyError::Corrupted))?;
@@ -481,23 +515,13 @@ impl<S: Store> Service<S> {
             decide_admin(self.actor.principal, AdminOperation::VerifyEvidence),
             "verify the evidence store",
         )?;
-        let setup = self.setup()?;
-        let keys = self.keys()?;
         let all = self.store.evidence_list().await?;
         let mut findings = Vec::new();
         let mut entries = Vec::new();
         for evidence in &all {
-            let (found, problem) = match setup.store.get(keys, Part::Original, evidence.hash).await
-            {
-                Ok(None) => (None, Some(VerifyProblem::Missing)),
-                Err(_) => (None, Some(VerifyProblem::Unreadable)),
-                Ok(Some(bytes)) => {
-                    let found = hash(&bytes);
-                    let problem =
-                        (found != evidence.hash).then_some(VerifyProblem::Altered { found });
-                    (Some(found), problem)
-                }
-            };
+            let read = self.read_original(evidence).await?;
+            let found = found_hash(evidence, &read);
+            let problem = read.err();
             let note = match &problem {
                 None => "intact",
                 Some(VerifyProblem::Missing) => "missing",

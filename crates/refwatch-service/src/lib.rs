@@ -98,6 +98,15 @@ pub enum ServiceError {
     /// The search engine failed, or the query has no word.
     #[error(transparent)]
     Search(#[from] refwatch_search::SearchError),
+    /// No record of this kind with this id that the caller may read
+    /// (records above their level are answered the same way).
+    #[error("no {0} with this id that you may read")]
+    NotFound(&'static str),
+    /// A stored evidence file is missing or no longer matches its hash.
+    #[error(
+        "evidence {0} is missing or no longer matches its hash; run `refwatch evidence verify` and restore it from a backup"
+    )]
+    Damaged(refwatch_domain::EvidenceId),
     /// The evidence store failed.
     #[error(transparent)]
     EvidenceStore(#[from] refwatch_evidence::EvidenceStoreError),

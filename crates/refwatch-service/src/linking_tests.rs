@@ -123,18 +123,7 @@ async fn setup() -> Setup {
 }
 
 async fn acting(s: &Setup, principal: Principal) -> Service<SqliteStore> {
-    let store = SqliteStore::open(&s.path).await.unwrap();
-    Service::open(
-        store,
-        Some(&s.key),
-        Arc::new(SystemClock),
-        Caller {
-            principal,
-            label: "test".into(),
-        },
-    )
-    .await
-    .unwrap()
+    crate::tests::open_as(&s.path, &s.key, principal).await
 }
 
 fn pair(ids: [PersonId; 2]) -> LinkPair {

@@ -3,10 +3,11 @@
 //! rebuilt when the data version moves; each query carries the caller's
 //! ceiling and whether they may read identities.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use refwatch_domain::{Confidentiality, Dataset, Extraction, SourceId};
+use refwatch_domain::{Citation, Confidentiality, Dataset, Extraction, SourceId};
 use refwatch_evidence::Part;
 use refwatch_extract::language;
 use refwatch_policy::{Operation, decide, read_ceiling};
@@ -15,8 +16,9 @@ use refwatch_storage::Store;
 
 use crate::{Service, ServiceError};
 
-/// A search as a caller asks it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A search as a caller asks it. Its `Debug` leaves out the words (they
+/// may be a name).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SearchRequest {
     /// The words.
     pub text: String,
@@ -32,6 +34,16 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip.
     pub offset: usize,
+}
+
+impl std::fmt::Debug for SearchRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchRequest")
+            .field("text", &"<redacted>")
+            .field("kinds", &self.kinds)
+            .field("years", &self.years)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What building the index took.
@@ -71,16 +83,16 @@ fn doc(
 /// The documents of every record (identities apart).
 fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     let mut out = Vec::new();
+    let sources: HashMap<SourceId, &refwatch_domain::Source> =
+        data.sources.iter().map(|s| (s.id, s)).collect();
     let source_level = |id: SourceId| {
-        data.sources
-            .iter()
-            .find(|s| s.id == id)
+        sources
+            .get(&id)
             .map_or(Confidentiality::Confidential, |s| s.confidentiality)
     };
     let source_title = |id: SourceId| {
-        data.sources
-            .iter()
-            .find(|s| s.id == id)
+        sources
+            .get(&id)
             .map(|s| s.title.clone())
             .unwrap_or_default()
     };
@@ -89,7 +101,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
                          owner: String,
                          level: Confidentiality,
                          year: Option<i32>,
-                         list: &[refwatch_domain::Citation]| {
+                         list: &[&Citation]| {
         for c in list {
             out.push(doc(
                 DocKind::Citation,
@@ -108,22 +120,18 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     };
     for i in &data.incidents {
         let year = Some(i.date.year());
+        let all: Vec<&Citation> = i
+            .citations
+            .iter()
+            .chain(i.reports.iter().flat_map(|r| r.citations.iter()))
+            .collect();
         citations(
             DocKind::Incident,
             i.id.to_string(),
             i.confidentiality,
             year,
-            &i.citations,
+            &all,
         );
-        for r in &i.reports {
-            citations(
-                DocKind::Incident,
-                i.id.to_string(),
-                i.confidentiality,
-                year,
-                &r.citations,
-            );
-        }
     }
     for p in &data.persons {
         citations(
@@ -131,7 +139,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
             p.id.to_string(),
             p.confidentiality,
             p.timeline.first().map(|t| t.date.year()),
-            &p.citations,
+            &p.citations.iter().collect::<Vec<_>>(),
         );
     }
     for m in &data.mechanisms {
@@ -140,7 +148,7 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
             m.id.to_string(),
             Confidentiality::Public,
             Some(m.date.year()),
-            &m.citations,
+            &m.citations.iter().collect::<Vec<_>>(),
         );
     }
     for i in &data.incidents {
@@ -211,63 +219,89 @@ impl<S: Store> Service<S> {
     /// and evidence texts (when an evidence store is configured).
     async fn documents(&self, data: &Dataset) -> Result<Vec<SearchDoc>, ServiceError> {
         let mut docs = record_docs(data);
-        if let Some(keys) = self.keys.as_deref() {
-            let sealed: std::collections::HashMap<_, _> =
-                self.store.sealed_identities().await?.into_iter().collect();
-            for d in docs.iter_mut().filter(|d| d.kind == DocKind::Person) {
-                let Some(id) = d.id.parse().ok() else {
-                    continue;
-                };
-                let Some(s) = sealed.get(&id) else { continue };
-                // A seal that does not open is reported by `refwatch check`;
-                // the person is still found by the other fields.
-                if let Ok(identity) = keys.open_identity(id, s) {
-                    d.names = [
-                        &identity.name_hangul,
-                        &identity.name_romanized,
-                        &identity.name_chinese,
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                }
-            }
-            if let Some(setup) = self.evidence.as_deref() {
-                for e in self.store.evidence_list().await? {
-                    let body = match e.extraction {
-                        Extraction::Text { .. } => setup
-                            .store
-                            .get(keys, Part::Text, e.hash)
-                            .await
-                            .ok()
-                            .flatten()
-                            .map(|b| String::from_utf8_lossy(&b).into_owned())
-                            .unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    let source = data
-                        .sources
-                        .iter()
-                        .find(|s| s.id == e.source)
-                        .map(|s| s.title.clone())
-                        .unwrap_or_default();
-                    docs.push(SearchDoc {
-                        kind: DocKind::Evidence,
-                        id: e.id.to_string(),
-                        owner: DocKind::Evidence,
-                        title: format!("{} ({}), {}", source, e.media.code(), e.received_at),
-                        body,
-                        names: String::new(),
-                        level: e.confidentiality,
-                        year: Some(e.received_at.year()),
-                        language: e.language.clone().unwrap_or_else(|| "und".into()),
-                    });
-                }
-            }
+        let Some(keys) = self.keys.as_deref() else {
+            return Ok(docs);
+        };
+        self.add_names(keys, &mut docs).await?;
+        if let Some(setup) = self.evidence.as_deref() {
+            docs.extend(self.evidence_docs(keys, setup, data).await?);
         }
         Ok(docs)
+    }
+
+    /// Opens each person's identity into the names field of their document.
+    async fn add_names(
+        &self,
+        keys: &refwatch_keys::UnlockedKeys,
+        docs: &mut [SearchDoc],
+    ) -> Result<(), ServiceError> {
+        let sealed: HashMap<_, _> = self.store.sealed_identities().await?.into_iter().collect();
+        for d in docs.iter_mut().filter(|d| d.kind == DocKind::Person) {
+            let Some((id, s)) =
+                d.id.parse()
+                    .ok()
+                    .and_then(|id| Some((id, sealed.get(&id)?)))
+            else {
+                continue;
+            };
+            // A seal that does not open is reported by `refwatch check`;
+            // the person is still found by the other fields.
+            if let Ok(identity) = keys.open_identity(id, s) {
+                d.names = [
+                    &identity.name_hangul,
+                    &identity.name_romanized,
+                    &identity.name_chinese,
+                ]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
+            }
+        }
+        Ok(())
+    }
+
+    /// A document for each evidence file, its working text as the body
+    /// (read for the index, not by a person: no custody entry).
+    async fn evidence_docs(
+        &self,
+        keys: &refwatch_keys::UnlockedKeys,
+        setup: &crate::EvidenceSetup,
+        data: &Dataset,
+    ) -> Result<Vec<SearchDoc>, ServiceError> {
+        let mut out = Vec::new();
+        for e in self.store.evidence_list().await? {
+            let body = match e.extraction {
+                Extraction::Text { .. } => setup
+                    .store
+                    .get(keys, Part::Text, e.hash)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let source = data
+                .sources
+                .iter()
+                .find(|s| s.id == e.source)
+                .map(|s| s.title.as_str())
+                .unwrap_or_default();
+            out.push(SearchDoc {
+                kind: DocKind::Evidence,
+                id: e.id.to_string(),
+                owner: DocKind::Evidence,
+                title: format!("{source} ({}), {}", e.media.code(), e.received_at),
+                body,
+                names: String::new(),
+                level: e.confidentiality,
+                year: Some(e.received_at.year()),
+                language: e.language.clone().unwrap_or_else(|| "und".into()),
+            });
+        }
+        Ok(out)
     }
 
     /// The current index: the one held if the data have not changed since

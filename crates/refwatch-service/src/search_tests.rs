@@ -33,19 +33,9 @@ fn setup_for(objects: &EvidenceStore) -> EvidenceSetup {
 }
 
 async fn acting(s: &Setup, principal: Principal) -> Service<SqliteStore> {
-    let store = SqliteStore::open(&s.path).await.unwrap();
-    Service::open(
-        store,
-        Some(&s.key),
-        Arc::new(SystemClock),
-        Caller {
-            principal,
-            label: "test".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .with_evidence(setup_for(&s.objects))
+    crate::tests::open_as(&s.path, &s.key, principal)
+        .await
+        .with_evidence(setup_for(&s.objects))
 }
 
 /// A public incident about Yanji, a restricted incident, a confidential
@@ -281,6 +271,17 @@ async fn evidence_follows_the_policy_and_the_index_follows_new_evidence() {
         analyst.evidence_provenance(restricted.id).await,
         Err(ServiceError::Denied(_))
     ));
+    // Recording a transfer changes the file's record: not for viewers.
+    assert!(matches!(
+        viewer
+            .transfer_evidence(restricted.id, "a generated office")
+            .await,
+        Err(ServiceError::Denied(_))
+    ));
+    editor
+        .transfer_evidence(restricted.id, "a generated office")
+        .await
+        .unwrap();
     // Too large: refused, nothing stored.
     let big = vec![b'a'; (1 << 20) + 1];
     assert!(matches!(

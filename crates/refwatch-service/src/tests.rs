@@ -190,12 +190,21 @@ async fn fixture(level: Confidentiality) -> Fixture {
 }
 
 async fn as_actor(f: &Fixture, principal: Principal) -> Service<SqliteStore> {
-    let store = SqliteStore::open(&f.path).await.unwrap();
+    open_as(&f.path, &f.key, principal).await
+}
+
+/// The core over the database at `path`, keys unlocked, acting for `principal`.
+pub(crate) async fn open_as(
+    path: &std::path::Path,
+    key: &KekSource,
+    principal: Principal,
+) -> Service<SqliteStore> {
+    let store = SqliteStore::open(path).await.unwrap();
     let actor = Caller {
         principal,
         label: "test".into(),
     };
-    Service::open(store, Some(&f.key), Arc::new(SystemClock), actor)
+    Service::open(store, Some(key), Arc::new(SystemClock), actor)
         .await
         .unwrap()
 }

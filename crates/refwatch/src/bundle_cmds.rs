@@ -63,16 +63,13 @@ pub(crate) async fn run(cli: &Cli, command: &BundleCommand) -> anyhow::Result<Ou
     }
 }
 
+/// The core with the evidence store; the key opens names and evidence
+/// texts and seals audit entries.
 async fn core(
     cli: &Cli,
 ) -> anyhow::Result<refwatch_service::Service<refwatch_storage::SqliteStore>> {
     let key = required_key(cli)?;
-    Ok(data_dir::service(&cli.data_dir, Some(&key))
-        .await?
-        .with_evidence(data_dir::evidence_setup(
-            &cli.data_dir,
-            refwatch_service::DEFAULT_MAX_BYTES,
-        )?))
+    data_dir::service_with_evidence(&cli.data_dir, &key, refwatch_service::DEFAULT_MAX_BYTES).await
 }
 
 fn verify(file: &std::path::Path, public_key: &std::path::Path) -> anyhow::Result<Outcome> {

@@ -63,10 +63,7 @@ const EVIDENCE_DIR: &str = "evidence";
 
 /// The evidence store of a data directory and the isolated reader (this
 /// program's hidden `extract-worker`, under the default limits).
-pub(crate) fn evidence_setup(
-    dir: &Path,
-    max_bytes: u64,
-) -> anyhow::Result<refwatch_service::EvidenceSetup> {
+fn evidence_setup(dir: &Path, max_bytes: u64) -> anyhow::Result<refwatch_service::EvidenceSetup> {
     let store = refwatch_evidence::EvidenceStore::local(&dir.join(EVIDENCE_DIR))?;
     let program = std::env::current_exe().context("cannot find the refwatch program itself")?;
     let reader = refwatch_extract::Isolated::new(
@@ -79,4 +76,17 @@ pub(crate) fn evidence_setup(
         reader: Arc::new(reader),
         max_bytes,
     })
+}
+
+/// The protected core with the data directory's evidence store, keys
+/// unlocked: for commands that touch evidence files, the search index (it
+/// reads their texts), bundles, key rotation (it re-seals them) and the server.
+pub(crate) async fn service_with_evidence(
+    dir: &Path,
+    key: &KekSource,
+    max_bytes: u64,
+) -> anyhow::Result<Service<SqliteStore>> {
+    Ok(service(dir, Some(key))
+        .await?
+        .with_evidence(evidence_setup(dir, max_bytes)?))
 }

@@ -46,12 +46,9 @@ pub(crate) async fn run(cli: &Cli, command: &EvidenceCommand) -> anyhow::Result<
         EvidenceCommand::Add { max_mib, .. } => *max_mib,
         _ => refwatch_service::DEFAULT_MAX_BYTES >> 20,
     };
-    let service = data_dir::service(&cli.data_dir, Some(&key))
-        .await?
-        .with_evidence(data_dir::evidence_setup(
-            &cli.data_dir,
-            max_mib.saturating_mul(1 << 20),
-        )?);
+    let service =
+        data_dir::service_with_evidence(&cli.data_dir, &key, max_mib.saturating_mul(1 << 20))
+            .await?;
     match command {
         EvidenceCommand::Add {
             file,

@@ -86,12 +86,9 @@ pub(crate) async fn keys_rotate(
 ) -> anyhow::Result<Outcome> {
     let key = required_key(cli)?;
     // Evidence files are sealed with the data key too: rotation re-seals them.
-    let mut service = data_dir::service(&cli.data_dir, Some(&key))
-        .await?
-        .with_evidence(data_dir::evidence_setup(
-            &cli.data_dir,
-            refwatch_service::DEFAULT_MAX_BYTES,
-        )?);
+    let mut service =
+        data_dir::service_with_evidence(&cli.data_dir, &key, refwatch_service::DEFAULT_MAX_BYTES)
+            .await?;
     if data_key {
         let done = service
             .rotate_data_key(&key, 100, |done, remaining| {

@@ -21,17 +21,13 @@ pub(crate) struct Filters<'a> {
     pub(crate) json: bool,
 }
 
+/// The core with the evidence store; the key opens names and evidence
+/// texts and seals audit entries.
 async fn service(
     cli: &Cli,
 ) -> anyhow::Result<refwatch_service::Service<refwatch_storage::SqliteStore>> {
-    // The key opens names and evidence texts for the index, and seals audit entries.
     let key = required_key(cli)?;
-    Ok(data_dir::service(&cli.data_dir, Some(&key))
-        .await?
-        .with_evidence(data_dir::evidence_setup(
-            &cli.data_dir,
-            refwatch_service::DEFAULT_MAX_BYTES,
-        )?))
+    data_dir::service_with_evidence(&cli.data_dir, &key, refwatch_service::DEFAULT_MAX_BYTES).await
 }
 
 /// Rebuilds the index and reports it.

@@ -24,12 +24,9 @@ pub(crate) async fn serve_with_key(
     listen: &str,
     secure_cookies: bool,
 ) -> anyhow::Result<Outcome> {
-    let core = data_dir::service(&cli.data_dir, Some(&key))
-        .await?
-        .with_evidence(data_dir::evidence_setup(
-            &cli.data_dir,
-            refwatch_service::DEFAULT_MAX_BYTES,
-        )?);
+    let core =
+        data_dir::service_with_evidence(&cli.data_dir, &key, refwatch_service::DEFAULT_MAX_BYTES)
+            .await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
