@@ -10,6 +10,12 @@ use std::time::Instant;
 use refwatch_mse::CaptureTable;
 use refwatch_mse::lcmcr::{Settings, sample};
 
+/// R's LCMCR 0.4.14 on one core of this machine, from the timings in
+/// ../shared/data/kosovo_reference.md (R and CRAN cannot be installed here,
+/// so the reference is not rerun).
+const R_SLOWEST: f64 = 21_000.0;
+const R_FASTEST: f64 = 23_000.0;
+
 fn main() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/kosovo_patterns.csv");
@@ -36,13 +42,19 @@ fn main() {
         let start = Instant::now();
         let posterior = sample(&table, &settings).expect("the sampler runs");
         let seconds = start.elapsed().as_secs_f64();
+        let rate = posterior.iterations as f64 / seconds;
         eprintln!(
             "lcmcr kosovo K=10 seed {seed}: {} iterations in {seconds:.2} s = {:.0} iterations/s; posterior N 2.5% {:.0}, 50% {:.0}, 97.5% {:.0}",
             posterior.iterations,
-            posterior.iterations as f64 / seconds,
+            rate,
             posterior.quantile(0.025),
             posterior.quantile(0.5),
             posterior.quantile(0.975)
+        );
+        eprintln!(
+            "  against R's LCMCR on this machine ({R_SLOWEST:.0}-{R_FASTEST:.0} iterations/s): {:.1}x to {:.1}x",
+            rate / R_FASTEST,
+            rate / R_SLOWEST
         );
     }
 }

@@ -14,7 +14,7 @@
 
 use rand::SeedableRng;
 use rand::distr::StandardUniform;
-use rand_distr::{Binomial, Distribution, Gamma, Poisson, StandardNormal};
+use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::CaptureTable;
@@ -101,11 +101,105 @@ const RECIPROCALS: [f64; 256] = {
     table
 };
 
+/// ln(k!) minus its Stirling approximation `(k + 1/2) ln(k + 1) - (k + 1)
+/// + ln(2π)/2`: tabulated below 10, the series beyond (error below 1e-13).
+fn stirling_tail(k: f64) -> f64 {
+    const TAIL: [f64; 10] = [
+        0.081_061_466_795_327_26,
+        0.041_340_695_955_409_29,
+        0.027_677_925_684_998_34,
+        0.020_790_672_103_765_09,
+        0.016_644_691_189_821_19,
+        0.013_876_128_823_070_75,
+        0.011_896_709_945_891_77,
+        0.010_411_265_261_972_09,
+        0.009_255_462_182_712_733,
+        0.008_330_563_433_362_87,
+    ];
+    if k < 10.0 {
+        return TAIL[k as usize];
+    }
+    let k1 = k + 1.0;
+    let k1sq = k1 * k1;
+    (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / k1sq) / k1sq) / k1
+}
+
+/// How many ln(k!) are tabulated.
+const LN_FACTORIALS: usize = 1 << 13;
+
+/// ln(k!) for k < LN_FACTORIALS, summed once.
+static LN_FACTORIAL: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+    let mut table = Vec::with_capacity(LN_FACTORIALS);
+    let mut sum = 0.0;
+    table.push(0.0);
+    for k in 1..LN_FACTORIALS {
+        sum += (k as f64).ln();
+        table.push(sum);
+    }
+    table
+});
+
+/// ln(k!) for a whole k >= 0: from the table, or by Stirling's series.
+fn ln_factorial(k: f64) -> f64 {
+    if let Some(&v) = LN_FACTORIAL.get(k as usize) {
+        return v;
+    }
+    const HALF_LN_TAU: f64 = 0.918_938_533_204_672_8;
+    (k + 0.5) * (k + 1.0).ln() - (k + 1.0) + HALF_LN_TAU + stirling_tail(k)
+}
+
+/// A Binomial(n, q) draw for q <= 1/2 and nq >= 10 (the method's range) by
+/// Hörmann's transformed rejection with squeeze (BTRS; W. Hörmann, "The
+/// generation of binomial random variates", J. Statist. Comput. Simul. 46,
+/// 1993). Most draws take two uniforms and no logarithm; the exact density
+/// test behind the squeeze is set up only when first needed.
+fn binomial_btrs(rng: &mut Xoshiro256PlusPlus, n: u64, q: f64) -> u64 {
+    let nf = n as f64;
+    let spq = (nf * q * (1.0 - q)).sqrt();
+    let b = 1.15 + 2.53 * spq;
+    let a = -0.0873 + 0.0248 * b + 0.01 * q;
+    let c = nf * q + 0.5;
+    let v_r = 0.92 - 4.2 / b;
+    // The density test's constants, made on first need.
+    let mut exact: Option<(f64, f64, f64, f64)> = None;
+    loop {
+        let u: f64 = StandardUniform.sample(rng);
+        let v: f64 = StandardUniform.sample(rng);
+        let u = u - 0.5;
+        let us = 0.5 - u.abs();
+        let x = (2.0 * a / us + b) * u + c;
+        if !(0.0..nf + 1.0).contains(&x) {
+            continue;
+        }
+        // The floor, by truncation: x is not negative.
+        let k = (x as u64) as f64;
+        if us >= 0.07 && v <= v_r {
+            return k as u64;
+        }
+        let (alpha, m, lpq, h) = *exact.get_or_insert_with(|| {
+            let alpha = (2.83 + 5.1 / b) * spq;
+            let m = ((nf + 1.0) * q).floor();
+            let lpq = (q / (1.0 - q)).ln();
+            let h = ln_factorial(m) + ln_factorial(nf - m);
+            (alpha, m, lpq, h)
+        });
+        let v = (v * alpha / (a / (us * us) + b)).ln();
+        let lk = ln_factorial(k) + ln_factorial(nf - k);
+        if v <= h - lk + (k - m) * lpq {
+            return k as u64;
+        }
+    }
+}
+
+/// Below this mean (of the smaller tail) a binomial is drawn by inversion:
+/// BTRS's quick acceptance is rare at small means (measured on Kosovo).
+const INVERSION_BELOW: f64 = 25.0;
+
 /// A Binomial(n, p) draw for p in (0, 1): by inversion when the smaller
-/// tail's mean is small (cheap, exact), otherwise by rand_distr's BTPE.
+/// tail's mean is small (cheap, exact), otherwise by BTRS.
 fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
     let (q, flip) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
-    let x = if (n as f64) * q < 40.0 {
+    let x = if (n as f64) * q < INVERSION_BELOW {
         // Inversion (Kachitvichyanukul and Schmeiser's BINV).
         let mut u: f64 = StandardUniform.sample(rng);
         // P(X = 0) = (1 - q)^n >= 1 - nq (Bernoulli's inequality): most
@@ -115,7 +209,12 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
         }
         let r = q / (1.0 - q);
         let a = (n as f64 + 1.0) * r;
-        let f0 = (n as f64 * (-q).ln_1p()).exp();
+        // (1 - q)^n by repeated squaring: cheaper than exp(n ln(1 - q)),
+        // and as exact for the n of a capture table.
+        let f0 = match i32::try_from(n) {
+            Ok(n) => (1.0 - q).powi(n),
+            Err(_) => (n as f64 * (-q).ln_1p()).exp(),
+        };
         let mut f = f0;
         let mut x = 0u64;
         loop {
@@ -138,32 +237,93 @@ fn binomial(rng: &mut Xoshiro256PlusPlus, n: u64, p: f64) -> u64 {
             f *= a * inverse - r;
         }
     } else {
-        Binomial::new(n, q).map(|b| b.sample(rng)).unwrap_or(0)
+        binomial_btrs(rng, n, q)
     };
     if flip { n - x } else { x }
 }
 
-/// Below this many people a multinomial split is drawn person by person.
-const SMALL_SPLIT: u64 = 16;
+/// The classes of one iteration in the order a split draws them: the
+/// heaviest by class weight first, each on its own; the light ones after
+/// them, which together hold little weight, pooled.
+struct Order {
+    classes: Vec<usize>,
+    /// How many of `classes`, from the start, are drawn one by one.
+    heavy: usize,
+}
+
+/// The share of the class weights below which the light classes are pooled.
+const POOLED_SHARE: f64 = 0.02;
+
+impl Order {
+    fn new(k: usize) -> Self {
+        Self {
+            classes: (0..k).collect(),
+            heavy: k,
+        }
+    }
+
+    fn sort(&mut self, pi: &[f64]) {
+        self.classes
+            .sort_unstable_by(|&a, &b| pi[b].total_cmp(&pi[a]));
+        let total: f64 = pi.iter().sum();
+        let mut light = 0.0;
+        self.heavy = self.classes.len();
+        while self.heavy > 1 {
+            let next = light + pi[self.classes[self.heavy - 1]];
+            if next >= POOLED_SHARE * total {
+                break;
+            }
+            light = next;
+            self.heavy -= 1;
+        }
+    }
+}
 
 /// Draws a multinomial split of `n` over weights `w` (not necessarily
-/// normalised) into `out`. Large splits go by sequential binomials in
-/// `order` (the heaviest classes first, so that few large binomials are
-/// drawn); the last few people are placed one by one.
-fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64], order: &[usize]) {
+/// normalised) into `out`, by sequential conditional binomials, which is
+/// exact in any order and under any grouping. The light classes go first
+/// as one pool (usually nobody, for one uniform), and the few people in it,
+/// if any, are placed one by one; then the heavy classes, the heaviest
+/// first, the last taking whoever is left.
+fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64], order: &Order) {
     out.iter_mut().for_each(|o| *o = 0);
-    let mut mass: f64 = w.iter().sum();
-    if n == 0 || mass <= 0.0 {
-        if let Some(first) = out.first_mut() {
-            *first = n;
-        }
+    let (heavy, light) = order.classes.split_at(order.heavy);
+    let light_mass: f64 = light.iter().map(|&i| w[i]).sum();
+    let mut mass: f64 = heavy.iter().map(|&i| w[i]).sum();
+    if n == 0 || mass + light_mass <= 0.0 {
+        out[heavy[0]] = n;
         return;
     }
     let mut remaining = n;
-    let mut next = 0;
-    while remaining > SMALL_SPLIT && next < order.len() - 1 {
-        let i = order[next];
-        let p = (w[i] / mass).clamp(0.0, 1.0);
+    if light_mass > 0.0 {
+        let pooled = if mass <= 0.0 {
+            n
+        } else {
+            binomial(rng, n, light_mass / (mass + light_mass))
+        };
+        for _ in 0..pooled {
+            let u: f64 = StandardUniform.sample(rng);
+            let mut target = u * light_mass;
+            let mut chosen = light[light.len() - 1];
+            for &i in light {
+                if target < w[i] {
+                    chosen = i;
+                    break;
+                }
+                target -= w[i];
+            }
+            out[chosen] += 1;
+        }
+        remaining -= pooled;
+    }
+    let Some((&last, first)) = heavy.split_last() else {
+        return;
+    };
+    for &i in first {
+        if remaining == 0 || mass <= 0.0 {
+            break;
+        }
+        let p = w[i] / mass;
         let draw = if p >= 1.0 {
             remaining
         } else if p <= 0.0 {
@@ -174,30 +334,8 @@ fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64],
         out[i] = draw;
         remaining -= draw;
         mass -= w[i];
-        next += 1;
-        if mass <= 0.0 {
-            break;
-        }
     }
-    if next == order.len() - 1 || mass <= 0.0 {
-        out[order[next.min(order.len() - 1)]] += remaining;
-        return;
-    }
-    // The rest, one by one, among the classes not yet drawn.
-    let rest = &order[next..];
-    for _ in 0..remaining {
-        let u: f64 = StandardUniform.sample(rng);
-        let mut target = u * mass;
-        let mut chosen = rest[rest.len() - 1];
-        for &i in rest {
-            if target < w[i] {
-                chosen = i;
-                break;
-            }
-            target -= w[i];
-        }
-        out[chosen] += 1;
-    }
+    out[last] += remaining;
 }
 
 /// A Gamma(shape, 1) draw by Marsaglia and Tsang's method (2000); shapes
@@ -259,10 +397,14 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
         return Err(SamplerError::Empty);
     }
     let lists = table.k();
-    let cells: Vec<(Vec<bool>, u64)> = table
+    // The observed cells: pattern number, count, and the lists it is on.
+    let cells: Vec<(usize, u64, Vec<usize>)> = table
         .cells()
         .filter(|&(_, c)| c > 0)
-        .map(|(p, c)| ((0..lists).map(|j| table.on_list(p, j)).collect(), c))
+        .map(|(p, c)| {
+            let on = (0..lists).filter(|&j| table.on_list(p, j)).collect();
+            (p as usize, c, on)
+        })
         .collect();
 
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
@@ -274,16 +416,13 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
     let mut alpha = 1.0;
 
     let mut class_n = vec![0u64; k_classes];
-    let mut class_ones = vec![vec![0u64; lists]; k_classes];
-    let mut weights = vec![0.0; k_classes];
+    // Row j holds, class by class, how many people of each class list j caught.
+    let mut class_ones = vec![vec![0u64; k_classes]; lists];
     let mut split = vec![0u64; k_classes];
-    let mut order = vec![0usize; k_classes];
-    let mut pattern_prob = vec![vec![0.0f64; 1 << lists]; k_classes];
-    let cell_bits: Vec<usize> = table
-        .cells()
-        .filter(|&(_, c)| c > 0)
-        .map(|(p, _)| p as usize)
-        .collect();
+    let mut order = Order::new(k_classes);
+    // Row e holds, class by class, each class's probability of pattern e.
+    let mut pattern_prob = vec![vec![0.0f64; k_classes]; 1 << lists];
+    let mut class_patterns = vec![0.0f64; 1 << lists];
     let total = settings.burn_in + settings.samples * settings.thinning;
     let mut kept = Vec::with_capacity(settings.samples as usize);
 
@@ -296,7 +435,7 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
         // after list j, entry e holds the first j + 1 bits of a pattern,
         // list 0 the highest, as the table numbers patterns.
         for k in 0..k_classes {
-            let probs = &mut pattern_prob[k];
+            let probs = &mut class_patterns;
             probs[0] = pi[k];
             let mut filled = 1;
             for l in &lambda[k] {
@@ -307,35 +446,25 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
                 }
                 filled *= 2;
             }
-        }
-        // Heaviest classes first: the splits below then draw few large binomials.
-        for (i, o) in order.iter_mut().enumerate() {
-            *o = i;
-        }
-        order.sort_unstable_by(|&a, &b| pi[b].total_cmp(&pi[a]));
-        // 1. The observed people of each pattern, split over classes.
-        for (index, (pattern, count)) in cells.iter().enumerate() {
-            let bits = cell_bits[index];
-            for k in 0..k_classes {
-                weights[k] = pattern_prob[k][bits];
+            for (row, &p) in pattern_prob.iter_mut().zip(probs.iter()) {
+                row[k] = p;
             }
-            multinomial(&mut rng, *count, &weights, &mut split, &order);
-            for k in 0..k_classes {
-                if split[k] == 0 {
-                    continue;
-                }
-                class_n[k] += split[k];
-                for (j, &on) in pattern.iter().enumerate() {
-                    if on {
-                        class_ones[k][j] += split[k];
-                    }
+        }
+        order.sort(&pi);
+        // 1. The observed people of each pattern, split over classes.
+        for (bits, count, on) in &cells {
+            multinomial(&mut rng, *count, &pattern_prob[*bits], &mut split, &order);
+            for (n, s) in class_n.iter_mut().zip(&split) {
+                *n += s;
+            }
+            for &j in on {
+                for (n, s) in class_ones[j].iter_mut().zip(&split) {
+                    *n += s;
                 }
             }
         }
         // 2. The unobserved: how many, then their classes.
-        for k in 0..k_classes {
-            weights[k] = pattern_prob[k][0];
-        }
+        let weights = &pattern_prob[0];
         let p0: f64 = weights.iter().sum::<f64>().clamp(0.0, 1.0 - 1e-12);
         let n0 = if p0 <= 0.0 {
             0
@@ -353,14 +482,14 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
                     .unwrap_or(0)
             }
         };
-        multinomial(&mut rng, n0, &weights, &mut split, &order);
-        for k in 0..k_classes {
-            class_n[k] += split[k];
+        multinomial(&mut rng, n0, weights, &mut split, &order);
+        for (n, s) in class_n.iter_mut().zip(&split) {
+            *n += s;
         }
         // 3. Capture probabilities within classes.
         for k in 0..k_classes {
             for j in 0..lists {
-                let ones = class_ones[k][j] as f64;
+                let ones = class_ones[j][k] as f64;
                 lambda[k][j] = beta(&mut rng, 1.0 + ones, 1.0 + class_n[k] as f64 - ones);
             }
         }
@@ -430,6 +559,105 @@ mod beta_tests {
                 "Binomial({n},{p}) variance {var} vs {v}"
             );
             assert!(draws.iter().all(|&x| x <= n as f64));
+        }
+    }
+
+    /// Pearson's chi-square of `draws` against Binomial(n, p), over the
+    /// values whose expected count is at least 5 (the rest pooled), and the
+    /// number of degrees of freedom.
+    fn chi_square(draws: &[u64], n: u64, p: f64) -> (f64, usize) {
+        let total = draws.len() as f64;
+        let mut observed = vec![0u64; n as usize + 1];
+        for &d in draws {
+            observed[d as usize] += 1;
+        }
+        let mut statistic = 0.0;
+        let mut bins = 0;
+        let (mut pooled_obs, mut pooled_exp) = (0.0, 0.0);
+        for (k, &o) in observed.iter().enumerate() {
+            let k = k as f64;
+            let nf = n as f64;
+            let ln_pmf = ln_factorial(nf) - ln_factorial(k) - ln_factorial(nf - k)
+                + k * p.ln()
+                + (nf - k) * (1.0 - p).ln();
+            let expected = total * ln_pmf.exp();
+            if expected >= 5.0 {
+                statistic += (o as f64 - expected).powi(2) / expected;
+                bins += 1;
+            } else {
+                pooled_obs += o as f64;
+                pooled_exp += expected;
+            }
+        }
+        if pooled_exp > 0.0 {
+            statistic += (pooled_obs - pooled_exp).powi(2) / pooled_exp;
+            bins += 1;
+        }
+        (statistic, bins - 1)
+    }
+
+    #[test]
+    fn the_binomial_follows_its_distribution_in_both_methods() {
+        // Inversion below a mean of 25, BTRS above, flipped above p = 1/2.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
+        for (n, p) in [
+            (1000u64, 0.02),
+            (60, 0.45),
+            (200, 0.3),
+            (5000, 0.01),
+            (9000, 0.6),
+            (40, 0.9),
+        ] {
+            let draws: Vec<u64> = (0..200_000).map(|_| binomial(&mut rng, n, p)).collect();
+            let (statistic, df) = chi_square(&draws, n, p);
+            // The 99.99% point of chi-square is below df + 4.5 sqrt(2 df) + 12.
+            let bound = df as f64 + 4.5 * (2.0 * df as f64).sqrt() + 12.0;
+            assert!(
+                statistic < bound,
+                "Binomial({n},{p}): chi-square {statistic:.1} on {df} df (bound {bound:.1})"
+            );
+        }
+    }
+
+    #[test]
+    fn ln_factorial_matches_the_sum_of_logarithms_beyond_its_table() {
+        let k = (LN_FACTORIALS + 500) as f64;
+        let direct: f64 = (1..=LN_FACTORIALS + 500).map(|i| (i as f64).ln()).sum();
+        assert!((ln_factorial(k) - direct).abs() / direct < 1e-12);
+        assert_eq!(ln_factorial(0.0), 0.0);
+        assert!((ln_factorial(5.0) - 120f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_pooled_multinomial_splits_everyone_with_the_right_means() {
+        // Two heavy classes and light ones that go into the pool.
+        let w = [0.5, 0.001, 0.3, 0.0004, 0.1996, 0.0, 0.00002];
+        let mut order = Order::new(w.len());
+        order.sort(&w);
+        assert!(order.heavy < w.len(), "some classes are pooled");
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut out = vec![0u64; w.len()];
+        let mut sums = vec![0.0f64; w.len()];
+        let rounds = 100_000;
+        let n = 300;
+        for _ in 0..rounds {
+            multinomial(&mut rng, n, &w, &mut out, &order);
+            assert_eq!(out.iter().sum::<u64>(), n);
+            assert_eq!(out[5], 0, "a class of weight 0 gets nobody");
+            for (s, &o) in sums.iter_mut().zip(&out) {
+                *s += o as f64;
+            }
+        }
+        let total: f64 = w.iter().sum();
+        for (i, &wi) in w.iter().enumerate() {
+            let p = wi / total;
+            let mean = sums[i] / rounds as f64;
+            let sd = (n as f64 * p * (1.0 - p) / rounds as f64).sqrt();
+            assert!(
+                (mean - n as f64 * p).abs() <= 4.0 * sd + 1e-9,
+                "class {i}: mean {mean} vs {}",
+                n as f64 * p
+            );
         }
     }
 
