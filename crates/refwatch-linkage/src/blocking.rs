@@ -1,6 +1,6 @@
 //! Candidate pairs from blocking rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::compare::{Prepared, Ready, name_keys};
 use crate::{Blocking, Record, Settings};
@@ -109,16 +109,14 @@ pub(crate) fn candidates(
     // block's window) do not depend on the order records came in.
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
-    let mut pairs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    let mut pairs: Vec<((usize, usize), u32)> = Vec::new();
     let mut cut = 0usize;
     for (r, rule) in settings.blocking.iter().enumerate() {
+        let bit = 1u32 << r.min(31);
         let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
         for &index in &order {
             for key in keys(prepared, index, rule) {
-                blocks
-                    .entry(format!("{r}\u{1e}{key}"))
-                    .or_default()
-                    .push(index);
+                blocks.entry(key).or_default().push(index);
             }
         }
         for members in blocks.values() {
@@ -128,18 +126,29 @@ pub(crate) fn candidates(
             let members = &members[..members.len().min(LARGEST_BLOCK)];
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
-                    if settings.across_lists_only && records[a].list == records[b].list {
+                    if a == b || (settings.across_lists_only && records[a].list == records[b].list)
+                    {
                         continue;
                     }
-                    *pairs.entry((a.min(b), a.max(b))).or_default() |= 1 << r.min(31);
+                    pairs.push(((a.min(b), a.max(b)), bit));
                 }
             }
         }
     }
+    // One entry per pair, with every rule that found it.
+    pairs.sort_unstable();
+    pairs.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            kept.1 |= later.1;
+            true
+        } else {
+            false
+        }
+    });
     if cut > 0 {
         diagnostics.push(format!(
             "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among their first {LARGEST_BLOCK} by id: add a tighter blocking rule"
         ));
     }
-    pairs.into_iter().collect()
+    pairs
 }

@@ -217,10 +217,9 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         diagnostics
             .push("no candidate pairs: the blocking rules put no two records together".into());
     }
-    let vectors: Vec<Vec<Option<u8>>> = candidates
-        .iter()
-        .map(|&((a, b), _)| compare::levels(&prepared, &settings.fields, a, b))
-        .collect();
+    let vectors: Vec<Vec<Option<u8>>> = in_parallel(&candidates, |&((a, b), _)| {
+        compare::levels(&prepared, &settings.fields, a, b)
+    });
     let rules: Vec<u32> = candidates.iter().map(|&(_, r)| r).collect();
     let known: Vec<Option<bool>> = candidates
         .iter()
@@ -237,16 +236,17 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         },
         &mut diagnostics,
     );
-    let mut pairs: Vec<ScoredPair> = candidates
+    let scored: Vec<((usize, usize), Vec<Option<u8>>, Option<bool>)> = candidates
         .iter()
-        .zip(&vectors)
-        .zip(&known)
-        .map(|((&((a, b), _), levels), label)| {
-            let mut pair = model.score(&prepared, a, b, levels.clone());
-            pair.label = *label;
-            pair
-        })
+        .zip(vectors)
+        .zip(known)
+        .map(|((&(pair, _), levels), label)| (pair, levels, label))
         .collect();
+    let mut pairs: Vec<ScoredPair> = in_parallel(&scored, |((a, b), levels, label)| {
+        let mut pair = model.score(&prepared, *a, *b, levels.clone());
+        pair.label = *label;
+        pair
+    });
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.
     let ids = |p: &ScoredPair| {
@@ -264,6 +264,35 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         clusters,
         model,
         diagnostics,
+    })
+}
+
+/// `f` over `items` on every core the machine offers, in order: the same
+/// result as a plain map, whatever the number of threads.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    /// Below this many items one thread does it all.
+    const SMALLEST_SHARE: usize = 4_096;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len() / SMALLEST_SHARE)
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let share = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(share)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| match part.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
     })
 }
 

@@ -54,24 +54,28 @@ impl Reading {
         self.words.iter().map(Vec::len).sum()
     }
 
-    /// The same syllables with the first word moved to the end: "Kim
-    /// Cheol-ok" read as "Cheol-ok Kim".
-    fn surname_last(&self) -> Option<Reading> {
-        (self.words.len() > 1).then(|| {
-            let mut words = self.words[1..].to_vec();
-            words.push(self.words[0].clone());
-            Reading { words }
-        })
-    }
-
-    /// The same syllables with the last word moved to the front: "Ra Seo
-    /// Gim" read as "Gim Ra Seo".
-    fn surname_first(&self) -> Option<Reading> {
-        (self.words.len() > 2).then(|| {
-            let mut words = vec![self.words[self.words.len() - 1].clone()];
-            words.extend(self.words[..self.words.len() - 1].iter().cloned());
-            Reading { words }
-        })
+    /// The syllables in the orders a name may be written in: as given;
+    /// with the first word moved to the end ("Kim Cheol-ok" read as
+    /// "Cheol-ok Kim"), if it has two words or more; with the last word
+    /// moved to the front ("Ra Seo Gim" read as "Gim Ra Seo"), if it has
+    /// three or more. Borrowed: nothing is copied.
+    fn orders(&self) -> [Option<Vec<&BTreeSet<char>>>; 3] {
+        let words = &self.words;
+        let as_given = Some(self.syllables().collect());
+        let surname_last = (words.len() > 1).then(|| {
+            words[1..]
+                .iter()
+                .chain(std::iter::once(&words[0]))
+                .flatten()
+                .collect()
+        });
+        let surname_first = (words.len() > 2).then(|| {
+            std::iter::once(&words[words.len() - 1])
+                .chain(&words[..words.len() - 1])
+                .flatten()
+                .collect()
+        });
+        [as_given, surname_last, surname_first]
     }
 }
 
@@ -187,11 +191,10 @@ fn squeeze(text: &str) -> String {
     fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-fn agreeing(a: &Reading, b: &Reading) -> (usize, usize) {
-    let (x, y): (Vec<_>, Vec<_>) = (a.syllables().collect(), b.syllables().collect());
+fn agreeing(x: &[&BTreeSet<char>], y: &[&BTreeSet<char>]) -> (usize, usize) {
     let longest = x.len().max(y.len());
     if x.len() == y.len() {
-        let same = x.iter().zip(&y).filter(|(p, q)| !p.is_disjoint(q)).count();
+        let same = x.iter().zip(y).filter(|(p, q)| !p.is_disjoint(q)).count();
         return (same, longest);
     }
     // Different lengths: the longest common subsequence of agreeing syllables.
@@ -270,22 +273,18 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
     };
+    let rb: Vec<_> = rb.iter().map(Reading::orders).collect();
     for x in ra {
-        for y in rb {
-            let mut pairs = vec![(x.clone(), y.clone())];
-            if let Some(xs) = x.surname_last() {
-                pairs.push((xs, y.clone()));
-            }
-            if let Some(ys) = y.surname_last() {
-                pairs.push((x.clone(), ys));
-            }
-            if let Some(xs) = x.surname_first() {
-                pairs.push((xs, y.clone()));
-            }
-            if let Some(ys) = y.surname_first() {
-                pairs.push((x.clone(), ys));
-            }
-            for (p, q) in &pairs {
+        let xo = x.orders();
+        for yo in &rb {
+            // Either name as given against the other in any order.
+            let (Some(x0), Some(y0)) = (&xo[0], &yo[0]) else {
+                continue;
+            };
+            let pairs = std::iter::once((x0, y0))
+                .chain(xo[1..].iter().flatten().map(|xs| (xs, y0)))
+                .chain(yo[1..].iter().flatten().map(|ys| (x0, ys)));
+            for (p, q) in pairs {
                 let found = agreeing(p, q);
                 if better(found, best) {
                     best = found;
