@@ -236,7 +236,9 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
         },
         &mut diagnostics,
     );
-    let scored: Vec<((usize, usize), Vec<Option<u8>>, Option<bool>)> = candidates
+    // A pair, its comparison levels and its decision, if any.
+    type Compared = ((usize, usize), Vec<Option<u8>>, Option<bool>);
+    let scored: Vec<Compared> = candidates
         .iter()
         .zip(vectors)
         .zip(known)
