@@ -489,41 +489,38 @@ pub(crate) fn csv(
         header.push(format!("{}_weight", f.name));
     }
     pairs.write_record(&header)?;
+    // Each record's file and row, made once; each line's cells reused.
+    let places: Vec<(String, String)> = records.iter().map(name_of).collect();
+    let mut cells = vec![String::new(); header.len()];
     let mut links = 0;
     for p in &linkage.pairs {
         if p.probability >= settings.threshold {
             links += 1;
         }
-        let ((fa, ra), (fb, rb)) = (name_of(&records[p.a]), name_of(&records[p.b]));
-        let mut line = vec![
-            fa,
-            ra,
-            fb,
-            rb,
-            format!("{:.6}", p.probability),
-            format!("{:.3}", p.weight),
-        ];
-        for (f, (_, field)) in built.iter().enumerate() {
-            line.push(p.levels[f].map_or_else(
-                || "missing".to_owned(),
-                |l| field.compare.level_name(l).to_owned(),
-            ));
-            line.push(format!("{:.3}", p.field_weights[f]));
+        let ((fa, ra), (fb, rb)) = (&places[p.a], &places[p.b]);
+        for (cell, text) in cells.iter_mut().zip([fa, ra, fb, rb]) {
+            cell.clone_from(text);
         }
-        pairs.write_record(&line)?;
+        fixed(&mut cells[4], p.probability, 6);
+        fixed(&mut cells[5], p.weight, 3);
+        for (f, (_, field)) in built.iter().enumerate() {
+            let level = &mut cells[6 + 2 * f];
+            level.clear();
+            level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
+            fixed(&mut cells[7 + 2 * f], p.field_weights[f], 3);
+        }
+        pairs.write_record(&cells)?;
     }
     pairs.flush()?;
     let mut clusters = csv_out(&out.join("clusters.csv"))?;
     clusters.write_record(["cluster", "file", "row", "weakest_link"])?;
+    let mut weakest = String::new();
     for (n, c) in linkage.clusters.iter().enumerate() {
+        fixed(&mut weakest, c.weakest_link, 6);
+        let number = (n + 1).to_string();
         for &m in &c.members {
-            let (file, row) = name_of(&records[m]);
-            clusters.write_record([
-                (n + 1).to_string(),
-                file,
-                row,
-                format!("{:.6}", c.weakest_link),
-            ])?;
+            let (file, row) = &places[m];
+            clusters.write_record([number.as_str(), file, row, &weakest])?;
         }
     }
     clusters.flush()?;
@@ -542,8 +539,66 @@ pub(crate) fn csv(
     Ok(Outcome::Ok)
 }
 
+/// Writes `x` into `out` with `places` decimals (at most 9), as `{:.N}`
+/// would but without its exact-decimal machinery: a pairs file holds
+/// millions of such numbers.
+fn fixed(out: &mut String, x: f64, places: u32) {
+    use std::fmt::Write as _;
+    out.clear();
+    let scale = 10u64.pow(places.min(9));
+    let scaled = (x.abs() * scale as f64).round();
+    if !scaled.is_finite() || scaled >= u64::MAX as f64 {
+        let _ = write!(out, "{x:.*}", places as usize);
+        return;
+    }
+    let scaled = scaled as u64;
+    if x.is_sign_negative() && scaled > 0 {
+        out.push('-');
+    }
+    let _ = write!(
+        out,
+        "{}.{:0width$}",
+        scaled / scale,
+        scaled % scale,
+        width = places as usize
+    );
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fixed_writes_what_format_writes() {
+        let mut out = String::new();
+        // Probabilities, weights and edge values; seeded, not random.
+        let mut x = 0.123_456_789_f64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            0.9,
+            0.999_999_7,
+            -12.345_6,
+            1e-9,
+            123_456.789,
+        ];
+        for _ in 0..2_000 {
+            x = (x * 7_919.123_4).fract();
+            values.push(x);
+            values.push((x - 0.5) * 60.0);
+        }
+        for v in values {
+            for places in [3, 6] {
+                fixed(&mut out, v, places);
+                let expected = format!("{v:.*}", places as usize);
+                let expected = expected
+                    .strip_prefix("-")
+                    .filter(|e| e.trim_matches(['0', '.']).is_empty())
+                    .map_or(expected.clone(), str::to_owned);
+                assert_eq!(out, expected, "{v} to {places} places");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
