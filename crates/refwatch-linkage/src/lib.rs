@@ -271,7 +271,7 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
 
 /// `f` over `items` on every core the machine offers, in order: the same
 /// result as a plain map, whatever the number of threads.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     /// Below this many items one thread does it all.
     const SMALLEST_SHARE: usize = 4_096;
     let threads = std::thread::available_parallelism()

@@ -87,18 +87,23 @@ pub(crate) fn fit(
         // Ten random pairs per record are plenty for small lists (at least
         // 50,000 in all); never more than the settings allow.
         let draws_wanted = settings.u_sample.min((records.len() * 10).max(50_000));
-        for _ in 0..draws_wanted {
-            let (a, b) = (
-                order[draws.below(order.len())],
-                order[draws.below(order.len())],
-            );
-            if a == b || (settings.across_lists_only && records[a].list == records[b].list) {
-                continue;
-            }
-            for (f, level) in compare::levels(prepared, fields, a, b)
-                .into_iter()
-                .enumerate()
-            {
+        // The pairs are drawn in order (the same pairs on any machine),
+        // then compared on every core.
+        let drawn: Vec<(usize, usize)> = (0..draws_wanted)
+            .map(|_| {
+                (
+                    order[draws.below(order.len())],
+                    order[draws.below(order.len())],
+                )
+            })
+            .filter(|&(a, b)| {
+                a != b && !(settings.across_lists_only && records[a].list == records[b].list)
+            })
+            .collect();
+        let compared =
+            crate::in_parallel(&drawn, |&(a, b)| compare::levels(prepared, fields, a, b));
+        for levels in compared {
+            for (f, level) in levels.into_iter().enumerate() {
                 if let Some(l) = level {
                     u_counts[f][usize::from(l)] += 1.0;
                 }

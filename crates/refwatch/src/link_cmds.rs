@@ -3,6 +3,7 @@
 //! module reads and writes files and says what it does.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -489,29 +490,40 @@ pub(crate) fn csv(
         header.push(format!("{}_weight", f.name));
     }
     pairs.write_record(&header)?;
-    // Each record's file and row, made once; each line's cells reused.
+    // Each record's file and row, made once.
     let places: Vec<(String, String)> = records.iter().map(name_of).collect();
-    let mut cells = vec![String::new(); header.len()];
-    let mut links = 0;
-    for p in &linkage.pairs {
-        if p.probability >= settings.threshold {
-            links += 1;
-        }
-        let ((fa, ra), (fb, rb)) = (&places[p.a], &places[p.b]);
-        for (cell, text) in cells.iter_mut().zip([fa, ra, fb, rb]) {
-            cell.clone_from(text);
-        }
-        fixed(&mut cells[4], p.probability, 6);
-        fixed(&mut cells[5], p.weight, 3);
-        for (f, (_, field)) in built.iter().enumerate() {
-            let level = &mut cells[6 + 2 * f];
-            level.clear();
-            level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
-            fixed(&mut cells[7 + 2 * f], p.field_weights[f], 3);
-        }
-        pairs.write_record(&cells)?;
-    }
     pairs.flush()?;
+    let mut file = pairs.into_inner().map_err(|e| e.into_error())?;
+    let mut links = 0;
+    // Lines are made on every core, a block at a time, and written in order.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    for block in linkage.pairs.chunks(1 << 16) {
+        let share = block.len().div_ceil(threads);
+        let made: Vec<anyhow::Result<(Vec<u8>, usize)>> = std::thread::scope(|scope| {
+            let parts: Vec<_> = block
+                .chunks(share)
+                .map(|part| {
+                    let (places, built) = (&places, &built);
+                    let threshold = settings.threshold;
+                    scope.spawn(move || pair_lines(part, places, built, threshold))
+                })
+                .collect();
+            parts
+                .into_iter()
+                .map(|part| match part.join() {
+                    Ok(made) => made,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        for part in made {
+            let (bytes, found) = part?;
+            file.write_all(&bytes)
+                .with_context(|| format!("cannot write {}", out.join("pairs.csv").display()))?;
+            links += found;
+        }
+    }
+    file.flush()?;
     let mut clusters = csv_out(&out.join("clusters.csv"))?;
     clusters.write_record(["cluster", "file", "row", "weakest_link"])?;
     let mut weakest = String::new();
@@ -537,6 +549,38 @@ pub(crate) fn csv(
         started.elapsed().as_secs_f64()
     );
     Ok(Outcome::Ok)
+}
+
+/// The lines of `pairs.csv` for some pairs, and how many of them are links.
+fn pair_lines(
+    pairs: &[refwatch_linkage::ScoredPair],
+    places: &[(String, String)],
+    built: &[(Built, Field)],
+    threshold: f64,
+) -> anyhow::Result<(Vec<u8>, usize)> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut cells = vec![String::new(); 6 + 2 * built.len()];
+    let mut links = 0;
+    for p in pairs {
+        if p.probability >= threshold {
+            links += 1;
+        }
+        let ((fa, ra), (fb, rb)) = (&places[p.a], &places[p.b]);
+        for (cell, text) in cells.iter_mut().zip([fa, ra, fb, rb]) {
+            cell.clone_from(text);
+        }
+        fixed(&mut cells[4], p.probability, 6);
+        fixed(&mut cells[5], p.weight, 3);
+        for (f, (_, field)) in built.iter().enumerate() {
+            let level = &mut cells[6 + 2 * f];
+            level.clear();
+            level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
+            fixed(&mut cells[7 + 2 * f], p.field_weights[f], 3);
+        }
+        writer.write_record(&cells)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok((bytes, links))
 }
 
 /// Writes `x` into `out` with `places` decimals (at most 9), as `{:.N}`
