@@ -1,6 +1,6 @@
 //! Candidate pairs from blocking rules.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
 
 use crate::compare::{Prepared, Ready, name_keys};
 use crate::{Blocking, Record, Settings};
@@ -96,50 +96,85 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     }
 }
 
-/// Every pair of records that shares a key of any rule, each once, as
-/// (smaller index, larger index), sorted, with the rules that found it
-/// (bit r for rule r).
+/// A pair of records to compare: their positions (the smaller first) and
+/// the blocking rules that found it (bit r for rule r; none for a pair
+/// compared only because it was decided).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Candidate {
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+    pub(crate) rules: u32,
+}
+
+/// A key, as a number: records whose keys hash alike share a block (two
+/// different keys hashing alike, a chance of one in 2^64, only adds pairs
+/// to compare).
+fn hashed(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// Every pair of records that shares a key of any rule, each once, sorted
+/// by position, with the rules that found it.
 pub(crate) fn candidates(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
     diagnostics: &mut Vec<String>,
-) -> Vec<((usize, usize), u32)> {
+) -> Vec<Candidate> {
     // Records in the order of their ids, so that the pairs (and a cut
     // block's window) do not depend on the order records came in.
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
-    let mut pairs: Vec<((usize, usize), u32)> = Vec::new();
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    order.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+    let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
     for (r, rule) in settings.blocking.iter().enumerate() {
         let bit = 1u32 << r.min(31);
-        let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-        for &index in &order {
-            for key in keys(prepared, index, rule) {
-                blocks.entry(key).or_default().push(index);
-            }
-        }
-        for members in blocks.values() {
-            if members.len() > LARGEST_BLOCK {
-                cut += 1;
-            }
-            let members = &members[..members.len().min(LARGEST_BLOCK)];
-            for (i, &a) in members.iter().enumerate() {
-                for &b in &members[i + 1..] {
-                    if a == b || (settings.across_lists_only && records[a].list == records[b].list)
-                    {
-                        continue;
-                    }
-                    pairs.push(((a.min(b), a.max(b)), bit));
-                }
-            }
-        }
+        // (key, rank in id order): sorted, each block is a run of one key
+        // with its members in id order.
+        let mut entries: Vec<(u64, u32)> = order
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(rank, &index)| {
+                keys(prepared, index as usize, rule)
+                    .into_iter()
+                    .map(move |key| (hashed(&key), rank as u32))
+            })
+            .collect();
+        entries.par_sort_unstable();
+        entries.dedup();
+        let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
+        cut += blocks.iter().filter(|b| b.len() > LARGEST_BLOCK).count();
+        let order = &order;
+        let found: Vec<Candidate> = blocks
+            .par_iter()
+            .filter(|members| members.len() > 1)
+            .flat_map_iter(|members| {
+                let members = &members[..members.len().min(LARGEST_BLOCK)];
+                members.iter().enumerate().flat_map(move |(i, &(_, x))| {
+                    let a = order[x as usize];
+                    members[i + 1..].iter().filter_map(move |&(_, y)| {
+                        let b = order[y as usize];
+                        let apart = settings.across_lists_only
+                            && records[a as usize].list == records[b as usize].list;
+                        (!apart).then_some(Candidate {
+                            a: a.min(b),
+                            b: a.max(b),
+                            rules: bit,
+                        })
+                    })
+                })
+            })
+            .collect();
+        pairs.extend(found);
     }
     // One entry per pair, with every rule that found it.
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup_by(|later, kept| {
-        if later.0 == kept.0 {
-            kept.1 |= later.1;
+        if (later.a, later.b) == (kept.a, kept.b) {
+            kept.rules |= later.rules;
             true
         } else {
             false

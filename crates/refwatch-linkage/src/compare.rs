@@ -317,13 +317,60 @@ fn place_level(a: &[String], b: &[String]) -> u8 {
     }
 }
 
+/// Most fields a linkage compares: each field's level takes four bits of
+/// a [`Levels`].
+pub(crate) const MOST_FIELDS: usize = 16;
+
+/// Each field's comparison level for one pair, four bits a field (all
+/// ones: missing), so that millions of pairs take little room and equal
+/// patterns are equal numbers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Levels(u64);
+
+impl std::fmt::Debug for Levels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Levels({:016x})", self.0)
+    }
+}
+
+impl Levels {
+    const MISSING: u64 = 0xF;
+
+    /// Every field missing.
+    pub(crate) const NONE: Levels = Levels(u64::MAX);
+
+    /// Field `f`'s level.
+    pub(crate) fn get(self, f: usize) -> Option<u8> {
+        let l = (self.0 >> (4 * f)) & Self::MISSING;
+        (l != Self::MISSING).then_some(l as u8)
+    }
+
+    /// With field `f`'s level set.
+    pub(crate) fn with(self, f: usize, level: Option<u8>) -> Levels {
+        let l = level.map_or(Self::MISSING, |l| u64::from(l.min(14)));
+        Levels((self.0 & !(Self::MISSING << (4 * f))) | (l << (4 * f)))
+    }
+
+    /// The first `n` fields' levels.
+    pub(crate) fn iter(self, n: usize) -> impl Iterator<Item = Option<u8>> {
+        (0..n).map(move |f| self.get(f))
+    }
+}
+
 /// The comparison levels of two records, one per field.
+#[cfg(test)]
 pub(crate) fn levels(prepared: &Prepared, fields: &[Field], a: usize, b: usize) -> Vec<Option<u8>> {
+    packed(prepared, fields, a, b).iter(fields.len()).collect()
+}
+
+/// [`levels`], packed.
+pub(crate) fn packed(prepared: &Prepared, fields: &[Field], a: usize, b: usize) -> Levels {
     fields
         .iter()
         .enumerate()
-        .map(|(f, field)| level(&field.compare, &prepared[a][f], &prepared[b][f]))
-        .collect()
+        .fold(Levels::NONE, |out, (f, field)| {
+            out.with(f, level(&field.compare, &prepared[a][f], &prepared[b][f]))
+        })
 }
 
 /// One field's level for two ready values.

@@ -25,6 +25,10 @@ mod cluster;
 mod compare;
 mod model;
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
 pub use cluster::Cluster;
 pub use compare::{Compare, Field, Value};
 pub use model::Model;
@@ -94,6 +98,10 @@ pub struct Settings {
     pub across_lists_only: bool,
     /// Pairs at or above this probability are links.
     pub threshold: f64,
+    /// Pairs below this probability (and below the threshold) are scored
+    /// and counted but not returned: with millions of candidate pairs,
+    /// most are plainly different people. 0 returns every pair.
+    pub min_probability: f64,
     /// Records below this share of strong links to a cluster are not
     /// merged into it through a single bridge.
     pub bridge_support: f64,
@@ -116,6 +124,7 @@ impl Settings {
             blocking,
             across_lists_only: false,
             threshold: 0.9,
+            min_probability: 0.0,
             bridge_support: 0.5,
             u_sample: 200_000,
             em_rounds: 200,
@@ -147,7 +156,10 @@ pub struct ScoredPair {
 /// What linking found, with what to be careful about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Linkage {
-    /// Every candidate pair, scored, strongest first.
+    /// How many pairs were compared.
+    pub candidates: usize,
+    /// Every candidate pair at or above the settings' smallest probability
+    /// (and every decided pair), scored, strongest first.
     pub pairs: Vec<ScoredPair>,
     /// Groups of records that describe the same person, each of two or
     /// more records (singletons are left out).
@@ -156,6 +168,37 @@ pub struct Linkage {
     pub model: Model,
     /// Things that went less than well, in words.
     pub diagnostics: Vec<String>,
+}
+
+/// How far a run has come, for showing progress on long runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// Names read and values made ready.
+    Prepared {
+        /// Records.
+        records: usize,
+    },
+    /// Candidate pairs found by the blocking rules.
+    Blocked {
+        /// Pairs to compare.
+        candidates: usize,
+    },
+    /// Every candidate pair compared field by field.
+    Compared {
+        /// Kinds of pairs (distinct comparison patterns).
+        patterns: usize,
+    },
+    /// The model fitted.
+    Fitted {
+        /// Rounds of expectation–maximisation.
+        rounds: usize,
+    },
+    /// Pairs scored.
+    Scored {
+        /// Pairs kept (at or above the smallest probability).
+        kept: usize,
+    },
 }
 
 /// Why linking cannot start.
@@ -174,21 +217,41 @@ pub enum LinkError {
     /// The settings are unusable.
     #[error("{0}")]
     Settings(&'static str),
+    /// More records than one run can hold.
+    #[error("{0} records are more than one run can link (at most 4,294,967,295)")]
+    TooMany(usize),
 }
 
 /// Links the records: candidate pairs, the model fitted to them, scores,
 /// clusters. Never fails on messy values: what cannot be read counts as
 /// missing and is reported in the diagnostics.
 pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkError> {
+    link_with_progress(records, settings, &mut |_| {})
+}
+
+/// [`link`], telling `progress` as each stage ends.
+pub fn link_with_progress(
+    records: &[Record],
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Linkage, LinkError> {
     if settings.fields.is_empty() || settings.blocking.is_empty() {
         return Err(LinkError::Settings(
             "give at least one field and one blocking rule",
         ));
     }
-    if !(0.0..=1.0).contains(&settings.threshold) {
+    if settings.fields.len() > compare::MOST_FIELDS {
+        return Err(LinkError::Settings("compare at most 16 fields"));
+    }
+    if !(0.0..=1.0).contains(&settings.threshold)
+        || !(0.0..=1.0).contains(&settings.min_probability)
+    {
         return Err(LinkError::Settings(
-            "the threshold is a probability, 0 to 1",
+            "the threshold and the smallest probability kept are probabilities, 0 to 1",
         ));
+    }
+    if u32::try_from(records.len()).is_err() {
+        return Err(LinkError::TooMany(records.len()));
     }
     for (index, r) in records.iter().enumerate() {
         if r.values.len() != settings.fields.len() {
@@ -201,100 +264,108 @@ pub fn link(records: &[Record], settings: &Settings) -> Result<Linkage, LinkErro
     }
     let mut diagnostics = Vec::new();
     let prepared = compare::prepare(records, &settings.fields, &mut diagnostics);
+    progress(Progress::Prepared {
+        records: records.len(),
+    });
     let mut candidates = blocking::candidates(records, &prepared, settings, &mut diagnostics);
     let labels = labelled_pairs(records, settings, &mut diagnostics);
     // Decided pairs are compared whatever the blocking rules say.
-    let blocked: std::collections::HashSet<(usize, usize)> =
-        candidates.iter().map(|&(pair, _)| pair).collect();
-    candidates.extend(
-        labels
-            .keys()
-            .filter(|pair| !blocked.contains(pair))
-            .map(|&pair| (pair, 0)),
-    );
-    candidates.sort_unstable();
+    for &(a, b) in labels.keys() {
+        let (a, b) = (a as u32, b as u32);
+        if candidates
+            .binary_search_by_key(&(a, b), |c| (c.a, c.b))
+            .is_err()
+        {
+            candidates.push(blocking::Candidate { a, b, rules: 0 });
+        }
+    }
+    candidates.par_sort_unstable();
     if candidates.is_empty() {
         diagnostics
             .push("no candidate pairs: the blocking rules put no two records together".into());
     }
-    let vectors: Vec<Vec<Option<u8>>> = in_parallel(&candidates, |&((a, b), _)| {
-        compare::levels(&prepared, &settings.fields, a, b)
+    progress(Progress::Blocked {
+        candidates: candidates.len(),
     });
-    let rules: Vec<u32> = candidates.iter().map(|&(_, r)| r).collect();
-    let known: Vec<Option<bool>> = candidates
-        .iter()
-        .map(|(pair, _)| labels.get(pair).copied())
+    let label_of = |c: &blocking::Candidate| labels.get(&(c.a as usize, c.b as usize)).copied();
+    let levels: Vec<compare::Levels> = candidates
+        .par_iter()
+        .map(|c| compare::packed(&prepared, &settings.fields, c.a as usize, c.b as usize))
         .collect();
-    let model = model::fit(
-        records,
-        &prepared,
-        settings,
-        &model::Training {
-            vectors: &vectors,
-            rules: &rules,
-            labels: &known,
-        },
-        &mut diagnostics,
-    );
-    // A pair, its comparison levels and its decision, if any.
-    type Compared = ((usize, usize), Vec<Option<u8>>, Option<bool>);
-    let scored: Vec<Compared> = candidates
-        .iter()
-        .zip(vectors)
-        .zip(known)
-        .map(|((&(pair, _), levels), label)| (pair, levels, label))
-        .collect();
-    let mut pairs: Vec<ScoredPair> = in_parallel(&scored, |((a, b), levels, label)| {
-        let mut pair = model.score(&prepared, *a, *b, levels.clone());
-        pair.label = *label;
-        pair
+    // How many pairs of each pattern: the model learns from these.
+    let counted: HashMap<model::Pattern, f64> = candidates
+        .par_iter()
+        .zip(&levels)
+        .fold(
+            HashMap::new,
+            |mut counts: HashMap<model::Pattern, f64>, (c, &levels)| {
+                let pattern = model::Pattern {
+                    levels,
+                    rules: c.rules,
+                    label: label_of(c),
+                };
+                *counts.entry(pattern).or_default() += 1.0;
+                counts
+            },
+        )
+        .reduce(HashMap::new, |mut x, y| {
+            for (pattern, count) in y {
+                *x.entry(pattern).or_default() += count;
+            }
+            x
+        });
+    let mut patterns: Vec<(model::Pattern, f64)> = counted.into_iter().collect();
+    patterns.sort_unstable_by_key(|x| x.0);
+    progress(Progress::Compared {
+        patterns: patterns.len(),
     });
+    let model = model::fit(records, &prepared, settings, &patterns, &mut diagnostics);
+    progress(Progress::Fitted {
+        rounds: model.rounds,
+    });
+    let floor = settings.min_probability.min(settings.threshold);
+    let mut pairs: Vec<ScoredPair> = candidates
+        .par_iter()
+        .zip(&levels)
+        .filter_map(|(c, &levels)| {
+            let (a, b) = (c.a as usize, c.b as usize);
+            let label = label_of(c);
+            if label.is_none() && model::probability(model.weight(a, b, levels)) < floor {
+                return None;
+            }
+            let mut pair = model.score(a, b, levels);
+            pair.label = label;
+            Some(pair)
+        })
+        .collect();
+    drop(levels);
+    progress(Progress::Scored { kept: pairs.len() });
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.
+    let mut rank = vec![0u32; records.len()];
+    {
+        let mut order: Vec<u32> = (0..records.len() as u32).collect();
+        order.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+    }
     let ids = |p: &ScoredPair| {
-        let (x, y) = (&records[p.a].id, &records[p.b].id);
-        if x <= y { (x, y) } else { (y, x) }
+        let (x, y) = (rank[p.a], rank[p.b]);
+        (x.min(y), x.max(y))
     };
-    pairs.sort_by(|x, y| {
+    pairs.par_sort_by(|x, y| {
         y.probability
             .total_cmp(&x.probability)
             .then_with(|| ids(x).cmp(&ids(y)))
     });
     let clusters = cluster::build(records, &pairs, settings, &mut diagnostics);
     Ok(Linkage {
+        candidates: candidates.len(),
         pairs,
         clusters,
         model,
         diagnostics,
-    })
-}
-
-/// `f` over `items` on every core the machine offers, in order: the same
-/// result as a plain map, whatever the number of threads.
-pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    /// Below this many items one thread does it all.
-    const SMALLEST_SHARE: usize = 4_096;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(items.len() / SMALLEST_SHARE)
-        .max(1);
-    if threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let share = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(share)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| match part.join() {
-                Ok(done) => done,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
     })
 }
 
@@ -304,12 +375,12 @@ fn labelled_pairs(
     records: &[Record],
     settings: &Settings,
     diagnostics: &mut Vec<String>,
-) -> std::collections::HashMap<(usize, usize), bool> {
-    let mut out = std::collections::HashMap::new();
+) -> HashMap<(usize, usize), bool> {
+    let mut out = HashMap::new();
     if settings.labels.is_empty() {
         return out;
     }
-    let index: std::collections::HashMap<&str, usize> = records
+    let index: HashMap<&str, usize> = records
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))

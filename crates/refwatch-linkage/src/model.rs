@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::compare::{self, Prepared};
+use rayon::prelude::*;
+
+use crate::compare::{self, Levels, Prepared};
 use crate::{Record, ScoredPair, Settings};
 
 /// Probabilities are kept inside (FLOOR, 1 - FLOOR) so that no level makes
@@ -24,11 +26,26 @@ pub struct Model {
     pub m: Vec<Vec<f64>>,
     /// Per field, per level: how often between records of different people.
     pub u: Vec<Vec<f64>>,
-    /// Per field with term frequencies: how common each term is.
-    term_frequency: Vec<Option<HashMap<String, f64>>>,
+    /// Per field with term frequencies: each record's term and how common
+    /// each term is.
+    terms: Vec<Option<Terms>>,
     /// Rounds of expectation–maximisation run.
     pub rounds: usize,
+    /// The prior's weight: log2 of the odds of a match.
+    prior: f64,
+    /// Per field, per level: log2 m/u.
+    weights: Vec<Vec<f64>>,
 }
+
+/// One field's terms: each record's (an index into `share`, or `NO_TERM`)
+/// and each term's share of the records that have one.
+#[derive(Debug, Clone, PartialEq)]
+struct Terms {
+    of_record: Vec<u32>,
+    share: Vec<f64>,
+}
+
+const NO_TERM: u32 = u32::MAX;
 
 /// A small seeded generator (SplitMix64): enough to draw random pairs.
 struct Draws(u64);
@@ -51,33 +68,31 @@ fn clamp(p: f64) -> f64 {
     p.clamp(FLOOR, 1.0 - FLOOR)
 }
 
-/// What the model is fitted to: each candidate pair's comparison levels,
-/// the blocking rules that found it (bit r for rule r; none for a pair
-/// compared only because it was decided) and its decision, if any.
-pub(crate) struct Training<'a> {
-    pub(crate) vectors: &'a [Vec<Option<u8>>],
-    pub(crate) rules: &'a [u32],
-    pub(crate) labels: &'a [Option<bool>],
+/// A kind of candidate pair the model is fitted to: its comparison
+/// levels, the blocking rules that found it (bit r for rule r; none for a
+/// pair compared only because it was decided) and its decision, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Pattern {
+    pub(crate) levels: Levels,
+    pub(crate) rules: u32,
+    pub(crate) label: Option<bool>,
 }
 
-/// Fits the model to the candidate pairs' comparison vectors.
+/// Fits the model to the candidate pairs, given as how many pairs there
+/// are of each pattern.
 pub(crate) fn fit(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
-    training: &Training<'_>,
+    patterns: &[(Pattern, f64)],
     diagnostics: &mut Vec<String>,
 ) -> Model {
-    let Training {
-        vectors,
-        rules,
-        labels,
-    } = *training;
     let fields = &settings.fields;
+    let n = fields.len();
     // u: level frequencies between random pairs, in the order of ids so
     // that the draws do not depend on the order records came in.
     let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
+    order.par_sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
     let mut u_counts: Vec<Vec<f64>> = fields
         .iter()
         .map(|f| vec![1.0; f.compare.level_count()])
@@ -100,10 +115,12 @@ pub(crate) fn fit(
                 a != b && !(settings.across_lists_only && records[a].list == records[b].list)
             })
             .collect();
-        let compared =
-            crate::in_parallel(&drawn, |&(a, b)| compare::levels(prepared, fields, a, b));
+        let compared: Vec<Levels> = drawn
+            .par_iter()
+            .map(|&(a, b)| compare::packed(prepared, fields, a, b))
+            .collect();
         for levels in compared {
-            for (f, level) in levels.into_iter().enumerate() {
+            for (f, level) in levels.iter(n).enumerate() {
                 if let Some(l) = level {
                     u_counts[f][usize::from(l)] += 1.0;
                 }
@@ -127,33 +144,30 @@ pub(crate) fn fit(
     let mut rounds = 0;
     for (r, rule) in settings.blocking.iter().enumerate() {
         let blocked = crate::blocking::fields_of(rule);
-        let (found, found_labels): (Vec<Vec<Option<u8>>>, Vec<Option<bool>>) = vectors
-            .iter()
-            .zip(rules)
-            .zip(labels)
-            .filter(|((_, mask), _)| *mask & (1 << r) != 0)
-            .map(|((v, _), label)| {
-                let v = v
-                    .iter()
-                    .enumerate()
-                    .map(|(f, l)| if blocked.contains(&f) { None } else { *l })
-                    .collect();
-                (v, *label)
-            })
-            .unzip();
+        let mut found: HashMap<(Levels, Option<bool>), f64> = HashMap::new();
+        for (p, count) in patterns.iter().filter(|(p, _)| p.rules & (1 << r) != 0) {
+            let levels = blocked
+                .iter()
+                .fold(p.levels, |levels, &f| levels.with(f, None));
+            *found.entry((levels, p.label)).or_default() += count;
+        }
         if found.is_empty() {
             continue;
         }
-        let (m, _, n) = em(fields, &u, &found, &found_labels, settings.em_rounds);
-        rounds = rounds.max(n);
+        let (m, _, rounds_run) = em(fields, &u, found.into_iter().collect(), settings.em_rounds);
+        rounds = rounds.max(rounds_run);
         for (f, levels) in m.into_iter().enumerate() {
             if !blocked.contains(&f) {
                 learned[f].push(levels);
             }
         }
     }
-    let fallback = if learned.iter().any(Vec::is_empty) && !vectors.is_empty() {
-        Some(em(fields, &u, vectors, labels, settings.em_rounds).0)
+    let fallback = if learned.iter().any(Vec::is_empty) && !patterns.is_empty() {
+        let all = patterns
+            .iter()
+            .map(|(p, count)| ((p.levels, p.label), *count))
+            .collect();
+        Some(em(fields, &u, all, settings.em_rounds).0)
     } else {
         None
     };
@@ -178,13 +192,14 @@ pub(crate) fn fit(
     // close rule missing a share of the true pairs. (The share of matches
     // among candidate pairs would overstate it: blocking makes every
     // candidate agree on something, matches or not.)
-    let close = vectors
+    let close: f64 = patterns
         .iter()
-        .filter(|v| {
-            v.iter().filter(|l| l.is_some()).count() >= 2
-                && v.iter().all(|l| l.is_none_or(|l| l <= 1))
+        .filter(|(p, _)| {
+            p.levels.iter(n).filter(Option::is_some).count() >= 2
+                && p.levels.iter(n).all(|l| l.is_none_or(|l| l <= 1))
         })
-        .count() as f64;
+        .map(|(_, count)| count)
+        .sum();
     let possible = if settings.across_lists_only {
         let first = records.iter().filter(|r| r.list == 0).count() as f64;
         first * (records.len() as f64 - first)
@@ -200,8 +215,8 @@ pub(crate) fn fit(
         ));
     }
     for (f, field) in fields.iter().enumerate() {
-        if vectors.iter().all(|v| v[f].is_none()) {
-            if !vectors.is_empty() {
+        if patterns.iter().all(|(p, _)| p.levels.get(f).is_none()) {
+            if !patterns.is_empty() {
                 diagnostics.push(format!(
                     "field {}: no candidate pair has a value on both sides; it plays no part",
                     field.name
@@ -221,30 +236,49 @@ pub(crate) fn fit(
             ));
         }
     }
-    let term_frequency = fields
+    let terms = fields
         .iter()
         .enumerate()
-        .map(|(f, field)| {
-            field.term_frequency.then(|| {
-                let mut counts: HashMap<String, f64> = HashMap::new();
-                let mut total = 0.0;
-                for r in prepared {
-                    if let Some(term) = r[f].term() {
-                        *counts.entry(term.to_owned()).or_default() += 1.0;
-                        total += 1.0;
-                    }
-                }
-                counts.values_mut().for_each(|c| *c /= total);
-                counts
-            })
-        })
+        .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
+        .collect();
+    let weights = m
+        .iter()
+        .zip(&u)
+        .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
         .collect();
     Model {
+        prior: (lambda / (1.0 - lambda)).log2(),
         lambda,
         m,
         u,
-        term_frequency,
+        terms,
         rounds,
+        weights,
+    }
+}
+
+/// Each record's term for field `f`, and each term's share.
+fn terms_of(prepared: &Prepared, f: usize) -> Terms {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut counts: Vec<f64> = Vec::new();
+    let of_record = prepared
+        .iter()
+        .map(|r| match r[f].term() {
+            Some(term) => {
+                let id = *ids.entry(term).or_insert_with(|| {
+                    counts.push(0.0);
+                    (counts.len() - 1) as u32
+                });
+                counts[id as usize] += 1.0;
+                id
+            }
+            None => NO_TERM,
+        })
+        .collect();
+    let total: f64 = counts.iter().sum();
+    Terms {
+        of_record,
+        share: counts.into_iter().map(|c| c / total).collect(),
     }
 }
 
@@ -254,17 +288,18 @@ pub(crate) fn fit(
 fn em(
     fields: &[crate::Field],
     u: &[Vec<f64>],
-    vectors: &[Vec<Option<u8>>],
-    labels: &[Option<bool>],
+    patterns: Vec<((Levels, Option<bool>), f64)>,
     most_rounds: usize,
 ) -> (Vec<Vec<f64>>, f64, usize) {
-    type Pattern<'a> = (&'a [Option<u8>], Option<bool>);
-    let mut patterns: HashMap<Pattern<'_>, f64> = HashMap::new();
-    for (v, label) in vectors.iter().zip(labels) {
-        *patterns.entry((v.as_slice(), *label)).or_default() += 1.0;
-    }
-    let mut patterns: Vec<(Pattern<'_>, f64)> = patterns.into_iter().collect();
-    patterns.sort_by(|a, b| a.0.cmp(&b.0));
+    /// A pattern's levels field by field, its decision and how many pairs.
+    type Counted = ((Vec<Option<u8>>, Option<bool>), f64);
+    let n = fields.len();
+    let mut patterns: Vec<Counted> = patterns
+        .into_iter()
+        .map(|((levels, label), count)| ((levels.iter(n).collect(), label), count))
+        .collect();
+    // A fixed order, so that sums come out the same on every run.
+    patterns.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Starting point: the pairs that agree closely on every field they
     // have (two fields at least, or the one there is) are taken for
     // matches. EM started from "everything equally likely" can settle on
@@ -343,49 +378,56 @@ fn em(
 }
 
 impl Model {
-    /// Scores a pair from its comparison levels. Symmetric: the terms used
-    /// for frequencies are the same on both sides of an exact agreement.
-    pub(crate) fn score(
-        &self,
-        prepared: &Prepared,
-        a: usize,
-        b: usize,
-        levels: Vec<Option<u8>>,
-    ) -> ScoredPair {
-        let mut weight = (self.lambda / (1.0 - self.lambda)).log2();
-        let field_weights: Vec<f64> = levels
-            .iter()
-            .enumerate()
-            .map(|(f, level)| {
-                let Some(l) = level else { return 0.0 };
-                let l = usize::from(*l);
-                let mut u = self.u[f][l];
-                if l == 0
-                    && let (Some(freqs), Some(term)) =
-                        (&self.term_frequency[f], prepared[a][f].term())
-                    && prepared[b][f].term() == Some(term)
-                    && let Some(tf) = freqs.get(term)
-                {
-                    u = clamp(*tf);
-                }
-                (self.m[f][l] / u).log2()
-            })
+    /// Field `f`'s weight (log2 m/u) at this level for records `a` and
+    /// `b`: 0 when a value is missing. Symmetric: the term used for its
+    /// frequency is the same on both sides of an exact agreement.
+    fn field_weight(&self, f: usize, level: Option<u8>, a: usize, b: usize) -> f64 {
+        let Some(l) = level else { return 0.0 };
+        let l = usize::from(l);
+        if l == 0
+            && let Some(terms) = &self.terms[f]
+        {
+            let term = terms.of_record[a];
+            if term != NO_TERM && terms.of_record[b] == term {
+                return (self.m[f][0] / clamp(terms.share[term as usize])).log2();
+            }
+        }
+        self.weights[f][l]
+    }
+
+    /// A pair's match weight: the prior's and every field's.
+    pub(crate) fn weight(&self, a: usize, b: usize, levels: Levels) -> f64 {
+        self.prior
+            + (0..self.m.len())
+                .map(|f| self.field_weight(f, levels.get(f), a, b))
+                .sum::<f64>()
+    }
+
+    /// A pair scored, with each field's level and weight.
+    pub(crate) fn score(&self, a: usize, b: usize, levels: Levels) -> ScoredPair {
+        let n = self.m.len();
+        let field_weights: Vec<f64> = (0..n)
+            .map(|f| self.field_weight(f, levels.get(f), a, b))
             .collect();
-        weight += field_weights.iter().sum::<f64>();
-        let odds = weight.exp2();
-        let probability = if odds.is_infinite() {
-            1.0
-        } else {
-            odds / (1.0 + odds)
-        };
+        let weight = self.prior + field_weights.iter().sum::<f64>();
         ScoredPair {
             a: a.min(b),
             b: a.max(b),
-            probability,
+            probability: probability(weight),
             weight,
-            levels,
+            levels: levels.iter(n).collect(),
             field_weights,
             label: None,
         }
+    }
+}
+
+/// The probability a match weight stands for.
+pub(crate) fn probability(weight: f64) -> f64 {
+    let odds = weight.exp2();
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
     }
 }

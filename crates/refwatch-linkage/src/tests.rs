@@ -200,12 +200,13 @@ fn scores_are_symmetric() {
     let prepared = compare::prepare(&records, &s.fields, &mut diagnostics);
     let linkage = link(&records, &s).unwrap();
     for p in linkage.pairs.iter().take(400) {
-        let forward = compare::levels(&prepared, &s.fields, p.a, p.b);
-        let backward = compare::levels(&prepared, &s.fields, p.b, p.a);
+        let forward = compare::packed(&prepared, &s.fields, p.a, p.b);
+        let backward = compare::packed(&prepared, &s.fields, p.b, p.a);
         assert_eq!(forward, backward);
-        let x = linkage.model.score(&prepared, p.a, p.b, forward);
-        let y = linkage.model.score(&prepared, p.b, p.a, backward);
+        let x = linkage.model.score(p.a, p.b, forward);
+        let y = linkage.model.score(p.b, p.a, backward);
         assert_eq!(x, y);
+        assert_eq!(x.levels, p.levels);
     }
 }
 

@@ -287,7 +287,7 @@ impl<S: Store> Service<S> {
             kind,
             ran_at: self.clock.now(),
             records: records.len() as u64,
-            candidate_pairs: linkage.pairs.len() as u64,
+            candidate_pairs: linkage.candidates as u64,
             threshold: options.threshold,
             diagnostics,
         };

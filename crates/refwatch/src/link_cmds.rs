@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use refwatch_domain::{PartialDate, Precision};
-use refwatch_linkage::{Blocking, Compare, Field, Record, Settings, Value, link};
+use refwatch_linkage::{
+    Blocking, Compare, Field, Progress, Record, Settings, Value, link_with_progress,
+};
 use serde::Deserialize;
 
 use crate::Outcome;
@@ -25,6 +27,8 @@ struct Config {
     columns: BTreeMap<String, String>,
     /// Pairs at or above this probability are links.
     threshold: Option<f64>,
+    /// Pairs below this probability are counted, not written.
+    min_probability: Option<f64>,
     /// Years apart a birth year may be and still count as close.
     birth_year_tolerance: Option<i32>,
     /// Days apart two dates may be and still count as close.
@@ -461,8 +465,32 @@ pub(crate) fn csv(
     if let Some(t) = config.threshold {
         settings.threshold = t;
     }
-    eprintln!("Comparing…");
-    let linkage = link(&records, &settings)?;
+    if let Some(p) = config.min_probability {
+        settings.min_probability = p;
+    }
+    eprintln!("Linking {} rows…", records.len());
+    let step = Instant::now();
+    let linkage = link_with_progress(&records, &settings, &mut |done| {
+        let seconds = step.elapsed().as_secs_f64();
+        match done {
+            Progress::Prepared { records } => {
+                eprintln!("  {seconds:6.1} s  names read in {records} rows");
+            }
+            Progress::Blocked { candidates } => {
+                eprintln!("  {seconds:6.1} s  {candidates} candidate pairs");
+            }
+            Progress::Compared { patterns } => {
+                eprintln!("  {seconds:6.1} s  compared ({patterns} patterns)");
+            }
+            Progress::Fitted { rounds } => {
+                eprintln!("  {seconds:6.1} s  model fitted ({rounds} rounds)");
+            }
+            Progress::Scored { kept } => {
+                eprintln!("  {seconds:6.1} s  scored; {kept} pairs kept");
+            }
+            _ => {}
+        }
+    })?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let name_of = |r: &Record| -> (String, String) {
         let (list, row) = r.id.split_once(':').unwrap_or(("0", "0"));
@@ -540,8 +568,9 @@ pub(crate) fn csv(
         eprintln!("Note: {d}");
     }
     eprintln!(
-        "{} rows, {} candidate pairs, {links} links at probability ≥ {}, {} clusters; written to {} in {:.1} s.",
+        "{} rows, {} candidate pairs ({} written), {links} links at probability ≥ {}, {} clusters; written to {} in {:.1} s.",
         records.len(),
+        linkage.candidates,
         linkage.pairs.len(),
         settings.threshold,
         linkage.clusters.len(),
