@@ -1,5 +1,7 @@
 //! Candidate pairs from blocking rules.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use rayon::prelude::*;
 
 use crate::compare::{Prepared, Ready, name_keys};
@@ -9,25 +11,40 @@ use crate::{Blocking, Record, Settings};
 /// window, and reported: a key shared by thousands says little.
 pub(crate) const LARGEST_BLOCK: usize = 2_000;
 
-/// The keys one record has under one rule.
-fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
+/// A hash of some parts, in order.
+fn hash_of(parts: impl IntoIterator<Item = impl Hash>) -> u64 {
+    let mut h = DefaultHasher::new();
+    for part in parts {
+        part.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The value of one field as a key, if it has one.
+fn value_key(ready: Option<&Ready>) -> Option<u64> {
+    Some(match ready? {
+        Ready::Text(t) => hash_of([t.as_str()]),
+        Ready::Name(forms) => hash_of([forms[0].squeezed()]),
+        Ready::Range(low, high) => hash_of([low, high]),
+        Ready::Number(n) => hash_of([n]),
+        Ready::Place(p) => hash_of(p),
+        Ready::Missing => return None,
+    })
+}
+
+/// The keys one record has under one rule, hashed: records whose keys
+/// hash alike share a block (two different keys hashing alike, a chance
+/// of one in 2^64, only adds pairs to compare).
+fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<u64> {
+    let same = |fields: &[usize]| -> Option<u64> {
+        let parts: Option<Vec<u64>> = fields
+            .iter()
+            .map(|&f| value_key(prepared[index].get(f)))
+            .collect();
+        parts.map(hash_of)
+    };
     match rule {
-        Blocking::Same(fields) => {
-            let mut key = String::new();
-            for &f in fields {
-                let part = match prepared[index].get(f) {
-                    Some(Ready::Text(t)) => t.clone(),
-                    Some(Ready::Name(forms)) => forms[0].squeezed().to_owned(),
-                    Some(Ready::Range(low, high)) => format!("{low}-{high}"),
-                    Some(Ready::Number(n)) => n.to_string(),
-                    Some(Ready::Place(p)) => p.join("/"),
-                    _ => return Vec::new(),
-                };
-                key.push_str(&part);
-                key.push('\u{1f}');
-            }
-            vec![key]
-        }
+        Blocking::Same(fields) => same(fields).into_iter().collect(),
         Blocking::NameReading(f) => match prepared[index].get(*f) {
             Some(Ready::Name(forms)) => {
                 let mut all = std::collections::BTreeSet::new();
@@ -46,24 +63,18 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
             let Some(Ready::Number(n)) = prepared[index].get(*field) else {
                 return Vec::new();
             };
-            let rest = if also.is_empty() {
-                String::new()
-            } else {
-                match keys(prepared, index, &Blocking::Same(also.clone())).pop() {
-                    Some(rest) => rest,
-                    None => return Vec::new(),
-                }
+            let Some(rest) = same(also) else {
+                return Vec::new();
             };
             let width = i64::from((*within).max(1)) * 2;
             let n = i64::from(*n);
             vec![
-                format!("a{}\u{1f}{rest}", n.div_euclid(width)),
-                format!("b{}\u{1f}{rest}", (n + width / 2).div_euclid(width)),
+                hash_of([0, n.div_euclid(width), rest as i64]),
+                hash_of([1, (n + width / 2).div_euclid(width), rest as i64]),
             ]
         }
         Blocking::NameSound(f, others) => {
-            let rest = keys(prepared, index, &Blocking::Same(others.clone()));
-            let Some(rest) = rest.first() else {
+            let Some(rest) = same(others) else {
                 return Vec::new();
             };
             match prepared[index].get(*f) {
@@ -72,9 +83,7 @@ fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<String> {
                     for form in forms {
                         all.extend(name_keys(form, false));
                     }
-                    all.into_iter()
-                        .map(|k| format!("{k}\u{1f}{rest}"))
-                        .collect()
+                    all.into_iter().map(|k| hash_of([k, rest])).collect()
                 }
                 _ => Vec::new(),
             }
@@ -106,16 +115,6 @@ pub(crate) struct Candidate {
     pub(crate) rules: u32,
 }
 
-/// A key, as a number: records whose keys hash alike share a block (two
-/// different keys hashing alike, a chance of one in 2^64, only adds pairs
-/// to compare).
-fn hashed(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
-}
-
 /// Every pair of records that shares a key of any rule, each once, sorted
 /// by position, with the rules that found it.
 pub(crate) fn candidates(
@@ -140,7 +139,7 @@ pub(crate) fn candidates(
             .flat_map_iter(|(rank, &index)| {
                 keys(prepared, index as usize, rule)
                     .into_iter()
-                    .map(move |key| (hashed(&key), rank as u32))
+                    .map(move |key| (key, rank as u32))
             })
             .collect();
         entries.par_sort_unstable();

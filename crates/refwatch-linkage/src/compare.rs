@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use refwatch_names::{Agreement, ParsedName};
+use refwatch_names::{Agreement, ParsedName, Syllable};
 
 /// A value of one field of a record. Its `Debug` output hides names and
 /// texts (which may identify someone); numbers and places show.
@@ -158,9 +158,14 @@ pub(crate) fn prepare(
     fields: &[Field],
     diagnostics: &mut Vec<String>,
 ) -> Prepared {
-    let mut wrong = vec![0usize; fields.len()];
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let wrong: Vec<AtomicUsize> = fields.iter().map(|_| AtomicUsize::new(0)).collect();
+    let count_wrong = |f: usize| {
+        wrong[f].fetch_add(1, Ordering::Relaxed);
+    };
     let out = records
-        .iter()
+        .par_iter()
         .map(|r| {
             r.values
                 .iter()
@@ -175,7 +180,7 @@ pub(crate) fn prepare(
                     (Compare::Count, Value::Count { low, high }) => {
                         let high = high.unwrap_or(u64::MAX);
                         if high < *low {
-                            wrong[f] += 1;
+                            count_wrong(f);
                             Ready::Missing
                         } else {
                             Ready::Range(*low, high)
@@ -210,7 +215,7 @@ pub(crate) fn prepare(
                         Ready::Place(vec![t.trim().to_lowercase()])
                     }
                     _ => {
-                        wrong[f] += 1;
+                        count_wrong(f);
                         Ready::Missing
                     }
                 })
@@ -218,7 +223,8 @@ pub(crate) fn prepare(
         })
         .collect();
     for (f, n) in wrong.iter().enumerate() {
-        if *n > 0 {
+        let n = n.load(Ordering::Relaxed);
+        if n > 0 {
             diagnostics.push(format!(
                 "field {}: {n} values of the wrong kind were treated as missing",
                 fields[f].name
@@ -409,43 +415,43 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
 const MOST_KEYS: usize = 32;
 
 /// Every way to pick one sound class per position (see
-/// [`refwatch_names::sound_class`]), as strings; empty when there would be
-/// more than [`MOST_KEYS`].
-fn spellings(syllables: &[&BTreeSet<char>]) -> Vec<String> {
+/// [`refwatch_names::sound_class`]), each hashed; empty when there would
+/// be more than [`MOST_KEYS`].
+fn spellings(syllables: &[&Syllable]) -> Vec<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
     let classes: Vec<BTreeSet<[u8; 3]>> = syllables
         .iter()
-        .map(|set| {
-            set.iter()
-                .filter_map(|c| refwatch_names::sound_class(*c))
-                .collect()
-        })
+        .map(|set| set.iter().filter_map(refwatch_names::sound_class).collect())
         .collect();
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
     if classes.is_empty() || ways > MOST_KEYS {
         return Vec::new();
     }
-    let mut out = vec![String::new()];
+    let mut out = vec![DefaultHasher::new()];
     for set in &classes {
         out = out
             .iter()
             .flat_map(|prefix| {
-                set.iter()
-                    .map(move |c| format!("{prefix}{}", String::from_utf8_lossy(c)))
+                set.iter().map(move |c| {
+                    let mut h = prefix.clone();
+                    c.hash(&mut h);
+                    h
+                })
             })
             .collect();
     }
-    out
+    out.into_iter().map(|h| h.finish()).collect()
 }
 
 /// Blocking keys from a name's readings: with `whole`, every syllable
 /// (surname first, and surname last); otherwise the given name only (the
 /// name without its first word, or without its last word when the surname
 /// may come last; a one-word name without its first syllable).
-pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<String> {
+pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<u64> {
     let mut keys = BTreeSet::new();
     for reading in name.readings() {
         let words = &reading.words;
-        let mut choices: Vec<Vec<&BTreeSet<char>>> = Vec::new();
+        let mut choices: Vec<Vec<&Syllable>> = Vec::new();
         if whole {
             choices.push(words.iter().flatten().collect());
             if words.len() > 1 {

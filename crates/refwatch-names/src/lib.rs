@@ -19,13 +19,61 @@ use std::collections::BTreeSet;
 
 pub use hangul::{System, romanize, sound_class};
 
+/// The Hangul syllables one written syllable may stand for: a small
+/// sorted set with a 64-bit summary, so that two sets that share nothing
+/// are most often told apart by one AND.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Syllable {
+    summary: u64,
+    chars: Box<[char]>,
+}
+
+impl Syllable {
+    /// The bit of the summary a syllable sets.
+    fn bit(c: char) -> u64 {
+        1 << (u64::from(c).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    /// The candidate syllables, in order.
+    pub fn iter(&self) -> impl Iterator<Item = char> + '_ {
+        self.chars.iter().copied()
+    }
+
+    /// Whether the two sets share no syllable.
+    pub fn is_disjoint(&self, other: &Syllable) -> bool {
+        if self.summary & other.summary == 0 {
+            return true;
+        }
+        let (mut x, mut y) = (self.chars.iter(), other.chars.iter());
+        let (mut p, mut q) = (x.next(), y.next());
+        while let (Some(a), Some(b)) = (p, q) {
+            match a.cmp(b) {
+                std::cmp::Ordering::Less => p = x.next(),
+                std::cmp::Ordering::Greater => q = y.next(),
+                std::cmp::Ordering::Equal => return false,
+            }
+        }
+        true
+    }
+}
+
+impl FromIterator<char> for Syllable {
+    fn from_iter<I: IntoIterator<Item = char>>(chars: I) -> Self {
+        let set: BTreeSet<char> = chars.into_iter().collect();
+        Syllable {
+            summary: set.iter().fold(0, |s, &c| s | Self::bit(c)),
+            chars: set.into_iter().collect(),
+        }
+    }
+}
+
 /// One name read as Korean syllables: for each syllable, the Hangul
 /// syllables it may stand for; words (surname, given name) kept apart.
 /// Its `Debug` output is redacted: a reading is the name.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Reading {
     /// Each word's syllables, each a set of candidate Hangul syllables.
-    pub words: Vec<Vec<BTreeSet<char>>>,
+    pub words: Vec<Vec<Syllable>>,
 }
 
 impl std::fmt::Debug for Reading {
@@ -46,7 +94,7 @@ impl std::fmt::Debug for ParsedName {
 
 impl Reading {
     /// The syllables in order, words joined.
-    pub fn syllables(&self) -> impl Iterator<Item = &BTreeSet<char>> {
+    pub fn syllables(&self) -> impl Iterator<Item = &Syllable> {
         self.words.iter().flatten()
     }
 
@@ -54,28 +102,27 @@ impl Reading {
         self.words.iter().map(Vec::len).sum()
     }
 
-    /// The syllables in the orders a name may be written in: as given;
-    /// with the first word moved to the end ("Kim Cheol-ok" read as
-    /// "Cheol-ok Kim"), if it has two words or more; with the last word
-    /// moved to the front ("Ra Seo Gim" read as "Gim Ra Seo"), if it has
-    /// three or more. Borrowed: nothing is copied.
-    fn orders(&self) -> [Option<Vec<&BTreeSet<char>>>; 3] {
+    /// How many orders the name may be written in: as given; with the
+    /// first word moved to the end ("Kim Cheol-ok" read as "Cheol-ok
+    /// Kim"), if it has two words or more; with the last word moved to the
+    /// front ("Ra Seo Gim" read as "Gim Ra Seo"), if it has three or more.
+    fn order_count(&self) -> usize {
+        self.words.len().clamp(1, 3)
+    }
+
+    /// Puts the syllables in order `which` (see [`Reading::order_count`])
+    /// into `out`. Borrowed: nothing is copied.
+    fn order_into<'a>(&'a self, which: usize, out: &mut Vec<&'a Syllable>) {
+        out.clear();
         let words = &self.words;
-        let as_given = Some(self.syllables().collect());
-        let surname_last = (words.len() > 1).then(|| {
-            words[1..]
-                .iter()
-                .chain(std::iter::once(&words[0]))
-                .flatten()
-                .collect()
-        });
-        let surname_first = (words.len() > 2).then(|| {
-            std::iter::once(&words[words.len() - 1])
-                .chain(&words[..words.len() - 1])
-                .flatten()
-                .collect()
-        });
-        [as_given, surname_last, surname_first]
+        match which {
+            0 => out.extend(self.syllables()),
+            1 => out.extend(words[1..].iter().chain(&words[..1]).flatten()),
+            _ => {
+                let last = words.len() - 1;
+                out.extend(words[last..].iter().chain(&words[..last]).flatten());
+            }
+        }
     }
 }
 
@@ -106,7 +153,10 @@ pub fn readings(name: &str) -> Vec<Reading> {
     let folded = fold(name);
     let mut out: Vec<Reading> = vec![Reading { words: Vec::new() }];
     for word in folded.split_whitespace() {
-        let alternatives = word_readings(word);
+        let alternatives: Vec<Vec<Syllable>> = word_readings(word)
+            .into_iter()
+            .map(|w| w.into_iter().map(|set| set.into_iter().collect()).collect())
+            .collect();
         if alternatives.is_empty() {
             return Vec::new();
         }
@@ -191,24 +241,28 @@ fn squeeze(text: &str) -> String {
     fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-fn agreeing(x: &[&BTreeSet<char>], y: &[&BTreeSet<char>]) -> (usize, usize) {
+fn agreeing(x: &[&Syllable], y: &[&Syllable]) -> (usize, usize) {
     let longest = x.len().max(y.len());
     if x.len() == y.len() {
         let same = x.iter().zip(y).filter(|(p, q)| !p.is_disjoint(q)).count();
         return (same, longest);
     }
-    // Different lengths: the longest common subsequence of agreeing syllables.
-    let mut table = vec![vec![0usize; y.len() + 1]; x.len() + 1];
-    for i in 1..=x.len() {
-        for j in 1..=y.len() {
-            table[i][j] = if x[i - 1].is_disjoint(y[j - 1]) {
-                table[i - 1][j].max(table[i][j - 1])
+    // Different lengths: the longest common subsequence of agreeing
+    // syllables, a row at a time.
+    let mut row = vec![0usize; y.len() + 1];
+    for p in x {
+        let mut diagonal = 0;
+        for (j, q) in y.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if p.is_disjoint(q) {
+                above.max(row[j])
             } else {
-                table[i - 1][j - 1] + 1
+                diagonal + 1
             };
+            diagonal = above;
         }
     }
-    (table[x.len()][y.len()], longest)
+    (row[y.len()], longest)
 }
 
 /// A name read once, to be compared with many others. Its `Debug` output
@@ -273,19 +327,17 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
     };
-    let rb: Vec<_> = rb.iter().map(Reading::orders).collect();
+    let (mut p, mut q) = (Vec::new(), Vec::new());
     for x in ra {
-        let xo = x.orders();
-        for yo in &rb {
+        for y in rb {
             // Either name as given against the other in any order.
-            let (Some(x0), Some(y0)) = (&xo[0], &yo[0]) else {
-                continue;
-            };
-            let pairs = std::iter::once((x0, y0))
-                .chain(xo[1..].iter().flatten().map(|xs| (xs, y0)))
-                .chain(yo[1..].iter().flatten().map(|ys| (x0, ys)));
-            for (p, q) in pairs {
-                let found = agreeing(p, q);
+            let tries = std::iter::once((0, 0))
+                .chain((1..x.order_count()).map(|o| (o, 0)))
+                .chain((1..y.order_count()).map(|o| (0, o)));
+            for (xo, yo) in tries {
+                x.order_into(xo, &mut p);
+                y.order_into(yo, &mut q);
+                let found = agreeing(&p, &q);
                 if better(found, best) {
                     best = found;
                 }
