@@ -34,6 +34,7 @@ truth = "ignore"
 
 const KOREAN_CONFIG: &str = r#"
 threshold = 0.9
+min_probability = 0.001
 [columns]
 name = "name"
 birth_year = "birth_year"
@@ -180,6 +181,9 @@ fn true_pairs(lists: &[Truth]) -> u64 {
 struct Score {
     candidates: u64,
     true_candidates: u64,
+    /// Whether every candidate pair was seen (otherwise the true
+    /// candidates counted are a lower bound).
+    all_seen: bool,
     found: u64,
     right: u64,
 }
@@ -207,10 +211,14 @@ fn refwatch_score(
             .get(row.checked_sub(1)?)
             .map(String::as_str)
     };
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
+    let candidates = summary["candidate_pairs"].as_u64().unwrap_or(0);
     let mut reader = csv::Reader::from_path(out.join("pairs.csv"))?;
     let mut s = Score {
         candidates: 0,
         true_candidates: 0,
+        all_seen: false,
         found: 0,
         right: 0,
     };
@@ -226,6 +234,10 @@ fn refwatch_score(
             s.right += u64::from(same);
         }
     }
+    // Pairs below the smallest probability written are counted by
+    // refwatch, not listed: the true ones among them are not known.
+    s.all_seen = s.candidates == candidates;
+    s.candidates = candidates;
     Ok(s)
 }
 
@@ -250,6 +262,7 @@ fn splink_score(pairs: &Path, stdout: &str, lists: &[Truth]) -> anyhow::Result<S
     Ok(Score {
         candidates: counts["candidates"].as_u64().unwrap_or(0),
         true_candidates: counts["true_candidates"].as_u64().unwrap_or(0),
+        all_seen: true,
         found,
         right,
     })
@@ -279,10 +292,11 @@ fn print(rows: &[Row]) {
             0.0
         };
         println!(
-            "| {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.2} | {} |",
+            "| {} | {} | {} | {}{:.4} | {:.4} | {:.4} | {:.4} | {:.2} | {} |",
             r.dataset,
             r.engine,
             s.candidates,
+            if s.all_seen { "" } else { "≥ " },
             s.true_candidates as f64 / r.truth.max(1) as f64,
             precision,
             recall,

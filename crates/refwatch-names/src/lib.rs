@@ -182,6 +182,13 @@ pub fn surname_spellings(hangul: &str) -> Vec<String> {
     tables::surname_spellings(hangul)
 }
 
+/// The Chinese characters read as this Hangul syllable in Korean (from
+/// the Unihan readings), each with its pinyin readings: how a Chinese
+/// document may write it. Empty for a syllable no character is read as.
+pub fn chinese_characters(syllable: char) -> Vec<(char, Vec<String>)> {
+    tables::chinese_characters(syllable)
+}
+
 /// How many readings of one name are kept.
 const MAX_READINGS: usize = 6;
 

@@ -268,3 +268,41 @@ pub(crate) fn surname_spellings(hangul: &str) -> Vec<String> {
         .and_then(|f| f.get(1).map(|s| s.split(' ').map(str::to_owned).collect()))
         .unwrap_or_default()
 }
+
+/// The Chinese characters (in the basic CJK block) read as this Hangul
+/// syllable, each with its pinyin readings, in the table's order.
+pub(crate) fn chinese_characters(syllable: char) -> Vec<(char, Vec<String>)> {
+    static BY_READING: OnceLock<HashMap<char, Vec<(char, Vec<String>)>>> = OnceLock::new();
+    BY_READING
+        .get_or_init(|| {
+            let mut by: HashMap<char, Vec<(char, Vec<String>)>> = HashMap::new();
+            for f in data_lines(HANZI) {
+                let (Some(ch), Some(readings)) =
+                    (f.first().and_then(|c| c.chars().next()), f.get(1))
+                else {
+                    continue;
+                };
+                if !matches!(u32::from(ch), 0x4E00..=0x9FFF) {
+                    continue;
+                }
+                let pinyin: Vec<String> = f
+                    .get(2)
+                    .copied()
+                    .unwrap_or("")
+                    .split(' ')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if pinyin.is_empty() {
+                    continue;
+                }
+                for r in readings.split(' ').filter_map(|r| r.chars().next()) {
+                    by.entry(r).or_default().push((ch, pinyin.clone()));
+                }
+            }
+            by
+        })
+        .get(&syllable)
+        .cloned()
+        .unwrap_or_default()
+}

@@ -1,12 +1,14 @@
 //! Generated Korean-named people on two lists, with the differences real
 //! lists have: Hangul on one, romanisations on the other (Revised or
 //! McCune–Reischauer, surname variants, surname first or last, hyphens or
-//! spaces), birth-year slips and gaps, typos, places recorded less precisely.
+//! spaces), names from Chinese documents (in Chinese characters or in
+//! pinyin), birth-year slips and gaps, typos, places recorded less
+//! precisely.
 
 use rand::SeedableRng;
 use rand::distr::{Distribution, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use refwatch_names::{System, romanize, surname_spellings};
+use refwatch_names::{System, chinese_characters, romanize, surname_spellings};
 
 /// Surnames with their approximate shares of the population (percent).
 const SURNAMES: [(&str, f64); 24] = [
@@ -56,6 +58,10 @@ const PLACES: [&str; 10] = [
     "beijing",
 ];
 
+/// The share of the second list's names written as a Chinese document
+/// writes them (in Chinese characters or in pinyin).
+const CHINESE_SHARE: f64 = 0.1;
+
 struct Dice(Xoshiro256PlusPlus);
 
 impl Dice {
@@ -95,6 +101,34 @@ fn typo(dice: &mut Dice, text: &str) -> String {
         out.insert(at, chars[at]);
     }
     out.into_iter().collect()
+}
+
+/// The person's name as a Chinese document writes it: in Chinese
+/// characters read that way in Korean (金哲玉 for 김철옥), or in their
+/// pinyin ("Jin Zheyu"). `None` when a syllable has no character.
+fn chinese(dice: &mut Dice, surname: &str, given: &[&str]) -> Option<String> {
+    let mut pick = |syllables: &str| -> Option<Vec<(char, String)>> {
+        syllables
+            .chars()
+            .map(|s| {
+                let options = chinese_characters(s);
+                if options.is_empty() {
+                    return None;
+                }
+                let (c, pinyin) = &options[dice.below(options.len())];
+                Some((*c, pinyin[0].clone()))
+            })
+            .collect()
+    };
+    let family = pick(surname)?;
+    let given: Vec<(char, String)> = pick(&given.concat())?;
+    Some(if dice.chance(0.5) {
+        family.iter().chain(&given).map(|(c, _)| *c).collect()
+    } else {
+        let family: String = family.iter().map(|(_, p)| p.as_str()).collect();
+        let given: String = given.iter().map(|(_, p)| p.as_str()).collect();
+        format!("{} {}", capitalised(&family), capitalised(&given))
+    })
 }
 
 /// The person's name as a romanising list writes it.
@@ -166,7 +200,13 @@ pub(crate) fn lists(people: usize, seed: u64) -> (String, String) {
         }
         if dice.chance(0.7) {
             nb += 1;
-            let name = romanised(&mut dice, surname, &given);
+            // Some records come from Chinese documents.
+            let name = if dice.chance(CHINESE_SHARE) {
+                chinese(&mut dice, surname, &given)
+            } else {
+                None
+            };
+            let name = name.unwrap_or_else(|| romanised(&mut dice, surname, &given));
             let year = match dice.below(20) {
                 0 => String::new(),
                 1 | 2 => (year + 1).to_string(),

@@ -69,3 +69,62 @@ fn a_generated_base_is_valid_on_its_own() {
     let problems = refwatch_domain::validate(&base, &Vocabularies::builtin());
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// The generated Korean lists: the first in Hangul, the second in
+/// romanisations and in the forms of Chinese documents (Chinese
+/// characters, pinyin), and every one of a person's Chinese forms reads
+/// as the Hangul name does.
+#[test]
+fn korean_lists_write_names_in_hangul_romanised_and_chinese_forms() {
+    let (a, b) = korean_lists(3_000, 7);
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.splitn(6, ',').map(str::to_owned).collect())
+            .collect()
+    };
+    let (a, b) = (rows(&a), rows(&b));
+    assert!(
+        a.len() > 1_800 && b.len() > 1_800,
+        "{} {}",
+        a.len(),
+        b.len()
+    );
+    let hangul_by_person: std::collections::HashMap<&str, &str> =
+        a.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    let is_han = |c: char| matches!(u32::from(c), 0x4E00..=0x9FFF);
+    let (mut han, mut latin, mut checked) = (0, 0, 0);
+    for r in &b {
+        let name = &r[2];
+        assert!(!name.chars().any(|c| ('가'..='힣').contains(&c)));
+        if name.chars().all(is_han) {
+            han += 1;
+        } else {
+            latin += 1;
+        }
+        if let Some(hangul) = hangul_by_person.get(r[1].as_str())
+            && name.chars().all(is_han)
+        {
+            let c = refwatch_names::compare(hangul, name);
+            assert!(
+                c.agreement >= refwatch_names::Agreement::SameReading,
+                "a person's Chinese-character name does not read as the Hangul one"
+            );
+            checked += 1;
+        }
+    }
+    // About a tenth of the second list comes from Chinese documents, half
+    // of those in characters.
+    assert!(
+        han > b.len() / 40 && han < b.len() / 10,
+        "{han} of {}",
+        b.len()
+    );
+    assert!(latin > b.len() * 8 / 10);
+    assert!(checked > 30);
+    // The first list is all Hangul.
+    assert!(
+        a.iter()
+            .all(|r| r[2].chars().all(|c| ('가'..='힣').contains(&c)))
+    );
+}

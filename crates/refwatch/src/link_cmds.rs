@@ -564,6 +564,22 @@ pub(crate) fn csv(
         }
     }
     clusters.flush()?;
+    // The run in figures, for scripts (no names, no values).
+    let summary = serde_json::json!({
+        "rows": records.len(),
+        "candidate_pairs": linkage.candidates,
+        "pairs_written": linkage.pairs.len(),
+        "min_probability": settings.min_probability,
+        "threshold": settings.threshold,
+        "links": links,
+        "clusters": linkage.clusters.len(),
+        "notes": linkage.diagnostics,
+    });
+    std::fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)? + "\n",
+    )
+    .with_context(|| format!("cannot write {}", out.join("summary.json").display()))?;
     for d in &linkage.diagnostics {
         eprintln!("Note: {d}");
     }
