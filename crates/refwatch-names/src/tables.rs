@@ -269,13 +269,16 @@ pub(crate) fn surname_spellings(hangul: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A Chinese character and its pinyin readings.
+type Written = (char, Vec<String>);
+
 /// The Chinese characters (in the basic CJK block) read as this Hangul
 /// syllable, each with its pinyin readings, in the table's order.
-pub(crate) fn chinese_characters(syllable: char) -> Vec<(char, Vec<String>)> {
-    static BY_READING: OnceLock<HashMap<char, Vec<(char, Vec<String>)>>> = OnceLock::new();
+pub(crate) fn chinese_characters(syllable: char) -> Vec<Written> {
+    static BY_READING: OnceLock<HashMap<char, Vec<Written>>> = OnceLock::new();
     BY_READING
         .get_or_init(|| {
-            let mut by: HashMap<char, Vec<(char, Vec<String>)>> = HashMap::new();
+            let mut by: HashMap<char, Vec<Written>> = HashMap::new();
             for f in data_lines(HANZI) {
                 let (Some(ch), Some(readings)) =
                     (f.first().and_then(|c| c.chars().next()), f.get(1))
