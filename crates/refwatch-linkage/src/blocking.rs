@@ -5,7 +5,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use rayon::prelude::*;
 
 use crate::compare::{Prepared, Ready, name_keys};
-use crate::{Blocking, Record, Settings};
+use crate::{Blocking, Part, Record, Settings};
 
 /// A block larger than this is compared only within its first records'
 /// window, and reported: a key shared by thousands says little.
@@ -20,6 +20,14 @@ fn hash_of(parts: impl IntoIterator<Item = impl Hash>) -> u64 {
     h.finish()
 }
 
+/// Two keys made one (for a rule of several parts): a multiply-xorshift
+/// mix, fast, and with few enough collisions that the pairs they add are
+/// nothing to notice.
+fn combine(key: u64, part: u64) -> u64 {
+    let x = (key.rotate_left(23) ^ part).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ (x >> 29)
+}
+
 /// The value of one field as a key, if it has one.
 fn value_key(ready: Option<&Ready>) -> Option<u64> {
     Some(match ready? {
@@ -32,77 +40,90 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
     })
 }
 
-/// The keys one record has under one rule, hashed: records whose keys
-/// hash alike share a block (two different keys hashing alike, a chance
-/// of one in 2^64, only adds pairs to compare).
-fn keys(prepared: &Prepared, index: usize, rule: &Blocking) -> Vec<u64> {
-    let same = |fields: &[usize]| -> Option<u64> {
-        let parts: Option<Vec<u64>> = fields
-            .iter()
-            .map(|&f| value_key(prepared[index].get(f)))
-            .collect();
-        parts.map(hash_of)
-    };
-    match rule {
-        Blocking::Same(fields) => same(fields).into_iter().collect(),
-        Blocking::NameReading(f) => match prepared[index].get(*f) {
+/// Every record's name keys (full readings or given names) on one field,
+/// made once for every rule that uses them.
+struct NameKeys {
+    field: usize,
+    whole: bool,
+    keys: Vec<Box<[u64]>>,
+}
+
+fn name_keys_of(prepared: &Prepared, field: usize, whole: bool) -> NameKeys {
+    let keys = prepared
+        .par_iter()
+        .map(|values| match values.get(field) {
             Some(Ready::Name(forms)) => {
-                let mut all = std::collections::BTreeSet::new();
+                let mut all: Vec<u64> = Vec::new();
                 for form in forms {
-                    all.extend(name_keys(form, true));
+                    all.extend(name_keys(form, whole));
                 }
-                all.into_iter().collect()
+                all.sort_unstable();
+                all.dedup();
+                all.into_boxed_slice()
             }
-            _ => Vec::new(),
-        },
-        Blocking::Near {
-            field,
-            within,
-            also,
-        } => {
-            let Some(Ready::Number(n)) = prepared[index].get(*field) else {
-                return Vec::new();
-            };
-            let Some(rest) = same(also) else {
-                return Vec::new();
-            };
-            let width = i64::from((*within).max(1)) * 2;
-            let n = i64::from(*n);
-            vec![
-                hash_of([0, n.div_euclid(width), rest as i64]),
-                hash_of([1, (n + width / 2).div_euclid(width), rest as i64]),
-            ]
-        }
-        Blocking::NameSound(f, others) => {
-            let Some(rest) = same(others) else {
-                return Vec::new();
-            };
-            match prepared[index].get(*f) {
-                Some(Ready::Name(forms)) => {
-                    let mut all = std::collections::BTreeSet::new();
-                    for form in forms {
-                        all.extend(name_keys(form, false));
-                    }
-                    all.into_iter().map(|k| hash_of([k, rest])).collect()
+            _ => Box::default(),
+        })
+        .collect();
+    NameKeys { field, whole, keys }
+}
+
+/// The keys one record has under one rule's parts: one for every way of
+/// taking a key of each part (none when a part has none). Records whose
+/// keys are alike share a block (two different keys alike, a chance of
+/// about one in 2^64, only add a pair to compare).
+fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -> Vec<u64> {
+    let mut out = vec![parts.len() as u64];
+    let mut next = Vec::new();
+    for (p, part) in parts.iter().enumerate() {
+        let mut one = [0u64; 2];
+        let found: &[u64] = match *part {
+            Part::Same(f) => match value_key(prepared[index].get(f)) {
+                Some(k) => {
+                    one[0] = k;
+                    &one[..1]
                 }
-                _ => Vec::new(),
+                None => &[],
+            },
+            Part::Reading(f) | Part::Sound(f) => {
+                let whole = matches!(part, Part::Reading(_));
+                names
+                    .iter()
+                    .find(|n| n.field == f && n.whole == whole)
+                    .map_or(&[], |n| &n.keys[index])
             }
+            Part::Near { field, within } => match prepared[index].get(field) {
+                Some(&Ready::Number(n)) => {
+                    let width = i64::from(within.max(1)) * 2;
+                    let n = i64::from(n);
+                    one = [
+                        hash_of([p as i64, 0, n.div_euclid(width)]),
+                        hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
+                    ];
+                    &one
+                }
+                _ => &[],
+            },
+        };
+        if found.is_empty() {
+            return Vec::new();
         }
+        next.clear();
+        for &k in &out {
+            next.extend(found.iter().map(|&f| combine(k, f)));
+        }
+        std::mem::swap(&mut out, &mut next);
     }
+    out
 }
 
 /// The fields a rule blocks on.
 pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
-    match rule {
-        Blocking::Same(fields) => fields.clone(),
-        Blocking::NameReading(f) => vec![*f],
-        Blocking::Near { field, also, .. } => std::iter::once(*field)
-            .chain(also.iter().copied())
-            .collect(),
-        Blocking::NameSound(f, others) => {
-            std::iter::once(*f).chain(others.iter().copied()).collect()
-        }
-    }
+    rule.parts()
+        .iter()
+        .map(|part| match *part {
+            Part::Same(f) | Part::Reading(f) | Part::Sound(f) | Part::Near { field: f, .. } => f,
+        })
+        .collect()
 }
 
 /// A pair of records to compare: their positions (the smaller first) and
@@ -127,9 +148,23 @@ pub(crate) fn candidates(
     // block's window) do not depend on the order records came in.
     let mut order: Vec<u32> = (0..records.len() as u32).collect();
     order.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+    let rules: Vec<Vec<Part>> = settings.blocking.iter().map(Blocking::parts).collect();
+    // Name keys, once per field and kind, whichever rules use them.
+    let mut names: Vec<NameKeys> = Vec::new();
+    for part in rules.iter().flatten() {
+        let (field, whole) = match *part {
+            Part::Reading(f) => (f, true),
+            Part::Sound(f) => (f, false),
+            _ => continue,
+        };
+        if !names.iter().any(|n| n.field == field && n.whole == whole) {
+            names.push(name_keys_of(prepared, field, whole));
+        }
+    }
+    let names = &names;
     let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
-    for (r, rule) in settings.blocking.iter().enumerate() {
+    for (r, parts) in rules.iter().enumerate() {
         let bit = 1u32 << r.min(31);
         // (key, rank in id order): sorted, each block is a run of one key
         // with its members in id order.
@@ -137,7 +172,7 @@ pub(crate) fn candidates(
             .par_iter()
             .enumerate()
             .flat_map_iter(|(rank, &index)| {
-                keys(prepared, index as usize, rule)
+                keys(prepared, names, index as usize, parts)
                     .into_iter()
                     .map(move |key| (key, rank as u32))
             })

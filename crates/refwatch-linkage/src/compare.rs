@@ -1,7 +1,5 @@
 //! Fields, values and comparison levels.
 
-use std::collections::BTreeSet;
-
 use refwatch_names::{Agreement, ParsedName, Syllable};
 
 /// A value of one field of a record. Its `Debug` output hides names and
@@ -415,65 +413,91 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
 const MOST_KEYS: usize = 32;
 
 /// Every way to pick one sound class per position (see
-/// [`refwatch_names::sound_class`]), each hashed; empty when there would
-/// be more than [`MOST_KEYS`].
-fn spellings(syllables: &[&Syllable]) -> Vec<u64> {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let classes: Vec<BTreeSet<[u8; 3]>> = syllables
+/// [`refwatch_names::sound_class`]), each hashed, into `out`; none when
+/// there would be more than [`MOST_KEYS`].
+fn spellings(syllables: &[&Syllable], out: &mut Vec<u64>) {
+    if syllables.is_empty() {
+        return;
+    }
+    let classes: Vec<Vec<u32>> = syllables
         .iter()
-        .map(|set| set.iter().filter_map(refwatch_names::sound_class).collect())
+        .map(|set| {
+            let mut c: Vec<u32> = set
+                .iter()
+                .filter_map(refwatch_names::sound_class)
+                .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        })
         .collect();
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
-    if classes.is_empty() || ways > MOST_KEYS {
-        return Vec::new();
+    if ways > MOST_KEYS {
+        return;
     }
-    let mut out = vec![DefaultHasher::new()];
+    // A multiply-xorshift hash of the classes in order.
+    let step = |h: u64, c: u32| {
+        let x = (h.rotate_left(27) ^ u64::from(c)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^ (x >> 31)
+    };
+    let mut hashes = vec![syllables.len() as u64];
+    let mut next = Vec::with_capacity(ways);
     for set in &classes {
-        out = out
-            .iter()
-            .flat_map(|prefix| {
-                set.iter().map(move |c| {
-                    let mut h = prefix.clone();
-                    c.hash(&mut h);
-                    h
-                })
-            })
-            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        next.clear();
+        for &h in &hashes {
+            next.extend(set.iter().map(|&c| step(h, c)));
+        }
+        std::mem::swap(&mut hashes, &mut next);
     }
-    out.into_iter().map(|h| h.finish()).collect()
+    out.extend(hashes);
 }
 
 /// Blocking keys from a name's readings: with `whole`, every syllable
 /// (surname first, and surname last); otherwise the given name only (the
 /// name without its first word, or without its last word when the surname
-/// may come last; a one-word name without its first syllable).
-pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> BTreeSet<u64> {
-    let mut keys = BTreeSet::new();
+/// may come last; a one-word name without its first syllable). Unsorted,
+/// and some may repeat.
+pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> Vec<u64> {
+    fn choose<'a>(
+        order: impl Iterator<Item = &'a Vec<Syllable>>,
+        syllables: &mut Vec<&'a Syllable>,
+        keys: &mut Vec<u64>,
+    ) {
+        syllables.clear();
+        syllables.extend(order.flatten());
+        spellings(syllables, keys);
+    }
+    let mut keys = Vec::new();
+    let mut syllables: Vec<&Syllable> = Vec::new();
     for reading in name.readings() {
         let words = &reading.words;
-        let mut choices: Vec<Vec<&Syllable>> = Vec::new();
         if whole {
-            choices.push(words.iter().flatten().collect());
+            choose(words.iter(), &mut syllables, &mut keys);
             if words.len() > 1 {
                 // Surname last, and surname moved first from the end.
-                choices.push(words[1..].iter().chain(&words[..1]).flatten().collect());
+                choose(
+                    words[1..].iter().chain(&words[..1]),
+                    &mut syllables,
+                    &mut keys,
+                );
                 let last = words.len() - 1;
-                choices.push(
-                    words[last..]
-                        .iter()
-                        .chain(&words[..last])
-                        .flatten()
-                        .collect(),
+                choose(
+                    words[last..].iter().chain(&words[..last]),
+                    &mut syllables,
+                    &mut keys,
                 );
             }
         } else if words.len() > 1 {
-            choices.push(words[1..].iter().flatten().collect());
-            choices.push(words[..words.len() - 1].iter().flatten().collect());
+            choose(words[1..].iter(), &mut syllables, &mut keys);
+            choose(words[..words.len() - 1].iter(), &mut syllables, &mut keys);
         } else if let Some(word) = words.first() {
-            choices.push(word.iter().skip(1).collect());
-        }
-        for syllables in choices {
-            keys.extend(spellings(&syllables));
+            syllables.clear();
+            syllables.extend(word.iter().skip(1));
+            spellings(&syllables, &mut keys);
         }
     }
     keys

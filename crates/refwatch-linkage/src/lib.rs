@@ -33,6 +33,30 @@ pub use cluster::Cluster;
 pub use compare::{Compare, Field, Value};
 pub use model::Model;
 
+impl Blocking {
+    /// The rule as the parts that must all agree.
+    pub fn parts(&self) -> Vec<Part> {
+        match self {
+            Blocking::Same(fields) => fields.iter().map(|&f| Part::Same(f)).collect(),
+            Blocking::NameSound(name, others) => std::iter::once(Part::Sound(*name))
+                .chain(others.iter().map(|&f| Part::Same(f)))
+                .collect(),
+            Blocking::NameReading(name) => vec![Part::Reading(*name)],
+            Blocking::Near {
+                field,
+                within,
+                also,
+            } => std::iter::once(Part::Near {
+                field: *field,
+                within: *within,
+            })
+            .chain(also.iter().map(|&f| Part::Same(f)))
+            .collect(),
+            Blocking::All(parts) => parts.clone(),
+        }
+    }
+}
+
 /// One record to link: an opaque id of the caller's, the list it comes from
 /// (for linking two lists rather than de-duplicating one), and one value
 /// per field of the [`Settings`].
@@ -68,6 +92,29 @@ pub enum Blocking {
         within: i32,
         /// Fields that must agree exactly as well.
         also: Vec<usize>,
+    },
+    /// Every one of these parts agrees: names that read the same born
+    /// within a year of each other, say. The tightest rules for millions
+    /// of records are made this way.
+    All(Vec<Part>),
+}
+
+/// One condition of a [`Blocking::All`] rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The same value on this field.
+    Same(usize),
+    /// Names that may read the same in full, surname included (whatever
+    /// the script or romanisation, surname first or last).
+    Reading(usize),
+    /// Given names that may read the same (the surname left out).
+    Sound(usize),
+    /// Numbers (days, years) on this field at most `within` apart.
+    Near {
+        /// The number's field.
+        field: usize,
+        /// How far apart still counts as near.
+        within: i32,
     },
 }
 

@@ -2,8 +2,9 @@
 //! lists have: Hangul on one, romanisations on the other (Revised or
 //! McCune–Reischauer, surname variants, surname first or last, hyphens or
 //! spaces), names from Chinese documents (in Chinese characters or in
-//! pinyin), birth-year slips and gaps, typos, places recorded less
-//! precisely.
+//! pinyin), birth dates known to the day or only to the year, year slips
+//! and gaps, typos, home towns and places of detention recorded less
+//! precisely or not at all, detention dates reported days apart.
 
 use rand::SeedableRng;
 use rand::distr::{Distribution, StandardUniform};
@@ -58,6 +59,49 @@ const PLACES: [&str; 10] = [
     "beijing",
 ];
 
+/// Where people come from (North Korean provinces and some of their towns,
+/// in the romanisation lists use), with the approximate share of escapees
+/// from each province (percent): most come from the border provinces.
+const ORIGINS: [(&str, f64, &[&str]); 9] = [
+    (
+        "north hamgyong",
+        50.0,
+        &[
+            "chongjin",
+            "hoeryong",
+            "musan",
+            "onsong",
+            "kyongsong",
+            "kimchaek",
+            "saebyol",
+            "yonsa",
+        ],
+    ),
+    (
+        "ryanggang",
+        22.0,
+        &[
+            "hyesan",
+            "samjiyon",
+            "pochon",
+            "kimjongsuk",
+            "unhung",
+            "kapsan",
+        ],
+    ),
+    (
+        "south hamgyong",
+        10.0,
+        &["hamhung", "tanchon", "sinpo", "hongwon"],
+    ),
+    ("pyongyang", 4.0, &["central", "mangyongdae", "sadong"]),
+    ("south pyongan", 4.0, &["pyongsong", "sunchon", "anju"]),
+    ("north pyongan", 3.5, &["sinuiju", "jongju", "kusong"]),
+    ("jagang", 2.5, &["kanggye", "manpo", "huichon"]),
+    ("kangwon", 2.0, &["wonsan", "munchon"]),
+    ("south hwanghae", 2.0, &["haeju", "ongjin"]),
+];
+
 /// The share of the second list's names written as a Chinese document
 /// writes them (in Chinese characters or in pinyin).
 const CHINESE_SHARE: f64 = 0.1;
@@ -76,6 +120,30 @@ impl Dice {
     fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
+}
+
+/// Days since 1970-01-01 of a civil date (Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day since 1970-01-01, as YYYY-MM-DD.
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn capitalised(text: &str) -> String {
@@ -168,58 +236,149 @@ fn romanised(dice: &mut Dice, surname: &str, given: &[&str]) -> String {
     }
 }
 
+/// One generated person.
+struct Person {
+    surname: &'static str,
+    given: [&'static str; 2],
+    /// Day of birth, since 1970-01-01.
+    born: i64,
+    sex: &'static str,
+    /// Province, town.
+    origin: (&'static str, &'static str),
+    place: &'static str,
+    /// Day of detention, since 1970-01-01.
+    detained: i64,
+}
+
+fn pick_weighted<T: Copy>(dice: &mut Dice, items: &[(T, f64)]) -> T {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    let mut pick = dice.unit() * total;
+    for &(item, w) in items {
+        if pick < w {
+            return item;
+        }
+        pick -= w;
+    }
+    items[0].0
+}
+
+/// A person: `provinces` are the indexes of [`ORIGINS`] with their shares.
+fn person(dice: &mut Dice, provinces: &[(usize, f64)]) -> Person {
+    let surname = pick_weighted(dice, &SURNAMES);
+    let given = [
+        GIVEN[dice.below(GIVEN.len())],
+        GIVEN[dice.below(GIVEN.len())],
+    ];
+    let born = days_from_civil(1930, 1, 1) + dice.below(80 * 365) as i64;
+    let sex = if dice.chance(0.7) { "F" } else { "M" };
+    let (province, _, towns) = ORIGINS[pick_weighted(dice, provinces)];
+    let origin = (province, towns[dice.below(towns.len())]);
+    let place = PLACES[dice.below(PLACES.len())];
+    let detained = days_from_civil(2000, 1, 1) + dice.below(26 * 365) as i64;
+    Person {
+        surname,
+        given,
+        born,
+        sex,
+        origin,
+        place,
+        detained,
+    }
+}
+
+/// A birth date as a list writes it: to the day, or only its year
+/// (`day_share` of the time; otherwise the year), or not at all.
+fn birth(dice: &mut Dice, born: i64, day_share: f64, slips: bool) -> String {
+    let full = civil(born);
+    let year: i64 = full[..4].parse().unwrap_or(1970);
+    if dice.chance(0.05) {
+        return String::new();
+    }
+    // A year misremembered, or a date reckoned another way (lunar
+    // calendars put birthdays weeks apart).
+    let (year, born) = if slips {
+        match dice.below(20) {
+            0 | 1 => (year + 1, born + 365),
+            2 => (year - 1, born - 365),
+            3 => (year, born + 20 + dice.below(30) as i64),
+            _ => (year, born),
+        }
+    } else {
+        (year, born)
+    };
+    if dice.chance(day_share) {
+        civil(born)
+    } else {
+        year.to_string()
+    }
+}
+
 pub(crate) fn lists(people: usize, seed: u64) -> (String, String) {
     let mut dice = Dice(Xoshiro256PlusPlus::seed_from_u64(seed));
-    let total: f64 = SURNAMES.iter().map(|(_, w)| w).sum();
-    let header = "rec_id,truth,name,birth_year,sex,place\n";
+    let header = "rec_id,truth,name,birth_date,sex,origin,place,detained\n";
     let (mut a, mut b) = (String::from(header), String::from(header));
     let (mut na, mut nb) = (0usize, 0usize);
-    for person in 0..people {
-        let mut pick = dice.unit() * total;
-        let mut surname = SURNAMES[0].0;
-        for (s, w) in SURNAMES {
-            if pick < w {
-                surname = s;
-                break;
-            }
-            pick -= w;
-        }
-        let given = [
-            GIVEN[dice.below(GIVEN.len())],
-            GIVEN[dice.below(GIVEN.len())],
-        ];
-        let year = 1930 + dice.below(80);
-        let sex = if dice.chance(0.7) { "F" } else { "M" };
-        let place = PLACES[dice.below(PLACES.len())];
+    let provinces: Vec<(usize, f64)> = ORIGINS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, w, _))| (i, *w))
+        .collect();
+    for index in 0..people {
+        let p = person(&mut dice, &provinces);
         if dice.chance(0.7) {
             na += 1;
+            // A family's or an NGO's list in Hangul: home town as the
+            // family gives it, detention date as first reported.
+            let born = birth(&mut dice, p.born, 0.6, false);
+            let origin = match dice.below(20) {
+                0 => String::new(),
+                1..=3 => p.origin.0.to_owned(),
+                _ => format!("{}/{}", p.origin.0, p.origin.1),
+            };
+            let detained = if dice.chance(0.2) {
+                String::new()
+            } else {
+                civil(p.detained)
+            };
             a.push_str(&format!(
-                "a{na},{person},{surname}{},{year},{sex},{place}\n",
-                given.concat()
+                "a{na},{index},{}{},{born},{},{origin},{},{detained}\n",
+                p.surname,
+                p.given.concat(),
+                p.sex,
+                p.place
             ));
         }
         if dice.chance(0.7) {
             nb += 1;
             // Some records come from Chinese documents.
             let name = if dice.chance(CHINESE_SHARE) {
-                chinese(&mut dice, surname, &given)
+                chinese(&mut dice, p.surname, &p.given)
             } else {
                 None
             };
-            let name = name.unwrap_or_else(|| romanised(&mut dice, surname, &given));
-            let year = match dice.below(20) {
-                0 => String::new(),
-                1 | 2 => (year + 1).to_string(),
-                3 => (year - 1).to_string(),
-                _ => year.to_string(),
+            let name = name.unwrap_or_else(|| romanised(&mut dice, p.surname, &p.given));
+            let born = birth(&mut dice, p.born, 0.7, true);
+            let sex = if dice.chance(0.05) { "" } else { p.sex };
+            let origin = match dice.below(10) {
+                0..=2 => String::new(),
+                3..=5 => p.origin.0.to_owned(),
+                _ => format!("{}/{}", p.origin.0, p.origin.1),
             };
-            let sex = if dice.chance(0.05) { "" } else { sex };
             let place = if dice.chance(0.1) {
-                place.rsplit_once('/').map_or(place, |(broad, _)| broad)
+                p.place.rsplit_once('/').map_or(p.place, |(broad, _)| broad)
             } else {
-                place
+                p.place
             };
-            b.push_str(&format!("b{nb},{person},{name},{year},{sex},{place}\n"));
+            let detained = if dice.chance(0.3) {
+                String::new()
+            } else if dice.chance(0.3) {
+                civil(p.detained + 1 + dice.below(20) as i64)
+            } else {
+                civil(p.detained)
+            };
+            b.push_str(&format!(
+                "b{nb},{index},{name},{born},{sex},{origin},{place},{detained}\n"
+            ));
         }
     }
     (a, b)

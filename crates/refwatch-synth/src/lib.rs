@@ -288,9 +288,10 @@ pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
 mod tests;
 
 /// Two lists of generated Korean-named people as CSV (rec_id, truth, name,
-/// birth_year, sex, place), for the linkage benchmark: `people` people, each
-/// on the first list with probability 0.7 (names in Hangul) and on the second
-/// with probability 0.7 (names romanised, with the errors lists have).
+/// birth_date, sex, origin, place, detained), for the linkage benchmark:
+/// `people` people, each on the first list with probability 0.7 (names in
+/// Hangul) and on the second with probability 0.7 (names romanised or from
+/// Chinese documents, with the errors and gaps lists have).
 pub fn korean_lists(people: usize, seed: u64) -> (String, String) {
     korean::lists(people, seed)
 }

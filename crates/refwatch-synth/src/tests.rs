@@ -80,7 +80,7 @@ fn korean_lists_write_names_in_hangul_romanised_and_chinese_forms() {
     let rows = |text: &str| -> Vec<Vec<String>> {
         text.lines()
             .skip(1)
-            .map(|l| l.splitn(6, ',').map(str::to_owned).collect())
+            .map(|l| l.splitn(8, ',').map(str::to_owned).collect())
             .collect()
     };
     let (a, b) = (rows(&a), rows(&b));
