@@ -37,9 +37,11 @@ threshold = 0.9
 min_probability = 0.001
 [columns]
 name = "name"
-birth_year = "birth_year"
+birth_date = "birth_date"
 sex = "sex"
+origin = "origin"
 place = "place"
+detained = "date"
 rec_id = "ignore"
 truth = "ignore"
 "#;

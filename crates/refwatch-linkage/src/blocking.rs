@@ -35,6 +35,9 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
         Ready::Name(forms) => hash_of([forms[0].squeezed()]),
         Ready::Range(low, high) => hash_of([low, high]),
         Ready::Number(n) => hash_of([n]),
+        // A birth as a key is its day: records agree on it when born the
+        // same day (a birth known only to its year has none).
+        Ready::Birth(_, day) => hash_of([(*day)?]),
         Ready::Place(p) => hash_of(p),
         Ready::Missing => return None,
     })
@@ -92,14 +95,20 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                     .map_or(&[], |n| &n.keys[index])
             }
             Part::Near { field, within } => match prepared[index].get(field) {
-                Some(&Ready::Number(n)) => {
-                    let width = i64::from(within.max(1)) * 2;
+                // A birth is near another by its year.
+                Some(&(Ready::Number(n) | Ready::Birth(n, _))) => {
                     let n = i64::from(n);
-                    one = [
-                        hash_of([p as i64, 0, n.div_euclid(width)]),
-                        hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
-                    ];
-                    &one
+                    if within <= 0 {
+                        one[0] = hash_of([p as i64, n]);
+                        &one[..1]
+                    } else {
+                        let width = i64::from(within) * 2;
+                        one = [
+                            hash_of([p as i64, 0, n.div_euclid(width)]),
+                            hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
+                        ];
+                        &one
+                    }
                 }
                 _ => &[],
             },

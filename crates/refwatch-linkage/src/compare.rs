@@ -26,6 +26,14 @@ pub enum Value {
     Year(i32),
     /// A day, as days since any fixed day.
     Day(i32),
+    /// A birth known to its year, and to the day when `day` is given
+    /// (days since any fixed day, the same for every record).
+    Born {
+        /// The year of birth.
+        year: i32,
+        /// The day of birth, when known.
+        day: Option<i32>,
+    },
     /// A place as its path from the broadest to the narrowest
     /// (["Jilin", "Yanbian", "Yanji"]).
     Place(Vec<String>),
@@ -41,6 +49,7 @@ impl std::fmt::Debug for Value {
             Value::Text(_) => f.write_str("Text(<redacted>)"),
             Value::Year(y) => write!(f, "Year({y})"),
             Value::Day(d) => write!(f, "Day({d})"),
+            Value::Born { year, day } => write!(f, "Born({year}, {day:?})"),
             Value::Place(p) => write!(f, "Place({p:?})"),
         }
     }
@@ -68,6 +77,18 @@ pub enum Compare {
         /// Days apart still counted as close.
         tolerance: i32,
     },
+    /// Births known to the day or only to the year, as one field (so that
+    /// a date and its year are not counted twice): 0 the same day, 1 days
+    /// within `days` (a birthday kept by the lunar calendar moves by
+    /// weeks), 2 the same year (a day unknown on one side), 3 years within
+    /// `years`, 4 both days known and further apart than `days` though the
+    /// years are close, 5 different.
+    Birth {
+        /// Years apart still counted as close.
+        years: i32,
+        /// Days apart still counted as close.
+        days: i32,
+    },
     /// Places: 0 the same, 1 within the same broader place (Yanji and
     /// Tumen, both in Yanbian), 2 different.
     Place,
@@ -85,6 +106,7 @@ impl Compare {
             Compare::Text => 4,
             Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
             Compare::Count => 4,
+            Compare::Birth { .. } => 6,
         }
     }
 
@@ -105,6 +127,11 @@ impl Compare {
             (Compare::Count, 0) => "same",
             (Compare::Count, 1) => "overlapping",
             (Compare::Count, 2) => "within a factor of two",
+            (Compare::Birth { .. }, 0) => "same day",
+            (Compare::Birth { .. }, 1) => "close day",
+            (Compare::Birth { .. }, 2) => "same year",
+            (Compare::Birth { .. }, 3) => "close year",
+            (Compare::Birth { .. }, 4) => "other day",
             _ => "different",
         }
     }
@@ -132,6 +159,8 @@ pub(crate) enum Ready {
     Range(u64, u64),
     Text(String),
     Number(i32),
+    /// A birth: its year, and its day when known.
+    Birth(i32, Option<i32>),
     Place(Vec<String>),
 }
 
@@ -195,6 +224,9 @@ pub(crate) fn prepare(
                     (Compare::Exact, Value::Year(n) | Value::Day(n)) => Ready::Text(n.to_string()),
                     (Compare::Year { .. }, Value::Year(n))
                     | (Compare::Day { .. }, Value::Day(n)) => Ready::Number(*n),
+                    (Compare::Birth { .. }, Value::Born { year, day }) => Ready::Birth(*year, *day),
+                    (Compare::Birth { .. }, Value::Year(year)) => Ready::Birth(*year, None),
+                    (Compare::Year { .. }, Value::Born { year, .. }) => Ready::Number(*year),
                     (Compare::Place | Compare::Exact, Value::Place(path)) => {
                         let path: Vec<String> = path
                             .iter()
@@ -404,6 +436,17 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
             })
         }
         (Compare::Place, Ready::Place(x), Ready::Place(y)) => Some(place_level(x, y)),
+        (Compare::Birth { years, days }, Ready::Birth(xy, xd), Ready::Birth(yy, yd)) => {
+            let close_years = (xy - yy).abs() <= *years;
+            Some(match (xd, yd) {
+                (Some(x), Some(y)) if x == y => 0,
+                (Some(x), Some(y)) if (x - y).abs() <= *days => 1,
+                (Some(_), Some(_)) if close_years => 4,
+                _ if xy == yy => 2,
+                _ if close_years => 3,
+                _ => 5,
+            })
+        }
         _ => None,
     }
 }

@@ -643,3 +643,113 @@ fn near_blocking_puts_every_pair_within_the_distance_together() {
             .all(|&(a, b)| (day(&records[a]) - day(&records[b])).abs() < 28 * 2)
     );
 }
+
+/// A birth known to the day on one list and only to the year on another
+/// is one field: its levels tell a day from a year, and a date's year is
+/// not counted a second time.
+#[test]
+fn births_known_to_the_day_or_the_year_compare_as_one_field() {
+    use crate::compare::{Ready, level};
+    let birth = Compare::Birth { years: 1, days: 60 };
+    let day = |year: i32, d: i32| Ready::Birth(year, Some(d));
+    let year = |year: i32| Ready::Birth(year, None);
+    let cases = [
+        (day(1975, 100), day(1975, 100), "same day"),
+        (day(1975, 100), day(1975, 130), "close day"),
+        (day(1975, 100), year(1975), "same year"),
+        (year(1975), year(1975), "same year"),
+        (year(1976), day(1975, 100), "close year"),
+        (day(1975, 100), day(1976, 465), "other day"),
+        (day(1975, 100), day(1975, 300), "other day"),
+        (day(1975, 100), day(1978, 1200), "different"),
+        (year(1970), year(1975), "different"),
+    ];
+    for (a, b, expected) in cases {
+        let got = level(&birth, &a, &b).map(|l| birth.level_name(l));
+        assert_eq!(got, Some(expected));
+        assert_eq!(level(&birth, &b, &a), level(&birth, &a, &b), "symmetric");
+    }
+    assert_eq!(level(&birth, &Ready::Missing, &year(1975)), None);
+    // Through link: a record with a date and one with only its year.
+    let records: Vec<Record> = [
+        Value::Born {
+            year: 1975,
+            day: Some(100),
+        },
+        Value::Year(1975),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, v)| Record {
+        id: format!("r{i}"),
+        list: 0,
+        values: vec![Value::Name("김철옥".into()), v],
+    })
+    .collect();
+    let s = Settings::new(
+        vec![
+            Field {
+                name: "name".into(),
+                compare: Compare::Name,
+                term_frequency: false,
+            },
+            Field {
+                name: "birth".into(),
+                compare: birth.clone(),
+                term_frequency: false,
+            },
+        ],
+        vec![Blocking::All(vec![
+            Part::Reading(0),
+            Part::Near {
+                field: 1,
+                within: 0,
+            },
+        ])],
+    );
+    let linkage = link(&records, &s).unwrap();
+    assert_eq!(linkage.pairs.len(), 1);
+    assert_eq!(linkage.pairs[0].levels, vec![Some(0), Some(2)]);
+}
+
+/// A rule of several parts finds the pairs that agree on every part: names
+/// that read the same born within a year, and no pair further apart.
+#[test]
+fn a_rule_of_several_parts_finds_pairs_agreeing_on_every_part() {
+    let (records, truth) = population(400, 5);
+    let mut s = settings();
+    s.blocking = vec![Blocking::All(vec![
+        Part::Reading(0),
+        Part::Near {
+            field: 1,
+            within: 1,
+        },
+    ])];
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
+    let found: BTreeSet<(usize, usize)> =
+        crate::blocking::candidates(&records, &prepared, &s, &mut diagnostics)
+            .iter()
+            .map(|c| (c.a as usize, c.b as usize))
+            .collect();
+    let year = |i: usize| match records[i].values[1] {
+        Value::Year(y) => Some(y),
+        _ => None,
+    };
+    let mut expected = 0;
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let near = matches!((year(a), year(b)), (Some(x), Some(y)) if (x - y).abs() <= 1);
+            let level = crate::compare::levels(&prepared, &s.fields, a, b)[0];
+            if found.contains(&(a, b)) {
+                assert!(near, "a pair born further apart than a year was blocked");
+            } else if near && truth[a] == truth[b] && level.is_some_and(|l| l <= 1) {
+                panic!(
+                    "one person's names that read the same, born a year apart, were not compared"
+                );
+            }
+            expected += usize::from(near && truth[a] == truth[b] && level.is_some_and(|l| l <= 1));
+        }
+    }
+    assert!(expected > 100, "{expected}");
+}

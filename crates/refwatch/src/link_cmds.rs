@@ -10,15 +10,14 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use refwatch_domain::{PartialDate, Precision};
 use refwatch_linkage::{
-    Blocking, Compare, Field, Progress, Record, Settings, Value, link_with_progress,
+    Blocking, Compare, Field, Part, Progress, Record, Settings, Value, link_with_progress,
 };
 use serde::Deserialize;
 
 use crate::Outcome;
 
 /// The roles a column can have.
-const ROLES: &str =
-    "name, surname, given_name, birth_date, birth_year, sex, place, date, identifier, ignore";
+const ROLES: &str = "name, surname, given_name, birth_date, birth_year, sex, origin, place, date, identifier, text, exact, ignore";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +30,9 @@ struct Config {
     min_probability: Option<f64>,
     /// Years apart a birth year may be and still count as close.
     birth_year_tolerance: Option<i32>,
+    /// Days apart two birth dates may be and still count as close (a
+    /// birthday kept by the lunar calendar moves by weeks).
+    birth_date_tolerance_days: Option<i32>,
     /// Days apart two dates may be and still count as close.
     date_tolerance_days: Option<i32>,
     /// Blocking rules: records that agree exactly on every column of one
@@ -47,6 +49,8 @@ enum Role {
     BirthDate,
     BirthYear,
     Sex,
+    /// Where a person comes from (a home province and town).
+    Origin,
     Place,
     Date,
     Identifier,
@@ -65,6 +69,7 @@ fn role(text: &str) -> Option<Role> {
         "birth_date" => Role::BirthDate,
         "birth_year" => Role::BirthYear,
         "sex" => Role::Sex,
+        "origin" => Role::Origin,
         "place" => Role::Place,
         "date" => Role::Date,
         "identifier" => Role::Identifier,
@@ -79,10 +84,10 @@ fn role(text: &str) -> Option<Role> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Built {
     Name,
-    BirthYear,
-    /// The whole birth date's digits, by string similarity (catches typos).
-    BirthDate,
+    /// The birth date, or year, whichever the files give.
+    Birth,
     Sex,
+    Origin,
     Place,
     Date,
     Identifier,
@@ -167,24 +172,27 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
             },
         ));
     }
+    // Birth dates and years are one field, so that a date and its year
+    // do not count twice.
+    let years = config.birth_year_tolerance.unwrap_or(1);
     if has(Role::BirthDate) {
         out.push((
-            Built::BirthDate,
+            Built::Birth,
             Field {
                 name: "birth_date".into(),
-                compare: Compare::Text,
+                compare: Compare::Birth {
+                    years,
+                    days: config.birth_date_tolerance_days.unwrap_or(60),
+                },
                 term_frequency: false,
             },
         ));
-    }
-    if has(Role::BirthYear) || has(Role::BirthDate) {
+    } else if has(Role::BirthYear) {
         out.push((
-            Built::BirthYear,
+            Built::Birth,
             Field {
                 name: "birth_year".into(),
-                compare: Compare::Year {
-                    tolerance: config.birth_year_tolerance.unwrap_or(1),
-                },
+                compare: Compare::Year { tolerance: years },
                 term_frequency: false,
             },
         ));
@@ -196,6 +204,16 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
                 name: "sex".into(),
                 compare: Compare::Exact,
                 term_frequency: true,
+            },
+        ));
+    }
+    if has(Role::Origin) {
+        out.push((
+            Built::Origin,
+            Field {
+                name: "origin".into(),
+                compare: Compare::Place,
+                term_frequency: false,
             },
         ));
     }
@@ -249,10 +267,14 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
     out
 }
 
-/// The digits of a date, for comparing whole birth dates by similarity.
-fn date_digits(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= 4).then_some(digits)
+/// A place's path, broadest first: "Jilin/Yanbian/Yanji".
+fn place_path(text: &str) -> Value {
+    Value::Place(
+        text.split(['/', '>', ','])
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
 }
 
 fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
@@ -273,26 +295,27 @@ fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
             (None, Some(one), None) | (None, None, Some(one)) => Value::Name(one.to_owned()),
             (None, None, None) => Value::Missing,
         },
-        Built::BirthYear => get(Role::BirthYear)
-            .or(get(Role::BirthDate))
-            .and_then(year_of)
-            .map_or(Value::Missing, Value::Year),
+        // A birth date to the day, or its year; or the birth year.
+        Built::Birth => {
+            let date = get(Role::BirthDate);
+            match (date.and_then(days), date.and_then(year_of)) {
+                (Some(day), Some(year)) => Value::Born {
+                    year,
+                    day: Some(day),
+                },
+                (_, Some(year)) => Value::Year(year),
+                _ => get(Role::BirthYear)
+                    .and_then(year_of)
+                    .map_or(Value::Missing, Value::Year),
+            }
+        }
         Built::Sex => text(get(Role::Sex)),
-        Built::Place => get(Role::Place).map_or(Value::Missing, |p| {
-            Value::Place(
-                p.split(['/', '>', ','])
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-            )
-        }),
+        Built::Origin => get(Role::Origin).map_or(Value::Missing, place_path),
+        Built::Place => get(Role::Place).map_or(Value::Missing, place_path),
         Built::Date => get(Role::Date)
             .and_then(days)
             .map_or(Value::Missing, Value::Day),
         Built::Identifier => text(get(Role::Identifier)),
-        Built::BirthDate => get(Role::BirthDate)
-            .and_then(date_digits)
-            .map_or(Value::Missing, Value::Text),
         Built::Column(name) => text(
             layout
                 .named
@@ -401,29 +424,38 @@ pub(crate) fn csv(
         eprintln!("Read {n} rows from {}.", path.display());
     }
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
+    let has_birth_date = config.columns.values().any(|r| r == "birth_date");
     let mut blocking = Vec::new();
-    match (position(Built::Name), position(Built::BirthYear)) {
-        (Some(name), year) => {
-            // Names that read the same in full; and, with a birth year, given
-            // names that read the same born the same year (surname spelled
-            // differently or mistyped).
-            blocking.push(Blocking::NameReading(name));
-            if let Some(year) = year {
-                blocking.push(Blocking::NameSound(name, vec![year]));
-            }
+    match (position(Built::Name), position(Built::Birth)) {
+        (Some(name), Some(birth)) => {
+            // Names that read the same in full born within the tolerance
+            // of each other; given names that read the same born the same
+            // year (surname spelled differently or mistyped).
+            let year = |within| Part::Near {
+                field: birth,
+                within,
+            };
+            let tolerance = config.birth_year_tolerance.unwrap_or(1).max(0);
+            blocking.push(Blocking::All(vec![Part::Reading(name), year(tolerance)]));
+            blocking.push(Blocking::All(vec![Part::Sound(name), year(0)]));
         }
-        (None, Some(year)) => {
-            let mut same = vec![year];
-            same.extend(position(Built::Place));
-            blocking.push(Blocking::Same(same));
+        (Some(name), None) => blocking.push(Blocking::NameReading(name)),
+        (None, Some(birth)) => {
+            let mut parts = vec![Part::Near {
+                field: birth,
+                within: 0,
+            }];
+            parts.extend(position(Built::Place).map(Part::Same));
+            blocking.push(Blocking::All(parts));
         }
         (None, None) => {}
     }
     if let Some(id) = position(Built::Identifier) {
         blocking.push(Blocking::Same(vec![id]));
     }
-    if let Some(date) = position(Built::BirthDate) {
-        blocking.push(Blocking::Same(vec![date]));
+    if let (true, Some(birth)) = (has_birth_date, position(Built::Birth)) {
+        // Born the same day.
+        blocking.push(Blocking::Same(vec![birth]));
     }
     if let Some(rules) = &config.blocking {
         blocking.clear();
@@ -437,9 +469,9 @@ pub(crate) fn csv(
                 };
                 let wanted = match r {
                     Role::Name | Role::Surname | Role::GivenName => Built::Name,
-                    Role::BirthDate => Built::BirthDate,
-                    Role::BirthYear => Built::BirthYear,
+                    Role::BirthDate | Role::BirthYear => Built::Birth,
                     Role::Sex => Built::Sex,
+                    Role::Origin => Built::Origin,
                     Role::Place => Built::Place,
                     Role::Date => Built::Date,
                     Role::Identifier => Built::Identifier,
