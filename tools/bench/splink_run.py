@@ -51,18 +51,32 @@ def febrl(link_type):
 
 
 def korean(link_type):
+    # Birth dates known only to their year are not dates to Splink (null
+    # there); their year is compared as its own column.
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="rec_id",
         blocking_rules_to_generate_predictions=[
             block_on("name"),
-            block_on("birth_year", "place"),
+            block_on("birth_date"),
+            block_on("birth_year", "place", "sex"),
         ],
         comparisons=[
             cl.NameComparison("name"),
+            cl.DateOfBirthComparison(
+                "birth_date", input_is_string=True, datetime_format="%Y-%m-%d"
+            ),
             cl.ExactMatch("birth_year"),
             cl.ExactMatch("sex").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("origin"),
             cl.ExactMatch("place"),
+            cl.AbsoluteDateDifferenceAtThresholds(
+                "detained",
+                input_is_string=True,
+                metrics=["day", "day"],
+                thresholds=[1, 30],
+                datetime_format="%Y-%m-%d",
+            ),
         ],
     ), [block_on("birth_year", "place", "sex")], [block_on("birth_year"), block_on("sex", "place")]
 
@@ -78,6 +92,8 @@ def main():
     frames = []
     for path in args.files:
         df = pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
+        if args.kind == "korean":
+            df["birth_year"] = df["birth_date"].str[:4]
         frames.append(db_api.register(df))
     link_type = "link_only" if len(frames) == 2 else "dedupe_only"
     settings, deterministic, training = (febrl if args.kind == "febrl" else korean)(link_type)

@@ -1,8 +1,11 @@
 //! Candidate pairs from blocking rules.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
+
+use refwatch_names::ParsedName;
 
 use crate::compare::{Prepared, Ready, name_keys};
 use crate::{Blocking, Part, Record, Settings};
@@ -44,30 +47,56 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
 }
 
 /// Every record's name keys (full readings or given names) on one field,
-/// made once for every rule that uses them.
+/// made once for every rule that uses them, and once for each name
+/// written alike.
 struct NameKeys {
     field: usize,
     whole: bool,
-    keys: Vec<Box<[u64]>>,
+    /// Each record's place in `distinct` (`u32::MAX`: no name).
+    slot: Vec<u32>,
+    distinct: Vec<Box<[u64]>>,
+}
+
+impl NameKeys {
+    fn of(&self, index: usize) -> &[u64] {
+        self.distinct
+            .get(self.slot[index] as usize)
+            .map_or(&[], |k| k)
+    }
 }
 
 fn name_keys_of(prepared: &Prepared, field: usize, whole: bool) -> NameKeys {
-    let keys = prepared
-        .par_iter()
+    // Records that write a name alike share its reading (see `prepare`).
+    let mut seen: HashMap<*const ParsedName, u32> = HashMap::new();
+    let mut names: Vec<&[ParsedName]> = Vec::new();
+    let slot = prepared
+        .iter()
         .map(|values| match values.get(field) {
-            Some(Ready::Name(forms)) => {
-                let mut all: Vec<u64> = Vec::new();
-                for form in forms {
-                    all.extend(name_keys(form, whole));
-                }
-                all.sort_unstable();
-                all.dedup();
-                all.into_boxed_slice()
-            }
-            _ => Box::default(),
+            Some(Ready::Name(forms)) => *seen.entry(forms.as_ptr()).or_insert_with(|| {
+                names.push(forms);
+                (names.len() - 1) as u32
+            }),
+            _ => u32::MAX,
         })
         .collect();
-    NameKeys { field, whole, keys }
+    let distinct = names
+        .par_iter()
+        .map(|forms| {
+            let mut all: Vec<u64> = Vec::new();
+            for form in forms.iter() {
+                all.extend(name_keys(form, whole));
+            }
+            all.sort_unstable();
+            all.dedup();
+            all.into_boxed_slice()
+        })
+        .collect();
+    NameKeys {
+        field,
+        whole,
+        slot,
+        distinct,
+    }
 }
 
 /// The keys one record has under one rule's parts: one for every way of
@@ -92,7 +121,7 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                 names
                     .iter()
                     .find(|n| n.field == f && n.whole == whole)
-                    .map_or(&[], |n| &n.keys[index])
+                    .map_or(&[], |n| n.of(index))
             }
             Part::Near { field, within } => match prepared[index].get(field) {
                 // A birth is near another by its year.

@@ -1,5 +1,8 @@
 //! Fields, values and comparison levels.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use refwatch_names::{Agreement, ParsedName, Syllable};
 
 /// A value of one field of a record. Its `Debug` output hides names and
@@ -153,8 +156,9 @@ pub struct Field {
 pub(crate) enum Ready {
     Missing,
     /// A name's forms (one at least), each read once; the first form's
-    /// squeezed letters are its term.
-    Name(Vec<ParsedName>),
+    /// squeezed letters are its term. Records that write a name alike
+    /// share one reading.
+    Name(Arc<[ParsedName]>),
     /// A count: low and high (`u64::MAX` when open).
     Range(u64, u64),
     Text(String),
@@ -191,6 +195,22 @@ pub(crate) fn prepare(
     let count_wrong = |f: usize| {
         wrong[f].fetch_add(1, Ordering::Relaxed);
     };
+    // Each name written alike is read once: lists repeat names.
+    let mut distinct: HashMap<&str, usize> = HashMap::new();
+    for r in records {
+        for (v, field) in r.values.iter().zip(fields) {
+            if let (Compare::Name, Value::Name(t) | Value::Text(t)) = (&field.compare, v) {
+                let next = distinct.len();
+                distinct.entry(t.as_str()).or_insert(next);
+            }
+        }
+    }
+    let mut texts: Vec<(&str, usize)> = distinct.iter().map(|(t, i)| (*t, *i)).collect();
+    texts.sort_unstable_by_key(|x| x.1);
+    let read: Vec<Ready> = texts
+        .par_iter()
+        .map(|(t, _)| name_forms(std::slice::from_ref(t)))
+        .collect();
     let out = records
         .par_iter()
         .map(|r| {
@@ -201,7 +221,7 @@ pub(crate) fn prepare(
                 .map(|(f, (v, field))| match (&field.compare, v) {
                     (_, Value::Missing) => Ready::Missing,
                     (Compare::Name, Value::Name(t) | Value::Text(t)) => {
-                        name_forms(std::slice::from_ref(t))
+                        read[distinct[t.as_str()]].clone()
                     }
                     (Compare::Name, Value::Names(forms)) => name_forms(forms),
                     (Compare::Count, Value::Count { low, high }) => {
@@ -265,16 +285,16 @@ pub(crate) fn prepare(
 }
 
 /// A name's readable forms, or missing when none has letters.
-fn name_forms(forms: &[String]) -> Ready {
+fn name_forms(forms: &[impl AsRef<str>]) -> Ready {
     let parsed: Vec<ParsedName> = forms
         .iter()
-        .map(|t| ParsedName::new(t))
+        .map(|t| ParsedName::new(t.as_ref()))
         .filter(|p| !p.squeezed().is_empty())
         .collect();
     if parsed.is_empty() {
         Ready::Missing
     } else {
-        Ready::Name(parsed)
+        Ready::Name(parsed.into())
     }
 }
 

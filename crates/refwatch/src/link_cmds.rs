@@ -36,8 +36,8 @@ struct Config {
     /// Days apart two dates may be and still count as close.
     date_tolerance_days: Option<i32>,
     /// Blocking rules: records that agree exactly on every column of one
-    /// rule are compared. Default: names that may sound alike, birth year
-    /// with place, the identifier, the birth date.
+    /// rule are compared (on the year, for a birth column). Default: see
+    /// docs/link-csv.md.
     blocking: Option<Vec<Vec<String>>>,
 }
 
@@ -450,6 +450,17 @@ pub(crate) fn csv(
         }
         (None, None) => {}
     }
+    if let (Some(name), Some(date)) = (position(Built::Name), position(Built::Date)) {
+        // Names that read the same on records dated close together (the
+        // same detention, say), for records without a birth year.
+        blocking.push(Blocking::All(vec![
+            Part::Reading(name),
+            Part::Near {
+                field: date,
+                within: config.date_tolerance_days.unwrap_or(30).max(0),
+            },
+        ]));
+    }
     if let Some(id) = position(Built::Identifier) {
         blocking.push(Blocking::Same(vec![id]));
     }
@@ -460,7 +471,7 @@ pub(crate) fn csv(
     if let Some(rules) = &config.blocking {
         blocking.clear();
         for rule in rules {
-            let mut fields = Vec::new();
+            let mut parts = Vec::new();
             for column in rule {
                 let Some(r) = config.columns.get(column).and_then(|r| role(r)) else {
                     bail!(
@@ -480,10 +491,15 @@ pub(crate) fn csv(
                         bail!("the blocking rule {rule:?} names the ignored column {column:?}")
                     }
                 };
-                fields.extend(position(wanted));
+                // A birth column agrees on the year (a date's or a year's).
+                let part = |field| match wanted {
+                    Built::Birth => Part::Near { field, within: 0 },
+                    _ => Part::Same(field),
+                };
+                parts.extend(position(wanted.clone()).map(part));
             }
-            if !fields.is_empty() {
-                blocking.push(Blocking::Same(fields));
+            if !parts.is_empty() {
+                blocking.push(Blocking::All(parts));
             }
         }
     }

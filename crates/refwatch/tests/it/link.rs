@@ -171,3 +171,45 @@ fn one_list_is_deduplicated() {
         "{found:?}"
     );
 }
+
+/// Home towns are compared through their hierarchy; a rule of one's own
+/// replaces the default rules, and a birth column in it agrees on the year.
+#[test]
+fn origin_is_compared_and_a_blocking_rule_of_ones_own_is_followed() {
+    let a = "성명,생년월일,고향\n\
+김철옥,1985-06-01,North Hamgyong/Hoeryong\n\
+박순자,1972,Ryanggang/Hyesan\n";
+    let b = "Name,Born,Hometown\n\
+Kim Cheol-ok,1985,North Hamgyong\n\
+Pak Sun Ja,1972-03-02,Ryanggang/Hyesan\n";
+    let config = r#"
+threshold = 0.5
+blocking = [["Born"]]
+[columns]
+"성명" = "name"
+"생년월일" = "birth_date"
+"고향" = "origin"
+"Name" = "name"
+"Born" = "birth_date"
+"Hometown" = "origin"
+"#;
+    let files = Files::new(a, b, config);
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let header = pairs.lines().next().unwrap();
+    assert!(header.contains("origin_level"), "{header}");
+    // Only pairs born the same year were compared: two, not four.
+    assert_eq!(pairs.lines().count(), 3, "{pairs}");
+    assert!(pairs.contains("same broader place") && pairs.contains("same year"));
+    // A rule naming a column the configuration does not have is refused.
+    let files = Files::new(a, b, &config.replace("[[\"Born\"]]", "[[\"Birth\"]]"));
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("not a configured column"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!files.root.join("out").exists());
+}
