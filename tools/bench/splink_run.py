@@ -51,20 +51,22 @@ def febrl(link_type):
 
 
 def korean(link_type):
-    # Birth dates known only to their year are not dates to Splink (null
-    # there); their year is compared as its own column.
+    # Birth dates known only to their year are not dates: `birth_day` has
+    # the whole dates (null otherwise), `birth_year` every year. The
+    # training rules leave every field out once and are tight enough for
+    # 100,000 people (one on the year alone would pair tens of millions).
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="rec_id",
         blocking_rules_to_generate_predictions=[
             block_on("name"),
-            block_on("birth_date"),
+            block_on("birth_day"),
             block_on("birth_year", "place", "sex"),
         ],
         comparisons=[
             cl.NameComparison("name"),
             cl.DateOfBirthComparison(
-                "birth_date", input_is_string=True, datetime_format="%Y-%m-%d"
+                "birth_day", input_is_string=True, datetime_format="%Y-%m-%d"
             ),
             cl.ExactMatch("birth_year"),
             cl.ExactMatch("sex").configure(term_frequency_adjustments=True),
@@ -78,7 +80,10 @@ def korean(link_type):
                 datetime_format="%Y-%m-%d",
             ),
         ],
-    ), [block_on("birth_year", "place", "sex")], [block_on("birth_year"), block_on("sex", "place")]
+    ), [block_on("birth_year", "place", "sex")], [
+        block_on("birth_day"),
+        block_on("birth_year", "place", "sex"),
+    ]
 
 
 def main():
@@ -94,6 +99,8 @@ def main():
         df = pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
         if args.kind == "korean":
             df["birth_year"] = df["birth_date"].str[:4]
+            whole = df["birth_date"].str.len() == 10
+            df["birth_day"] = df["birth_date"].where(whole, None)
         frames.append(db_api.register(df))
     link_type = "link_only" if len(frames) == 2 else "dedupe_only"
     settings, deterministic, training = (febrl if args.kind == "febrl" else korean)(link_type)
