@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use refwatch_names::{Agreement, ParsedName, Syllable};
 
-/// A value of one field of a record. Its `Debug` output hides names and
-/// texts (which may identify someone); numbers and places show.
+/// A value of one field of a record. Its `Debug` output hides names,
+/// texts and days of birth (which may identify someone); other numbers and
+/// places show.
 #[derive(Clone, PartialEq)]
 pub enum Value {
     /// Not known.
@@ -52,7 +53,11 @@ impl std::fmt::Debug for Value {
             Value::Text(_) => f.write_str("Text(<redacted>)"),
             Value::Year(y) => write!(f, "Year({y})"),
             Value::Day(d) => write!(f, "Day({d})"),
-            Value::Born { year, day } => write!(f, "Born({year}, {day:?})"),
+            // A whole birth date can identify someone; its day stays out.
+            Value::Born { year, day } => match day {
+                Some(_) => write!(f, "Born({year}, <day redacted>)"),
+                None => write!(f, "Born({year})"),
+            },
             Value::Place(p) => write!(f, "Place({p:?})"),
         }
     }

@@ -753,3 +753,23 @@ fn a_rule_of_several_parts_finds_pairs_agreeing_on_every_part() {
     }
     assert!(expected > 100, "{expected}");
 }
+
+/// Values print without what identifies someone: names, texts, the day of
+/// birth.
+#[test]
+fn values_print_without_names_or_days_of_birth() {
+    let values = vec![
+        Value::Name("김철옥".into()),
+        Value::Names(vec!["Kim Cheol-ok".into()]),
+        Value::Text("passport 123".into()),
+        Value::Born {
+            year: 1985,
+            day: Some(5_630),
+        },
+    ];
+    let shown = format!("{values:?}");
+    for hidden in ["김철옥", "Kim", "passport", "5630"] {
+        assert!(!shown.contains(hidden), "{shown}");
+    }
+    assert!(shown.contains("1985"), "{shown}");
+}
