@@ -84,6 +84,17 @@ impl PartialDate {
         })
     }
 
+    /// The day a day number (days since 1970-01-01) stands for: the
+    /// inverse of [`PartialDate::first_day_number`] on whole days.
+    pub fn from_day_number(days: i64) -> Self {
+        let (year, month, day) = crate::time::civil_from_days(days);
+        Self {
+            year: year as i32,
+            month: Some(month as u8),
+            day: Some(day as u8),
+        }
+    }
+
     /// The year.
     pub fn get_year(&self) -> i32 {
         self.year

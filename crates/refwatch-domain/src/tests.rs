@@ -374,7 +374,15 @@ fn dates_count_their_first_day_from_1970_and_agree_with_timestamps() {
     for n in [-1_000_i64, 0, 11_016, 19_639, 20_415] {
         let printed = Timestamp(n * 86_400).to_string();
         assert_eq!(day(&printed[..10]), n, "{printed}");
+        // And from a day number back to the date.
+        let date = PartialDate::from_day_number(n);
+        assert_eq!(date.to_string(), printed[..10], "{n}");
+        assert_eq!(date.precision(), Precision::Day);
     }
+    assert_eq!(
+        PartialDate::from_day_number(19_782).to_string(),
+        "2024-02-29"
+    );
 }
 
 #[test]

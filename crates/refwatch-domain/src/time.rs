@@ -32,7 +32,7 @@ pub(crate) fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
 }
 
 /// Civil date from days since the epoch (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -5,9 +5,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use refwatch_names::ParsedName;
+use refwatch_names::{ParsedName, Syllable};
 
-use crate::compare::{Prepared, Ready, name_keys};
+use crate::compare::{Prepared, Ready};
 use crate::{Blocking, Part, Record, Settings};
 
 /// A block larger than this is compared only within its first records'
@@ -23,12 +23,102 @@ fn hash_of(parts: impl IntoIterator<Item = impl Hash>) -> u64 {
     h.finish()
 }
 
-/// Two keys made one (for a rule of several parts): a multiply-xorshift
-/// mix, fast, and with few enough collisions that the pairs they add are
-/// nothing to notice.
-fn combine(key: u64, part: u64) -> u64 {
-    let x = (key.rotate_left(23) ^ part).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^ (x >> 29)
+/// A key with one more part (a sound class, a part of a rule): a
+/// multiply-xorshift mix, fast, and with few enough collisions that the
+/// pairs they add are nothing to notice.
+fn mix(key: u64, part: u64) -> u64 {
+    let x = (key.rotate_left(27) ^ part).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ (x >> 31)
+}
+
+/// Most keys one name gives one blocking rule: a name whose syllables
+/// could be read too many ways gives none rather than a flood.
+const MOST_KEYS: usize = 32;
+
+/// Every way to pick one sound class per position (see
+/// [`refwatch_names::sound_class`]), each hashed, into `out`; none when
+/// there would be more than [`MOST_KEYS`].
+fn spellings(syllables: &[&Syllable], out: &mut Vec<u64>) {
+    if syllables.is_empty() {
+        return;
+    }
+    let classes: Vec<Vec<u32>> = syllables
+        .iter()
+        .map(|set| {
+            let mut c: Vec<u32> = set
+                .iter()
+                .filter_map(refwatch_names::sound_class)
+                .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        })
+        .collect();
+    let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
+    if ways > MOST_KEYS {
+        return;
+    }
+    let mut hashes = vec![syllables.len() as u64];
+    let mut next = Vec::with_capacity(ways);
+    for set in &classes {
+        if set.is_empty() {
+            continue;
+        }
+        next.clear();
+        for &h in &hashes {
+            next.extend(set.iter().map(|&c| mix(h, u64::from(c))));
+        }
+        std::mem::swap(&mut hashes, &mut next);
+    }
+    out.extend(hashes);
+}
+
+/// Blocking keys from a name's readings: with `whole`, every syllable
+/// (surname first, and surname last); otherwise the given name only (the
+/// name without its first word, or without its last word when the surname
+/// may come last; a one-word name without its first syllable). Unsorted,
+/// and some may repeat.
+pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> Vec<u64> {
+    fn choose<'a>(
+        order: impl Iterator<Item = &'a Vec<Syllable>>,
+        syllables: &mut Vec<&'a Syllable>,
+        keys: &mut Vec<u64>,
+    ) {
+        syllables.clear();
+        syllables.extend(order.flatten());
+        spellings(syllables, keys);
+    }
+    let mut keys = Vec::new();
+    let mut syllables: Vec<&Syllable> = Vec::new();
+    for reading in name.readings() {
+        let words = &reading.words;
+        if whole {
+            choose(words.iter(), &mut syllables, &mut keys);
+            if words.len() > 1 {
+                // Surname last, and surname moved first from the end.
+                choose(
+                    words[1..].iter().chain(&words[..1]),
+                    &mut syllables,
+                    &mut keys,
+                );
+                let last = words.len() - 1;
+                choose(
+                    words[last..].iter().chain(&words[..last]),
+                    &mut syllables,
+                    &mut keys,
+                );
+            }
+        } else if words.len() > 1 {
+            choose(words[1..].iter(), &mut syllables, &mut keys);
+            choose(words[..words.len() - 1].iter(), &mut syllables, &mut keys);
+        } else if let Some(word) = words.first() {
+            syllables.clear();
+            syllables.extend(word.iter().skip(1));
+            spellings(&syllables, &mut keys);
+        }
+    }
+    keys
 }
 
 /// The value of one field as a key, if it has one.
@@ -147,7 +237,7 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
         }
         next.clear();
         for &k in &out {
-            next.extend(found.iter().map(|&f| combine(k, f)));
+            next.extend(found.iter().map(|&f| mix(k, f)));
         }
         std::mem::swap(&mut out, &mut next);
     }
@@ -180,12 +270,11 @@ pub(crate) fn candidates(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
+    order: &[u32],
     diagnostics: &mut Vec<String>,
 ) -> Vec<Candidate> {
-    // Records in the order of their ids, so that the pairs (and a cut
-    // block's window) do not depend on the order records came in.
-    let mut order: Vec<u32> = (0..records.len() as u32).collect();
-    order.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+    // `order`: records in the order of their ids, so that the pairs (and
+    // a cut block's window) do not depend on the order records came in.
     let rules: Vec<Vec<Part>> = settings.blocking.iter().map(Blocking::parts).collect();
     // Name keys, once per field and kind, whichever rules use them.
     let mut names: Vec<NameKeys> = Vec::new();
@@ -219,7 +308,6 @@ pub(crate) fn candidates(
         entries.dedup();
         let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
         cut += blocks.iter().filter(|b| b.len() > LARGEST_BLOCK).count();
-        let order = &order;
         let found: Vec<Candidate> = blocks
             .par_iter()
             .filter(|members| members.len() > 1)

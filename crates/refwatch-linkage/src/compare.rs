@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use refwatch_names::{Agreement, ParsedName, Syllable};
+use refwatch_names::{Agreement, ParsedName};
 
 /// A value of one field of a record. Its `Debug` output hides names,
 /// texts and days of birth (which may identify someone); other numbers and
@@ -202,19 +202,20 @@ pub(crate) fn prepare(
     };
     // Each name written alike is read once: lists repeat names.
     let mut distinct: HashMap<&str, usize> = HashMap::new();
+    let mut texts: Vec<&str> = Vec::new();
     for r in records {
         for (v, field) in r.values.iter().zip(fields) {
             if let (Compare::Name, Value::Name(t) | Value::Text(t)) = (&field.compare, v) {
-                let next = distinct.len();
-                distinct.entry(t.as_str()).or_insert(next);
+                distinct.entry(t.as_str()).or_insert_with(|| {
+                    texts.push(t);
+                    texts.len() - 1
+                });
             }
         }
     }
-    let mut texts: Vec<(&str, usize)> = distinct.iter().map(|(t, i)| (*t, *i)).collect();
-    texts.sort_unstable_by_key(|x| x.1);
     let read: Vec<Ready> = texts
         .par_iter()
-        .map(|(t, _)| name_forms(std::slice::from_ref(t)))
+        .map(|t| name_forms(std::slice::from_ref(t)))
         .collect();
     let out = records
         .par_iter()
@@ -474,101 +475,6 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
         }
         _ => None,
     }
-}
-
-/// Most keys one name gives one blocking rule: a name whose syllables
-/// could be read too many ways gives none rather than a flood.
-const MOST_KEYS: usize = 32;
-
-/// Every way to pick one sound class per position (see
-/// [`refwatch_names::sound_class`]), each hashed, into `out`; none when
-/// there would be more than [`MOST_KEYS`].
-fn spellings(syllables: &[&Syllable], out: &mut Vec<u64>) {
-    if syllables.is_empty() {
-        return;
-    }
-    let classes: Vec<Vec<u32>> = syllables
-        .iter()
-        .map(|set| {
-            let mut c: Vec<u32> = set
-                .iter()
-                .filter_map(refwatch_names::sound_class)
-                .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
-                .collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        })
-        .collect();
-    let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
-    if ways > MOST_KEYS {
-        return;
-    }
-    // A multiply-xorshift hash of the classes in order.
-    let step = |h: u64, c: u32| {
-        let x = (h.rotate_left(27) ^ u64::from(c)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        x ^ (x >> 31)
-    };
-    let mut hashes = vec![syllables.len() as u64];
-    let mut next = Vec::with_capacity(ways);
-    for set in &classes {
-        if set.is_empty() {
-            continue;
-        }
-        next.clear();
-        for &h in &hashes {
-            next.extend(set.iter().map(|&c| step(h, c)));
-        }
-        std::mem::swap(&mut hashes, &mut next);
-    }
-    out.extend(hashes);
-}
-
-/// Blocking keys from a name's readings: with `whole`, every syllable
-/// (surname first, and surname last); otherwise the given name only (the
-/// name without its first word, or without its last word when the surname
-/// may come last; a one-word name without its first syllable). Unsorted,
-/// and some may repeat.
-pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> Vec<u64> {
-    fn choose<'a>(
-        order: impl Iterator<Item = &'a Vec<Syllable>>,
-        syllables: &mut Vec<&'a Syllable>,
-        keys: &mut Vec<u64>,
-    ) {
-        syllables.clear();
-        syllables.extend(order.flatten());
-        spellings(syllables, keys);
-    }
-    let mut keys = Vec::new();
-    let mut syllables: Vec<&Syllable> = Vec::new();
-    for reading in name.readings() {
-        let words = &reading.words;
-        if whole {
-            choose(words.iter(), &mut syllables, &mut keys);
-            if words.len() > 1 {
-                // Surname last, and surname moved first from the end.
-                choose(
-                    words[1..].iter().chain(&words[..1]),
-                    &mut syllables,
-                    &mut keys,
-                );
-                let last = words.len() - 1;
-                choose(
-                    words[last..].iter().chain(&words[..last]),
-                    &mut syllables,
-                    &mut keys,
-                );
-            }
-        } else if words.len() > 1 {
-            choose(words[1..].iter(), &mut syllables, &mut keys);
-            choose(words[..words.len() - 1].iter(), &mut syllables, &mut keys);
-        } else if let Some(word) = words.first() {
-            syllables.clear();
-            syllables.extend(word.iter().skip(1));
-            spellings(&syllables, &mut keys);
-        }
-    }
-    keys
 }
 
 /// How similar two different texts are: 1 at Jaro–Winkler 0.92 or more,

@@ -310,11 +310,17 @@ pub fn link_with_progress(
         }
     }
     let mut diagnostics = Vec::new();
+    // Records in the order of their ids, sorted once: blocking windows,
+    // random pairs and ties go by it, so the order records came in
+    // changes nothing.
+    let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
+    by_id.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
     let prepared = compare::prepare(records, &settings.fields, &mut diagnostics);
     progress(Progress::Prepared {
         records: records.len(),
     });
-    let mut candidates = blocking::candidates(records, &prepared, settings, &mut diagnostics);
+    let mut candidates =
+        blocking::candidates(records, &prepared, settings, &by_id, &mut diagnostics);
     let labels = labelled_pairs(records, settings, &mut diagnostics);
     // Decided pairs are compared whatever the blocking rules say.
     for &(a, b) in labels.keys() {
@@ -366,7 +372,14 @@ pub fn link_with_progress(
     progress(Progress::Compared {
         patterns: patterns.len(),
     });
-    let model = model::fit(records, &prepared, settings, &patterns, &mut diagnostics);
+    let model = model::fit(
+        records,
+        &prepared,
+        settings,
+        &by_id,
+        &patterns,
+        &mut diagnostics,
+    );
     progress(Progress::Fitted {
         rounds: model.rounds,
     });
@@ -390,12 +403,8 @@ pub fn link_with_progress(
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.
     let mut rank = vec![0u32; records.len()];
-    {
-        let mut order: Vec<u32> = (0..records.len() as u32).collect();
-        order.par_sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
+    for (r, &i) in by_id.iter().enumerate() {
+        rank[i as usize] = r as u32;
     }
     let ids = |p: &ScoredPair| {
         let (x, y) = (rank[p.a], rank[p.b]);

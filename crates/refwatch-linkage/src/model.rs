@@ -84,15 +84,15 @@ pub(crate) fn fit(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
+    by_id: &[u32],
     patterns: &[(Pattern, f64)],
     diagnostics: &mut Vec<String>,
 ) -> Model {
     let fields = &settings.fields;
     let n = fields.len();
-    // u: level frequencies between random pairs, in the order of ids so
-    // that the draws do not depend on the order records came in.
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.par_sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
+    // u: level frequencies between random pairs, drawn from the records
+    // in the order of their ids so that the draws do not depend on the
+    // order records came in.
     let mut u_counts: Vec<Vec<f64>> = fields
         .iter()
         .map(|f| vec![1.0; f.compare.level_count()])
@@ -107,8 +107,8 @@ pub(crate) fn fit(
         let drawn: Vec<(usize, usize)> = (0..draws_wanted)
             .map(|_| {
                 (
-                    order[draws.below(order.len())],
-                    order[draws.below(order.len())],
+                    by_id[draws.below(by_id.len())] as usize,
+                    by_id[draws.below(by_id.len())] as usize,
                 )
             })
             .filter(|&(a, b)| {

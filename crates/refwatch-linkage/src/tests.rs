@@ -727,8 +727,10 @@ fn a_rule_of_several_parts_finds_pairs_agreeing_on_every_part() {
     ])];
     let mut diagnostics = Vec::new();
     let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
+    let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
+    by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
     let found: BTreeSet<(usize, usize)> =
-        crate::blocking::candidates(&records, &prepared, &s, &mut diagnostics)
+        crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics)
             .iter()
             .map(|c| (c.a as usize, c.b as usize))
             .collect();

@@ -185,7 +185,7 @@ pub fn surname_spellings(hangul: &str) -> Vec<String> {
 /// The Chinese characters read as this Hangul syllable in Korean (from
 /// the Unihan readings), each with its pinyin readings: how a Chinese
 /// document may write it. Empty for a syllable no character is read as.
-pub fn chinese_characters(syllable: char) -> Vec<(char, Vec<String>)> {
+pub fn chinese_characters(syllable: char) -> &'static [(char, Vec<String>)] {
     tables::chinese_characters(syllable)
 }
 

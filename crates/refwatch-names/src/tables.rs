@@ -274,7 +274,7 @@ type Written = (char, Vec<String>);
 
 /// The Chinese characters (in the basic CJK block) read as this Hangul
 /// syllable, each with its pinyin readings, in the table's order.
-pub(crate) fn chinese_characters(syllable: char) -> Vec<Written> {
+pub(crate) fn chinese_characters(syllable: char) -> &'static [Written] {
     static BY_READING: OnceLock<HashMap<char, Vec<Written>>> = OnceLock::new();
     BY_READING
         .get_or_init(|| {
@@ -306,6 +306,5 @@ pub(crate) fn chinese_characters(syllable: char) -> Vec<Written> {
             by
         })
         .get(&syllable)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }

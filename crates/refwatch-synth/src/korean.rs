@@ -9,6 +9,7 @@
 use rand::SeedableRng;
 use rand::distr::{Distribution, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use refwatch_domain::PartialDate;
 use refwatch_names::{System, chinese_characters, romanize, surname_spellings};
 
 /// Surnames with their approximate shares of the population (percent).
@@ -122,28 +123,9 @@ impl Dice {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day since 1970-01-01, as YYYY-MM-DD.
+/// A day number (days since 1970-01-01) as YYYY-MM-DD.
 fn civil(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    PartialDate::from_day_number(days).to_string()
 }
 
 fn capitalised(text: &str) -> String {
@@ -269,12 +251,12 @@ fn person(dice: &mut Dice, provinces: &[(usize, f64)]) -> Person {
         GIVEN[dice.below(GIVEN.len())],
         GIVEN[dice.below(GIVEN.len())],
     ];
-    let born = days_from_civil(1930, 1, 1) + dice.below(80 * 365) as i64;
+    let born = PartialDate::year(1930).first_day_number() + dice.below(80 * 365) as i64;
     let sex = if dice.chance(0.7) { "F" } else { "M" };
     let (province, _, towns) = ORIGINS[pick_weighted(dice, provinces)];
     let origin = (province, towns[dice.below(towns.len())]);
     let place = PLACES[dice.below(PLACES.len())];
-    let detained = days_from_civil(2000, 1, 1) + dice.below(26 * 365) as i64;
+    let detained = PartialDate::year(2000).first_day_number() + dice.below(26 * 365) as i64;
     Person {
         surname,
         given,
@@ -289,8 +271,7 @@ fn person(dice: &mut Dice, provinces: &[(usize, f64)]) -> Person {
 /// A birth date as a list writes it: to the day, or only its year
 /// (`day_share` of the time; otherwise the year), or not at all.
 fn birth(dice: &mut Dice, born: i64, day_share: f64, slips: bool) -> String {
-    let full = civil(born);
-    let year: i64 = full[..4].parse().unwrap_or(1970);
+    let year = i64::from(PartialDate::from_day_number(born).get_year());
     if dice.chance(0.05) {
         return String::new();
     }

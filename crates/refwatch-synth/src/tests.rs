@@ -127,4 +127,31 @@ fn korean_lists_write_names_in_hangul_romanised_and_chinese_forms() {
         a.iter()
             .all(|r| r[2].chars().all(|c| ('가'..='힣').contains(&c)))
     );
+    // Birth dates are real days, or only years, or missing; origins are
+    // paths of a province and maybe a town; detention dates are real days.
+    let (mut days, mut years, mut towns) = (0, 0, 0);
+    for r in a.iter().chain(&b) {
+        let (born, origin, detained) = (&r[3], &r[5], &r[7]);
+        match born.len() {
+            0 => {}
+            4 => years += 1,
+            _ => {
+                let date: refwatch_domain::PartialDate = born.parse().unwrap();
+                assert_eq!(date.precision(), refwatch_domain::Precision::Day);
+                days += 1;
+            }
+        }
+        assert!(origin.split('/').count() <= 2, "{origin}");
+        towns += usize::from(origin.contains('/'));
+        if !detained.is_empty() {
+            let date: refwatch_domain::PartialDate = detained.parse().unwrap();
+            assert!((2000..2027).contains(&date.get_year()));
+        }
+    }
+    let rows = a.len() + b.len();
+    assert!(
+        days > rows / 2 && years > rows / 5,
+        "{days} {years} of {rows}"
+    );
+    assert!(towns > rows / 2 && towns < rows, "{towns} of {rows}");
 }

@@ -424,20 +424,29 @@ pub(crate) fn csv(
         eprintln!("Read {n} rows from {}.", path.display());
     }
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
-    let has_birth_date = config.columns.values().any(|r| r == "birth_date");
+    // How far apart a field's numbers may be and still be near: its
+    // comparison's tolerance (a birth's years, a date's days).
+    let near = |field: usize| Part::Near {
+        field,
+        within: match built[field].1.compare {
+            Compare::Birth { years, .. } => years,
+            Compare::Year { tolerance } | Compare::Day { tolerance } => tolerance,
+            _ => 0,
+        }
+        .max(0),
+    };
     let mut blocking = Vec::new();
     match (position(Built::Name), position(Built::Birth)) {
         (Some(name), Some(birth)) => {
             // Names that read the same in full born within the tolerance
             // of each other; given names that read the same born the same
             // year (surname spelled differently or mistyped).
-            let year = |within| Part::Near {
+            let same_year = Part::Near {
                 field: birth,
-                within,
+                within: 0,
             };
-            let tolerance = config.birth_year_tolerance.unwrap_or(1).max(0);
-            blocking.push(Blocking::All(vec![Part::Reading(name), year(tolerance)]));
-            blocking.push(Blocking::All(vec![Part::Sound(name), year(0)]));
+            blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
+            blocking.push(Blocking::All(vec![Part::Sound(name), same_year]));
         }
         (Some(name), None) => blocking.push(Blocking::NameReading(name)),
         (None, Some(birth)) => {
@@ -453,19 +462,15 @@ pub(crate) fn csv(
     if let (Some(name), Some(date)) = (position(Built::Name), position(Built::Date)) {
         // Names that read the same on records dated close together (the
         // same detention, say), for records without a birth year.
-        blocking.push(Blocking::All(vec![
-            Part::Reading(name),
-            Part::Near {
-                field: date,
-                within: config.date_tolerance_days.unwrap_or(30).max(0),
-            },
-        ]));
+        blocking.push(Blocking::All(vec![Part::Reading(name), near(date)]));
     }
     if let Some(id) = position(Built::Identifier) {
         blocking.push(Blocking::Same(vec![id]));
     }
-    if let (true, Some(birth)) = (has_birth_date, position(Built::Birth)) {
-        // Born the same day.
+    if let Some(birth) = position(Built::Birth)
+        && matches!(built[birth].1.compare, Compare::Birth { .. })
+    {
+        // Born the same day (a birth as a key is its day).
         blocking.push(Blocking::Same(vec![birth]));
     }
     if let Some(rules) = &config.blocking {

@@ -64,6 +64,17 @@ impl Files {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.dir.run(&args)
     }
+
+    /// Runs `link csv` on `files`, which must be refused with a message
+    /// saying `says` and nothing written; returns the message.
+    fn refused(&self, files: &[&str], says: &str) -> String {
+        let run = self.link(files);
+        assert!(!run.success());
+        let stderr = run.stderr();
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!self.root.join("out").exists(), "nothing is written");
+        stderr
+    }
 }
 
 fn clusters(path: &Path) -> BTreeSet<BTreeSet<(String, String)>> {
@@ -120,14 +131,7 @@ fn two_lists_in_different_scripts_are_linked_with_explanations() {
 fn a_bad_configuration_or_file_is_refused_with_what_to_fix_and_nothing_written() {
     // A column in no file.
     let files = Files::new(LIST_A, LIST_B, &CONFIG.replace("\"Born\"", "\"Birth\""));
-    let run = files.link(&["a.csv", "b.csv"]);
-    assert!(!run.success());
-    assert!(
-        run.stderr().contains("no file has a column \"Birth\""),
-        "{}",
-        run.stderr()
-    );
-    assert!(!files.root.join("out").exists(), "nothing is written");
+    files.refused(&["a.csv", "b.csv"], "no file has a column \"Birth\"");
     // A role that does not exist.
     let files = Files::new(LIST_A, LIST_B, &CONFIG.replace("= \"sex\"", "= \"gender\""));
     let run = files.link(&["a.csv", "b.csv"]);
@@ -139,15 +143,8 @@ fn a_bad_configuration_or_file_is_refused_with_what_to_fix_and_nothing_written()
     // A row with a field too many: its line is named.
     let broken = LIST_B.replace("Pak Sun Ja,1973,F,", "Pak, Sun Ja,1973,F,");
     let files = Files::new(LIST_A, &broken, CONFIG);
-    let run = files.link(&["a.csv", "b.csv"]);
-    assert!(!run.success());
-    assert!(
-        run.stderr().contains("b.csv line 3")
-            && run.stderr().contains("5 fields where the header has 4"),
-        "{}",
-        run.stderr()
-    );
-    assert!(!files.root.join("out").exists());
+    let said = files.refused(&["a.csv", "b.csv"], "b.csv line 3");
+    assert!(said.contains("5 fields where the header has 4"), "{said}");
     // Not TOML at all.
     let files = Files::new(LIST_A, LIST_B, "columns = [");
     let run = files.link(&["a.csv"]);
@@ -204,12 +201,5 @@ blocking = [["Born"]]
     assert!(pairs.contains("same broader place") && pairs.contains("same year"));
     // A rule naming a column the configuration does not have is refused.
     let files = Files::new(a, b, &config.replace("[[\"Born\"]]", "[[\"Birth\"]]"));
-    let run = files.link(&["a.csv", "b.csv"]);
-    assert!(!run.success());
-    assert!(
-        run.stderr().contains("not a configured column"),
-        "{}",
-        run.stderr()
-    );
-    assert!(!files.root.join("out").exists());
+    files.refused(&["a.csv", "b.csv"], "not a configured column");
 }
