@@ -14,6 +14,9 @@ use crate::{Blocking, Part, Record, Settings};
 /// window, and reported: a key shared by thousands says little.
 pub(crate) const LARGEST_BLOCK: usize = 2_000;
 
+/// The bit of a block member's rank that marks a key not pairing freely.
+const BOUND: u32 = 1 << 31;
+
 /// A hash of some parts, in order.
 fn hash_of(parts: impl IntoIterator<Item = impl Hash>) -> u64 {
     let mut h = DefaultHasher::new();
@@ -130,7 +133,7 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
         Ready::Number(n) => hash_of([n]),
         // A birth as a key is its day: records agree on it when born the
         // same day (a birth known only to its year has none).
-        Ready::Birth(_, day) => hash_of([(*day)?]),
+        Ready::Birth(_, day, _) => hash_of([(*day)?]),
         Ready::Place(p) => hash_of(p),
         Ready::Missing => return None,
     })
@@ -189,42 +192,84 @@ fn name_keys_of(prepared: &Prepared, field: usize, whole: bool) -> NameKeys {
     }
 }
 
+/// A key that pairs its record with every other record holding it
+/// (`true`), or only with those holding it as such a key (`false`: a birth
+/// known to the day meets a birth known only to the year by its year, but
+/// not other days of that year).
+type Key = (u64, bool);
+
 /// The keys one record has under one rule's parts: one for every way of
-/// taking a key of each part (none when a part has none). Records whose
-/// keys are alike share a block (two different keys alike, a chance of
-/// about one in 2^64, only add a pair to compare).
-fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -> Vec<u64> {
-    let mut out = vec![parts.len() as u64];
+/// taking a key of each part (none when a part has none); a key pairs
+/// freely only when every part's does. Records whose keys are alike share
+/// a block (two different keys alike, a chance of about one in 2^64, only
+/// add a pair to compare).
+fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -> Vec<Key> {
+    let mut out: Vec<Key> = vec![(parts.len() as u64, true)];
     let mut next = Vec::new();
     for (p, part) in parts.iter().enumerate() {
-        let mut one = [0u64; 2];
-        let found: &[u64] = match *part {
+        let mut one = [(0u64, true); 2];
+        let found: &[Key] = match *part {
             Part::Same(f) => match value_key(prepared[index].get(f)) {
                 Some(k) => {
-                    one[0] = k;
+                    one[0].0 = k;
                     &one[..1]
                 }
                 None => &[],
             },
+            Part::Born(f) => match prepared[index].get(f) {
+                Some(&Ready::Birth(year, day, _)) => {
+                    let year_key = hash_of([p as i64, 0, i64::from(year)]);
+                    match day {
+                        Some(day) => {
+                            one = [
+                                (hash_of([p as i64, 1, i64::from(day)]), true),
+                                (year_key, false),
+                            ];
+                            &one
+                        }
+                        None => {
+                            one[0].0 = year_key;
+                            &one[..1]
+                        }
+                    }
+                }
+                Some(&Ready::Number(year)) => {
+                    one[0].0 = hash_of([p as i64, 0, i64::from(year)]);
+                    &one[..1]
+                }
+                _ => &[],
+            },
             Part::Reading(f) | Part::Sound(f) => {
                 let whole = matches!(part, Part::Reading(_));
-                names
+                let keys = names
                     .iter()
                     .find(|n| n.field == f && n.whole == whole)
-                    .map_or(&[], |n| n.of(index))
+                    .map_or(&[][..], |n| n.of(index));
+                if keys.is_empty() {
+                    return Vec::new();
+                }
+                next.clear();
+                for &(k, free) in &out {
+                    next.extend(keys.iter().map(|&f| (mix(k, f), free)));
+                }
+                std::mem::swap(&mut out, &mut next);
+                continue;
             }
             Part::Near { field, within } => match prepared[index].get(field) {
                 // A birth is near another by its year.
-                Some(&(Ready::Number(n) | Ready::Birth(n, _))) => {
+                Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => {
                     let n = i64::from(n);
                     if within <= 0 {
-                        one[0] = hash_of([p as i64, n]);
+                        one[0].0 = hash_of([p as i64, n]);
                         &one[..1]
                     } else {
                         let width = i64::from(within) * 2;
                         one = [
-                            hash_of([p as i64, 0, n.div_euclid(width)]),
-                            hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
+                            (hash_of([p as i64, 0, n.div_euclid(width)]), true),
+                            (
+                                hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
+                                true,
+                            ),
                         ];
                         &one
                     }
@@ -236,8 +281,8 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
             return Vec::new();
         }
         next.clear();
-        for &k in &out {
-            next.extend(found.iter().map(|&f| mix(k, f)));
+        for &(k, free) in &out {
+            next.extend(found.iter().map(|&(f, also)| (mix(k, f), free && also)));
         }
         std::mem::swap(&mut out, &mut next);
     }
@@ -249,7 +294,11 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     rule.parts()
         .iter()
         .map(|part| match *part {
-            Part::Same(f) | Part::Reading(f) | Part::Sound(f) | Part::Near { field: f, .. } => f,
+            Part::Same(f)
+            | Part::Born(f)
+            | Part::Reading(f)
+            | Part::Sound(f)
+            | Part::Near { field: f, .. } => f,
         })
         .collect()
 }
@@ -293,15 +342,16 @@ pub(crate) fn candidates(
     let mut cut = 0usize;
     for (r, parts) in rules.iter().enumerate() {
         let bit = 1u32 << r.min(31);
-        // (key, rank in id order): sorted, each block is a run of one key
-        // with its members in id order.
+        // (key, rank in id order, the top bit set for a key that does not
+        // pair freely): sorted, each block is a run of one key with its
+        // free members first, each part in id order.
         let mut entries: Vec<(u64, u32)> = order
             .par_iter()
             .enumerate()
             .flat_map_iter(|(rank, &index)| {
                 keys(prepared, names, index as usize, parts)
                     .into_iter()
-                    .map(move |key| (key, rank as u32))
+                    .map(move |(key, free)| (key, rank as u32 | (u32::from(!free) << 31)))
             })
             .collect();
         entries.par_sort_unstable();
@@ -313,19 +363,26 @@ pub(crate) fn candidates(
             .filter(|members| members.len() > 1)
             .flat_map_iter(|members| {
                 let members = &members[..members.len().min(LARGEST_BLOCK)];
-                members.iter().enumerate().flat_map(move |(i, &(_, x))| {
-                    let a = order[x as usize];
-                    members[i + 1..].iter().filter_map(move |&(_, y)| {
-                        let b = order[y as usize];
-                        let apart = settings.across_lists_only
-                            && records[a as usize].list == records[b as usize].list;
-                        (!apart).then_some(Candidate {
-                            a: a.min(b),
-                            b: a.max(b),
-                            rules: bit,
+                // A member that does not pair freely pairs only with the
+                // free members before it.
+                let free = members.iter().take_while(|&&(_, x)| x < BOUND).count();
+                members[..free]
+                    .iter()
+                    .enumerate()
+                    .flat_map(move |(i, &(_, x))| {
+                        let a = order[x as usize];
+                        members[i + 1..].iter().filter_map(move |&(_, y)| {
+                            let b = order[(y & !BOUND) as usize];
+                            let apart = a == b
+                                || settings.across_lists_only
+                                    && records[a as usize].list == records[b as usize].list;
+                            (!apart).then_some(Candidate {
+                                a: a.min(b),
+                                b: a.max(b),
+                                rules: bit,
+                            })
                         })
                     })
-                })
             })
             .collect();
         pairs.extend(found);

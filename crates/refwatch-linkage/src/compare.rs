@@ -37,6 +37,10 @@ pub enum Value {
         year: i32,
         /// The day of birth, when known.
         day: Option<i32>,
+        /// The date's eight digits as written (YYYYMMDD), when it has
+        /// them, even if they are not a real day (19561308, mistyped): two
+        /// dates one typo apart are a level of their own.
+        digits: Option<u32>,
     },
     /// A place as its path from the broadest to the narrowest
     /// (["Jilin", "Yanbian", "Yanji"]).
@@ -54,9 +58,9 @@ impl std::fmt::Debug for Value {
             Value::Year(y) => write!(f, "Year({y})"),
             Value::Day(d) => write!(f, "Day({d})"),
             // A whole birth date can identify someone; its day stays out.
-            Value::Born { year, day } => match day {
-                Some(_) => write!(f, "Born({year}, <day redacted>)"),
-                None => write!(f, "Born({year})"),
+            Value::Born { year, day, digits } => match (day, digits) {
+                (None, None) => write!(f, "Born({year})"),
+                _ => write!(f, "Born({year}, <day redacted>)"),
             },
             Value::Place(p) => write!(f, "Place({p:?})"),
         }
@@ -86,11 +90,13 @@ pub enum Compare {
         tolerance: i32,
     },
     /// Births known to the day or only to the year, as one field (so that
-    /// a date and its year are not counted twice): 0 the same day, 1 days
-    /// within `days` (a birthday kept by the lunar calendar moves by
-    /// weeks), 2 the same year (a day unknown on one side), 3 years within
-    /// `years`, 4 both days known and further apart than `days` though the
-    /// years are close, 5 different.
+    /// a date and its year are not counted twice): 0 the same day (or the
+    /// same digits as written), 1 days within `days` (a birthday kept by
+    /// the lunar calendar moves by weeks), 2 dates one typo apart (one
+    /// digit changed, or two next to each other swapped), 3 the same year
+    /// (a day unknown on one side), 4 years within `years`, 5 both days
+    /// known and further apart than `days` though the years are close, 6
+    /// different.
     Birth {
         /// Years apart still counted as close.
         years: i32,
@@ -114,7 +120,7 @@ impl Compare {
             Compare::Text => 4,
             Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
             Compare::Count => 4,
-            Compare::Birth { .. } => 6,
+            Compare::Birth { .. } => 7,
         }
     }
 
@@ -137,9 +143,10 @@ impl Compare {
             (Compare::Count, 2) => "within a factor of two",
             (Compare::Birth { .. }, 0) => "same day",
             (Compare::Birth { .. }, 1) => "close day",
-            (Compare::Birth { .. }, 2) => "same year",
-            (Compare::Birth { .. }, 3) => "close year",
-            (Compare::Birth { .. }, 4) => "other day",
+            (Compare::Birth { .. }, 2) => "one typo apart",
+            (Compare::Birth { .. }, 3) => "same year",
+            (Compare::Birth { .. }, 4) => "close year",
+            (Compare::Birth { .. }, 5) => "other day",
             _ => "different",
         }
     }
@@ -168,8 +175,8 @@ pub(crate) enum Ready {
     Range(u64, u64),
     Text(String),
     Number(i32),
-    /// A birth: its year, and its day when known.
-    Birth(i32, Option<i32>),
+    /// A birth: its year, its day when known, its digits as written.
+    Birth(i32, Option<i32>, Option<u32>),
     Place(Vec<String>),
 }
 
@@ -250,8 +257,10 @@ pub(crate) fn prepare(
                     (Compare::Exact, Value::Year(n) | Value::Day(n)) => Ready::Text(n.to_string()),
                     (Compare::Year { .. }, Value::Year(n))
                     | (Compare::Day { .. }, Value::Day(n)) => Ready::Number(*n),
-                    (Compare::Birth { .. }, Value::Born { year, day }) => Ready::Birth(*year, *day),
-                    (Compare::Birth { .. }, Value::Year(year)) => Ready::Birth(*year, None),
+                    (Compare::Birth { .. }, Value::Born { year, day, digits }) => {
+                        Ready::Birth(*year, *day, *digits)
+                    }
+                    (Compare::Birth { .. }, Value::Year(year)) => Ready::Birth(*year, None, None),
                     (Compare::Year { .. }, Value::Born { year, .. }) => Ready::Number(*year),
                     (Compare::Place | Compare::Exact, Value::Place(path)) => {
                         let path: Vec<String> = path
@@ -462,18 +471,45 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
             })
         }
         (Compare::Place, Ready::Place(x), Ready::Place(y)) => Some(place_level(x, y)),
-        (Compare::Birth { years, days }, Ready::Birth(xy, xd), Ready::Birth(yy, yd)) => {
+        (
+            Compare::Birth { years, days },
+            Ready::Birth(xy, xd, xdigits),
+            Ready::Birth(yy, yd, ydigits),
+        ) => {
             let close_years = (xy - yy).abs() <= *years;
-            Some(match (xd, yd) {
-                (Some(x), Some(y)) if x == y => 0,
-                (Some(x), Some(y)) if (x - y).abs() <= *days => 1,
-                (Some(_), Some(_)) if close_years => 4,
-                _ if xy == yy => 2,
-                _ if close_years => 3,
-                _ => 5,
+            Some(match ((xd, xdigits), (yd, ydigits)) {
+                ((Some(x), _), (Some(y), _)) if x == y => 0,
+                ((_, Some(x)), (_, Some(y))) if x == y => 0,
+                ((Some(x), _), (Some(y), _)) if (x - y).abs() <= *days => 1,
+                ((_, Some(x)), (_, Some(y))) if one_typo_apart(*x, *y) => 2,
+                ((Some(_), _), (Some(_), _)) if close_years => 5,
+                _ if xy == yy => 3,
+                _ if close_years => 4,
+                _ => 6,
             })
         }
         _ => None,
+    }
+}
+
+/// Whether two different eight-digit dates are one typo apart: one digit
+/// changed, or two neighbouring digits swapped (a Damerau–Levenshtein
+/// distance of one).
+fn one_typo_apart(x: u32, y: u32) -> bool {
+    let digits = |mut n: u32| {
+        let mut d = [0u8; 8];
+        for slot in d.iter_mut().rev() {
+            *slot = (n % 10) as u8;
+            n /= 10;
+        }
+        d
+    };
+    let (a, b) = (digits(x), digits(y));
+    let differ: Vec<usize> = (0..8).filter(|&i| a[i] != b[i]).collect();
+    match differ[..] {
+        [_] => true,
+        [i, j] => j == i + 1 && a[i] == b[j] && a[j] == b[i],
+        _ => false,
     }
 }
 

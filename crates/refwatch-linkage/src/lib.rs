@@ -116,6 +116,10 @@ pub enum Part {
         /// How far apart still counts as near.
         within: i32,
     },
+    /// Births that agree as written: born the same day when both records
+    /// give the day, the same year when either gives only its year (two
+    /// records with different days of the same year do not agree).
+    Born(usize),
 }
 
 /// A reviewer's decision on a pair of records, used as a label: the

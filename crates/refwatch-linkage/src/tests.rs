@@ -644,6 +644,59 @@ fn near_blocking_puts_every_pair_within_the_distance_together() {
     );
 }
 
+/// A birth part of a rule agrees as written: the same day when both give
+/// one, the same year when either gives only its year; two different
+/// days of one year are not paired (checked against every pair).
+#[test]
+fn born_blocking_pairs_the_same_day_or_a_year_with_its_days() {
+    let fields = vec![Field {
+        name: "birth".into(),
+        compare: Compare::Birth { years: 1, days: 60 },
+        term_frequency: false,
+    }];
+    let mut dice = Dice(11);
+    let records: Vec<Record> = (0..400)
+        .map(|i| {
+            let year = 1960 + dice.below(4) as i32;
+            let value = match dice.below(3) {
+                0 => Value::Year(year),
+                _ => Value::Born {
+                    year,
+                    day: Some((year - 1970) * 365 + dice.below(12) as i32),
+                    digits: None,
+                },
+            };
+            Record {
+                id: format!("r{i:03}"),
+                list: 0,
+                values: vec![value],
+            }
+        })
+        .collect();
+    let settings = Settings::new(fields, vec![Blocking::All(vec![Part::Born(0)])]);
+    let linkage = link(&records, &settings).unwrap();
+    let found: BTreeSet<(usize, usize)> = linkage.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let born = |r: &Record| match r.values[0] {
+        Value::Year(y) => (y, None),
+        Value::Born { year, day, .. } => (year, day),
+        _ => unreachable!(),
+    };
+    let mut expected = BTreeSet::new();
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let agree = match (born(&records[a]), born(&records[b])) {
+                ((_, Some(x)), (_, Some(y))) => x == y,
+                ((x, _), (y, _)) => x == y,
+            };
+            if agree {
+                expected.insert((a, b));
+            }
+        }
+    }
+    assert!(expected.len() > 1_000, "{}", expected.len());
+    assert_eq!(found, expected);
+}
+
 /// A birth known to the day on one list and only to the year on another
 /// is one field: its levels tell a day from a year, and a date's year is
 /// not counted a second time.
@@ -651,9 +704,43 @@ fn near_blocking_puts_every_pair_within_the_distance_together() {
 fn births_known_to_the_day_or_the_year_compare_as_one_field() {
     use crate::compare::{Ready, level};
     let birth = Compare::Birth { years: 1, days: 60 };
-    let day = |year: i32, d: i32| Ready::Birth(year, Some(d));
-    let year = |year: i32| Ready::Birth(year, None);
+    let day = |year: i32, d: i32| Ready::Birth(year, Some(d), None);
+    let year = |year: i32| Ready::Birth(year, None, None);
+    // Dates as written, real or not: (year, day when real, digits).
+    let written = |year: i32, d: Option<i32>, digits: u32| Ready::Birth(year, d, Some(digits));
     let cases = [
+        // One digit mistyped, two swapped; a day that is no day.
+        (
+            written(1956, Some(1000), 19560808),
+            written(1956, Some(1600), 19560308),
+            "one typo apart",
+        ),
+        (
+            written(1956, Some(1000), 19560808),
+            written(1965, Some(4000), 19650808),
+            "one typo apart",
+        ),
+        (
+            written(1956, Some(1000), 19560808),
+            written(1956, None, 19560880),
+            "one typo apart",
+        ),
+        (
+            written(1956, None, 19561308),
+            written(1956, None, 19561308),
+            "same day",
+        ),
+        // Two digits apart, not neighbours swapped: not one typo.
+        (
+            written(1956, Some(1000), 19560808),
+            written(1956, Some(1100), 19561118),
+            "other day",
+        ),
+        (
+            written(1956, Some(1000), 19560818),
+            written(1956, Some(1300), 19560181),
+            "other day",
+        ),
         (day(1975, 100), day(1975, 100), "same day"),
         (day(1975, 100), day(1975, 130), "close day"),
         (day(1975, 100), year(1975), "same year"),
@@ -675,6 +762,7 @@ fn births_known_to_the_day_or_the_year_compare_as_one_field() {
         Value::Born {
             year: 1975,
             day: Some(100),
+            digits: None,
         },
         Value::Year(1975),
     ]
@@ -709,7 +797,7 @@ fn births_known_to_the_day_or_the_year_compare_as_one_field() {
     );
     let linkage = link(&records, &s).unwrap();
     assert_eq!(linkage.pairs.len(), 1);
-    assert_eq!(linkage.pairs[0].levels, vec![Some(0), Some(2)]);
+    assert_eq!(linkage.pairs[0].levels, vec![Some(0), Some(3)]);
 }
 
 /// A rule of several parts finds the pairs that agree on every part: names
@@ -767,10 +855,24 @@ fn values_print_without_names_or_days_of_birth() {
         Value::Born {
             year: 1985,
             day: Some(5_630),
+            digits: Some(19_850_607),
+        },
+        Value::Born {
+            year: 1985,
+            day: None,
+            digits: Some(19_851_307),
         },
     ];
     let shown = format!("{values:?}");
-    for hidden in ["김철옥", "Kim", "passport", "5630"] {
+    for hidden in [
+        "김철옥",
+        "Kim",
+        "passport",
+        "5630",
+        "19850607",
+        "0607",
+        "1307",
+    ] {
         assert!(!shown.contains(hidden), "{shown}");
     }
     assert!(shown.contains("1985"), "{shown}");

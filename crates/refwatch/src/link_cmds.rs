@@ -112,6 +112,21 @@ fn days(text: &str) -> Option<i32> {
     i32::try_from(date.first_day_number()).ok()
 }
 
+/// A date's eight digits (YYYYMMDD) as written, separators set aside,
+/// whether or not they make a real day.
+fn date_digits(text: &str) -> Option<u32> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '/' | '.'))
+        .collect();
+    if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
+
 fn year_of(text: &str) -> Option<i32> {
     let digits: String = text.trim().chars().take(4).collect();
     let year: i32 = digits.parse().ok()?;
@@ -298,10 +313,14 @@ fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
         // A birth date to the day, or its year; or the birth year.
         Built::Birth => {
             let date = get(Role::BirthDate);
+            let digits = date.and_then(date_digits);
             match (date.and_then(days), date.and_then(year_of)) {
-                (Some(day), Some(year)) => Value::Born {
+                (day @ Some(_), Some(year)) => Value::Born { year, day, digits },
+                // A mistyped date (19561308) keeps its digits.
+                (None, Some(year)) if digits.is_some() => Value::Born {
                     year,
-                    day: Some(day),
+                    day: None,
+                    digits,
                 },
                 (_, Some(year)) => Value::Year(year),
                 _ => get(Role::BirthYear)
@@ -496,9 +515,10 @@ pub(crate) fn csv(
                         bail!("the blocking rule {rule:?} names the ignored column {column:?}")
                     }
                 };
-                // A birth column agrees on the year (a date's or a year's).
+                // A birth column agrees as written: on the day when both
+                // give one, on the year when either gives only the year.
                 let part = |field| match wanted {
-                    Built::Birth => Part::Near { field, within: 0 },
+                    Built::Birth => Part::Born(field),
                     _ => Part::Same(field),
                 };
                 parts.extend(position(wanted.clone()).map(part));

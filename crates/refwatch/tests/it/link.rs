@@ -170,7 +170,8 @@ fn one_list_is_deduplicated() {
 }
 
 /// Home towns are compared through their hierarchy; a rule of one's own
-/// replaces the default rules, and a birth column in it agrees on the year.
+/// replaces the default rules, and a birth column in it agrees as written
+/// (the same day, or the same year where a row gives only the year).
 #[test]
 fn origin_is_compared_and_a_blocking_rule_of_ones_own_is_followed() {
     let a = "성명,생년월일,고향\n\
@@ -196,7 +197,7 @@ blocking = [["Born"]]
     let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
     let header = pairs.lines().next().unwrap();
     assert!(header.contains("origin_level"), "{header}");
-    // Only pairs born the same year were compared: two, not four.
+    // Only the two pairs of a date and its year were compared, not four.
     assert_eq!(pairs.lines().count(), 3, "{pairs}");
     assert!(pairs.contains("same broader place") && pairs.contains("same year"));
     // A rule naming a column the configuration does not have is refused.
