@@ -1,6 +1,5 @@
 //! Candidate pairs from blocking rules.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
@@ -40,8 +39,10 @@ const MOST_KEYS: usize = 32;
 
 /// Every way to pick one sound class per position (see
 /// [`refwatch_names::sound_class`]), each hashed, into `out`; none when
-/// there would be more than [`MOST_KEYS`].
-fn spellings(syllables: &[&Syllable], out: &mut Vec<u64>) {
+/// there would be more than [`MOST_KEYS`]. With `any_order`, a key stands
+/// for its classes in any order (a sum of their mixes), so that a name
+/// written surname first and one written surname last share their keys.
+fn spellings(syllables: &[&Syllable], any_order: bool, out: &mut Vec<u64>) {
     if syllables.is_empty() {
         return;
     }
@@ -70,55 +71,73 @@ fn spellings(syllables: &[&Syllable], out: &mut Vec<u64>) {
         }
         next.clear();
         for &h in &hashes {
-            next.extend(set.iter().map(|&c| mix(h, u64::from(c))));
+            next.extend(set.iter().map(|&c| {
+                if any_order {
+                    h.wrapping_add(mix(0, u64::from(c)))
+                } else {
+                    mix(h, u64::from(c))
+                }
+            }));
         }
         std::mem::swap(&mut hashes, &mut next);
     }
-    out.extend(hashes);
+    if any_order {
+        // The sum of the mixes, mixed with the number of syllables.
+        out.extend(hashes.iter().map(|&h| {
+            mix(
+                syllables.len() as u64,
+                h.wrapping_sub(syllables.len() as u64),
+            )
+        }));
+    } else {
+        out.extend(hashes);
+    }
 }
 
-/// Blocking keys from a name's readings: with `whole`, every syllable
-/// (surname first, and surname last); otherwise the given name only (the
-/// name without its first word, or without its last word when the surname
-/// may come last; a one-word name without its first syllable). Unsorted,
-/// and some may repeat.
-pub(crate) fn name_keys(name: &ParsedName, whole: bool) -> Vec<u64> {
-    fn choose<'a>(
-        order: impl Iterator<Item = &'a Vec<Syllable>>,
-        syllables: &mut Vec<&'a Syllable>,
-        keys: &mut Vec<u64>,
-    ) {
-        syllables.clear();
-        syllables.extend(order.flatten());
-        spellings(syllables, keys);
-    }
+/// Which of a name's syllables make its blocking keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamePart {
+    /// Every syllable, in any order (surname first or last).
+    Whole,
+    /// The given name: the name without its first word, or without its
+    /// last word when the surname may come last; a one-word name without
+    /// its first syllable.
+    Given,
+    /// The surname: the first word, or the last when the surname may come
+    /// last; a one-word name's first syllable, and its first two when it
+    /// has more (남궁민).
+    Surname,
+}
+
+/// Blocking keys from a name's readings (see [`NamePart`]). Unsorted, and
+/// some may repeat.
+pub(crate) fn name_keys(name: &ParsedName, part: NamePart) -> Vec<u64> {
     let mut keys = Vec::new();
-    let mut syllables: Vec<&Syllable> = Vec::new();
+    let choose = |words: &[Vec<Syllable>], skip: usize, take: usize, keys: &mut Vec<u64>| {
+        let syllables: Vec<&Syllable> = words.iter().flatten().skip(skip).take(take).collect();
+        spellings(&syllables, part == NamePart::Whole, keys);
+    };
     for reading in name.readings() {
         let words = &reading.words;
-        if whole {
-            choose(words.iter(), &mut syllables, &mut keys);
-            if words.len() > 1 {
-                // Surname last, and surname moved first from the end.
-                choose(
-                    words[1..].iter().chain(&words[..1]),
-                    &mut syllables,
-                    &mut keys,
-                );
-                let last = words.len() - 1;
-                choose(
-                    words[last..].iter().chain(&words[..last]),
-                    &mut syllables,
-                    &mut keys,
-                );
+        let last = words.len().saturating_sub(1);
+        match part {
+            NamePart::Whole => choose(words, 0, usize::MAX, &mut keys),
+            NamePart::Given if words.len() > 1 => {
+                choose(&words[1..], 0, usize::MAX, &mut keys);
+                choose(&words[..last], 0, usize::MAX, &mut keys);
             }
-        } else if words.len() > 1 {
-            choose(words[1..].iter(), &mut syllables, &mut keys);
-            choose(words[..words.len() - 1].iter(), &mut syllables, &mut keys);
-        } else if let Some(word) = words.first() {
-            syllables.clear();
-            syllables.extend(word.iter().skip(1));
-            spellings(&syllables, &mut keys);
+            NamePart::Given => choose(words, 1, usize::MAX, &mut keys),
+            NamePart::Surname if words.len() > 1 => {
+                choose(&words[..1], 0, usize::MAX, &mut keys);
+                choose(&words[last..], 0, usize::MAX, &mut keys);
+            }
+            NamePart::Surname => {
+                // A surname may be two syllables (남궁, Namgung).
+                choose(words, 0, 1, &mut keys);
+                if reading.syllables().count() > 2 {
+                    choose(words, 0, 2, &mut keys);
+                }
+            }
         }
     }
     keys
@@ -144,7 +163,7 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
 /// written alike.
 struct NameKeys {
     field: usize,
-    whole: bool,
+    part: NamePart,
     /// Each record's place in `distinct` (`u32::MAX`: no name).
     slot: Vec<u32>,
     distinct: Vec<Box<[u64]>>,
@@ -158,26 +177,14 @@ impl NameKeys {
     }
 }
 
-fn name_keys_of(prepared: &Prepared, field: usize, whole: bool) -> NameKeys {
-    // Records that write a name alike share its reading (see `prepare`).
-    let mut seen: HashMap<*const ParsedName, u32> = HashMap::new();
-    let mut names: Vec<&[ParsedName]> = Vec::new();
-    let slot = prepared
-        .iter()
-        .map(|values| match values.get(field) {
-            Some(Ready::Name(forms)) => *seen.entry(forms.as_ptr()).or_insert_with(|| {
-                names.push(forms);
-                (names.len() - 1) as u32
-            }),
-            _ => u32::MAX,
-        })
-        .collect();
+fn name_keys_of(prepared: &Prepared, field: usize, part: NamePart) -> NameKeys {
+    let (slot, names) = crate::compare::name_slots(prepared, field);
     let distinct = names
         .par_iter()
         .map(|forms| {
             let mut all: Vec<u64> = Vec::new();
             for form in forms.iter() {
-                all.extend(name_keys(form, whole));
+                all.extend(name_keys(form, part));
             }
             all.sort_unstable();
             all.dedup();
@@ -186,7 +193,7 @@ fn name_keys_of(prepared: &Prepared, field: usize, whole: bool) -> NameKeys {
         .collect();
     NameKeys {
         field,
-        whole,
+        part,
         slot,
         distinct,
     }
@@ -239,11 +246,11 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                 }
                 _ => &[],
             },
-            Part::Reading(f) | Part::Sound(f) => {
-                let whole = matches!(part, Part::Reading(_));
+            Part::Reading(f) | Part::Sound(f) | Part::Surname(f) => {
+                let kind = name_part(part);
                 let keys = names
                     .iter()
-                    .find(|n| n.field == f && n.whole == whole)
+                    .find(|n| n.field == f && Some(n.part) == kind)
                     .map_or(&[][..], |n| n.of(index));
                 if keys.is_empty() {
                     return Vec::new();
@@ -289,16 +296,29 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
     out
 }
 
-/// The fields a rule blocks on.
+/// The syllables a name part of a rule keys on.
+fn name_part(part: &Part) -> Option<NamePart> {
+    match part {
+        Part::Reading(_) => Some(NamePart::Whole),
+        Part::Sound(_) => Some(NamePart::Given),
+        Part::Surname(_) => Some(NamePart::Surname),
+        _ => None,
+    }
+}
+
+/// The fields a rule blocks on: those on which every pair it finds
+/// agrees in some way. A surname alone leaves the name free to agree or
+/// not, so the name is not among them.
 pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
     rule.parts()
         .iter()
-        .map(|part| match *part {
+        .filter_map(|part| match *part {
             Part::Same(f)
             | Part::Born(f)
             | Part::Reading(f)
             | Part::Sound(f)
-            | Part::Near { field: f, .. } => f,
+            | Part::Near { field: f, .. } => Some(f),
+            Part::Surname(_) => None,
         })
         .collect()
 }
@@ -328,13 +348,12 @@ pub(crate) fn candidates(
     // Name keys, once per field and kind, whichever rules use them.
     let mut names: Vec<NameKeys> = Vec::new();
     for part in rules.iter().flatten() {
-        let (field, whole) = match *part {
-            Part::Reading(f) => (f, true),
-            Part::Sound(f) => (f, false),
+        let (field, kind) = match (*part, name_part(part)) {
+            (Part::Reading(f) | Part::Sound(f) | Part::Surname(f), Some(kind)) => (f, kind),
             _ => continue,
         };
-        if !names.iter().any(|n| n.field == field && n.whole == whole) {
-            names.push(name_keys_of(prepared, field, whole));
+        if !names.iter().any(|n| n.field == field && n.part == kind) {
+            names.push(name_keys_of(prepared, field, kind));
         }
     }
     let names = &names;

@@ -444,6 +444,86 @@ pub(crate) fn packed(prepared: &Prepared, fields: &[Field], a: usize, b: usize) 
         })
 }
 
+/// Every record's name on one field as a slot among the distinct names
+/// (records that write a name alike share one reading, see [`prepare`]),
+/// `u32::MAX` for none, with those names.
+pub(crate) fn name_slots(prepared: &Prepared, field: usize) -> (Vec<u32>, Vec<&[ParsedName]>) {
+    let mut seen: HashMap<*const ParsedName, u32> = HashMap::new();
+    let mut names: Vec<&[ParsedName]> = Vec::new();
+    let slots = prepared
+        .iter()
+        .map(|values| match values.get(field) {
+            Some(Ready::Name(forms)) => *seen.entry(forms.as_ptr()).or_insert_with(|| {
+                names.push(forms);
+                (names.len() - 1) as u32
+            }),
+            _ => u32::MAX,
+        })
+        .collect();
+    (slots, names)
+}
+
+/// [`packed`] for many pairs. Names are compared once per pair of
+/// distinct names: lists repeat names, and a name's comparison costs more
+/// than all other fields' together.
+pub(crate) fn packed_all(
+    prepared: &Prepared,
+    fields: &[Field],
+    pairs: &[(u32, u32)],
+) -> Vec<Levels> {
+    use rayon::prelude::*;
+    let names: Vec<usize> = (0..fields.len())
+        .filter(|&f| matches!(fields[f].compare, Compare::Name))
+        .collect();
+    let mut out: Vec<Levels> = pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let (a, b) = (&prepared[a as usize], &prepared[b as usize]);
+            fields
+                .iter()
+                .enumerate()
+                .filter(|(f, _)| !names.contains(f))
+                .fold(Levels::NONE, |out, (f, field)| {
+                    out.with(f, level(&field.compare, &a[f], &b[f]))
+                })
+        })
+        .collect();
+    for f in names {
+        let (slots, distinct) = name_slots(prepared, f);
+        // (the smaller slot, the larger, the pair's index), sorted: each
+        // run is one pair of names.
+        let mut keyed: Vec<(u64, u32)> = pairs
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, &(a, b))| {
+                let (x, y) = (slots[a as usize], slots[b as usize]);
+                (x != u32::MAX && y != u32::MAX)
+                    .then(|| ((u64::from(x.min(y)) << 32 | u64::from(x.max(y))), i as u32))
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        let found: Vec<(Option<u8>, &[(u64, u32)])> = keyed
+            .chunk_by(|x, y| x.0 == y.0)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|run| {
+                let key = run[0].0;
+                let (x, y) = (
+                    distinct[(key >> 32) as usize],
+                    distinct[key as u32 as usize],
+                );
+                (names_level(x, y), run)
+            })
+            .collect();
+        for (level, run) in found {
+            for &(_, i) in run {
+                out[i as usize] = out[i as usize].with(f, level);
+            }
+        }
+    }
+    out
+}
+
 /// One field's level for two ready values.
 pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
     match (compare, a, b) {

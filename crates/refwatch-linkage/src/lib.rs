@@ -109,6 +109,9 @@ pub enum Part {
     Reading(usize),
     /// Given names that may read the same (the surname left out).
     Sound(usize),
+    /// Surnames that may read the same (Lee, Yi, Rhee and 李 alike), for
+    /// pairing records whose given names differ by a typo.
+    Surname(usize),
     /// Numbers (days, years) on this field at most `within` apart.
     Near {
         /// The number's field.
@@ -345,10 +348,10 @@ pub fn link_with_progress(
         candidates: candidates.len(),
     });
     let label_of = |c: &blocking::Candidate| labels.get(&(c.a as usize, c.b as usize)).copied();
-    let levels: Vec<compare::Levels> = candidates
-        .par_iter()
-        .map(|c| compare::packed(&prepared, &settings.fields, c.a as usize, c.b as usize))
-        .collect();
+    let levels = {
+        let pairs: Vec<(u32, u32)> = candidates.par_iter().map(|c| (c.a, c.b)).collect();
+        compare::packed_all(&prepared, &settings.fields, &pairs)
+    };
     // How many pairs of each pattern: the model learns from these.
     let counted: HashMap<model::Pattern, f64> = candidates
         .par_iter()

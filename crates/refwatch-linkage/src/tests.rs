@@ -877,3 +877,61 @@ fn values_print_without_names_or_days_of_birth() {
     }
     assert!(shown.contains("1985"), "{shown}");
 }
+
+/// A surname rule pairs one person's records however the surname is
+/// spelled (김, Kim, KIM, last or first), and nothing that disagrees on
+/// the rule's other part.
+#[test]
+fn surname_blocking_pairs_a_persons_records_whatever_the_spelling() {
+    let (records, truth) = population(300, 9);
+    let mut s = settings();
+    s.blocking = vec![Blocking::All(vec![Part::Surname(0), Part::Same(2)])];
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
+    let by_id: Vec<u32> = (0..records.len() as u32).collect();
+    let found: BTreeSet<(usize, usize)> =
+        crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics)
+            .iter()
+            .map(|c| (c.a as usize, c.b as usize))
+            .collect();
+    let mut same_person = 0;
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let same_sex = records[a].values[2] == records[b].values[2];
+            if found.contains(&(a, b)) {
+                assert!(same_sex, "a pair of different sexes was blocked");
+            } else if truth[a] == truth[b] {
+                panic!("one person's records were not paired by their surname");
+            }
+            same_person += usize::from(truth[a] == truth[b]);
+        }
+    }
+    assert!(same_person > 100, "{same_person}");
+    // Far fewer pairs than all those of one sex: the surname narrows.
+    assert!(
+        found.len() < records.len() * records.len() / 8,
+        "{}",
+        found.len()
+    );
+}
+
+/// Comparing many pairs at once (names once per pair of distinct names)
+/// gives each pair the levels it has alone.
+#[test]
+fn pairs_compared_together_get_the_levels_they_get_alone() {
+    let (records, _) = population(120, 13);
+    let fields = fields();
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &fields, &mut diagnostics);
+    let pairs: Vec<(u32, u32)> = (0..records.len() as u32)
+        .flat_map(|a| (a + 1..records.len() as u32).map(move |b| (a, b)))
+        .collect();
+    let together = crate::compare::packed_all(&prepared, &fields, &pairs);
+    let mut name_levels = BTreeSet::new();
+    for (&(a, b), levels) in pairs.iter().zip(&together) {
+        let alone = crate::compare::packed(&prepared, &fields, a as usize, b as usize);
+        assert_eq!(*levels, alone);
+        name_levels.insert(alone.get(0));
+    }
+    assert!(name_levels.len() >= 4, "{name_levels:?}");
+}

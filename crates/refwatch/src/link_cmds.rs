@@ -489,8 +489,12 @@ pub(crate) fn csv(
     if let Some(birth) = position(Built::Birth)
         && matches!(built[birth].1.compare, Compare::Birth { .. })
     {
-        // Born the same day (a birth as a key is its day).
-        blocking.push(Blocking::Same(vec![birth]));
+        // Born the same day (a birth as a key is its day), with surnames
+        // that may read the same when there are names: given names with a
+        // typo, or read no way the tables know.
+        let mut parts = vec![Part::Same(birth)];
+        parts.extend(position(Built::Name).map(Part::Surname));
+        blocking.push(Blocking::All(parts));
     }
     if let Some(rules) = &config.blocking {
         blocking.clear();
