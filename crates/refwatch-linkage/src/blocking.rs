@@ -4,7 +4,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 
-use refwatch_names::{ParsedName, Syllable};
+use refwatch_names::ParsedName;
 
 use crate::compare::{Prepared, Ready};
 use crate::{Blocking, Part, Record, Settings};
@@ -37,105 +37,113 @@ fn mix(key: u64, part: u64) -> u64 {
 /// could be read too many ways gives none rather than a flood.
 const MOST_KEYS: usize = 32;
 
-/// Every way to pick one sound class per position (see
-/// [`refwatch_names::sound_class`]), each hashed, into `out`; none when
-/// there would be more than [`MOST_KEYS`]. With `any_order`, a key stands
-/// for its classes in any order (a sum of their mixes), so that a name
-/// written surname first and one written surname last share their keys.
-fn spellings(syllables: &[&Syllable], any_order: bool, out: &mut Vec<u64>) {
-    if syllables.is_empty() {
+/// Every way to pick one sound class per position (each position's
+/// classes, see [`refwatch_names::sound_class`]), each hashed in order,
+/// into `out`; none when there would be more than [`MOST_KEYS`].
+fn spellings(classes: &[&[u32]], out: &mut Vec<u64>) {
+    if classes.is_empty() {
         return;
     }
-    let classes: Vec<Vec<u32>> = syllables
-        .iter()
-        .map(|set| {
-            let mut c: Vec<u32> = set
-                .iter()
-                .filter_map(refwatch_names::sound_class)
-                .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
-                .collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        })
-        .collect();
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
     if ways > MOST_KEYS {
         return;
     }
-    let mut hashes = vec![syllables.len() as u64];
-    let mut next = Vec::with_capacity(ways);
-    for set in &classes {
-        if set.is_empty() {
-            continue;
+    let start = out.len();
+    out.push(classes.len() as u64);
+    for set in classes.iter().filter(|set| !set.is_empty()) {
+        // Every key so far, extended by each class of this position.
+        let end = out.len();
+        for k in start..end {
+            let h = out[k];
+            out[k] = mix(h, u64::from(set[0]));
+            for &c in &set[1..] {
+                out.push(mix(h, u64::from(c)));
+            }
         }
-        next.clear();
-        for &h in &hashes {
-            next.extend(set.iter().map(|&c| {
-                if any_order {
-                    h.wrapping_add(mix(0, u64::from(c)))
-                } else {
-                    mix(h, u64::from(c))
-                }
-            }));
-        }
-        std::mem::swap(&mut hashes, &mut next);
-    }
-    if any_order {
-        // The sum of the mixes, mixed with the number of syllables.
-        out.extend(hashes.iter().map(|&h| {
-            mix(
-                syllables.len() as u64,
-                h.wrapping_sub(syllables.len() as u64),
-            )
-        }));
-    } else {
-        out.extend(hashes);
     }
 }
 
 /// Which of a name's syllables make its blocking keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NamePart {
-    /// Every syllable, in any order (surname first or last).
-    Whole,
+    /// Every syllable, surname first or last.
+    Whole = 0,
     /// The given name: the name without its first word, or without its
     /// last word when the surname may come last; a one-word name without
     /// its first syllable.
-    Given,
+    Given = 1,
     /// The surname: the first word, or the last when the surname may come
     /// last; a one-word name's first syllable, and its first two when it
     /// has more (남궁민).
-    Surname,
+    Surname = 2,
 }
 
-/// Blocking keys from a name's readings (see [`NamePart`]). Unsorted, and
-/// some may repeat.
-pub(crate) fn name_keys(name: &ParsedName, part: NamePart) -> Vec<u64> {
-    let mut keys = Vec::new();
-    let choose = |words: &[Vec<Syllable>], skip: usize, take: usize, keys: &mut Vec<u64>| {
-        let syllables: Vec<&Syllable> = words.iter().flatten().skip(skip).take(take).collect();
-        spellings(&syllables, part == NamePart::Whole, keys);
-    };
+/// Blocking keys from a name's readings, for each [`NamePart`] wanted
+/// (none for the others). Unsorted, and some may repeat.
+pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3]) -> [Vec<u64>; 3] {
+    let mut keys: [Vec<u64>; 3] = Default::default();
     for reading in name.readings() {
-        let words = &reading.words;
-        let last = words.len().saturating_sub(1);
-        match part {
-            NamePart::Whole => choose(words, 0, usize::MAX, &mut keys),
-            NamePart::Given if words.len() > 1 => {
-                choose(&words[1..], 0, usize::MAX, &mut keys);
-                choose(&words[..last], 0, usize::MAX, &mut keys);
+        // Each syllable's sound classes, once for every key.
+        let classes: Vec<Vec<u32>> = reading
+            .syllables()
+            .map(|set| {
+                let mut c: Vec<u32> = set
+                    .iter()
+                    .filter_map(refwatch_names::sound_class)
+                    .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
+                    .collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            })
+            .collect();
+        // Where each word starts among the syllables, and where the last
+        // one ends.
+        let mut bounds = vec![0];
+        for word in &reading.words {
+            bounds.push(bounds[bounds.len() - 1] + word.len());
+        }
+        let words = reading.words.len();
+        let last = bounds[words.saturating_sub(1)];
+        let all = bounds[words];
+        let mut chosen: Vec<&[u32]> = Vec::new();
+        let mut choose = |spans: &[(usize, usize)], out: &mut Vec<u64>| {
+            chosen.clear();
+            for &(from, to) in spans {
+                chosen.extend(classes[from..to].iter().map(Vec::as_slice));
             }
-            NamePart::Given => choose(words, 1, usize::MAX, &mut keys),
-            NamePart::Surname if words.len() > 1 => {
-                choose(&words[..1], 0, usize::MAX, &mut keys);
-                choose(&words[last..], 0, usize::MAX, &mut keys);
+            spellings(&chosen, out);
+        };
+        if wanted[NamePart::Whole as usize] {
+            let out = &mut keys[NamePart::Whole as usize];
+            choose(&[(0, all)], out);
+            if words > 1 {
+                // Surname last, and surname moved first from the end.
+                choose(&[(bounds[1], all), (0, bounds[1])], out);
             }
-            NamePart::Surname => {
-                // A surname may be two syllables (남궁, Namgung).
-                choose(words, 0, 1, &mut keys);
-                if reading.syllables().count() > 2 {
-                    choose(words, 0, 2, &mut keys);
+            if words > 2 {
+                choose(&[(last, all), (0, last)], out);
+            }
+        }
+        if wanted[NamePart::Given as usize] {
+            let out = &mut keys[NamePart::Given as usize];
+            if words > 1 {
+                choose(&[(bounds[1], all)], out);
+                choose(&[(0, last)], out);
+            } else {
+                choose(&[(1.min(all), all)], out);
+            }
+        }
+        if wanted[NamePart::Surname as usize] {
+            let out = &mut keys[NamePart::Surname as usize];
+            if words > 1 {
+                choose(&[(0, bounds[1])], out);
+                choose(&[(last, all)], out);
+            } else {
+                choose(&[(0, 1.min(all))], out);
+                if all > 2 {
+                    // A surname may be two syllables (남궁, Namgung).
+                    choose(&[(0, 2)], out);
                 }
             }
         }
@@ -158,42 +166,45 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
     })
 }
 
-/// Every record's name keys (full readings or given names) on one field,
-/// made once for every rule that uses them, and once for each name
-/// written alike.
+/// Every record's name keys on one field (see [`NamePart`]), made once
+/// for every rule that uses them, and once for each name written alike.
 struct NameKeys {
     field: usize,
-    part: NamePart,
     /// Each record's place in `distinct` (`u32::MAX`: no name).
     slot: Vec<u32>,
-    distinct: Vec<Box<[u64]>>,
+    /// Each distinct name's keys of each part (none for parts no rule
+    /// uses), sorted.
+    distinct: Vec<[Box<[u64]>; 3]>,
 }
 
 impl NameKeys {
-    fn of(&self, index: usize) -> &[u64] {
+    fn of(&self, index: usize, part: NamePart) -> &[u64] {
         self.distinct
             .get(self.slot[index] as usize)
-            .map_or(&[], |k| k)
+            .map_or(&[], |k| &k[part as usize])
     }
 }
 
-fn name_keys_of(prepared: &Prepared, field: usize, part: NamePart) -> NameKeys {
+fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3]) -> NameKeys {
     let (slot, names) = crate::compare::name_slots(prepared, field);
     let distinct = names
         .par_iter()
         .map(|forms| {
-            let mut all: Vec<u64> = Vec::new();
+            let mut all: [Vec<u64>; 3] = Default::default();
             for form in forms.iter() {
-                all.extend(name_keys(form, part));
+                for (kind, keys) in all.iter_mut().zip(name_keys(form, wanted)) {
+                    kind.extend(keys);
+                }
             }
-            all.sort_unstable();
-            all.dedup();
-            all.into_boxed_slice()
+            all.map(|mut keys| {
+                keys.sort_unstable();
+                keys.dedup();
+                keys.into_boxed_slice()
+            })
         })
         .collect();
     NameKeys {
         field,
-        part,
         slot,
         distinct,
     }
@@ -247,11 +258,10 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                 _ => &[],
             },
             Part::Reading(f) | Part::Sound(f) | Part::Surname(f) => {
-                let kind = name_part(part);
-                let keys = names
-                    .iter()
-                    .find(|n| n.field == f && Some(n.part) == kind)
-                    .map_or(&[][..], |n| n.of(index));
+                let keys = match (names.iter().find(|n| n.field == f), name_part(part)) {
+                    (Some(n), Some(kind)) => n.of(index, kind),
+                    _ => &[],
+                };
                 if keys.is_empty() {
                     return Vec::new();
                 }
@@ -262,24 +272,13 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                 std::mem::swap(&mut out, &mut next);
                 continue;
             }
-            Part::Near { field, within } => match prepared[index].get(field) {
+            // Numbers within a distance are swept (see `candidates`);
+            // within none, they agree exactly.
+            Part::Near { field, .. } => match prepared[index].get(field) {
                 // A birth is near another by its year.
                 Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => {
-                    let n = i64::from(n);
-                    if within <= 0 {
-                        one[0].0 = hash_of([p as i64, n]);
-                        &one[..1]
-                    } else {
-                        let width = i64::from(within) * 2;
-                        one = [
-                            (hash_of([p as i64, 0, n.div_euclid(width)]), true),
-                            (
-                                hash_of([p as i64, 1, (n + width / 2).div_euclid(width)]),
-                                true,
-                            ),
-                        ];
-                        &one
-                    }
+                    one[0].0 = hash_of([p as i64, i64::from(n)]);
+                    &one[..1]
                 }
                 _ => &[],
             },
@@ -345,62 +344,113 @@ pub(crate) fn candidates(
     // `order`: records in the order of their ids, so that the pairs (and
     // a cut block's window) do not depend on the order records came in.
     let rules: Vec<Vec<Part>> = settings.blocking.iter().map(Blocking::parts).collect();
-    // Name keys, once per field and kind, whichever rules use them.
-    let mut names: Vec<NameKeys> = Vec::new();
+    // Name keys, once per field for every kind rules use.
+    let mut wanted: Vec<(usize, [bool; 3])> = Vec::new();
     for part in rules.iter().flatten() {
-        let (field, kind) = match (*part, name_part(part)) {
-            (Part::Reading(f) | Part::Sound(f) | Part::Surname(f), Some(kind)) => (f, kind),
-            _ => continue,
+        let (Part::Reading(field) | Part::Sound(field) | Part::Surname(field), Some(kind)) =
+            (*part, name_part(part))
+        else {
+            continue;
         };
-        if !names.iter().any(|n| n.field == field && n.part == kind) {
-            names.push(name_keys_of(prepared, field, kind));
+        match wanted.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, kinds)) => kinds[kind as usize] = true,
+            None => {
+                let mut kinds = [false; 3];
+                kinds[kind as usize] = true;
+                wanted.push((field, kinds));
+            }
         }
     }
+    let names: Vec<NameKeys> = wanted
+        .into_iter()
+        .map(|(field, kinds)| name_keys_of(prepared, field, kinds))
+        .collect();
     let names = &names;
     let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
     for (r, parts) in rules.iter().enumerate() {
         let bit = 1u32 << r.min(31);
-        // (key, rank in id order, the top bit set for a key that does not
-        // pair freely): sorted, each block is a run of one key with its
-        // free members first, each part in id order.
-        let mut entries: Vec<(u64, u32)> = order
+        // A number within a distance (born within a year, dated within
+        // days) is found by sweeping the block in the number's order, not
+        // by keys of its own.
+        let near = parts.iter().find_map(|part| match *part {
+            Part::Near { field, within } if within > 0 => Some((field, within)),
+            _ => None,
+        });
+        let keyed: Vec<Part> = parts
+            .iter()
+            .filter(|part| !matches!(part, Part::Near { within, .. } if *within > 0))
+            .copied()
+            .collect();
+        // (key, the number swept, rank in id order with the top bit set
+        // for a key that does not pair freely): sorted, each block is a
+        // run of one key, in the number's order, free members first.
+        let mut entries: Vec<(u64, i32, u32)> = order
             .par_iter()
             .enumerate()
             .flat_map_iter(|(rank, &index)| {
-                keys(prepared, names, index as usize, parts)
+                let value = match near {
+                    None => Some(0),
+                    Some((field, _)) => match prepared[index as usize].get(field) {
+                        // A birth is near another by its year.
+                        Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
+                        _ => None,
+                    },
+                };
+                value
+                    .map(|_| keys(prepared, names, index as usize, &keyed))
+                    .unwrap_or_default()
                     .into_iter()
-                    .map(move |(key, free)| (key, rank as u32 | (u32::from(!free) << 31)))
+                    .map(move |(key, free)| {
+                        (
+                            key,
+                            value.unwrap_or(0),
+                            rank as u32 | (u32::from(!free) << 31),
+                        )
+                    })
             })
             .collect();
         entries.par_sort_unstable();
         entries.dedup();
-        let blocks: Vec<&[(u64, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
+        let blocks: Vec<&[(u64, i32, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
         cut += blocks.iter().filter(|b| b.len() > LARGEST_BLOCK).count();
+        let within = near.map_or(0, |(_, within)| within);
+        let pair = move |x: u32, y: u32| {
+            let (a, b) = (order[(x & !BOUND) as usize], order[(y & !BOUND) as usize]);
+            let apart = a == b
+                || settings.across_lists_only
+                    && records[a as usize].list == records[b as usize].list;
+            (!apart).then_some(Candidate {
+                a: a.min(b),
+                b: a.max(b),
+                rules: bit,
+            })
+        };
         let found: Vec<Candidate> = blocks
             .par_iter()
             .filter(|members| members.len() > 1)
             .flat_map_iter(|members| {
                 let members = &members[..members.len().min(LARGEST_BLOCK)];
-                // A member that does not pair freely pairs only with the
-                // free members before it.
-                let free = members.iter().take_while(|&&(_, x)| x < BOUND).count();
-                members[..free]
+                // Without a number to sweep, a member that does not pair
+                // freely pairs only with the free members before it; with
+                // one, members pair while their numbers are near, unless
+                // neither pairs freely.
+                let starts = if near.is_some() {
+                    members.len()
+                } else {
+                    members.iter().take_while(|m| m.2 < BOUND).count()
+                };
+                members[..starts]
                     .iter()
                     .enumerate()
-                    .flat_map(move |(i, &(_, x))| {
-                        let a = order[x as usize];
-                        members[i + 1..].iter().filter_map(move |&(_, y)| {
-                            let b = order[(y & !BOUND) as usize];
-                            let apart = a == b
-                                || settings.across_lists_only
-                                    && records[a as usize].list == records[b as usize].list;
-                            (!apart).then_some(Candidate {
-                                a: a.min(b),
-                                b: a.max(b),
-                                rules: bit,
+                    .flat_map(move |(i, &(_, low, x))| {
+                        members[i + 1..]
+                            .iter()
+                            .take_while(move |m| {
+                                i64::from(m.1) - i64::from(low) <= i64::from(within)
                             })
-                        })
+                            .filter(move |m| x < BOUND || m.2 < BOUND)
+                            .filter_map(move |m| pair(x, m.2))
                     })
             })
             .collect();
@@ -418,7 +468,7 @@ pub(crate) fn candidates(
     });
     if cut > 0 {
         diagnostics.push(format!(
-            "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among their first {LARGEST_BLOCK} by id: add a tighter blocking rule"
+            "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among {LARGEST_BLOCK} of them: add a tighter blocking rule"
         ));
     }
     pairs

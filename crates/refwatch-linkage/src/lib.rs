@@ -83,8 +83,8 @@ pub enum Blocking {
     /// Names that may read the same in full, surname included.
     NameReading(usize),
     /// Numbers (days, years) at most `within` apart, agreeing exactly on
-    /// the other fields: every such pair shares a key (two grids of cells
-    /// `2 * within` wide, the second shifted by `within`).
+    /// the other fields: each block of records agreeing on those is swept
+    /// in the number's order, so every such pair is found and no other.
     Near {
         /// The number's field.
         field: usize,

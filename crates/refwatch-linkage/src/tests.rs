@@ -628,20 +628,15 @@ fn near_blocking_puts_every_pair_within_the_distance_together() {
         for b in a + 1..records.len() {
             let near = (day(&records[a]) - day(&records[b])).abs() <= 14;
             let same_kind = records[a].values[1] == records[b].values[1];
-            if near && same_kind {
-                assert!(found.contains(&(a, b)), "{a} and {b} were not compared");
-            }
-            if !same_kind {
-                assert!(!found.contains(&(a, b)));
-            }
+            // Exactly the pairs of one kind within the distance.
+            assert_eq!(
+                found.contains(&(a, b)),
+                near && same_kind,
+                "{a} and {b}: near {near}, same kind {same_kind}"
+            );
         }
     }
-    // Pairs further apart than two cells never share one.
-    assert!(
-        found
-            .iter()
-            .all(|&(a, b)| (day(&records[a]) - day(&records[b])).abs() < 28 * 2)
-    );
+    assert!(found.len() > 100, "{}", found.len());
 }
 
 /// A birth part of a rule agrees as written: the same day when both give
@@ -934,4 +929,77 @@ fn pairs_compared_together_get_the_levels_they_get_alone() {
         name_levels.insert(alone.get(0));
     }
     assert!(name_levels.len() >= 4, "{name_levels:?}");
+}
+
+/// A rule with a birth as written and a number within a distance pairs
+/// exactly the records agreeing on both (checked against every pair).
+#[test]
+fn born_and_near_parts_together_pair_exactly_the_pairs_agreeing_on_both() {
+    let fields = vec![
+        Field {
+            name: "birth".into(),
+            compare: Compare::Birth { years: 1, days: 60 },
+            term_frequency: false,
+        },
+        Field {
+            name: "detained".into(),
+            compare: Compare::Day { tolerance: 3 },
+            term_frequency: false,
+        },
+    ];
+    let mut dice = Dice(17);
+    let records: Vec<Record> = (0..400)
+        .map(|i| {
+            let year = 1960 + dice.below(3) as i32;
+            let birth = match dice.below(3) {
+                0 => Value::Year(year),
+                _ => Value::Born {
+                    year,
+                    day: Some((year - 1970) * 365 + dice.below(6) as i32),
+                    digits: None,
+                },
+            };
+            Record {
+                id: format!("r{i:03}"),
+                list: 0,
+                values: vec![birth, Value::Day(dice.below(40) as i32)],
+            }
+        })
+        .collect();
+    let settings = Settings::new(
+        fields,
+        vec![Blocking::All(vec![
+            Part::Born(0),
+            Part::Near {
+                field: 1,
+                within: 3,
+            },
+        ])],
+    );
+    let linkage = link(&records, &settings).unwrap();
+    let found: BTreeSet<(usize, usize)> = linkage.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let born = |r: &Record| match r.values[0] {
+        Value::Year(y) => (y, None),
+        Value::Born { year, day, .. } => (year, day),
+        _ => unreachable!(),
+    };
+    let day = |r: &Record| match r.values[1] {
+        Value::Day(d) => d,
+        _ => unreachable!(),
+    };
+    let mut expected = BTreeSet::new();
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let (x, y) = (&records[a], &records[b]);
+            let agree = match (born(x), born(y)) {
+                ((_, Some(p)), (_, Some(q))) => p == q,
+                ((p, _), (q, _)) => p == q,
+            };
+            if agree && (day(x) - day(y)).abs() <= 3 {
+                expected.insert((a, b));
+            }
+        }
+    }
+    assert!(expected.len() > 300, "{}", expected.len());
+    assert_eq!(found, expected);
 }
