@@ -25,7 +25,9 @@ pub use hangul::{System, romanize, sound_class};
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Syllable {
     summary: u64,
-    chars: Box<[char]>,
+    /// Shared: one word's syllables are read once and then copied into
+    /// every name with that word.
+    chars: std::sync::Arc<[char]>,
 }
 
 impl Syllable {
@@ -151,29 +153,39 @@ fn fold(text: &str) -> String {
 /// (fewest syllables) first.
 pub fn readings(name: &str) -> Vec<Reading> {
     let folded = fold(name);
-    let mut out: Vec<Reading> = vec![Reading { words: Vec::new() }];
-    for word in folded.split_whitespace() {
-        let alternatives: Vec<Vec<Syllable>> = word_readings(word)
-            .into_iter()
-            .map(|w| w.into_iter().map(|set| set.into_iter().collect()).collect())
-            .collect();
-        if alternatives.is_empty() {
-            return Vec::new();
-        }
-        let mut next = Vec::new();
-        for r in &out {
-            for a in &alternatives {
-                let mut words = r.words.clone();
-                words.push(a.clone());
-                next.push(Reading { words });
+    let words: Vec<_> = folded
+        .split_whitespace()
+        .map(cached_word_readings)
+        .collect();
+    if words.iter().any(|alternatives| alternatives.is_empty()) {
+        return Vec::new();
+    }
+    // The readings kept, as which alternative each word takes, with their
+    // syllables: chosen first, so that only those kept are built.
+    let mut out: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0)];
+    for alternatives in &words {
+        let mut next = Vec::with_capacity(out.len() * alternatives.len());
+        for (chosen, len) in &out {
+            for (i, a) in alternatives.iter().enumerate() {
+                let mut chosen = chosen.clone();
+                chosen.push(i);
+                next.push((chosen, len + a.len()));
             }
         }
-        next.sort_by_key(Reading::len);
+        next.sort_by_key(|(_, len)| *len);
         next.truncate(MAX_READINGS);
         out = next;
     }
-    out.retain(|r| r.len() > 0);
-    out
+    out.into_iter()
+        .filter(|(_, len)| *len > 0)
+        .map(|(chosen, _)| Reading {
+            words: chosen
+                .iter()
+                .zip(&words)
+                .map(|(&i, alternatives)| alternatives[i].clone())
+                .collect(),
+        })
+        .collect()
 }
 
 /// The spellings in Latin letters a surname (in Hangul) is known by, the
@@ -191,6 +203,36 @@ pub fn chinese_characters(syllable: char) -> &'static [(char, Vec<String>)] {
 
 /// How many readings of one name are kept.
 const MAX_READINGS: usize = 6;
+
+/// Most words whose readings one thread remembers: lists repeat words
+/// (Kim, Cheol-ok) far more than whole names.
+const CACHED_WORDS: usize = 50_000;
+
+/// [`word_readings`] as syllables, remembered per thread (the same word
+/// always reads the same, so this changes nothing but the time taken).
+fn cached_word_readings(word: &str) -> std::rc::Rc<[Vec<Syllable>]> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    thread_local! {
+        static WORDS: RefCell<HashMap<String, Rc<[Vec<Syllable>]>>> =
+            RefCell::new(HashMap::new());
+    }
+    if let Some(found) = WORDS.with_borrow(|words| words.get(word).cloned()) {
+        return found;
+    }
+    let read: Rc<[Vec<Syllable>]> = word_readings(word)
+        .into_iter()
+        .map(|w| w.into_iter().map(|set| set.into_iter().collect()).collect())
+        .collect();
+    WORDS.with_borrow_mut(|words| {
+        if words.len() >= CACHED_WORDS {
+            words.clear();
+        }
+        words.insert(word.to_owned(), read.clone());
+    });
+    read
+}
 
 /// The readings of one word: its hyphen-separated parts read in turn.
 fn word_readings(word: &str) -> Vec<Vec<BTreeSet<char>>> {
