@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::{Record, ScoredPair, Settings};
+use crate::{ScoredPair, Settings};
 
 /// Records found to describe the same person.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +14,10 @@ pub struct Cluster {
     pub weakest_link: f64,
 }
 
-/// Builds clusters from the scored pairs (strongest first).
+/// Builds clusters from the scored pairs (strongest first); `rank` is each
+/// record's place in the order of their ids.
 pub(crate) fn build(
-    records: &[Record],
+    rank: &[u32],
     pairs: &[ScoredPair],
     settings: &Settings,
     diagnostics: &mut Vec<String>,
@@ -37,10 +38,16 @@ pub(crate) fn build(
     // Pairs decided the same come first, then the strongest links.
     let mut order: Vec<&ScoredPair> = pairs.iter().filter(links).collect();
     order.sort_by_key(|p| p.label != Some(true));
-    // Each record's cluster, and each cluster's members and weakest link.
-    let mut cluster_of: Vec<usize> = (0..records.len()).collect();
-    let mut members: HashMap<usize, Vec<usize>> =
-        (0..records.len()).map(|i| (i, vec![i])).collect();
+    // Each record's cluster (named by one of its records), and each
+    // cluster's members (none listed for a record alone) and weakest link.
+    let mut cluster_of: Vec<usize> = (0..rank.len()).collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); rank.len()];
+    fn group<'a>(members: &'a [Vec<usize>], cluster: &'a usize) -> &'a [usize] {
+        match &members[*cluster] {
+            alone if alone.is_empty() => std::slice::from_ref(cluster),
+            listed => listed,
+        }
+    }
     let mut weakest: HashMap<usize, f64> = HashMap::new();
     let (mut held, mut kept_apart) = (0usize, 0usize);
     for p in order {
@@ -48,10 +55,11 @@ pub(crate) fn build(
         if ca == cb {
             continue;
         }
+        let (group_a, group_b) = (group(&members, &ca), group(&members, &cb));
         // Two records decided different are never in one cluster.
         if !apart.is_empty()
-            && members[&ca].iter().any(|&x| {
-                members[&cb]
+            && group_a.iter().any(|&x| {
+                group_b
                     .iter()
                     .any(|&y| apart.contains(&(x.min(y), x.max(y))))
             })
@@ -59,13 +67,13 @@ pub(crate) fn build(
             kept_apart += 1;
             continue;
         }
-        let (size_a, size_b) = (members[&ca].len(), members[&cb].len());
+        let (size_a, size_b) = (group_a.len(), group_b.len());
         if size_a > 1 && size_b > 1 && p.label != Some(true) {
             // Two groups: join them only if the links between them hold on
             // the whole, not through this one pair alone.
             let mut linked = 0usize;
-            for &x in &members[&ca] {
-                for &y in &members[&cb] {
+            for &x in group_a {
+                for &y in group_b {
                     if strong.contains_key(&(x.min(y), x.max(y))) {
                         linked += 1;
                     }
@@ -78,11 +86,17 @@ pub(crate) fn build(
             }
         }
         let (keep, gone) = if size_a >= size_b { (ca, cb) } else { (cb, ca) };
-        let moved = members.remove(&gone).unwrap_or_default();
+        let moved = match std::mem::take(&mut members[gone]) {
+            alone if alone.is_empty() => vec![gone],
+            listed => listed,
+        };
         for &m in &moved {
             cluster_of[m] = keep;
         }
-        members.entry(keep).or_default().extend(moved);
+        if members[keep].is_empty() {
+            members[keep].push(keep);
+        }
+        members[keep].extend(moved);
         let w = weakest.remove(&gone).unwrap_or(1.0);
         let entry = weakest.entry(keep).or_insert(1.0);
         let strength = if p.label == Some(true) {
@@ -104,15 +118,16 @@ pub(crate) fn build(
     }
     let mut out: Vec<Cluster> = members
         .into_iter()
+        .enumerate()
         .filter(|(_, m)| m.len() > 1)
         .map(|(c, mut m)| {
-            m.sort_by(|&x, &y| records[x].id.cmp(&records[y].id));
+            m.sort_by_key(|&x| rank[x]);
             Cluster {
                 members: m,
                 weakest_link: weakest.get(&c).copied().unwrap_or(1.0),
             }
         })
         .collect();
-    out.sort_by(|x, y| records[x.members[0]].id.cmp(&records[y.members[0]].id));
+    out.sort_by_key(|c| rank[c.members[0]]);
     out
 }

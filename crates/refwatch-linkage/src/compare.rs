@@ -502,7 +502,9 @@ pub(crate) fn packed_all(
             })
             .collect();
         keyed.par_sort_unstable();
-        let found: Vec<(Option<u8>, &[(u64, u32)])> = keyed
+        // Each run's level, then written to each of its pairs.
+        type Run<'a> = &'a [(u64, u32)];
+        let found: Vec<(Option<u8>, Run)> = keyed
             .chunk_by(|x, y| x.0 == y.0)
             .collect::<Vec<_>>()
             .into_par_iter()

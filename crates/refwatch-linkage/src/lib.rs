@@ -405,7 +405,10 @@ pub fn link_with_progress(
             Some(pair)
         })
         .collect();
-    drop(levels);
+    // Millions of small values take a while to free: that happens on
+    // another thread while the pairs are sorted and clustered.
+    let compared = candidates.len();
+    rayon::spawn(move || drop((levels, candidates, prepared)));
     progress(Progress::Scored { kept: pairs.len() });
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.
@@ -422,9 +425,9 @@ pub fn link_with_progress(
             .total_cmp(&x.probability)
             .then_with(|| ids(x).cmp(&ids(y)))
     });
-    let clusters = cluster::build(records, &pairs, settings, &mut diagnostics);
+    let clusters = cluster::build(&rank, &pairs, settings, &mut diagnostics);
     Ok(Linkage {
-        candidates: candidates.len(),
+        candidates: compared,
         pairs,
         clusters,
         model,

@@ -670,6 +670,9 @@ pub(crate) fn csv(
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    // The process ends now: freeing millions of records and pairs one by
+    // one would only keep the user waiting.
+    std::mem::forget((records, linkage));
     Ok(Outcome::Ok)
 }
 
