@@ -16,6 +16,7 @@ const SPLINK_RUN: &str = include_str!("../../../tools/bench/splink_run.py");
 
 const FEBRL_CONFIG: &str = r#"
 threshold = 0.9
+min_probability = 0.001
 blocking = [["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"], ["postcode", "street_number"]]
 [columns]
 given_name = "text"

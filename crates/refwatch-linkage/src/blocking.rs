@@ -168,13 +168,13 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
 
 /// Every record's name keys on one field (see [`NamePart`]), made once
 /// for every rule that uses them, and once for each name written alike.
-struct NameKeys {
-    field: usize,
+pub(crate) struct NameKeys {
+    pub(crate) field: usize,
     /// Each record's place in `distinct` (`u32::MAX`: no name).
-    slot: Vec<u32>,
+    pub(crate) slot: Vec<u32>,
     /// Each distinct name's keys of each part (none for parts no rule
     /// uses), sorted.
-    distinct: Vec<[Box<[u64]>; 3]>,
+    pub(crate) distinct: Vec<[Box<[u64]>; 3]>,
 }
 
 impl NameKeys {
@@ -185,7 +185,7 @@ impl NameKeys {
     }
 }
 
-fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3]) -> NameKeys {
+pub(crate) fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3]) -> NameKeys {
     let (slot, names) = crate::compare::name_slots(prepared, field);
     let distinct = names
         .par_iter()
@@ -333,14 +333,15 @@ pub(crate) struct Candidate {
 }
 
 /// Every pair of records that shares a key of any rule, each once, sorted
-/// by position, with the rules that found it.
+/// by position, with the rules that found it; and the name keys made on
+/// the way (for term frequencies of readings).
 pub(crate) fn candidates(
     records: &[Record],
     prepared: &Prepared,
     settings: &Settings,
     order: &[u32],
     diagnostics: &mut Vec<String>,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, Vec<NameKeys>) {
     // `order`: records in the order of their ids, so that the pairs (and
     // a cut block's window) do not depend on the order records came in.
     let rules: Vec<Vec<Part>> = settings.blocking.iter().map(Blocking::parts).collect();
@@ -365,7 +366,8 @@ pub(crate) fn candidates(
         .into_iter()
         .map(|(field, kinds)| name_keys_of(prepared, field, kinds))
         .collect();
-    let names = &names;
+    let names_made = names;
+    let names = &names_made;
     let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
     for (r, parts) in rules.iter().enumerate() {
@@ -471,5 +473,5 @@ pub(crate) fn candidates(
             "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among {LARGEST_BLOCK} of them: add a tighter blocking rule"
         ));
     }
-    pairs
+    (pairs, names_made)
 }

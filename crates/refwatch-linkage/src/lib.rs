@@ -326,7 +326,7 @@ pub fn link_with_progress(
     progress(Progress::Prepared {
         records: records.len(),
     });
-    let mut candidates =
+    let (mut candidates, name_keys) =
         blocking::candidates(records, &prepared, settings, &by_id, &mut diagnostics);
     let labels = labelled_pairs(records, settings, &mut diagnostics);
     // Decided pairs are compared whatever the blocking rules say.
@@ -382,6 +382,7 @@ pub fn link_with_progress(
     let model = model::fit(
         records,
         &prepared,
+        name_keys,
         settings,
         &by_id,
         &patterns,

@@ -29,6 +29,9 @@ pub struct Model {
     /// Per field with term frequencies: each record's term and how common
     /// each term is.
     terms: Vec<Option<Terms>>,
+    /// Per name field with term frequencies: how common each reading is,
+    /// for names that read the same in different scripts.
+    readings: Vec<Option<Readings>>,
     /// Rounds of expectation–maximisation run.
     pub rounds: usize,
     /// The prior's weight: log2 of the odds of a match.
@@ -46,6 +49,98 @@ struct Terms {
 }
 
 const NO_TERM: u32 = u32::MAX;
+
+/// One name field's readings (as blocking keys: the sound classes of all
+/// its syllables) and how common each is: 김영수, "Kim Yong-su" and
+/// 金英洙 share one, so the commonness of a name carries across scripts.
+#[derive(Debug, Clone, PartialEq)]
+struct Readings {
+    /// Each record's place in `keys` (`u32::MAX`: no name).
+    slot: Vec<u32>,
+    /// Each distinct name's reading keys, sorted.
+    keys: Vec<Box<[u64]>>,
+    /// Every key with how many named records have it, sorted.
+    counts: Vec<(u64, u32)>,
+    /// Records with a name.
+    named: f64,
+    /// The share of the reading two random records reading alike share,
+    /// on average (keys weighed by how often two records share them): a
+    /// reading this common weighs what the level weighs.
+    typical: f64,
+}
+
+impl Readings {
+    fn of(prepared: &Prepared, f: usize, made: Option<crate::blocking::NameKeys>) -> Readings {
+        let names = made
+            .unwrap_or_else(|| crate::blocking::name_keys_of(prepared, f, [true, false, false]));
+        let mut records_with = vec![0u32; names.distinct.len()];
+        for &s in &names.slot {
+            if let Some(n) = records_with.get_mut(s as usize) {
+                *n += 1;
+            }
+        }
+        let keys: Vec<Box<[u64]>> = names
+            .distinct
+            .into_iter()
+            .map(|[whole, _, _]| whole)
+            .collect();
+        // Each key with the records having it, summed over the names.
+        let mut counts: Vec<(u64, u32)> = keys
+            .par_iter()
+            .zip(&records_with)
+            .flat_map_iter(|(keys, &n)| keys.iter().map(move |&k| (k, n)))
+            .collect();
+        counts.par_sort_unstable_by_key(|&(k, _)| k);
+        counts.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1 += later.1;
+                true
+            } else {
+                false
+            }
+        });
+        let named = f64::from(records_with.iter().sum::<u32>().max(1));
+        let (mut squares, mut cubes) = (0.0, 0.0);
+        for &(_, n) in &counts {
+            let share = f64::from(n) / named;
+            squares += share * share;
+            cubes += share * share * share;
+        }
+        Readings {
+            slot: names.slot,
+            keys,
+            counts,
+            named,
+            typical: if squares > 0.0 { cubes / squares } else { 1.0 },
+        }
+    }
+
+    /// The share of named records reading as these two do: of the
+    /// readings they share, the commonest (the more cautious weight).
+    fn shared(&self, a: usize, b: usize) -> Option<f64> {
+        let (x, y) = (
+            self.keys.get(self.slot[a] as usize)?,
+            self.keys.get(self.slot[b] as usize)?,
+        );
+        let (mut i, mut j, mut most) = (0, 0, None::<u32>);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let n = self
+                        .counts
+                        .binary_search_by_key(&x[i], |&(key, _)| key)
+                        .map_or(0, |at| self.counts[at].1);
+                    most = Some(most.map_or(n, |m| m.max(n)));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        most.map(|n| f64::from(n) / self.named)
+    }
+}
 
 /// A small seeded generator (SplitMix64): enough to draw random pairs.
 struct Draws(u64);
@@ -83,6 +178,7 @@ pub(crate) struct Pattern {
 pub(crate) fn fit(
     records: &[Record],
     prepared: &Prepared,
+    mut name_keys: Vec<crate::blocking::NameKeys>,
     settings: &Settings,
     by_id: &[u32],
     patterns: &[(Pattern, f64)],
@@ -241,6 +337,20 @@ pub(crate) fn fit(
         .enumerate()
         .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
         .collect();
+    let readings = fields
+        .iter()
+        .enumerate()
+        .map(|(f, field)| {
+            (field.term_frequency && matches!(field.compare, crate::Compare::Name)).then(|| {
+                // The keys blocking made, if it made whole names' keys.
+                let made = name_keys
+                    .iter()
+                    .position(|n| n.field == f && n.distinct.iter().any(|k| !k[0].is_empty()))
+                    .map(|at| name_keys.swap_remove(at));
+                Readings::of(prepared, f, made)
+            })
+        })
+        .collect();
     let weights = m
         .iter()
         .zip(&u)
@@ -252,6 +362,7 @@ pub(crate) fn fit(
         m,
         u,
         terms,
+        readings,
         rounds,
         weights,
     }
@@ -391,6 +502,14 @@ impl Model {
             if term != NO_TERM && terms.of_record[b] == term {
                 return (self.m[f][0] / clamp(terms.share[term as usize])).log2();
             }
+        }
+        // Names that read the same in different scripts: more for a rarer
+        // reading than the typical one, less for a commoner.
+        if l == 1
+            && let Some(readings) = &self.readings[f]
+            && let Some(share) = readings.shared(a, b)
+        {
+            return self.weights[f][1] + (readings.typical / clamp(share)).log2();
         }
         self.weights[f][l]
     }

@@ -328,6 +328,63 @@ fn a_common_surname_weighs_less_than_a_rare_one() {
     assert!(weight_of("Namgung") > weight_of("Kim") + 1.0);
 }
 
+/// Names that read the same in different scripts weigh by how common
+/// their reading is: a common name written 김영수 and "Kim Yong-su" says
+/// less than a rare one written 남궁란 and "Namgung Ran".
+#[test]
+fn a_common_reading_across_scripts_weighs_less_than_a_rare_one() {
+    let mut records = Vec::new();
+    for i in 0..80 {
+        let (hangul, latin) = if i < 70 {
+            ("김영수", "Kim Yong-su")
+        } else {
+            ("남궁란", "Namgung Ran")
+        };
+        let name = if i % 2 == 0 { hangul } else { latin };
+        records.push(Record {
+            id: format!("r{i:03}"),
+            list: (i % 2) as u8,
+            values: vec![Value::Name(name.into()), Value::Year(1950 + (i % 40))],
+        });
+    }
+    let mut s = Settings::new(
+        vec![
+            Field {
+                name: "name".into(),
+                compare: Compare::Name,
+                term_frequency: true,
+            },
+            Field {
+                name: "birth_year".into(),
+                compare: Compare::Year { tolerance: 0 },
+                term_frequency: false,
+            },
+        ],
+        vec![Blocking::NameReading(0)],
+    );
+    s.across_lists_only = true;
+    let linkage = link(&records, &s).unwrap();
+    let weight_of = |latin: &str| {
+        linkage
+            .pairs
+            .iter()
+            .find(|p| {
+                p.levels[0] == Some(1)
+                    && [p.a, p.b]
+                        .iter()
+                        .any(|&r| records[r].values[0] == Value::Name(latin.into()))
+            })
+            .map(|p| p.field_weights[0])
+            .unwrap()
+    };
+    assert!(
+        weight_of("Namgung Ran") > weight_of("Kim Yong-su") + 2.0,
+        "{} {}",
+        weight_of("Namgung Ran"),
+        weight_of("Kim Yong-su")
+    );
+}
+
 #[test]
 fn messy_input_gives_diagnostics_not_failure_and_bad_shapes_a_clear_error() {
     let records = vec![
@@ -809,6 +866,7 @@ fn a_rule_of_several_parts_finds_pairs_agreeing_on_every_part() {
     by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
     let found: BTreeSet<(usize, usize)> =
         crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics)
+            .0
             .iter()
             .map(|c| (c.a as usize, c.b as usize))
             .collect();
@@ -881,6 +939,7 @@ fn surname_blocking_pairs_a_persons_records_whatever_the_spelling() {
     let by_id: Vec<u32> = (0..records.len() as u32).collect();
     let found: BTreeSet<(usize, usize)> =
         crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics)
+            .0
             .iter()
             .map(|c| (c.a as usize, c.b as usize))
             .collect();
