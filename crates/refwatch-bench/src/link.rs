@@ -36,6 +36,7 @@ truth = "ignore"
 const KOREAN_CONFIG: &str = r#"
 threshold = 0.9
 min_probability = 0.001
+one_to_one = true
 [columns]
 name = "name"
 birth_date = "birth_date"

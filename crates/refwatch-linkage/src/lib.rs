@@ -24,6 +24,7 @@ mod blocking;
 mod cluster;
 mod compare;
 mod model;
+mod rivals;
 
 use std::collections::HashMap;
 
@@ -150,6 +151,10 @@ pub struct Settings {
     /// Link records from different lists only (two lists), instead of
     /// de-duplicating within them.
     pub across_lists_only: bool,
+    /// Each list names a person at most once (with `across_lists_only`):
+    /// a record's candidates compete, at most one of them being a match,
+    /// and each pair's probability allows for its rivals.
+    pub one_to_one: bool,
     /// Pairs at or above this probability are links.
     pub threshold: f64,
     /// Pairs below this probability (and below the threshold) are scored
@@ -177,6 +182,7 @@ impl Settings {
             fields,
             blocking,
             across_lists_only: false,
+            one_to_one: false,
             threshold: 0.9,
             min_probability: 0.0,
             bridge_support: 0.5,
@@ -195,7 +201,8 @@ pub struct ScoredPair {
     pub a: usize,
     /// The second record.
     pub b: usize,
-    /// The probability that both describe the same person.
+    /// The probability that both describe the same person (allowing for
+    /// the records' other candidates when linking one-to-one).
     pub probability: f64,
     /// The match weight (log2 of the Bayes factor, prior included).
     pub weight: f64,
@@ -304,6 +311,11 @@ pub fn link_with_progress(
             "the threshold and the smallest probability kept are probabilities, 0 to 1",
         ));
     }
+    if settings.one_to_one && !settings.across_lists_only {
+        return Err(LinkError::Settings(
+            "one-to-one linking is for two lists: link records across lists only",
+        ));
+    }
     if u32::try_from(records.len()).is_err() {
         return Err(LinkError::TooMany(records.len()));
     }
@@ -379,7 +391,7 @@ pub fn link_with_progress(
     progress(Progress::Compared {
         patterns: patterns.len(),
     });
-    let model = model::fit(
+    let mut model = model::fit(
         records,
         &prepared,
         name_keys,
@@ -391,17 +403,45 @@ pub fn link_with_progress(
     progress(Progress::Fitted {
         rounds: model.rounds,
     });
+    let mut weights: Vec<f64> = candidates
+        .par_iter()
+        .zip(&levels)
+        .map(|(c, &levels)| model.weight(c.a as usize, c.b as usize, levels))
+        .collect();
+    let decided = |i: usize| label_of(&candidates[i]);
+    let moved = model.settle_prior(&weights, decided);
+    weights.par_iter_mut().for_each(|w| *w += moved);
+    let probabilities: Vec<f64> = if settings.one_to_one {
+        // With each person at most once on each list, a record's match (if
+        // it has one) is one of the other list's records: the odds of a
+        // pair are the share of records matched over the share not, times
+        // what the pair's own weight says, over the other list's records.
+        let expected: f64 = weights.par_iter().map(|&w| model::probability(w)).sum();
+        let first = records.iter().filter(|r| r.list == 0).count();
+        let larger = first.max(records.len() - first).max(1) as f64;
+        let matched = (expected / larger).clamp(0.0, 0.99);
+        let odds: Vec<f64> = weights
+            .par_iter()
+            .map(|&w| w.min(200.0).exp2() / (1.0 - matched))
+            .collect();
+        let pairs: Vec<(u32, u32)> = candidates.par_iter().map(|c| (c.a, c.b)).collect();
+        rivals::probabilities(&pairs, &odds, decided, records.len())
+    } else {
+        weights.par_iter().map(|&w| model::probability(w)).collect()
+    };
     let floor = settings.min_probability.min(settings.threshold);
     let mut pairs: Vec<ScoredPair> = candidates
         .par_iter()
         .zip(&levels)
-        .filter_map(|(c, &levels)| {
+        .zip(&probabilities)
+        .filter_map(|((c, &levels), &probability)| {
             let (a, b) = (c.a as usize, c.b as usize);
             let label = label_of(c);
-            if label.is_none() && model::probability(model.weight(a, b, levels)) < floor {
+            if label.is_none() && probability < floor {
                 return None;
             }
             let mut pair = model.score(a, b, levels);
+            pair.probability = probability;
             pair.label = label;
             Some(pair)
         })
@@ -409,7 +449,7 @@ pub fn link_with_progress(
     // Millions of small values take a while to free: that happens on
     // another thread while the pairs are sorted and clustered.
     let compared = candidates.len();
-    rayon::spawn(move || drop((levels, candidates, prepared)));
+    rayon::spawn(move || drop((levels, candidates, prepared, weights, probabilities)));
     progress(Progress::Scored { kept: pairs.len() });
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.

@@ -38,6 +38,8 @@ pub struct Model {
     prior: f64,
     /// Per field, per level: log2 m/u.
     weights: Vec<Vec<f64>>,
+    /// Pairs there could be: the prior is a share of these.
+    possible: f64,
 }
 
 /// One field's terms: each record's (an index into `share`, or `NO_TERM`)
@@ -365,6 +367,7 @@ pub(crate) fn fit(
         readings,
         rounds,
         weights,
+        possible,
     }
 }
 
@@ -489,6 +492,58 @@ fn em(
 }
 
 impl Model {
+    /// Settles the prior on what the fitted weights say: the share of
+    /// matches among every pair there could be is the number of matches
+    /// the candidate pairs are expected to hold (each counted by its
+    /// probability, a decided pair as what was decided) over those pairs,
+    /// and that expectation depends on the prior in turn; the two are
+    /// brought to agree. The first estimate (pairs agreeing closely on
+    /// every field, see [`fit`]) misses the matches that differ on some
+    /// field, so it is low; the prior never goes below it. `weights` are the candidates' match weights
+    /// under the first prior, `labels` their decisions; returns how far
+    /// the prior moved (log2), to add to those weights.
+    pub(crate) fn settle_prior(
+        &mut self,
+        weights: &[f64],
+        labels: impl Fn(usize) -> Option<bool>,
+    ) -> f64 {
+        // Weights to the nearest 1/64 bit, with how many pairs have
+        // each: summing over these is as good and far quicker.
+        let mut bins: HashMap<i64, f64> = HashMap::new();
+        let mut decided_same = 0.0;
+        for (i, &w) in weights.iter().enumerate() {
+            match labels(i) {
+                Some(same) => decided_same += f64::from(u8::from(same)),
+                None => *bins.entry((w * 64.0).round() as i64).or_default() += 1.0,
+            }
+        }
+        let mut bins: Vec<(f64, f64)> = bins
+            .into_iter()
+            .map(|(w, count)| (w as f64 / 64.0, count))
+            .collect();
+        // A fixed order, so that sums come out the same on every run.
+        bins.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        let (first, least) = (self.prior, self.lambda);
+        let mut shift = 0.0;
+        for _ in 0..100 {
+            let expected: f64 = decided_same
+                + bins
+                    .iter()
+                    .map(|&(w, count)| count * probability(w + shift))
+                    .sum::<f64>();
+            let lambda = clamp((expected / self.possible.max(1.0)).max(least));
+            let next = (lambda / (1.0 - lambda)).log2() - first;
+            let settled = (next - shift).abs() < 1e-4;
+            shift = next;
+            self.lambda = lambda;
+            if settled {
+                break;
+            }
+        }
+        self.prior = first + shift;
+        shift
+    }
+
     /// Field `f`'s weight (log2 m/u) at this level for records `a` and
     /// `b`: 0 when a value is missing. Symmetric: the term used for its
     /// frequency is the same on both sides of an exact agreement.

@@ -1057,3 +1057,107 @@ fn born_and_near_parts_together_pair_exactly_the_pairs_agreeing_on_both() {
     assert!(expected.len() > 300, "{}", expected.len());
     assert_eq!(found, expected);
 }
+
+/// Generated people on two lists, each at most once on each.
+fn two_lists(people: usize, seed: u64) -> (Vec<Record>, Vec<usize>) {
+    let (records, truth) = population(people, seed);
+    let mut seen = BTreeSet::new();
+    records
+        .into_iter()
+        .zip(truth)
+        .filter(|(r, person)| seen.insert((*person, r.list)))
+        .unzip()
+}
+
+fn record(id: &str, list: u8, name: &str, year: i32) -> Record {
+    Record {
+        id: id.into(),
+        list,
+        values: vec![
+            Value::Name(name.into()),
+            Value::Year(year),
+            Value::Text("f".into()),
+            Value::Place(vec!["jilin".into(), "yanbian".into(), "yanji".into()]),
+        ],
+    }
+}
+
+#[test]
+fn one_to_one_candidates_compete_for_a_record() {
+    let (mut records, _) = two_lists(300, 11);
+    // One record with two alike candidates on the other list, and one with
+    // a single candidate (born before anyone generated).
+    records.push(record("x", 0, "김영수", 1940));
+    records.push(record("y1", 1, "Kim Yong-su", 1940));
+    records.push(record("y2", 1, "Kim Yong Su", 1940));
+    records.push(record("solo", 0, "남궁란", 1945));
+    records.push(record("solo-b", 1, "Namgung Ran", 1945));
+    let mut plain = settings();
+    plain.across_lists_only = true;
+    let one = Settings {
+        one_to_one: true,
+        ..plain.clone()
+    };
+    let (free, paired) = (
+        link(&records, &plain).unwrap(),
+        link(&records, &one).unwrap(),
+    );
+    let p = |l: &Linkage, a: &str, b: &str| pair_of(&records, l, a, b).probability;
+    assert!(p(&free, "x", "y1") > 0.9 && p(&free, "x", "y2") > 0.9);
+    let (y1, y2) = (p(&paired, "x", "y1"), p(&paired, "x", "y2"));
+    assert!(
+        y1 <= 0.5 + 1e-9 && y2 <= 0.5 + 1e-9 && y1 + y2 <= 1.0 + 1e-9,
+        "{y1} {y2}"
+    );
+    // A record without rivals keeps its link.
+    assert!(p(&paired, "solo", "solo-b") >= p(&free, "solo", "solo-b") - 1e-9);
+    assert!(p(&paired, "solo", "solo-b") > 0.9);
+    // No record has two pairs that are more likely than not.
+    let mut strong = vec![0; records.len()];
+    for pair in paired.pairs.iter().filter(|p| p.probability > 0.5) {
+        strong[pair.a] += 1;
+        strong[pair.b] += 1;
+    }
+    assert!(strong.iter().all(|&n| n <= 1));
+}
+
+#[test]
+fn one_to_one_finds_more_of_the_people_on_both_lists() {
+    let (records, truth) = two_lists(2_000, 5);
+    let mut plain = settings();
+    plain.across_lists_only = true;
+    let one = Settings {
+        one_to_one: true,
+        ..plain.clone()
+    };
+    let true_pairs = (0..records.len())
+        .flat_map(|a| (a + 1..records.len()).map(move |b| (a, b)))
+        .filter(|&(a, b)| truth[a] == truth[b])
+        .count();
+    let scores = |s: &Settings| {
+        let l = link(&records, s).unwrap();
+        let links: Vec<&ScoredPair> = l
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= s.threshold)
+            .collect();
+        let right = links.iter().filter(|p| truth[p.a] == truth[p.b]).count();
+        (
+            right as f64 / links.len() as f64,
+            right as f64 / true_pairs as f64,
+        )
+    };
+    let ((p_free, r_free), (p_one, r_one)) = (scores(&plain), scores(&one));
+    assert!(r_one > r_free, "recall {r_one} against {r_free}");
+    assert!(p_one >= 0.98, "precision {p_one} (was {p_free})");
+}
+
+#[test]
+fn one_to_one_needs_two_lists() {
+    let (records, _) = population(20, 2);
+    let s = Settings {
+        one_to_one: true,
+        ..settings()
+    };
+    assert!(matches!(link(&records, &s), Err(LinkError::Settings(_))));
+}

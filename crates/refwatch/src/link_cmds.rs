@@ -28,6 +28,8 @@ struct Config {
     threshold: Option<f64>,
     /// Pairs below this probability are counted, not written.
     min_probability: Option<f64>,
+    /// Each of the two files names a person at most once.
+    one_to_one: Option<bool>,
     /// Years apart a birth year may be and still count as close.
     birth_year_tolerance: Option<i32>,
     /// Days apart two birth dates may be and still count as close (a
@@ -539,6 +541,14 @@ pub(crate) fn csv(
     }
     let mut settings = Settings::new(built.iter().map(|(_, f)| f.clone()).collect(), blocking);
     settings.across_lists_only = second.is_some();
+    if config.one_to_one == Some(true) {
+        if second.is_none() {
+            bail!(
+                "one_to_one = true is for linking two files, each naming a person at most once; give a second file or leave it out"
+            );
+        }
+        settings.one_to_one = true;
+    }
     if let Some(t) = config.threshold {
         settings.threshold = t;
     }

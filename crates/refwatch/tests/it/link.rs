@@ -145,6 +145,10 @@ fn a_bad_configuration_or_file_is_refused_with_what_to_fix_and_nothing_written()
     let files = Files::new(LIST_A, &broken, CONFIG);
     let said = files.refused(&["a.csv", "b.csv"], "b.csv line 3");
     assert!(said.contains("5 fields where the header has 4"), "{said}");
+    // One-to-one linking with one file only.
+    let one = "one_to_one = true\n[columns]\n\"성명\" = \"name\"\n\"생년\" = \"birth_year\"\n";
+    let files = Files::new(LIST_A, LIST_B, one);
+    files.refused(&["a.csv"], "one_to_one = true is for linking two files");
     // Not TOML at all.
     let files = Files::new(LIST_A, LIST_B, "columns = [");
     let run = files.link(&["a.csv"]);
@@ -152,6 +156,37 @@ fn a_bad_configuration_or_file_is_refused_with_what_to_fix_and_nothing_written()
         run.stderr().contains("is not a link configuration"),
         "{}",
         run.stderr()
+    );
+}
+
+#[test]
+fn two_lists_each_naming_a_person_once_are_linked_one_to_one() {
+    // A second Kim Cheol-ok born the same year: one-to-one, the two
+    // candidates of the first list's Kim share her chance.
+    let b = format!("{LIST_B}Kim Chol Ok,1985,F,\n");
+    let files = Files::new(LIST_A, &b, &format!("one_to_one = true\n{CONFIG}"));
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    let found = clusters(&files.root.join("out/clusters.csv"));
+    assert!(
+        found.contains(&cluster(&[("a.csv", "2"), ("b.csv", "2")])),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|c| !c.contains(&("a.csv".to_owned(), "1".to_owned())) || c.len() == 2),
+        "{found:?}"
+    );
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let kim: Vec<f64> = pairs
+        .lines()
+        .filter(|l| l.starts_with("a.csv,1,"))
+        .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        kim.len() == 2 && kim.iter().sum::<f64>() <= 1.0 + 1e-6,
+        "{pairs}"
     );
 }
 
