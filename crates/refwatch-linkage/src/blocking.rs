@@ -34,8 +34,9 @@ fn mix(key: u64, part: u64) -> u64 {
 }
 
 /// Most keys one name gives one blocking rule: a name whose syllables
-/// could be read too many ways gives none rather than a flood.
-const MOST_KEYS: usize = 32;
+/// could be read too many ways (even keeping to the common ones, see
+/// [`Common`]) gives none rather than a flood.
+const MOST_KEYS: usize = 128;
 
 /// Every way to pick one sound class per position (each position's
 /// classes, see [`refwatch_names::sound_class`]), each hashed in order,
@@ -78,23 +79,94 @@ pub(crate) enum NamePart {
     Surname = 2,
 }
 
+/// Which Hangul syllables are written unambiguously (in Hangul) often
+/// enough in the names being linked. A syllable read from pinyin or a
+/// loose romanisation may stand for dozens of Hangul syllables, most of
+/// which no one on the lists is named with: only those the lists do use
+/// make its blocking keys (all of them when none is used, or when no name
+/// is in Hangul). Comparison still weighs every reading.
+pub(crate) struct Common {
+    /// Per Hangul syllable (from U+AC00): whether it is common enough.
+    common: Vec<bool>,
+}
+
+/// A syllable this share of the unambiguous ones or more is common.
+const COMMON_SHARE: f64 = 1.0 / 2_000.0;
+
+impl Common {
+    pub(crate) fn of(names: &[&[ParsedName]]) -> Common {
+        const SYLLABLES: usize = 11_172;
+        let counts = names
+            .par_iter()
+            .fold(
+                || vec![0u32; SYLLABLES],
+                |mut counts, forms| {
+                    for reading in forms.iter().flat_map(ParsedName::readings) {
+                        for set in reading.syllables() {
+                            let mut it = set.iter();
+                            if let (Some(c), None) = (it.next(), it.next())
+                                && let Some(i) = (c as usize).checked_sub(0xAC00)
+                                && i < SYLLABLES
+                            {
+                                counts[i] += 1;
+                            }
+                        }
+                    }
+                    counts
+                },
+            )
+            .reduce(
+                || vec![0u32; SYLLABLES],
+                |mut x, y| {
+                    x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+                    x
+                },
+            );
+        let total: f64 = counts.iter().map(|&n| f64::from(n)).sum();
+        Common {
+            common: counts
+                .iter()
+                .map(|&n| n > 0 && f64::from(n) >= total * COMMON_SHARE)
+                .collect(),
+        }
+    }
+
+    fn has(&self, c: char) -> bool {
+        (c as usize)
+            .checked_sub(0xAC00)
+            .and_then(|i| self.common.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// One syllable's sound classes, sorted, each once.
+fn classes_of(set: impl Iterator<Item = char>) -> Vec<u32> {
+    let mut c: Vec<u32> = set
+        .filter_map(refwatch_names::sound_class)
+        .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
 /// Blocking keys from a name's readings, for each [`NamePart`] wanted
 /// (none for the others). Unsorted, and some may repeat.
-pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3]) -> [Vec<u64>; 3] {
+pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -> [Vec<u64>; 3] {
     let mut keys: [Vec<u64>; 3] = Default::default();
     for reading in name.readings() {
-        // Each syllable's sound classes, once for every key.
+        // Each syllable's sound classes (of its common syllables, see
+        // [`Common`]), once for every key.
         let classes: Vec<Vec<u32>> = reading
             .syllables()
             .map(|set| {
-                let mut c: Vec<u32> = set
-                    .iter()
-                    .filter_map(refwatch_names::sound_class)
-                    .map(|[i, v, f]| u32::from_le_bytes([i, v, f, 1]))
-                    .collect();
-                c.sort_unstable();
-                c.dedup();
-                c
+                let common = classes_of(set.iter().filter(|&c| common.has(c)));
+                if common.is_empty() {
+                    classes_of(set.iter())
+                } else {
+                    common
+                }
             })
             .collect();
         // Where each word starts among the syllables, and where the last
@@ -187,12 +259,13 @@ impl NameKeys {
 
 pub(crate) fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3]) -> NameKeys {
     let (slot, names) = crate::compare::name_slots(prepared, field);
+    let common = Common::of(&names);
     let distinct = names
         .par_iter()
         .map(|forms| {
             let mut all: [Vec<u64>; 3] = Default::default();
             for form in forms.iter() {
-                for (kind, keys) in all.iter_mut().zip(name_keys(form, wanted)) {
+                for (kind, keys) in all.iter_mut().zip(name_keys(form, wanted, &common)) {
                     kind.extend(keys);
                 }
             }
@@ -257,6 +330,13 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                 }
                 _ => &[],
             },
+            // One key for all: pairing freely where the value is unknown,
+            // and only with those where it is known.
+            Part::Unknown(f) => {
+                let unknown = matches!(prepared[index].get(f), None | Some(Ready::Missing));
+                one[0] = (hash_of([p as i64, -1]), unknown);
+                &one[..1]
+            }
             Part::Reading(f) | Part::Sound(f) | Part::Surname(f) => {
                 let keys = match (names.iter().find(|n| n.field == f), name_part(part)) {
                     (Some(n), Some(kind)) => n.of(index, kind),
@@ -317,7 +397,7 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
             | Part::Reading(f)
             | Part::Sound(f)
             | Part::Near { field: f, .. } => Some(f),
-            Part::Surname(_) => None,
+            Part::Surname(_) | Part::Unknown(_) => None,
         })
         .collect()
 }

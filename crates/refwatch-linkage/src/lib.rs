@@ -120,6 +120,10 @@ pub enum Part {
         /// How far apart still counts as near.
         within: i32,
     },
+    /// This field unknown on at least one of the two records: for pairing
+    /// records by what else they have when one of them lacks the field
+    /// (a name and a place, say, where a birth year is missing).
+    Unknown(usize),
     /// Births that agree as written: born the same day when both records
     /// give the day, the same year when either gives only its year (two
     /// records with different days of the same year do not agree).

@@ -1161,3 +1161,55 @@ fn one_to_one_needs_two_lists() {
     };
     assert!(matches!(link(&records, &s), Err(LinkError::Settings(_))));
 }
+
+/// The candidate pairs one set of blocking rules finds.
+fn blocked(records: &[Record], s: &Settings) -> BTreeSet<(usize, usize)> {
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(records, &s.fields, &mut diagnostics);
+    let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
+    by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+    crate::blocking::candidates(records, &prepared, s, &by_id, &mut diagnostics)
+        .0
+        .iter()
+        .map(|c| (c.a as usize, c.b as usize))
+        .collect()
+}
+
+/// An unknown part pairs records where at least one lacks the field, and
+/// only those, with the rule's other parts agreeing.
+#[test]
+fn unknown_blocking_pairs_records_where_one_lacks_the_field() {
+    let (records, _) = population(400, 7);
+    let mut s = settings();
+    s.blocking = vec![Blocking::All(vec![Part::Unknown(1), Part::Same(3)])];
+    let found = blocked(&records, &s);
+    let missing = |i: usize| matches!(records[i].values[1], Value::Missing);
+    let mut expected = 0;
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let should = (missing(a) || missing(b)) && records[a].values[3] == records[b].values[3];
+            assert_eq!(found.contains(&(a, b)), should, "{a} {b}");
+            expected += usize::from(should);
+        }
+    }
+    assert!(expected > 100, "{expected}");
+}
+
+/// A name in pinyin, whose syllables may stand for dozens of Hangul
+/// syllables, is paired through the syllables the lists do use: its
+/// Hangul form is found among generated people.
+#[test]
+fn a_pinyin_name_is_blocked_with_its_hangul_form() {
+    let (mut records, _) = two_lists(300, 13);
+    // 이일정 as a Chinese document writes it: 李一正, "Li Yizheng".
+    records.push(record("hangul", 0, "이일정", 1941));
+    records.push(record("pinyin", 1, "Li Yizheng", 1941));
+    let mut s = settings();
+    s.across_lists_only = true;
+    s.blocking = vec![Blocking::NameReading(0)];
+    let found = blocked(&records, &s);
+    let n = records.len();
+    assert!(found.contains(&(n - 2, n - 1)));
+    // And not with everyone.
+    assert!(found.len() < n * n / 20, "{} pairs", found.len());
+}

@@ -460,14 +460,26 @@ pub(crate) fn csv(
     match (position(Built::Name), position(Built::Birth)) {
         (Some(name), Some(birth)) => {
             // Names that read the same in full born within the tolerance
-            // of each other; given names that read the same born the same
-            // year (surname spelled differently or mistyped).
+            // of each other; given names that read the same born as
+            // written alike, the same day or, where either gives only the
+            // year, the same year (surname spelled differently or
+            // mistyped).
             let same_year = Part::Near {
                 field: birth,
                 within: 0,
             };
             blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
-            blocking.push(Blocking::All(vec![Part::Sound(name), same_year]));
+            blocking.push(Blocking::All(vec![Part::Sound(name), Part::Born(birth)]));
+            // Where one of the two has no birth: names that read the same
+            // in the same place (or anywhere, without places).
+            let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
+            parts.extend(position(Built::Place).map(Part::Same));
+            blocking.push(Blocking::All(parts));
+            if let Some(date) = position(Built::Date) {
+                // The same date and birth year, whatever the names say
+                // (mistyped, or read no way the tables know).
+                blocking.push(Blocking::All(vec![Part::Same(date), same_year]));
+            }
         }
         (Some(name), None) => blocking.push(Blocking::NameReading(name)),
         (None, Some(birth)) => {
