@@ -13,6 +13,10 @@ use crate::{Blocking, Part, Record, Settings};
 /// window, and reported: a key shared by thousands says little.
 pub(crate) const LARGEST_BLOCK: usize = 2_000;
 
+/// Bits in the table of keys held freely (2^28: 32 MiB), see
+/// `candidates`.
+const FREE_BITS: usize = 1 << 28;
+
 /// The bit of a block member's rank that marks a key not pairing freely.
 const BOUND: u32 = 1 << 31;
 
@@ -464,6 +468,55 @@ pub(crate) fn candidates(
             .filter(|part| !matches!(part, Part::Near { within, .. } if *within > 0))
             .copied()
             .collect();
+        let number = |index: u32| match near {
+            None => Some(0),
+            Some((field, _)) => match prepared[index as usize].get(field) {
+                // A birth is near another by its year.
+                Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
+                _ => None,
+            },
+        };
+        // A key that does not pair freely pairs only with records holding
+        // it freely: when a rule has a part unknown on one side, the keys
+        // of records knowing it are left out unless some record lacking it
+        // holds them (a bit per key in a table of hashes: one read each,
+        // and a key let in by a shared bit only adds a block that pairs
+        // nothing).
+        let unknown: Vec<usize> = keyed
+            .iter()
+            .filter_map(|part| match *part {
+                Part::Unknown(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let free_keys: Option<Vec<u64>> = (!unknown.is_empty()).then(|| {
+            let held: Vec<u64> = order
+                .par_iter()
+                .filter(|&&index| {
+                    number(index).is_some()
+                        && unknown.iter().all(|&f| {
+                            matches!(prepared[index as usize].get(f), None | Some(Ready::Missing))
+                        })
+                })
+                .flat_map_iter(|&index| {
+                    keys(prepared, names, index as usize, &keyed)
+                        .into_iter()
+                        .filter_map(|(key, free)| free.then_some(key))
+                })
+                .collect();
+            let mut bits = vec![0u64; FREE_BITS / 64];
+            for key in held {
+                let bit = (key >> (64 - FREE_BITS.trailing_zeros())) as usize;
+                bits[bit / 64] |= 1 << (bit % 64);
+            }
+            bits
+        });
+        let wanted = |key: u64, free: bool| {
+            free || free_keys.as_ref().is_none_or(|bits| {
+                let bit = (key >> (64 - FREE_BITS.trailing_zeros())) as usize;
+                bits[bit / 64] & (1 << (bit % 64)) != 0
+            })
+        };
         // (key, the number swept, rank in id order with the top bit set
         // for a key that does not pair freely): sorted, each block is a
         // run of one key, in the number's order, free members first.
@@ -471,18 +524,12 @@ pub(crate) fn candidates(
             .par_iter()
             .enumerate()
             .flat_map_iter(|(rank, &index)| {
-                let value = match near {
-                    None => Some(0),
-                    Some((field, _)) => match prepared[index as usize].get(field) {
-                        // A birth is near another by its year.
-                        Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
-                        _ => None,
-                    },
-                };
+                let value = number(index);
                 value
                     .map(|_| keys(prepared, names, index as usize, &keyed))
                     .unwrap_or_default()
                     .into_iter()
+                    .filter(|&(key, free)| wanted(key, free))
                     .map(move |(key, free)| {
                         (
                             key,
@@ -494,7 +541,12 @@ pub(crate) fn candidates(
             .collect();
         entries.par_sort_unstable();
         entries.dedup();
-        let blocks: Vec<&[(u64, i32, u32)]> = entries.chunk_by(|x, y| x.0 == y.0).collect();
+        // Blocks of one record pair nothing (most keys are such).
+        let blocks: Vec<&[(u64, i32, u32)]> = entries
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|members| members.len() > 1)
+            .collect();
+        drop(free_keys);
         cut += blocks.iter().filter(|b| b.len() > LARGEST_BLOCK).count();
         let within = near.map_or(0, |(_, within)| within);
         let pair = move |x: u32, y: u32| {

@@ -505,24 +505,25 @@ impl Model {
     pub(crate) fn settle_prior(
         &mut self,
         weights: &[f64],
-        labels: impl Fn(usize) -> Option<bool>,
+        labels: impl Fn(usize) -> Option<bool> + Sync,
     ) -> f64 {
         // Weights to the nearest 1/64 bit, with how many pairs have
         // each: summing over these is as good and far quicker.
-        let mut bins: HashMap<i64, f64> = HashMap::new();
-        let mut decided_same = 0.0;
-        for (i, &w) in weights.iter().enumerate() {
-            match labels(i) {
-                Some(same) => decided_same += f64::from(u8::from(same)),
-                None => *bins.entry((w * 64.0).round() as i64).or_default() += 1.0,
-            }
-        }
-        let mut bins: Vec<(f64, f64)> = bins
-            .into_iter()
-            .map(|(w, count)| (w as f64 / 64.0, count))
+        let mut quantised: Vec<i64> = weights
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, _)| labels(i).is_none())
+            .map(|(_, &w)| (w * 64.0).round() as i64)
             .collect();
-        // A fixed order, so that sums come out the same on every run.
-        bins.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        let decided_same = (0..weights.len())
+            .filter(|&i| labels(i) == Some(true))
+            .count() as f64;
+        quantised.par_sort_unstable();
+        let bins: Vec<(f64, f64)> = quantised
+            .chunk_by(|x, y| x == y)
+            .map(|run| (run[0] as f64 / 64.0, run.len() as f64))
+            .collect();
+        drop(quantised);
         let (first, least) = (self.prior, self.lambda);
         let mut shift = 0.0;
         for _ in 0..100 {

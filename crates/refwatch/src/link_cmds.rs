@@ -462,14 +462,16 @@ pub(crate) fn csv(
             // Names that read the same in full born within the tolerance
             // of each other; given names that read the same born as
             // written alike, the same day or, where either gives only the
-            // year, the same year (surname spelled differently or
-            // mistyped).
+            // year, the same year, of the same sex (surname spelled
+            // differently or mistyped).
             let same_year = Part::Near {
                 field: birth,
                 within: 0,
             };
             blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
-            blocking.push(Blocking::All(vec![Part::Sound(name), Part::Born(birth)]));
+            let mut parts = vec![Part::Sound(name), Part::Born(birth)];
+            parts.extend(position(Built::Sex).map(Part::Same));
+            blocking.push(Blocking::All(parts));
             // Where one of the two has no birth: names that read the same
             // in the same place (or anywhere, without places).
             let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
