@@ -227,6 +227,36 @@ pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -
     keys
 }
 
+/// Whether record `index` lacks field `f`.
+fn lacks(prepared: &Prepared, index: usize, f: usize) -> bool {
+    matches!(prepared[index].get(f), None | Some(Ready::Missing))
+}
+
+/// Keys held freely by some record, as one bit per key hash in a table of
+/// [`FREE_BITS`]: one read a key, and a key let in by a shared bit only
+/// adds a block that pairs nothing.
+struct FreeKeys(Vec<u64>);
+
+impl FreeKeys {
+    fn bit(key: u64) -> usize {
+        (key >> (64 - FREE_BITS.trailing_zeros())) as usize
+    }
+
+    fn of(keys: impl IntoIterator<Item = u64>) -> FreeKeys {
+        let mut bits = vec![0u64; FREE_BITS / 64];
+        for key in keys {
+            let bit = Self::bit(key);
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        FreeKeys(bits)
+    }
+
+    fn holds(&self, key: u64) -> bool {
+        let bit = Self::bit(key);
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
 /// The value of one field as a key, if it has one.
 fn value_key(ready: Option<&Ready>) -> Option<u64> {
     Some(match ready? {
@@ -337,8 +367,7 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
             // One key for all: pairing freely where the value is unknown,
             // and only with those where it is known.
             Part::Unknown(f) => {
-                let unknown = matches!(prepared[index].get(f), None | Some(Ready::Missing));
-                one[0] = (hash_of([p as i64, -1]), unknown);
+                one[0] = (hash_of([p as i64, -1]), lacks(prepared, index, f));
                 &one[..1]
             }
             Part::Reading(f) | Part::Sound(f) | Part::Surname(f) => {
@@ -479,9 +508,7 @@ pub(crate) fn candidates(
         // A key that does not pair freely pairs only with records holding
         // it freely: when a rule has a part unknown on one side, the keys
         // of records knowing it are left out unless some record lacking it
-        // holds them (a bit per key in a table of hashes: one read each,
-        // and a key let in by a shared bit only adds a block that pairs
-        // nothing).
+        // holds them.
         let unknown: Vec<usize> = keyed
             .iter()
             .filter_map(|part| match *part {
@@ -489,14 +516,12 @@ pub(crate) fn candidates(
                 _ => None,
             })
             .collect();
-        let free_keys: Option<Vec<u64>> = (!unknown.is_empty()).then(|| {
+        let free_keys: Option<FreeKeys> = (!unknown.is_empty()).then(|| {
             let held: Vec<u64> = order
                 .par_iter()
                 .filter(|&&index| {
                     number(index).is_some()
-                        && unknown.iter().all(|&f| {
-                            matches!(prepared[index as usize].get(f), None | Some(Ready::Missing))
-                        })
+                        && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
                 })
                 .flat_map_iter(|&index| {
                     keys(prepared, names, index as usize, &keyed)
@@ -504,19 +529,9 @@ pub(crate) fn candidates(
                         .filter_map(|(key, free)| free.then_some(key))
                 })
                 .collect();
-            let mut bits = vec![0u64; FREE_BITS / 64];
-            for key in held {
-                let bit = (key >> (64 - FREE_BITS.trailing_zeros())) as usize;
-                bits[bit / 64] |= 1 << (bit % 64);
-            }
-            bits
+            FreeKeys::of(held)
         });
-        let wanted = |key: u64, free: bool| {
-            free || free_keys.as_ref().is_none_or(|bits| {
-                let bit = (key >> (64 - FREE_BITS.trailing_zeros())) as usize;
-                bits[bit / 64] & (1 << (bit % 64)) != 0
-            })
-        };
+        let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
         // (key, the number swept, rank in id order with the top bit set
         // for a key that does not pair freely): sorted, each block is a
         // run of one key, in the number's order, free members first.
@@ -529,7 +544,7 @@ pub(crate) fn candidates(
                     .map(|_| keys(prepared, names, index as usize, &keyed))
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|&(key, free)| wanted(key, free))
+                    .filter(|&(key, free)| kept(key, free))
                     .map(move |(key, free)| {
                         (
                             key,
@@ -562,7 +577,6 @@ pub(crate) fn candidates(
         };
         let found: Vec<Candidate> = blocks
             .par_iter()
-            .filter(|members| members.len() > 1)
             .flat_map_iter(|members| {
                 let members = &members[..members.len().min(LARGEST_BLOCK)];
                 // Without a number to sweep, a member that does not pair

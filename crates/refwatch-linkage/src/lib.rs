@@ -413,20 +413,19 @@ pub fn link_with_progress(
         .map(|(c, &levels)| model.weight(c.a as usize, c.b as usize, levels))
         .collect();
     let decided = |i: usize| label_of(&candidates[i]);
-    let moved = model.settle_prior(&weights, decided);
+    let (moved, expected) = model.settle_prior(&weights, decided);
     weights.par_iter_mut().for_each(|w| *w += moved);
     let probabilities: Vec<f64> = if settings.one_to_one {
         // With each person at most once on each list, a record's match (if
         // it has one) is one of the other list's records: the odds of a
         // pair are the share of records matched over the share not, times
         // what the pair's own weight says, over the other list's records.
-        let expected: f64 = weights.par_iter().map(|&w| model::probability(w)).sum();
         let first = records.iter().filter(|r| r.list == 0).count();
         let larger = first.max(records.len() - first).max(1) as f64;
         let matched = (expected / larger).clamp(0.0, 0.99);
         let odds: Vec<f64> = weights
             .par_iter()
-            .map(|&w| w.min(200.0).exp2() / (1.0 - matched))
+            .map(|&w| w.exp2() / (1.0 - matched))
             .collect();
         let pairs: Vec<(u32, u32)> = candidates.par_iter().map(|c| (c.a, c.b)).collect();
         rivals::probabilities(&pairs, &odds, decided, records.len())

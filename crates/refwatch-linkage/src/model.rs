@@ -499,25 +499,25 @@ impl Model {
     /// and that expectation depends on the prior in turn; the two are
     /// brought to agree. The first estimate (pairs agreeing closely on
     /// every field, see [`fit`]) misses the matches that differ on some
-    /// field, so it is low; the prior never goes below it. `weights` are the candidates' match weights
-    /// under the first prior, `labels` their decisions; returns how far
-    /// the prior moved (log2), to add to those weights.
+    /// field, so it is low; the prior never goes below it. `weights` are
+    /// the candidates' match weights under the first prior, `labels` their
+    /// decisions. Returns how far the prior moved (log2, to add to those
+    /// weights) and the matches the candidates are expected to hold.
     pub(crate) fn settle_prior(
         &mut self,
         weights: &[f64],
-        labels: impl Fn(usize) -> Option<bool> + Sync,
-    ) -> f64 {
+        labels: impl Fn(usize) -> Option<bool>,
+    ) -> (f64, f64) {
         // Weights to the nearest 1/64 bit, with how many pairs have
         // each: summing over these is as good and far quicker.
-        let mut quantised: Vec<i64> = weights
-            .par_iter()
-            .enumerate()
-            .filter(|&(i, _)| labels(i).is_none())
-            .map(|(_, &w)| (w * 64.0).round() as i64)
-            .collect();
-        let decided_same = (0..weights.len())
-            .filter(|&i| labels(i) == Some(true))
-            .count() as f64;
+        let mut quantised: Vec<i64> = Vec::with_capacity(weights.len());
+        let mut decided_same = 0.0;
+        for (i, &w) in weights.iter().enumerate() {
+            match labels(i) {
+                None => quantised.push((w * 64.0).round() as i64),
+                Some(same) => decided_same += f64::from(u8::from(same)),
+            }
+        }
         quantised.par_sort_unstable();
         let bins: Vec<(f64, f64)> = quantised
             .chunk_by(|x, y| x == y)
@@ -525,9 +525,9 @@ impl Model {
             .collect();
         drop(quantised);
         let (first, least) = (self.prior, self.lambda);
-        let mut shift = 0.0;
+        let (mut shift, mut expected) = (0.0, 0.0);
         for _ in 0..100 {
-            let expected: f64 = decided_same
+            expected = decided_same
                 + bins
                     .iter()
                     .map(|&(w, count)| count * probability(w + shift))
@@ -542,7 +542,7 @@ impl Model {
             }
         }
         self.prior = first + shift;
-        shift
+        (shift, expected)
     }
 
     /// Field `f`'s weight (log2 m/u) at this level for records `a` and

@@ -12,8 +12,9 @@
 /// Odds no larger than this (2^200), so that sums of them stay finite.
 const MOST_ODDS: f64 = 1.606_938_044_258_990_3e60;
 
-/// Rounds of discounting rivals that are taken.
-const ROUNDS: usize = 3;
+/// Rounds: the first sets each pair against all its rivals, the others
+/// discount rivals that are taken.
+const ROUNDS: usize = 4;
 
 /// The probability of each pair given its rivals. `pairs` are the
 /// candidates (record positions, below `records`), `odds` each pair's odds
@@ -45,14 +46,8 @@ pub(crate) fn probabilities(
         }
         sums
     };
-    let all = per_record(&|i| (odds[i], odds[i]));
-    let mut p: Vec<f64> = pairs
-        .iter()
-        .zip(&odds)
-        .map(|(&(a, b), &o)| {
-            o / (1.0 + o + (all[a as usize] - o).max(0.0) + (all[b as usize] - o).max(0.0))
-        })
-        .collect();
+    // Before the first round no record is taken: every rival counts.
+    let mut p = vec![0.0f64; pairs.len()];
     for _ in 0..ROUNDS {
         // How surely each record is taken, by all its pairs.
         let taken = per_record(&|i| (p[i], p[i]));
@@ -70,9 +65,10 @@ pub(crate) fn probabilities(
             .map(|(i, &(a, b))| {
                 let (from_a, from_b) = rival(i);
                 let o = odds[i];
-                let others =
-                    (rivals[a as usize] - from_a).max(0.0) + (rivals[b as usize] - from_b).max(0.0);
-                o / (1.0 + o + others)
+                o / (1.0
+                    + o
+                    + (rivals[a as usize] - from_a).max(0.0)
+                    + (rivals[b as usize] - from_b).max(0.0))
             })
             .collect();
     }
