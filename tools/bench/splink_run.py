@@ -17,8 +17,25 @@ import csv
 import json
 
 import pandas as pd
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+
+def address_line(col, other):
+    # Exact, Jaro-Winkler 0.9 and 0.7 (as JaroWinklerAtThresholds), then
+    # the line written in the other line's place, either way round.
+    return cl.CustomComparison(
+        output_column_name=col,
+        comparison_levels=[
+            cll.NullLevel(col),
+            cll.ExactMatchLevel(col),
+            cll.JaroWinklerLevel(col, 0.9),
+            cll.JaroWinklerLevel(col, 0.7),
+            cll.Or(cll.ColumnsReversedLevel(col, other), cll.ColumnsReversedLevel(other, col)),
+            cll.ElseLevel(),
+        ],
+    )
 
 
 def febrl(link_type):
@@ -33,12 +50,13 @@ def febrl(link_type):
             block_on("postcode", "street_number"),
         ],
         comparisons=[
-            cl.NameComparison("given_name"),
-            cl.NameComparison("surname"),
+            # Names and address lines may be swapped between columns:
+            # Splink's reversed-columns levels, as refwatch's `swapped`.
+            cl.ForenameSurnameComparison("given_name", "surname"),
             cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
             cl.ExactMatch("street_number"),
-            cl.JaroWinklerAtThresholds("address_1"),
-            cl.JaroWinklerAtThresholds("address_2"),
+            address_line("address_1", "address_2"),
+            address_line("address_2", "address_1"),
             cl.JaroWinklerAtThresholds("suburb"),
             cl.ExactMatch("postcode"),
             cl.ExactMatch("state"),

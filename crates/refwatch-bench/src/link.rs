@@ -18,6 +18,7 @@ const FEBRL_CONFIG: &str = r#"
 threshold = 0.9
 min_probability = 0.001
 blocking = [["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"], ["postcode", "street_number"]]
+swapped = [["given_name", "surname"], ["address_1", "address_2"]]
 [columns]
 given_name = "text"
 surname = "text"

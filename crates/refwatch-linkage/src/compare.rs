@@ -79,6 +79,16 @@ pub enum Compare {
     /// languages, streets, towns: 0 same, 1 at least 0.92, 2 at least 0.8,
     /// 3 different.
     Text,
+    /// Text that may be written in another field's place (a given name
+    /// and a surname, two address lines, swapped between columns), as
+    /// Splink's reversed columns: 0 same, 1 at least 0.92, 2 at least 0.8,
+    /// 3 not similar but very similar (at least 0.92) to the other
+    /// record's field `with`, either way round, 4 different.
+    TextOrSwapped {
+        /// The field (by its place among the fields) this one may be
+        /// swapped with.
+        with: usize,
+    },
     /// Years: 0 same, 1 within the tolerance, 2 further apart.
     Year {
         /// Years apart still counted as close.
@@ -118,6 +128,7 @@ impl Compare {
             Compare::Name => 5,
             Compare::Exact => 2,
             Compare::Text => 4,
+            Compare::TextOrSwapped { .. } => 5,
             Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
             Compare::Count => 4,
             Compare::Birth { .. } => 7,
@@ -135,9 +146,10 @@ impl Compare {
             (Compare::Year { .. } | Compare::Day { .. }, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
             (Compare::Place, 1) => "same broader place",
-            (Compare::Text, 1) => "very similar",
-            (Compare::Text, 2) => "similar",
-            (Compare::Text, 0) => "same",
+            (Compare::Text | Compare::TextOrSwapped { .. }, 0) => "same",
+            (Compare::Text | Compare::TextOrSwapped { .. }, 1) => "very similar",
+            (Compare::Text | Compare::TextOrSwapped { .. }, 2) => "similar",
+            (Compare::TextOrSwapped { .. }, 3) => "swapped",
             (Compare::Count, 0) => "same",
             (Compare::Count, 1) => "overlapping",
             (Compare::Count, 2) => "within a factor of two",
@@ -246,7 +258,10 @@ pub(crate) fn prepare(
                             Ready::Range(*low, high)
                         }
                     }
-                    (Compare::Exact | Compare::Text, Value::Text(t) | Value::Name(t)) => {
+                    (
+                        Compare::Exact | Compare::Text | Compare::TextOrSwapped { .. },
+                        Value::Text(t) | Value::Name(t),
+                    ) => {
                         let t = t.trim().to_lowercase();
                         if t.is_empty() {
                             Ready::Missing
@@ -440,8 +455,35 @@ pub(crate) fn packed(prepared: &Prepared, fields: &[Field], a: usize, b: usize) 
         .iter()
         .enumerate()
         .fold(Levels::NONE, |out, (f, field)| {
-            out.with(f, level(&field.compare, &prepared[a][f], &prepared[b][f]))
+            out.with(f, field_level(field, f, &prepared[a], &prepared[b]))
         })
+}
+
+/// Field `f`'s level for two records' ready values: [`level`], and for a
+/// field that may be swapped with another, whether it was.
+fn field_level(field: &Field, f: usize, a: &[Ready], b: &[Ready]) -> Option<u8> {
+    let Compare::TextOrSwapped { with } = field.compare else {
+        return level(&field.compare, &a[f], &b[f]);
+    };
+    let (Ready::Text(x), Ready::Text(y)) = (&a[f], &b[f]) else {
+        return None;
+    };
+    let direct = if x == y { 0 } else { similarity_band(x, y) };
+    if direct <= 1 {
+        return Some(direct);
+    }
+    let close = |p: &Ready, q: &Ready| match (p, q) {
+        (Ready::Text(p), Ready::Text(q)) => p == q || similarity_band(p, q) <= 1,
+        _ => false,
+    };
+    let (aw, bw) = (a.get(with), b.get(with));
+    let swapped = with != f
+        && (bw.is_some_and(|bw| close(&a[f], bw)) || aw.is_some_and(|aw| close(aw, &b[f])));
+    Some(match (swapped, direct) {
+        (true, _) => 3,
+        (false, 2) => 2,
+        (false, _) => 4,
+    })
 }
 
 /// Every record's name on one field as a slot among the distinct names
@@ -484,7 +526,7 @@ pub(crate) fn packed_all(
                 .enumerate()
                 .filter(|(f, _)| !names.contains(f))
                 .fold(Levels::NONE, |out, (f, field)| {
-                    out.with(f, level(&field.compare, &a[f], &b[f]))
+                    out.with(f, field_level(field, f, a, b))
                 })
         })
         .collect();

@@ -315,6 +315,19 @@ pub fn link_with_progress(
             "the threshold and the smallest probability kept are probabilities, 0 to 1",
         ));
     }
+    let swaps_well = settings
+        .fields
+        .iter()
+        .enumerate()
+        .all(|(f, field)| match field.compare {
+            Compare::TextOrSwapped { with } => with != f && with < settings.fields.len(),
+            _ => true,
+        });
+    if !swaps_well {
+        return Err(LinkError::Settings(
+            "a field swapped with another must name another field",
+        ));
+    }
     if settings.one_to_one && !settings.across_lists_only {
         return Err(LinkError::Settings(
             "one-to-one linking is for two lists: link records across lists only",

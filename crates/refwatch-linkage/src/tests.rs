@@ -1213,3 +1213,61 @@ fn a_pinyin_name_is_blocked_with_its_hangul_form() {
     // And not with everyone.
     assert!(found.len() < n * n / 20, "{} pairs", found.len());
 }
+
+/// Two text fields that may be swapped: a value in the other's place is a
+/// level of its own, either way round, the same for both orders of the
+/// pair; a field swapped with itself or with no field is refused.
+#[test]
+fn text_fields_that_may_be_swapped_agree_crosswise() {
+    let text = |name: &str, with: usize| Field {
+        name: name.into(),
+        compare: Compare::TextOrSwapped { with },
+        term_frequency: false,
+    };
+    let fields = vec![text("first", 1), text("second", 0)];
+    let row = |id: &str, first: &str, second: &str| Record {
+        id: id.into(),
+        list: 0,
+        values: [first, second]
+            .iter()
+            .map(|v| {
+                if v.is_empty() {
+                    Value::Missing
+                } else {
+                    Value::Text((*v).into())
+                }
+            })
+            .collect(),
+    };
+    let records = vec![
+        row("a", "oak road", "hill farm"),
+        row("b", "hill farm", "oak road"),
+        row("c", "hill farm", ""),
+        row("d", "elm lane", "mill house"),
+        row("e", "oak raod", "hill farm"),
+    ];
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &fields, &mut diagnostics);
+    let levels = |a, b| {
+        let there = crate::compare::levels(&prepared, &fields, a, b);
+        assert_eq!(there, crate::compare::levels(&prepared, &fields, b, a));
+        there
+    };
+    assert_eq!(levels(0, 1), [Some(3), Some(3)]);
+    // One side lacks the second line: the first line is still swapped.
+    assert_eq!(levels(0, 2), [Some(3), None]);
+    assert_eq!(levels(0, 3), [Some(4), Some(4)]);
+    // Very similar as written is not swapped.
+    assert_eq!(levels(0, 4), [Some(1), Some(0)]);
+    assert_eq!(fields[0].compare.level_name(3), "swapped");
+    assert_eq!(fields[0].compare.level_name(4), "different");
+
+    for bad in [vec![text("first", 0)], vec![text("first", 1)]] {
+        let s = Settings::new(bad, vec![Blocking::Same(vec![0])]);
+        let one = vec![Record {
+            values: vec![Value::Missing],
+            ..row("a", "", "")
+        }];
+        assert!(matches!(link(&one, &s), Err(LinkError::Settings(_))));
+    }
+}

@@ -41,6 +41,9 @@ struct Config {
     /// rule are compared (on the year, for a birth column). Default: see
     /// docs/link-csv.md.
     blocking: Option<Vec<Vec<String>>>,
+    /// Pairs of `text` columns sometimes written in each other's place
+    /// (a given name and a surname, two address lines).
+    swapped: Option<Vec<[String; 2]>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -281,7 +284,45 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
             },
         ));
     }
+    // Columns that may be swapped: each compared also with the other.
+    let position = |name: &str| {
+        out.iter()
+            .position(|(b, _)| matches!(b, Built::Column(c) if c == name))
+    };
+    let swaps: Vec<(usize, usize)> = config
+        .swapped
+        .iter()
+        .flatten()
+        .filter_map(|[x, y]| Some((position(x)?, position(y)?)))
+        .collect();
+    for (x, y) in swaps {
+        out[x].1.compare = Compare::TextOrSwapped { with: y };
+        out[y].1.compare = Compare::TextOrSwapped { with: x };
+    }
     out
+}
+
+/// Checks the `swapped` pairs: two different `text` columns, each in one
+/// pair at most.
+fn check_swapped(config: &Config) -> anyhow::Result<()> {
+    let mut used: Vec<&str> = Vec::new();
+    for [x, y] in config.swapped.iter().flatten() {
+        if x == y {
+            bail!("swapped pairs {x:?} with itself; name two different columns");
+        }
+        for column in [x, y] {
+            if config.columns.get(column).map(String::as_str) != Some("text") {
+                bail!(
+                    "swapped names {column:?}, which is not a column with the role \"text\"; only text columns can be swapped"
+                );
+            }
+            if used.contains(&column.as_str()) {
+                bail!("swapped names {column:?} twice; a column can be swapped with one other");
+            }
+            used.push(column);
+        }
+    }
+    Ok(())
 }
 
 /// A place's path, broadest first: "Jilin/Yanbian/Yanji".
@@ -415,6 +456,7 @@ pub(crate) fn csv(
             bail!("the role {r:?} is not one of: {ROLES}");
         }
     }
+    check_swapped(&config)?;
     let built = fields_of(&config);
     if built.is_empty() {
         bail!(

@@ -239,3 +239,66 @@ blocking = [["Born"]]
     let files = Files::new(a, b, &config.replace("[[\"Born\"]]", "[[\"Birth\"]]"));
     files.refused(&["a.csv", "b.csv"], "not a configured column");
 }
+
+/// Columns written in each other's place (a given name in the surname's
+/// column, address lines swapped) are compared crosswise when the
+/// configuration says they may be swapped.
+#[test]
+fn columns_that_may_be_swapped_are_compared_crosswise() {
+    // Generated people; rows 1 and 2 are one person with the name and
+    // address columns swapped, row 3 someone else in the same town.
+    let list = "given,family,line1,line2,town\n\
+anna,berg,12 oak road,hill farm,norton\n\
+berg,anna,hill farm,12 oak road,norton\n\
+carl,dunn,4 elm lane,,norton\n";
+    let config = r#"
+blocking = [["town"]]
+swapped = [["given", "family"], ["line1", "line2"]]
+[columns]
+given = "text"
+family = "text"
+line1 = "text"
+line2 = "text"
+town = "exact"
+"#;
+    let files = Files::new(list, "", config);
+    let run = files.link(&["a.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let swapped = pairs
+        .lines()
+        .find(|l| l.starts_with("a.csv,1,a.csv,2,"))
+        .unwrap_or_else(|| panic!("{pairs}"));
+    assert_eq!(swapped.matches(",swapped,").count(), 4, "{swapped}");
+    let other = pairs
+        .lines()
+        .find(|l| l.starts_with("a.csv,1,a.csv,3,"))
+        .unwrap_or_else(|| panic!("{pairs}"));
+    assert!(!other.contains("swapped"), "{other}");
+    let probability = |l: &str| l.split(',').nth(4).unwrap().parse::<f64>().unwrap();
+    assert!(probability(swapped) > probability(other), "{pairs}");
+
+    // Swapping a column that is not text, or one twice, is refused.
+    for (bad, says) in [
+        (
+            r#"[["given", "town"]]"#,
+            "\"town\", which is not a column with the role \"text\"",
+        ),
+        (
+            r#"[["given", "family"], ["family", "line1"]]"#,
+            "\"family\" twice",
+        ),
+        (r#"[["given", "given"]]"#, "\"given\" with itself"),
+        (
+            r#"[["given", "nickname"]]"#,
+            "\"nickname\", which is not a column",
+        ),
+    ] {
+        let files = Files::new(
+            list,
+            "",
+            &config.replace(r#"[["given", "family"], ["line1", "line2"]]"#, bad),
+        );
+        files.refused(&["a.csv"], says);
+    }
+}
