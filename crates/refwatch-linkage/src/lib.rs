@@ -358,7 +358,9 @@ pub fn link_with_progress(
     let (mut candidates, name_keys) =
         blocking::candidates(records, &prepared, settings, &by_id, &mut diagnostics);
     let labels = labelled_pairs(records, settings, &mut diagnostics);
-    // Decided pairs are compared whatever the blocking rules say.
+    // Decided pairs are compared whatever the blocking rules say (the
+    // rest come sorted: sorted again only if some were added).
+    let blocked = candidates.len();
     for &(a, b) in labels.keys() {
         let (a, b) = (a as u32, b as u32);
         if candidates
@@ -368,7 +370,9 @@ pub fn link_with_progress(
             candidates.push(blocking::Candidate { a, b, rules: 0 });
         }
     }
-    candidates.par_sort_unstable();
+    if candidates.len() > blocked {
+        candidates.par_sort_unstable();
+    }
     if candidates.is_empty() {
         diagnostics
             .push("no candidate pairs: the blocking rules put no two records together".into());

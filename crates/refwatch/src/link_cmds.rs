@@ -481,10 +481,34 @@ pub(crate) fn csv(
             );
         }
     }
+    // Each file read on a thread of its own, its records then taken in
+    // the files' order; the first file's error, if any, is the one told.
+    let read_each: Vec<anyhow::Result<Vec<Record>>> = std::thread::scope(|scope| {
+        let reading: Vec<_> = files
+            .iter()
+            .zip(opened)
+            .enumerate()
+            .map(|(list, (path, (rows, layout)))| {
+                let built = &built;
+                scope.spawn(move || {
+                    let mut records = Vec::new();
+                    let n = read(rows, path, list as u8, &layout, built, &mut records)?;
+                    eprintln!("Read {n} rows from {}.", path.display());
+                    Ok(records)
+                })
+            })
+            .collect();
+        reading
+            .into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut records = Vec::new();
-    for (list, (path, (rows, layout))) in files.iter().zip(opened).enumerate() {
-        let n = read(rows, path, list as u8, &layout, &built, &mut records)?;
-        eprintln!("Read {n} rows from {}.", path.display());
+    for part in read_each {
+        records.append(&mut part?);
     }
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
     // How far apart a field's numbers may be and still be near: its
