@@ -82,8 +82,8 @@ pub enum Compare {
     /// Text that may be written in another field's place (a given name
     /// and a surname, two address lines, swapped between columns), as
     /// Splink's reversed columns: 0 same, 1 at least 0.92, 2 at least 0.8,
-    /// 3 not similar but very similar (at least 0.92) to the other
-    /// record's field `with`, either way round, 4 different.
+    /// 3 not very similar as written but very similar (at least 0.92) to
+    /// the other record's field `with`, either way round, 4 different.
     TextOrSwapped {
         /// The field (by its place among the fields) this one may be
         /// swapped with.
