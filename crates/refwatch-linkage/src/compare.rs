@@ -465,20 +465,18 @@ fn field_level(field: &Field, f: usize, a: &[Ready], b: &[Ready]) -> Option<u8> 
     let Compare::TextOrSwapped { with } = field.compare else {
         return level(&field.compare, &a[f], &b[f]);
     };
-    let (Ready::Text(x), Ready::Text(y)) = (&a[f], &b[f]) else {
-        return None;
-    };
-    let direct = if x == y { 0 } else { similarity_band(x, y) };
+    // As plain text first; a swap only where that is not very similar.
+    let text = |p: &Ready, q: &Ready| level(&Compare::Text, p, q);
+    let direct = text(&a[f], &b[f])?;
     if direct <= 1 {
         return Some(direct);
     }
-    let close = |p: &Ready, q: &Ready| match (p, q) {
-        (Ready::Text(p), Ready::Text(q)) => p == q || similarity_band(p, q) <= 1,
-        _ => false,
+    let close = |p: Option<&Ready>, q: Option<&Ready>| {
+        p.zip(q)
+            .and_then(|(p, q)| text(p, q))
+            .is_some_and(|l| l <= 1)
     };
-    let (aw, bw) = (a.get(with), b.get(with));
-    let swapped = with != f
-        && (bw.is_some_and(|bw| close(&a[f], bw)) || aw.is_some_and(|aw| close(aw, &b[f])));
+    let swapped = close(Some(&a[f]), b.get(with)) || close(a.get(with), Some(&b[f]));
     Some(match (swapped, direct) {
         (true, _) => 3,
         (false, 2) => 2,
