@@ -471,12 +471,10 @@ fn field_level(field: &Field, f: usize, a: &[Ready], b: &[Ready]) -> Option<u8> 
     if direct <= 1 {
         return Some(direct);
     }
-    let close = |p: Option<&Ready>, q: Option<&Ready>| {
-        p.zip(q)
-            .and_then(|(p, q)| text(p, q))
-            .is_some_and(|l| l <= 1)
-    };
-    let swapped = close(Some(&a[f]), b.get(with)) || close(a.get(with), Some(&b[f]));
+    // Text levels are symmetric: each side's value against the other
+    // record's other field.
+    let close = |p: &Ready, q: Option<&Ready>| q.and_then(|q| text(p, q)).is_some_and(|l| l <= 1);
+    let swapped = close(&a[f], b.get(with)) || close(&b[f], a.get(with));
     Some(match (swapped, direct) {
         (true, _) => 3,
         (false, 2) => 2,
