@@ -445,6 +445,49 @@ pub(crate) struct Candidate {
     pub(crate) rules: u32,
 }
 
+/// One blocking rule as the sweep over its blocks needs it.
+struct Rule {
+    /// Its bit among the rules that found a pair.
+    bit: u32,
+    /// How far apart the number it sweeps may be (none: no number).
+    within: Option<i32>,
+    /// Per record in id order: the number swept (0 when there is none to
+    /// sweep), `None` for a record without it, which the rule leaves out.
+    numbers: Vec<Option<i32>>,
+}
+
+impl Rule {
+    fn of(r: usize, parts: &[Part], prepared: &Prepared, order: &[u32]) -> Rule {
+        // A number within a distance (born within a year, dated within
+        // days) is found by sweeping the block in the number's order, not
+        // by keys of its own.
+        let near = parts.iter().find_map(|part| match *part {
+            Part::Near { field, within } if within > 0 => Some((field, within)),
+            _ => None,
+        });
+        let numbers = match near {
+            None => vec![Some(0); order.len()],
+            Some((field, _)) => order
+                .par_iter()
+                .map(|&index| match prepared[index as usize].get(field) {
+                    // A birth is near another by its year.
+                    Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
+                    _ => None,
+                })
+                .collect(),
+        };
+        Rule {
+            bit: 1u32 << r.min(31),
+            within: near.map(|(_, within)| within),
+            numbers,
+        }
+    }
+
+    fn number(&self, rank: usize) -> Option<i32> {
+        self.numbers[rank]
+    }
+}
+
 /// Every pair of records that shares a key of any rule, each once, sorted
 /// by position, with the rules that found it; and the name keys made on
 /// the way (for term frequencies of readings).
@@ -483,28 +526,31 @@ pub(crate) fn candidates(
     let names = &names_made;
     let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
+    // Rules keyed alike (the same name read alike, swept by birth in one
+    // and by date in another, say) share one sort of their keys.
+    let mut groups: Vec<(Vec<Part>, Vec<Rule>)> = Vec::new();
     for (r, parts) in rules.iter().enumerate() {
-        let bit = 1u32 << r.min(31);
-        // A number within a distance (born within a year, dated within
-        // days) is found by sweeping the block in the number's order, not
-        // by keys of its own.
-        let near = parts.iter().find_map(|part| match *part {
-            Part::Near { field, within } if within > 0 => Some((field, within)),
-            _ => None,
-        });
+        let rule = Rule::of(r, parts, prepared, order);
         let keyed: Vec<Part> = parts
             .iter()
             .filter(|part| !matches!(part, Part::Near { within, .. } if *within > 0))
             .copied()
             .collect();
-        let number = |index: u32| match near {
-            None => Some(0),
-            Some((field, _)) => match prepared[index as usize].get(field) {
-                // A birth is near another by its year.
-                Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
-                _ => None,
-            },
-        };
+        // A rule with a part unknown on one side keeps its keys to itself
+        // (which of them pair freely depends on its numbers too).
+        let alone = keyed.iter().any(|p| matches!(p, Part::Unknown(_)));
+        match groups.iter_mut().find(|(k, _)| !alone && *k == keyed) {
+            Some((_, members)) => members.push(rule),
+            None => groups.push((keyed, vec![rule])),
+        }
+    }
+    // Each record's list, by rank in id order (read in every sweep).
+    let lists: Vec<u8> = order
+        .par_iter()
+        .map(|&index| records[index as usize].list)
+        .collect();
+    for (keyed, group) in &groups {
+        let has_number = |rank: usize| group.iter().any(|rule| rule.number(rank).is_some());
         // A key that does not pair freely pairs only with records holding
         // it freely: when a rule has a part unknown on one side, the keys
         // of records knowing it are left out unless some record lacking it
@@ -519,12 +565,12 @@ pub(crate) fn candidates(
         let free_keys: Option<FreeKeys> = (!unknown.is_empty()).then(|| {
             let held: Vec<u64> = order
                 .par_iter()
-                .filter(|&&index| {
-                    number(index).is_some()
-                        && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
+                .enumerate()
+                .filter(|&(rank, &index)| {
+                    has_number(rank) && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
                 })
-                .flat_map_iter(|&index| {
-                    keys(prepared, names, index as usize, &keyed)
+                .flat_map_iter(|(_, &index)| {
+                    keys(prepared, names, index as usize, keyed)
                         .into_iter()
                         .filter_map(|(key, free)| free.then_some(key))
                 })
@@ -532,76 +578,88 @@ pub(crate) fn candidates(
             FreeKeys::of(held)
         });
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
-        // (key, the number swept, rank in id order with the top bit set
-        // for a key that does not pair freely): sorted, each block is a
-        // run of one key, in the number's order, free members first.
-        let mut entries: Vec<(u64, i32, u32)> = order
+        // (key, rank in id order with the top bit set for a key that does
+        // not pair freely): sorted, each block is a run of one key, free
+        // members first.
+        let mut entries: Vec<(u64, u32)> = order
             .par_iter()
             .enumerate()
+            .filter(|&(rank, _)| has_number(rank))
             .flat_map_iter(|(rank, &index)| {
-                let value = number(index);
-                value
-                    .map(|_| keys(prepared, names, index as usize, &keyed))
-                    .unwrap_or_default()
+                keys(prepared, names, index as usize, keyed)
                     .into_iter()
                     .filter(|&(key, free)| kept(key, free))
-                    .map(move |(key, free)| {
-                        (
-                            key,
-                            value.unwrap_or(0),
-                            rank as u32 | (u32::from(!free) << 31),
-                        )
-                    })
+                    .map(move |(key, free)| (key, rank as u32 | (u32::from(!free) << 31)))
             })
             .collect();
+        drop(free_keys);
         entries.par_sort_unstable();
         entries.dedup();
         // Blocks of one record pair nothing (most keys are such).
-        let blocks: Vec<&[(u64, i32, u32)]> = entries
+        let blocks: Vec<&[(u64, u32)]> = entries
             .chunk_by(|x, y| x.0 == y.0)
             .filter(|members| members.len() > 1)
             .collect();
-        drop(free_keys);
-        cut += blocks.iter().filter(|b| b.len() > LARGEST_BLOCK).count();
-        let within = near.map_or(0, |(_, within)| within);
-        let pair = move |x: u32, y: u32| {
-            let (a, b) = (order[(x & !BOUND) as usize], order[(y & !BOUND) as usize]);
-            let apart = a == b
-                || settings.across_lists_only
-                    && records[a as usize].list == records[b as usize].list;
+        let pair = |x: u32, y: u32, bit: u32| {
+            let (x, y) = ((x & !BOUND) as usize, (y & !BOUND) as usize);
+            let apart = x == y || settings.across_lists_only && lists[x] == lists[y];
+            let (a, b) = (order[x], order[y]);
             (!apart).then_some(Candidate {
                 a: a.min(b),
                 b: a.max(b),
                 rules: bit,
             })
         };
-        let found: Vec<Candidate> = blocks
+        let (found, too_large) = blocks
             .par_iter()
-            .flat_map_iter(|members| {
-                let members = &members[..members.len().min(LARGEST_BLOCK)];
-                // Without a number to sweep, a member that does not pair
-                // freely pairs only with the free members before it; with
-                // one, members pair while their numbers are near, unless
-                // neither pairs freely.
-                let starts = if near.is_some() {
-                    members.len()
-                } else {
-                    members.iter().take_while(|m| m.2 < BOUND).count()
-                };
-                members[..starts]
-                    .iter()
-                    .enumerate()
-                    .flat_map(move |(i, &(_, low, x))| {
-                        members[i + 1..]
-                            .iter()
-                            .take_while(move |m| {
-                                i64::from(m.1) - i64::from(low) <= i64::from(within)
-                            })
-                            .filter(move |m| x < BOUND || m.2 < BOUND)
-                            .filter_map(move |m| pair(x, m.2))
-                    })
-            })
-            .collect();
+            .fold(
+                || (Vec::new(), 0usize, Vec::new()),
+                |(mut found, mut too_large, mut members), block| {
+                    for rule in group {
+                        // The block's members this rule pairs, in the
+                        // order of the number it sweeps, free ones first.
+                        members.clear();
+                        members.extend(block.iter().filter_map(|&(_, x)| {
+                            rule.number((x & !BOUND) as usize).map(|n| (n, x))
+                        }));
+                        if members.len() < 2 {
+                            continue;
+                        }
+                        members.sort_unstable();
+                        too_large += usize::from(members.len() > LARGEST_BLOCK);
+                        members.truncate(LARGEST_BLOCK);
+                        // Without a number to sweep, a member that does not
+                        // pair freely pairs only with the free members
+                        // before it; with one, members pair while their
+                        // numbers are near, unless neither pairs freely.
+                        let starts = if rule.within.is_some() {
+                            members.len()
+                        } else {
+                            members.iter().take_while(|m| m.1 < BOUND).count()
+                        };
+                        let within = i64::from(rule.within.unwrap_or(0));
+                        for (i, &(low, x)) in members[..starts].iter().enumerate() {
+                            found.extend(
+                                members[i + 1..]
+                                    .iter()
+                                    .take_while(|m| i64::from(m.0) - i64::from(low) <= within)
+                                    .filter(|m| x < BOUND || m.1 < BOUND)
+                                    .filter_map(|m| pair(x, m.1, rule.bit)),
+                            );
+                        }
+                    }
+                    (found, too_large, members)
+                },
+            )
+            .map(|(found, too_large, _)| (found, too_large))
+            .reduce(
+                || (Vec::new(), 0),
+                |(mut x, a), (y, b)| {
+                    x.extend(y);
+                    (x, a + b)
+                },
+            );
+        cut += too_large;
         pairs.extend(found);
     }
     // One entry per pair, with every rule that found it.

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use refwatch_names::{System, romanize};
 
@@ -1270,4 +1270,65 @@ fn text_fields_that_may_be_swapped_agree_crosswise() {
         }];
         assert!(matches!(link(&one, &s), Err(LinkError::Settings(_))));
     }
+}
+
+/// Rules keyed alike share one sort of their keys: together they find
+/// each pair exactly as each finds it alone, and say which of them did.
+#[test]
+fn rules_keyed_alike_find_together_what_each_finds_alone() {
+    let (records, _) = population(400, 17);
+    let rules = vec![
+        Blocking::All(vec![
+            Part::Reading(0),
+            Part::Near {
+                field: 1,
+                within: 1,
+            },
+        ]),
+        Blocking::All(vec![
+            Part::Reading(0),
+            Part::Near {
+                field: 1,
+                within: 4,
+            },
+        ]),
+        Blocking::All(vec![Part::Reading(0)]),
+        Blocking::All(vec![
+            Part::Same(3),
+            Part::Near {
+                field: 1,
+                within: 2,
+            },
+        ]),
+    ];
+    let candidates = |rules: Vec<Blocking>| {
+        let mut s = settings();
+        s.blocking = rules;
+        let mut diagnostics = Vec::new();
+        let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
+        let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
+        by_id.sort_by(|&a, &b| records[a as usize].id.cmp(&records[b as usize].id));
+        crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics).0
+    };
+    let mut expected: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+    for (r, rule) in rules.iter().enumerate() {
+        for c in candidates(vec![rule.clone()]) {
+            *expected.entry((c.a, c.b)).or_default() |= 1 << r;
+        }
+    }
+    let together: BTreeMap<(u32, u32), u32> = candidates(rules)
+        .into_iter()
+        .map(|c| ((c.a, c.b), c.rules))
+        .collect();
+    assert_eq!(together, expected);
+    // The windows differ: the wider one finds pairs the narrower misses,
+    // and the rule without one finds more again.
+    let found_by = |r: u32| {
+        together
+            .values()
+            .filter(|&&bits| bits & (1 << r) != 0)
+            .count()
+    };
+    assert!(found_by(0) < found_by(1), "{} {}", found_by(0), found_by(1));
+    assert!(found_by(1) < found_by(2), "{} {}", found_by(1), found_by(2));
 }
