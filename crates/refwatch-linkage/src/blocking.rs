@@ -13,9 +13,10 @@ use crate::{Blocking, Part, Record, Settings};
 /// window, and reported: a key shared by thousands says little.
 pub(crate) const LARGEST_BLOCK: usize = 2_000;
 
-/// Bits in the table of keys held freely (2^28: 32 MiB), see
-/// `candidates`.
-const FREE_BITS: usize = 1 << 28;
+/// Bits in the table of keys held freely, per key held (a key let in by
+/// a shared bit about one time in sixteen), see [`FreeKeys`]: a table this
+/// small stays in the cache while every record's keys are tested.
+const FREE_BITS_PER_KEY: usize = 16;
 
 /// The bit of a block member's rank that marks a key not pairing freely.
 const BOUND: u32 = 1 << 31;
@@ -233,27 +234,38 @@ fn lacks(prepared: &Prepared, index: usize, f: usize) -> bool {
 }
 
 /// Keys held freely by some record, as one bit per key hash in a table of
-/// [`FREE_BITS`]: one read a key, and a key let in by a shared bit only
-/// adds a block that pairs nothing.
-struct FreeKeys(Vec<u64>);
+/// [`FREE_BITS_PER_KEY`] bits per key (a power of two, at least 2^16): one
+/// read a key, and a key let in by a shared bit only adds a block that
+/// pairs nothing.
+struct FreeKeys {
+    bits: Vec<u64>,
+    /// The key's top bits pick its bit: 64 less the table's power of two.
+    shift: u32,
+}
 
 impl FreeKeys {
-    fn bit(key: u64) -> usize {
-        (key >> (64 - FREE_BITS.trailing_zeros())) as usize
+    fn bit(&self, key: u64) -> usize {
+        (key >> self.shift) as usize
     }
 
-    fn of(keys: impl IntoIterator<Item = u64>) -> FreeKeys {
-        let mut bits = vec![0u64; FREE_BITS / 64];
+    fn of(keys: Vec<u64>) -> FreeKeys {
+        let size = (keys.len() * FREE_BITS_PER_KEY)
+            .next_power_of_two()
+            .max(1 << 16);
+        let mut table = FreeKeys {
+            bits: vec![0u64; size / 64],
+            shift: 64 - size.trailing_zeros(),
+        };
         for key in keys {
-            let bit = Self::bit(key);
-            bits[bit / 64] |= 1 << (bit % 64);
+            let bit = table.bit(key);
+            table.bits[bit / 64] |= 1 << (bit % 64);
         }
-        FreeKeys(bits)
+        table
     }
 
     fn holds(&self, key: u64) -> bool {
-        let bit = Self::bit(key);
-        self.0[bit / 64] & (1 << (bit % 64)) != 0
+        let bit = self.bit(key);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
     }
 }
 
@@ -327,10 +339,18 @@ type Key = (u64, bool);
 /// taking a key of each part (none when a part has none); a key pairs
 /// freely only when every part's does. Records whose keys are alike share
 /// a block (two different keys alike, a chance of about one in 2^64, only
-/// add a pair to compare).
-fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -> Vec<Key> {
-    let mut out: Vec<Key> = vec![(parts.len() as u64, true)];
-    let mut next = Vec::new();
+/// add a pair to compare). Made in `out`, with `next` for room (both
+/// kept from record to record, so that no record allocates).
+fn keys(
+    prepared: &Prepared,
+    names: &[NameKeys],
+    index: usize,
+    parts: &[Part],
+    out: &mut Vec<Key>,
+    next: &mut Vec<Key>,
+) {
+    out.clear();
+    out.push((parts.len() as u64, true));
     for (p, part) in parts.iter().enumerate() {
         let mut one = [(0u64, true); 2];
         let found: &[Key] = match *part {
@@ -376,13 +396,14 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
                     _ => &[],
                 };
                 if keys.is_empty() {
-                    return Vec::new();
+                    out.clear();
+                    return;
                 }
                 next.clear();
-                for &(k, free) in &out {
+                for &(k, free) in out.iter() {
                     next.extend(keys.iter().map(|&f| (mix(k, f), free)));
                 }
-                std::mem::swap(&mut out, &mut next);
+                std::mem::swap(out, next);
                 continue;
             }
             // Numbers within a distance are swept (see `candidates`);
@@ -397,15 +418,15 @@ fn keys(prepared: &Prepared, names: &[NameKeys], index: usize, parts: &[Part]) -
             },
         };
         if found.is_empty() {
-            return Vec::new();
+            out.clear();
+            return;
         }
         next.clear();
-        for &(k, free) in &out {
+        for &(k, free) in out.iter() {
             next.extend(found.iter().map(|&(f, also)| (mix(k, f), free && also)));
         }
-        std::mem::swap(&mut out, &mut next);
+        std::mem::swap(out, next);
     }
-    out
 }
 
 /// The syllables a name part of a rule keys on.
@@ -569,12 +590,17 @@ pub(crate) fn candidates(
                 .filter(|&(rank, &index)| {
                     has_number(rank) && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
                 })
-                .flat_map_iter(|(_, &index)| {
-                    keys(prepared, names, index as usize, keyed)
-                        .into_iter()
-                        .filter_map(|(key, free)| free.then_some(key))
-                })
-                .collect();
+                .fold(
+                    || (Vec::new(), Vec::new(), Vec::new()),
+                    |(mut held, mut out, mut next), (_, &index)| {
+                        keys(prepared, names, index as usize, keyed, &mut out, &mut next);
+                        held.extend(out.iter().filter_map(|&(key, free)| free.then_some(key)));
+                        (held, out, next)
+                    },
+                )
+                .map(|(held, _, _)| held)
+                .collect::<Vec<_>>()
+                .concat();
             FreeKeys::of(held)
         });
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
@@ -585,13 +611,21 @@ pub(crate) fn candidates(
             .par_iter()
             .enumerate()
             .filter(|&(rank, _)| has_number(rank))
-            .flat_map_iter(|(rank, &index)| {
-                keys(prepared, names, index as usize, keyed)
-                    .into_iter()
-                    .filter(|&(key, free)| kept(key, free))
-                    .map(move |(key, free)| (key, rank as u32 | (u32::from(!free) << 31)))
-            })
-            .collect();
+            .fold(
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(mut entries, mut out, mut next), (rank, &index)| {
+                    keys(prepared, names, index as usize, keyed, &mut out, &mut next);
+                    entries.extend(
+                        out.iter()
+                            .filter(|&&(key, free)| kept(key, free))
+                            .map(|&(key, free)| (key, rank as u32 | (u32::from(!free) << 31))),
+                    );
+                    (entries, out, next)
+                },
+            )
+            .map(|(entries, _, _)| entries)
+            .collect::<Vec<_>>()
+            .concat();
         drop(free_keys);
         entries.par_sort_unstable();
         entries.dedup();

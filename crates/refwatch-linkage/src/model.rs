@@ -334,25 +334,37 @@ pub(crate) fn fit(
             ));
         }
     }
-    let terms = fields
-        .iter()
-        .enumerate()
-        .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
-        .collect();
-    let readings = fields
-        .iter()
-        .enumerate()
-        .map(|(f, field)| {
-            (field.term_frequency && matches!(field.compare, crate::Compare::Name)).then(|| {
-                // The keys blocking made, if it made whole names' keys.
-                let made = name_keys
-                    .iter()
-                    .position(|n| n.field == f && n.distinct.iter().any(|k| !k[0].is_empty()))
-                    .map(|at| name_keys.swap_remove(at));
-                Readings::of(prepared, f, made)
-            })
-        })
-        .collect();
+    // Each field's terms on a core of its own, while the readings are
+    // counted.
+    let (terms, readings) = rayon::join(
+        || {
+            fields
+                .par_iter()
+                .enumerate()
+                .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
+                .collect()
+        },
+        || {
+            fields
+                .iter()
+                .enumerate()
+                .map(|(f, field)| {
+                    let counted =
+                        field.term_frequency && matches!(field.compare, crate::Compare::Name);
+                    counted.then(|| {
+                        // The keys blocking made, if it made whole names' keys.
+                        let made = name_keys
+                            .iter()
+                            .position(|n| {
+                                n.field == f && n.distinct.iter().any(|k| !k[0].is_empty())
+                            })
+                            .map(|at| name_keys.swap_remove(at));
+                        Readings::of(prepared, f, made)
+                    })
+                })
+                .collect()
+        },
+    );
     let weights = m
         .iter()
         .zip(&u)
