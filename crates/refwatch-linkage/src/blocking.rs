@@ -293,6 +293,42 @@ pub(crate) struct NameKeys {
     /// Each distinct name's keys of each part (none for parts no rule
     /// uses), sorted.
     pub(crate) distinct: Vec<[Box<[u64]>; 3]>,
+    /// How many records hold each whole-name key: counted by the sort of
+    /// a rule keyed on the whole name alone, if there is one.
+    pub(crate) held: Option<Held>,
+}
+
+/// How many records hold each whole-name key.
+pub(crate) struct Held {
+    /// The keys two records or more hold (as [`reading_key`] gives them),
+    /// each with how many, sorted by key.
+    pub(crate) shared: Vec<(u64, u32)>,
+    /// How many keys one record alone holds.
+    pub(crate) alone: usize,
+}
+
+impl Held {
+    /// From every key with how many records hold it, sorted by key.
+    pub(crate) fn of(counts: impl Iterator<Item = (u64, u32)>) -> Held {
+        let mut held = Held {
+            shared: Vec::new(),
+            alone: 0,
+        };
+        for (key, n) in counts {
+            if n > 1 {
+                held.shared.push((key, n));
+            } else {
+                held.alone += 1;
+            }
+        }
+        held
+    }
+}
+
+/// A whole-name key as a rule keyed on the name's reading alone holds it
+/// (see `keys`): how the counts of [`NameKeys::held`] are keyed.
+pub(crate) fn reading_key(key: u64) -> u64 {
+    mix(1, key)
 }
 
 impl NameKeys {
@@ -326,6 +362,7 @@ pub(crate) fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3])
         field,
         slot,
         distinct,
+        held: None,
     }
 }
 
@@ -539,11 +576,13 @@ pub(crate) fn candidates(
             }
         }
     }
-    let names: Vec<NameKeys> = wanted
+    let mut names_made: Vec<NameKeys> = wanted
         .into_iter()
         .map(|(field, kinds)| name_keys_of(prepared, field, kinds))
         .collect();
-    let names_made = names;
+    // Whole-name keys counted, per name field, by the sort of a rule
+    // keyed on the name alone.
+    let mut held: Vec<(usize, Held)> = Vec::new();
     let names = &names_made;
     let mut pairs: Vec<Candidate> = Vec::new();
     let mut cut = 0usize;
@@ -571,7 +610,16 @@ pub(crate) fn candidates(
         .map(|&index| records[index as usize].list)
         .collect();
     for (keyed, group) in &groups {
-        let has_number = |rank: usize| group.iter().any(|rule| rule.number(rank).is_some());
+        // Keyed on a name alone, every named record's keys are sorted
+        // (records without the rules' numbers pair with none): runs of a
+        // key count the records holding it.
+        let counting = match keyed[..] {
+            [Part::Reading(f)] => names.iter().any(|n| n.field == f).then_some(f),
+            _ => None,
+        };
+        let has_number = |rank: usize| {
+            counting.is_some() || group.iter().any(|rule| rule.number(rank).is_some())
+        };
         // A key that does not pair freely pairs only with records holding
         // it freely: when a rule has a part unknown on one side, the keys
         // of records knowing it are left out unless some record lacking it
@@ -607,28 +655,31 @@ pub(crate) fn candidates(
         // (key, rank in id order with the top bit set for a key that does
         // not pair freely): sorted, each block is a run of one key, free
         // members first.
+        // (Collected as a parallel iterator collects, each thread's part
+        // freed as it is moved in: the entries are the largest thing made.)
         let mut entries: Vec<(u64, u32)> = order
             .par_iter()
             .enumerate()
             .filter(|&(rank, _)| has_number(rank))
-            .fold(
-                || (Vec::new(), Vec::new(), Vec::new()),
-                |(mut entries, mut out, mut next), (rank, &index)| {
-                    keys(prepared, names, index as usize, keyed, &mut out, &mut next);
-                    entries.extend(
-                        out.iter()
-                            .filter(|&&(key, free)| kept(key, free))
-                            .map(|&(key, free)| (key, rank as u32 | (u32::from(!free) << 31))),
-                    );
-                    (entries, out, next)
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |(out, next), (rank, &index)| {
+                    keys(prepared, names, index as usize, keyed, out, next);
+                    out.iter()
+                        .filter(|&&(key, free)| kept(key, free))
+                        .map(|&(key, free)| (key, rank as u32 | (u32::from(!free) << 31)))
+                        .collect::<Vec<_>>()
                 },
             )
-            .map(|(entries, _, _)| entries)
-            .collect::<Vec<_>>()
-            .concat();
+            .flatten_iter()
+            .collect();
         drop(free_keys);
         entries.par_sort_unstable();
         entries.dedup();
+        if let Some(f) = counting {
+            let runs = entries.chunk_by(|x, y| x.0 == y.0);
+            held.push((f, Held::of(runs.map(|run| (run[0].0, run.len() as u32)))));
+        }
         // Blocks of one record pair nothing (most keys are such).
         let blocks: Vec<&[(u64, u32)]> = entries
             .chunk_by(|x, y| x.0 == y.0)
@@ -710,6 +761,11 @@ pub(crate) fn candidates(
         diagnostics.push(format!(
             "{cut} blocks had more than {LARGEST_BLOCK} records and were compared only among {LARGEST_BLOCK} of them: add a tighter blocking rule"
         ));
+    }
+    for (f, counts) in held {
+        if let Some(n) = names_made.iter_mut().find(|n| n.field == f) {
+            n.held = Some(counts);
+        }
     }
     (pairs, names_made)
 }

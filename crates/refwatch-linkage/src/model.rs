@@ -56,12 +56,13 @@ const NO_TERM: u32 = u32::MAX;
 /// its syllables) and how common each is: 김영수, "Kim Yong-su" and
 /// 金英洙 share one, so the commonness of a name carries across scripts.
 #[derive(Debug, Clone, PartialEq)]
-struct Readings {
+pub(crate) struct Readings {
     /// Each record's place in `keys` (`u32::MAX`: no name).
     slot: Vec<u32>,
     /// Each distinct name's reading keys, sorted.
     keys: Vec<Box<[u64]>>,
-    /// Every key with how many named records have it, sorted.
+    /// Every key two named records or more have (as
+    /// [`crate::blocking::reading_key`] gives it) with how many, sorted.
     counts: Vec<(u64, u32)>,
     /// Records with a name.
     named: f64,
@@ -72,7 +73,11 @@ struct Readings {
 }
 
 impl Readings {
-    fn of(prepared: &Prepared, f: usize, made: Option<crate::blocking::NameKeys>) -> Readings {
+    pub(crate) fn of(
+        prepared: &Prepared,
+        f: usize,
+        made: Option<crate::blocking::NameKeys>,
+    ) -> Readings {
         let names = made
             .unwrap_or_else(|| crate::blocking::name_keys_of(prepared, f, [true, false, false]));
         let mut records_with = vec![0u32; names.distinct.len()];
@@ -81,33 +86,51 @@ impl Readings {
                 *n += 1;
             }
         }
+        // Each key with the records having it: as blocking counted them,
+        // or summed over the names.
+        let held = match names.held {
+            Some(held) => held,
+            None => {
+                let mut counts: Vec<(u64, u32)> = names
+                    .distinct
+                    .par_iter()
+                    .zip(&records_with)
+                    .flat_map_iter(|([keys, _, _], &n)| {
+                        keys.iter()
+                            .map(move |&k| (crate::blocking::reading_key(k), n))
+                    })
+                    .collect();
+                counts.par_sort_unstable_by_key(|&(k, _)| k);
+                counts.dedup_by(|later, kept| {
+                    if later.0 == kept.0 {
+                        kept.1 += later.1;
+                        true
+                    } else {
+                        false
+                    }
+                });
+                crate::blocking::Held::of(counts.into_iter())
+            }
+        };
         let keys: Vec<Box<[u64]>> = names
             .distinct
             .into_iter()
             .map(|[whole, _, _]| whole)
             .collect();
-        // Each key with the records having it, summed over the names.
-        let mut counts: Vec<(u64, u32)> = keys
-            .par_iter()
-            .zip(&records_with)
-            .flat_map_iter(|(keys, &n)| keys.iter().map(move |&k| (k, n)))
-            .collect();
-        counts.par_sort_unstable_by_key(|&(k, _)| k);
-        counts.dedup_by(|later, kept| {
-            if later.0 == kept.0 {
-                kept.1 += later.1;
-                true
-            } else {
-                false
-            }
-        });
         let named = f64::from(records_with.iter().sum::<u32>().max(1));
-        let (mut squares, mut cubes) = (0.0, 0.0);
-        for &(_, n) in &counts {
+        // A key one record alone holds is never shared by a pair, so it is
+        // not kept; its share still counts towards the typical one.
+        let alone = 1.0 / named;
+        let (mut squares, mut cubes) = (
+            held.alone as f64 * alone * alone,
+            held.alone as f64 * alone * alone * alone,
+        );
+        for &(_, n) in &held.shared {
             let share = f64::from(n) / named;
             squares += share * share;
             cubes += share * share * share;
         }
+        let counts = held.shared;
         Readings {
             slot: names.slot,
             keys,
@@ -132,8 +155,9 @@ impl Readings {
                 std::cmp::Ordering::Equal => {
                     let n = self
                         .counts
-                        .binary_search_by_key(&x[i], |&(key, _)| key)
-                        .map_or(0, |at| self.counts[at].1);
+                        .binary_search_by_key(&crate::blocking::reading_key(x[i]), |&(key, _)| key)
+                        // A key not kept is one record's alone.
+                        .map_or(1, |at| self.counts[at].1);
                     most = Some(most.map_or(n, |m| m.max(n)));
                     i += 1;
                     j += 1;

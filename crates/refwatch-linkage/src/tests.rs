@@ -1332,3 +1332,41 @@ fn rules_keyed_alike_find_together_what_each_finds_alone() {
     assert!(found_by(0) < found_by(1), "{} {}", found_by(0), found_by(1));
     assert!(found_by(1) < found_by(2), "{} {}", found_by(1), found_by(2));
 }
+
+/// How common each reading is, counted on the way by the blocking sort of
+/// a rule keyed on the name alone, is what counting the names afresh
+/// gives; and the blocking rules find the same pairs either way.
+#[test]
+fn readings_counted_by_blocking_are_those_counted_afresh() {
+    let (records, _) = population(400, 23);
+    let mut s = settings();
+    s.blocking = vec![
+        Blocking::All(vec![
+            Part::Reading(0),
+            Part::Near {
+                field: 1,
+                within: 1,
+            },
+        ]),
+        Blocking::All(vec![Part::Reading(0), Part::Same(3)]),
+    ];
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
+    let by_id: Vec<u32> = (0..records.len() as u32).collect();
+    let (pairs, mut made) =
+        crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics);
+    let made = made.remove(0);
+    assert!(made.held.as_ref().is_some_and(|h| !h.shared.is_empty()));
+    let counted = crate::model::Readings::of(&prepared, 0, Some(made));
+    let afresh = crate::model::Readings::of(&prepared, 0, None);
+    assert_eq!(counted, afresh);
+    // Records without a birth year are counted but paired only where
+    // another rule pairs them.
+    let without = |i: u32| matches!(records[i as usize].values[1], Value::Missing);
+    assert!((0..records.len() as u32).any(without));
+    for c in &pairs {
+        if without(c.a) || without(c.b) {
+            assert_eq!(c.rules, 0b10, "{} {}", c.a, c.b);
+        }
+    }
+}
