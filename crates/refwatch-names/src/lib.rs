@@ -376,9 +376,24 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
     };
+    // Each reading's syllables' summaries together: a syllable agrees with
+    // another reading only if it shares a bit of them. Reading pairs that
+    // cannot do better than the best found so far, however ordered, are
+    // not aligned at all (the result is the same, sooner).
+    let summary = |r: &Reading| r.syllables().fold(0, |all, s| all | s.summary);
+    let (sums_a, sums_b): (Vec<u64>, Vec<u64>) = (
+        ra.iter().map(summary).collect(),
+        rb.iter().map(summary).collect(),
+    );
+    let could_agree =
+        |x: &Reading, other: u64| x.syllables().filter(|s| s.summary & other != 0).count();
     let (mut p, mut q) = (Vec::new(), Vec::new());
-    for x in ra {
-        for y in rb {
+    for (x, &sum_x) in ra.iter().zip(&sums_a) {
+        for (y, &sum_y) in rb.iter().zip(&sums_b) {
+            let most = could_agree(x, sum_y).min(could_agree(y, sum_x));
+            if !better((most, x.len().max(y.len())), best) {
+                continue;
+            }
             // Either name as given against the other in any order.
             let tries = std::iter::once((0, 0))
                 .chain((1..x.order_count()).map(|o| (o, 0)))

@@ -128,3 +128,90 @@ fn hangul_is_romanised_by_either_system() {
     assert_eq!(romanize("정은실", System::McCuneReischauer), "chongunsil");
     assert_eq!(romanize("A-1", System::Revised), "A-1");
 }
+
+/// [`compare_parsed`] aligning every pair of readings in every order, as
+/// it did before pairs that cannot do better were passed over.
+fn compare_every_alignment(a: &ParsedName, b: &ParsedName) -> Comparison {
+    let (ra, rb) = (&a.readings, &b.readings);
+    if a.squeezed.is_empty() || b.squeezed.is_empty() || a.squeezed == b.squeezed {
+        return compare_parsed(a, b);
+    }
+    if ra.is_empty() || rb.is_empty() {
+        return compare_parsed(a, b);
+    }
+    let mut best = (0, usize::MAX);
+    let (mut p, mut q) = (Vec::new(), Vec::new());
+    for x in ra {
+        for y in rb {
+            let tries = std::iter::once((0, 0))
+                .chain((1..x.order_count()).map(|o| (o, 0)))
+                .chain((1..y.order_count()).map(|o| (0, o)));
+            for (xo, yo) in tries {
+                x.order_into(xo, &mut p);
+                y.order_into(yo, &mut q);
+                let found = agreeing(&p, &q);
+                if found.0 > best.0 || (found.0 == best.0 && found.1 < best.1) {
+                    best = found;
+                }
+            }
+        }
+    }
+    let (same, syllables) = best;
+    let agreement = if same == syllables {
+        Agreement::SameReading
+    } else if syllables >= 3 && same + 1 == syllables {
+        Agreement::AllButOne
+    } else if same > 0 {
+        Agreement::Partly
+    } else {
+        Agreement::Different
+    };
+    Comparison {
+        agreement,
+        agreeing: same,
+        syllables,
+    }
+}
+
+/// Passing over reading pairs that cannot do better changes no result:
+/// generated names in Hangul, both romanisations (surname first or last,
+/// given name hyphenated or not) and Chinese characters, every pair.
+#[test]
+fn passing_over_hopeless_alignments_changes_no_comparison() {
+    const SURNAMES: [&str; 6] = ["김", "이", "박", "최", "정", "남궁"];
+    const GIVEN: [&str; 8] = ["철", "옥", "영", "수", "은", "실", "민", "호"];
+    let mut seed = 11u64;
+    let mut below = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((seed >> 33) % n as u64) as usize
+    };
+    let mut names = Vec::new();
+    for _ in 0..60 {
+        let surname = SURNAMES[below(SURNAMES.len())];
+        let given: String = (0..1 + below(2))
+            .map(|_| GIVEN[below(GIVEN.len())])
+            .collect();
+        names.push(format!("{surname}{given}"));
+        let system = [System::Revised, System::McCuneReischauer][below(2)];
+        let (s, g) = (romanize(surname, system), romanize(&given, system));
+        names.push(match below(3) {
+            0 => format!("{s} {g}"),
+            1 => format!("{g} {s}"),
+            _ => format!("{s} {}-{}", &g[..g.len() / 2], &g[g.len() / 2..]),
+        });
+        let hanja: String = format!("{surname}{given}")
+            .chars()
+            .filter_map(|c| chinese_characters(c).first().map(|(h, _)| *h))
+            .collect();
+        names.push(hanja);
+    }
+    let parsed: Vec<ParsedName> = names.iter().map(|n| ParsedName::new(n)).collect();
+    let mut compared = 0;
+    for a in &parsed {
+        for b in &parsed {
+            assert_eq!(compare_parsed(a, b), compare_every_alignment(a, b));
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 180 * 180);
+}
