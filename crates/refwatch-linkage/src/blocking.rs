@@ -160,20 +160,29 @@ fn classes_of(set: impl Iterator<Item = char>) -> Vec<u32> {
 /// (none for the others). Unsorted, and some may repeat.
 pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -> [Vec<u64>; 3] {
     let mut keys: [Vec<u64>; 3] = Default::default();
+    // Each syllable's sound classes (of its common syllables, see
+    // [`Common`]), once for every key and every reading it is in (a
+    // name's readings share their words).
+    let mut known: Vec<(&refwatch_names::Syllable, Vec<u32>)> = Vec::new();
+    let mut classes: Vec<usize> = Vec::new();
     for reading in name.readings() {
-        // Each syllable's sound classes (of its common syllables, see
-        // [`Common`]), once for every key.
-        let classes: Vec<Vec<u32>> = reading
-            .syllables()
-            .map(|set| {
-                let common = classes_of(set.iter().filter(|&c| common.has(c)));
-                if common.is_empty() {
-                    classes_of(set.iter())
-                } else {
-                    common
+        classes.clear();
+        for set in reading.syllables() {
+            let at = match known.iter().position(|(s, _)| *s == set) {
+                Some(at) => at,
+                None => {
+                    let common = classes_of(set.iter().filter(|&c| common.has(c)));
+                    let made = if common.is_empty() {
+                        classes_of(set.iter())
+                    } else {
+                        common
+                    };
+                    known.push((set, made));
+                    known.len() - 1
                 }
-            })
-            .collect();
+            };
+            classes.push(at);
+        }
         // Where each word starts among the syllables, and where the last
         // one ends.
         let mut bounds = vec![0];
@@ -187,7 +196,7 @@ pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -
         let mut choose = |spans: &[(usize, usize)], out: &mut Vec<u64>| {
             chosen.clear();
             for &(from, to) in spans {
-                chosen.extend(classes[from..to].iter().map(Vec::as_slice));
+                chosen.extend(classes[from..to].iter().map(|&at| known[at].1.as_slice()));
             }
             spellings(&chosen, out);
         };
