@@ -626,7 +626,9 @@ pub(crate) fn candidates(
             [Part::Reading(f)] => names.iter().any(|n| n.field == f).then_some(f),
             _ => None,
         };
-        let has_number = |rank: usize| {
+        // Whether a record's keys are sorted: it has a number some rule of
+        // the group sweeps, or the keys are being counted.
+        let included = |rank: usize| {
             counting.is_some() || group.iter().any(|rule| rule.number(rank).is_some())
         };
         // A key that does not pair freely pairs only with records holding
@@ -645,7 +647,7 @@ pub(crate) fn candidates(
                 .par_iter()
                 .enumerate()
                 .filter(|&(rank, &index)| {
-                    has_number(rank) && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
+                    included(rank) && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
                 })
                 .fold(
                     || (Vec::new(), Vec::new(), Vec::new()),
@@ -669,7 +671,7 @@ pub(crate) fn candidates(
         let mut entries: Vec<(u64, u32)> = order
             .par_iter()
             .enumerate()
-            .filter(|&(rank, _)| has_number(rank))
+            .filter(|&(rank, _)| included(rank))
             .map_init(
                 || (Vec::new(), Vec::new()),
                 |(out, next), (rank, &index)| {
