@@ -518,8 +518,9 @@ struct Rule {
     bit: u32,
     /// How far apart the number it sweeps may be (none: no number).
     within: Option<i32>,
-    /// Per record in id order: the number swept (0 when there is none to
-    /// sweep), `None` for a record without it, which the rule leaves out.
+    /// Per record in id order: the number swept, `None` for a record
+    /// without it, which the rule leaves out (empty when there is no
+    /// number to sweep: every record is in, as 0).
     numbers: Vec<Option<i32>>,
 }
 
@@ -533,7 +534,7 @@ impl Rule {
             _ => None,
         });
         let numbers = match near {
-            None => vec![Some(0); order.len()],
+            None => Vec::new(),
             Some((field, _)) => order
                 .par_iter()
                 .map(|&index| match prepared[index as usize].get(field) {
@@ -551,7 +552,10 @@ impl Rule {
     }
 
     fn number(&self, rank: usize) -> Option<i32> {
-        self.numbers[rank]
+        match self.within {
+            None => Some(0),
+            Some(_) => self.numbers[rank],
+        }
     }
 }
 
@@ -623,7 +627,7 @@ pub(crate) fn candidates(
         // (records without the rules' numbers pair with none): runs of a
         // key count the records holding it.
         let counting = match keyed[..] {
-            [Part::Reading(f)] => names.iter().any(|n| n.field == f).then_some(f),
+            [Part::Reading(f)] => Some(f),
             _ => None,
         };
         // Whether a record's keys are sorted: it has a number some rule of
@@ -649,17 +653,17 @@ pub(crate) fn candidates(
                 .filter(|&(rank, &index)| {
                     included(rank) && unknown.iter().all(|&f| lacks(prepared, index as usize, f))
                 })
-                .fold(
-                    || (Vec::new(), Vec::new(), Vec::new()),
-                    |(mut held, mut out, mut next), (_, &index)| {
-                        keys(prepared, names, index as usize, keyed, &mut out, &mut next);
-                        held.extend(out.iter().filter_map(|&(key, free)| free.then_some(key)));
-                        (held, out, next)
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(out, next), (_, &index)| {
+                        keys(prepared, names, index as usize, keyed, out, next);
+                        out.iter()
+                            .filter_map(|&(key, free)| free.then_some(key))
+                            .collect::<Vec<_>>()
                     },
                 )
-                .map(|(held, _, _)| held)
-                .collect::<Vec<_>>()
-                .concat();
+                .flatten_iter()
+                .collect();
             FreeKeys::of(held)
         });
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));

@@ -55,7 +55,7 @@ const NO_TERM: u32 = u32::MAX;
 /// One name field's readings (as blocking keys: the sound classes of all
 /// its syllables) and how common each is: 김영수, "Kim Yong-su" and
 /// 金英洙 share one, so the commonness of a name carries across scripts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub(crate) struct Readings {
     /// Each record's place in `keys` (`u32::MAX`: no name).
     slot: Vec<u32>,
@@ -70,6 +70,19 @@ pub(crate) struct Readings {
     /// on average (keys weighed by how often two records share them): a
     /// reading this common weighs what the level weighs.
     typical: f64,
+}
+
+/// Redacted: the keys are hashes of the names' sounds, which a list of
+/// names could be matched against.
+impl std::fmt::Debug for Readings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Readings(<redacted>, {} names, {} shared readings)",
+            self.keys.len(),
+            self.counts.len()
+        )
+    }
 }
 
 impl Readings {

@@ -1370,3 +1370,27 @@ fn readings_counted_by_blocking_are_those_counted_afresh() {
         }
     }
 }
+
+/// The fitted model prints without the readings' keys: hashes of the
+/// names' sounds, which a list of names could be matched against.
+#[test]
+fn the_model_prints_without_reading_keys() {
+    let (records, _) = population(200, 29);
+    let linkage = link(&records, &settings()).unwrap();
+    let shown = format!("{:?}", linkage.model);
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &settings().fields, &mut diagnostics);
+    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false]);
+    let keys: Vec<u64> = made
+        .distinct
+        .iter()
+        .flat_map(|k| k[0].iter().copied())
+        .collect();
+    assert!(keys.len() > 100, "{}", keys.len());
+    for key in keys {
+        for hidden in [key, crate::blocking::reading_key(key)] {
+            assert!(!shown.contains(&hidden.to_string()), "{hidden}");
+        }
+    }
+    assert!(shown.contains("Readings(<redacted>"), "{shown}");
+}

@@ -408,7 +408,12 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
             }
         }
     }
-    let (same, syllables) = best;
+    judged(best)
+}
+
+/// The comparison the best alignment makes: its agreeing syllables out of
+/// the syllables of the longer name.
+fn judged((same, syllables): (usize, usize)) -> Comparison {
     let agreement = if same == syllables {
         Agreement::SameReading
     } else if syllables >= 3 && same + 1 == syllables {

@@ -133,10 +133,8 @@ fn hangul_is_romanised_by_either_system() {
 /// it did before pairs that cannot do better were passed over.
 fn compare_every_alignment(a: &ParsedName, b: &ParsedName) -> Comparison {
     let (ra, rb) = (&a.readings, &b.readings);
-    if a.squeezed.is_empty() || b.squeezed.is_empty() || a.squeezed == b.squeezed {
-        return compare_parsed(a, b);
-    }
-    if ra.is_empty() || rb.is_empty() {
+    // Empty, identical or unreadable names never reach the alignments.
+    if a.squeezed.is_empty() || a.squeezed == b.squeezed || ra.is_empty() || rb.is_empty() {
         return compare_parsed(a, b);
     }
     let mut best = (0, usize::MAX);
@@ -156,21 +154,7 @@ fn compare_every_alignment(a: &ParsedName, b: &ParsedName) -> Comparison {
             }
         }
     }
-    let (same, syllables) = best;
-    let agreement = if same == syllables {
-        Agreement::SameReading
-    } else if syllables >= 3 && same + 1 == syllables {
-        Agreement::AllButOne
-    } else if same > 0 {
-        Agreement::Partly
-    } else {
-        Agreement::Different
-    };
-    Comparison {
-        agreement,
-        agreeing: same,
-        syllables,
-    }
+    judged(best)
 }
 
 /// Passing over reading pairs that cannot do better changes no result:
