@@ -13,10 +13,10 @@ use crate::{Blocking, Part, Record, Settings};
 /// window, and reported: a key shared by thousands says little.
 pub(crate) const LARGEST_BLOCK: usize = 2_000;
 
-/// Bits in the table of keys held freely, per key held (a key let in by
-/// a shared bit about one time in sixteen), see [`FreeKeys`]: a table this
+/// Bits in a table of keys per key in it (a key not in it let in by a
+/// shared bit about one time in sixteen), see [`KeyBits`]: a table this
 /// small stays in the cache while every record's keys are tested.
-const FREE_BITS_PER_KEY: usize = 16;
+const BITS_PER_KEY: usize = 16;
 
 /// The bit of a block member's rank that marks a key not pairing freely.
 const BOUND: u32 = 1 << 31;
@@ -242,26 +242,27 @@ fn lacks(prepared: &Prepared, index: usize, f: usize) -> bool {
     matches!(prepared[index].get(f), None | Some(Ready::Missing))
 }
 
-/// Keys held freely by some record, as one bit per key hash in a table of
-/// [`FREE_BITS_PER_KEY`] bits per key (a power of two, at least 2^16): one
-/// read a key, and a key let in by a shared bit only adds a block that
-/// pairs nothing.
-struct FreeKeys {
+/// A set of keys as one bit per key hash in a table of
+/// [`BITS_PER_KEY`] bits per key (a power of two, at least 2^16):
+/// one read tests a key, and a key let in by a shared bit (about one in
+/// sixteen of those not in the set) only adds a block that pairs nothing.
+/// Used for the keys some record holds freely, and for the keys some
+/// record of a list holds.
+struct KeyBits {
     bits: Vec<u64>,
     /// The key's top bits pick its bit: 64 less the table's power of two.
     shift: u32,
 }
 
-impl FreeKeys {
+impl KeyBits {
     fn bit(&self, key: u64) -> usize {
         (key >> self.shift) as usize
     }
 
-    fn of(keys: Vec<u64>) -> FreeKeys {
-        let size = (keys.len() * FREE_BITS_PER_KEY)
-            .next_power_of_two()
-            .max(1 << 16);
-        let mut table = FreeKeys {
+    /// The set of `keys`, of which there are about `count`.
+    fn of(count: usize, keys: impl Iterator<Item = u64>) -> KeyBits {
+        let size = (count * BITS_PER_KEY).next_power_of_two().max(1 << 16);
+        let mut table = KeyBits {
             bits: vec![0u64; size / 64],
             shift: 64 - size.trailing_zeros(),
         };
@@ -276,6 +277,35 @@ impl FreeKeys {
         let bit = self.bit(key);
         self.bits[bit / 64] & (1 << (bit % 64)) != 0
     }
+}
+
+/// Linking two lists to each other, a key that records of one list alone
+/// hold pairs nothing: its entries (key, rank) are dropped before the
+/// sort. Most of a romanised name's readings are no name's on the other
+/// list, so most of a name rule's entries go. The smaller list's keys
+/// are set out first and the other list's entries kept that the set
+/// holds; then the same the other way, with the few kept. A key let in by
+/// a table's shared bit only keeps an entry that pairs nothing. Nothing
+/// is dropped when there are more lists than two.
+fn keep_across(entries: &mut Vec<(u64, u32)>, lists: &[u8]) {
+    if lists.iter().any(|&l| l > 1) {
+        return;
+    }
+    let list = |e: &(u64, u32)| lists[(e.1 & !BOUND) as usize];
+    let ones = entries.iter().filter(|e| list(e) == 1).count();
+    let small = u8::from(ones < entries.len() - ones);
+    let of = |entries: &[(u64, u32)], wanted: u8| {
+        let count = entries.iter().filter(|e| list(e) == wanted).count();
+        KeyBits::of(
+            count,
+            entries.iter().filter(|e| list(e) == wanted).map(|e| e.0),
+        )
+    };
+    let first = of(entries, small);
+    entries.retain(|e| list(e) == small || first.holds(e.0));
+    drop(first);
+    let then = of(entries, 1 - small);
+    entries.retain(|e| list(e) != small || then.holds(e.0));
 }
 
 /// The value of one field as a key, if it has one.
@@ -307,31 +337,52 @@ pub(crate) struct NameKeys {
     pub(crate) held: Option<Held>,
 }
 
-/// How many records hold each whole-name key.
+/// How many records hold each whole-name key that pairs could share.
 pub(crate) struct Held {
-    /// The keys two records or more hold (as [`reading_key`] gives them),
-    /// each with how many, sorted by key.
+    /// The keys some pair of records shares (as [`reading_key`] gives
+    /// them), each with how many records hold it, sorted by key.
     pub(crate) shared: Vec<(u64, u32)>,
-    /// How many keys one record alone holds.
-    pub(crate) alone: usize,
+    /// How many pairs share those keys, summed over the keys.
+    pub(crate) pairs: f64,
+    /// The same, each key's pairs weighed by the records holding it.
+    pub(crate) weighed: f64,
 }
 
 impl Held {
-    /// From every key with how many records hold it, sorted by key.
-    pub(crate) fn of(counts: impl Iterator<Item = (u64, u32)>) -> Held {
+    /// From every key with how many records hold it and how many pairs
+    /// of them the link compares, sorted by key.
+    pub(crate) fn of(counts: impl Iterator<Item = (u64, (u32, f64))>) -> Held {
         let mut held = Held {
             shared: Vec::new(),
-            alone: 0,
+            pairs: 0.0,
+            weighed: 0.0,
         };
-        for (key, n) in counts {
-            if n > 1 {
+        for (key, (n, pairs)) in counts {
+            if pairs > 0.0 {
                 held.shared.push((key, n));
-            } else {
-                held.alone += 1;
+                held.pairs += pairs;
+                held.weighed += pairs * f64::from(n);
             }
         }
         held
     }
+}
+
+/// How many records hold a key (given each one's list, in any order;
+/// sorted here), and how many pairs of them the link compares: those of
+/// different lists when linking lists to each other, else all.
+pub(crate) fn pairs_sharing(of_lists: &mut [u8], across: bool) -> (u32, f64) {
+    let n = of_lists.len() as f64;
+    let alike = if across {
+        of_lists.sort_unstable();
+        of_lists
+            .chunk_by(|x, y| x == y)
+            .map(|l| (l.len() as f64).powi(2))
+            .sum::<f64>()
+    } else {
+        n
+    };
+    (of_lists.len() as u32, (n * n - alike) / 2.0)
 }
 
 /// A whole-name key as a rule keyed on the name's reading alone holds it
@@ -646,7 +697,7 @@ pub(crate) fn candidates(
                 _ => None,
             })
             .collect();
-        let free_keys: Option<FreeKeys> = (!unknown.is_empty()).then(|| {
+        let free_keys: Option<KeyBits> = (!unknown.is_empty()).then(|| {
             let held: Vec<u64> = order
                 .par_iter()
                 .enumerate()
@@ -664,7 +715,7 @@ pub(crate) fn candidates(
                 )
                 .flatten_iter()
                 .collect();
-            FreeKeys::of(held)
+            KeyBits::of(held.len(), held.into_iter())
         });
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
         // (key, rank in id order with the top bit set for a key that does
@@ -689,11 +740,23 @@ pub(crate) fn candidates(
             .flatten_iter()
             .collect();
         drop(free_keys);
+        if settings.across_lists_only {
+            keep_across(&mut entries, &lists);
+        }
         entries.par_sort_unstable();
         entries.dedup();
         if let Some(f) = counting {
-            let runs = entries.chunk_by(|x, y| x.0 == y.0);
-            held.push((f, Held::of(runs.map(|run| (run[0].0, run.len() as u32)))));
+            // Each key's records, by list (a record holds a key once).
+            let mut of_lists = Vec::new();
+            let runs = entries.chunk_by(|x, y| x.0 == y.0).map(|run| {
+                of_lists.clear();
+                of_lists.extend(run.iter().map(|&(_, x)| lists[(x & !BOUND) as usize]));
+                (
+                    run[0].0,
+                    pairs_sharing(&mut of_lists, settings.across_lists_only),
+                )
+            });
+            held.push((f, Held::of(runs)));
         }
         // Blocks of one record pair nothing (most keys are such).
         let blocks: Vec<&[(u64, u32)]> = entries

@@ -61,14 +61,15 @@ pub(crate) struct Readings {
     slot: Vec<u32>,
     /// Each distinct name's reading keys, sorted.
     keys: Vec<Box<[u64]>>,
-    /// Every key two named records or more have (as
-    /// [`crate::blocking::reading_key`] gives it) with how many, sorted.
+    /// Every key that some pair the link compares shares (as
+    /// [`crate::blocking::reading_key`] gives it) with how many records
+    /// hold it, sorted.
     counts: Vec<(u64, u32)>,
     /// Records with a name.
     named: f64,
-    /// The share of the reading two random records reading alike share,
-    /// on average (keys weighed by how often two records share them): a
-    /// reading this common weighs what the level weighs.
+    /// The share of the reading that two records the link compares share
+    /// when they read alike, on average over such pairs: a reading this
+    /// common weighs what the level weighs.
     typical: f64,
 }
 
@@ -86,71 +87,81 @@ impl std::fmt::Debug for Readings {
 }
 
 impl Readings {
+    /// `lists`: each record's list, when only pairs across lists are
+    /// compared.
     pub(crate) fn of(
         prepared: &Prepared,
         f: usize,
         made: Option<crate::blocking::NameKeys>,
+        lists: Option<&[u8]>,
     ) -> Readings {
         let names = made
             .unwrap_or_else(|| crate::blocking::name_keys_of(prepared, f, [true, false, false]));
-        let mut records_with = vec![0u32; names.distinct.len()];
-        for &s in &names.slot {
-            if let Some(n) = records_with.get_mut(s as usize) {
-                *n += 1;
-            }
-        }
         // Each key with the records having it: as blocking counted them,
         // or summed over the names.
         let held = match names.held {
             Some(held) => held,
             None => {
-                let mut counts: Vec<(u64, u32)> = names
-                    .distinct
+                // (key, list) of every named record's every key.
+                let mut keyed: Vec<(u64, u8)> = names
+                    .slot
                     .par_iter()
-                    .zip(&records_with)
-                    .flat_map_iter(|([keys, _, _], &n)| {
-                        keys.iter()
-                            .map(move |&k| (crate::blocking::reading_key(k), n))
+                    .enumerate()
+                    .filter_map(|(index, &s)| {
+                        let keys = names.distinct.get(s as usize)?;
+                        let list = lists.map_or(0, |l| l[index]);
+                        Some(
+                            keys[0]
+                                .iter()
+                                .map(move |&k| (crate::blocking::reading_key(k), list)),
+                        )
                     })
+                    .flatten_iter()
                     .collect();
-                counts.par_sort_unstable_by_key(|&(k, _)| k);
-                counts.dedup_by(|later, kept| {
-                    if later.0 == kept.0 {
-                        kept.1 += later.1;
-                        true
-                    } else {
-                        false
-                    }
+                keyed.par_sort_unstable();
+                let mut of_lists = Vec::new();
+                let runs = keyed.chunk_by(|x, y| x.0 == y.0).map(|run| {
+                    of_lists.clear();
+                    of_lists.extend(run.iter().map(|&(_, list)| list));
+                    (
+                        run[0].0,
+                        crate::blocking::pairs_sharing(&mut of_lists, lists.is_some()),
+                    )
                 });
-                crate::blocking::Held::of(counts.into_iter())
+                crate::blocking::Held::of(runs)
             }
         };
+        let named = names
+            .slot
+            .iter()
+            .filter(|&&s| (s as usize) < names.distinct.len())
+            .count();
         let keys: Vec<Box<[u64]>> = names
             .distinct
             .into_iter()
             .map(|[whole, _, _]| whole)
             .collect();
-        let named = f64::from(records_with.iter().sum::<u32>().max(1));
-        // A key one record alone holds is never shared by a pair, so it is
-        // not kept; its share still counts towards the typical one.
-        let alone = 1.0 / named;
-        let (mut squares, mut cubes) = (
-            held.alone as f64 * alone * alone,
-            held.alone as f64 * alone * alone * alone,
-        );
-        for &(_, n) in &held.shared {
-            let share = f64::from(n) / named;
-            squares += share * share;
-            cubes += share * share * share;
-        }
-        let counts = held.shared;
+        let named = named.max(1) as f64;
         Readings {
             slot: names.slot,
             keys,
-            counts,
+            counts: held.shared,
             named,
-            typical: if squares > 0.0 { cubes / squares } else { 1.0 },
+            // The share of the reading two records that the link compares
+            // and that read alike share, on average over such pairs.
+            typical: if held.pairs > 0.0 {
+                held.weighed / held.pairs / named
+            } else {
+                1.0
+            },
         }
+    }
+
+    /// The share of the reading that two records the link compares share
+    /// when they read alike, on average.
+    #[cfg(test)]
+    pub(crate) fn typical(&self) -> f64 {
+        self.typical
     }
 
     /// The share of named records reading as these two do: of the
@@ -396,7 +407,10 @@ pub(crate) fn fit(
                                 n.field == f && n.distinct.iter().any(|k| !k[0].is_empty())
                             })
                             .map(|at| name_keys.swap_remove(at));
-                        Readings::of(prepared, f, made)
+                        let lists: Option<Vec<u8>> = settings
+                            .across_lists_only
+                            .then(|| records.iter().map(|r| r.list).collect());
+                        Readings::of(prepared, f, made, lists.as_deref())
                     })
                 })
                 .collect()

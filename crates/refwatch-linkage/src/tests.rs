@@ -1335,7 +1335,10 @@ fn rules_keyed_alike_find_together_what_each_finds_alone() {
 
 /// How common each reading is, counted on the way by the blocking sort of
 /// a rule keyed on the name alone, is what counting the names afresh
-/// gives; and the blocking rules find the same pairs either way.
+/// gives, deduplicating one list or linking lists; the blocking rules
+/// find the same pairs either way; and linking lists, where keys only one
+/// list holds are dropped before the sort, they find every pair across
+/// the lists that they find deduplicating.
 #[test]
 fn readings_counted_by_blocking_are_those_counted_afresh() {
     let (records, _) = population(400, 23);
@@ -1353,21 +1356,80 @@ fn readings_counted_by_blocking_are_those_counted_afresh() {
     let mut diagnostics = Vec::new();
     let prepared = crate::compare::prepare(&records, &s.fields, &mut diagnostics);
     let by_id: Vec<u32> = (0..records.len() as u32).collect();
-    let (pairs, mut made) =
-        crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics);
-    let made = made.remove(0);
-    assert!(made.held.as_ref().is_some_and(|h| !h.shared.is_empty()));
-    let counted = crate::model::Readings::of(&prepared, 0, Some(made));
-    let afresh = crate::model::Readings::of(&prepared, 0, None);
-    assert_eq!(counted, afresh);
-    // Records without a birth year are counted but paired only where
-    // another rule pairs them.
-    let without = |i: u32| matches!(records[i as usize].values[1], Value::Missing);
-    assert!((0..records.len() as u32).any(without));
-    for c in &pairs {
-        if without(c.a) || without(c.b) {
-            assert_eq!(c.rules, 0b10, "{} {}", c.a, c.b);
+    let lists: Vec<u8> = records.iter().map(|r| r.list).collect();
+    let mut found = Vec::new();
+    for across in [false, true] {
+        s.across_lists_only = across;
+        let (pairs, mut made) =
+            crate::blocking::candidates(&records, &prepared, &s, &by_id, &mut diagnostics);
+        let made = made.remove(0);
+        assert!(made.held.as_ref().is_some_and(|h| !h.shared.is_empty()));
+        let lists = across.then_some(lists.as_slice());
+        let counted = crate::model::Readings::of(&prepared, 0, Some(made), lists);
+        let afresh = crate::model::Readings::of(&prepared, 0, None, lists);
+        assert_eq!(counted, afresh);
+        // Records without a birth year are counted but paired only where
+        // another rule pairs them.
+        let without = |i: u32| matches!(records[i as usize].values[1], Value::Missing);
+        assert!((0..records.len() as u32).any(without));
+        for c in &pairs {
+            if without(c.a) || without(c.b) {
+                assert_eq!(c.rules, 0b10, "{} {}", c.a, c.b);
+            }
         }
+        found.push(pairs);
+    }
+    let across: Vec<_> = found[0]
+        .iter()
+        .filter(|c| records[c.a as usize].list != records[c.b as usize].list)
+        .copied()
+        .collect();
+    assert!(across.len() > 100, "{}", across.len());
+    assert_eq!(found[1], across);
+}
+
+/// The typical reading's share is the share of the reading two records
+/// the link compares share, on average over every such pair and every
+/// reading they share: counted pair by pair here.
+#[test]
+fn the_typical_reading_is_that_of_the_pairs_compared() {
+    let (records, _) = population(300, 31);
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &settings().fields, &mut diagnostics);
+    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false]);
+    let keys: Vec<&[u64]> = made
+        .slot
+        .iter()
+        .map(|&s| &*made.distinct[s as usize][0])
+        .collect();
+    let mut holding: BTreeMap<u64, f64> = BTreeMap::new();
+    for k in keys.iter().flat_map(|k| k.iter()) {
+        *holding.entry(*k).or_default() += 1.0;
+    }
+    let named = records.len() as f64;
+    let lists: Vec<u8> = records.iter().map(|r| r.list).collect();
+    for across in [false, true] {
+        let (mut sum, mut shared) = (0.0, 0.0);
+        for a in 0..records.len() {
+            for b in a + 1..records.len() {
+                if across && lists[a] == lists[b] {
+                    continue;
+                }
+                for k in keys[a].iter().filter(|k| keys[b].contains(k)) {
+                    sum += holding[k] / named;
+                    shared += 1.0;
+                }
+            }
+        }
+        assert!(shared > 1000.0, "{shared}");
+        let readings =
+            crate::model::Readings::of(&prepared, 0, None, across.then_some(lists.as_slice()));
+        let typical = readings.typical();
+        assert!(
+            (typical - sum / shared).abs() < 1e-9 * typical,
+            "{typical} {}",
+            sum / shared
+        );
     }
 }
 
