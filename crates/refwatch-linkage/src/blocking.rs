@@ -397,9 +397,82 @@ impl NameKeys {
             .get(self.slot[index] as usize)
             .map_or(&[], |k| &k[part as usize])
     }
+
+    /// Linking two lists to each other (`lists`: each record's), a name's
+    /// key that no name on the other list has pairs nothing under any
+    /// rule, so it is dropped before any rule's keys are made (as
+    /// [`keep_across`] drops entries): most of a romanised name's
+    /// readings are no name's on the other list. For each part, the keys
+    /// of the names on the list with fewer are set out first, and the
+    /// names only on the other list keep the keys the set holds; then the
+    /// same the other way. A name on both lists keeps every key. Nothing
+    /// is dropped when there are more lists than two.
+    fn keep_across(&mut self, lists: &[u8]) {
+        if lists.iter().any(|&l| l > 1) {
+            return;
+        }
+        // The lists each distinct name is on: bit 1 the first, bit 2 the
+        // second.
+        let mut on = vec![0u8; self.distinct.len()];
+        for (index, &s) in self.slot.iter().enumerate() {
+            if let Some(o) = on.get_mut(s as usize) {
+                *o |= 1 << lists[index];
+            }
+        }
+        for part in 0..3 {
+            let of_list = |distinct: &[[Box<[u64]>; 3]], bit: u8| -> usize {
+                distinct
+                    .iter()
+                    .zip(&on)
+                    .filter(|&(_, &o)| o & bit != 0)
+                    .map(|(keys, _)| keys[part].len())
+                    .sum()
+            };
+            let table = |distinct: &[[Box<[u64]>; 3]], bit: u8| {
+                let keys = distinct
+                    .iter()
+                    .zip(&on)
+                    .filter(|&(_, &o)| o & bit != 0)
+                    .flat_map(|(keys, _)| keys[part].iter().copied());
+                KeyBits::of(of_list(distinct, bit), keys)
+            };
+            let keep = |distinct: &mut [[Box<[u64]>; 3]], only: u8, table: &KeyBits| {
+                distinct
+                    .par_iter_mut()
+                    .zip(&on)
+                    .filter(|&(_, &o)| o == only)
+                    .for_each(|(keys, _)| {
+                        keys[part] = keys[part]
+                            .iter()
+                            .filter(|&&k| table.holds(k))
+                            .copied()
+                            .collect();
+                    });
+            };
+            let (ones, twos) = (of_list(&self.distinct, 1), of_list(&self.distinct, 2));
+            if ones + twos == 0 {
+                continue;
+            }
+            let (small, big) = if ones <= twos { (1, 2) } else { (2, 1) };
+            let first = table(&self.distinct, small);
+            keep(&mut self.distinct, big, &first);
+            drop(first);
+            let then = table(&self.distinct, big);
+            keep(&mut self.distinct, small, &then);
+        }
+    }
 }
 
-pub(crate) fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3]) -> NameKeys {
+/// Every record's keys on name field `field` for the parts `wanted`;
+/// `lists` (each record's list) when only pairs across lists are
+/// compared, which drops the keys that no name on another list has (see
+/// [`NameKeys::keep_across`]).
+pub(crate) fn name_keys_of(
+    prepared: &Prepared,
+    field: usize,
+    wanted: [bool; 3],
+    lists: Option<&[u8]>,
+) -> NameKeys {
     let (slot, names) = crate::compare::name_slots(prepared, field);
     let common = Common::of(&names);
     let distinct = names
@@ -418,12 +491,16 @@ pub(crate) fn name_keys_of(prepared: &Prepared, field: usize, wanted: [bool; 3])
             })
         })
         .collect();
-    NameKeys {
+    let mut made = NameKeys {
         field,
         slot,
         distinct,
         held: None,
+    };
+    if let Some(lists) = lists {
+        made.keep_across(lists);
     }
+    made
 }
 
 /// A key that pairs its record with every other record holding it
@@ -640,9 +717,12 @@ pub(crate) fn candidates(
             }
         }
     }
+    let across: Option<Vec<u8>> = settings
+        .across_lists_only
+        .then(|| records.iter().map(|r| r.list).collect());
     let mut names_made: Vec<NameKeys> = wanted
         .into_iter()
-        .map(|(field, kinds)| name_keys_of(prepared, field, kinds))
+        .map(|(field, kinds)| name_keys_of(prepared, field, kinds, across.as_deref()))
         .collect();
     // Whole-name keys counted, per name field, by the sort of a rule
     // keyed on the name alone.

@@ -95,8 +95,9 @@ impl Readings {
         made: Option<crate::blocking::NameKeys>,
         lists: Option<&[u8]>,
     ) -> Readings {
-        let names = made
-            .unwrap_or_else(|| crate::blocking::name_keys_of(prepared, f, [true, false, false]));
+        let names = made.unwrap_or_else(|| {
+            crate::blocking::name_keys_of(prepared, f, [true, false, false], lists)
+        });
         // Each key with the records having it: as blocking counted them,
         // or summed over the names.
         let held = match names.held {

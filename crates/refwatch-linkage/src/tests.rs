@@ -1396,7 +1396,7 @@ fn the_typical_reading_is_that_of_the_pairs_compared() {
     let (records, _) = population(300, 31);
     let mut diagnostics = Vec::new();
     let prepared = crate::compare::prepare(&records, &settings().fields, &mut diagnostics);
-    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false]);
+    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false], None);
     let keys: Vec<&[u64]> = made
         .slot
         .iter()
@@ -1442,7 +1442,7 @@ fn the_model_prints_without_reading_keys() {
     let shown = format!("{:?}", linkage.model);
     let mut diagnostics = Vec::new();
     let prepared = crate::compare::prepare(&records, &settings().fields, &mut diagnostics);
-    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false]);
+    let made = crate::blocking::name_keys_of(&prepared, 0, [true, false, false], None);
     let keys: Vec<u64> = made
         .distinct
         .iter()
