@@ -43,10 +43,22 @@ fn mix(key: u64, part: u64) -> u64 {
 /// [`Common`]) gives none rather than a flood.
 const MOST_KEYS: usize = 128;
 
+/// What [`spellings`] does with the keys it is making, after each
+/// position.
+enum Partial<'a> {
+    /// Nothing.
+    Keep,
+    /// Adds the keys made so far to the vector (see [`name_keys_of`]).
+    Record(&'a mut Vec<u64>),
+    /// Keeps only the keys made so far that the table holds: a key none of
+    /// whose beginnings another list's names have is not finished.
+    Within(&'a KeyBits),
+}
+
 /// Every way to pick one sound class per position (each position's
 /// classes, see [`refwatch_names::sound_class`]), each hashed in order,
 /// into `out`; none when there would be more than [`MOST_KEYS`].
-fn spellings(classes: &[&[u32]], out: &mut Vec<u64>) {
+fn spellings(classes: &[&[u32]], out: &mut Vec<u64>, partial: &mut Partial) {
     if classes.is_empty() {
         return;
     }
@@ -64,6 +76,23 @@ fn spellings(classes: &[&[u32]], out: &mut Vec<u64>) {
             out[k] = mix(h, u64::from(set[0]));
             for &c in &set[1..] {
                 out.push(mix(h, u64::from(c)));
+            }
+        }
+        match partial {
+            Partial::Keep => {}
+            Partial::Record(sink) => sink.extend_from_slice(&out[start..]),
+            Partial::Within(table) => {
+                let mut kept = start;
+                for k in start..out.len() {
+                    if table.holds(out[k]) {
+                        out[kept] = out[k];
+                        kept += 1;
+                    }
+                }
+                out.truncate(kept);
+                if kept == start {
+                    return;
+                }
             }
         }
     }
@@ -158,7 +187,12 @@ fn classes_of(set: impl Iterator<Item = char>) -> Vec<u32> {
 
 /// Blocking keys from a name's readings, for each [`NamePart`] wanted
 /// (none for the others). Unsorted, and some may repeat.
-pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -> [Vec<u64>; 3] {
+fn name_keys(
+    name: &ParsedName,
+    wanted: [bool; 3],
+    common: &Common,
+    partial: &mut Partial,
+) -> [Vec<u64>; 3] {
     let mut keys: [Vec<u64>; 3] = Default::default();
     // Each syllable's sound classes (of its common syllables, see
     // [`Common`]), once for every key and every reading it is in (a
@@ -198,7 +232,7 @@ pub(crate) fn name_keys(name: &ParsedName, wanted: [bool; 3], common: &Common) -
             for &(from, to) in spans {
                 chosen.extend(classes[from..to].iter().map(|&at| known[at].1.as_slice()));
             }
-            spellings(&chosen, out);
+            spellings(&chosen, out, partial);
         };
         if wanted[NamePart::Whole as usize] {
             let out = &mut keys[NamePart::Whole as usize];
@@ -281,8 +315,9 @@ impl KeyBits {
 
 /// Linking two lists to each other, a key that records of one list alone
 /// hold pairs nothing: its entries (key, rank) are dropped before the
-/// sort. Most of a romanised name's readings are no name's on the other
-/// list, so most of a name rule's entries go. The smaller list's keys
+/// sort. (Names' keys are already those names on the other list have,
+/// see [`name_keys_of`]; with a rule's other parts, a birth year or a
+/// place, most keys are still one list's alone.) The smaller list's keys
 /// are set out first and the other list's entries kept that the set
 /// holds; then the same the other way, with the few kept. A key let in by
 /// a table's shared bit only keeps an entry that pairs nothing. Nothing
@@ -323,6 +358,9 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
     })
 }
 
+/// One distinct name's keys of each [`NamePart`], sorted.
+pub(crate) type PartKeys = [Box<[u64]>; 3];
+
 /// Every record's name keys on one field (see [`NamePart`]), made once
 /// for every rule that uses them, and once for each name written alike.
 pub(crate) struct NameKeys {
@@ -331,7 +369,7 @@ pub(crate) struct NameKeys {
     pub(crate) slot: Vec<u32>,
     /// Each distinct name's keys of each part (none for parts no rule
     /// uses), sorted.
-    pub(crate) distinct: Vec<[Box<[u64]>; 3]>,
+    pub(crate) distinct: Vec<PartKeys>,
     /// How many records hold each whole-name key: counted by the sort of
     /// a rule keyed on the whole name alone, if there is one.
     pub(crate) held: Option<Held>,
@@ -397,76 +435,12 @@ impl NameKeys {
             .get(self.slot[index] as usize)
             .map_or(&[], |k| &k[part as usize])
     }
-
-    /// Linking two lists to each other (`lists`: each record's), a name's
-    /// key that no name on the other list has pairs nothing under any
-    /// rule, so it is dropped before any rule's keys are made (as
-    /// [`keep_across`] drops entries): most of a romanised name's
-    /// readings are no name's on the other list. For each part, the keys
-    /// of the names on the list with fewer are set out first, and the
-    /// names only on the other list keep the keys the set holds; then the
-    /// same the other way. A name on both lists keeps every key. Nothing
-    /// is dropped when there are more lists than two.
-    fn keep_across(&mut self, lists: &[u8]) {
-        if lists.iter().any(|&l| l > 1) {
-            return;
-        }
-        // The lists each distinct name is on: bit 1 the first, bit 2 the
-        // second.
-        let mut on = vec![0u8; self.distinct.len()];
-        for (index, &s) in self.slot.iter().enumerate() {
-            if let Some(o) = on.get_mut(s as usize) {
-                *o |= 1 << lists[index];
-            }
-        }
-        for part in 0..3 {
-            let of_list = |distinct: &[[Box<[u64]>; 3]], bit: u8| -> usize {
-                distinct
-                    .iter()
-                    .zip(&on)
-                    .filter(|&(_, &o)| o & bit != 0)
-                    .map(|(keys, _)| keys[part].len())
-                    .sum()
-            };
-            let table = |distinct: &[[Box<[u64]>; 3]], bit: u8| {
-                let keys = distinct
-                    .iter()
-                    .zip(&on)
-                    .filter(|&(_, &o)| o & bit != 0)
-                    .flat_map(|(keys, _)| keys[part].iter().copied());
-                KeyBits::of(of_list(distinct, bit), keys)
-            };
-            let keep = |distinct: &mut [[Box<[u64]>; 3]], only: u8, table: &KeyBits| {
-                distinct
-                    .par_iter_mut()
-                    .zip(&on)
-                    .filter(|&(_, &o)| o == only)
-                    .for_each(|(keys, _)| {
-                        keys[part] = keys[part]
-                            .iter()
-                            .filter(|&&k| table.holds(k))
-                            .copied()
-                            .collect();
-                    });
-            };
-            let (ones, twos) = (of_list(&self.distinct, 1), of_list(&self.distinct, 2));
-            if ones + twos == 0 {
-                continue;
-            }
-            let (small, big) = if ones <= twos { (1, 2) } else { (2, 1) };
-            let first = table(&self.distinct, small);
-            keep(&mut self.distinct, big, &first);
-            drop(first);
-            let then = table(&self.distinct, big);
-            keep(&mut self.distinct, small, &then);
-        }
-    }
 }
 
 /// Every record's keys on name field `field` for the parts `wanted`;
 /// `lists` (each record's list) when only pairs across lists are
-/// compared, which drops the keys that no name on another list has (see
-/// [`NameKeys::keep_across`]).
+/// compared, which leaves out the keys that no name on the other list
+/// has (as [`keep_across`] leaves out a rule's entries).
 pub(crate) fn name_keys_of(
     prepared: &Prepared,
     field: usize,
@@ -475,32 +449,111 @@ pub(crate) fn name_keys_of(
 ) -> NameKeys {
     let (slot, names) = crate::compare::name_slots(prepared, field);
     let common = Common::of(&names);
-    let distinct = names
-        .par_iter()
-        .map(|forms| {
-            let mut all: [Vec<u64>; 3] = Default::default();
-            for form in forms.iter() {
-                for (kind, keys) in all.iter_mut().zip(name_keys(form, wanted, &common)) {
-                    kind.extend(keys);
+    let make = |forms: &[ParsedName], partial: &mut Partial| {
+        let mut all: [Vec<u64>; 3] = Default::default();
+        for form in forms {
+            for (kind, keys) in all
+                .iter_mut()
+                .zip(name_keys(form, wanted, &common, partial))
+            {
+                kind.extend(keys);
+            }
+        }
+        all.map(|mut keys| {
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_boxed_slice()
+        })
+    };
+    // Linking two lists: the lists each distinct name is on (bit 1 the
+    // first, bit 2 the second).
+    let on: Option<Vec<u8>> = lists
+        .filter(|lists| lists.iter().all(|&l| l <= 1))
+        .map(|lists| {
+            let mut on = vec![0u8; names.len()];
+            for (index, &s) in slot.iter().enumerate() {
+                if let Some(o) = on.get_mut(s as usize) {
+                    *o |= 1 << lists[index];
                 }
             }
-            all.map(|mut keys| {
-                keys.sort_unstable();
-                keys.dedup();
-                keys.into_boxed_slice()
-            })
+            on
+        });
+    let Some(on) = on else {
+        let distinct = names
+            .par_iter()
+            .map(|forms| make(forms, &mut Partial::Keep))
+            .collect();
+        return NameKeys {
+            field,
+            slot,
+            distinct,
+            held: None,
+        };
+    };
+    // A name's key that no name on the other list has pairs nothing under
+    // any rule: most of a romanised name's readings are no name's on the
+    // other list. The list with fewer names goes first: its names' keys
+    // are made in full, every beginning of them recorded; the names only
+    // on the other list then finish only the keys whose every beginning
+    // is recorded; and the names only on the first list keep the keys
+    // that names on the other list have. A name on both lists keeps every
+    // key; a key let in by a table's shared bit only adds a block that
+    // pairs nothing.
+    let names_on = |bit: u8| on.iter().filter(|&&o| o & bit != 0).count();
+    let (first, then) = if names_on(1) <= names_on(2) {
+        (1, 2)
+    } else {
+        (2, 1)
+    };
+    let made: Vec<(PartKeys, Vec<u64>)> = names
+        .par_iter()
+        .zip(&on)
+        .map(|(forms, &o)| {
+            let mut begun = Vec::new();
+            if o & first == 0 {
+                return (Default::default(), begun);
+            }
+            (make(forms, &mut Partial::Record(&mut begun)), begun)
         })
         .collect();
-    let mut made = NameKeys {
+    let count = made.iter().map(|(_, begun)| begun.len()).sum();
+    let begun = KeyBits::of(count, made.iter().flat_map(|(_, b)| b.iter().copied()));
+    let mut distinct: Vec<PartKeys> = made.into_iter().map(|(keys, _)| keys).collect();
+    distinct
+        .par_iter_mut()
+        .zip(&names)
+        .zip(&on)
+        .filter(|&(_, &o)| o == then)
+        .for_each(|((keys, forms), _)| *keys = make(forms, &mut Partial::Within(&begun)));
+    drop(begun);
+    for part in 0..3 {
+        let of_then = || {
+            distinct
+                .iter()
+                .zip(&on)
+                .filter(|&(_, &o)| o & then != 0)
+                .map(|(keys, _)| &keys[part])
+        };
+        let count = of_then().map(|keys| keys.len()).sum();
+        let table = KeyBits::of(count, of_then().flatten().copied());
+        distinct
+            .par_iter_mut()
+            .zip(&on)
+            .filter(|&(_, &o)| o == first)
+            .for_each(|(keys, _)| {
+                keys[part] = keys[part]
+                    .iter()
+                    .filter(|&&k| table.holds(k))
+                    .copied()
+                    .collect();
+            });
+    }
+    NameKeys {
         field,
         slot,
         distinct,
         held: None,
-    };
-    if let Some(lists) = lists {
-        made.keep_across(lists);
     }
-    made
 }
 
 /// A key that pairs its record with every other record holding it
