@@ -24,11 +24,12 @@ const ROUNDS: usize = 4;
 pub(crate) fn probabilities(
     pairs: &[(u32, u32)],
     odds: &[f64],
-    decided: impl Fn(usize) -> Option<bool>,
+    decided: impl Fn(usize) -> Option<bool> + Sync,
     records: usize,
 ) -> Vec<f64> {
+    use rayon::prelude::*;
     let odds: Vec<f64> = odds
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &o)| match decided(i) {
             Some(true) => MOST_ODDS,
@@ -36,34 +37,26 @@ pub(crate) fn probabilities(
             None => o.clamp(0.0, MOST_ODDS),
         })
         .collect();
-    // Every record's sum over its pairs of `value`.
-    let per_record = |value: &dyn Fn(usize) -> (f64, f64)| {
-        let mut sums = vec![0.0f64; records];
-        for (i, &(a, b)) in pairs.iter().enumerate() {
-            let (for_a, for_b) = value(i);
-            sums[a as usize] += for_a;
-            sums[b as usize] += for_b;
-        }
-        sums
-    };
+    let sides = Sides::of(pairs, records);
     // Before the first round no record is taken: every rival counts.
     let mut p = vec![0.0f64; pairs.len()];
     for _ in 0..ROUNDS {
         // How surely each record is taken, by all its pairs.
-        let taken = per_record(&|i| (p[i], p[i]));
-        // A pair as a rival, seen from one record: as likely as its other
-        // record is not taken by a third.
+        let taken = sides.sums(|i, _| p[i]);
+        // A pair as a rival, seen from each of its records: as likely as
+        // its other record is not taken by a third.
         let free = |i: usize, other: u32| (1.0 - (taken[other as usize] - p[i])).clamp(0.0, 1.0);
-        let rival = |i: usize| {
-            let (a, b) = pairs[i];
-            (odds[i] * free(i, b), odds[i] * free(i, a))
-        };
-        let rivals = per_record(&rival);
+        let rival: Vec<(f64, f64)> = pairs
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(a, b))| (odds[i] * free(i, b), odds[i] * free(i, a)))
+            .collect();
+        let rivals = sides.sums(|i, first| if first { rival[i].0 } else { rival[i].1 });
         p = pairs
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, &(a, b))| {
-                let (from_a, from_b) = rival(i);
+                let (from_a, from_b) = rival[i];
                 let o = odds[i];
                 o / (1.0
                     + o
@@ -72,10 +65,61 @@ pub(crate) fn probabilities(
             })
             .collect();
     }
-    for (i, p) in p.iter_mut().enumerate() {
+    p.par_iter_mut().enumerate().for_each(|(i, p)| {
         if let Some(same) = decided(i) {
             *p = f64::from(u8::from(same));
         }
-    }
+    });
     p
+}
+
+/// Every record's pairs, in the pairs' order, each marked with the side
+/// the record is on: so that sums over a record's pairs are made record by
+/// record on every core, each adding in the pairs' order (the same sums,
+/// to the last bit, whatever the number of cores).
+pub(crate) struct Sides {
+    /// Where each record's pairs start in `pairs`; one more at the end.
+    starts: Vec<usize>,
+    /// Pair positions, with the top bit set when the record is the pair's
+    /// first.
+    pairs: Vec<u64>,
+}
+
+impl Sides {
+    const FIRST: u64 = 1 << 63;
+
+    pub(crate) fn of(pairs: &[(u32, u32)], records: usize) -> Sides {
+        let mut starts = vec![0usize; records + 1];
+        for &(a, b) in pairs {
+            starts[a as usize + 1] += 1;
+            starts[b as usize + 1] += 1;
+        }
+        for r in 0..records {
+            starts[r + 1] += starts[r];
+        }
+        let mut next = starts.clone();
+        let mut out = vec![0u64; starts[records]];
+        for (i, &(a, b)) in pairs.iter().enumerate() {
+            let i = i as u64;
+            out[next[a as usize]] = i | Self::FIRST;
+            next[a as usize] += 1;
+            out[next[b as usize]] = i;
+            next[b as usize] += 1;
+        }
+        Sides { starts, pairs: out }
+    }
+
+    /// Per record, the sum over its pairs of `value(pair, whether the
+    /// record is the pair's first)`.
+    pub(crate) fn sums(&self, value: impl Fn(usize, bool) -> f64 + Sync) -> Vec<f64> {
+        use rayon::prelude::*;
+        self.starts
+            .par_windows(2)
+            .map(|w| {
+                self.pairs[w[0]..w[1]].iter().fold(0.0f64, |sum, &x| {
+                    sum + value((x & !Self::FIRST) as usize, x & Self::FIRST != 0)
+                })
+            })
+            .collect()
+    }
 }

@@ -1456,3 +1456,40 @@ fn the_model_prints_without_reading_keys() {
     }
     assert!(shown.contains("Readings(<redacted>"), "{shown}");
 }
+
+/// Sums over each record's pairs, made record by record on every core,
+/// are those of adding pair by pair in order, to the last bit: a record's
+/// rivals weigh the same whatever the machine.
+#[test]
+fn sums_per_record_are_those_of_adding_pair_by_pair() {
+    let mut dice = Dice(7);
+    let records = 300;
+    let mut pairs: Vec<(u32, u32)> = (0..5_000)
+        .map(|_| {
+            let a = dice.below(records) as u32;
+            let b = dice.below(records) as u32;
+            (a.min(b), a.max(b))
+        })
+        .filter(|(a, b)| a != b)
+        .collect();
+    pairs.sort_unstable();
+    // Values of very different sizes, so that the order of adding shows.
+    let values: Vec<(f64, f64)> = (0..pairs.len())
+        .map(|_| {
+            let v =
+                |d: &mut Dice| (d.below(1_000) as f64 + 0.1) * 10f64.powi(d.below(30) as i32 - 15);
+            (v(&mut dice), v(&mut dice))
+        })
+        .collect();
+    let mut naive = vec![0.0f64; records];
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        naive[a as usize] += values[i].0;
+        naive[b as usize] += values[i].1;
+    }
+    let sides = rivals::Sides::of(&pairs, records);
+    let summed = sides.sums(|i, first| if first { values[i].0 } else { values[i].1 });
+    assert_eq!(summed.len(), records);
+    for (r, (x, y)) in summed.iter().zip(&naive).enumerate() {
+        assert_eq!(x.to_bits(), y.to_bits(), "record {r}: {x} against {y}");
+    }
+}
