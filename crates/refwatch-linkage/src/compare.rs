@@ -1,9 +1,13 @@
 //! Fields, values and comparison levels.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use refwatch_names::{Agreement, ParsedName};
+
+/// A map for numbering values that lists repeat, in the order first met
+/// (never iterated, so its seeded hasher changes no result): foldhash
+/// hashes short texts several times faster than the standard hasher.
+type Fast<K, V> = foldhash::HashMap<K, V>;
 
 /// A value of one field of a record. Its `Debug` output hides names,
 /// texts and days of birth (which may identify someone); other numbers and
@@ -220,7 +224,7 @@ pub(crate) fn prepare(
         wrong[f].fetch_add(1, Ordering::Relaxed);
     };
     // Each name written alike is read once: lists repeat names.
-    let mut distinct: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Fast<&str, usize> = Fast::default();
     let mut texts: Vec<&str> = Vec::new();
     for r in records {
         for (v, field) in r.values.iter().zip(fields) {
@@ -388,14 +392,20 @@ fn name_level(a: &ParsedName, b: &ParsedName) -> Option<u8> {
 }
 
 fn place_level(a: &[String], b: &[String]) -> u8 {
-    if a == b {
+    let shared = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    places_level(shared, a.len(), b.len())
+}
+
+/// Two places' level from how many parts they have and how many first
+/// parts they share.
+fn places_level(shared: usize, a: usize, b: usize) -> u8 {
+    if shared == a && a == b {
         return 0;
     }
     // The same broader place: one is inside the other, or both share all
     // but their last part.
-    let shared = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let inside = shared == a.len().min(b.len());
-    let siblings = a.len() == b.len() && a.len() > 1 && shared == a.len() - 1;
+    let inside = shared == a.min(b);
+    let siblings = a == b && a > 1 && shared == a - 1;
     if shared > 0 && (inside || siblings) {
         1
     } else {
@@ -486,7 +496,7 @@ fn field_level(field: &Field, f: usize, a: &[Ready], b: &[Ready]) -> Option<u8> 
 /// (records that write a name alike share one reading, see [`prepare`]),
 /// `u32::MAX` for none, with those names.
 pub(crate) fn name_slots(prepared: &Prepared, field: usize) -> (Vec<u32>, Vec<&[ParsedName]>) {
-    let mut seen: HashMap<*const ParsedName, u32> = HashMap::new();
+    let mut seen: Fast<*const ParsedName, u32> = Fast::default();
     let mut names: Vec<&[ParsedName]> = Vec::new();
     let slots = prepared
         .iter()
@@ -513,18 +523,10 @@ pub(crate) fn packed_all(
     let names: Vec<usize> = (0..fields.len())
         .filter(|&f| matches!(fields[f].compare, Compare::Name))
         .collect();
+    let rows = Rows::of(prepared, fields);
     let mut out: Vec<Levels> = pairs
         .par_iter()
-        .map(|&(a, b)| {
-            let (a, b) = (&prepared[a as usize], &prepared[b as usize]);
-            fields
-                .iter()
-                .enumerate()
-                .filter(|(f, _)| !names.contains(f))
-                .fold(Levels::NONE, |out, (f, field)| {
-                    out.with(f, field_level(field, f, a, b))
-                })
-        })
+        .map(|&(a, b)| rows.levels(prepared, fields, a as usize, b as usize))
         .collect();
     for f in names {
         let (slots, distinct) = name_slots(prepared, f);
@@ -564,6 +566,165 @@ pub(crate) fn packed_all(
     out
 }
 
+/// Most parts of a place that [`Rows`] codes; a field with longer places
+/// is compared from its ready values.
+const MOST_PLACE_PARTS: usize = 4;
+
+/// How one field sits in a record's row of [`Rows`].
+#[derive(Clone, Copy)]
+enum Coded {
+    /// Names, and the kinds compared from their ready values.
+    Ready,
+    /// Exact text: one word, a number per distinct text.
+    Exact(usize),
+    /// A year or a day: one word.
+    Number(usize, i32),
+    /// A birth: its year, its day, its digits and which of these two are
+    /// known (four words).
+    Birth(usize, i32, i32),
+    /// A place: its number of parts, then a number per distinct beginning
+    /// of it (its first part, its first two...).
+    Place(usize),
+}
+
+/// The fields other than names, coded as numbers in one row of words per
+/// record: comparing millions of pairs then reads two short rows instead
+/// of following each record's values and their texts around memory. Each
+/// level is the one [`level`] gives the ready values.
+struct Rows {
+    coded: Vec<Coded>,
+    width: usize,
+    /// Per record, a word whose bit `f` is set when field `f` is missing,
+    /// then the fields' words.
+    words: Vec<u32>,
+}
+
+impl Rows {
+    fn of(prepared: &Prepared, fields: &[Field]) -> Rows {
+        use rayon::prelude::*;
+        let mut width = 1;
+        let mut take = |n: usize| {
+            width += n;
+            width - n
+        };
+        let coded: Vec<Coded> = fields
+            .iter()
+            .enumerate()
+            .map(|(f, field)| match field.compare {
+                Compare::Exact => Coded::Exact(take(1)),
+                Compare::Year { tolerance } | Compare::Day { tolerance } => {
+                    Coded::Number(take(1), tolerance)
+                }
+                Compare::Birth { years, days } => Coded::Birth(take(4), years, days),
+                Compare::Place
+                    if prepared.iter().all(|values| match &values[f] {
+                        Ready::Place(path) => path.len() <= MOST_PLACE_PARTS,
+                        _ => true,
+                    }) =>
+                {
+                    Coded::Place(take(1 + MOST_PLACE_PARTS))
+                }
+                _ => Coded::Ready,
+            })
+            .collect();
+        // Numbers for texts and beginnings of places, field by field.
+        let numbers: Vec<Fast<&[String], u32>> = coded
+            .par_iter()
+            .enumerate()
+            .map(|(f, coded)| {
+                let mut numbers: Fast<&[String], u32> = Fast::default();
+                for values in prepared {
+                    let keys = match (coded, &values[f]) {
+                        (Coded::Exact(_), Ready::Text(t)) => std::slice::from_ref(t),
+                        (Coded::Place(_), Ready::Place(path)) => path.as_slice(),
+                        _ => continue,
+                    };
+                    for end in 1..=keys.len() {
+                        let next = numbers.len() as u32;
+                        numbers.entry(&keys[..end]).or_insert(next);
+                    }
+                }
+                numbers
+            })
+            .collect();
+        let mut words = vec![0u32; width * prepared.len()];
+        words
+            .par_chunks_mut(width)
+            .zip(prepared)
+            .for_each(|(row, values)| {
+                for (f, coded) in coded.iter().enumerate() {
+                    let number = |key: &[String]| numbers[f][key];
+                    match (*coded, &values[f]) {
+                        (Coded::Ready, _) => {}
+                        (_, Ready::Missing) => row[0] |= 1 << f,
+                        (Coded::Exact(at), Ready::Text(t)) => {
+                            row[at] = number(std::slice::from_ref(t));
+                        }
+                        (Coded::Number(at, _), Ready::Number(n)) => row[at] = *n as u32,
+                        (Coded::Birth(at, ..), Ready::Birth(year, day, digits)) => {
+                            row[at] = *year as u32;
+                            row[at + 1] = day.unwrap_or(0) as u32;
+                            row[at + 2] = digits.unwrap_or(0);
+                            row[at + 3] =
+                                u32::from(day.is_some()) | u32::from(digits.is_some()) << 1;
+                        }
+                        (Coded::Place(at), Ready::Place(path)) => {
+                            row[at] = path.len() as u32;
+                            for end in 1..=path.len() {
+                                row[at + end] = number(&path[..end]);
+                            }
+                        }
+                        // A value of another kind has no level.
+                        _ => row[0] |= 1 << f,
+                    }
+                }
+            });
+        Rows {
+            coded,
+            width,
+            words,
+        }
+    }
+
+    /// The levels of every field but names for records `a` and `b`.
+    fn levels(&self, prepared: &Prepared, fields: &[Field], a: usize, b: usize) -> Levels {
+        let x = &self.words[a * self.width..(a + 1) * self.width];
+        let y = &self.words[b * self.width..(b + 1) * self.width];
+        let missing = x[0] | y[0];
+        let mut out = Levels::NONE;
+        for (f, (coded, field)) in self.coded.iter().zip(fields).enumerate() {
+            let level = match *coded {
+                Coded::Ready if matches!(field.compare, Compare::Name) => continue,
+                Coded::Ready => field_level(field, f, &prepared[a], &prepared[b]),
+                _ if missing & (1 << f) != 0 => None,
+                Coded::Exact(at) => Some(u8::from(x[at] != y[at])),
+                Coded::Number(at, tolerance) => {
+                    Some(number_level(x[at] as i32, y[at] as i32, tolerance))
+                }
+                Coded::Birth(at, years, days) => {
+                    let born = |w: &[u32]| -> Born {
+                        (
+                            w[at] as i32,
+                            (w[at + 3] & 1 != 0).then_some(w[at + 1] as i32),
+                            (w[at + 3] & 2 != 0).then_some(w[at + 2]),
+                        )
+                    };
+                    Some(birth_level(born(x), born(y), years, days))
+                }
+                Coded::Place(at) => {
+                    let (la, lb) = (x[at] as usize, y[at] as usize);
+                    let shared = (1..=la.min(lb))
+                        .take_while(|&end| x[at + end] == y[at + end])
+                        .count();
+                    Some(places_level(shared, la, lb))
+                }
+            };
+            out = out.with(f, level);
+        }
+        out
+    }
+}
+
 /// One field's level for two ready values.
 pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
     match (compare, a, b) {
@@ -580,35 +741,49 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
             Compare::Year { tolerance } | Compare::Day { tolerance },
             Ready::Number(x),
             Ready::Number(y),
-        ) => {
-            let apart = (x - y).abs();
-            Some(if apart == 0 {
-                0
-            } else if apart <= *tolerance {
-                1
-            } else {
-                2
-            })
-        }
+        ) => Some(number_level(*x, *y, *tolerance)),
         (Compare::Place, Ready::Place(x), Ready::Place(y)) => Some(place_level(x, y)),
         (
             Compare::Birth { years, days },
             Ready::Birth(xy, xd, xdigits),
             Ready::Birth(yy, yd, ydigits),
-        ) => {
-            let close_years = (xy - yy).abs() <= *years;
-            Some(match ((xd, xdigits), (yd, ydigits)) {
-                ((Some(x), _), (Some(y), _)) if x == y => 0,
-                ((_, Some(x)), (_, Some(y))) if x == y => 0,
-                ((Some(x), _), (Some(y), _)) if (x - y).abs() <= *days => 1,
-                ((_, Some(x)), (_, Some(y))) if one_typo_apart(*x, *y) => 2,
-                ((Some(_), _), (Some(_), _)) if close_years => 5,
-                _ if xy == yy => 3,
-                _ if close_years => 4,
-                _ => 6,
-            })
-        }
+        ) => Some(birth_level(
+            (*xy, *xd, *xdigits),
+            (*yy, *yd, *ydigits),
+            *years,
+            *days,
+        )),
         _ => None,
+    }
+}
+
+/// Two years' or days' level: the same, within the tolerance, further.
+fn number_level(x: i32, y: i32, tolerance: i32) -> u8 {
+    let apart = (x - y).abs();
+    if apart == 0 {
+        0
+    } else if apart <= tolerance {
+        1
+    } else {
+        2
+    }
+}
+
+/// A birth: its year, its day when known, its digits as written.
+type Born = (i32, Option<i32>, Option<u32>);
+
+/// Two births' level, with the tolerances of [`Compare::Birth`].
+fn birth_level((xy, xd, xdigits): Born, (yy, yd, ydigits): Born, years: i32, days: i32) -> u8 {
+    let close_years = (xy - yy).abs() <= years;
+    match ((xd, xdigits), (yd, ydigits)) {
+        ((Some(x), _), (Some(y), _)) if x == y => 0,
+        ((_, Some(x)), (_, Some(y))) if x == y => 0,
+        ((Some(x), _), (Some(y), _)) if (x - y).abs() <= days => 1,
+        ((_, Some(x)), (_, Some(y))) if one_typo_apart(x, y) => 2,
+        ((Some(_), _), (Some(_), _)) if close_years => 5,
+        _ if xy == yy => 3,
+        _ if close_years => 4,
+        _ => 6,
     }
 }
 

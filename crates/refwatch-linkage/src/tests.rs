@@ -1493,3 +1493,125 @@ fn sums_per_record_are_those_of_adding_pair_by_pair() {
         assert_eq!(x.to_bits(), y.to_bits(), "record {r}: {x} against {y}");
     }
 }
+
+/// Fields other than names are compared from rows of numbers when many
+/// pairs are compared together: every kind, with values missing, of the
+/// wrong kind, and places too long to code, gets the level it gets from
+/// its ready values.
+#[test]
+fn every_kind_of_field_gets_the_same_level_from_rows() {
+    let text = |compare| Field {
+        name: "f".into(),
+        compare,
+        term_frequency: false,
+    };
+    let fields = vec![
+        text(Compare::Exact),
+        text(Compare::Year { tolerance: 2 }),
+        text(Compare::Day { tolerance: 5 }),
+        text(Compare::Birth { years: 1, days: 60 }),
+        text(Compare::Place),
+        text(Compare::Place),
+        text(Compare::Text),
+        text(Compare::Count),
+        text(Compare::Exact),
+    ];
+    let parts = ["jilin", "yanbian", "yanji", "tumen", "helong", "x"];
+    let mut dice = Dice(29);
+    let place = |d: &mut Dice, most: usize| match d.below(6) {
+        0 => Value::Missing,
+        1 => Value::Text(parts[d.below(3)].into()),
+        _ => Value::Place(
+            (0..1 + d.below(most))
+                .map(|_| {
+                    let among = 2 + d.below(4);
+                    parts[d.below(among)].to_owned()
+                })
+                .collect(),
+        ),
+    };
+    let records: Vec<Record> = (0..160)
+        .map(|i| {
+            let year = 1960 + dice.below(5) as i32;
+            let values = vec![
+                match dice.below(5) {
+                    0 => Value::Missing,
+                    1 => Value::Year(year),
+                    _ => Value::Text(["f", "m", " F ", "x"][dice.below(4)].into()),
+                },
+                match dice.below(5) {
+                    0 => Value::Missing,
+                    1 => Value::Text("wrong kind".into()),
+                    _ => Value::Year(year),
+                },
+                match dice.below(4) {
+                    0 => Value::Missing,
+                    _ => Value::Day(dice.below(20) as i32 - 10),
+                },
+                match dice.below(5) {
+                    0 => Value::Missing,
+                    1 => Value::Year(year),
+                    2 => Value::Born {
+                        year,
+                        day: None,
+                        digits: Some(19_600_101 + dice.below(3) as u32 * 10),
+                    },
+                    _ => Value::Born {
+                        year,
+                        day: Some((year - 1970) * 365 + dice.below(90) as i32),
+                        digits: (dice.below(2) == 0).then_some(19_600_101),
+                    },
+                },
+                place(&mut dice, 4),
+                // Some places here are longer than rows code.
+                place(&mut dice, 6),
+                match dice.below(3) {
+                    0 => Value::Missing,
+                    _ => {
+                        Value::Text(["yanji", "yanjii", "tumen", "longjing"][dice.below(4)].into())
+                    }
+                },
+                match dice.below(3) {
+                    0 => Value::Missing,
+                    _ => Value::Count {
+                        low: dice.below(20) as u64,
+                        high: (dice.below(2) == 0).then(|| 10 + dice.below(20) as u64),
+                    },
+                },
+                match dice.below(4) {
+                    0 => Value::Missing,
+                    _ => Value::Place(vec![
+                        parts[dice.below(3)].into(),
+                        parts[dice.below(3)].into(),
+                    ]),
+                },
+            ];
+            Record {
+                id: format!("r{i:03}"),
+                list: 0,
+                values,
+            }
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(&records, &fields, &mut diagnostics);
+    let pairs: Vec<(u32, u32)> = (0..records.len() as u32)
+        .flat_map(|a| (a + 1..records.len() as u32).map(move |b| (a, b)))
+        .collect();
+    let together = crate::compare::packed_all(&prepared, &fields, &pairs);
+    let mut seen: Vec<BTreeSet<Option<u8>>> = vec![BTreeSet::new(); fields.len()];
+    for (&(a, b), levels) in pairs.iter().zip(&together) {
+        let alone = crate::compare::packed(&prepared, &fields, a as usize, b as usize);
+        assert_eq!(*levels, alone, "records {a} and {b}");
+        for (f, level) in alone.iter(fields.len()).enumerate() {
+            seen[f].insert(level);
+        }
+    }
+    // Every field met missing values and at least two levels.
+    for (f, levels) in seen.iter().enumerate() {
+        assert!(
+            levels.contains(&None) && levels.len() >= 3,
+            "field {f}: {levels:?}"
+        );
+    }
+}
