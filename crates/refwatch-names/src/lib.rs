@@ -297,8 +297,16 @@ fn agreeing(x: &[&Syllable], y: &[&Syllable]) -> (usize, usize) {
         return (same, longest);
     }
     // Different lengths: the longest common subsequence of agreeing
-    // syllables, a row at a time.
-    let mut row = vec![0usize; y.len() + 1];
+    // syllables, a row at a time (on the stack for names of usual length:
+    // this runs for millions of pairs of readings).
+    let mut stack = [0usize; 24];
+    let mut heap = Vec::new();
+    let row: &mut [usize] = if y.len() < stack.len() {
+        &mut stack[..=y.len()]
+    } else {
+        heap.resize(y.len() + 1, 0);
+        &mut heap
+    };
     for p in x {
         let mut diagonal = 0;
         for (j, q) in y.iter().enumerate() {

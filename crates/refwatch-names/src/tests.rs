@@ -199,3 +199,30 @@ fn passing_over_hopeless_alignments_changes_no_comparison() {
     }
     assert_eq!(compared, 180 * 180);
 }
+
+/// Names of any length are aligned syllable by syllable, however long
+/// (a long name's alignment does not fit the usual room for it).
+#[test]
+fn long_names_are_aligned_in_full() {
+    let syllables: Vec<char> = "김철옥영수은실민호박최정남궁희순자명혜진광미경"
+        .chars()
+        .collect();
+    let long: String = (0..30)
+        .map(|i| syllables[(i * 7) % syllables.len()])
+        .collect();
+    let shorter = |drop: usize| -> String {
+        long.chars()
+            .enumerate()
+            .filter(|&(i, _)| i < 3 || i >= 3 + drop)
+            .map(|(_, c)| c)
+            .collect()
+    };
+    for drop in [1, 5, 6, 7, 10, 20] {
+        for (a, b) in [(long.clone(), shorter(drop)), (shorter(drop), long.clone())] {
+            let c = compare(&a, &b);
+            assert_eq!((c.agreeing, c.syllables), (30 - drop, 30), "{drop} dropped");
+        }
+    }
+    assert_eq!(compare(&long, &shorter(1)).agreement, Agreement::AllButOne);
+    assert_eq!(compare(&long, &shorter(10)).agreement, Agreement::Partly);
+}
