@@ -48,6 +48,10 @@ pub struct Model {
 struct Terms {
     of_record: Vec<u32>,
     share: Vec<f64>,
+    /// Each term's weight when two records agree on it, made from the
+    /// fitted m (see [`Model::field_weight`]): once per term, not for
+    /// every pair.
+    weight: Vec<f64>,
 }
 
 const NO_TERM: u32 = u32::MAX;
@@ -59,12 +63,13 @@ const NO_TERM: u32 = u32::MAX;
 pub(crate) struct Readings {
     /// Each record's place in `keys` (`u32::MAX`: no name).
     slot: Vec<u32>,
-    /// Each distinct name's reading keys, sorted.
-    keys: Vec<Box<[u64]>>,
-    /// Every key that some pair the link compares shares (as
-    /// [`crate::blocking::reading_key`] gives it) with how many records
-    /// hold it, sorted.
-    counts: Vec<(u64, u32)>,
+    /// Each distinct name's reading keys, sorted, each with how many
+    /// records hold it if some pair the link compares shares it (as
+    /// [`crate::blocking::reading_key`] gives it), else 1: counted once
+    /// per name, not looked up again for every pair.
+    keys: Vec<Box<[(u64, u32)]>>,
+    /// How many keys some pair the link compares shares.
+    shared_keys: usize,
     /// Records with a name.
     named: f64,
     /// The share of the reading that two records the link compares share
@@ -81,7 +86,7 @@ impl std::fmt::Debug for Readings {
             f,
             "Readings(<redacted>, {} names, {} shared readings)",
             self.keys.len(),
-            self.counts.len()
+            self.shared_keys
         )
     }
 }
@@ -137,16 +142,28 @@ impl Readings {
             .iter()
             .filter(|&&s| (s as usize) < names.distinct.len())
             .count();
-        let keys: Vec<Box<[u64]>> = names
+        let counts = &held.shared;
+        let keys: Vec<Box<[(u64, u32)]>> = names
             .distinct
-            .into_iter()
-            .map(|[whole, _, _]| whole)
+            .into_par_iter()
+            .map(|[whole, _, _]| {
+                whole
+                    .iter()
+                    .map(|&k| {
+                        let n = counts
+                            .binary_search_by_key(&crate::blocking::reading_key(k), |&(key, _)| key)
+                            // A key not kept is one record's alone.
+                            .map_or(1, |at| counts[at].1);
+                        (k, n)
+                    })
+                    .collect()
+            })
             .collect();
         let named = named.max(1) as f64;
         Readings {
             slot: names.slot,
             keys,
-            counts: held.shared,
+            shared_keys: counts.len(),
             named,
             // The share of the reading two records that the link compares
             // and that read alike share, on average over such pairs.
@@ -174,15 +191,11 @@ impl Readings {
         );
         let (mut i, mut j, mut most) = (0, 0, None::<u32>);
         while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
+            match x[i].0.cmp(&y[j].0) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    let n = self
-                        .counts
-                        .binary_search_by_key(&crate::blocking::reading_key(x[i]), |&(key, _)| key)
-                        // A key not kept is one record's alone.
-                        .map_or(1, |at| self.counts[at].1);
+                    let n = x[i].1;
                     most = Some(most.map_or(n, |m| m.max(n)));
                     i += 1;
                     j += 1;
@@ -391,7 +404,7 @@ pub(crate) fn fit(
                 .par_iter()
                 .enumerate()
                 .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
-                .collect()
+                .collect::<Vec<Option<Terms>>>()
         },
         || {
             fields
@@ -417,6 +430,17 @@ pub(crate) fn fit(
                 .collect()
         },
     );
+    // Each term's weight, now that m is fitted.
+    let terms: Vec<Option<Terms>> = terms
+        .into_iter()
+        .zip(&m)
+        .map(|(terms, m)| {
+            terms.map(|t| Terms {
+                weight: t.share.iter().map(|&s| (m[0] / clamp(s)).log2()).collect(),
+                ..t
+            })
+        })
+        .collect();
     let weights = m
         .iter()
         .zip(&u)
@@ -457,6 +481,7 @@ fn terms_of(prepared: &Prepared, f: usize) -> Terms {
     Terms {
         of_record,
         share: counts.into_iter().map(|c| c / total).collect(),
+        weight: Vec::new(),
     }
 }
 
@@ -620,7 +645,7 @@ impl Model {
         {
             let term = terms.of_record[a];
             if term != NO_TERM && terms.of_record[b] == term {
-                return (self.m[f][0] / clamp(terms.share[term as usize])).log2();
+                return terms.weight[term as usize];
             }
         }
         // Names that read the same in different scripts: more for a rarer
