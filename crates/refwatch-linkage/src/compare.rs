@@ -4,10 +4,7 @@ use std::sync::Arc;
 
 use refwatch_names::{Agreement, ParsedName};
 
-/// A map for numbering values that lists repeat, in the order first met
-/// (never iterated, so its seeded hasher changes no result): foldhash
-/// hashes short texts several times faster than the standard hasher.
-type Fast<K, V> = foldhash::HashMap<K, V>;
+use crate::Fast;
 
 /// A value of one field of a record. Its `Debug` output hides names,
 /// texts and days of birth (which may identify someone); other numbers and

@@ -28,6 +28,13 @@ mod rivals;
 
 use std::collections::HashMap;
 
+/// A map for the counting and numbering done for millions of records:
+/// foldhash hashes short keys several times faster than the standard
+/// hasher. Its hasher is seeded afresh in every run, so no result may
+/// depend on the order of its entries (they are looked up, or sorted
+/// before use).
+pub(crate) type Fast<K, V> = foldhash::HashMap<K, V>;
+
 use rayon::prelude::*;
 
 pub use cluster::Cluster;
@@ -386,12 +393,12 @@ pub fn link_with_progress(
         compare::packed_all(&prepared, &settings.fields, &pairs)
     };
     // How many pairs of each pattern: the model learns from these.
-    let counted: HashMap<model::Pattern, f64> = candidates
+    let counted: Fast<model::Pattern, f64> = candidates
         .par_iter()
         .zip(&levels)
         .fold(
-            HashMap::new,
-            |mut counts: HashMap<model::Pattern, f64>, (c, &levels)| {
+            Fast::default,
+            |mut counts: Fast<model::Pattern, f64>, (c, &levels)| {
                 let pattern = model::Pattern {
                     levels,
                     rules: c.rules,
@@ -401,7 +408,7 @@ pub fn link_with_progress(
                 counts
             },
         )
-        .reduce(HashMap::new, |mut x, y| {
+        .reduce(Fast::default, |mut x, y| {
             for (pattern, count) in y {
                 *x.entry(pattern).or_default() += count;
             }

@@ -461,7 +461,7 @@ pub(crate) fn fit(
 
 /// Each record's term for field `f`, and each term's share.
 fn terms_of(prepared: &Prepared, f: usize) -> Terms {
-    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut ids: crate::Fast<&str, u32> = crate::Fast::default();
     let mut counts: Vec<f64> = Vec::new();
     let of_record = prepared
         .iter()
