@@ -630,6 +630,9 @@ impl Rows {
             .enumerate()
             .map(|(f, coded)| {
                 let mut numbers: Fast<&[String], u32> = Fast::default();
+                if !matches!(coded, Coded::Exact(_) | Coded::Place(_)) {
+                    return numbers;
+                }
                 for values in prepared {
                     let keys = match (coded, &values[f]) {
                         (Coded::Exact(_), Ready::Text(t)) => std::slice::from_ref(t),

@@ -28,18 +28,18 @@ mod rivals;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
+pub use cluster::Cluster;
+pub use compare::{Compare, Field, Value};
+pub use model::Model;
+
 /// A map for the counting and numbering done for millions of records:
 /// foldhash hashes short keys several times faster than the standard
 /// hasher. Its hasher is seeded afresh in every run, so no result may
 /// depend on the order of its entries (they are looked up, or sorted
 /// before use).
 pub(crate) type Fast<K, V> = foldhash::HashMap<K, V>;
-
-use rayon::prelude::*;
-
-pub use cluster::Cluster;
-pub use compare::{Compare, Field, Value};
-pub use model::Model;
 
 impl Blocking {
     /// The rule as the parts that must all agree.

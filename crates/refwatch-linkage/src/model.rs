@@ -42,15 +42,13 @@ pub struct Model {
     possible: f64,
 }
 
-/// One field's terms: each record's (an index into `share`, or `NO_TERM`)
-/// and each term's share of the records that have one.
+/// One field's terms: each record's (an index into `weight`, or `NO_TERM`)
+/// and each term's weight when two records agree on it.
 #[derive(Debug, Clone, PartialEq)]
 struct Terms {
     of_record: Vec<u32>,
-    share: Vec<f64>,
-    /// Each term's weight when two records agree on it, made from the
-    /// fitted m (see [`Model::field_weight`]): once per term, not for
-    /// every pair.
+    /// log2 of m over the term's share of the records that have one: made
+    /// once per term, not for every pair.
     weight: Vec<f64>,
 }
 
@@ -403,8 +401,8 @@ pub(crate) fn fit(
             fields
                 .par_iter()
                 .enumerate()
-                .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f)))
-                .collect::<Vec<Option<Terms>>>()
+                .map(|(f, field)| field.term_frequency.then(|| terms_of(prepared, f, m[f][0])))
+                .collect()
         },
         || {
             fields
@@ -430,17 +428,6 @@ pub(crate) fn fit(
                 .collect()
         },
     );
-    // Each term's weight, now that m is fitted.
-    let terms: Vec<Option<Terms>> = terms
-        .into_iter()
-        .zip(&m)
-        .map(|(terms, m)| {
-            terms.map(|t| Terms {
-                weight: t.share.iter().map(|&s| (m[0] / clamp(s)).log2()).collect(),
-                ..t
-            })
-        })
-        .collect();
     let weights = m
         .iter()
         .zip(&u)
@@ -459,8 +446,9 @@ pub(crate) fn fit(
     }
 }
 
-/// Each record's term for field `f`, and each term's share.
-fn terms_of(prepared: &Prepared, f: usize) -> Terms {
+/// Each record's term for field `f`, and each term's weight given `m`,
+/// how often matches agree exactly on the field.
+fn terms_of(prepared: &Prepared, f: usize, m: f64) -> Terms {
     let mut ids: crate::Fast<&str, u32> = crate::Fast::default();
     let mut counts: Vec<f64> = Vec::new();
     let of_record = prepared
@@ -480,8 +468,10 @@ fn terms_of(prepared: &Prepared, f: usize) -> Terms {
     let total: f64 = counts.iter().sum();
     Terms {
         of_record,
-        share: counts.into_iter().map(|c| c / total).collect(),
-        weight: Vec::new(),
+        weight: counts
+            .into_iter()
+            .map(|c| (m / clamp(c / total)).log2())
+            .collect(),
     }
 }
 

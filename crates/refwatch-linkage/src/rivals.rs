@@ -9,6 +9,8 @@
 //! less, in a few rounds of averaging, the way belief propagation settles
 //! a matching.
 
+use rayon::prelude::*;
+
 /// Odds no larger than this (2^200), so that sums of them stay finite.
 const MOST_ODDS: f64 = 1.606_938_044_258_990_3e60;
 
@@ -27,7 +29,6 @@ pub(crate) fn probabilities(
     decided: impl Fn(usize) -> Option<bool> + Sync,
     records: usize,
 ) -> Vec<f64> {
-    use rayon::prelude::*;
     let odds: Vec<f64> = odds
         .par_iter()
         .enumerate()
@@ -112,7 +113,6 @@ impl Sides {
     /// Per record, the sum over its pairs of `value(pair, whether the
     /// record is the pair's first)`.
     pub(crate) fn sums(&self, value: impl Fn(usize, bool) -> f64 + Sync) -> Vec<f64> {
-        use rayon::prelude::*;
         self.starts
             .par_windows(2)
             .map(|w| {

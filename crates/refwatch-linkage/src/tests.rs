@@ -964,24 +964,35 @@ fn surname_blocking_pairs_a_persons_records_whatever_the_spelling() {
     );
 }
 
+/// Every pair of `records` compared all together, each checked against
+/// the levels it gets compared alone; those levels.
+fn levels_together_and_alone(records: &[Record], fields: &[Field]) -> Vec<crate::compare::Levels> {
+    let mut diagnostics = Vec::new();
+    let prepared = crate::compare::prepare(records, fields, &mut diagnostics);
+    let pairs: Vec<(u32, u32)> = (0..records.len() as u32)
+        .flat_map(|a| (a + 1..records.len() as u32).map(move |b| (a, b)))
+        .collect();
+    let together = crate::compare::packed_all(&prepared, fields, &pairs);
+    pairs
+        .iter()
+        .zip(together)
+        .map(|(&(a, b), levels)| {
+            let alone = crate::compare::packed(&prepared, fields, a as usize, b as usize);
+            assert_eq!(levels, alone, "records {a} and {b}");
+            alone
+        })
+        .collect()
+}
+
 /// Comparing many pairs at once (names once per pair of distinct names)
 /// gives each pair the levels it has alone.
 #[test]
 fn pairs_compared_together_get_the_levels_they_get_alone() {
     let (records, _) = population(120, 13);
-    let fields = fields();
-    let mut diagnostics = Vec::new();
-    let prepared = crate::compare::prepare(&records, &fields, &mut diagnostics);
-    let pairs: Vec<(u32, u32)> = (0..records.len() as u32)
-        .flat_map(|a| (a + 1..records.len() as u32).map(move |b| (a, b)))
+    let name_levels: BTreeSet<Option<u8>> = levels_together_and_alone(&records, &fields())
+        .iter()
+        .map(|levels| levels.get(0))
         .collect();
-    let together = crate::compare::packed_all(&prepared, &fields, &pairs);
-    let mut name_levels = BTreeSet::new();
-    for (&(a, b), levels) in pairs.iter().zip(&together) {
-        let alone = crate::compare::packed(&prepared, &fields, a as usize, b as usize);
-        assert_eq!(*levels, alone);
-        name_levels.insert(alone.get(0));
-    }
     assert!(name_levels.len() >= 4, "{name_levels:?}");
 }
 
@@ -1593,17 +1604,9 @@ fn every_kind_of_field_gets_the_same_level_from_rows() {
             }
         })
         .collect();
-    let mut diagnostics = Vec::new();
-    let prepared = crate::compare::prepare(&records, &fields, &mut diagnostics);
-    let pairs: Vec<(u32, u32)> = (0..records.len() as u32)
-        .flat_map(|a| (a + 1..records.len() as u32).map(move |b| (a, b)))
-        .collect();
-    let together = crate::compare::packed_all(&prepared, &fields, &pairs);
     let mut seen: Vec<BTreeSet<Option<u8>>> = vec![BTreeSet::new(); fields.len()];
-    for (&(a, b), levels) in pairs.iter().zip(&together) {
-        let alone = crate::compare::packed(&prepared, &fields, a as usize, b as usize);
-        assert_eq!(*levels, alone, "records {a} and {b}");
-        for (f, level) in alone.iter(fields.len()).enumerate() {
+    for levels in levels_together_and_alone(&records, &fields) {
+        for (f, level) in levels.iter(fields.len()).enumerate() {
             seen[f].insert(level);
         }
     }
