@@ -217,15 +217,13 @@ fn name_keys(
             };
             classes.push(at);
         }
-        // Where each word starts among the syllables, and where the last
-        // one ends.
-        let mut bounds = vec![0];
-        for word in &reading.words {
-            bounds.push(bounds[bounds.len() - 1] + word.len());
-        }
-        let words = reading.words.len();
-        let last = bounds[words.saturating_sub(1)];
-        let all = bounds[words];
+        // Where the first word ends, where the last begins, where all end.
+        let (words, first, last, all) = (
+            reading.word_count(),
+            reading.first_word_end(),
+            reading.last_word_start(),
+            reading.syllables().len(),
+        );
         let mut chosen: Vec<&[u32]> = Vec::new();
         let mut choose = |spans: &[(usize, usize)], out: &mut Vec<u64>| {
             chosen.clear();
@@ -239,7 +237,7 @@ fn name_keys(
             choose(&[(0, all)], out);
             if words > 1 {
                 // Surname last, and surname moved first from the end.
-                choose(&[(bounds[1], all), (0, bounds[1])], out);
+                choose(&[(first, all), (0, first)], out);
             }
             if words > 2 {
                 choose(&[(last, all), (0, last)], out);
@@ -248,7 +246,7 @@ fn name_keys(
         if wanted[NamePart::Given as usize] {
             let out = &mut keys[NamePart::Given as usize];
             if words > 1 {
-                choose(&[(bounds[1], all)], out);
+                choose(&[(first, all)], out);
                 choose(&[(0, last)], out);
             } else {
                 choose(&[(1.min(all), all)], out);
@@ -257,7 +255,7 @@ fn name_keys(
         if wanted[NamePart::Surname as usize] {
             let out = &mut keys[NamePart::Surname as usize];
             if words > 1 {
-                choose(&[(0, bounds[1])], out);
+                choose(&[(0, first)], out);
                 choose(&[(last, all)], out);
             } else {
                 choose(&[(0, 1.min(all))], out);

@@ -86,11 +86,7 @@ impl std::fmt::Debug for Reading {
 
 impl std::fmt::Debug for ParsedName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "ParsedName(<redacted>, {} readings)",
-            self.readings.len()
-        )
+        write!(f, "ParsedName(<redacted>, {} readings)", self.spans.len())
     }
 }
 
@@ -103,28 +99,82 @@ impl Reading {
     fn len(&self) -> usize {
         self.words.iter().map(Vec::len).sum()
     }
+}
+
+/// Where one reading of a [`ParsedName`] lies among its syllables, with
+/// what comparing it needs ready: its words' bounds and the summary of
+/// its syllables.
+#[derive(Clone, PartialEq, Eq)]
+struct Span {
+    /// Every syllable's summary together.
+    summary: u64,
+    start: usize,
+    len: usize,
+    words: usize,
+    /// Where the first word ends and the last begins.
+    first_end: usize,
+    last_start: usize,
+}
+
+/// One reading of a [`ParsedName`]: its syllables in order (words joined)
+/// and where its words lie. Borrowed from the name.
+#[derive(Clone, Copy)]
+pub struct ReadingRef<'a> {
+    syllables: &'a [Syllable],
+    span: &'a Span,
+}
+
+impl<'a> ReadingRef<'a> {
+    /// The syllables in order, words joined.
+    pub fn syllables(&self) -> &'a [Syllable] {
+        self.syllables
+    }
+
+    /// How many words the reading has (surname, given name...).
+    pub fn word_count(&self) -> usize {
+        self.span.words
+    }
+
+    /// Where the first word ends, in syllables.
+    pub fn first_word_end(&self) -> usize {
+        self.span.first_end
+    }
+
+    /// Where the last word begins, in syllables.
+    pub fn last_word_start(&self) -> usize {
+        self.span.last_start
+    }
+
+    fn len(&self) -> usize {
+        self.syllables.len()
+    }
 
     /// How many orders the name may be written in: as given; with the
     /// first word moved to the end ("Kim Cheol-ok" read as "Cheol-ok
     /// Kim"), if it has two words or more; with the last word moved to the
     /// front ("Ra Seo Gim" read as "Gim Ra Seo"), if it has three or more.
     fn order_count(&self) -> usize {
-        self.words.len().clamp(1, 3)
+        self.span.words.clamp(1, 3)
     }
 
-    /// Puts the syllables in order `which` (see [`Reading::order_count`])
-    /// into `out`. Borrowed: nothing is copied.
-    fn order_into<'a>(&'a self, which: usize, out: &mut Vec<&'a Syllable>) {
-        out.clear();
-        let words = &self.words;
+    /// The syllables in order `which` (see [`ReadingRef::order_count`]):
+    /// each order turns the syllables round, so it is where the turned
+    /// sequence starts.
+    fn turn(&self, which: usize) -> usize {
         match which {
-            0 => out.extend(self.syllables()),
-            1 => out.extend(words[1..].iter().chain(&words[..1]).flatten()),
-            _ => {
-                let last = words.len() - 1;
-                out.extend(words[last..].iter().chain(&words[..last]).flatten());
-            }
+            0 => 0,
+            1 => self.span.first_end,
+            _ => self.span.last_start,
         }
+    }
+
+    /// How many of the syllables share a bit with `summary`: at most this
+    /// many can agree with a reading of that summary.
+    fn could_agree(&self, summary: u64) -> usize {
+        self.syllables
+            .iter()
+            .filter(|s| s.summary & summary != 0)
+            .count()
     }
 }
 
@@ -290,10 +340,20 @@ fn squeeze(text: &str) -> String {
     fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-fn agreeing(x: &[&Syllable], y: &[&Syllable]) -> (usize, usize) {
+/// The syllables of `x` turned to start at `at`.
+fn turned(x: &[Syllable], at: usize) -> impl Iterator<Item = &Syllable> + Clone {
+    x[at..].iter().chain(&x[..at])
+}
+
+/// Syllables that agree in the best alignment of `x` turned at `i` with
+/// `y` turned at `j`, and the syllables of the longer.
+fn agreeing(x: &[Syllable], i: usize, y: &[Syllable], j: usize) -> (usize, usize) {
     let longest = x.len().max(y.len());
     if x.len() == y.len() {
-        let same = x.iter().zip(y).filter(|(p, q)| !p.is_disjoint(q)).count();
+        let same = turned(x, i)
+            .zip(turned(y, j))
+            .filter(|(p, q)| !p.is_disjoint(q))
+            .count();
         return (same, longest);
     }
     // Different lengths: the longest common subsequence of agreeing
@@ -307,12 +367,13 @@ fn agreeing(x: &[&Syllable], y: &[&Syllable]) -> (usize, usize) {
         heap.resize(y.len() + 1, 0);
         &mut heap
     };
-    for p in x {
+    let ys = turned(y, j);
+    for p in turned(x, i) {
         let mut diagonal = 0;
-        for (j, q) in y.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if p.is_disjoint(q) {
-                above.max(row[j])
+        for (k, q) in ys.clone().enumerate() {
+            let above = row[k + 1];
+            row[k + 1] = if p.is_disjoint(q) {
+                above.max(row[k])
             } else {
                 diagonal + 1
             };
@@ -324,18 +385,43 @@ fn agreeing(x: &[&Syllable], y: &[&Syllable]) -> (usize, usize) {
 
 /// A name read once, to be compared with many others. Its `Debug` output
 /// is redacted.
+///
+/// Its readings' syllables lie together in one block, so that comparing
+/// it with another name reads a few neighbouring lines of memory.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ParsedName {
     squeezed: String,
-    readings: Vec<Reading>,
+    /// Every reading's syllables, one reading after another.
+    syllables: Box<[Syllable]>,
+    spans: Box<[Span]>,
 }
 
 impl ParsedName {
     /// Reads a name in any of the scripts [`readings`] knows.
     pub fn new(name: &str) -> Self {
+        let read = readings(name);
+        let mut syllables = Vec::with_capacity(read.iter().map(Reading::len).sum());
+        let mut spans = Vec::with_capacity(read.len());
+        for reading in read {
+            let start = syllables.len();
+            let words = reading.words.len();
+            let first_end = reading.words.first().map_or(0, Vec::len);
+            let last_len = reading.words.last().map_or(0, Vec::len);
+            syllables.extend(reading.words.into_iter().flatten());
+            let len = syllables.len() - start;
+            spans.push(Span {
+                summary: syllables[start..].iter().fold(0, |all, s| all | s.summary),
+                start,
+                len,
+                words,
+                first_end,
+                last_start: len - last_len,
+            });
+        }
         Self {
             squeezed: squeeze(name),
-            readings: readings(name),
+            syllables: syllables.into(),
+            spans: spans.into(),
         }
     }
 
@@ -345,8 +431,11 @@ impl ParsedName {
     }
 
     /// Its readings as Korean syllables.
-    pub fn readings(&self) -> &[Reading] {
-        &self.readings
+    pub fn readings(&self) -> impl ExactSizeIterator<Item = ReadingRef<'_>> + Clone {
+        self.spans.iter().map(|span| ReadingRef {
+            syllables: &self.syllables[span.start..span.start + span.len],
+            span,
+        })
     }
 }
 
@@ -367,16 +456,15 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
     if sa.is_empty() || sb.is_empty() {
         return unknown;
     }
-    let (ra, rb) = (&a.readings, &b.readings);
     if sa == sb {
-        let syllables = ra.first().map_or(0, Reading::len);
+        let syllables = a.readings().next().map_or(0, |r| r.len());
         return Comparison {
             agreement: Agreement::Identical,
             agreeing: syllables,
             syllables,
         };
     }
-    if ra.is_empty() || rb.is_empty() {
+    if a.spans.is_empty() || b.spans.is_empty() {
         return unknown;
     }
     let mut best = (0, usize::MAX);
@@ -384,21 +472,15 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
     };
-    // Each reading's syllables' summaries together: a syllable agrees with
-    // another reading only if it shares a bit of them. Reading pairs that
-    // cannot do better than the best found so far, however ordered, are
-    // not aligned at all (the result is the same, sooner).
-    let summary = |r: &Reading| r.syllables().fold(0, |all, s| all | s.summary);
-    let (sums_a, sums_b): (Vec<u64>, Vec<u64>) = (
-        ra.iter().map(summary).collect(),
-        rb.iter().map(summary).collect(),
-    );
-    let could_agree =
-        |x: &Reading, other: u64| x.syllables().filter(|s| s.summary & other != 0).count();
-    let (mut p, mut q) = (Vec::new(), Vec::new());
-    for (x, &sum_x) in ra.iter().zip(&sums_a) {
-        for (y, &sum_y) in rb.iter().zip(&sums_b) {
-            let most = could_agree(x, sum_y).min(could_agree(y, sum_x));
+    // A syllable agrees with another reading only if it shares a bit of
+    // that reading's summary. Reading pairs that cannot do better than the
+    // best found so far, however ordered, are not aligned at all (the
+    // result is the same, sooner).
+    for x in a.readings() {
+        for y in b.readings() {
+            let most = x
+                .could_agree(y.span.summary)
+                .min(y.could_agree(x.span.summary));
             if !better((most, x.len().max(y.len())), best) {
                 continue;
             }
@@ -407,9 +489,7 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
                 .chain((1..x.order_count()).map(|o| (o, 0)))
                 .chain((1..y.order_count()).map(|o| (0, o)));
             for (xo, yo) in tries {
-                x.order_into(xo, &mut p);
-                y.order_into(yo, &mut q);
-                let found = agreeing(&p, &q);
+                let found = agreeing(x.syllables, x.turn(xo), y.syllables, y.turn(yo));
                 if better(found, best) {
                     best = found;
                 }
