@@ -71,8 +71,9 @@ impl std::fmt::Debug for Value {
 /// How a field is compared, and so its levels (0 is the strongest).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Compare {
-    /// Names by their Korean reading: 0 identical, 1 same reading, 2 all
-    /// syllables but one, 3 partly, 4 different.
+    /// Names by their Korean reading: 0 identical, 1 same reading, 2 the
+    /// same reading once a word is taken for a typo ("Gimm", "Sng"), 3 all
+    /// syllables but one, 4 partly, 5 different.
     Name,
     /// Exact: 0 same, 1 different.
     Exact,
@@ -126,7 +127,7 @@ impl Compare {
     /// How many levels this comparison has.
     pub fn level_count(&self) -> usize {
         match self {
-            Compare::Name => 5,
+            Compare::Name => 6,
             Compare::Exact => 2,
             Compare::Text => 4,
             Compare::TextOrSwapped { .. } => 5,
@@ -141,8 +142,9 @@ impl Compare {
         match (self, level) {
             (Compare::Name, 0) => "identical",
             (Compare::Name, 1) => "same reading",
-            (Compare::Name, 2) => "all syllables but one",
-            (Compare::Name, 3) => "partly",
+            (Compare::Name, 2) => "same reading but for a typo",
+            (Compare::Name, 3) => "all syllables but one",
+            (Compare::Name, 4) => "partly",
             (Compare::Exact, 0) | (Compare::Place, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
@@ -373,17 +375,18 @@ fn name_pair_level(x: &ParsedName, y: &ParsedName) -> Option<u8> {
     }
     // Names that cannot be read as Korean (another language, say)
     // are compared by their letters instead.
-    // Their levels (2 to 4) follow the text bands (1 to 3).
-    name_level(x, y).or_else(|| Some(similarity_band(tx, ty) + 1))
+    // Their levels (3 to 5) follow the text bands (1 to 3).
+    name_level(x, y).or_else(|| Some(similarity_band(tx, ty) + 2))
 }
 
 fn name_level(a: &ParsedName, b: &ParsedName) -> Option<u8> {
     match refwatch_names::compare_parsed(a, b).agreement {
         Agreement::Identical => Some(0),
         Agreement::SameReading => Some(1),
-        Agreement::AllButOne => Some(2),
-        Agreement::Partly => Some(3),
-        Agreement::Different => Some(4),
+        Agreement::Mistyped => Some(2),
+        Agreement::AllButOne => Some(3),
+        Agreement::Partly => Some(4),
+        Agreement::Different => Some(5),
         Agreement::Unknown => None,
     }
 }

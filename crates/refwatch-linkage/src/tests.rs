@@ -461,8 +461,10 @@ fn names_that_are_not_korean_are_compared_by_their_letters() {
         record("Wilhelmina Brown"),
     ];
     let prepared = compare::prepare(&records, &f, &mut Vec::new());
-    assert_eq!(compare::levels(&prepared, &f, 0, 1), vec![Some(2)]);
-    assert_eq!(compare::levels(&prepared, &f, 0, 2), vec![Some(4)]);
+    // The text bands follow the levels of names read as Korean: very
+    // similar as "all syllables but one", different as different.
+    assert_eq!(compare::levels(&prepared, &f, 0, 1), vec![Some(3)]);
+    assert_eq!(compare::levels(&prepared, &f, 0, 2), vec![Some(5)]);
 }
 
 /// The pair of records `a` and `b` as scored.
@@ -1223,6 +1225,30 @@ fn a_pinyin_name_is_blocked_with_its_hangul_form() {
     assert!(found.contains(&(n - 2, n - 1)));
     // And not with everyone.
     assert!(found.len() < n * n / 20, "{} pairs", found.len());
+}
+
+/// A romanised name with a typo that leaves a word unreadable ("Gimm") is
+/// still blocked with its Hangul form, and the pair's name level says it
+/// reads the same but for a typo: between reading the same and all
+/// syllables but one, with a weight of its own.
+#[test]
+fn a_mistyped_name_is_found_and_weighed_as_a_typo() {
+    let (mut records, _) = two_lists(300, 17);
+    records.push(record("hangul", 0, "김철옥", 1952));
+    records.push(record("typo", 1, "Gimm Cheol-ok", 1952));
+    let mut s = settings();
+    s.across_lists_only = true;
+    s.blocking = vec![Blocking::NameReading(0)];
+    let n = records.len();
+    assert!(blocked(&records, &s).contains(&(n - 2, n - 1)));
+    let linkage = link(&records, &s).unwrap();
+    let pair = pair_of(&records, &linkage, "hangul", "typo");
+    assert_eq!(pair.levels[0], Some(2));
+    assert_eq!(
+        s.fields[0].compare.level_name(2),
+        "same reading but for a typo"
+    );
+    assert!(pair.field_weights[0] > 0.0, "{:?}", pair.field_weights);
 }
 
 /// Two text fields that may be swapped: a value in the other's place is a

@@ -202,14 +202,22 @@ fn fold(text: &str) -> String {
 /// read as a Korean name. At most a few readings, the most economical
 /// (fewest syllables) first.
 pub fn readings(name: &str) -> Vec<Reading> {
+    read(name).0
+}
+
+/// [`readings`], and whether some word was read only as a typo of a
+/// romanisation (see [`Agreement::Mistyped`]).
+fn read(name: &str) -> (Vec<Reading>, bool) {
     let folded = fold(name);
-    let words: Vec<_> = folded
+    let read: Vec<_> = folded
         .split_whitespace()
         .map(cached_word_readings)
         .collect();
+    let words: Vec<&[Vec<Syllable>]> = read.iter().map(|w| &*w.0).collect();
     if words.iter().any(|alternatives| alternatives.is_empty()) {
-        return Vec::new();
+        return (Vec::new(), false);
     }
+    let mistyped = read.iter().any(|w| w.1);
     // The readings kept, as which alternative each word takes, with their
     // syllables: chosen first, so that only those kept are built.
     let mut out: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0)];
@@ -226,7 +234,8 @@ pub fn readings(name: &str) -> Vec<Reading> {
         next.truncate(MAX_READINGS);
         out = next;
     }
-    out.into_iter()
+    let readings: Vec<Reading> = out
+        .into_iter()
         .filter(|(_, len)| *len > 0)
         .map(|(chosen, _)| Reading {
             words: chosen
@@ -235,7 +244,9 @@ pub fn readings(name: &str) -> Vec<Reading> {
                 .map(|(&i, alternatives)| alternatives[i].clone())
                 .collect(),
         })
-        .collect()
+        .collect();
+    let mistyped = mistyped && !readings.is_empty();
+    (readings, mistyped)
 }
 
 /// The spellings in Latin letters a surname (in Hangul) is known by, the
@@ -258,23 +269,30 @@ const MAX_READINGS: usize = 6;
 /// (Kim, Cheol-ok) far more than whole names.
 const CACHED_WORDS: usize = 50_000;
 
+/// A word's readings as syllables, and whether it was read only as a
+/// typo of a romanisation.
+type WordReadings = std::rc::Rc<(Box<[Vec<Syllable>]>, bool)>;
+
 /// [`word_readings`] as syllables, remembered per thread (the same word
 /// always reads the same, so this changes nothing but the time taken).
-fn cached_word_readings(word: &str) -> std::rc::Rc<[Vec<Syllable>]> {
+fn cached_word_readings(word: &str) -> WordReadings {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::rc::Rc;
     thread_local! {
-        static WORDS: RefCell<HashMap<String, Rc<[Vec<Syllable>]>>> =
+        static WORDS: RefCell<HashMap<String, WordReadings>> =
             RefCell::new(HashMap::new());
     }
     if let Some(found) = WORDS.with_borrow(|words| words.get(word).cloned()) {
         return found;
     }
-    let read: Rc<[Vec<Syllable>]> = word_readings(word)
-        .into_iter()
-        .map(|w| w.into_iter().map(|set| set.into_iter().collect()).collect())
-        .collect();
+    let (alternatives, mistyped) = word_readings(word);
+    let read: WordReadings = std::rc::Rc::new((
+        alternatives
+            .into_iter()
+            .map(|w| w.into_iter().map(|set| set.into_iter().collect()).collect())
+            .collect(),
+        mistyped,
+    ));
     WORDS.with_borrow_mut(|words| {
         if words.len() >= CACHED_WORDS {
             words.clear();
@@ -284,13 +302,20 @@ fn cached_word_readings(word: &str) -> std::rc::Rc<[Vec<Syllable>]> {
     read
 }
 
-/// The readings of one word: its hyphen-separated parts read in turn.
-fn word_readings(word: &str) -> Vec<Vec<BTreeSet<char>>> {
+/// The readings of one word: its hyphen-separated parts read in turn. A
+/// part that cannot be read as written is read as a typo (see
+/// [`tables::read_mistyped`]); the second value tells whether one was.
+fn word_readings(word: &str) -> (Vec<Vec<BTreeSet<char>>>, bool) {
     let mut options: Vec<Vec<BTreeSet<char>>> = vec![Vec::new()];
+    let mut mistyped = false;
     for part in word.split('-').filter(|p| !p.is_empty()) {
-        let parts = tables::read_part(part);
+        let mut parts = tables::read_part(part);
         if parts.is_empty() {
-            return Vec::new();
+            parts = tables::read_mistyped(part);
+            mistyped = true;
+        }
+        if parts.is_empty() {
+            return (Vec::new(), false);
         }
         let mut next = Vec::new();
         for prefix in &options {
@@ -304,7 +329,7 @@ fn word_readings(word: &str) -> Vec<Vec<BTreeSet<char>>> {
         next.truncate(MAX_READINGS);
         options = next;
     }
-    options
+    (options, mistyped)
 }
 
 /// How well two names agree.
@@ -318,6 +343,10 @@ pub enum Agreement {
     Partly,
     /// All syllables but one agree (a typo, a mis-heard syllable).
     AllButOne,
+    /// Every syllable may be read the same once a word of one of them that
+    /// cannot be read as written is taken for a typo of a romanisation: a
+    /// letter left out ("Sng" for Sung), doubled or added ("Gimm").
+    Mistyped,
     /// Every syllable may be read the same, possibly in another order
     /// (surname last) or another script.
     SameReading,
@@ -394,12 +423,14 @@ pub struct ParsedName {
     /// Every reading's syllables, one reading after another.
     syllables: Box<[Syllable]>,
     spans: Box<[Span]>,
+    /// Whether a word was read only as a typo of a romanisation.
+    mistyped: bool,
 }
 
 impl ParsedName {
     /// Reads a name in any of the scripts [`readings`] knows.
     pub fn new(name: &str) -> Self {
-        let read = readings(name);
+        let (read, mistyped) = read(name);
         let mut syllables = Vec::with_capacity(read.iter().map(Reading::len).sum());
         let mut spans = Vec::with_capacity(read.len());
         for reading in read {
@@ -422,6 +453,7 @@ impl ParsedName {
             squeezed: squeeze(name),
             syllables: syllables.into(),
             spans: spans.into(),
+            mistyped,
         }
     }
 
@@ -496,7 +528,14 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
             }
         }
     }
-    judged(best)
+    let found = judged(best);
+    if found.agreement == Agreement::SameReading && (a.mistyped || b.mistyped) {
+        return Comparison {
+            agreement: Agreement::Mistyped,
+            ..found
+        };
+    }
+    found
 }
 
 /// The comparison the best alignment makes: its agreeing syllables out of

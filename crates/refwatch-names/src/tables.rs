@@ -174,6 +174,82 @@ pub(crate) fn read_part(part: &str) -> Vec<Vec<BTreeSet<char>>> {
     if !chars.iter().all(char::is_ascii_alphabetic) {
         return Vec::new();
     }
+    let mut found = read_romanised(part);
+    // Pinyin: the same letters read as Chinese, after the Korean readings.
+    for pieces in segmentations(part, &t.pinyin).into_iter().take(2) {
+        let reading: Vec<BTreeSet<char>> = pieces
+            .iter()
+            .map(|p| t.pinyin.get(*p).cloned().unwrap_or_default())
+            .collect();
+        if !found.contains(&reading) {
+            found.push(reading);
+        }
+    }
+    found
+}
+
+/// Letters a romanised syllable may have lost to a typo, tried where one
+/// is missing: the vowels and the letters of the common finals and glides.
+const LOST_LETTERS: &[u8] = b"aeiouywngh";
+
+/// Longest part a typo is looked for in: longer ones are not one name's
+/// syllables.
+const LONGEST_MISTYPED: usize = 12;
+
+/// The readings of a part in Latin letters that cannot be read as
+/// written, taken as one typo away from a romanisation: a letter left out
+/// ("Sng" for Sung), doubled or added ("Gimm", "CChung"). Every repair
+/// that reads as Korean counts; the repairs of the same number of
+/// syllables are merged into one reading whose syllables are all the
+/// repairs' (so "Sng" is one syllable: 상, 송, 숭, 싱...). Fewest syllables
+/// first; empty when no repair reads.
+pub(crate) fn read_mistyped(part: &str) -> Vec<Vec<BTreeSet<char>>> {
+    let bytes = part.as_bytes();
+    if bytes.len() < 2
+        || bytes.len() > LONGEST_MISTYPED
+        || !bytes.iter().all(u8::is_ascii_lowercase)
+    {
+        return Vec::new();
+    }
+    let mut repairs: BTreeSet<Vec<u8>> = BTreeSet::new();
+    for i in 0..bytes.len() {
+        let mut r = bytes.to_vec();
+        r.remove(i);
+        repairs.insert(r);
+    }
+    for i in 0..=bytes.len() {
+        for &c in LOST_LETTERS {
+            let mut r = bytes.to_vec();
+            r.insert(i, c);
+            repairs.insert(r);
+        }
+    }
+    let mut by_length: std::collections::BTreeMap<usize, Vec<BTreeSet<char>>> =
+        std::collections::BTreeMap::new();
+    for r in repairs {
+        let Ok(text) = std::str::from_utf8(&r) else {
+            continue;
+        };
+        for reading in read_romanised(text) {
+            let merged = by_length
+                .entry(reading.len())
+                .or_insert_with(|| vec![BTreeSet::new(); reading.len()]);
+            for (all, set) in merged.iter_mut().zip(reading) {
+                all.extend(set);
+            }
+        }
+    }
+    by_length
+        .into_values()
+        .filter(|r| !r.is_empty())
+        .take(MAX_SEGMENTATIONS)
+        .collect()
+}
+
+/// The Korean readings of a part in Latin letters: a surname spelling the
+/// table knows, and the ways to cut it into romanised syllables.
+fn read_romanised(part: &str) -> Vec<Vec<BTreeSet<char>>> {
+    let t = tables();
     let mut found: Vec<Vec<BTreeSet<char>>> = Vec::new();
     if let Some(surnames) = t.surnames.get(part) {
         // A known surname spelling: its syllables, every surname it may be.
@@ -201,16 +277,6 @@ pub(crate) fn read_part(part: &str) -> Vec<Vec<BTreeSet<char>>> {
         }
     }
     found.truncate(MAX_SEGMENTATIONS);
-    // Pinyin: the same letters read as Chinese, after the Korean readings.
-    for pieces in segmentations(part, &t.pinyin).into_iter().take(2) {
-        let reading: Vec<BTreeSet<char>> = pieces
-            .iter()
-            .map(|p| t.pinyin.get(*p).cloned().unwrap_or_default())
-            .collect();
-        if !found.contains(&reading) {
-            found.push(reading);
-        }
-    }
     found
 }
 

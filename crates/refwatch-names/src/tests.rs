@@ -262,3 +262,67 @@ fn long_names_are_aligned_in_full() {
     assert_eq!(compare(&long, &shorter(1)).agreement, Agreement::AllButOne);
     assert_eq!(compare(&long, &shorter(10)).agreement, Agreement::Partly);
 }
+
+/// Generated names with one typo that leaves a word unreadable as written:
+/// a letter doubled, added or left out. Each is the first name mistyped.
+const MISTYPED: &[(&str, &str)] = &[
+    ("김철옥", "Gimm Cheol-ok"),
+    ("김철옥", "Kim Chol Okk"),
+    ("김철옥", "Kim Chl-ok"),
+    ("이영희", "Lee Yyong-hui"),
+    ("박순자", "Pak Sn Ja"),
+    ("박순자", "Bakk Sunja"),
+    ("최명수", "Choe Myng Su"),
+    ("이영희", "Lee Yng-hui"),
+    ("장미광", "Jahg Mi-gwang"),
+    ("정은실", "Jeong Eunsl"),
+    ("남궁현", "Namgung Hyeonn"),
+];
+
+#[test]
+fn one_typo_in_a_romanised_word_is_its_own_agreement() {
+    for (a, b) in MISTYPED {
+        // Unreadable as written: the typo, not the tables, is at fault.
+        assert!(
+            b.split_whitespace()
+                .flat_map(|w| w.split('-'))
+                .any(|p| tables::read_part(&fold(p)).is_empty()),
+            "{b} reads as written"
+        );
+        for (x, y) in [(a, b), (b, a)] {
+            let c = compare(x, y);
+            assert_eq!(
+                c.agreement,
+                Agreement::Mistyped,
+                "{x} / {y}: {c:?}; readings {:?} / {:?}",
+                shown(x),
+                shown(y)
+            );
+        }
+    }
+    // Weaker than a reading as written, stronger than a syllable missed.
+    assert!(Agreement::Mistyped < Agreement::SameReading);
+    assert!(Agreement::Mistyped > Agreement::AllButOne);
+    // A typo does not make another person the same.
+    for (typo, other) in [
+        ("Gimm Cheol-ok", "박영희"),
+        ("Gimm Cheol-ok", "김영희"),
+        ("Pak Sn Ja", "최명수"),
+    ] {
+        let c = compare(typo, other);
+        assert!(c.agreement <= Agreement::Partly, "{typo} / {other}: {c:?}");
+    }
+    assert_eq!(
+        compare("Gimm Cheol-ok", "김철수").agreement,
+        Agreement::AllButOne
+    );
+    // Names read as written are not taken for typos, nor is what cannot
+    // be read even with one letter mended.
+    for (a, b) in SAME {
+        assert_ne!(compare(a, b).agreement, Agreement::Mistyped, "{a} / {b}");
+    }
+    assert_eq!(
+        compare("Wxqzt Cheol-ok", "김철옥").agreement,
+        Agreement::Unknown
+    );
+}
