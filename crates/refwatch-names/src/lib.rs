@@ -202,51 +202,70 @@ fn fold(text: &str) -> String {
 /// read as a Korean name. At most a few readings, the most economical
 /// (fewest syllables) first.
 pub fn readings(name: &str) -> Vec<Reading> {
-    read(name).0
-}
-
-/// [`readings`], and whether some word was read only as a typo of a
-/// romanisation (see [`Agreement::Mistyped`]).
-fn read(name: &str) -> (Vec<Reading>, bool) {
-    let folded = fold(name);
-    let read: Vec<_> = folded
-        .split_whitespace()
-        .map(cached_word_readings)
-        .collect();
-    let words: Vec<&[Vec<Syllable>]> = read.iter().map(|w| &*w.0).collect();
-    if words.iter().any(|alternatives| alternatives.is_empty()) {
-        return (Vec::new(), false);
-    }
-    let mistyped = read.iter().any(|w| w.1);
-    // The readings kept, as which alternative each word takes, with their
-    // syllables: chosen first, so that only those kept are built.
-    let mut out: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0)];
-    for alternatives in &words {
-        let mut next = Vec::with_capacity(out.len() * alternatives.len());
-        for (chosen, len) in &out {
-            for (i, a) in alternatives.iter().enumerate() {
-                let mut chosen = chosen.clone();
-                chosen.push(i);
-                next.push((chosen, len + a.len()));
-            }
-        }
-        next.sort_by_key(|(_, len)| *len);
-        next.truncate(MAX_READINGS);
-        out = next;
-    }
-    let readings: Vec<Reading> = out
-        .into_iter()
-        .filter(|(_, len)| *len > 0)
-        .map(|(chosen, _)| Reading {
+    let Some(read) = Read::of(&fold(name)) else {
+        return Vec::new();
+    };
+    read.chosen
+        .iter()
+        .map(|chosen| Reading {
             words: chosen
                 .iter()
-                .zip(&words)
-                .map(|(&i, alternatives)| alternatives[i].clone())
+                .zip(&read.words)
+                .map(|(&i, alternatives)| alternatives.0[i].clone())
                 .collect(),
         })
-        .collect();
-    let mistyped = mistyped && !readings.is_empty();
-    (readings, mistyped)
+        .collect()
+}
+
+/// A name's readings, as which alternative reading of each word each
+/// takes (see [`readings`]), chosen before any is built.
+struct Read {
+    words: Vec<WordReadings>,
+    /// Per reading, the alternative each word takes: the most economical
+    /// (fewest syllables) first, none of no syllables.
+    chosen: Vec<Vec<usize>>,
+    /// Whether some word was read only as a typo of a romanisation (see
+    /// [`Agreement::Mistyped`]).
+    mistyped: bool,
+}
+
+impl Read {
+    /// The readings of a name folded for comparison; `None` when some
+    /// word cannot be read.
+    fn of(folded: &str) -> Option<Read> {
+        let words: Vec<WordReadings> = folded
+            .split_whitespace()
+            .map(cached_word_readings)
+            .collect();
+        if words.iter().any(|w| w.0.is_empty()) {
+            return None;
+        }
+        let mut out: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0)];
+        for alternatives in &words {
+            let mut next = Vec::with_capacity(out.len() * alternatives.0.len());
+            for (chosen, len) in &out {
+                for (i, a) in alternatives.0.iter().enumerate() {
+                    let mut chosen = chosen.clone();
+                    chosen.push(i);
+                    next.push((chosen, len + a.len()));
+                }
+            }
+            next.sort_by_key(|(_, len)| *len);
+            next.truncate(MAX_READINGS);
+            out = next;
+        }
+        let chosen: Vec<Vec<usize>> = out
+            .into_iter()
+            .filter(|(_, len)| *len > 0)
+            .map(|(chosen, _)| chosen)
+            .collect();
+        let mistyped = !chosen.is_empty() && words.iter().any(|w| w.1);
+        Some(Read {
+            words,
+            chosen,
+            mistyped,
+        })
+    }
 }
 
 /// The spellings in Latin letters a surname (in Hangul) is known by, the
@@ -365,10 +384,6 @@ pub struct Comparison {
     pub syllables: usize,
 }
 
-fn squeeze(text: &str) -> String {
-    fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
-}
-
 /// The syllables of `x` turned to start at `at`.
 fn turned(x: &[Syllable], at: usize) -> impl Iterator<Item = &Syllable> + Clone {
     x[at..].iter().chain(&x[..at])
@@ -430,30 +445,48 @@ pub struct ParsedName {
 impl ParsedName {
     /// Reads a name in any of the scripts [`readings`] knows.
     pub fn new(name: &str) -> Self {
-        let (read, mistyped) = read(name);
-        let mut syllables = Vec::with_capacity(read.iter().map(Reading::len).sum());
-        let mut spans = Vec::with_capacity(read.len());
-        for reading in read {
+        let folded = fold(name);
+        let squeezed = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+        let Some(read) = Read::of(&folded) else {
+            return Self {
+                squeezed,
+                syllables: Box::default(),
+                spans: Box::default(),
+                mistyped: false,
+            };
+        };
+        // Every reading's syllables straight into one block.
+        let length = |chosen: &[usize]| -> usize {
+            chosen
+                .iter()
+                .zip(&read.words)
+                .map(|(&i, w)| w.0[i].len())
+                .sum()
+        };
+        let mut syllables =
+            Vec::with_capacity(read.chosen.iter().map(|c| length(c)).sum::<usize>());
+        let mut spans = Vec::with_capacity(read.chosen.len());
+        for chosen in &read.chosen {
             let start = syllables.len();
-            let words = reading.words.len();
-            let first_end = reading.words.first().map_or(0, Vec::len);
-            let last_len = reading.words.last().map_or(0, Vec::len);
-            syllables.extend(reading.words.into_iter().flatten());
+            let word = |at: usize| &read.words[at].0[chosen[at]];
+            for (at, _) in chosen.iter().enumerate() {
+                syllables.extend(word(at).iter().cloned());
+            }
             let len = syllables.len() - start;
             spans.push(Span {
                 summary: syllables[start..].iter().fold(0, |all, s| all | s.summary),
                 start,
                 len,
-                words,
-                first_end,
-                last_start: len - last_len,
+                words: chosen.len(),
+                first_end: word(0).len(),
+                last_start: len - word(chosen.len() - 1).len(),
             });
         }
         Self {
-            squeezed: squeeze(name),
+            squeezed,
             syllables: syllables.into(),
             spans: spans.into(),
-            mistyped,
+            mistyped: read.mistyped,
         }
     }
 
