@@ -325,4 +325,13 @@ fn one_typo_in_a_romanised_word_is_its_own_agreement() {
         compare("Wxqzt Cheol-ok", "김철옥").agreement,
         Agreement::Unknown
     );
+    // A long run of letters is not one name's syllables mistyped: it is
+    // not searched for a typo (which would cost more the longer it is).
+    assert!(!tables::read_part("cheolokcheolok").is_empty());
+    assert!(tables::read_part("cheolokcheolokk").is_empty());
+    assert!(tables::read_mistyped("cheolokcheolokk").is_empty());
+    assert_eq!(
+        compare("Kim Cheolokcheolokk", "김철옥철옥").agreement,
+        Agreement::Unknown
+    );
 }
