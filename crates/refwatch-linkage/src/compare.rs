@@ -201,6 +201,8 @@ impl Ready {
         match self {
             Ready::Name(forms) => forms.first().map(ParsedName::squeezed),
             Ready::Text(t) => Some(t),
+            // Places agreeing exactly agree on their narrowest part.
+            Ready::Place(path) => path.last().map(String::as_str),
             _ => None,
         }
     }

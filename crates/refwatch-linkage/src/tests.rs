@@ -328,6 +328,56 @@ fn a_common_surname_weighs_less_than_a_rare_one() {
     assert!(weight_of("Namgung") > weight_of("Kim") + 1.0);
 }
 
+/// A home town most people come from says less when two records share it
+/// than a rare one; the town is the place's narrowest part, so a town and
+/// the province alone are different terms.
+#[test]
+fn a_common_place_weighs_less_than_a_rare_one() {
+    let place = |parts: &[&str]| Value::Place(parts.iter().map(|p| (*p).to_owned()).collect());
+    let mut records = Vec::new();
+    for i in 0..80 {
+        let origin = match i {
+            0..=59 => place(&["north hamgyong", "chongjin"]),
+            60..=69 => place(&["north hamgyong"]),
+            _ => place(&["kangwon", "wonsan"]),
+        };
+        records.push(Record {
+            id: format!("r{i:03}"),
+            list: 0,
+            values: vec![origin, Value::Year(1950 + (i % 5))],
+        });
+    }
+    let s = Settings::new(
+        vec![
+            Field {
+                name: "origin".into(),
+                compare: Compare::Place,
+                term_frequency: true,
+            },
+            Field {
+                name: "birth_year".into(),
+                compare: Compare::Year { tolerance: 0 },
+                term_frequency: false,
+            },
+        ],
+        vec![Blocking::Same(vec![1])],
+    );
+    let linkage = link(&records, &s).unwrap();
+    let weight_of = |town: &str| {
+        linkage
+            .pairs
+            .iter()
+            .find(|p| {
+                p.levels[0] == Some(0)
+                    && matches!(&records[p.a].values[0], Value::Place(path) if path.last().is_some_and(|t| t == town))
+            })
+            .map(|p| p.field_weights[0])
+            .unwrap()
+    };
+    assert!(weight_of("wonsan") > weight_of("chongjin") + 1.0);
+    assert!(weight_of("north hamgyong") > weight_of("chongjin"));
+}
+
 /// Names that read the same in different scripts weigh by how common
 /// their reading is: a common name written 김영수 and "Kim Yong-su" says
 /// less than a rare one written 남궁란 and "Namgung Ran".

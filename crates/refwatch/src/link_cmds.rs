@@ -233,7 +233,7 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
             Field {
                 name: "origin".into(),
                 compare: Compare::Place,
-                term_frequency: false,
+                term_frequency: true,
             },
         ));
     }
