@@ -115,8 +115,9 @@ pub enum Compare {
         /// Days apart still counted as close.
         days: i32,
     },
-    /// Places: 0 the same, 1 within the same broader place (Yanji and
-    /// Tumen, both in Yanbian), 2 different.
+    /// Places: 0 the same, 1 one within the other (Yanji and Yanbian, as
+    /// a list that gives only the broader place writes it), 2 within the
+    /// same broader place (Yanji and Tumen, both in Yanbian), 3 different.
     Place,
     /// Counts of people: 0 the same, 1 ranges that overlap ("over 50" and
     /// "nearly 50" can be one group), 2 within a factor of two, 3 further.
@@ -131,7 +132,8 @@ impl Compare {
             Compare::Exact => 2,
             Compare::Text => 4,
             Compare::TextOrSwapped { .. } => 5,
-            Compare::Year { .. } | Compare::Day { .. } | Compare::Place => 3,
+            Compare::Year { .. } | Compare::Day { .. } => 3,
+            Compare::Place => 4,
             Compare::Count => 4,
             Compare::Birth { .. } => 7,
         }
@@ -148,7 +150,8 @@ impl Compare {
             (Compare::Exact, 0) | (Compare::Place, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
-            (Compare::Place, 1) => "same broader place",
+            (Compare::Place, 1) => "one within the other",
+            (Compare::Place, 2) => "same broader place",
             (Compare::Text | Compare::TextOrSwapped { .. }, 0) => "same",
             (Compare::Text | Compare::TextOrSwapped { .. }, 1) => "very similar",
             (Compare::Text | Compare::TextOrSwapped { .. }, 2) => "similar",
@@ -404,14 +407,17 @@ fn places_level(shared: usize, a: usize, b: usize) -> u8 {
     if shared == a && a == b {
         return 0;
     }
-    // The same broader place: one is inside the other, or both share all
-    // but their last part.
+    // One inside the other (Yanji and Yanbian: a list that gives only
+    // the broader place), or both inside the same broader place, sharing
+    // all but their last part (Yanji and Tumen: two places).
     let inside = shared == a.min(b);
     let siblings = a == b && a > 1 && shared == a - 1;
-    if shared > 0 && (inside || siblings) {
+    if shared > 0 && inside {
         1
-    } else {
+    } else if shared > 0 && siblings {
         2
+    } else {
+        3
     }
 }
 

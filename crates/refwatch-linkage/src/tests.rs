@@ -328,6 +328,56 @@ fn a_common_surname_weighs_less_than_a_rare_one() {
     assert!(weight_of("Namgung") > weight_of("Kim") + 1.0);
 }
 
+/// Places through their hierarchy: the same; one within the other (a list
+/// giving only Yanbian for Yanji); two places in the same broader place
+/// (Yanji and Tumen); different. The same either way round.
+#[test]
+fn places_compare_through_their_hierarchy() {
+    let f = vec![Field {
+        name: "place".into(),
+        compare: Compare::Place,
+        term_frequency: false,
+    }];
+    let place = |p: &str| Record {
+        id: p.into(),
+        list: 0,
+        values: vec![Value::Place(p.split('/').map(str::to_owned).collect())],
+    };
+    let records: Vec<Record> = [
+        "jilin/yanbian/yanji",
+        "jilin/yanbian",
+        "jilin/yanbian/tumen",
+        "jilin",
+        "liaoning/dandong",
+        "jilin/changbai",
+        "jilin/yanbian/yanji",
+    ]
+    .into_iter()
+    .map(place)
+    .collect();
+    let prepared = compare::prepare(&records, &f, &mut Vec::new());
+    for (a, b, level, name) in [
+        (0, 6, 0, "same"),
+        (0, 1, 1, "one within the other"),
+        (0, 3, 1, "one within the other"),
+        (0, 2, 2, "same broader place"),
+        (5, 1, 2, "same broader place"),
+        (0, 4, 3, "different"),
+        (3, 4, 3, "different"),
+    ] {
+        for (x, y) in [(a, b), (b, a)] {
+            assert_eq!(
+                compare::levels(&prepared, &f, x, y),
+                vec![Some(level)],
+                "{} / {}",
+                records[x].id,
+                records[y].id
+            );
+        }
+        assert_eq!(f[0].compare.level_name(level), name);
+    }
+}
+
 /// A home town most people come from says less when two records share it
 /// than a rare one; the town is the place's narrowest part, so a town and
 /// the province alone are different terms.
