@@ -410,11 +410,11 @@ fn places_level(shared: usize, a: usize, b: usize) -> u8 {
     // One inside the other (Yanji and Yanbian: a list that gives only
     // the broader place), or both inside the same broader place, sharing
     // all but their last part (Yanji and Tumen: two places).
-    let inside = shared == a.min(b);
-    let siblings = a == b && a > 1 && shared == a - 1;
-    if shared > 0 && inside {
+    if shared == 0 {
+        3
+    } else if shared == a.min(b) {
         1
-    } else if shared > 0 && siblings {
+    } else if a == b && shared == a - 1 {
         2
     } else {
         3

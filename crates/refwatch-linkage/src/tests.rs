@@ -290,33 +290,50 @@ fn one_weak_bridge_does_not_merge_two_groups() {
     assert_eq!(clusters.len(), 1);
 }
 
-#[test]
-fn a_common_surname_weighs_less_than_a_rare_one() {
-    let mut records = Vec::new();
-    for i in 0..60 {
-        let surname = if i < 50 { "Kim" } else { "Namgung" };
-        records.push(Record {
+/// Records with `first` as field 0 (`values` in order, record by record)
+/// and a birth year as field 1 (one of `years` in turn), linked by
+/// `blocking`: for the tests of term frequencies.
+fn linked_with_years(
+    first: Field,
+    values: Vec<Value>,
+    years: i32,
+    blocking: Blocking,
+) -> (Vec<Record>, Linkage) {
+    let records: Vec<Record> = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| Record {
             id: format!("r{i:03}"),
             list: 0,
-            values: vec![Value::Text(surname.into()), Value::Year(1950 + (i % 30))],
-        });
-    }
+            values: vec![v, Value::Year(1950 + i as i32 % years)],
+        })
+        .collect();
     let s = Settings::new(
         vec![
-            Field {
-                name: "surname".into(),
-                compare: Compare::Exact,
-                term_frequency: true,
-            },
+            first,
             Field {
                 name: "birth_year".into(),
                 compare: Compare::Year { tolerance: 0 },
                 term_frequency: false,
             },
         ],
-        vec![Blocking::Same(vec![0])],
+        vec![blocking],
     );
     let linkage = link(&records, &s).unwrap();
+    (records, linkage)
+}
+
+#[test]
+fn a_common_surname_weighs_less_than_a_rare_one() {
+    let surnames = (0..60)
+        .map(|i| Value::Text(if i < 50 { "Kim" } else { "Namgung" }.into()))
+        .collect();
+    let surname = Field {
+        name: "surname".into(),
+        compare: Compare::Exact,
+        term_frequency: true,
+    };
+    let (records, linkage) = linked_with_years(surname, surnames, 30, Blocking::Same(vec![0]));
     let weight_of = |name: &str| {
         linkage
             .pairs
@@ -384,35 +401,19 @@ fn places_compare_through_their_hierarchy() {
 #[test]
 fn a_common_place_weighs_less_than_a_rare_one() {
     let place = |parts: &[&str]| Value::Place(parts.iter().map(|p| (*p).to_owned()).collect());
-    let mut records = Vec::new();
-    for i in 0..80 {
-        let origin = match i {
+    let origins = (0..80)
+        .map(|i| match i {
             0..=59 => place(&["north hamgyong", "chongjin"]),
             60..=69 => place(&["north hamgyong"]),
             _ => place(&["kangwon", "wonsan"]),
-        };
-        records.push(Record {
-            id: format!("r{i:03}"),
-            list: 0,
-            values: vec![origin, Value::Year(1950 + (i % 5))],
-        });
-    }
-    let s = Settings::new(
-        vec![
-            Field {
-                name: "origin".into(),
-                compare: Compare::Place,
-                term_frequency: true,
-            },
-            Field {
-                name: "birth_year".into(),
-                compare: Compare::Year { tolerance: 0 },
-                term_frequency: false,
-            },
-        ],
-        vec![Blocking::Same(vec![1])],
-    );
-    let linkage = link(&records, &s).unwrap();
+        })
+        .collect();
+    let origin = Field {
+        name: "origin".into(),
+        compare: Compare::Place,
+        term_frequency: true,
+    };
+    let (records, linkage) = linked_with_years(origin, origins, 5, Blocking::Same(vec![1]));
     let weight_of = |town: &str| {
         linkage
             .pairs

@@ -207,7 +207,7 @@ pub fn readings(name: &str) -> Vec<Reading> {
     };
     read.chosen
         .iter()
-        .map(|chosen| Reading {
+        .map(|(chosen, _)| Reading {
             words: chosen
                 .iter()
                 .zip(&read.words)
@@ -221,9 +221,9 @@ pub fn readings(name: &str) -> Vec<Reading> {
 /// takes (see [`readings`]), chosen before any is built.
 struct Read {
     words: Vec<WordReadings>,
-    /// Per reading, the alternative each word takes: the most economical
-    /// (fewest syllables) first, none of no syllables.
-    chosen: Vec<Vec<usize>>,
+    /// Per reading, the alternative each word takes, and its syllables:
+    /// the most economical (fewest syllables) first, none of no syllables.
+    chosen: Vec<(Vec<usize>, usize)>,
     /// Whether some word was read only as a typo of a romanisation (see
     /// [`Agreement::Mistyped`]).
     mistyped: bool,
@@ -254,11 +254,8 @@ impl Read {
             next.truncate(MAX_READINGS);
             out = next;
         }
-        let chosen: Vec<Vec<usize>> = out
-            .into_iter()
-            .filter(|(_, len)| *len > 0)
-            .map(|(chosen, _)| chosen)
-            .collect();
+        let chosen: Vec<(Vec<usize>, usize)> =
+            out.into_iter().filter(|(_, len)| *len > 0).collect();
         let mistyped = !chosen.is_empty() && words.iter().any(|w| w.1);
         Some(Read {
             words,
@@ -456,27 +453,18 @@ impl ParsedName {
             };
         };
         // Every reading's syllables straight into one block.
-        let length = |chosen: &[usize]| -> usize {
-            chosen
-                .iter()
-                .zip(&read.words)
-                .map(|(&i, w)| w.0[i].len())
-                .sum()
-        };
-        let mut syllables =
-            Vec::with_capacity(read.chosen.iter().map(|c| length(c)).sum::<usize>());
+        let mut syllables = Vec::with_capacity(read.chosen.iter().map(|(_, len)| len).sum());
         let mut spans = Vec::with_capacity(read.chosen.len());
-        for chosen in &read.chosen {
+        for (chosen, len) in &read.chosen {
             let start = syllables.len();
             let word = |at: usize| &read.words[at].0[chosen[at]];
-            for (at, _) in chosen.iter().enumerate() {
+            for at in 0..chosen.len() {
                 syllables.extend(word(at).iter().cloned());
             }
-            let len = syllables.len() - start;
             spans.push(Span {
                 summary: syllables[start..].iter().fold(0, |all, s| all | s.summary),
                 start,
-                len,
+                len: *len,
                 words: chosen.len(),
                 first_end: word(0).len(),
                 last_start: len - word(chosen.len() - 1).len(),

@@ -176,15 +176,7 @@ pub(crate) fn read_part(part: &str) -> Vec<Vec<BTreeSet<char>>> {
     }
     let mut found = read_romanised(part);
     // Pinyin: the same letters read as Chinese, after the Korean readings.
-    for pieces in segmentations(part, &t.pinyin).into_iter().take(2) {
-        let reading: Vec<BTreeSet<char>> = pieces
-            .iter()
-            .map(|p| t.pinyin.get(*p).cloned().unwrap_or_default())
-            .collect();
-        if !found.contains(&reading) {
-            found.push(reading);
-        }
-    }
+    add_cuts(part, &t.pinyin, 2, &mut found);
     found
 }
 
@@ -204,32 +196,30 @@ const LONGEST_MISTYPED: usize = 12;
 /// repairs' (so "Sng" is one syllable: 상, 송, 숭, 싱...). Fewest syllables
 /// first; empty when no repair reads.
 pub(crate) fn read_mistyped(part: &str) -> Vec<Vec<BTreeSet<char>>> {
-    let bytes = part.as_bytes();
-    if bytes.len() < 2
-        || bytes.len() > LONGEST_MISTYPED
-        || !bytes.iter().all(u8::is_ascii_lowercase)
+    if part.len() < 2
+        || part.len() > LONGEST_MISTYPED
+        || !part.bytes().all(|b| b.is_ascii_lowercase())
     {
         return Vec::new();
     }
-    let mut repairs: BTreeSet<Vec<u8>> = BTreeSet::new();
-    for i in 0..bytes.len() {
-        let mut r = bytes.to_vec();
+    // Letters are bytes here: positions in the text are positions of
+    // letters.
+    let mut repairs: BTreeSet<String> = BTreeSet::new();
+    for i in 0..part.len() {
+        let mut r = part.to_owned();
         r.remove(i);
         repairs.insert(r);
     }
-    for i in 0..=bytes.len() {
+    for i in 0..=part.len() {
         for &c in LOST_LETTERS {
-            let mut r = bytes.to_vec();
-            r.insert(i, c);
+            let mut r = part.to_owned();
+            r.insert(i, char::from(c));
             repairs.insert(r);
         }
     }
     let mut by_length: std::collections::BTreeMap<usize, Vec<BTreeSet<char>>> =
         std::collections::BTreeMap::new();
-    for r in repairs {
-        let Ok(text) = std::str::from_utf8(&r) else {
-            continue;
-        };
+    for text in &repairs {
         for reading in read_romanised(text) {
             let merged = by_length
                 .entry(reading.len())
@@ -259,15 +249,7 @@ fn read_romanised(part: &str) -> Vec<Vec<BTreeSet<char>>> {
             .collect();
         found.push(reading);
     }
-    for pieces in segmentations(part, &t.latin) {
-        let reading: Vec<BTreeSet<char>> = pieces
-            .iter()
-            .map(|p| t.latin.get(*p).cloned().unwrap_or_default())
-            .collect();
-        if !found.contains(&reading) {
-            found.push(reading);
-        }
-    }
+    add_cuts(part, &t.latin, MAX_SEGMENTATIONS, &mut found);
     // A surname spelling and a syllable reading of the same length merge,
     // so that "lee" is 이 or 리 in one set.
     if found.len() > 1 && found[0].len() == found[1].len() && t.surnames.contains_key(part) {
@@ -278,6 +260,25 @@ fn read_romanised(part: &str) -> Vec<Vec<BTreeSet<char>>> {
     }
     found.truncate(MAX_SEGMENTATIONS);
     found
+}
+
+/// Adds to `found` the readings of the first `most` ways to cut `part`
+/// into the syllables `index` knows, each reading once.
+fn add_cuts(
+    part: &str,
+    index: &HashMap<String, BTreeSet<char>>,
+    most: usize,
+    found: &mut Vec<Vec<BTreeSet<char>>>,
+) {
+    for pieces in segmentations(part, index).into_iter().take(most) {
+        let reading: Vec<BTreeSet<char>> = pieces
+            .iter()
+            .map(|p| index.get(*p).cloned().unwrap_or_default())
+            .collect();
+        if !found.contains(&reading) {
+            found.push(reading);
+        }
+    }
 }
 
 /// Ways to cut Latin letters into syllables the tables know, fewest
