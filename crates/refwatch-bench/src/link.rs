@@ -15,7 +15,6 @@ const FEBRL_EXPORT: &str = include_str!("../../../tools/bench/febrl_export.py");
 const SPLINK_RUN: &str = include_str!("../../../tools/bench/splink_run.py");
 
 const FEBRL_CONFIG: &str = r#"
-threshold = 0.9
 min_probability = 0.001
 blocking = [["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"], ["postcode", "street_number"]]
 swapped = [["given_name", "surname"], ["address_1", "address_2"]]
@@ -35,7 +34,6 @@ truth = "ignore"
 "#;
 
 const KOREAN_CONFIG: &str = r#"
-threshold = 0.9
 min_probability = 0.001
 one_to_one = true
 [columns]
@@ -64,6 +62,12 @@ pub(crate) struct Args {
     /// Skip Splink (refwatch only).
     #[arg(long)]
     no_splink: bool,
+    /// Pairs at or above this match probability are links, for both
+    /// engines. 0.5 links a pair when it is more likely the same person
+    /// than not: with probabilities that mean what they say, the fewest
+    /// errors of either kind, which is what F1 weighs.
+    #[arg(long, default_value_t = 0.5)]
+    threshold: f64,
 }
 
 /// Wall time and peak memory of a finished command.
@@ -326,8 +330,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let work = work.as_path();
     std::fs::write(work.join("febrl_export.py"), FEBRL_EXPORT)?;
     std::fs::write(work.join("splink_run.py"), SPLINK_RUN)?;
-    std::fs::write(work.join("febrl.toml"), FEBRL_CONFIG)?;
-    std::fs::write(work.join("korean.toml"), KOREAN_CONFIG)?;
+    if !(0.0..=1.0).contains(&args.threshold) {
+        bail!("--threshold is a probability, 0 to 1");
+    }
+    let threshold = format!("threshold = {}\n", args.threshold);
+    std::fs::write(work.join("febrl.toml"), threshold.clone() + FEBRL_CONFIG)?;
+    std::fs::write(work.join("korean.toml"), threshold + KOREAN_CONFIG)?;
     let status = Command::new(python(&args.venv))
         .arg(work.join("febrl_export.py"))
         .arg(work)
@@ -381,7 +389,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         rows.push(Row {
             dataset: (*name).to_owned(),
             engine: "refwatch",
-            score: refwatch_score(&out, &paths, &lists, 0.9)?,
+            score: refwatch_score(&out, &paths, &lists, args.threshold)?,
             truth,
             seconds: ours.seconds,
             peak_mib: ours.peak_mib,
@@ -396,7 +404,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "--kind".into(),
             (*kind).to_owned(),
             "--threshold".into(),
-            "0.9".into(),
+            args.threshold.to_string(),
             "--out".into(),
             pairs.display().to_string(),
         ];
@@ -417,7 +425,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     if std::env::var_os("REFWATCH_BENCH_KEEP").is_some() {
         eprintln!("Kept the files in {}.", tmp.keep().display());
     }
-    println!();
+    println!(
+        "\nLinks: pairs at match probability {} or more.\n",
+        args.threshold
+    );
     print(&rows);
     for f in &failures {
         println!("\n{f}");

@@ -57,13 +57,17 @@ enum Partial<'a> {
 
 /// Every way to pick one sound class per position (each position's
 /// classes, see [`refwatch_names::sound_class`]), each hashed in order,
-/// into `out`; none when there would be more than [`MOST_KEYS`].
+/// into `out`; none when there would be more than [`MOST_KEYS`]. Keys
+/// kept only where another list's names have their beginnings
+/// ([`Partial::Within`]) are counted as they are pruned: a name read from
+/// pinyin may be read hundreds of ways, of which the other list's names
+/// are only a few.
 fn spellings(classes: &[&[u32]], out: &mut Vec<u64>, partial: &mut Partial) {
     if classes.is_empty() {
         return;
     }
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
-    if ways > MOST_KEYS {
+    if ways > MOST_KEYS && !matches!(partial, Partial::Within(_)) {
         return;
     }
     let start = out.len();
@@ -91,6 +95,10 @@ fn spellings(classes: &[&[u32]], out: &mut Vec<u64>, partial: &mut Partial) {
                 }
                 out.truncate(kept);
                 if kept == start {
+                    return;
+                }
+                if kept - start > MOST_KEYS {
+                    out.truncate(start);
                     return;
                 }
             }
@@ -609,6 +617,15 @@ fn keys(
                 }
                 _ => &[],
             },
+            // Keyed on the broadest part, pairs then kept only where one
+            // place is within the other (see `Rule::nested`).
+            Part::Within(f) => match prepared[index].get(f) {
+                Some(Ready::Place(path)) if !path.is_empty() => {
+                    one[0].0 = hash_of([p as u64, hash_of([path[0].as_str()])]);
+                    &one[..1]
+                }
+                _ => &[],
+            },
             // One key for all: pairing freely where the value is unknown,
             // and only with those where it is known.
             Part::Unknown(f) => {
@@ -673,6 +690,7 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
         .filter_map(|part| match *part {
             Part::Same(f)
             | Part::Born(f)
+            | Part::Within(f)
             | Part::Reading(f)
             | Part::Sound(f)
             | Part::Near { field: f, .. } => Some(f),
@@ -701,6 +719,9 @@ struct Rule {
     /// without it, which the rule leaves out (empty when there is no
     /// number to sweep: every record is in, as 0).
     numbers: Vec<Option<i32>>,
+    /// Place fields whose places must be the same or one within the
+    /// other ([`Part::Within`]): checked as each pair is found.
+    nested: Vec<usize>,
 }
 
 impl Rule {
@@ -727,6 +748,13 @@ impl Rule {
             bit: 1u32 << r.min(31),
             within: near.map(|(_, within)| within),
             numbers,
+            nested: parts
+                .iter()
+                .filter_map(|part| match *part {
+                    Part::Within(f) => Some(f),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
@@ -894,14 +922,23 @@ pub(crate) fn candidates(
             .chunk_by(|x, y| x.0 == y.0)
             .filter(|members| members.len() > 1)
             .collect();
-        let pair = |x: u32, y: u32, bit: u32| {
+        let pair = |x: u32, y: u32, rule: &Rule| {
             let (x, y) = ((x & !BOUND) as usize, (y & !BOUND) as usize);
             let apart = x == y || settings.across_lists_only && lists[x] == lists[y];
             let (a, b) = (order[x], order[y]);
-            (!apart).then_some(Candidate {
+            let nested = rule.nested.iter().all(|&f| {
+                match (prepared[a as usize].get(f), prepared[b as usize].get(f)) {
+                    (Some(Ready::Place(p)), Some(Ready::Place(q))) => {
+                        let shared = p.len().min(q.len());
+                        p[..shared] == q[..shared]
+                    }
+                    _ => false,
+                }
+            });
+            (!apart && nested).then_some(Candidate {
                 a: a.min(b),
                 b: a.max(b),
-                rules: bit,
+                rules: rule.bit,
             })
         };
         let (found, too_large) = blocks
@@ -938,7 +975,7 @@ pub(crate) fn candidates(
                                     .iter()
                                     .take_while(|m| i64::from(m.0) - i64::from(low) <= within)
                                     .filter(|m| x < BOUND || m.1 < BOUND)
-                                    .filter_map(|m| pair(x, m.1, rule.bit)),
+                                    .filter_map(|m| pair(x, m.1, rule)),
                             );
                         }
                     }
@@ -977,4 +1014,51 @@ pub(crate) fn candidates(
         }
     }
     (pairs, names_made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyBits, MOST_KEYS, Partial, spellings};
+
+    /// A name read many more ways than one name gives keys (pinyin, say)
+    /// gives none on its own, but where only the ways another list's names
+    /// begin with are kept, it keeps those, counted once pruned.
+    #[test]
+    fn keys_pruned_by_another_list_are_counted_once_pruned() {
+        // Three positions of eight sound classes each: 512 ways.
+        let classes: Vec<Vec<u32>> = (0..3)
+            .map(|p| (0..8).map(|c| p * 100 + c).collect())
+            .collect();
+        let many: Vec<&[u32]> = classes.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::new();
+        spellings(&many, &mut out, &mut Partial::Keep);
+        assert!(out.is_empty());
+        // The other list's one name, read one of those ways.
+        let one: Vec<&[u32]> = vec![&[1], &[102], &[203]];
+        let mut its_key = Vec::new();
+        spellings(&one, &mut its_key, &mut Partial::Keep);
+        let mut begun = Vec::new();
+        spellings(&one, &mut Vec::new(), &mut Partial::Record(&mut begun));
+        let table = KeyBits::of(begun.len(), begun.iter().copied());
+        let mut kept = Vec::new();
+        spellings(&many, &mut kept, &mut Partial::Within(&table));
+        assert!(kept.contains(&its_key[0]), "{kept:?}");
+        assert!(kept.len() <= MOST_KEYS);
+        // A table of every way keeps them all, too many to key on: none.
+        let mut begun_all = Vec::new();
+        for first in &classes[0] {
+            for second in &classes[1] {
+                let way: Vec<&[u32]> = vec![
+                    std::slice::from_ref(first),
+                    std::slice::from_ref(second),
+                    &classes[2],
+                ];
+                spellings(&way, &mut Vec::new(), &mut Partial::Record(&mut begun_all));
+            }
+        }
+        let table = KeyBits::of(begun_all.len(), begun_all.iter().copied());
+        let mut flood = Vec::new();
+        spellings(&many, &mut flood, &mut Partial::Within(&table));
+        assert!(flood.is_empty(), "{} keys", flood.len());
+    }
 }

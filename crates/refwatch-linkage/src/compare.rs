@@ -104,11 +104,13 @@ pub enum Compare {
     /// Births known to the day or only to the year, as one field (so that
     /// a date and its year are not counted twice): 0 the same day (or the
     /// same digits as written), 1 days within `days` (a birthday kept by
-    /// the lunar calendar moves by weeks), 2 dates one typo apart (one
-    /// digit changed, or two next to each other swapped), 3 the same year
-    /// (a day unknown on one side), 4 years within `years`, 5 both days
-    /// known and further apart than `days` though the years are close, 6
-    /// different.
+    /// the lunar calendar moves by weeks), 2 the same birthday in another
+    /// year within `years` (a year misremembered or reckoned another way,
+    /// as Korean age counting does, the day and month kept), 3 dates one
+    /// typo apart (one digit changed, or two next to each other swapped),
+    /// 4 the same year (a day unknown on one side), 5 years within
+    /// `years`, 6 both days known and further apart than `days` though the
+    /// years are close, 7 different.
     Birth {
         /// Years apart still counted as close.
         years: i32,
@@ -135,7 +137,7 @@ impl Compare {
             Compare::Year { .. } | Compare::Day { .. } => 3,
             Compare::Place => 4,
             Compare::Count => 4,
-            Compare::Birth { .. } => 7,
+            Compare::Birth { .. } => 8,
         }
     }
 
@@ -161,10 +163,11 @@ impl Compare {
             (Compare::Count, 2) => "within a factor of two",
             (Compare::Birth { .. }, 0) => "same day",
             (Compare::Birth { .. }, 1) => "close day",
-            (Compare::Birth { .. }, 2) => "one typo apart",
-            (Compare::Birth { .. }, 3) => "same year",
-            (Compare::Birth { .. }, 4) => "close year",
-            (Compare::Birth { .. }, 5) => "other day",
+            (Compare::Birth { .. }, 2) => "same birthday, another year",
+            (Compare::Birth { .. }, 3) => "one typo apart",
+            (Compare::Birth { .. }, 4) => "same year",
+            (Compare::Birth { .. }, 5) => "close year",
+            (Compare::Birth { .. }, 6) => "other day",
             _ => "different",
         }
     }
@@ -790,12 +793,27 @@ fn birth_level((xy, xd, xdigits): Born, (yy, yd, ydigits): Born, years: i32, day
         ((Some(x), _), (Some(y), _)) if x == y => 0,
         ((_, Some(x)), (_, Some(y))) if x == y => 0,
         ((Some(x), _), (Some(y), _)) if (x - y).abs() <= days => 1,
-        ((_, Some(x)), (_, Some(y))) if one_typo_apart(x, y) => 2,
-        ((Some(_), _), (Some(_), _)) if close_years => 5,
-        _ if xy == yy => 3,
-        _ if close_years => 4,
-        _ => 6,
+        ((Some(x), _), (Some(y), _)) if close_years && whole_years_apart(x, y, (xy - yy).abs()) => {
+            2
+        }
+        ((_, Some(x)), (_, Some(y))) if one_typo_apart(x, y) => 3,
+        ((Some(_), _), (Some(_), _)) if close_years => 6,
+        _ if xy == yy => 4,
+        _ if close_years => 5,
+        _ => 7,
     }
+}
+
+/// Whether two days (day numbers) `years` years apart fall on the same
+/// birthday: as many days apart as that many years make, give or take
+/// the day a leap year moves a date by.
+fn whole_years_apart(x: i32, y: i32, years: i32) -> bool {
+    if years == 0 {
+        return false;
+    }
+    // 365.2425 days a year, in ten-thousandths, rounded.
+    let whole = (i64::from(years) * 3_652_425 + 5_000) / 10_000;
+    (i64::from((x - y).abs()) - whole).abs() <= 1
 }
 
 /// Whether two different eight-digit dates are one typo apart: one digit

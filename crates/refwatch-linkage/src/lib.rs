@@ -131,6 +131,10 @@ pub enum Part {
     /// records by what else they have when one of them lacks the field
     /// (a name and a place, say, where a birth year is missing).
     Unknown(usize),
+    /// Places that are the same or one within the other (Yanji and
+    /// Yanbian, as a list giving only the broader place writes it), not
+    /// two places side by side (Yanji and Tumen).
+    Within(usize),
     /// Births that agree as written: born the same day when both records
     /// give the day, the same year when either gives only its year (two
     /// records with different days of the same year do not agree).

@@ -297,7 +297,7 @@ pub(crate) fn fit(
     // rule, on the pairs that rule found, leaving out the fields the rule
     // blocks on (there every pair agrees, matches or not, so they would
     // teach nothing true); each field's m is the mean of what the rules
-    // that do not block on it learned.
+    // that do not block on it, and find pairs that both have it, learned.
     let mut learned: Vec<Vec<Vec<f64>>> = vec![Vec::new(); fields.len()];
     let mut rounds = 0;
     for (r, rule) in settings.blocking.iter().enumerate() {
@@ -312,10 +312,17 @@ pub(crate) fn fit(
         if found.is_empty() {
             continue;
         }
-        let (m, _, rounds_run) = em(fields, &u, found.into_iter().collect(), settings.em_rounds);
+        let found: Vec<_> = found.into_iter().collect();
+        // A field no pair of this rule has on both sides (a birth, where
+        // the rule pairs records one of which has none) teaches nothing
+        // here: its m would be only where EM started.
+        let seen: Vec<bool> = (0..n)
+            .map(|f| found.iter().any(|((levels, _), _)| levels.get(f).is_some()))
+            .collect();
+        let (m, _, rounds_run) = em(fields, &u, found, settings.em_rounds);
         rounds = rounds.max(rounds_run);
         for (f, levels) in m.into_iter().enumerate() {
-            if !blocked.contains(&f) {
+            if !blocked.contains(&f) && seen[f] {
                 learned[f].push(levels);
             }
         }

@@ -896,7 +896,32 @@ fn births_known_to_the_day_or_the_year_compare_as_one_field() {
         (day(1975, 100), year(1975), "same year"),
         (year(1975), year(1975), "same year"),
         (year(1976), day(1975, 100), "close year"),
-        (day(1975, 100), day(1976, 465), "other day"),
+        // A year misremembered, the birthday kept (a leap day moves it
+        // by one), even where its digits are also one typo apart.
+        (
+            day(1975, 100),
+            day(1976, 465),
+            "same birthday, another year",
+        ),
+        (
+            day(1976, 465),
+            day(1975, 100),
+            "same birthday, another year",
+        ),
+        (
+            day(1975, 100),
+            day(1976, 466),
+            "same birthday, another year",
+        ),
+        (
+            written(1955, Some(100), 19550411),
+            written(1956, Some(465), 19560411),
+            "same birthday, another year",
+        ),
+        (day(1975, 100), day(1976, 468), "other day"),
+        (day(1975, 100), day(1975, 465), "other day"),
+        // Further apart than the tolerance (one year): different.
+        (day(1975, 100), day(1977, 830), "different"),
         (day(1975, 100), day(1975, 300), "other day"),
         (day(1975, 100), day(1978, 1200), "different"),
         (year(1970), year(1975), "different"),
@@ -947,7 +972,9 @@ fn births_known_to_the_day_or_the_year_compare_as_one_field() {
     );
     let linkage = link(&records, &s).unwrap();
     assert_eq!(linkage.pairs.len(), 1);
-    assert_eq!(linkage.pairs[0].levels, vec![Some(0), Some(3)]);
+    assert_eq!(linkage.pairs[0].levels[0], Some(0));
+    let got = linkage.pairs[0].levels[1].map(|l| birth.level_name(l));
+    assert_eq!(got, Some("same year"));
 }
 
 /// A rule of several parts finds the pairs that agree on every part: names
@@ -1307,6 +1334,61 @@ fn unknown_blocking_pairs_records_where_one_lacks_the_field() {
         }
     }
     assert!(expected > 100, "{expected}");
+}
+
+/// A within part pairs records whose places are the same or one within
+/// the other (a list giving only the broader place), with the rule's other
+/// parts agreeing, and never two places side by side in one province.
+#[test]
+fn within_blocking_pairs_places_one_within_the_other_not_side_by_side() {
+    let (mut records, _) = population(400, 7);
+    // Some records give only the broader place: Yanbian for Yanji, Jilin
+    // for Changbai.
+    for (i, r) in records.iter_mut().enumerate() {
+        if let Value::Place(path) = &mut r.values[3] {
+            path.truncate(3 - i % 3);
+        }
+    }
+    let mut s = settings();
+    s.blocking = vec![Blocking::All(vec![Part::Unknown(1), Part::Within(3)])];
+    let found = blocked(&records, &s);
+    let missing = |i: usize| matches!(records[i].values[1], Value::Missing);
+    let place = |i: usize| match &records[i].values[3] {
+        Value::Place(path) => path.clone(),
+        _ => unreachable!("every generated record has a place"),
+    };
+    let (mut nested, mut side_by_side) = (0, 0);
+    for a in 0..records.len() {
+        for b in a + 1..records.len() {
+            let (p, q) = (place(a), place(b));
+            let shared = p.len().min(q.len());
+            let within = p[..shared] == q[..shared];
+            let should = (missing(a) || missing(b)) && within;
+            assert_eq!(found.contains(&(a, b)), should, "{a} {b}");
+            nested += usize::from(should && p != q);
+            side_by_side += usize::from((missing(a) || missing(b)) && !within && p[0] == q[0]);
+        }
+    }
+    assert!(nested > 100, "{nested}");
+    assert!(side_by_side > 100, "{side_by_side}");
+}
+
+/// A rule that pairs records one of which lacks a field teaches nothing
+/// about that field: the field's m is what the other rules learned, not
+/// pulled towards where expectation–maximisation started.
+#[test]
+fn a_rule_that_never_sees_a_field_leaves_its_m_alone() {
+    let (records, _) = two_lists(400, 21);
+    let mut s = settings();
+    s.across_lists_only = true;
+    s.blocking = vec![Blocking::NameReading(0), Blocking::Same(vec![3])];
+    let without = link(&records, &s).unwrap().model;
+    s.blocking
+        .push(Blocking::All(vec![Part::Reading(0), Part::Unknown(1)]));
+    let with = link(&records, &s).unwrap().model;
+    assert_eq!(with.m[1], without.m[1]);
+    // The birth year agrees among matches far more than among others.
+    assert!(with.m[1][0] > 0.5, "{:?}", with.m[1]);
 }
 
 /// A name in pinyin, whose syllables may stand for dozens of Hangul

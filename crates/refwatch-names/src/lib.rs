@@ -437,19 +437,24 @@ pub struct ParsedName {
     spans: Box<[Span]>,
     /// Whether a word was read only as a typo of a romanisation.
     mistyped: bool,
+    /// For a name in Hangul, its spellings in Latin letters (see
+    /// [`latin_spellings`]), a line each; empty for others.
+    spelled: Box<str>,
 }
 
 impl ParsedName {
     /// Reads a name in any of the scripts [`readings`] knows.
     pub fn new(name: &str) -> Self {
         let folded = fold(name);
-        let squeezed = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+        let squeezed: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+        let spelled = latin_spellings(&squeezed);
         let Some(read) = Read::of(&folded) else {
             return Self {
                 squeezed,
                 syllables: Box::default(),
                 spans: Box::default(),
                 mistyped: false,
+                spelled,
             };
         };
         // Every reading's syllables straight into one block.
@@ -475,7 +480,22 @@ impl ParsedName {
             syllables: syllables.into(),
             spans: spans.into(),
             mistyped: read.mistyped,
+            spelled,
         }
+    }
+
+    /// Whether this name, in Hangul, and `other`, in Latin letters, are
+    /// one typo apart as spelled: `other` is a spelling of this name with
+    /// a letter left out, doubled or added, or two neighbouring letters
+    /// swapped. (A letter changed is not taken for a typo: it turns one
+    /// syllable into another, 민 into 만, more often than it slips.)
+    fn misspells(&self, other: &ParsedName) -> bool {
+        let written = other.squeezed.as_bytes();
+        other.squeezed.is_ascii()
+            && self
+                .spelled
+                .lines()
+                .any(|s| one_slip_apart(s.as_bytes(), written))
     }
 
     /// The name's letters, case, spacing and punctuation set aside.
@@ -518,7 +538,7 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         };
     }
     if a.spans.is_empty() || b.spans.is_empty() {
-        return unknown;
+        return misspelt(a, b).unwrap_or(unknown);
     }
     let mut best = (0, usize::MAX);
     let better = |found: (usize, usize), best: (usize, usize)| {
@@ -549,14 +569,119 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
             }
         }
     }
-    let found = judged(best);
+    settled(judged(best), a, b)
+}
+
+/// What the best alignment of two names' readings comes to once typos
+/// are allowed for: a reading found only by taking a word for a typo is
+/// [`Agreement::Mistyped`], and so is a name in Hangul against a spelling
+/// of it one typo off that reads as some other name.
+fn settled(found: Comparison, a: &ParsedName, b: &ParsedName) -> Comparison {
     if found.agreement == Agreement::SameReading && (a.mistyped || b.mistyped) {
         return Comparison {
             agreement: Agreement::Mistyped,
             ..found
         };
     }
+    if found.agreement < Agreement::Mistyped
+        && let Some(misspelt) = misspelt(a, b)
+    {
+        return misspelt;
+    }
     found
+}
+
+/// A name in Hangul against a spelling of it one typo off (see
+/// [`ParsedName::misspells`]), whether or not the spelling reads.
+fn misspelt(a: &ParsedName, b: &ParsedName) -> Option<Comparison> {
+    let hangul = [(a, b), (b, a)]
+        .into_iter()
+        .find_map(|(x, y)| x.misspells(y).then_some(x))?;
+    let syllables = hangul.squeezed.chars().count();
+    Some(Comparison {
+        agreement: Agreement::Mistyped,
+        agreeing: syllables,
+        syllables,
+    })
+}
+
+/// How a name in Hangul of two to four syllables is spelled in Latin
+/// letters, folded and squeezed as [`ParsedName::squeezed`] is: its
+/// surname (the first syllable, or the first two where the table knows
+/// them as one surname, 남궁) in each spelling the surname table lists and
+/// in both romanisations, its given name syllable by syllable in each
+/// romanisation, surname first or last; a line each. Empty for a name not
+/// written in Hangul.
+fn latin_spellings(squeezed: &str) -> Box<str> {
+    let syllables: Vec<char> = squeezed.chars().collect();
+    if !(2..=4).contains(&syllables.len()) || !syllables.iter().all(|&c| hangul::split(c).is_some())
+    {
+        return Box::default();
+    }
+    let letters = |text: &str| -> String {
+        fold(text)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect()
+    };
+    let double: String = syllables[..2].iter().collect();
+    let cut = if syllables.len() > 2 && !surname_spellings(&double).is_empty() {
+        2
+    } else {
+        1
+    };
+    let surname: String = syllables[..cut].iter().collect();
+    let systems = [System::Revised, System::McCuneReischauer];
+    let mut families: Vec<String> = surname_spellings(&surname)
+        .iter()
+        .map(|s| letters(s))
+        .chain(
+            systems
+                .iter()
+                .map(|&system| letters(&romanize(&surname, system))),
+        )
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    let mut givens: Vec<String> = systems
+        .iter()
+        .map(|&system| {
+            syllables[cut..]
+                .iter()
+                .map(|g| letters(&romanize(&g.to_string(), system)))
+                .collect()
+        })
+        .collect();
+    givens.dedup();
+    let mut out = String::new();
+    for family in &families {
+        for given in &givens {
+            for (x, y) in [(family, given), (given, family)] {
+                out.push_str(x);
+                out.push_str(y);
+                out.push('\n');
+            }
+        }
+    }
+    out.into_boxed_str()
+}
+
+/// Whether `x` and `y` differ by one letter left out or added, or two
+/// neighbouring letters swapped (not by a letter changed).
+fn one_slip_apart(x: &[u8], y: &[u8]) -> bool {
+    if x.len().abs_diff(y.len()) > 1 {
+        return false;
+    }
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let at = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+    if short.len() == long.len() {
+        at + 1 < short.len()
+            && short[at] == long[at + 1]
+            && short[at + 1] == long[at]
+            && short[at + 2..] == long[at + 2..]
+    } else {
+        short[at..] == long[at + 1..]
+    }
 }
 
 /// The comparison the best alignment makes: its agreeing syllables out of

@@ -187,7 +187,8 @@ fn compare_every_alignment(a: &str, b: &str) -> Comparison {
             }
         }
     }
-    judged(best)
+    // Then the typos, as the parsed comparison allows for them.
+    settled(judged(best), &pa, &pb)
 }
 
 /// Passing over reading pairs that cannot do better, and keeping each
@@ -334,4 +335,52 @@ fn one_typo_in_a_romanised_word_is_its_own_agreement() {
         compare("Kim Cheolokcheolokk", "김철옥철옥").agreement,
         Agreement::Unknown
     );
+}
+
+/// Romanised names with one typo that still read, as some other name
+/// ("Eunchuun" reads 은추운, "Sang-hyeo" 상혀): a letter left out, doubled
+/// or two swapped in a spelling of the Hangul name.
+const MISTYPED_BUT_READABLE: [(&str, &str); 8] = [
+    ("임은춘", "Lim Eunchuun"),
+    ("김상현", "GHIM Sang-hyeo"),
+    ("이윤동", "I Yun-ong"),
+    ("박창석", "Bak Chaang Seok"),
+    ("김희성", "Kim Huisoong"),
+    ("이분주", "Bun-ju Leee"),
+    ("정원옥", "Jeong Won-ko"),
+    ("남궁현", "Namgnug Hyeon"),
+];
+
+#[test]
+fn one_typo_that_still_reads_is_taken_for_a_typo_of_the_hangul() {
+    for (a, b) in MISTYPED_BUT_READABLE {
+        // Readable as written, as another name: only the spelling tells.
+        assert!(!readings(b).is_empty(), "{b} does not read");
+        let (x, y) = (ParsedName::new(a), ParsedName::new(b));
+        assert!(!x.misspells(&x) && !y.misspells(&y));
+        for (p, q) in [(a, b), (b, a)] {
+            let c = compare(p, q);
+            assert_eq!(c.agreement, Agreement::Mistyped, "{p} / {q}: {c:?}");
+            assert_eq!(c.syllables, a.chars().count());
+        }
+    }
+    // A letter changed turns one syllable into another: not a typo.
+    for (a, b) in [
+        ("김민수", "Kim Min-so"),
+        ("김민수", "Kim Man-su"),
+        ("이영희", "Lee Yeong-ho"),
+    ] {
+        let c = compare(a, b);
+        assert!(c.agreement < Agreement::Mistyped, "{a} / {b}: {c:?}");
+    }
+    // Two slips are not one; another name's spelling is not a typo.
+    for (a, b) in [
+        ("김상현", "Kim Sang-hyoo"),
+        ("김상현", "Kim Sng-hyeo"),
+        ("박창석", "Park Chang-su"),
+        ("박창석", "창석박"),
+    ] {
+        let c = compare(a, b);
+        assert!(c.agreement < Agreement::Mistyped, "{a} / {b}: {c:?}");
+    }
 }

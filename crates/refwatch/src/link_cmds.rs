@@ -530,23 +530,30 @@ pub(crate) fn csv(
             // written alike, the same day or, where either gives only the
             // year, the same year, of the same sex (surname spelled
             // differently or mistyped).
-            let same_year = Part::Near {
-                field: birth,
-                within: 0,
-            };
             blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
             let mut parts = vec![Part::Sound(name), Part::Born(birth)];
             parts.extend(position(Built::Sex).map(Part::Same));
             blocking.push(Blocking::All(parts));
             // Where one of the two has no birth: names that read the same
-            // in the same place (or anywhere, without places).
+            // in the same place or one within the other (one list giving
+            // the town, the other only the province; anywhere, without
+            // places).
             let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
-            parts.extend(position(Built::Place).map(Part::Same));
+            parts.extend(position(Built::Place).map(Part::Within));
             blocking.push(Blocking::All(parts));
             if let Some(date) = position(Built::Date) {
-                // The same date and birth year, whatever the names say
-                // (mistyped, or read no way the tables know).
-                blocking.push(Blocking::All(vec![Part::Same(date), same_year]));
+                // The same date and a birth year within the tolerance,
+                // whatever the names say (mistyped, or read no way the
+                // tables know); or, with places, the same date and place
+                // where one of the two has no birth.
+                blocking.push(Blocking::All(vec![Part::Same(date), near(birth)]));
+                if let Some(place) = position(Built::Place) {
+                    blocking.push(Blocking::All(vec![
+                        Part::Same(date),
+                        Part::Unknown(birth),
+                        Part::Same(place),
+                    ]));
+                }
             }
         }
         (Some(name), None) => blocking.push(Blocking::NameReading(name)),
