@@ -335,6 +335,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
     let threshold = format!("threshold = {}\n", args.threshold);
     std::fs::write(work.join("febrl.toml"), threshold.clone() + FEBRL_CONFIG)?;
+    // FEBRL4's two files each hold every person once (5,000 originals, a
+    // duplicate of each in the other file): linked one to one.
+    std::fs::write(
+        work.join("febrl-lists.toml"),
+        threshold.clone() + "one_to_one = true\n" + FEBRL_CONFIG,
+    )?;
     std::fs::write(work.join("korean.toml"), threshold + KOREAN_CONFIG)?;
     let status = Command::new(python(&args.venv))
         .arg(work.join("febrl_export.py"))
@@ -379,7 +385,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             "link".to_owned(),
             "csv".into(),
             "--config".into(),
-            work.join(format!("{kind}.toml")).display().to_string(),
+            work.join(match (*kind, files.len()) {
+                ("febrl", 2) => "febrl-lists.toml".to_owned(),
+                _ => format!("{kind}.toml"),
+            })
+            .display()
+            .to_string(),
         ];
         argv.extend(files.iter().map(|f| f.display().to_string()));
         argv.extend(["--out".to_owned(), out.display().to_string()]);
