@@ -438,8 +438,9 @@ pub struct ParsedName {
     /// Whether a word was read only as a typo of a romanisation.
     mistyped: bool,
     /// For a name in Hangul, its spellings in Latin letters (see
-    /// [`latin_spellings`]), a line each; empty for others.
-    spelled: Box<str>,
+    /// [`latin_spellings`]), each its length in a byte and its letters;
+    /// empty for others.
+    spelled: Box<[u8]>,
 }
 
 impl ParsedName {
@@ -490,12 +491,19 @@ impl ParsedName {
     /// swapped. (A letter changed is not taken for a typo: it turns one
     /// syllable into another, 민 into 만, more often than it slips.)
     fn misspells(&self, other: &ParsedName) -> bool {
+        if self.spelled.is_empty() || !other.squeezed.is_ascii() {
+            return false;
+        }
         let written = other.squeezed.as_bytes();
-        other.squeezed.is_ascii()
-            && self
-                .spelled
-                .lines()
-                .any(|s| one_slip_apart(s.as_bytes(), written))
+        let mut rest = &self.spelled[..];
+        while let Some((&len, tail)) = rest.split_first() {
+            let (spelling, next) = tail.split_at(usize::from(len));
+            if one_slip_apart(spelling, written) {
+                return true;
+            }
+            rest = next;
+        }
+        false
     }
 
     /// The name's letters, case, spacing and punctuation set aside.
@@ -610,9 +618,9 @@ fn misspelt(a: &ParsedName, b: &ParsedName) -> Option<Comparison> {
 /// surname (the first syllable, or the first two where the table knows
 /// them as one surname, 남궁) in each spelling the surname table lists and
 /// in both romanisations, its given name syllable by syllable in each
-/// romanisation, surname first or last; a line each. Empty for a name not
-/// written in Hangul.
-fn latin_spellings(squeezed: &str) -> Box<str> {
+/// romanisation, surname first or last; each its length in a byte, then
+/// its letters. Empty for a name not written in Hangul.
+fn latin_spellings(squeezed: &str) -> Box<[u8]> {
     let syllables: Vec<char> = squeezed.chars().collect();
     if !(2..=4).contains(&syllables.len()) || !syllables.iter().all(|&c| hangul::split(c).is_some())
     {
@@ -653,17 +661,20 @@ fn latin_spellings(squeezed: &str) -> Box<str> {
         })
         .collect();
     givens.dedup();
-    let mut out = String::new();
+    let mut out = Vec::new();
     for family in &families {
         for given in &givens {
             for (x, y) in [(family, given), (given, family)] {
-                out.push_str(x);
-                out.push_str(y);
-                out.push('\n');
+                // At most four syllables: a few dozen letters.
+                if let Ok(len) = u8::try_from(x.len() + y.len()) {
+                    out.push(len);
+                    out.extend_from_slice(x.as_bytes());
+                    out.extend_from_slice(y.as_bytes());
+                }
             }
         }
     }
-    out.into_boxed_str()
+    out.into_boxed_slice()
 }
 
 /// Whether `x` and `y` differ by one letter left out or added, or two
