@@ -18,6 +18,12 @@ const MOST_ODDS: f64 = 1.606_938_044_258_990_3e60;
 /// discount rivals that are taken.
 const ROUNDS: usize = 4;
 
+/// Odds below this (a pair about 30 bits against on its own) make a rival
+/// of no account and a pair no rival can make likely: such pairs, most of
+/// the candidates, are left out of the rounds and set against their
+/// records' rivals once, at the end.
+const NEGLIGIBLE: f64 = 1e-9;
+
 /// The probability of each pair given its rivals. `pairs` are the
 /// candidates (record positions, below `records`), `odds` each pair's odds
 /// of a match on its own (already allowing for the one-to-one prior, see
@@ -38,9 +44,42 @@ pub(crate) fn probabilities(
             None => o.clamp(0.0, MOST_ODDS),
         })
         .collect();
+    // The pairs that count, in the pairs' order.
+    let counted: Vec<u32> = (0..pairs.len() as u32)
+        .into_par_iter()
+        .filter(|&i| odds[i as usize] >= NEGLIGIBLE)
+        .collect();
+    let (pairs_counted, odds_counted): (Vec<(u32, u32)>, Vec<f64>) = counted
+        .par_iter()
+        .map(|&i| (pairs[i as usize], odds[i as usize]))
+        .unzip();
+    let (p, rivals) = rounds(&pairs_counted, &odds_counted, records);
+    // The others against the rivals of the last round (which they are not
+    // among).
+    let mut out: Vec<f64> = pairs
+        .par_iter()
+        .zip(&odds)
+        .map(|(&(a, b), &o)| o / (1.0 + o + rivals[a as usize] + rivals[b as usize]))
+        .collect();
+    for (&i, &p) in counted.iter().zip(&p) {
+        out[i as usize] = p;
+    }
+    out.par_iter_mut().enumerate().for_each(|(i, p)| {
+        if let Some(same) = decided(i) {
+            *p = f64::from(u8::from(same));
+        }
+    });
+    out
+}
+
+/// The rounds: each pair's probability, and each record's rivals in the
+/// last round (the odds of its pairs, each as likely a rival as its other
+/// record is not taken).
+pub(crate) fn rounds(pairs: &[(u32, u32)], odds: &[f64], records: usize) -> (Vec<f64>, Vec<f64>) {
     let sides = Sides::of(pairs, records);
     // Before the first round no record is taken: every rival counts.
     let mut p = vec![0.0f64; pairs.len()];
+    let mut rivals = vec![0.0f64; records];
     for _ in 0..ROUNDS {
         // How surely each record is taken, by all its pairs.
         let taken = sides.sums(|i, _| p[i]);
@@ -52,7 +91,7 @@ pub(crate) fn probabilities(
             .enumerate()
             .map(|(i, &(a, b))| (odds[i] * free(i, b), odds[i] * free(i, a)))
             .collect();
-        let rivals = sides.sums(|i, first| if first { rival[i].0 } else { rival[i].1 });
+        rivals = sides.sums(|i, first| if first { rival[i].0 } else { rival[i].1 });
         p = pairs
             .par_iter()
             .enumerate()
@@ -66,12 +105,7 @@ pub(crate) fn probabilities(
             })
             .collect();
     }
-    p.par_iter_mut().enumerate().for_each(|(i, p)| {
-        if let Some(same) = decided(i) {
-            *p = f64::from(u8::from(same));
-        }
-    });
-    p
+    (p, rivals)
 }
 
 /// Every record's pairs, in the pairs' order, each marked with the side
