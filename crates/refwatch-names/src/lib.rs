@@ -684,14 +684,22 @@ fn one_slip_apart(x: &[u8], y: &[u8]) -> bool {
         return false;
     }
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    // How far they agree from the start and from the end (spellings are a
+    // few letters: counted, not compared as slices).
     let at = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+    let back = short
+        .iter()
+        .rev()
+        .zip(long.iter().rev())
+        .take_while(|(p, q)| p == q)
+        .count();
     if short.len() == long.len() {
         at + 1 < short.len()
             && short[at] == long[at + 1]
             && short[at + 1] == long[at]
-            && short[at + 2..] == long[at + 2..]
+            && at + 2 + back >= short.len()
     } else {
-        short[at..] == long[at + 1..]
+        at + back >= short.len()
     }
 }
 
