@@ -528,11 +528,13 @@ pub(crate) fn csv(
             // Names that read the same in full born within the tolerance
             // of each other; given names that read the same born as
             // written alike, the same day or, where either gives only the
-            // year, the same year, of the same sex (surname spelled
-            // differently or mistyped).
+            // year, the same year, of the same sex, in the same place or
+            // one within the other (surname spelled differently or
+            // mistyped).
             blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
             let mut parts = vec![Part::Sound(name), Part::Born(birth)];
             parts.extend(position(Built::Sex).map(Part::Same));
+            parts.extend(position(Built::Place).map(Part::Within));
             blocking.push(Blocking::All(parts));
             // Where one of the two has no birth: names that read the same
             // in the same place or one within the other (one list giving
