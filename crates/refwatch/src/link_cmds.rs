@@ -546,8 +546,16 @@ pub(crate) fn csv(
             if let Some(date) = position(Built::Date) {
                 // The same date and a birth year within the tolerance,
                 // whatever the names say (mistyped, or read no way the
-                // tables know).
+                // tables know); or, with places, the same date and place
+                // where one of the two has no birth.
                 blocking.push(Blocking::All(vec![Part::Same(date), near(birth)]));
+                if let Some(place) = position(Built::Place) {
+                    blocking.push(Blocking::All(vec![
+                        Part::Same(date),
+                        Part::Unknown(birth),
+                        Part::Same(place),
+                    ]));
+                }
             }
         }
         (Some(name), None) => blocking.push(Blocking::NameReading(name)),
