@@ -534,7 +534,13 @@ pub(crate) fn csv(
             blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
             let mut parts = vec![Part::Sound(name), Part::Born(birth)];
             parts.extend(position(Built::Sex).map(Part::Same));
-            parts.extend(position(Built::Place).map(Part::Within));
+            if let Some(place) = position(Built::Place) {
+                // (And where one of the two has no place.)
+                let mut unplaced = parts.clone();
+                unplaced.push(Part::Unknown(place));
+                blocking.push(Blocking::All(unplaced));
+                parts.push(Part::Within(place));
+            }
             blocking.push(Blocking::All(parts));
             // Where one of the two has no birth: names that read the same
             // in the same place or one within the other (one list giving

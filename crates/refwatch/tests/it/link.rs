@@ -241,6 +241,42 @@ blocking = [["Born"]]
     files.refused(&["a.csv", "b.csv"], "not a configured column");
 }
 
+/// A surname written no way the tables know ("Qim") still pairs a row
+/// with its Hangul form by the given name, the day of birth, the sex and a
+/// place within the other's, or where one of the two gives no place.
+#[test]
+fn a_surname_read_no_way_pairs_by_given_name_birth_and_place() {
+    let a = "성명,생년월일,성별,지역\n\
+김철옥,1985-06-01,F,길림/연변/연길\n\
+박순자,1972-02-03,F,\n\
+최명수,1990-01-05,M,길림/연변/연길\n";
+    let b = "Name,Born,Sex,Place\n\
+Qim Cheol-ok,1985-06-01,F,길림/연변\n\
+Qak Sun Ja,1972-02-03,F,길림/연변/도문\n\
+Qoe Myong Su,1990-01-05,M,길림/연변/도문\n";
+    let config = r#"
+threshold = 0.5
+[columns]
+"성명" = "name"
+"생년월일" = "birth_date"
+"성별" = "sex"
+"지역" = "place"
+"Name" = "name"
+"Born" = "birth_date"
+"Sex" = "sex"
+"Place" = "place"
+"#;
+    let files = Files::new(a, b, config);
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let compared = |x: &str, y: &str| pairs.contains(&format!("a.csv,{x},b.csv,{y},"));
+    assert!(compared("1", "1"), "{pairs}");
+    assert!(compared("2", "2"), "{pairs}");
+    // Yanji and Tumen are two places: not paired by this rule.
+    assert!(!compared("3", "3"), "{pairs}");
+}
+
 /// Columns written in each other's place (a given name in the surname's
 /// column, address lines swapped) are compared crosswise when the
 /// configuration says they may be swapped.
