@@ -856,6 +856,7 @@ pub(crate) fn candidates(
                 _ => None,
             })
             .collect();
+        let mut none_free = false;
         let free_keys: Option<KeyBits> = (!unknown.is_empty()).then(|| {
             let held: Vec<u64> = order
                 .par_iter()
@@ -874,8 +875,15 @@ pub(crate) fn candidates(
                 )
                 .flatten_iter()
                 .collect();
+            none_free = held.is_empty();
             KeyBits::of(held.len(), held.into_iter())
         });
+        // No record lacks the field (every row has a place, say): a key
+        // that does not pair freely pairs only with one that does, so the
+        // rules pair nothing and their keys need not be made.
+        if none_free {
+            continue;
+        }
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
         // (key, rank in id order with the top bit set for a key that does
         // not pair freely): sorted, each block is a run of one key, free

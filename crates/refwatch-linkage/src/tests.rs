@@ -1334,6 +1334,12 @@ fn unknown_blocking_pairs_records_where_one_lacks_the_field() {
         }
     }
     assert!(expected > 100, "{expected}");
+    // Every year known: nothing to pair.
+    let known: Vec<Record> = records
+        .into_iter()
+        .filter(|r| !matches!(r.values[1], Value::Missing))
+        .collect();
+    assert!(blocked(&known, &s).is_empty());
 }
 
 /// A within part pairs records whose places are the same or one within
