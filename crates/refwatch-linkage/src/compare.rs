@@ -163,7 +163,7 @@ impl Compare {
             (Compare::Count, 2) => "within a factor of two",
             (Compare::Birth { .. }, 0) => "same day",
             (Compare::Birth { .. }, 1) => "close day",
-            (Compare::Birth { .. }, 2) => "same birthday, another year",
+            (Compare::Birth { .. }, 2) => "same birthday in another year",
             (Compare::Birth { .. }, 3) => "one typo apart",
             (Compare::Birth { .. }, 4) => "same year",
             (Compare::Birth { .. }, 5) => "close year",

@@ -901,22 +901,22 @@ fn births_known_to_the_day_or_the_year_compare_as_one_field() {
         (
             day(1975, 100),
             day(1976, 465),
-            "same birthday, another year",
+            "same birthday in another year",
         ),
         (
             day(1976, 465),
             day(1975, 100),
-            "same birthday, another year",
+            "same birthday in another year",
         ),
         (
             day(1975, 100),
             day(1976, 466),
-            "same birthday, another year",
+            "same birthday in another year",
         ),
         (
             written(1955, Some(100), 19550411),
             written(1956, Some(465), 19560411),
-            "same birthday, another year",
+            "same birthday in another year",
         ),
         (day(1975, 100), day(1976, 468), "other day"),
         (day(1975, 100), day(1975, 465), "other day"),
