@@ -5,7 +5,7 @@ at the threshold as CSV: id_l, id_r, match_probability; it prints one JSON
 line with the number of candidate pairs and how many of them are true
 pairs (from the files' `truth` column, kept out of the comparisons).
 
-    python splink_run.py --kind febrl|korean --threshold 0.9 --out pairs.csv A.csv [B.csv]
+    python splink_run.py --kind febrl|korean --threshold 0.5 --out pairs.csv A.csv [B.csv]
 
 Settings follow Splink's own FEBRL and name-linkage examples: its
 comparison library (names by Jaro-Winkler with term frequencies, dates of
@@ -107,7 +107,7 @@ def korean(link_type):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kind", choices=["febrl", "korean"], required=True)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--out", required=True)
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
