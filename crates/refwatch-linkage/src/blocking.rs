@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use refwatch_names::ParsedName;
 
-use crate::compare::{Prepared, Ready};
+use crate::compare::{Prepared, Ready, Rows};
 use crate::{Blocking, Part, Record, Settings};
 
 /// A block larger than this is compared only within its first records'
@@ -618,7 +618,8 @@ fn keys(
                 _ => &[],
             },
             // Keyed on the broadest part, pairs then kept only where one
-            // place is within the other (see `Rule::nested`).
+            // place is within the other (see `Rule::nested`, and
+            // `Rows::places_within`).
             Part::Within(f) => match prepared[index].get(f) {
                 Some(Ready::Place(path)) if !path.is_empty() => {
                     one[0].0 = hash_of([p as u64, hash_of([path[0].as_str()])]);
@@ -766,71 +767,13 @@ impl Rule {
     }
 }
 
-/// Most parts of a place that [`Nesting`] numbers; longer places are
-/// compared as written.
-const NUMBERED_PARTS: usize = 4;
-
-/// Every record's place on one field as numbers, one per beginning of it
-/// (its first part, its first two...), so that whether one place is within
-/// the other ([`Part::Within`]) is told by comparing a few numbers for
-/// each of the millions of pairs blocking finds, not the places' texts.
-struct Nesting {
-    field: usize,
-    /// Per record: how many parts its place has (0: none), and its
-    /// beginnings' numbers.
-    codes: Vec<(usize, [u32; NUMBERED_PARTS])>,
-}
-
-impl Nesting {
-    fn of(prepared: &Prepared, field: usize) -> Nesting {
-        // Each place written alike numbered once (lists repeat a few
-        // places), each beginning of it numbered once.
-        let mut beginnings: crate::Fast<&[String], u32> = crate::Fast::default();
-        let mut places: crate::Fast<&[String], [u32; NUMBERED_PARTS]> = crate::Fast::default();
-        let codes = prepared
-            .iter()
-            .map(|values| match values.get(field) {
-                Some(Ready::Place(path)) if !path.is_empty() => {
-                    let code = *places.entry(path.as_slice()).or_insert_with(|| {
-                        let mut code = [u32::MAX; NUMBERED_PARTS];
-                        for (end, slot) in code.iter_mut().enumerate().take(path.len()) {
-                            let next = beginnings.len() as u32;
-                            *slot = *beginnings.entry(&path[..=end]).or_insert(next);
-                        }
-                        code
-                    });
-                    (path.len(), code)
-                }
-                _ => (0, [u32::MAX; NUMBERED_PARTS]),
-            })
-            .collect();
-        Nesting { field, codes }
-    }
-
-    /// Whether records `a` and `b` (positions) have places the same or
-    /// one within the other.
-    fn nested(&self, prepared: &Prepared, a: usize, b: usize) -> bool {
-        let ((la, x), (lb, y)) = (&self.codes[a], &self.codes[b]);
-        let shared = (*la).min(*lb);
-        if shared == 0 {
-            return false;
-        }
-        if shared <= NUMBERED_PARTS {
-            return x[shared - 1] == y[shared - 1];
-        }
-        match (prepared[a].get(self.field), prepared[b].get(self.field)) {
-            (Some(Ready::Place(p)), Some(Ready::Place(q))) => p[..shared] == q[..shared],
-            _ => false,
-        }
-    }
-}
-
 /// Every pair of records that shares a key of any rule, each once, sorted
 /// by position, with the rules that found it; and the name keys made on
 /// the way (for term frequencies of readings).
 pub(crate) fn candidates(
     records: &[Record],
     prepared: &Prepared,
+    rows: &Rows,
     settings: &Settings,
     order: &[u32],
     diagnostics: &mut Vec<String>,
@@ -838,14 +781,6 @@ pub(crate) fn candidates(
     // `order`: records in the order of their ids, so that the pairs (and
     // a cut block's window) do not depend on the order records came in.
     let rules: Vec<Vec<Part>> = settings.blocking.iter().map(Blocking::parts).collect();
-    let mut nestings: Vec<Nesting> = Vec::new();
-    for part in rules.iter().flatten() {
-        if let Part::Within(f) = *part
-            && nestings.iter().all(|n| n.field != f)
-        {
-            nestings.push(Nesting::of(prepared, f));
-        }
-    }
     // Name keys, once per field for every kind rules use.
     let mut wanted: Vec<(usize, [bool; 3])> = Vec::new();
     for part in rules.iter().flatten() {
@@ -923,9 +858,9 @@ pub(crate) fn candidates(
                 _ => None,
             })
             .collect();
-        let mut none_free = false;
-        let free_keys: Option<KeyBits> = (!unknown.is_empty()).then(|| {
-            let held: Vec<u64> = order
+        // The keys records lacking the field hold freely.
+        let free: Option<Vec<u64>> = (!unknown.is_empty()).then(|| {
+            order
                 .par_iter()
                 .enumerate()
                 .filter(|&(rank, &index)| {
@@ -941,16 +876,15 @@ pub(crate) fn candidates(
                     },
                 )
                 .flatten_iter()
-                .collect();
-            none_free = held.is_empty();
-            KeyBits::of(held.len(), held.into_iter())
+                .collect()
         });
         // No record lacks the field (every row has a place, say): a key
         // that does not pair freely pairs only with one that does, so the
         // rules pair nothing and their keys need not be made.
-        if none_free {
+        if free.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
+        let free_keys: Option<KeyBits> = free.map(|keys| KeyBits::of(keys.len(), keys.into_iter()));
         let kept = |key: u64, free: bool| free || free_keys.as_ref().is_none_or(|f| f.holds(key));
         // (key, rank in id order with the top bit set for a key that does
         // not pair freely): sorted, each block is a run of one key, free
@@ -1002,10 +936,7 @@ pub(crate) fn candidates(
             let apart = x == y || settings.across_lists_only && lists[x] == lists[y];
             let (a, b) = (order[x], order[y]);
             let nested = rule.nested.iter().all(|&f| {
-                nestings
-                    .iter()
-                    .find(|n| n.field == f)
-                    .is_some_and(|n| n.nested(prepared, a as usize, b as usize))
+                rows.places_within(prepared, &settings.fields, f, a as usize, b as usize)
             });
             (!apart && nested).then_some(Candidate {
                 a: a.min(b),

@@ -528,13 +528,13 @@ pub(crate) fn name_slots(prepared: &Prepared, field: usize) -> (Vec<u32>, Vec<&[
 pub(crate) fn packed_all(
     prepared: &Prepared,
     fields: &[Field],
+    rows: &Rows,
     pairs: &[(u32, u32)],
 ) -> Vec<Levels> {
     use rayon::prelude::*;
     let names: Vec<usize> = (0..fields.len())
         .filter(|&f| matches!(fields[f].compare, Compare::Name))
         .collect();
-    let rows = Rows::of(prepared, fields);
     let mut out: Vec<Levels> = pairs
         .par_iter()
         .map(|&(a, b)| rows.levels(prepared, fields, a as usize, b as usize))
@@ -601,8 +601,9 @@ enum Coded {
 /// The fields other than names, coded as numbers in one row of words per
 /// record: comparing millions of pairs then reads two short rows instead
 /// of following each record's values and their texts around memory. Each
-/// level is the one [`level`] gives the ready values.
-struct Rows {
+/// level is the one [`level`] gives the ready values. Made once, for
+/// blocking (whether one place is within another) and for comparing.
+pub(crate) struct Rows {
     coded: Vec<Coded>,
     width: usize,
     /// Per record, a word whose bit `f` is set when field `f` is missing,
@@ -611,7 +612,7 @@ struct Rows {
 }
 
 impl Rows {
-    fn of(prepared: &Prepared, fields: &[Field]) -> Rows {
+    pub(crate) fn of(prepared: &Prepared, fields: &[Field]) -> Rows {
         use rayon::prelude::*;
         let mut width = 1;
         let mut take = |n: usize| {
@@ -702,40 +703,67 @@ impl Rows {
 
     /// The levels of every field but names for records `a` and `b`.
     fn levels(&self, prepared: &Prepared, fields: &[Field], a: usize, b: usize) -> Levels {
-        let x = &self.words[a * self.width..(a + 1) * self.width];
-        let y = &self.words[b * self.width..(b + 1) * self.width];
-        let missing = x[0] | y[0];
         let mut out = Levels::NONE;
         for (f, (coded, field)) in self.coded.iter().zip(fields).enumerate() {
-            let level = match *coded {
-                Coded::Ready if matches!(field.compare, Compare::Name) => continue,
-                Coded::Ready => field_level(field, f, &prepared[a], &prepared[b]),
-                _ if missing & (1 << f) != 0 => None,
-                Coded::Exact(at) => Some(u8::from(x[at] != y[at])),
-                Coded::Number(at, tolerance) => {
-                    Some(number_level(x[at] as i32, y[at] as i32, tolerance))
-                }
-                Coded::Birth(at, years, days) => {
-                    let born = |w: &[u32]| -> Born {
-                        (
-                            w[at] as i32,
-                            (w[at + 3] & 1 != 0).then_some(w[at + 1] as i32),
-                            (w[at + 3] & 2 != 0).then_some(w[at + 2]),
-                        )
-                    };
-                    Some(birth_level(born(x), born(y), years, days))
-                }
-                Coded::Place(at) => {
-                    let (la, lb) = (x[at] as usize, y[at] as usize);
-                    let shared = (1..=la.min(lb))
-                        .take_while(|&end| x[at + end] == y[at + end])
-                        .count();
-                    Some(places_level(shared, la, lb))
-                }
-            };
-            out = out.with(f, level);
+            if matches!((coded, &field.compare), (Coded::Ready, Compare::Name)) {
+                continue;
+            }
+            out = out.with(f, self.level(prepared, fields, f, a, b));
         }
         out
+    }
+
+    /// Whether records `a` and `b` have places on field `f` that are the
+    /// same or one within the other (levels 0 and 1 of
+    /// [`Compare::Place`]).
+    pub(crate) fn places_within(
+        &self,
+        prepared: &Prepared,
+        fields: &[Field],
+        f: usize,
+        a: usize,
+        b: usize,
+    ) -> bool {
+        matches!(fields[f].compare, Compare::Place)
+            && matches!(self.level(prepared, fields, f, a, b), Some(0 | 1))
+    }
+
+    /// Field `f`'s level for records `a` and `b`.
+    fn level(
+        &self,
+        prepared: &Prepared,
+        fields: &[Field],
+        f: usize,
+        a: usize,
+        b: usize,
+    ) -> Option<u8> {
+        let x = &self.words[a * self.width..(a + 1) * self.width];
+        let y = &self.words[b * self.width..(b + 1) * self.width];
+        match self.coded[f] {
+            Coded::Ready => field_level(&fields[f], f, &prepared[a], &prepared[b]),
+            _ if (x[0] | y[0]) & (1 << f) != 0 => None,
+            Coded::Exact(at) => Some(u8::from(x[at] != y[at])),
+            Coded::Number(at, tolerance) => {
+                Some(number_level(x[at] as i32, y[at] as i32, tolerance))
+            }
+            Coded::Birth(at, years, days) => {
+                let born = |w: &[u32]| -> Born {
+                    (
+                        w[at] as i32,
+                        (w[at + 3] & 1 != 0).then_some(w[at + 1] as i32),
+                        (w[at + 3] & 2 != 0).then_some(w[at + 2]),
+                    )
+                };
+                Some(birth_level(born(x), born(y), years, days))
+            }
+            Coded::Place(at) => {
+                let (la, lb) = (x[at] as usize, y[at] as usize);
+                let shared = (1..=la.min(lb))
+                    .take_while(|&end| x[at + end] == y[at + end])
+                    .count();
+                Some(places_level(shared, la, lb))
+            }
+        }
     }
 }
 

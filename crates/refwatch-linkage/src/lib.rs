@@ -366,8 +366,17 @@ pub fn link_with_progress(
     progress(Progress::Prepared {
         records: records.len(),
     });
-    let (mut candidates, name_keys) =
-        blocking::candidates(records, &prepared, settings, &by_id, &mut diagnostics);
+    // The fields other than names as numbers, once: blocking asks them
+    // whether one place is within another, comparing asks their levels.
+    let rows = compare::Rows::of(&prepared, &settings.fields);
+    let (mut candidates, name_keys) = blocking::candidates(
+        records,
+        &prepared,
+        &rows,
+        settings,
+        &by_id,
+        &mut diagnostics,
+    );
     let labels = labelled_pairs(records, settings, &mut diagnostics);
     // Decided pairs are compared whatever the blocking rules say (the
     // rest come sorted: sorted again only if some were added).
@@ -394,7 +403,7 @@ pub fn link_with_progress(
     let label_of = |c: &blocking::Candidate| labels.get(&(c.a as usize, c.b as usize)).copied();
     let levels = {
         let pairs: Vec<(u32, u32)> = candidates.par_iter().map(|c| (c.a, c.b)).collect();
-        compare::packed_all(&prepared, &settings.fields, &pairs)
+        compare::packed_all(&prepared, &settings.fields, &rows, &pairs)
     };
     // How many pairs of each pattern: the model learns from these.
     let counted: Fast<model::Pattern, f64> = candidates
@@ -480,7 +489,7 @@ pub fn link_with_progress(
     // Millions of small values take a while to free: that happens on
     // another thread while the pairs are sorted and clustered.
     let compared = candidates.len();
-    rayon::spawn(move || drop((levels, candidates, prepared, weights, probabilities)));
+    rayon::spawn(move || drop((levels, candidates, prepared, rows, weights, probabilities)));
     progress(Progress::Scored { kept: pairs.len() });
     // Strongest first; ties by the records' ids, not their positions, so
     // that the order records came in changes nothing.

@@ -621,11 +621,13 @@ fn misspelt(a: &ParsedName, b: &ParsedName) -> Option<Comparison> {
 /// romanisation, surname first or last; each its length in a byte, then
 /// its letters. Empty for a name not written in Hangul.
 fn latin_spellings(squeezed: &str) -> Box<[u8]> {
-    let syllables: Vec<char> = squeezed.chars().collect();
-    if !(2..=4).contains(&syllables.len()) || !syllables.iter().all(|&c| hangul::split(c).is_some())
+    // (Most names read are not in Hangul: told without allocating.)
+    if !(2..=4).contains(&squeezed.chars().count())
+        || !squeezed.chars().all(|c| hangul::split(c).is_some())
     {
         return Box::default();
     }
+    let syllables: Vec<char> = squeezed.chars().collect();
     let letters = |text: &str| -> String {
         fold(text)
             .chars()

@@ -65,6 +65,14 @@ impl Files {
         self.dir.run(&args)
     }
 
+    /// Runs `link csv` on `files`, which must succeed; returns what it
+    /// wrote to `pairs.csv`.
+    fn linked_pairs(&self, files: &[&str]) -> String {
+        let run = self.link(files);
+        assert!(run.success(), "{}", run.stderr());
+        std::fs::read_to_string(self.root.join("out/pairs.csv")).unwrap()
+    }
+
     /// Runs `link csv` on `files`, which must be refused with a message
     /// saying `says` and nothing written; returns the message.
     fn refused(&self, files: &[&str], says: &str) -> String {
@@ -227,9 +235,7 @@ blocking = [["Born"]]
 "Hometown" = "origin"
 "#;
     let files = Files::new(a, b, config);
-    let run = files.link(&["a.csv", "b.csv"]);
-    assert!(run.success(), "{}", run.stderr());
-    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let pairs = files.linked_pairs(&["a.csv", "b.csv"]);
     let header = pairs.lines().next().unwrap();
     assert!(header.contains("origin_level"), "{header}");
     // Only the two pairs of a date and its year were compared, not four.
@@ -267,9 +273,7 @@ threshold = 0.5
 "Place" = "place"
 "#;
     let files = Files::new(a, b, config);
-    let run = files.link(&["a.csv", "b.csv"]);
-    assert!(run.success(), "{}", run.stderr());
-    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let pairs = files.linked_pairs(&["a.csv", "b.csv"]);
     let compared = |x: &str, y: &str| pairs.contains(&format!("a.csv,{x},b.csv,{y},"));
     assert!(compared("1", "1"), "{pairs}");
     assert!(compared("2", "2"), "{pairs}");
@@ -299,9 +303,7 @@ line2 = "text"
 town = "exact"
 "#;
     let files = Files::new(list, "", config);
-    let run = files.link(&["a.csv"]);
-    assert!(run.success(), "{}", run.stderr());
-    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    let pairs = files.linked_pairs(&["a.csv"]);
     let swapped = pairs
         .lines()
         .find(|l| l.starts_with("a.csv,1,a.csv,2,"))
