@@ -390,7 +390,6 @@ fn one_typo_that_still_reads_is_taken_for_a_typo_of_the_hangul() {
 #[test]
 fn one_slip_is_a_letter_left_out_added_or_two_swapped() {
     let word = b"huiseong";
-    let mut slips = 0;
     for at in 0..=word.len() {
         if at < word.len() {
             let mut left_out = word.to_vec();
@@ -400,13 +399,11 @@ fn one_slip_is_a_letter_left_out_added_or_two_swapped() {
             let mut changed = word.to_vec();
             changed[at] = b'x';
             assert!(!one_slip_apart(word, &changed), "{at}");
-            slips += 2;
         }
         if at + 1 < word.len() && word[at] != word[at + 1] {
             let mut swapped = word.to_vec();
             swapped.swap(at, at + 1);
             assert!(one_slip_apart(word, &swapped), "{at}");
-            slips += 1;
         }
         let mut added = word.to_vec();
         added.insert(at, b'q');
@@ -415,7 +412,6 @@ fn one_slip_is_a_letter_left_out_added_or_two_swapped() {
         twice.insert(0, b'z');
         assert!(!one_slip_apart(word, &twice), "{at}");
     }
-    assert!(slips > 10);
     assert!(!one_slip_apart(word, word));
     // Two swaps, or a swap and a letter left out.
     assert!(!one_slip_apart(b"abcd", b"badc"));
