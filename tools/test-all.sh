@@ -2,8 +2,9 @@
 # Installs what the tests need from Debian's packages (Chromium to print PDF
 # reports and, through chromedriver, to run the browser tests; poppler-utils
 # to render PDFs and read their text; OpenSSL to check export bundles as a
-# court would; Noto CJK fonts for Korean), then runs every test of the
-# workspace. Browser screenshots land in target/e2e-artifacts/.
+# court would; Noto CJK fonts for Korean), checks formatting and lints
+# (warnings are errors), then runs every test of the workspace. Browser
+# screenshots land in target/e2e-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -19,4 +20,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -239,6 +239,30 @@ pub struct PersonIdentity {
     pub origin: Option<String>,
     /// Family contacts.
     pub family_contacts: Option<String>,
+    /// The words of the citations on the person (locator, quote, note):
+    /// a source that writes about a person names them, so these are sealed
+    /// and read with the identity (docs/policy.md).
+    pub cited: Vec<CitedText>,
+}
+
+/// The words of one citation on a person, kept with the person's identity.
+#[derive(Clone, PartialEq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct CitedText {
+    /// The citation (on the person) these words belong to.
+    #[zeroize(skip)]
+    pub citation: CitationId,
+    /// Page, paragraph or footnote.
+    pub locator: String,
+    /// The exact quoted words.
+    pub quote: String,
+    /// Curator's note.
+    pub note: Option<String>,
+}
+
+impl fmt::Debug for CitedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CitedText({}, <redacted>)", self.citation)
+    }
 }
 
 impl fmt::Debug for PersonIdentity {
@@ -260,6 +284,53 @@ impl PersonIdentity {
         ]
         .iter()
         .all(|f| f.is_none())
+            && self.cited.is_empty()
+    }
+}
+
+impl Person {
+    /// Moves the words of the person's citations (locator, quote, note) into
+    /// the identity, leaving each citation its sources only: what is stored
+    /// in the clear and shown to readers who may not identify the person.
+    pub fn seal_cited_words(&mut self) {
+        if self.citations.is_empty() {
+            return;
+        }
+        let identity = self.identity.get_or_insert_with(PersonIdentity::default);
+        for c in &mut self.citations {
+            identity.cited.retain(|t| t.citation != c.id);
+            identity.cited.push(CitedText {
+                citation: c.id,
+                locator: std::mem::take(&mut c.locator),
+                quote: std::mem::take(&mut c.quote),
+                note: c.note.take(),
+            });
+        }
+    }
+
+    /// Puts the words kept with the identity back into the person's
+    /// citations (the reverse of [`Person::seal_cited_words`]); a person
+    /// with no identity left is given none.
+    pub fn open_cited_words(&mut self) {
+        let Some(identity) = self.identity.as_mut() else {
+            return;
+        };
+        for t in std::mem::take(&mut identity.cited) {
+            if let Some(c) = self.citations.iter_mut().find(|c| c.id == t.citation) {
+                c.locator.clone_from(&t.locator);
+                c.quote.clone_from(&t.quote);
+                c.note.clone_from(&t.note);
+            }
+        }
+        if identity.is_empty() {
+            self.identity = None;
+        }
+    }
+
+    /// Whether the words of this citation are kept with the identity (a
+    /// citation on a person, read back without them).
+    pub fn cited_words_sealed(citation: &Citation) -> bool {
+        citation.quote.is_empty() && citation.locator.is_empty()
     }
 }
 

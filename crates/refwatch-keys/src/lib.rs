@@ -460,7 +460,28 @@ fn encode_identity(identity: &PersonIdentity) -> Zeroizing<Vec<u8>> {
             }
         }
     }
+    // The words of the person's citations follow (older seals end here).
+    if !identity.cited.is_empty() {
+        put_u32(&mut out, identity.cited.len());
+        for c in &identity.cited {
+            out.extend_from_slice(c.citation.as_uuid().as_bytes());
+            for text in [Some(&c.locator), Some(&c.quote), c.note.as_ref()] {
+                match text {
+                    None => out.push(0),
+                    Some(text) => {
+                        out.push(1);
+                        put_u32(&mut out, text.len());
+                        out.extend_from_slice(text.as_bytes());
+                    }
+                }
+            }
+        }
+    }
     out
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u32).to_be_bytes());
 }
 
 fn decode_identity(bytes: &[u8]) -> Result<PersonIdentity, KeyError> {
@@ -487,7 +508,46 @@ fn decode_identity(bytes: &[u8]) -> Result<PersonIdentity, KeyError> {
     identity.birth_date = next()?;
     identity.origin = next()?;
     identity.family_contacts = next()?;
+    if !rest.is_empty() {
+        identity.cited = decode_cited(rest)?;
+    }
     Ok(identity)
+}
+
+/// The words of a person's citations, as [`encode_identity`] writes them
+/// after the identity's fields.
+fn decode_cited(bytes: &[u8]) -> Result<Vec<refwatch_domain::CitedText>, KeyError> {
+    let mut rest = bytes;
+    let mut take = |n: usize| -> Result<&[u8], KeyError> {
+        let (head, tail) = rest.split_at_checked(n).ok_or(KeyError::Corrupted)?;
+        rest = tail;
+        Ok(head)
+    };
+    let count = u32::from_be_bytes(take(4)?.try_into().map_err(|_| KeyError::Corrupted)?);
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let id = uuid::Uuid::from_slice(take(16)?).map_err(|_| KeyError::Corrupted)?;
+        let mut texts = [None, None, None];
+        for slot in &mut texts {
+            if take(1)?[0] == 1 {
+                let len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| KeyError::Corrupted)?);
+                let body = take(len as usize)?;
+                *slot = Some(String::from_utf8(body.to_vec()).map_err(|_| KeyError::Corrupted)?);
+            }
+        }
+        let [locator, quote, note] = texts;
+        out.push(refwatch_domain::CitedText {
+            citation: refwatch_domain::CitationId::from_uuid(id),
+            locator: locator.unwrap_or_default(),
+            quote: quote.unwrap_or_default(),
+            note,
+        });
+    }
+    if rest.is_empty() {
+        Ok(out)
+    } else {
+        Err(KeyError::Corrupted)
+    }
 }
 
 impl UnlockedKeys {

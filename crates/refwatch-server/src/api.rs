@@ -408,6 +408,9 @@ pub(crate) async fn person_identity(
         Ok(Some(i)) => ApiJson(json!({
             "name_hangul": i.name_hangul, "name_romanized": i.name_romanized, "name_chinese": i.name_chinese,
             "birth_date": i.birth_date, "origin": i.origin, "family_contacts": i.family_contacts,
+            "citations": i.cited.iter().map(|c| json!({
+                "citation": c.citation.to_string(), "locator": c.locator, "quote": c.quote, "note": c.note,
+            })).collect::<Vec<_>>(),
         }))
         .into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such record, or not yours to see"),

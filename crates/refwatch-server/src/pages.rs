@@ -794,6 +794,13 @@ pub(crate) async fn person(
     };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
+    let source_title = |id: refwatch_domain::SourceId| {
+        view.data
+            .sources
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("?", |s| s.title.as_str())
+    };
     let body = html! {
         h1 { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
         h2 { (t(l, "identity")) }
@@ -813,6 +820,18 @@ pub(crate) async fn person(
         table {
             tr { th { (t(l, "sex")) } td { (p.sex.as_ref().map(|s| vocab.label(Vocabulary::Sex, s, l)).unwrap_or("")) } }
             tr { th { (t(l, "category")) } td { (p.category.as_ref().map(|c| vocab.label(Vocabulary::VictimCategory, c, l)).unwrap_or("")) } }
+        }
+        @if !p.citations.is_empty() {
+            h2 { (t(l, "citations")) }
+            @for c in &p.citations {
+                @match identity.as_ref().ok().and_then(|i| i.as_ref()).and_then(|i| i.cited.iter().find(|w| w.citation == c.id)) {
+                    Some(w) => {
+                        blockquote { "“" (w.quote) "”" }
+                        p { "— " (source_title(c.source)) ", " (w.locator) }
+                    }
+                    None => { p { (source_title(c.source)) " · " span.notice { (t(l, "cited_words_sealed")) } } }
+                }
+            }
         }
         h2 { (t(l, "timeline")) }
         ul {
@@ -949,7 +968,11 @@ pub(crate) async fn source(
         h2 { (t(l, "cited_in")) " (" (found.len()) ")" }
         @if found.is_empty() { p { (t(l, "none_recorded")) } }
         @for (href, label, c) in &found {
-            blockquote { "“" (c.quote) "”" }
+            @if refwatch_domain::Person::cited_words_sealed(c) && href.starts_with("/persons/") {
+                p.notice { (t(l, "cited_words_sealed")) }
+            } @else {
+                blockquote { "“" (c.quote) "”" }
+            }
             p {
                 "— " (c.locator)
                 @if c.via == Some(id) { ", " (title_of(c.source)) " (" (t(l, "via_this")) ")" }

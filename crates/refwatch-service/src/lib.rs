@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use refwatch_audit::{AuditEvent, Finding};
 use refwatch_domain::{
-    Clock, Confidentiality, Dataset, PersonId, PersonIdentity, Problem, Vocabularies,
+    Clock, Confidentiality, Dataset, Person, PersonId, PersonIdentity, Problem, Vocabularies,
     validate_addition,
 };
 use refwatch_keys::{KekSource, KeyError, Keyring, UnlockedKeys};
@@ -238,14 +238,19 @@ impl<S: Store> Service<S> {
                 Some(Arc::new(ring.unlock(source)?))
             }
         };
-        Ok(Self {
+        let service = Self {
             store,
             keys,
             clock,
             actor,
             snapshots: Arc::default(),
             evidence: None,
-        })
+        };
+        if service.keys.is_some() {
+            // Older databases held these words in the clear.
+            service.seal_cited_words_in_clear().await?;
+        }
+        Ok(service)
     }
 
     /// Who is acting.
@@ -368,10 +373,14 @@ impl<S: Store> Service<S> {
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
+        // The words of a citation on a person may name them: they are
+        // sealed with the identity, and the rows keep only the sources.
+        let mut stored = incoming.clone();
         let mut identities = Vec::new();
-        for p in &incoming.persons {
-            if let Some(identity) = &p.identity {
-                identities.push((p.id, keys.seal_identity(p.id, identity)?));
+        for p in &mut stored.persons {
+            p.seal_cited_words();
+            if let Some(identity) = p.identity.take() {
+                identities.push((p.id, keys.seal_identity(p.id, &identity)?));
             }
         }
         let mut events = vec![self.event(
@@ -391,7 +400,7 @@ impl<S: Store> Service<S> {
         );
         events.extend(self.imported_links(incoming)?);
         self.store
-            .insert_dataset(incoming, &identities, &self.batch(events)?)
+            .insert_dataset(&stored, &identities, &self.batch(events)?)
             .await?;
         Ok(ImportSummary {
             records: incoming.record_count(),
@@ -433,6 +442,7 @@ impl<S: Store> Service<S> {
         for p in &mut data.persons {
             if let Some(s) = sealed.get(&p.id) {
                 p.identity = Some(keys.open_identity(p.id, s)?);
+                p.open_cited_words();
             }
         }
         let event = self.event(
@@ -661,6 +671,9 @@ pub struct CheckReport {
     pub invalid: Vec<Problem>,
     /// The audit log's verification, when the key was given.
     pub audit: Option<AuditReport>,
+    /// Citations on persons whose sealed words could not be checked
+    /// (without the key, or a seal that does not open).
+    pub sealed_unchecked: usize,
 }
 
 impl CheckReport {
@@ -686,8 +699,9 @@ impl<S: Store> Service<S> {
             ..CheckReport::default()
         };
         match self.store.load_dataset().await {
-            Ok(data) => {
+            Ok(mut data) => {
                 report.records = data.record_count();
+                report.sealed_unchecked = self.open_cited_for_check(&mut data).await?;
                 report.invalid = refwatch_domain::validate(&data, &Vocabularies::builtin());
             }
             Err(e) => report.unreadable = Some(e.to_string()),
@@ -700,6 +714,80 @@ impl<S: Store> Service<S> {
 }
 
 impl<S: Store> Service<S> {
+    /// Puts the sealed words back into the persons' citations so that the
+    /// rules can check them (the words stay in this copy, never leave
+    /// `check`); returns how many citations could not be opened, which are
+    /// given stand-in words so that they are not reported as empty.
+    async fn open_cited_for_check(&self, data: &mut Dataset) -> Result<usize, ServiceError> {
+        let sealed: std::collections::HashMap<PersonId, _> = match self.keys {
+            Some(_) => self.store.sealed_identities().await?.into_iter().collect(),
+            None => std::collections::HashMap::new(),
+        };
+        let mut unchecked = 0;
+        for p in &mut data.persons {
+            if let (Some(keys), Some(s)) = (self.keys.as_deref(), sealed.get(&p.id))
+                && let Ok(identity) = keys.open_identity(p.id, s)
+            {
+                p.identity = Some(identity);
+                p.open_cited_words();
+                p.identity = None;
+            }
+            for c in &mut p.citations {
+                if Person::cited_words_sealed(c) {
+                    unchecked += 1;
+                    c.locator = "(sealed)".into();
+                    c.quote = "(sealed)".into();
+                }
+            }
+        }
+        Ok(unchecked)
+    }
+
+    /// Seals the words of citations on persons that a database written
+    /// before they were sealed holds in the clear: each person's words go
+    /// into their sealed identity and the rows keep only the sources, in
+    /// one audited transaction. Returns how many persons were sealed.
+    pub async fn seal_cited_words_in_clear(&self) -> Result<usize, ServiceError> {
+        let clear = self.store.person_citations_in_clear().await?;
+        if clear.is_empty() {
+            return Ok(0);
+        }
+        let keys = self.keys()?;
+        let mut sealed = Vec::new();
+        let mut events = Vec::new();
+        for (id, citations) in clear {
+            let identity = match self.store.sealed_identity(id).await? {
+                Some(s) => Some(keys.open_identity(id, &s)?),
+                None => None,
+            };
+            let mut person = Person {
+                id,
+                identity,
+                sex: None,
+                birth_year: None,
+                age_group: None,
+                origin_place: None,
+                category: None,
+                timeline: Vec::new(),
+                incidents: Vec::new(),
+                consent_public: false,
+                confidentiality: Confidentiality::Confidential,
+                citations,
+            };
+            // Words already sealed for a citation are kept unless the row
+            // holds some of its own.
+            person.seal_cited_words();
+            if let Some(identity) = &person.identity {
+                sealed.push((id, keys.seal_identity(id, identity)?));
+            }
+            events.push(self.event("seal_cited_words", Some("person"), Some(id.to_string()), ""));
+        }
+        self.store
+            .seal_person_citations(&sealed, &self.batch(events)?)
+            .await?;
+        Ok(sealed.len())
+    }
+
     async fn stored_incident_level(
         &self,
         id: refwatch_domain::IncidentId,
@@ -788,6 +876,8 @@ impl<S: Store> Service<S> {
 
 #[cfg(test)]
 mod linking_tests;
+#[cfg(test)]
+mod protection_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]

@@ -133,15 +133,8 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
             &all,
         );
     }
-    for p in &data.persons {
-        citations(
-            DocKind::Person,
-            p.id.to_string(),
-            p.confidentiality,
-            p.timeline.first().map(|t| t.date.year()),
-            &p.citations.iter().collect::<Vec<_>>(),
-        );
-    }
+    // A person's citations' words are sealed with the identity: they are
+    // searched with the names (see `add_names`), not as citations.
     for m in &data.mechanisms {
         citations(
             DocKind::Mechanism,
@@ -246,17 +239,23 @@ impl<S: Store> Service<S> {
             };
             // A seal that does not open is reported by `refwatch check`;
             // the person is still found by the other fields.
+            // The words of the citations on the person may name them too,
+            // so they are searched only by readers of identities.
             if let Ok(identity) = keys.open_identity(id, s) {
-                d.names = [
+                let names = [
                     &identity.name_hangul,
                     &identity.name_romanized,
                     &identity.name_chinese,
                 ]
                 .into_iter()
                 .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ");
+                .map(String::as_str);
+                let cited = identity
+                    .cited
+                    .iter()
+                    .flat_map(|c| [Some(c.quote.as_str()), c.note.as_deref()])
+                    .flatten();
+                d.names = names.chain(cited).collect::<Vec<_>>().join("\n");
             }
         }
         Ok(())

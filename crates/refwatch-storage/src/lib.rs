@@ -16,8 +16,8 @@ use std::future::Future;
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
 use refwatch_domain::{
-    AccountId, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, LinkKind, LinkPair,
-    LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp, Verdict,
+    AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, LinkKind,
+    LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp, Verdict,
 };
 use refwatch_keys::Keyring;
 
@@ -127,6 +127,22 @@ pub trait Store {
 
     /// Replaces sealed identities (after re-sealing), with audit entries, in one transaction.
     fn replace_sealed_identities(
+        &self,
+        items: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The citations on persons whose words (locator, quote or note) are
+    /// stored in the clear, as databases written before those words were
+    /// sealed with the identity hold them, by person.
+    fn person_citations_in_clear(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(PersonId, Vec<Citation>)>, StoreError>> + Send;
+
+    /// Stores the persons' identities (now holding their citations' words)
+    /// and empties those words in the citation rows, with audit entries, in
+    /// one transaction.
+    fn seal_person_citations(
         &self,
         items: &[(PersonId, SealedIdentity)],
         audit: &AuditBatch<'_>,

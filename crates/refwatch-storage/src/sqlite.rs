@@ -942,6 +942,68 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn person_citations_in_clear(
+        &self,
+    ) -> Result<Vec<(PersonId, Vec<Citation>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.* FROM citation c JOIN person p ON p.id = c.subject_id
+             WHERE c.locator <> '' OR c.quote <> '' OR c.note IS NOT NULL
+             ORDER BY c.subject_id, c.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let r = Reader { table: "citation" };
+        let mut by_subject: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+        for row in rows {
+            by_subject
+                .entry(r.str(&row, "subject_id")?)
+                .or_default()
+                .push(row);
+        }
+        let mut out = Vec::new();
+        for subject in by_subject.keys().cloned().collect::<Vec<_>>() {
+            let person = subject.parse().map_err(|_| StoreError::Corrupt {
+                table: "citation",
+                column: "subject_id",
+                row: subject.clone(),
+            })?;
+            out.push((person, citations_of(&mut by_subject, &subject)?));
+        }
+        out.sort_by_key(|(p, _)| *p);
+        Ok(out)
+    }
+
+    async fn seal_person_citations(
+        &self,
+        items: &[(PersonId, SealedIdentity)],
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        for (person, sealed) in items {
+            sqlx::query(
+                "INSERT INTO person_identity (person_id, key_version, nonce, ciphertext) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (person_id) DO UPDATE SET key_version = excluded.key_version,
+                 nonce = excluded.nonce, ciphertext = excluded.ciphertext",
+            )
+            .bind(person.to_string())
+            .bind(sealed.key_version)
+            .bind(&sealed.nonce)
+            .bind(&sealed.ciphertext)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE citation SET locator = '', quote = '', note = NULL WHERE subject_id = ?",
+            )
+            .bind(person.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        bump_data_version(&mut tx).await?;
+        append_audit_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn append_audit(&self, audit: &AuditBatch<'_>) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         append_audit_in(&mut tx, audit).await?;
