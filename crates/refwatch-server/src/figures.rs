@@ -16,6 +16,12 @@ use crate::auth::Visitor;
 use crate::i18n::t;
 use crate::pages::{failure, layout, page};
 
+/// The years a brief may cover.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// PDF briefs printed at once (each starts a Chromium).
+static PRINTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The table's range and division, as typed in the form.
 #[derive(Deserialize, Default)]
 pub(crate) struct FiguresQuery {
@@ -238,6 +244,16 @@ pub(crate) async fn brief(
             }
         }
     };
+    // Each year of the brief is work: the range is bounded before any.
+    if !(YEARS.contains(&from) && YEARS.contains(&to)) || to.saturating_sub(from) > 100 {
+        let body = form(Some(t(l, "years_out_of_range")));
+        return page(
+            &v,
+            &state,
+            StatusCode::BAD_REQUEST,
+            layout(&v, t(l, "brief"), "/brief", body),
+        );
+    }
     if from > to {
         let body = form(Some(t(l, "years_reversed")));
         return page(
@@ -293,6 +309,16 @@ pub(crate) async fn brief(
             html.into_bytes(),
         );
     }
+    // Each PDF is a Chromium: a few at once, the rest told to come back.
+    let Ok(_permit) = PRINTING.try_acquire() else {
+        let body = form(Some(t(l, "print_busy")));
+        return page(
+            &v,
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            layout(&v, t(l, "brief"), "/brief", body),
+        );
+    };
     match tokio::task::spawn_blocking(move || refwatch_print::html_to_pdf(&html)).await {
         Ok(Ok(pdf)) => download("application/pdf", &format!("{name}.pdf"), pdf),
         Ok(Err(e)) => {

@@ -112,6 +112,16 @@ pub(crate) fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Respon
             (StatusCode::NOT_FOUND, "not_found")
         }
         ServiceError::Damaged(_) => (StatusCode::CONFLICT, "evidence_damaged"),
+        ServiceError::User(message) => {
+            // A refused request (a value out of range): say why.
+            let body = html! { p.error role="alert" { (message) } };
+            return page(
+                v,
+                state,
+                StatusCode::BAD_REQUEST,
+                layout(v, t(v.lang, "app"), "/", body),
+            );
+        }
         other => {
             // Service errors name kinds and ids, never people; details stay in the log.
             eprintln!("refwatch-server: request failed: {other}");

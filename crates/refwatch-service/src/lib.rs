@@ -411,11 +411,36 @@ impl<S: Store> Service<S> {
     /// The records the actor may read, without identities: a copy shared
     /// with other callers under the same ceiling, current as of this call,
     /// each list sorted by id (so that it can be searched by id).
+    ///
+    /// For a reader who may not identify people, the text of every record
+    /// is screened for the names of persons who have not consented to public
+    /// advocacy, each replaced by [`guard::MASK`] (without the keys it cannot
+    /// be, and publishing commands ask for them).
     pub async fn readable(&self) -> Result<Arc<Dataset>, ServiceError> {
+        self.readable_under(read_ceiling(self.actor.principal), !self.may_identify())
+            .await
+    }
+
+    /// The records readable under `ceiling`, screened when `screened`.
+    pub(crate) async fn readable_under(
+        &self,
+        ceiling: Confidentiality,
+        screened: bool,
+    ) -> Result<Arc<Dataset>, ServiceError> {
+        let guard = if screened { self.guard().await? } else { None };
         Ok(self
             .snapshots
-            .readable(&self.store, read_ceiling(self.actor.principal))
+            .readable(&self.store, ceiling, guard.as_deref())
             .await?)
+    }
+
+    /// Whether the actor may read the identity of some person they may read.
+    pub(crate) fn may_identify(&self) -> bool {
+        let ceiling = read_ceiling(self.actor.principal);
+        Confidentiality::ALL.into_iter().any(|level| {
+            level <= ceiling
+                && decide(self.actor.principal, Operation::ReadIdentity, level).allowed()
+        })
     }
 
     /// The records the actor may read, without identities, as a copy of
@@ -671,6 +696,10 @@ pub struct CheckReport {
     pub invalid: Vec<Problem>,
     /// The audit log's verification, when the key was given.
     pub audit: Option<AuditReport>,
+    /// Text that names a person who has not consented: withheld from
+    /// readers who may not identify people wherever it is shown, and listed
+    /// for editors (not a problem of the database: a quote may name someone).
+    pub leaks: Vec<guard::Leak>,
     /// Citations on persons whose sealed words could not be checked
     /// (without the key, or a seal that does not open).
     pub sealed_unchecked: usize,
@@ -707,6 +736,9 @@ impl<S: Store> Service<S> {
             Err(e) => report.unreadable = Some(e.to_string()),
         }
         if self.keys.is_some() {
+            if report.unreadable.is_none() {
+                report.leaks = self.leaks().await?;
+            }
             report.audit = Some(self.verify_audit().await?);
         }
         Ok(report)
@@ -874,6 +906,7 @@ impl<S: Store> Service<S> {
     }
 }
 
+pub mod guard;
 #[cfg(test)]
 mod linking_tests;
 #[cfg(test)]

@@ -153,3 +153,143 @@ async fn words_stored_in_the_clear_by_an_older_version_are_sealed_on_open() {
     let log = admin.audit_entries().await.unwrap();
     assert!(log.iter().any(|e| e.event.action == "seal_cited_words"));
 }
+
+/// A store holding a restricted person named 김철옥 who has not consented,
+/// a consenting one named 박순희, and public records whose text names both.
+async fn named_in_text() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    refwatch_keys::KekSource,
+    PersonId,
+    IncidentId,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let key = key();
+    let store = SqliteStore::open(&path).await.unwrap();
+    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let mut s = source();
+    s.title = "Interview with 김철옥's family".into();
+    let mut hidden = person(Confidentiality::Restricted);
+    hidden.identity.as_mut().unwrap().name_hangul = Some("김철옥".into());
+    let mut consenting = person(Confidentiality::Public);
+    consenting.identity.as_mut().unwrap().name_hangul = Some("박순희".into());
+    consenting.consent_public = true;
+    let mut i = super::tests::incident(s.id, Confidentiality::Public);
+    i.title = "Arrest of KIM CHOL OK and Park Sun-hui in Yanji".into();
+    i.summary = "金哲玉在延吉被捕。".into();
+    i.citations[0].quote = "Cheol-ok Kim was taken".into();
+    let ids = (hidden.id, i.id);
+    core.import(&Dataset {
+        sources: vec![s],
+        incidents: vec![i],
+        persons: vec![hidden, consenting],
+        ..Dataset::default()
+    })
+    .await
+    .unwrap();
+    core.into_store().close().await;
+    (dir, path, key, ids.0, ids.1)
+}
+
+#[tokio::test]
+async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
+    let (_dir, path, key, hidden, incident) = named_in_text().await;
+    for who in [
+        Principal::Public,
+        Principal::Account(Role::Analyst),
+        Principal::Account(Role::Viewer),
+    ] {
+        let core = open_as(&path, &key, who).await;
+        let data = core.readable().await.unwrap();
+        let i = data.incidents.iter().find(|i| i.id == incident).unwrap();
+        assert_eq!(
+            i.title,
+            format!("Arrest of {} and Park Sun-hui in Yanji", guard::MASK),
+            "{who:?}"
+        );
+        assert_eq!(i.summary, format!("{}在延吉被捕。", guard::MASK));
+        assert_eq!(i.citations[0].quote, format!("{} was taken", guard::MASK));
+        assert_eq!(
+            data.sources[0].title,
+            format!("Interview with {}'s family", guard::MASK)
+        );
+        // Search neither finds the record by the name nor shows it.
+        for words in ["Cheol-ok", "김철옥"] {
+            let found = core
+                .search(&search::SearchRequest {
+                    text: words.into(),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(found.total, 0, "{who:?} found {words}");
+        }
+        let found = core
+            .search(&search::SearchRequest {
+                text: "Yanji".into(),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(found.total >= 1);
+        for h in &found.hits {
+            let shown = format!(
+                "{} {}",
+                h.title,
+                h.snippet
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<String>()
+            );
+            assert!(
+                !shown.contains("CHOL") && !shown.contains("金哲玉"),
+                "{who:?}: {shown}"
+            );
+        }
+    }
+    // The public export too.
+    let admin = open_as(&path, &key, Principal::Account(Role::Administrator)).await;
+    let public = admin.export_public(5).await.unwrap();
+    assert!(public.dataset.incidents[0].title.contains(guard::MASK));
+    // Editors and administrators read the text as written, and find by it.
+    let editor = open_as(&path, &key, Principal::Account(Role::Editor)).await;
+    let data = editor.readable().await.unwrap();
+    assert!(data.incidents[0].title.contains("KIM CHOL OK"));
+    let found = editor
+        .search(&search::SearchRequest {
+            text: "김철옥".into(),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(found.total >= 1);
+    // `check` says where each leak is and whose name, never the name.
+    let report = admin.check().await.unwrap();
+    assert!(
+        report.is_clean(),
+        "a quote may name someone: listed, not a fault"
+    );
+    let mut paths: Vec<&str> = report
+        .leaks
+        .iter()
+        .inspect(|l| assert_eq!(l.person, hidden))
+        .map(|l| l.path.as_str())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.ends_with(".title") && p.starts_with("incidents[0]"))
+    );
+    assert!(paths.iter().any(|p| p.ends_with(".summary")));
+    assert!(paths.iter().any(|p| p.ends_with("citations[0].quote")));
+    assert!(paths.iter().any(|p| p.starts_with("sources[0]")));
+}

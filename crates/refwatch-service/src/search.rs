@@ -10,7 +10,7 @@ use std::time::Instant;
 use refwatch_domain::{Citation, Confidentiality, Dataset, Extraction, SourceId};
 use refwatch_evidence::Part;
 use refwatch_extract::language;
-use refwatch_policy::{Operation, decide, read_ceiling};
+use refwatch_policy::read_ceiling;
 use refwatch_search::{DocKind, Query, Results, SearchDoc, SearchIndex};
 use refwatch_storage::Store;
 
@@ -45,6 +45,9 @@ impl std::fmt::Debug for SearchRequest {
             .finish_non_exhaustive()
     }
 }
+
+/// The most hits a search skips (pages beyond are not shown).
+pub(crate) const MAX_OFFSET: usize = 10_000;
 
 /// What building the index took.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,6 +210,28 @@ fn record_docs(data: &Dataset) -> Vec<SearchDoc> {
     out
 }
 
+/// Withholds the names of persons who have not consented from what every
+/// reader searches and sees (titles, bodies, snippets); a document whose
+/// text named someone keeps its words in the names fields, which only
+/// readers of identities search.
+fn screen_docs(guard: &refwatch_guard::Guard<refwatch_domain::PersonId>, docs: &mut [SearchDoc]) {
+    let mut screen = guard.screen();
+    for d in docs.iter_mut().filter(|d| d.kind != DocKind::Person) {
+        let title = screen.redact(&d.title, crate::guard::MASK);
+        let body = screen.redact(&d.body, crate::guard::MASK);
+        if title.is_none() && body.is_none() {
+            continue;
+        }
+        d.names = format!("{}\n{}", d.title, d.body);
+        if let Some(t) = title {
+            d.title = t;
+        }
+        if let Some(b) = body {
+            d.body = b;
+        }
+    }
+}
+
 impl<S: Store> Service<S> {
     /// Every document to index: records, names (when the keys are open)
     /// and evidence texts (when an evidence store is configured).
@@ -218,6 +243,9 @@ impl<S: Store> Service<S> {
         self.add_names(keys, &mut docs).await?;
         if let Some(setup) = self.evidence.as_deref() {
             docs.extend(self.evidence_docs(keys, setup, data).await?);
+        }
+        if let Some(guard) = self.guard().await? {
+            screen_docs(&guard, &mut docs);
         }
         Ok(docs)
     }
@@ -339,12 +367,17 @@ impl<S: Store> Service<S> {
     /// Searches what the caller may read: nothing above their ceiling
     /// matches, and names are searched only if they may read identities.
     pub async fn search(&self, request: &SearchRequest) -> Result<Results, ServiceError> {
+        // The index allocates for the hits it skips: a huge offset would
+        // take the server's memory (issue 29).
+        if request.offset > MAX_OFFSET {
+            return Err(ServiceError::User(format!(
+                "offset {} is past the last page a search shows ({MAX_OFFSET}); narrow the search instead",
+                request.offset
+            )));
+        }
         let ceiling = read_ceiling(self.actor.principal);
         let (index, _) = self.index().await?;
-        let names = Confidentiality::ALL.into_iter().any(|level| {
-            level <= ceiling
-                && decide(self.actor.principal, Operation::ReadIdentity, level).allowed()
-        });
+        let names = self.may_identify();
         let query = Query {
             text: request.text.clone(),
             kinds: request.kinds.clone(),

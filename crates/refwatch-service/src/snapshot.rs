@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use refwatch_domain::{Confidentiality, Dataset};
+use refwatch_domain::{Confidentiality, Dataset, PersonId};
+use refwatch_guard::Guard;
 use refwatch_storage::{Store, StoreError};
 
 use crate::readable_by;
@@ -20,7 +21,8 @@ use crate::readable_by;
 struct Held {
     version: Option<u64>,
     all: Option<Arc<Dataset>>,
-    by_ceiling: HashMap<Confidentiality, Arc<Dataset>>,
+    /// By ceiling and whether the text was screened for names.
+    by_ceiling: HashMap<(Confidentiality, bool), Arc<Dataset>>,
 }
 
 /// The copies, shared by every caller of one core.
@@ -29,6 +31,8 @@ pub(crate) struct Snapshots {
     // An async lock: while one caller reloads, the others wait for its copy
     // instead of each reading every record again.
     held: tokio::sync::Mutex<Held>,
+    /// The publication guard and the data version it was built at.
+    pub(crate) guard: tokio::sync::Mutex<Option<(u64, Arc<Guard<PersonId>>)>>,
     /// The search index and the data version it was built at.
     pub(crate) search: tokio::sync::Mutex<Option<(u64, Arc<refwatch_search::SearchIndex>)>>,
 }
@@ -52,29 +56,39 @@ impl Snapshots {
         Ok(held.all.clone().unwrap_or_default())
     }
 
-    /// The records readable under `ceiling`, current as of this call.
+    /// The records readable under `ceiling`, current as of this call; with
+    /// a guard, their text screened for the names it holds.
     pub(crate) async fn readable<S: Store>(
         &self,
         store: &S,
         ceiling: Confidentiality,
+        guard: Option<&Guard<PersonId>>,
     ) -> Result<Arc<Dataset>, StoreError> {
         let all = self.all(store).await?;
+        let view_of = |all: &Dataset| {
+            let mut view = readable_by(all.clone(), ceiling);
+            if let Some(g) = guard {
+                crate::guard::screen_dataset(&mut view, &mut g.screen(), None);
+            }
+            view
+        };
         let mut held = self.held.lock().await;
         if !held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all)) {
             // Replaced while we were not holding the lock: serve the copy we
             // read, filtered, without caching it.
-            return Ok(Arc::new(readable_by((*all).clone(), ceiling)));
+            return Ok(Arc::new(view_of(&all)));
         }
-        if let Some(view) = held.by_ceiling.get(&ceiling) {
+        let key = (ceiling, guard.is_some());
+        if let Some(view) = held.by_ceiling.get(&key) {
             return Ok(view.clone());
         }
-        let view = if ceiling == Confidentiality::Confidential {
+        let view = if ceiling == Confidentiality::Confidential && guard.is_none() {
             // Everything is readable: the same copy, no second one.
             all
         } else {
-            Arc::new(readable_by((*all).clone(), ceiling))
+            Arc::new(view_of(&all))
         };
-        held.by_ceiling.insert(ceiling, view.clone());
+        held.by_ceiling.insert(key, view.clone());
         Ok(view)
     }
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use refwatch_domain::{Clock, Confidentiality, SourceId, SystemClock};
+use refwatch_domain::{Clock, SourceId, SystemClock};
 use refwatch_mse::CaptureTable;
 use refwatch_report::{EstimateSummary, ReportInput};
 
@@ -69,8 +69,14 @@ pub(crate) async fn report(
     if from > to {
         anyhow::bail!("--from {from} is after --to {to}; give the earlier year first");
     }
-    let service = data_dir::service(&cli.data_dir, None).await?;
-    let data = refwatch_service::readable_by(service.dataset().await?, Confidentiality::Public);
+    // The key opens the names that the brief's text is screened for.
+    let key = crate::dataset_cmds::required_key(cli)?;
+    let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
+    let data = (*service
+        .for_caller(refwatch_service::Caller::public())
+        .readable()
+        .await?)
+        .clone();
     service.into_store().close().await;
     let input = ReportInput {
         data: &data,

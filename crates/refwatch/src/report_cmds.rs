@@ -202,6 +202,27 @@ pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
     if let Some(audit) = &report.audit {
         problems.extend(audit.findings.iter().map(|f| format!("audit log: {f}")));
     }
+    if report.sealed_unchecked > 0 {
+        println!(
+            "note: the sealed words of {} citation(s) on persons were not checked (give the key to check them)",
+            report.sealed_unchecked
+        );
+    }
+    let outcome = checked(&report, &problems);
+    if !report.leaks.is_empty() {
+        println!(
+            "{} field(s) name a person who has not consented to public advocacy; the names are withheld from the public, analysts and viewers wherever these are shown (reword a title or summary to publish it whole):",
+            report.leaks.len()
+        );
+        for l in &report.leaks {
+            println!("  {}: names person {}", l.path, l.person);
+        }
+    }
+    Ok(outcome)
+}
+
+/// Prints what `check` found besides leaks.
+fn checked(report: &refwatch_service::CheckReport, problems: &[String]) -> Outcome {
     if report.is_clean() {
         let audit = match &report.audit {
             Some(a) => format!(
@@ -214,15 +235,15 @@ pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
             "ok: database integrity and {} records checked; no problems{audit}.",
             report.records
         );
-        Ok(Outcome::Ok)
+        Outcome::Ok
     } else {
         eprintln!(
             "check found {} problem(s) (paths are those of `refwatch export`):",
             problems.len()
         );
-        for p in &problems {
+        for p in problems {
             eprintln!("  {p}");
         }
-        Ok(Outcome::Problems)
+        Outcome::Problems
     }
 }

@@ -1904,3 +1904,35 @@ async fn reviewers_run_the_linkage_see_levels_and_decide_in_the_pages_and_api() 
     assert_eq!(tried.status, 404);
     assert!(app.core.dataset().await.unwrap().links.is_empty());
 }
+
+#[tokio::test]
+async fn oversized_numbers_are_refused_before_any_work_and_the_server_stays_up() {
+    let app = spawn_app().await;
+    // Each of these once aborted the server or asked for gigabytes (issue 29).
+    for path in [
+        "/search?q=x&offset=100000000000000000",
+        "/search?q=x&offset=10001",
+        "/brief?from=-2147483648&to=2147483647",
+        "/brief?from=1000&to=2020",
+        "/brief?from=1950&to=2099",
+    ] {
+        let reply = get(&app, path, "").await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        assert!(reply.body.contains("role=\"alert\""), "{path}");
+    }
+    let api = get(&app, "/api/v1/search?q=x&offset=100000000000000000", "").await;
+    assert!(api.status >= 400 && api.status < 500, "{}", api.status);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert!(
+        v["error"].is_object() || v["code"].is_string() || v["error"].is_string(),
+        "{v}"
+    );
+    // Still answering.
+    assert_eq!(get(&app, "/search?q=repatriated", "").await.status, 200);
+    assert_eq!(
+        get(&app, "/brief?from=2013&to=2024&format=html", "")
+            .await
+            .status,
+        200
+    );
+}

@@ -339,3 +339,67 @@ fn users_are_managed_from_the_console() {
     let audit = dir.ok(&["audit", "show", "--action", "user_set_role"]);
     assert_eq!(audit.lines().count(), 1);
 }
+
+#[test]
+fn check_reports_a_planted_name_where_it_is_and_publishing_withholds_it() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    dir.ok(&[
+        "import",
+        write_temp(&tmp, "people.json", &people_file())
+            .to_str()
+            .unwrap(),
+    ]);
+    dir.ok(&["check"]);
+    // A documenter writes the restricted person's name, sealed in Hangul,
+    // romanised into a public incident's title.
+    let planted = r#"{"format": "refwatch-dataset", "version": 1,
+        "sources": [{"id": "key:news", "kind": "media", "title": "Generated news item", "confidentiality": "public"}],
+        "incidents": [{"id": "key:planted", "kind": "arrest", "title": "Arrest of Ri Si-heom in Yanji",
+          "date": "2024-03", "victims": {"low": 1}, "verification": "single_source", "confidentiality": "public",
+          "citations": [{"id": "key:planted-c", "source": "key:news", "locator": "para. 2", "quote": "one person was taken"}]}]}"#;
+    dir.ok(&[
+        "import",
+        write_temp(&tmp, "planted.json", planted).to_str().unwrap(),
+    ]);
+    let out = dir.ok(&["check"]);
+    let planted = dir.export();
+    let full: serde_json::Value = serde_json::from_str(&planted).unwrap();
+    let planted_id = full["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"].as_str().unwrap().contains("Si-heom"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&planted_id) && l.contains(".title")),
+        "{out}"
+    );
+    assert!(!out.contains("Si-heom") && !out.contains("리시험"), "{out}");
+    // The public export and the brief withhold it.
+    let public = tmp.path().join("public");
+    dir.ok(&["export", "--public", "--out", public.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(public.join("incidents.csv")).unwrap();
+    assert!(
+        csv.contains("Arrest of [withheld · 비공개] in Yanji"),
+        "{csv}"
+    );
+    assert!(!csv.contains("Si-heom"));
+    let brief = tmp.path().join("brief.html");
+    dir.ok(&[
+        "report",
+        "--from",
+        "2024",
+        "--to",
+        "2024",
+        "--out",
+        brief.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&brief).unwrap();
+    assert!(!html.contains("Si-heom"));
+}

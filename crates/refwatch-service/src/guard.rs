@@ -1,0 +1,168 @@
+//! The publication guard inside the core: text that leaves for a reader
+//! who may not identify people is screened for the sealed names of every
+//! person who has not consented to public advocacy (`refwatch-guard`), and
+//! each name found is replaced by [`MASK`]. The guard is built once per data
+//! version from the opened identities and never leaves the core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use refwatch_domain::{Citation, Dataset, PersonId};
+use refwatch_guard::{Guard, Screen};
+use refwatch_storage::Store;
+
+use crate::{Service, ServiceError};
+
+/// What a withheld name is replaced by.
+pub const MASK: &str = "[withheld · 비공개]";
+
+/// Text that names a person who has not consented, found by `check`: where
+/// it is, never what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leak {
+    /// The field, as validation names it (`incidents[3].title`), with the
+    /// record's id.
+    pub path: String,
+    /// Whose name it holds.
+    pub person: PersonId,
+}
+
+/// Screens every free-text field of `data` that a reader may see,
+/// replacing names with [`MASK`]; with `leaks`, records where each was.
+pub(crate) fn screen_dataset(
+    data: &mut Dataset,
+    screen: &mut Screen<'_, PersonId>,
+    mut leaks: Option<&mut Vec<Leak>>,
+) {
+    let mut fix = |path: String, text: &mut String| {
+        let hits = screen.find(text);
+        if hits.is_empty() {
+            return;
+        }
+        if let Some(leaks) = leaks.as_deref_mut() {
+            leaks.extend(hits.iter().map(|h| Leak {
+                path: path.clone(),
+                person: h.owner,
+            }));
+        }
+        *text = refwatch_guard::masked(text, &hits, MASK);
+    };
+    fn cites(fix: &mut impl FnMut(String, &mut String), path: &str, list: &mut [Citation]) {
+        for (k, c) in list.iter_mut().enumerate() {
+            fix(format!("{path}.citations[{k}].quote"), &mut c.quote);
+            fix(format!("{path}.citations[{k}].locator"), &mut c.locator);
+            if let Some(n) = c.note.as_mut() {
+                fix(format!("{path}.citations[{k}].note"), n);
+            }
+        }
+    }
+    for (n, s) in data.sources.iter_mut().enumerate() {
+        let path = format!("sources[{n}] ({})", s.id);
+        fix(format!("{path}.title"), &mut s.title);
+        for (field, value) in [
+            ("author", &mut s.author),
+            ("publisher", &mut s.publisher),
+            ("note", &mut s.note),
+        ] {
+            if let Some(v) = value.as_mut() {
+                fix(format!("{path}.{field}"), v);
+            }
+        }
+    }
+    for (n, i) in data.incidents.iter_mut().enumerate() {
+        let path = format!("incidents[{n}] ({})", i.id);
+        fix(format!("{path}.title"), &mut i.title);
+        fix(format!("{path}.summary"), &mut i.summary);
+        cites(&mut fix, &path, &mut i.citations);
+        for (k, r) in i.reports.iter_mut().enumerate() {
+            fix(format!("{path}.reports[{k}].summary"), &mut r.summary);
+            cites(&mut fix, &format!("{path}.reports[{k}]"), &mut r.citations);
+        }
+    }
+    for (n, m) in data.mechanisms.iter_mut().enumerate() {
+        let path = format!("mechanisms[{n}] ({})", m.id);
+        fix(format!("{path}.text"), &mut m.text);
+        cites(&mut fix, &path, &mut m.citations);
+    }
+    for (n, r) in data.upr_reviews.iter_mut().enumerate() {
+        cites(
+            &mut fix,
+            &format!("upr_reviews[{n}] ({})", r.id),
+            &mut r.citations,
+        );
+    }
+    for (n, f) in data.figures.iter_mut().enumerate() {
+        cites(
+            &mut fix,
+            &format!("figures[{n}] ({})", f.id),
+            &mut f.citations,
+        );
+    }
+}
+
+impl<S: Store> Service<S> {
+    /// The guard for the current data: the names of every person who has
+    /// not consented to public advocacy. `None` without the keys.
+    pub(crate) async fn guard(&self) -> Result<Option<Arc<Guard<PersonId>>>, ServiceError> {
+        let Some(keys) = self.keys.as_deref() else {
+            return Ok(None);
+        };
+        let version = self.store.data_version().await?;
+        let mut held = self.snapshots.guard.lock().await;
+        if let Some((v, g)) = held.as_ref()
+            && *v == version
+        {
+            return Ok(Some(g.clone()));
+        }
+        let data = self.snapshots.all(&self.store).await?;
+        let consented: std::collections::HashSet<PersonId> = data
+            .persons
+            .iter()
+            .filter(|p| p.consent_public)
+            .map(|p| p.id)
+            .collect();
+        let mut names: Vec<(PersonId, String)> = Vec::new();
+        for (id, sealed) in self.store.sealed_identities().await? {
+            if consented.contains(&id) {
+                continue;
+            }
+            // A seal that does not open is reported by `check`.
+            let Ok(identity) = keys.open_identity(id, &sealed) else {
+                continue;
+            };
+            for name in [
+                &identity.name_hangul,
+                &identity.name_romanized,
+                &identity.name_chinese,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                names.push((id, name.clone()));
+            }
+        }
+        let guard = tokio::task::spawn_blocking(move || {
+            Guard::new(names.iter().map(|(id, n)| (*id, n.as_str())))
+        })
+        .await
+        .map_err(|_| ServiceError::User("building the publication guard stopped".into()))?;
+        let guard = Arc::new(guard);
+        *held = Some((version, guard.clone()));
+        Ok(Some(guard))
+    }
+
+    /// The records whose text names a person who has not consented, as a
+    /// reader who may not identify people would have them withheld.
+    pub(crate) async fn leaks(&self) -> Result<Vec<Leak>, ServiceError> {
+        let Some(guard) = self.guard().await? else {
+            return Ok(Vec::new());
+        };
+        let mut data = (*self.snapshots.all(&self.store).await?).clone();
+        let mut leaks = Vec::new();
+        screen_dataset(&mut data, &mut guard.screen(), Some(&mut leaks));
+        // One line per field and person.
+        let mut seen = HashMap::new();
+        leaks.retain(|l| seen.insert((l.path.clone(), l.person), ()).is_none());
+        Ok(leaks)
+    }
+}
