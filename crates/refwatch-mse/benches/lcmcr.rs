@@ -1,7 +1,7 @@
 //! Gibbs iterations per second of the LCMCR sampler on the Kosovo table
 //! with K = 10, as `cargo bench -p refwatch-mse` reports them; compare with
 //! R's LCMCR (about 21,000–23,000 per second on one core here, see
-//! ../shared/data/kosovo_reference.md). Set LCMCR_BENCH_ITERATIONS to
+//! data/kosovo_reference.md). Set LCMCR_BENCH_ITERATIONS to
 //! change the run's length and LCMCR_BENCH_SEEDS (such as `11,12,13`) to
 //! run one chain per seed, for comparing posteriors across seeds.
 
@@ -11,14 +11,14 @@ use refwatch_mse::CaptureTable;
 use refwatch_mse::lcmcr::{Settings, sample};
 
 /// R's LCMCR 0.4.14 on one core of this machine, from the timings in
-/// ../shared/data/kosovo_reference.md (R and CRAN cannot be installed here,
+/// data/kosovo_reference.md (R and CRAN cannot be installed here,
 /// so the reference is not rerun).
 const R_SLOWEST: f64 = 21_000.0;
 const R_FASTEST: f64 = 23_000.0;
 
 fn main() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/kosovo_patterns.csv");
+        .join("data/kosovo_patterns.csv");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let table = CaptureTable::from_csv(&text).expect("the Kosovo table reads");

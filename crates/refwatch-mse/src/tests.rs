@@ -2,7 +2,7 @@ use super::*;
 use loglinear::{Model, fit};
 use warnings::Warning;
 
-const KOSOVO: &str = include_str!("../../../../shared/data/kosovo_patterns.csv");
+const KOSOVO: &str = include_str!("../data/kosovo_patterns.csv");
 
 fn kosovo() -> CaptureTable {
     CaptureTable::from_csv(KOSOVO).unwrap()
@@ -26,7 +26,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 #[test]
 fn rcapture_kosovo_figures_are_reproduced() {
-    // ../shared/data/kosovo_reference.md, Rcapture 1.4-4 closedp.t and closedpCI.t.
+    // crates/refwatch-mse/data/kosovo_reference.md, Rcapture 1.4-4 closedp.t and closedpCI.t.
     let t = kosovo();
     let m0 = fit(Model::M0, &t).unwrap();
     let mt = fit(Model::Mt, &t).unwrap();
@@ -75,7 +75,7 @@ fn lcmcr_is_reproducible_per_seed() {
 fn lcmcr_kosovo_posterior_is_inside_the_reference_range() {
     // LCMCR 0.4.14 with K = 10, a = b = 0.25, 10k burn-in, 1k samples
     // thinned by 100: medians 10,407-10,599 and 97.5% quantiles
-    // 13,600-14,800 over seeds (../shared/data/kosovo_reference.md).
+    // 13,600-14,800 over seeds (crates/refwatch-mse/data/kosovo_reference.md).
     // Chains of that length move this sampler's quantiles by several
     // hundred between seeds (its lower tail most: it makes longer
     // excursions to small N than R's), so these chains are three times as
