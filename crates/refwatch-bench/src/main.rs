@@ -5,6 +5,7 @@
 // A command-line program: its results go to standard output.
 #![allow(clippy::print_stdout)]
 
+mod guard;
 mod link;
 mod search;
 mod web;
@@ -26,6 +27,9 @@ enum Command {
     /// Link the FEBRL datasets and generated Korean names with refwatch and
     /// with Splink 5.0, side by side.
     Link(link::Args),
+    /// Build the publication guard from synthetic persons' names and screen
+    /// synthetic incidents' text with it.
+    Guard(guard::Args),
     /// Index synthetic documents (half English, half Korean) and time one-
     /// and two-word queries.
     Search(search::Args),
@@ -36,5 +40,6 @@ fn main() -> anyhow::Result<()> {
         Command::Web(args) => web::run(&args),
         Command::Link(args) => link::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Guard(args) => guard::run(&args),
     }
 }

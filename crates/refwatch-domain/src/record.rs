@@ -288,24 +288,48 @@ impl PersonIdentity {
     }
 }
 
-impl Person {
-    /// Moves the words of the person's citations (locator, quote, note) into
-    /// the identity, leaving each citation its sources only: what is stored
-    /// in the clear and shown to readers who may not identify the person.
-    pub fn seal_cited_words(&mut self) {
-        if self.citations.is_empty() {
-            return;
-        }
-        let identity = self.identity.get_or_insert_with(PersonIdentity::default);
-        for c in &mut self.citations {
-            identity.cited.retain(|t| t.citation != c.id);
-            identity.cited.push(CitedText {
+impl PersonIdentity {
+    /// Takes the words (locator, quote, note) out of these citations on
+    /// the person and keeps them, replacing any kept for the same citation;
+    /// the citations are left with their sources only.
+    pub fn keep_cited_words(&mut self, citations: &mut [Citation]) {
+        for c in citations {
+            self.cited.retain(|t| t.citation != c.id);
+            self.cited.push(CitedText {
                 citation: c.id,
                 locator: std::mem::take(&mut c.locator),
                 quote: std::mem::take(&mut c.quote),
                 note: c.note.take(),
             });
         }
+    }
+}
+
+impl PersonIdentity {
+    /// Puts the words kept for these citations back into them, and keeps
+    /// them no longer (the reverse of [`PersonIdentity::keep_cited_words`]).
+    pub fn give_back_cited_words(&mut self, citations: &mut [Citation]) {
+        for t in std::mem::take(&mut self.cited) {
+            if let Some(c) = citations.iter_mut().find(|c| c.id == t.citation) {
+                c.locator.clone_from(&t.locator);
+                c.quote.clone_from(&t.quote);
+                c.note.clone_from(&t.note);
+            }
+        }
+    }
+}
+
+impl Person {
+    /// Moves the words of the person's citations into the identity
+    /// ([`PersonIdentity::keep_cited_words`]): what is left is stored in the
+    /// clear and shown to readers who may not identify the person.
+    pub fn seal_cited_words(&mut self) {
+        if self.citations.is_empty() {
+            return;
+        }
+        self.identity
+            .get_or_insert_with(PersonIdentity::default)
+            .keep_cited_words(&mut self.citations);
     }
 
     /// Puts the words kept with the identity back into the person's
@@ -315,13 +339,7 @@ impl Person {
         let Some(identity) = self.identity.as_mut() else {
             return;
         };
-        for t in std::mem::take(&mut identity.cited) {
-            if let Some(c) = self.citations.iter_mut().find(|c| c.id == t.citation) {
-                c.locator.clone_from(&t.locator);
-                c.quote.clone_from(&t.quote);
-                c.note.clone_from(&t.note);
-            }
-        }
+        identity.give_back_cited_words(&mut self.citations);
         if identity.is_empty() {
             self.identity = None;
         }

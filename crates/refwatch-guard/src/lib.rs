@@ -10,8 +10,9 @@
 //! name's (a run of Hangul or Chinese characters at any position, since
 //! particles and titles are written on: 김철옥은, 김철옥씨; Latin words whole,
 //! one or more in a row with only spaces or commas between them).
-//! Candidates are looked up by the first syllable, so screening costs about
-//! the same whatever the number of names.
+//! Candidates are looked up by their first two syllables, so screening
+//! costs about the same whatever the number of names, and each Latin word
+//! of a text is read once.
 //!
 //! It errs towards withholding: two-syllable names, or a name that is also
 //! a word, are withheld wherever they are written. Nothing here logs or
@@ -41,8 +42,9 @@ struct Entry<K> {
 /// (a person id), so that a finding can be reported without the name.
 pub struct Guard<K> {
     entries: Vec<Entry<K>>,
-    /// Entries by each Hangul syllable their first syllable may be.
-    by_first: HashMap<char, Vec<u32>>,
+    /// Entries by each pair of Hangul syllables their first two syllables
+    /// may be.
+    by_pair: HashMap<(char, char), Vec<u32>>,
 }
 
 impl<K> std::fmt::Debug for Guard<K> {
@@ -96,7 +98,7 @@ impl<K: Clone> Guard<K> {
     pub fn new<'a>(names: impl IntoIterator<Item = (K, &'a str)>) -> Self {
         let mut guard = Guard {
             entries: Vec::new(),
-            by_first: HashMap::new(),
+            by_pair: HashMap::new(),
         };
         for (owner, name) in names {
             for reading in readings(name) {
@@ -105,8 +107,10 @@ impl<K: Clone> Guard<K> {
                         continue;
                     }
                     let at = guard.entries.len() as u32;
-                    for c in syllables[0].iter() {
-                        guard.by_first.entry(c).or_default().push(at);
+                    for a in syllables[0].iter() {
+                        for b in syllables[1].iter() {
+                            guard.by_pair.entry((a, b)).or_default().push(at);
+                        }
                     }
                     guard.entries.push(Entry {
                         syllables,
@@ -129,20 +133,23 @@ impl<K: Clone> Guard<K> {
         Screen {
             guard: self,
             words: HashMap::new(),
+            starts: HashMap::new(),
             chars: HashMap::new(),
         }
     }
 
-    fn candidates(&self, first: &Syllable) -> impl Iterator<Item = &Entry<K>> {
-        let mut seen: Vec<u32> = first
+    /// The entries whose first two syllables may read as these (an entry
+    /// may come more than once).
+    fn candidate_ids<'a>(
+        &'a self,
+        first: &'a Syllable,
+        second: &'a Syllable,
+    ) -> impl Iterator<Item = u32> + 'a {
+        first
             .iter()
-            .filter_map(|c| self.by_first.get(&c))
+            .flat_map(move |a| second.iter().filter_map(move |b| self.by_pair.get(&(a, b))))
             .flatten()
             .copied()
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        seen.into_iter().map(|i| &self.entries[i as usize])
     }
 }
 
@@ -201,29 +208,68 @@ fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// How one Latin word reads: each reading's syllables.
+type Readings = Arc<Vec<Vec<Syllable>>>;
+
+/// The number of no word (see [`Screen::starting`]).
+const NO_WORD: u32 = u32::MAX;
+
 /// A screening session (see [`Guard::screen`]).
 pub struct Screen<'g, K> {
     guard: &'g Guard<K>,
-    /// How each Latin word (folded to lower case) reads: each reading's
-    /// syllables.
-    words: HashMap<String, Arc<Vec<Vec<Syllable>>>>,
+    /// How each Latin word (as written) reads, with a number for it.
+    words: HashMap<String, (u32, Readings)>,
+    /// The entries a name starting at a word may be, by the word's number
+    /// and the next word's ([`NO_WORD`] when none follows).
+    starts: HashMap<(u32, u32), Arc<[u32]>>,
     /// How each Hangul or Chinese character reads.
     chars: HashMap<char, Option<Syllable>>,
 }
 
 impl<K: Clone> Screen<'_, K> {
-    fn word(&mut self, word: &str) -> Arc<Vec<Vec<Syllable>>> {
-        let key = word.to_lowercase();
-        if let Some(r) = self.words.get(&key) {
+    fn word(&mut self, word: &str) -> (u32, Readings) {
+        if let Some(r) = self.words.get(word) {
             return r.clone();
         }
-        let read: Vec<Vec<Syllable>> = readings(&key)
+        let read: Vec<Vec<Syllable>> = readings(word)
             .into_iter()
             .map(|r| r.syllables().cloned().collect())
             .collect();
-        let read = Arc::new(read);
-        self.words.insert(key, read.clone());
-        read
+        let found = (self.words.len() as u32, Arc::new(read));
+        self.words.insert(word.to_owned(), found.clone());
+        found
+    }
+
+    /// The entries a name may be that starts at a word read as `first`,
+    /// followed by one read as `next`: their first two syllables may be
+    /// the word's first two, or its only one and the next word's first.
+    /// Made once per pair of words.
+    fn starting(&mut self, first: &(u32, Readings), next: Option<&(u32, Readings)>) -> Arc<[u32]> {
+        let key = (first.0, next.map_or(NO_WORD, |n| n.0));
+        if let Some(found) = self.starts.get(&key) {
+            return found.clone();
+        }
+        let mut pairs: Vec<(&Syllable, &Syllable)> = Vec::new();
+        for r in first.1.iter() {
+            match r.as_slice() {
+                [a, b, ..] => pairs.push((a, b)),
+                [a] => pairs.extend(
+                    next.into_iter()
+                        .flat_map(|n| n.1.iter())
+                        .filter_map(|n| Some((a, n.first()?))),
+                ),
+                [] => {}
+            }
+        }
+        let mut ids: Vec<u32> = pairs
+            .into_iter()
+            .flat_map(|(a, b)| self.guard.candidate_ids(a, b))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let ids: Arc<[u32]> = ids.into();
+        self.starts.insert(key, ids.clone());
+        ids
     }
 
     fn char(&mut self, c: char) -> Option<Syllable> {
@@ -243,13 +289,18 @@ impl<K: Clone> Screen<'_, K> {
             return Vec::new();
         }
         let tokens = tokens(text);
+        // Each Latin word read once for every window it is in.
+        let read: Vec<Option<(u32, Readings)>> = tokens
+            .iter()
+            .map(|t| (t.kind == Kind::Latin).then(|| self.word(&text[t.range.clone()])))
+            .collect();
         let mut hits = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
             match tokens[i].kind {
                 Kind::Hangul | Kind::Han => self.in_run(text, &tokens[i], &mut hits),
                 Kind::Latin => {
-                    if let Some((hit, last)) = self.latin_at(text, &tokens, i) {
+                    if let Some((hit, last)) = self.latin_at(text, &tokens, &read, i) {
                         hits.push(hit);
                         i = last;
                     }
@@ -275,9 +326,13 @@ impl<K: Clone> Screen<'_, K> {
             .collect();
         let mut at = 0;
         while at < run.len() {
-            let found = syllables[at].as_ref().and_then(|first| {
+            let pair = syllables[at]
+                .as_ref()
+                .zip(syllables.get(at + 1).and_then(Option::as_ref));
+            let found = pair.and_then(|(first, second)| {
                 self.guard
-                    .candidates(first)
+                    .candidate_ids(first, second)
+                    .map(|i| &self.guard.entries[i as usize])
                     .filter(|e| {
                         let n = e.syllables.len();
                         at + n <= run.len()
@@ -309,12 +364,17 @@ impl<K: Clone> Screen<'_, K> {
 
     /// A name starting at Latin word `first`: the hit and the last word it
     /// takes.
-    fn latin_at(&mut self, text: &str, tokens: &[Token], first: usize) -> Option<(Hit<K>, usize)> {
+    fn latin_at(
+        &mut self,
+        text: &str,
+        tokens: &[Token],
+        read: &[Option<(u32, Readings)>],
+        first: usize,
+    ) -> Option<(Hit<K>, usize)> {
         // The Latin words that may follow in one name: separated by spaces
         // or a comma only.
-        let mut words = vec![first];
-        while words.len() < MAX_WORDS {
-            let last = *words.last()?;
+        let mut last = first;
+        while last + 1 - first < MAX_WORDS {
             let Some(next) = tokens.get(last + 1) else {
                 break;
             };
@@ -322,40 +382,35 @@ impl<K: Clone> Screen<'_, K> {
             if next.kind != Kind::Latin || !gap.chars().all(|c| c.is_whitespace() || c == ',') {
                 break;
             }
-            words.push(last + 1);
+            last += 1;
         }
-        let read: Vec<Arc<Vec<Vec<Syllable>>>> = words
-            .iter()
-            .map(|&w| self.word(&text[tokens[w].range.clone()]))
-            .collect();
+        let words: Vec<&(u32, Readings)> = read[first..=last].iter().flatten().collect();
+        let starting = self.starting(words[0], words.get(1).copied());
+        let read: Vec<&Readings> = words.iter().map(|w| &w.1).collect();
         let mut best: Option<(usize, K)> = None;
-        for first_reading in read[0].iter() {
-            let Some(start) = first_reading.first() else {
-                continue;
-            };
-            for e in self.guard.candidates(start) {
-                if let Some(taken) = takes(&e.syllables, &read, 0)
-                    && best.as_ref().is_none_or(|(n, _)| taken > *n)
-                {
-                    best = Some((taken, e.owner.clone()));
-                }
+        for &i in starting.iter() {
+            let e = &self.guard.entries[i as usize];
+            if let Some(taken) = takes(&e.syllables, &read, 0)
+                && best.as_ref().is_none_or(|(n, _)| taken > *n)
+            {
+                best = Some((taken, e.owner.clone()));
             }
         }
         let (taken, owner) = best?;
-        let last = words[taken - 1];
+        let end = first + taken - 1;
         Some((
             Hit {
-                range: tokens[first].range.start..tokens[last].range.end,
+                range: tokens[first].range.start..tokens[end].range.end,
                 owner,
             },
-            last,
+            end,
         ))
     }
 }
 
 /// How many of the words (from `word` on) spell out exactly `want`, each
 /// word whole in one of its readings; `None` when they cannot.
-fn takes(want: &[Syllable], read: &[Arc<Vec<Vec<Syllable>>>], word: usize) -> Option<usize> {
+fn takes(want: &[Syllable], read: &[&Readings], word: usize) -> Option<usize> {
     if want.is_empty() {
         return Some(word);
     }

@@ -17,8 +17,7 @@ const R_SLOWEST: f64 = 21_000.0;
 const R_FASTEST: f64 = 23_000.0;
 
 fn main() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/kosovo_patterns.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kosovo_patterns.csv");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let table = CaptureTable::from_csv(&text).expect("the Kosovo table reads");

@@ -244,32 +244,24 @@ pub(crate) async fn brief(
             }
         }
     };
+    // The form again, with what was wrong.
+    let answer = |status: StatusCode, message: Option<&str>| {
+        page(
+            &v,
+            &state,
+            status,
+            layout(&v, t(l, "brief"), "/brief", form(message)),
+        )
+    };
     // Each year of the brief is work: the range is bounded before any.
     if !(YEARS.contains(&from) && YEARS.contains(&to)) || to.saturating_sub(from) > 100 {
-        let body = form(Some(t(l, "years_out_of_range")));
-        return page(
-            &v,
-            &state,
-            StatusCode::BAD_REQUEST,
-            layout(&v, t(l, "brief"), "/brief", body),
-        );
+        return answer(StatusCode::BAD_REQUEST, Some(t(l, "years_out_of_range")));
     }
     if from > to {
-        let body = form(Some(t(l, "years_reversed")));
-        return page(
-            &v,
-            &state,
-            StatusCode::BAD_REQUEST,
-            layout(&v, t(l, "brief"), "/brief", body),
-        );
+        return answer(StatusCode::BAD_REQUEST, Some(t(l, "years_reversed")));
     }
     if !matches!(format, "html" | "pdf") {
-        return page(
-            &v,
-            &state,
-            StatusCode::OK,
-            layout(&v, t(l, "brief"), "/brief", form(None)),
-        );
+        return answer(StatusCode::OK, None);
     }
     // The brief is for publishing: public records only, whoever asks.
     let data = match state
@@ -311,34 +303,14 @@ pub(crate) async fn brief(
     }
     // Each PDF is a Chromium: a few at once, the rest told to come back.
     let Ok(_permit) = PRINTING.try_acquire() else {
-        let body = form(Some(t(l, "print_busy")));
-        return page(
-            &v,
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            layout(&v, t(l, "brief"), "/brief", body),
-        );
+        return answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_busy")));
     };
     match tokio::task::spawn_blocking(move || refwatch_print::html_to_pdf(&html)).await {
         Ok(Ok(pdf)) => download("application/pdf", &format!("{name}.pdf"), pdf),
         Ok(Err(e)) => {
             eprintln!("refwatch-server: cannot print the brief: {e}");
-            let body = form(Some(t(l, "print_failed")));
-            page(
-                &v,
-                &state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                layout(&v, t(l, "brief"), "/brief", body),
-            )
+            answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_failed")))
         }
-        Err(_) => {
-            let body = form(Some(t(l, "print_failed")));
-            page(
-                &v,
-                &state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                layout(&v, t(l, "brief"), "/brief", body),
-            )
-        }
+        Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_failed"))),
     }
 }

@@ -404,9 +404,15 @@ impl<S: Store> Service<S> {
             "working text".into(),
         );
         self.log_custody(vec![entry]).await?;
-        Ok(Some(Zeroizing::new(
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )))
+        let mut text = Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned());
+        // A testimony names people: screened like every published text.
+        if !self.may_identify()
+            && let Some(guard) = self.guard().await?
+            && let Some(clean) = guard.screen().redact(&text, crate::guard::MASK)
+        {
+            text = Zeroizing::new(clean);
+        }
+        Ok(Some(text))
     }
 
     /// The original bytes, for a download or an export: re-hashed as they

@@ -4,12 +4,13 @@
 //! each name found is replaced by [`MASK`]. The guard is built once per data
 //! version from the opened identities and never leaves the core.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use refwatch_domain::{Citation, Dataset, PersonId};
+use refwatch_domain::{Citation, Dataset, MechanismDetail, PersonId};
 use refwatch_guard::{Guard, Screen};
 use refwatch_storage::Store;
+use zeroize::Zeroizing;
 
 use crate::{Service, ServiceError};
 
@@ -82,6 +83,15 @@ pub(crate) fn screen_dataset(
     for (n, m) in data.mechanisms.iter_mut().enumerate() {
         let path = format!("mechanisms[{n}] ({})", m.id);
         fix(format!("{path}.text"), &mut m.text);
+        if let Some(r) = m.reference.as_mut() {
+            fix(format!("{path}.reference"), r);
+        }
+        if let MechanismDetail::UprRecommendation {
+            response: Some(r), ..
+        } = &mut m.detail
+        {
+            fix(format!("{path}.response"), r);
+        }
         cites(&mut fix, &path, &mut m.citations);
     }
     for (n, r) in data.upr_reviews.iter_mut().enumerate() {
@@ -101,27 +111,36 @@ pub(crate) fn screen_dataset(
 }
 
 impl<S: Store> Service<S> {
-    /// The guard for the current data: the names of every person who has
-    /// not consented to public advocacy. `None` without the keys.
+    /// The guard for the current data (see [`Service::guard_for`]).
     pub(crate) async fn guard(&self) -> Result<Option<Arc<Guard<PersonId>>>, ServiceError> {
+        let all = self.snapshots.all(&self.store).await?;
+        self.guard_for(&all).await
+    }
+
+    /// The guard for this copy of the records: the names of every person
+    /// who has not consented to public advocacy, built once per copy (so a
+    /// read copy is always screened for the persons it holds). `None`
+    /// without the keys.
+    pub(crate) async fn guard_for(
+        &self,
+        data: &Arc<Dataset>,
+    ) -> Result<Option<Arc<Guard<PersonId>>>, ServiceError> {
         let Some(keys) = self.keys.as_deref() else {
             return Ok(None);
         };
-        let version = self.store.data_version().await?;
         let mut held = self.snapshots.guard.lock().await;
-        if let Some((v, g)) = held.as_ref()
-            && *v == version
+        if let Some((built_for, g)) = held.as_ref()
+            && Arc::ptr_eq(built_for, data)
         {
             return Ok(Some(g.clone()));
         }
-        let data = self.snapshots.all(&self.store).await?;
-        let consented: std::collections::HashSet<PersonId> = data
+        let consented: HashSet<PersonId> = data
             .persons
             .iter()
             .filter(|p| p.consent_public)
             .map(|p| p.id)
             .collect();
-        let mut names: Vec<(PersonId, String)> = Vec::new();
+        let mut names: Vec<(PersonId, Zeroizing<String>)> = Vec::new();
         for (id, sealed) in self.store.sealed_identities().await? {
             if consented.contains(&id) {
                 continue;
@@ -138,7 +157,7 @@ impl<S: Store> Service<S> {
             .into_iter()
             .flatten()
             {
-                names.push((id, name.clone()));
+                names.push((id, Zeroizing::new(name.clone())));
             }
         }
         let guard = tokio::task::spawn_blocking(move || {
@@ -147,22 +166,23 @@ impl<S: Store> Service<S> {
         .await
         .map_err(|_| ServiceError::User("building the publication guard stopped".into()))?;
         let guard = Arc::new(guard);
-        *held = Some((version, guard.clone()));
+        *held = Some((data.clone(), guard.clone()));
         Ok(Some(guard))
     }
 
     /// The records whose text names a person who has not consented, as a
     /// reader who may not identify people would have them withheld.
     pub(crate) async fn leaks(&self) -> Result<Vec<Leak>, ServiceError> {
-        let Some(guard) = self.guard().await? else {
+        let all = self.snapshots.all(&self.store).await?;
+        let Some(guard) = self.guard_for(&all).await? else {
             return Ok(Vec::new());
         };
-        let mut data = (*self.snapshots.all(&self.store).await?).clone();
+        let mut data = (*all).clone();
         let mut leaks = Vec::new();
         screen_dataset(&mut data, &mut guard.screen(), Some(&mut leaks));
         // One line per field and person.
-        let mut seen = HashMap::new();
-        leaks.retain(|l| seen.insert((l.path.clone(), l.person), ()).is_none());
+        let mut seen = HashSet::new();
+        leaks.retain(|l| seen.insert((l.path.clone(), l.person)));
         Ok(leaks)
     }
 }

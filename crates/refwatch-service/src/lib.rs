@@ -11,6 +11,7 @@
 mod accounts;
 mod bundle;
 mod evidence;
+pub mod guard;
 mod linking;
 mod public;
 mod search;
@@ -374,13 +375,19 @@ impl<S: Store> Service<S> {
             return Err(ServiceError::Invalid(problems));
         }
         // The words of a citation on a person may name them: they are
-        // sealed with the identity, and the rows keep only the sources.
-        let mut stored = incoming.clone();
+        // sealed with the identity, and the rows keep only the sources (a
+        // copy is made only when some person has citations).
+        let stored = if incoming.persons.iter().any(|p| !p.citations.is_empty()) {
+            let mut copy = incoming.clone();
+            copy.persons.iter_mut().for_each(Person::seal_cited_words);
+            std::borrow::Cow::Owned(copy)
+        } else {
+            std::borrow::Cow::Borrowed(incoming)
+        };
         let mut identities = Vec::new();
-        for p in &mut stored.persons {
-            p.seal_cited_words();
-            if let Some(identity) = p.identity.take() {
-                identities.push((p.id, keys.seal_identity(p.id, &identity)?));
+        for p in &stored.persons {
+            if let Some(identity) = &p.identity {
+                identities.push((p.id, keys.seal_identity(p.id, identity)?));
             }
         }
         let mut events = vec![self.event(
@@ -427,11 +434,16 @@ impl<S: Store> Service<S> {
         ceiling: Confidentiality,
         screened: bool,
     ) -> Result<Arc<Dataset>, ServiceError> {
-        let guard = if screened { self.guard().await? } else { None };
+        let all = self.snapshots.all(&self.store).await?;
+        let guard = if screened {
+            self.guard_for(&all).await?
+        } else {
+            None
+        };
         Ok(self
             .snapshots
-            .readable(&self.store, ceiling, guard.as_deref())
-            .await?)
+            .readable(all, ceiling, guard.as_deref())
+            .await)
     }
 
     /// Whether the actor may read the identity of some person they may read.
@@ -757,12 +769,13 @@ impl<S: Store> Service<S> {
         };
         let mut unchecked = 0;
         for p in &mut data.persons {
-            if let (Some(keys), Some(s)) = (self.keys.as_deref(), sealed.get(&p.id))
-                && let Ok(identity) = keys.open_identity(p.id, s)
-            {
-                p.identity = Some(identity);
-                p.open_cited_words();
-                p.identity = None;
+            let opened = self
+                .keys
+                .as_deref()
+                .zip(sealed.get(&p.id))
+                .and_then(|(keys, s)| keys.open_identity(p.id, s).ok());
+            if let Some(mut identity) = opened {
+                identity.give_back_cited_words(&mut p.citations);
             }
             for c in &mut p.citations {
                 if Person::cited_words_sealed(c) {
@@ -787,31 +800,13 @@ impl<S: Store> Service<S> {
         let keys = self.keys()?;
         let mut sealed = Vec::new();
         let mut events = Vec::new();
-        for (id, citations) in clear {
-            let identity = match self.store.sealed_identity(id).await? {
-                Some(s) => Some(keys.open_identity(id, &s)?),
-                None => None,
+        for (id, mut citations) in clear {
+            let mut identity = match self.store.sealed_identity(id).await? {
+                Some(s) => keys.open_identity(id, &s)?,
+                None => PersonIdentity::default(),
             };
-            let mut person = Person {
-                id,
-                identity,
-                sex: None,
-                birth_year: None,
-                age_group: None,
-                origin_place: None,
-                category: None,
-                timeline: Vec::new(),
-                incidents: Vec::new(),
-                consent_public: false,
-                confidentiality: Confidentiality::Confidential,
-                citations,
-            };
-            // Words already sealed for a citation are kept unless the row
-            // holds some of its own.
-            person.seal_cited_words();
-            if let Some(identity) = &person.identity {
-                sealed.push((id, keys.seal_identity(id, identity)?));
-            }
+            identity.keep_cited_words(&mut citations);
+            sealed.push((id, keys.seal_identity(id, &identity)?));
             events.push(self.event("seal_cited_words", Some("person"), Some(id.to_string()), ""));
         }
         self.store
@@ -906,7 +901,6 @@ impl<S: Store> Service<S> {
     }
 }
 
-pub mod guard;
 #[cfg(test)]
 mod linking_tests;
 #[cfg(test)]

@@ -27,8 +27,15 @@ fn quoted_person(source: SourceId, level: Confidentiality) -> Person {
     p
 }
 
-#[tokio::test]
-async fn words_of_citations_on_persons_are_sealed_gated_and_audited() {
+/// A fresh database with keys, holding `data` as imported through the
+/// core (or, with `raw`, written to the store as given, bypassing it).
+struct Stored {
+    dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    key: refwatch_keys::KekSource,
+}
+
+async fn stored(data: Dataset, raw: bool) -> Stored {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let key = key();
@@ -36,17 +43,44 @@ async fn words_of_citations_on_persons_are_sealed_gated_and_audited() {
     let core = Service::create_keys(store, &key, Arc::new(SystemClock))
         .await
         .unwrap();
+    if raw {
+        let keys = core.keys().unwrap();
+        let identities: Vec<_> = data
+            .persons
+            .iter()
+            .map(|p| {
+                (
+                    p.id,
+                    keys.seal_identity(p.id, p.identity.as_ref().unwrap())
+                        .unwrap(),
+                )
+            })
+            .collect();
+        core.store
+            .insert_dataset(&data, &identities, &core.batch(vec![]).unwrap())
+            .await
+            .unwrap();
+    } else {
+        core.import(&data).await.unwrap();
+    }
+    core.into_store().close().await;
+    Stored { dir, path, key }
+}
+
+#[tokio::test]
+async fn words_of_citations_on_persons_are_sealed_gated_and_audited() {
     let s = source();
     let p = quoted_person(s.id, Confidentiality::Restricted);
     let (pid, cid) = (p.id, p.citations[0].id);
-    core.import(&Dataset {
-        sources: vec![s],
-        persons: vec![p],
-        ..Dataset::default()
-    })
-    .await
-    .unwrap();
-    core.into_store().close().await;
+    let Stored { dir, path, key } = stored(
+        Dataset {
+            sources: vec![s],
+            persons: vec![p],
+            ..Dataset::default()
+        },
+        false,
+    )
+    .await;
 
     // Not on disk in the clear (the database and its write-ahead log).
     for entry in std::fs::read_dir(dir.path()).unwrap() {
@@ -105,36 +139,25 @@ async fn words_of_citations_on_persons_are_sealed_gated_and_audited() {
 
 #[tokio::test]
 async fn words_stored_in_the_clear_by_an_older_version_are_sealed_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let key = key();
-    let store = SqliteStore::open(&path).await.unwrap();
-    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
-        .await
-        .unwrap();
     let s = source();
     let p = quoted_person(s.id, Confidentiality::Confidential);
     let pid = p.id;
     // What an older version wrote: the identity sealed, the words of the
     // citation in its row.
-    let identity = core
-        .keys()
-        .unwrap()
-        .seal_identity(pid, p.identity.as_ref().unwrap())
-        .unwrap();
-    core.store
-        .insert_dataset(
-            &Dataset {
-                sources: vec![s],
-                persons: vec![p],
-                ..Dataset::default()
-            },
-            &[(pid, identity)],
-            &core.batch(vec![]).unwrap(),
-        )
-        .await
-        .unwrap();
-    let store = core.into_store();
+    let Stored {
+        dir: _dir,
+        path,
+        key,
+    } = stored(
+        Dataset {
+            sources: vec![s],
+            persons: vec![p],
+            ..Dataset::default()
+        },
+        true,
+    )
+    .await;
+    let store = SqliteStore::open(&path).await.unwrap();
     assert_eq!(store.person_citations_in_clear().await.unwrap().len(), 1);
     store.close().await;
 
@@ -156,20 +179,7 @@ async fn words_stored_in_the_clear_by_an_older_version_are_sealed_on_open() {
 
 /// A store holding a restricted person named 김철옥 who has not consented,
 /// a consenting one named 박순희, and public records whose text names both.
-async fn named_in_text() -> (
-    tempfile::TempDir,
-    std::path::PathBuf,
-    refwatch_keys::KekSource,
-    PersonId,
-    IncidentId,
-) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let key = key();
-    let store = SqliteStore::open(&path).await.unwrap();
-    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
-        .await
-        .unwrap();
+async fn named_in_text() -> (Stored, PersonId, IncidentId) {
     let mut s = source();
     s.title = "Interview with 김철옥's family".into();
     let mut hidden = person(Confidentiality::Restricted);
@@ -181,22 +191,54 @@ async fn named_in_text() -> (
     i.title = "Arrest of KIM CHOL OK and Park Sun-hui in Yanji".into();
     i.summary = "金哲玉在延吉被捕。".into();
     i.citations[0].quote = "Cheol-ok Kim was taken".into();
+    let review = UprReview {
+        id: UprReviewId::random(),
+        cycle: 4,
+        date: "2024-01".parse().unwrap(),
+        symbol: None,
+        citations: vec![],
+    };
+    let recommendation = Mechanism {
+        id: MechanismId::random(),
+        detail: MechanismDetail::UprRecommendation {
+            review: review.id,
+            paragraph: None,
+            state: "Generated State".into(),
+            response: Some("Noted; the case of 김철옥 is a domestic matter".into()),
+        },
+        reference: None,
+        date: "2024-01".parse().unwrap(),
+        text: "Release Kim Chol-ok".into(),
+        themes: vec![],
+        incidents: vec![],
+        citations: vec![Citation {
+            id: CitationId::random(),
+            ..i.citations[0].clone()
+        }],
+    };
     let ids = (hidden.id, i.id);
-    core.import(&Dataset {
+    let data = Dataset {
+        upr_reviews: vec![review],
+        mechanisms: vec![recommendation],
         sources: vec![s],
         incidents: vec![i],
         persons: vec![hidden, consenting],
         ..Dataset::default()
-    })
-    .await
-    .unwrap();
-    core.into_store().close().await;
-    (dir, path, key, ids.0, ids.1)
+    };
+    (stored(data, false).await, ids.0, ids.1)
 }
 
 #[tokio::test]
 async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
-    let (_dir, path, key, hidden, incident) = named_in_text().await;
+    let (
+        Stored {
+            dir: _dir,
+            path,
+            key,
+        },
+        hidden,
+        incident,
+    ) = named_in_text().await;
     for who in [
         Principal::Public,
         Principal::Account(Role::Analyst),
@@ -212,6 +254,18 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         );
         assert_eq!(i.summary, format!("{}在延吉被捕。", guard::MASK));
         assert_eq!(i.citations[0].quote, format!("{} was taken", guard::MASK));
+        let m = &data.mechanisms[0];
+        assert_eq!(m.text, format!("Release {}", guard::MASK));
+        let MechanismDetail::UprRecommendation { response, .. } = &m.detail else {
+            panic!()
+        };
+        assert_eq!(
+            response.as_deref(),
+            Some(&*format!(
+                "Noted; the case of {} is a domestic matter",
+                guard::MASK
+            ))
+        );
         assert_eq!(
             data.sources[0].title,
             format!("Interview with {}'s family", guard::MASK)
@@ -283,7 +337,15 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         .collect();
     paths.sort();
     paths.dedup();
-    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(paths.len(), 7, "{paths:?}");
+    for field in [".text", ".response", ".citations[0].quote"] {
+        assert!(
+            paths
+                .iter()
+                .any(|p| p.starts_with("mechanisms[0]") && p.ends_with(field)),
+            "{field}"
+        );
+    }
     assert!(
         paths
             .iter()

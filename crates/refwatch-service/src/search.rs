@@ -235,7 +235,7 @@ fn screen_docs(guard: &refwatch_guard::Guard<refwatch_domain::PersonId>, docs: &
 impl<S: Store> Service<S> {
     /// Every document to index: records, names (when the keys are open)
     /// and evidence texts (when an evidence store is configured).
-    async fn documents(&self, data: &Dataset) -> Result<Vec<SearchDoc>, ServiceError> {
+    async fn documents(&self, data: &Arc<Dataset>) -> Result<Vec<SearchDoc>, ServiceError> {
         let mut docs = record_docs(data);
         let Some(keys) = self.keys.as_deref() else {
             return Ok(docs);
@@ -244,7 +244,7 @@ impl<S: Store> Service<S> {
         if let Some(setup) = self.evidence.as_deref() {
             docs.extend(self.evidence_docs(keys, setup, data).await?);
         }
-        if let Some(guard) = self.guard().await? {
+        if let Some(guard) = self.guard_for(data).await? {
             screen_docs(&guard, &mut docs);
         }
         Ok(docs)

@@ -293,3 +293,41 @@ async fn evidence_follows_the_policy_and_the_index_follows_new_evidence() {
     ));
     assert_eq!(editor.evidence_list().await.unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn an_evidence_text_naming_a_person_is_screened_for_readers_who_may_not_identify() {
+    let s = setup().await;
+    let admin = acting(&s, Principal::Account(Role::Administrator)).await;
+    let IntakeOutcome::Stored { evidence, .. } = admin
+        .add_evidence(
+            "한지우가 2023년에 송환되었다고 가족이 말했다.".as_bytes(),
+            Intake {
+                source: s.source,
+                received_from: "Generated Courier".into(),
+                received_via: "test".into(),
+                file_name: "d.txt".into(),
+                confidentiality: Confidentiality::Public,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a new file is stored");
+    };
+    for who in [Principal::Public, Principal::Account(Role::Viewer)] {
+        let text = acting(&s, who)
+            .await
+            .evidence_text(evidence.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            text.as_str(),
+            format!("{}가 2023년에 송환되었다고 가족이 말했다.", guard::MASK),
+            "{who:?}"
+        );
+    }
+    let editor = acting(&s, Principal::Account(Role::Editor)).await;
+    let text = editor.evidence_text(evidence.id).await.unwrap().unwrap();
+    assert!(text.starts_with("한지우가"));
+}

@@ -17,6 +17,9 @@ use refwatch_storage::{Store, StoreError};
 
 use crate::readable_by;
 
+/// A publication guard and the copy of the records it was built for.
+pub(crate) type GuardFor = (Arc<Dataset>, Arc<Guard<PersonId>>);
+
 #[derive(Default)]
 struct Held {
     version: Option<u64>,
@@ -31,8 +34,8 @@ pub(crate) struct Snapshots {
     // An async lock: while one caller reloads, the others wait for its copy
     // instead of each reading every record again.
     held: tokio::sync::Mutex<Held>,
-    /// The publication guard and the data version it was built at.
-    pub(crate) guard: tokio::sync::Mutex<Option<(u64, Arc<Guard<PersonId>>)>>,
+    /// The publication guard and the copy of the records it was built for.
+    pub(crate) guard: tokio::sync::Mutex<Option<GuardFor>>,
     /// The search index and the data version it was built at.
     pub(crate) search: tokio::sync::Mutex<Option<(u64, Arc<refwatch_search::SearchIndex>)>>,
 }
@@ -56,15 +59,14 @@ impl Snapshots {
         Ok(held.all.clone().unwrap_or_default())
     }
 
-    /// The records readable under `ceiling`, current as of this call; with
-    /// a guard, their text screened for the names it holds.
-    pub(crate) async fn readable<S: Store>(
+    /// The records of `all` (a copy [`Snapshots::all`] gave) readable under
+    /// `ceiling`; with a guard, their text screened for the names it holds.
+    pub(crate) async fn readable(
         &self,
-        store: &S,
+        all: Arc<Dataset>,
         ceiling: Confidentiality,
         guard: Option<&Guard<PersonId>>,
-    ) -> Result<Arc<Dataset>, StoreError> {
-        let all = self.all(store).await?;
+    ) -> Arc<Dataset> {
         let view_of = |all: &Dataset| {
             let mut view = readable_by(all.clone(), ceiling);
             if let Some(g) = guard {
@@ -74,13 +76,13 @@ impl Snapshots {
         };
         let mut held = self.held.lock().await;
         if !held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all)) {
-            // Replaced while we were not holding the lock: serve the copy we
-            // read, filtered, without caching it.
-            return Ok(Arc::new(view_of(&all)));
+            // Replaced since it was read: serve the copy as read, filtered,
+            // without caching it.
+            return Arc::new(view_of(&all));
         }
         let key = (ceiling, guard.is_some());
         if let Some(view) = held.by_ceiling.get(&key) {
-            return Ok(view.clone());
+            return view.clone();
         }
         let view = if ceiling == Confidentiality::Confidential && guard.is_none() {
             // Everything is readable: the same copy, no second one.
@@ -89,6 +91,6 @@ impl Snapshots {
             Arc::new(view_of(&all))
         };
         held.by_ceiling.insert(key, view.clone());
-        Ok(view)
+        view
     }
 }

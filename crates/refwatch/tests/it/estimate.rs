@@ -5,7 +5,8 @@ use serde_json::Value;
 use crate::support::{DataDir, write_temp};
 
 fn kosovo() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../refwatch-mse/data/kosovo_patterns.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../refwatch-mse/data/kosovo_patterns.csv");
     path.to_str().unwrap().to_owned()
 }
 

@@ -54,8 +54,8 @@ fn hits(files: &[std::path::PathBuf]) -> Vec<String> {
     found
 }
 
-#[test]
-fn no_identity_is_on_disk_in_the_clear_nor_in_a_public_export() {
+/// The demo with the generated people imported.
+fn demo_with_people() -> (DataDir, tempfile::TempDir) {
     let dir = DataDir::new();
     dir.ok(&["init", "--demo"]);
     let tmp = tempfile::tempdir().unwrap();
@@ -65,6 +65,12 @@ fn no_identity_is_on_disk_in_the_clear_nor_in_a_public_export() {
             .to_str()
             .unwrap(),
     ]);
+    (dir, tmp)
+}
+
+#[test]
+fn no_identity_is_on_disk_in_the_clear_nor_in_a_public_export() {
+    let (dir, tmp) = demo_with_people();
     // The names are really there, behind the key.
     let full = dir.export();
     for name in NAMES {
@@ -342,15 +348,7 @@ fn users_are_managed_from_the_console() {
 
 #[test]
 fn check_reports_a_planted_name_where_it_is_and_publishing_withholds_it() {
-    let dir = DataDir::new();
-    dir.ok(&["init", "--demo"]);
-    let tmp = tempfile::tempdir().unwrap();
-    dir.ok(&[
-        "import",
-        write_temp(&tmp, "people.json", &people_file())
-            .to_str()
-            .unwrap(),
-    ]);
+    let (dir, tmp) = demo_with_people();
     dir.ok(&["check"]);
     // A documenter writes the restricted person's name, sealed in Hangul,
     // romanised into a public incident's title.
@@ -401,5 +399,6 @@ fn check_reports_a_planted_name_where_it_is_and_publishing_withholds_it() {
         brief.to_str().unwrap(),
     ]);
     let html = std::fs::read_to_string(&brief).unwrap();
+    assert!(html.contains("Arrest of [withheld · 비공개] in Yanji"));
     assert!(!html.contains("Si-heom"));
 }
