@@ -190,19 +190,18 @@ pub(crate) async fn audit(State(state): State<AppState>, v: Visitor) -> Response
 
 pub(crate) async fn public_tables(State(state): State<AppState>, v: Visitor) -> Response {
     let l = v.lang;
-    let export = match state
-        .core
-        .for_caller(refwatch_service::Caller::public())
-        .export_public(5)
-        .await
-    {
-        Ok(e) => e,
+    let core = state.core.for_caller(refwatch_service::Caller::public());
+    let tables = match core.public_tables(5).await {
+        Ok(t) => t,
         Err(e) => return failure(&v, &state, &e),
     };
+    if let Err(e) = core.count_public_view("public tables").await {
+        return failure(&v, &state, &e);
+    }
     let body = html! {
         h1 { (t(l, "public_tables")) }
         p { (t(l, "public_tables_note")) }
-        @for table in &export.tables {
+        @for table in tables.iter() {
             h2 { (table.name) }
             table {
                 thead { tr { th {} @for c in &table.table.cols { th { (c) } } th { "total" } } }

@@ -581,17 +581,15 @@ pub(crate) async fn person(
 
 /// The public tables, small counts suppressed as in the public export.
 pub(crate) async fn public_tables(State(state): State<AppState>) -> Response {
-    let export = match state
-        .core
-        .for_caller(refwatch_service::Caller::public())
-        .export_public(5)
-        .await
-    {
-        Ok(e) => e,
+    let core = state.core.for_caller(refwatch_service::Caller::public());
+    let tables = match core.public_tables(5).await {
+        Ok(t) => t,
         Err(e) => return service_error(&e),
     };
-    let tables: Vec<_> = export
-        .tables
+    if let Err(e) = core.count_public_view("public tables").await {
+        return service_error(&e);
+    }
+    let tables: Vec<_> = tables
         .iter()
         .map(|t| {
             let rows = t.table.rows.len();
@@ -606,7 +604,7 @@ pub(crate) async fn public_tables(State(state): State<AppState>) -> Response {
             })
         })
         .collect();
-    ApiJson(json!({ "tables": tables, "note": "the last row and column are totals; \"<5\" and \"x\" mark hidden cells" }))
+    ApiJson(json!({ "tables": tables, "note": "the last row and column are totals; \"x\" marks a hidden cell (0, small or large); years with few people are merged" }))
         .into_response()
 }
 

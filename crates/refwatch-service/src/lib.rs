@@ -906,6 +906,8 @@ mod linking_tests;
 #[cfg(test)]
 mod protection_tests;
 #[cfg(test)]
+mod public_tests;
+#[cfg(test)]
 mod search_tests;
 #[cfg(test)]
 mod tests;

@@ -284,7 +284,8 @@ pub(crate) async fn export_public(
              dataset.json: public records only (format: docs/dataset.schema.json); no persons and no identities.\n\
              incidents.csv: public incidents; people counts are documented minimums (low), best and high.\n\
              people-by-year-and-*.csv: people documented per year (of their first recorded event), by sex, age group and category.\n\
-             Counts from 1 to {} are shown as \"<{threshold}\"; cells shown as \"x\" are hidden so that the small ones cannot be worked out from the totals.\n",
+             Years with fewer than {threshold} people are merged with the next (a row such as 2003–2005).\n\
+             A cell shown as \"x\" is hidden: it may be 0, small or large. Counts from 1 to {} are always hidden, and enough others that no hidden count can be worked out within {threshold} from the shown ones (docs/public-export.md).\n",
             threshold - 1
         ),
     )?;
