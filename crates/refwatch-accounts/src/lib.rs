@@ -1,4 +1,4 @@
-//! Accounts: passwords, sign-in back-off and lockout, second factors
+//! Accounts: passwords, sign-in back-off, second factors
 //! (TOTP with recovery codes) and session tokens.
 //!
 //! No I/O and no clock: the time is always passed in, so back-off and
@@ -11,13 +11,15 @@
 
 mod lockout;
 mod secrets;
+mod throttle;
 mod totp;
 
-pub use lockout::{Lockout, SignInGate};
+pub use lockout::Lockout;
 pub use secrets::{
     Password, SessionToken, generate_password, generate_recovery_codes, hash_password, hash_token,
     verify_password,
 };
+pub use throttle::{Gate, Throttle};
 pub use totp::{TotpSecret, base32, totp_code, verify_totp};
 
 use refwatch_domain::{AccountId, SealedIdentity, Timestamp};
@@ -42,7 +44,7 @@ pub struct Account {
     pub must_change: bool,
     /// Whether the account may sign in.
     pub disabled: bool,
-    /// Sign-in failures and lockout.
+    /// Sign-in failures since the last success.
     pub lockout: Lockout,
     /// The TOTP seed, sealed, when a second factor is enabled.
     pub totp: Option<SealedIdentity>,

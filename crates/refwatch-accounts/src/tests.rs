@@ -38,22 +38,27 @@ fn base32_matches_rfc_4648() {
 }
 
 #[test]
-fn back_off_grows_and_locks_without_real_time() {
+fn back_off_grows_per_name_and_client_and_locks_nobody_out() {
     let t0 = Timestamp(1_000_000);
-    let mut state = Lockout::default();
+    let mut throttle = Throttle::default();
     let mut waits = Vec::new();
-    for i in 0..10 {
+    for i in 0..12 {
         let now = t0.plus_seconds(i * 10_000);
-        assert!(
-            matches!(state.gate(now), SignInGate::Open),
-            "attempt {i} should be considered"
+        assert_eq!(
+            throttle.gate("admin", "10.0.0.9", now),
+            Gate::Open,
+            "attempt {i}"
         );
-        state = state.after_failure(now);
-        waits.push(state.until.map(|u| u.0 - now.0));
+        throttle.fail("admin", "10.0.0.9", now);
+        waits.push(match throttle.gate("admin", "10.0.0.9", now) {
+            Gate::Open => None,
+            Gate::Wait { until, .. } => Some(until.0 - now.0),
+        });
     }
+    // No delay for the first two, then doubling, capped at five minutes; never a lock.
     assert_eq!(
         waits,
-        vec![
+        [
             None,
             None,
             Some(1),
@@ -63,36 +68,64 @@ fn back_off_grows_and_locks_without_real_time() {
             Some(16),
             Some(32),
             Some(64),
-            Some(3600)
+            Some(128),
+            Some(256),
+            Some(300)
         ]
     );
-    let locked_at = t0.plus_seconds(9 * 10_000);
+    // The attacker's failures hold back neither another client nor a
+    // differently written name from the same client's...
+    let now = t0.plus_seconds(11 * 10_000);
+    assert_eq!(throttle.gate("admin", "127.0.0.1", now), Gate::Open);
+    // ...but the same name in other case or with spaces is the same name.
     assert!(matches!(
-        state.gate(locked_at.plus_seconds(3599)),
-        SignInGate::Locked(_)
+        throttle.gate(" ADMIN", "10.0.0.9", now),
+        Gate::Wait { .. }
     ));
-    assert_eq!(state.gate(locked_at.plus_seconds(3600)), SignInGate::Open);
-    // Back-off is capped at five minutes.
-    let capped = Lockout {
-        failures: 8,
-        until: None,
+    // Names no account has back off the same way.
+    for _ in 0..3 {
+        throttle.fail("nobody-here", "10.0.0.9", now);
     }
-    .after_failure(t0);
-    assert_eq!(capped.until, Some(t0.plus_seconds(64)));
-    let capped = Lockout {
-        failures: 30,
-        until: None,
-    }
-    .after_failure(t0);
-    assert_eq!(capped.until, Some(t0.plus_seconds(3600)));
     assert!(matches!(
-        Lockout {
-            failures: 4,
-            until: Some(t0.plus_seconds(5))
-        }
-        .gate(t0),
-        SignInGate::Wait(_)
+        throttle.gate("nobody-here", "10.0.0.9", now),
+        Gate::Wait { .. }
     ));
+    // A success or an administrator's clearing forgets the failures.
+    throttle.succeed("nobody-here", "10.0.0.9");
+    assert_eq!(throttle.gate("nobody-here", "10.0.0.9", now), Gate::Open);
+    throttle.clear("admin");
+    assert_eq!(throttle.gate("admin", "10.0.0.9", now), Gate::Open);
+}
+
+#[test]
+fn refusals_during_back_off_are_logged_once_per_wait_and_counted() {
+    let now = Timestamp(5_000);
+    let mut throttle = Throttle::default();
+    for _ in 0..3 {
+        throttle.fail("kim", "c", now);
+    }
+    let logs: Vec<Option<u32>> = (0..4)
+        .map(|_| match throttle.gate("kim", "c", now) {
+            Gate::Wait { log, .. } => log,
+            Gate::Open => panic!("backing off"),
+        })
+        .collect();
+    assert_eq!(logs, [Some(1), None, None, None]);
+    // The three held back are written with the next failure's entry.
+    let later = now.plus_seconds(10);
+    assert_eq!(throttle.gate("kim", "c", later), Gate::Open);
+    assert_eq!(throttle.fail("kim", "c", later), 3);
+    assert_eq!(throttle.fail("kim", "c", later), 0);
+}
+
+#[test]
+fn the_throttle_forgets_rather_than_grow_without_end() {
+    let mut throttle = Throttle::default();
+    let now = Timestamp(9_000_000);
+    for i in 0..120_000u32 {
+        throttle.fail(&format!("user{i}"), "c", now.plus_seconds(i64::from(i)));
+    }
+    assert!(throttle.len() <= 50_000, "{}", throttle.len());
 }
 
 #[test]

@@ -220,7 +220,12 @@ fn sign_in(db: &Path, key: &Path) -> anyhow::Result<String> {
         )
         .await?;
         let signed = service
-            .sign_in(ADMIN, &Password::new(ADMIN_PASSWORD.to_owned()), None)
+            .sign_in(
+                ADMIN,
+                &Password::new(ADMIN_PASSWORD.to_owned()),
+                None,
+                "bench",
+            )
             .await?;
         Ok(signed.token.expose().to_owned())
     })

@@ -33,7 +33,6 @@ async fn users_page(
 ) -> Result<Markup, ServiceError> {
     let l = v.lang;
     let users = state.core.for_caller(v.caller.clone()).users().await?;
-    let now = refwatch_domain::Clock::now(&refwatch_domain::SystemClock);
     let body = html! {
         h1 { (t(l, "users")) }
         @if let Some(m) = message { (m) }
@@ -46,7 +45,6 @@ async fn users_page(
                         td { (u.role.code()) }
                         td {
                             @if u.disabled { (t(l, "disabled")) }
-                            @else if u.lockout.until.is_some_and(|until| until > now) && u.lockout.failures >= 10 { (t(l, "locked")) }
                             @else { (t(l, "active")) }
                         }
                         td {

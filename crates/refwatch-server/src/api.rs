@@ -765,10 +765,14 @@ pub(crate) async fn change_password(
             token,
             &Password::new(change.current),
             &Password::new(change.new),
+            &v.client,
         )
         .await
     {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(ServiceError::SignIn(e @ SignInError::TryLater(_))) => {
+            error(StatusCode::TOO_MANY_REQUESTS, "try_later", &e.to_string())
+        }
         Err(ServiceError::SignIn(_)) => error(
             StatusCode::UNAUTHORIZED,
             "bad_sign_in",
@@ -811,7 +815,11 @@ struct SignInBody {
 
 /// Signs a program in: the answer carries the session token to send as
 /// `Authorization: Bearer <token>`.
-pub(crate) async fn create_session(State(state): State<AppState>, body: String) -> Response {
+pub(crate) async fn create_session(
+    State(state): State<AppState>,
+    v: Visitor,
+    body: String,
+) -> Response {
     let Ok(form) = serde_json::from_str::<SignInBody>(&body) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -826,7 +834,12 @@ pub(crate) async fn create_session(State(state): State<AppState>, body: String) 
         .filter(|c| !c.is_empty());
     match state
         .core
-        .sign_in(&form.username, &Password::new(form.password), code)
+        .sign_in(
+            &form.username,
+            &Password::new(form.password),
+            code,
+            &v.client,
+        )
         .await
     {
         Ok(signed) => (
@@ -841,9 +854,7 @@ pub(crate) async fn create_session(State(state): State<AppState>, body: String) 
         Err(ServiceError::SignIn(e)) => {
             let (status, code) = match e {
                 SignInError::Rejected => (StatusCode::UNAUTHORIZED, "bad_sign_in"),
-                SignInError::SecondFactor => (StatusCode::UNAUTHORIZED, "second_factor"),
                 SignInError::TryLater(_) => (StatusCode::TOO_MANY_REQUESTS, "try_later"),
-                SignInError::Locked(_) => (StatusCode::FORBIDDEN, "locked"),
             };
             error(status, code, &e.to_string())
         }

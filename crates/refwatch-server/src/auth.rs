@@ -1,12 +1,15 @@
 //! Who is asking: the session cookie or a bearer token, the language
 //! cookie, and the CSRF token of forms (double-submit, SameSite=Strict).
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use refwatch_accounts::SessionToken;
 use refwatch_domain::Lang;
-use refwatch_service::Caller;
+use refwatch_service::{Caller, SessionHolder};
 
 use crate::AppState;
 
@@ -38,6 +41,8 @@ pub(crate) struct Visitor {
     pub(crate) csrf: String,
     /// Whether `csrf` is new and must be set as a cookie.
     pub(crate) csrf_is_new: bool,
+    /// The client's network address (for sign-in back-off), or `unknown`.
+    pub(crate) client: String,
 }
 
 impl Visitor {
@@ -55,8 +60,17 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// What a session that must change its password may still reach.
+fn may_pass_before_change(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    matches!(
+        path,
+        "/password" | "/signout" | "/lang" | "/static/app.css" | "/api/v1/password"
+    ) || (path == "/api/v1/session" && parts.method == Method::DELETE)
+}
+
 impl FromRequestParts<AppState> for Visitor {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -71,17 +85,27 @@ impl FromRequestParts<AppState> for Visitor {
         let token = bearer
             .or_else(|| cookie(parts, SESSION_COOKIE).map(str::to_owned))
             .map(SessionToken::new);
-        let caller = match &token {
-            Some(t) => state
-                .core
-                .actor_for_session(t)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(Caller::public),
-            None => Caller::public(),
+        let holder = match &token {
+            Some(t) => state.core.session_holder(t).await.ok().flatten(),
+            None => None,
         };
-        let token = token.filter(|_| caller != Caller::public());
+        let caller = match &holder {
+            Some(SessionHolder::Live(caller)) => caller.clone(),
+            _ => Caller::public(),
+        };
+        if holder == Some(SessionHolder::MustChangePassword) && !may_pass_before_change(parts) {
+            // A one-time password allows only choosing a new one.
+            return Err(if parts.uri.path().starts_with("/api/") {
+                crate::api::error(
+                    StatusCode::FORBIDDEN,
+                    "must_change_password",
+                    "choose a new password first: POST /api/v1/password",
+                )
+            } else {
+                (StatusCode::SEE_OTHER, [(header::LOCATION, "/password")]).into_response()
+            });
+        }
+        let token = token.filter(|_| holder.is_some());
         let lang = match cookie(parts, LANG_COOKIE) {
             Some("ko") => Lang::Ko,
             Some("en") => Lang::En,
@@ -104,12 +128,17 @@ impl FromRequestParts<AppState> for Visitor {
             Some(c) => (c.to_owned(), false),
             None => (new_token(), true),
         };
+        let client = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
         Ok(Visitor {
             caller,
             token,
             lang,
             csrf,
             csrf_is_new,
+            client,
         })
     }
 }

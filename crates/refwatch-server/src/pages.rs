@@ -602,7 +602,12 @@ pub(crate) async fn sign_in(
     let code = Some(form.code.trim()).filter(|c| !c.is_empty());
     match state
         .core
-        .sign_in(&form.username, &Password::new(form.password), code)
+        .sign_in(
+            &form.username,
+            &Password::new(form.password),
+            code,
+            &v.client,
+        )
         .await
     {
         Ok(signed) => {
@@ -612,14 +617,17 @@ pub(crate) async fn sign_in(
                 Some(SESSION_SECONDS),
                 state.secure_cookies,
             );
-            redirect("/", &[cookie])
+            let next = if signed.must_change_password {
+                "/password"
+            } else {
+                "/"
+            };
+            redirect(next, &[cookie])
         }
         Err(ServiceError::SignIn(e)) => {
             let key = match e {
                 SignInError::Rejected => "bad_sign_in",
                 SignInError::TryLater(_) => "try_later",
-                SignInError::Locked(_) => "locked",
-                SignInError::SecondFactor => "second_factor",
             };
             page(
                 &v,
@@ -1199,6 +1207,7 @@ pub(crate) async fn change_password(
             token,
             &Password::new(form.current),
             &Password::new(form.new),
+            &v.client,
         )
         .await
     {

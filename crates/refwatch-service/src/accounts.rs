@@ -4,13 +4,13 @@
 //! by a name typed at a failed sign-in.
 
 use refwatch_accounts::{
-    Account, Lockout, Password, SESSION_SECONDS, Session, SessionToken, SignInGate, TotpSecret,
+    Account, Gate, Lockout, Password, SESSION_SECONDS, Session, SessionToken, Throttle, TotpSecret,
     check_new_password, check_username, generate_password, generate_recovery_codes, hash_password,
     hash_token, verify_password, verify_totp,
 };
 use refwatch_domain::{AccountId, Timestamp};
 use refwatch_policy::{AdminOperation, Principal, Role, decide_admin};
-use refwatch_storage::{Store, StoreError};
+use refwatch_storage::{Revoke, Store, StoreError};
 
 use crate::{Caller, Service, ServiceError, require};
 
@@ -46,28 +46,43 @@ pub struct SignedIn {
     pub expires_at: Timestamp,
 }
 
-/// Why a sign-in failed. Deliberately vague about which part was wrong.
+/// Why a sign-in failed. Deliberately vague about which part was wrong: a
+/// right password with a missing or wrong code is answered like a wrong
+/// password, so that guesses cannot be checked without the second factor.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignInError {
-    /// Wrong username or password, or the account is disabled.
-    #[error("wrong username or password")]
+    /// Wrong username, password or code, or the account is disabled.
+    #[error(
+        "wrong username, password or code (with an authenticator app, enter its six-digit code or a recovery code too)"
+    )]
     Rejected,
-    /// Too many failures just now: try again after this time.
+    /// Too many failures from this client for this name: try again after this time.
     #[error("too many failed attempts; try again after {0}")]
     TryLater(Timestamp),
-    /// Locked after many failures, until this time.
-    #[error(
-        "this account is locked after repeated failed sign-ins until {0}; an administrator can unlock it sooner"
-    )]
-    Locked(Timestamp),
-    /// The account has a second factor and none (or a wrong one) was given.
-    #[error("enter the six-digit code from your authenticator app, or a recovery code")]
-    SecondFactor,
+}
+
+/// Whose a live session is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionHolder {
+    /// Its account, which may act by its role.
+    Live(Caller),
+    /// Its account's password was set by someone else (a one-time password):
+    /// the session may only choose a new one.
+    MustChangePassword,
 }
 
 /// A hash to verify against when the username is unknown, so that the time
 /// taken does not tell whether an account exists.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ThfqBFUpZWvbqGySbcop2g$SDkoV/r5WitxmGBQ9MzOTks+nC/wxPA2xwYFENritaU";
+
+/// An audit detail for a failure: what was wrong, and refusals held back.
+fn failure_detail(what: &str, held: u32) -> String {
+    if held == 0 {
+        what.to_owned()
+    } else {
+        format!("{what}; {held} more attempts refused while backing off")
+    }
+}
 
 fn actor_of(account: &Account) -> Caller {
     Caller {
@@ -195,12 +210,18 @@ impl<S: Store> Service<S> {
             "all sessions",
         );
         self.store
-            .revoke_sessions(account, None, self.clock.now(), &self.batch(vec![event])?)
+            .revoke_sessions(
+                account,
+                Revoke::All,
+                self.clock.now(),
+                &self.batch(vec![event])?,
+            )
             .await?;
         Ok(())
     }
 
-    /// Disables or enables a user; disabling ends their sessions. Enabling also clears a lockout.
+    /// Disables or enables a user; disabling ends their sessions. Enabling
+    /// also forgets the back-off of their name from every client.
     pub async fn set_user_disabled(
         &self,
         username: &str,
@@ -219,6 +240,9 @@ impl<S: Store> Service<S> {
                 }
             })
             .await?;
+        if !disabled {
+            self.throttle().clear(username);
+        }
         if disabled {
             self.revoke_all(account.id).await?;
         }
@@ -236,6 +260,7 @@ impl<S: Store> Service<S> {
                 a.lockout = Lockout::default();
             })
             .await?;
+        self.throttle().clear(username);
         self.revoke_all(account.id).await?;
         Ok(password)
     }
@@ -277,14 +302,23 @@ impl<S: Store> Service<S> {
         })
     }
 
-    /// Signs in. Refuses early, without checking the password, while an
-    /// account is backing off or locked; records failures and successes in
-    /// the audit log by account id.
+    fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
+        self.snapshots
+            .throttle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Signs in from `client` (its network address, or `cli`). Refuses
+    /// early, without checking the password, while this name backs off for
+    /// this client (known names and unknown alike); records failures,
+    /// refusals and successes in the audit log by account id.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &Password,
         second: Option<&str>,
+        client: &str,
     ) -> Result<SignedIn, ServiceError> {
         let now = self.clock.now();
         let account = self
@@ -293,56 +327,46 @@ impl<S: Store> Service<S> {
             .await?
             .into_iter()
             .find(|a| a.username == username);
+        let gate = self.throttle().gate(username, client, now);
+        if let Gate::Wait { until, log } = gate {
+            if let Some(n) = log {
+                let event = self.event(
+                    "sign_in_refused",
+                    account.as_ref().map(|_| "account"),
+                    account.as_ref().map(|a| a.id.to_string()),
+                    &format!("{n} attempts refused while backing off"),
+                );
+                self.store.append_audit(&self.batch(vec![event])?).await?;
+            }
+            return Err(SignInError::TryLater(until).into());
+        }
         let Some(mut account) = account else {
             let _ = verify_password(password, DUMMY_HASH);
-            let event = self.event("sign_in_failed", None, None, "unknown account");
+            let held = self.throttle().fail(username, client, now);
+            let event = self.event(
+                "sign_in_failed",
+                None,
+                None,
+                &failure_detail("unknown account", held),
+            );
             self.store.append_audit(&self.batch(vec![event])?).await?;
             return Err(SignInError::Rejected.into());
         };
-        match account.lockout.gate(now) {
-            SignInGate::Open => {}
-            SignInGate::Wait(until) => return Err(SignInError::TryLater(until).into()),
-            SignInGate::Locked(until) => return Err(SignInError::Locked(until).into()),
-        }
         let password_ok = verify_password(password, &account.password_hash) && !account.disabled;
-        let second_ok = match (account.totp.clone(), password_ok) {
-            (None, _) | (_, false) => true,
-            (Some(sealed), true) => match second {
-                None => false,
-                Some(code) => {
-                    let seed = self
-                        .keys()?
-                        .open_secret(&format!("totp:{}", account.id), &sealed)?;
-                    match verify_totp(&seed, code, now, account.totp_last_step) {
-                        Some(step) => {
-                            account.totp_last_step = Some(step);
-                            true
-                        }
-                        None => {
-                            self.store
-                                .use_recovery_code(account.id, &hash_token(code.trim()), now)
-                                .await?
-                        }
-                    }
-                }
-            },
-        };
-        if !(password_ok && second_ok) {
+        let second_ok = password_ok && self.second_factor(&mut account, second, now).await?;
+        if !second_ok {
+            let held = self.throttle().fail(username, client, now);
             account.lockout = account.lockout.after_failure(now);
-            let detail = if password_ok {
+            let what = if password_ok {
                 "second factor"
             } else {
                 "password"
             };
-            self.save_account(&account, "sign_in_failed", detail)
+            self.save_account(&account, "sign_in_failed", &failure_detail(what, held))
                 .await?;
-            return Err(if password_ok {
-                SignInError::SecondFactor
-            } else {
-                SignInError::Rejected
-            }
-            .into());
+            return Err(SignInError::Rejected.into());
         }
+        self.throttle().succeed(username, client);
         account.lockout = Lockout::after_success();
         let token = SessionToken::generate();
         let session = Session {
@@ -364,11 +388,55 @@ impl<S: Store> Service<S> {
         })
     }
 
+    /// Whether the second factor is satisfied: none is enabled, or `second`
+    /// is a TOTP code of a step not used before, or an unused recovery
+    /// code. Either is used up in one statement, so that concurrent
+    /// sign-ins cannot both use it.
+    async fn second_factor(
+        &self,
+        account: &mut Account,
+        second: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, ServiceError> {
+        let Some(sealed) = account.totp.clone() else {
+            return Ok(true);
+        };
+        let Some(code) = second.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(false);
+        };
+        let seed = self
+            .keys()?
+            .open_secret(&format!("totp:{}", account.id), &sealed)?;
+        if let Some(step) = verify_totp(&seed, code, now, account.totp_last_step) {
+            let claimed = self.store.claim_totp_step(account.id, step).await?;
+            if claimed {
+                account.totp_last_step = Some(step);
+            }
+            return Ok(claimed);
+        }
+        Ok(self
+            .store
+            .use_recovery_code(account.id, &hash_token(code), now)
+            .await?)
+    }
+
     /// Who holds a session token, if it is live and the account enabled.
+    /// A session whose password must be changed acts for nobody.
     pub async fn actor_for_session(
         &self,
         token: &SessionToken,
     ) -> Result<Option<Caller>, ServiceError> {
+        Ok(match self.session_holder(token).await? {
+            Some(SessionHolder::Live(caller)) => Some(caller),
+            _ => None,
+        })
+    }
+
+    /// Whose a session token is, if it is live and the account enabled.
+    pub async fn session_holder(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Option<SessionHolder>, ServiceError> {
         let now = self.clock.now();
         let Some(session) = self.store.session(&hash_token(token.expose())).await? else {
             return Ok(None);
@@ -382,7 +450,13 @@ impl<S: Store> Service<S> {
             .await?
             .into_iter()
             .find(|a| a.id == session.account);
-        Ok(account.filter(|a| !a.disabled).map(|a| actor_of(&a)))
+        Ok(account.filter(|a| !a.disabled).map(|a| {
+            if a.must_change {
+                SessionHolder::MustChangePassword
+            } else {
+                SessionHolder::Live(actor_of(&a))
+            }
+        }))
     }
 
     /// Ends a session.
@@ -398,7 +472,7 @@ impl<S: Store> Service<S> {
             self.store
                 .revoke_sessions(
                     session.account,
-                    Some(&hash),
+                    Revoke::One(&hash),
                     self.clock.now(),
                     &self.batch(vec![event])?,
                 )
@@ -407,19 +481,19 @@ impl<S: Store> Service<S> {
         Ok(())
     }
 
-    /// Changes the password of the session's holder, given the current one.
+    /// Changes the password of the session's holder, given the current
+    /// one; ends every other session and token of the account. Guesses of
+    /// the current password back off like sign-ins, per name and client.
     pub async fn change_password(
         &self,
         token: &SessionToken,
         current: &Password,
         new: &Password,
+        client: &str,
     ) -> Result<(), ServiceError> {
-        let Some(session) = self
-            .store
-            .session(&hash_token(token.expose()))
-            .await?
-            .filter(|s| s.is_live(self.clock.now()))
-        else {
+        let now = self.clock.now();
+        let hash = hash_token(token.expose());
+        let Some(session) = self.store.session(&hash).await?.filter(|s| s.is_live(now)) else {
             return Err(SignInError::Rejected.into());
         };
         let mut account = self
@@ -427,15 +501,56 @@ impl<S: Store> Service<S> {
             .accounts()
             .await?
             .into_iter()
-            .find(|a| a.id == session.account)
+            .find(|a| a.id == session.account && !a.disabled)
             .ok_or(SignInError::Rejected)?;
+        let gate = self.throttle().gate(&account.username, client, now);
+        if let Gate::Wait { until, log } = gate {
+            if let Some(n) = log {
+                let event = self.event(
+                    "password_change_refused",
+                    Some("account"),
+                    Some(account.id.to_string()),
+                    &format!("{n} attempts refused while backing off"),
+                );
+                self.store.append_audit(&self.batch(vec![event])?).await?;
+            }
+            return Err(SignInError::TryLater(until).into());
+        }
         if !verify_password(current, &account.password_hash) {
+            let held = self.throttle().fail(&account.username, client, now);
+            account.lockout = account.lockout.after_failure(now);
+            self.save_account(
+                &account,
+                "password_change_failed",
+                &failure_detail("password", held),
+            )
+            .await?;
             return Err(SignInError::Rejected.into());
         }
         check_new_password(new).map_err(|m| ServiceError::User(m.to_owned()))?;
+        if verify_password(new, &account.password_hash) {
+            return Err(ServiceError::User(
+                "the new password must differ from the current one".into(),
+            ));
+        }
+        self.throttle().succeed(&account.username, client);
         account.password_hash = hash_password(new);
         account.must_change = false;
         self.save_account(&account, "password_change", "").await?;
+        let event = self.event(
+            "sessions_revoke",
+            Some("account"),
+            Some(account.id.to_string()),
+            "every other session, after a password change",
+        );
+        self.store
+            .revoke_sessions(
+                account.id,
+                Revoke::AllBut(&hash),
+                now,
+                &self.batch(vec![event])?,
+            )
+            .await?;
         Ok(())
     }
 

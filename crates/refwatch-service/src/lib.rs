@@ -31,7 +31,7 @@ use refwatch_policy::{
 };
 use refwatch_storage::{AuditBatch, Store, StoreError};
 
-pub use accounts::{NewAccount, SignInError, SignedIn, TotpEnrolment};
+pub use accounts::{NewAccount, SessionHolder, SignInError, SignedIn, TotpEnrolment};
 pub use bundle::BundleMade;
 pub use evidence::{
     DEFAULT_MAX_BYTES, EvidenceSetup, EvidenceView, Intake, IntakeOutcome, Provenance,
@@ -901,6 +901,8 @@ impl<S: Store> Service<S> {
     }
 }
 
+#[cfg(test)]
+mod accounts_tests;
 #[cfg(test)]
 mod linking_tests;
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub(crate) struct Snapshots {
     pub(crate) tables: tokio::sync::Mutex<Option<TablesFor>>,
     /// Views of public pages not yet written to the audit log, and since when.
     pub(crate) views: std::sync::Mutex<(u64, Option<refwatch_domain::Timestamp>)>,
+    /// Sign-in back-off per name and client, shared by every caller.
+    pub(crate) throttle: std::sync::Mutex<refwatch_accounts::Throttle>,
 }
 
 /// The public tables made from one copy of the records at one threshold.

@@ -73,6 +73,17 @@ pub struct AuditBatch<'a> {
     pub events: Vec<AuditEvent>,
 }
 
+/// Which sessions of an account to revoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoke<'a> {
+    /// The one with this token hash (signing out).
+    One(&'a str),
+    /// Every one but this token hash (the holder changed the password).
+    AllBut(&'a str),
+    /// Every one (reset, role change, disabling).
+    All,
+}
+
 /// The storage API.
 pub trait Store {
     /// Whether the store holds no records at all.
@@ -218,14 +229,23 @@ pub trait Store {
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<Session>, StoreError>> + Send;
 
-    /// Revokes one session (by token hash) or, with `None`, every session of the account.
+    /// Revokes sessions of the account: one, all but one, or all.
     fn revoke_sessions(
         &self,
         account: AccountId,
-        token_hash: Option<&str>,
+        which: Revoke<'_>,
         now: Timestamp,
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records that the TOTP code of time step `step` was used, unless that
+    /// step or a later one already was; whether it was recorded. One
+    /// statement, so that concurrent sign-ins cannot both use one code.
+    fn claim_totp_step(
+        &self,
+        account: AccountId,
+        step: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Replaces the keyring, with audit entries, in one transaction.
     fn save_keyring(

@@ -16,7 +16,7 @@ use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent};
 use refwatch_keys::{KdfParams, KeyPurpose, Keyring, WrappedKey};
 use refwatch_policy::Role;
 
-use crate::{AuditBatch, Store, StoreError};
+use crate::{AuditBatch, Revoke, Store, StoreError};
 
 mod evidence;
 
@@ -1171,7 +1171,8 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE account SET role = ?, password_hash = ?, must_change = ?, disabled = ?, failed_sign_ins = ?, locked_until = ?,
-                                totp_key_version = ?, totp_nonce = ?, totp_ciphertext = ?, totp_last_step = ?
+                                totp_key_version = ?, totp_nonce = ?, totp_ciphertext = ?,
+                                totp_last_step = NULLIF(MAX(COALESCE(totp_last_step, -1), COALESCE(?, -1)), -1)
              WHERE id = ?",
         )
         .bind(account.role.code())
@@ -1276,31 +1277,34 @@ impl Store for SqliteStore {
     async fn revoke_sessions(
         &self,
         account: AccountId,
-        token_hash: Option<&str>,
+        which: Revoke<'_>,
         now: Timestamp,
         audit: &AuditBatch<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        match token_hash {
-            Some(hash) => {
-                sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND token_hash = ? AND revoked_at IS NULL")
-                    .bind(now.0)
-                    .bind(account.to_string())
-                    .bind(hash)
-                    .execute(&mut *tx)
-                    .await?
-            }
-            None => {
-                sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL")
-                    .bind(now.0)
-                    .bind(account.to_string())
-                    .execute(&mut *tx)
-                    .await?
-            }
+        let query = match which {
+            Revoke::One(hash) => sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND token_hash = ?").bind(now.0).bind(account.to_string()).bind(hash),
+            Revoke::AllBut(hash) => sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND token_hash <> ?").bind(now.0).bind(account.to_string()).bind(hash),
+            Revoke::All => sqlx::query("UPDATE session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL").bind(now.0).bind(account.to_string()),
         };
+        query.execute(&mut *tx).await?;
         append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn claim_totp_step(&self, account: AccountId, step: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE account SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(account.to_string())
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn save_keyring(&self, ring: &Keyring, audit: &AuditBatch<'_>) -> Result<(), StoreError> {

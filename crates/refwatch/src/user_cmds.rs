@@ -1,7 +1,5 @@
 //! `refwatch user ...`: managing accounts from the console.
 
-use refwatch_domain::Timestamp;
-
 use crate::args::{Cli, UserCommand};
 use crate::dataset_cmds::required_key;
 use crate::{Outcome, data_dir};
@@ -21,14 +19,17 @@ pub(crate) async fn run(cli: &Cli, command: &UserCommand) -> anyhow::Result<Outc
         UserCommand::List => {
             println!("{:<24}  {:<13}  state", "username", "role");
             for a in service.users().await? {
-                let state = match (a.disabled, a.lockout.until) {
-                    (true, _) => "disabled".to_owned(),
-                    (false, Some(until)) if a.lockout.failures >= 10 => {
-                        format!("locked until {}", Timestamp::to_string(&until))
-                    }
+                let mut state = match a.disabled {
+                    true => "disabled".to_owned(),
                     _ if a.must_change => "must change password".to_owned(),
                     _ => "active".to_owned(),
                 };
+                if a.lockout.failures > 0 {
+                    state.push_str(&format!(
+                        ", {} failed sign-ins since the last",
+                        a.lockout.failures
+                    ));
+                }
                 let second = if a.totp.is_some() {
                     ", second factor"
                 } else {

@@ -611,6 +611,7 @@ async fn a_signed_in_user_changes_their_password() {
             "viewer",
             &Password::new("a much longer new password".into()),
             None,
+            "test",
         )
         .await;
     assert!(signed.is_ok());
@@ -619,6 +620,70 @@ async fn a_signed_in_user_changes_their_password() {
         303,
         "signed-out visitors are sent to sign in"
     );
+}
+
+#[tokio::test]
+async fn a_one_time_password_opens_only_the_password_form_on_web_and_api() {
+    let app = spawn_app().await;
+    let new = app
+        .core
+        .add_user("newcomer", Role::Editor, None)
+        .await
+        .unwrap();
+    let once = new.password.expose().to_owned();
+    // The API: a token, but every route but the password answers 403 in JSON.
+    let session = request(
+        &app,
+        "POST",
+        "/api/v1/session",
+        &[("Content-Type", "application/json".into())],
+        &serde_json::json!({ "username": "newcomer", "password": once }).to_string(),
+    )
+    .await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    let token: serde_json::Value = serde_json::from_str(&session.body).unwrap();
+    assert_eq!(token["must_change_password"], true);
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let persons = request(
+        &app,
+        "GET",
+        "/api/v1/persons",
+        &[("Authorization", bearer.clone())],
+        "",
+    )
+    .await;
+    assert_eq!(persons.status, 403);
+    assert!(
+        persons.body.contains("\"must_change_password\""),
+        "{}",
+        persons.body
+    );
+    // The web: every page sends the holder to the password form.
+    let cookie = format!("refwatch_session={}", token["token"].as_str().unwrap());
+    let home = get(&app, "/persons", &cookie).await;
+    assert_eq!(home.status, 303);
+    assert_eq!(home.header("location"), Some("/password"));
+    let change = request(
+        &app,
+        "POST",
+        "/api/v1/password",
+        &[
+            ("Authorization", bearer.clone()),
+            ("Content-Type", "application/json".into()),
+        ],
+        &serde_json::json!({ "current": once, "new": "a chosen long passphrase" }).to_string(),
+    )
+    .await;
+    assert_eq!(change.status, 204, "{}", change.body);
+    let persons = request(
+        &app,
+        "GET",
+        "/api/v1/persons",
+        &[("Authorization", bearer)],
+        "",
+    )
+    .await;
+    assert_eq!(persons.status, 200);
 }
 
 fn csrf_of(cookies: &str) -> String {
