@@ -154,6 +154,32 @@ pub enum Finding {
         /// Entries present.
         present: u64,
     },
+    /// The log is empty although the database holds records, accounts or
+    /// keys, each of which was written with an audit entry.
+    Wiped,
+    /// The copy of the anchor kept with the keyring is missing although the
+    /// log has entries.
+    KeptMissing,
+    /// The copy of the anchor kept with the keyring has a wrong seal.
+    BadKept,
+    /// The log does not end where the copy kept with the keyring says.
+    KeptDiffers {
+        /// Entries the kept copy records.
+        kept: u64,
+        /// Entries present.
+        present: u64,
+    },
+}
+
+/// What the rest of the database says the log must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// The copy of the anchor kept with the keyring, if any.
+    pub kept: Option<AuditAnchor>,
+    /// Whether a keyring exists (made with an audit entry).
+    pub keyring: bool,
+    /// Whether any record or account exists (each made with an audit entry).
+    pub holds_data: bool,
 }
 
 impl fmt::Display for Finding {
@@ -181,15 +207,30 @@ impl fmt::Display for Finding {
                 f,
                 "the anchor records {anchored} entries but {present} are present; entries were removed from (or added after) the end"
             ),
+            Self::Wiped => f.write_str(
+                "the log is empty although the database holds records, accounts or keys; it was wiped",
+            ),
+            Self::KeptMissing => f.write_str(
+                "the copy of the anchor kept with the keyring is missing; it was removed",
+            ),
+            Self::BadKept => f.write_str(
+                "the copy of the anchor kept with the keyring has a wrong seal; it was edited or forged",
+            ),
+            Self::KeptDiffers { kept, present } => write!(
+                f,
+                "the copy kept with the keyring records {kept} entries but {present} are present; the log was cut or replaced"
+            ),
         }
     }
 }
 
-/// Verifies a log (entries in stored order) and its anchor.
-/// Returns every finding; empty means intact.
+/// Verifies a log (entries in stored order), its anchor and the copy kept
+/// with the keyring, against what the rest of the database says it must
+/// hold. Returns every finding; empty means intact.
 pub fn verify(
     entries: &[AuditEntry],
     anchor: Option<&AuditAnchor>,
+    expect: &Expect,
     sealer: &dyn Sealer,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -211,21 +252,50 @@ pub fn verify(
         }
         prev_seal = e.seal.clone();
     }
+    let sealed =
+        |a: &AuditAnchor| hex::encode(sealer.mac(&anchor_bytes(a.count, &a.head))) == a.seal;
+    if anchor.is_some_and(|a| !sealed(a)) {
+        findings.push(Finding::BadAnchor);
+    }
+    if expect.kept.as_ref().is_some_and(|k| !sealed(k)) {
+        findings.push(Finding::BadKept);
+    }
+    let ends_at = |a: &AuditAnchor| a.count == entries.len() as u64 && a.head == prev_seal;
+    findings.extend(shape(entries.len() as u64, anchor, expect, ends_at));
+    findings
+}
+
+/// What can be told of the log without the key: whether it is there at all,
+/// and whether it has as many entries as its anchor and the kept copy say.
+pub fn verify_counts(present: u64, anchor: Option<&AuditAnchor>, expect: &Expect) -> Vec<Finding> {
+    shape(present, anchor, expect, |a| a.count == present)
+}
+
+fn shape(
+    present: u64,
+    anchor: Option<&AuditAnchor>,
+    expect: &Expect,
+    ends_at: impl Fn(&AuditAnchor) -> bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if present == 0 && (expect.keyring || expect.holds_data) {
+        findings.push(Finding::Wiped);
+    }
     match anchor {
-        None if !entries.is_empty() => findings.push(Finding::MissingAnchor),
-        None => {}
-        Some(a) => {
-            if hex::encode(sealer.mac(&anchor_bytes(a.count, &a.head))) != a.seal {
-                findings.push(Finding::BadAnchor);
-            }
-            let present = entries.len() as u64;
-            if a.count != present || a.head != prev_seal {
-                findings.push(Finding::Truncated {
-                    anchored: a.count,
-                    present,
-                });
-            }
-        }
+        None if present > 0 => findings.push(Finding::MissingAnchor),
+        Some(a) if !ends_at(a) => findings.push(Finding::Truncated {
+            anchored: a.count,
+            present,
+        }),
+        _ => {}
+    }
+    match &expect.kept {
+        None if expect.keyring && present > 0 => findings.push(Finding::KeptMissing),
+        Some(k) if !ends_at(k) => findings.push(Finding::KeptDiffers {
+            kept: k.count,
+            present,
+        }),
+        _ => {}
     }
     findings
 }

@@ -39,7 +39,13 @@ fn log(n: i64) -> (Vec<AuditEntry>, AuditAnchor) {
 }
 
 fn check(entries: &[AuditEntry], anchor: &AuditAnchor) -> Vec<String> {
-    verify(entries, Some(anchor), &TestSealer(7))
+    // As a database from before the kept copy: no keyring copy expected.
+    let expect = Expect {
+        kept: None,
+        keyring: false,
+        holds_data: true,
+    };
+    verify(entries, Some(anchor), &expect, &TestSealer(7))
         .iter()
         .map(|f| f.to_string())
         .collect()
@@ -130,5 +136,70 @@ fn truncation_is_found_by_the_anchor() {
     assert!(
         check(&entries, &forged)
             .contains(&"the anchor's seal is wrong; it was edited or forged".to_owned())
+    );
+}
+
+#[test]
+fn a_wiped_log_fails_whenever_the_database_holds_anything() {
+    let s = TestSealer(7);
+    let (_, kept) = log(5);
+    // Every entry and the anchor deleted; the keyring's copy still says 5.
+    let holding = Expect {
+        kept: Some(kept.clone()),
+        keyring: true,
+        holds_data: true,
+    };
+    let found: Vec<Finding> = verify(&[], None, &holding, &s);
+    assert!(found.contains(&Finding::Wiped), "{found:?}");
+    assert!(found.contains(&Finding::KeptDiffers {
+        kept: 5,
+        present: 0
+    }));
+    // The copy removed too: the keyring alone says a log must exist.
+    let no_copy = Expect {
+        kept: None,
+        ..holding.clone()
+    };
+    assert_eq!(verify(&[], None, &no_copy, &s), [Finding::Wiped]);
+    // Without the key, the counts tell the same.
+    assert!(verify_counts(0, None, &holding).contains(&Finding::Wiped));
+    // A new, empty database has nothing to answer for.
+    assert!(verify(&[], None, &Expect::default(), &s).is_empty());
+}
+
+#[test]
+fn a_shortened_log_with_an_older_anchor_is_caught_by_the_kept_copy() {
+    let s = TestSealer(7);
+    let (entries, anchor) = log(6);
+    let (_, older) = log(4);
+    let expect = Expect {
+        kept: Some(anchor),
+        keyring: true,
+        holds_data: true,
+    };
+    // The last two entries removed and an older anchor put back in place.
+    let found = verify(&entries[..4], Some(&older), &expect, &s);
+    assert_eq!(
+        found,
+        [Finding::KeptDiffers {
+            kept: 6,
+            present: 4
+        }]
+    );
+    assert_eq!(
+        verify_counts(4, Some(&older), &expect),
+        [Finding::KeptDiffers {
+            kept: 6,
+            present: 4
+        }]
+    );
+    // The kept copy removed while entries exist.
+    let gone = Expect {
+        kept: None,
+        ..expect
+    };
+    assert_eq!(
+        verify(&entries, Some(&seal_anchor(entries.last(), &s)), &gone, &s),
+        [Finding::KeptMissing]
     );
 }

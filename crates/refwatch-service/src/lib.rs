@@ -250,6 +250,7 @@ impl<S: Store> Service<S> {
         if service.keys.is_some() {
             // Older databases held these words in the clear.
             service.seal_cited_words_in_clear().await?;
+            service.keep_audit_anchor().await?;
         }
         Ok(service)
     }
@@ -529,7 +530,26 @@ impl<S: Store> Service<S> {
         Ok(Some(identity))
     }
 
-    /// Verifies the audit log with the audit key: administrators only.
+    /// Databases from before the copy of the audit anchor was kept with the
+    /// keyring get one: an entry saying so, whose append writes the copy.
+    async fn keep_audit_anchor(&self) -> Result<(), ServiceError> {
+        let expect = self.store.audit_expect().await?;
+        let (present, _) = self.store.audit_count().await?;
+        if expect.keyring && expect.kept.is_none() && present > 0 {
+            let event = self.event(
+                "audit_anchor_kept",
+                None,
+                None,
+                "copy kept with the keyring",
+            );
+            self.store.append_audit(&self.batch(vec![event])?).await?;
+        }
+        Ok(())
+    }
+
+    /// Verifies the audit log with the audit key: administrators only. An
+    /// empty or shortened log fails whenever the database holds records,
+    /// accounts or keys.
     pub async fn verify_audit(&self) -> Result<AuditReport, ServiceError> {
         require(
             decide_admin(self.actor.principal, AdminOperation::ReadAudit),
@@ -537,7 +557,8 @@ impl<S: Store> Service<S> {
         )?;
         let keys = self.keys()?;
         let (entries, anchor) = self.store.audit_log().await?;
-        let findings = refwatch_audit::verify(&entries, anchor.as_ref(), keys);
+        let expect = self.store.audit_expect().await?;
+        let findings = refwatch_audit::verify(&entries, anchor.as_ref(), &expect, keys);
         Ok(AuditReport {
             entries: entries.len(),
             head: refwatch_audit::head(&entries),
@@ -708,6 +729,8 @@ pub struct CheckReport {
     pub invalid: Vec<Problem>,
     /// The audit log's verification, when the key was given.
     pub audit: Option<AuditReport>,
+    /// Without the key: what the counts alone show (a wiped or shortened log).
+    pub audit_counts: Vec<refwatch_audit::Finding>,
     /// Text that names a person who has not consented: withheld from
     /// readers who may not identify people wherever it is shown, and listed
     /// for editors (not a problem of the database: a quote may name someone).
@@ -724,6 +747,7 @@ impl CheckReport {
             && self.unreadable.is_none()
             && self.invalid.is_empty()
             && self.audit.as_ref().is_none_or(|a| a.findings.is_empty())
+            && self.audit_counts.is_empty()
     }
 }
 
@@ -752,6 +776,10 @@ impl<S: Store> Service<S> {
                 report.leaks = self.leaks().await?;
             }
             report.audit = Some(self.verify_audit().await?);
+        } else {
+            let (present, anchor) = self.store.audit_count().await?;
+            let expect = self.store.audit_expect().await?;
+            report.audit_counts = refwatch_audit::verify_counts(present, anchor.as_ref(), &expect);
         }
         Ok(report)
     }

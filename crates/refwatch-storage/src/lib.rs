@@ -14,7 +14,7 @@ mod sqlite;
 use std::future::Future;
 
 use refwatch_accounts::{Account, Session};
-use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Sealer};
+use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect, Sealer};
 use refwatch_domain::{
     AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, LinkKind,
     LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp, Verdict,
@@ -169,6 +169,17 @@ pub trait Store {
     fn audit_log(
         &self,
     ) -> impl Future<Output = Result<(Vec<AuditEntry>, Option<AuditAnchor>), StoreError>> + Send;
+
+    /// How many entries the log holds, and its anchor (without reading the
+    /// entries).
+    fn audit_count(
+        &self,
+    ) -> impl Future<Output = Result<(u64, Option<AuditAnchor>), StoreError>> + Send;
+
+    /// What the rest of the database says the log must hold: the copy of
+    /// the anchor kept with the keyring, whether a keyring exists, whether
+    /// any record or account does.
+    fn audit_expect(&self) -> impl Future<Output = Result<Expect, StoreError>> + Send;
 
     /// Up to `limit` audit entries about records of `target_kind`, newest
     /// first, from before position `before` (from the end when `None`).

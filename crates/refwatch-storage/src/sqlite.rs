@@ -12,7 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use refwatch_accounts::{Account, Lockout, Session};
-use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent};
+use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect};
 use refwatch_keys::{KdfParams, KeyPurpose, Keyring, WrappedKey};
 use refwatch_policy::Role;
 
@@ -254,6 +254,25 @@ fn read_audit_entry(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
+impl SqliteStore {
+    async fn audit_anchor(&self) -> Result<Option<AuditAnchor>, StoreError> {
+        sqlx::query("SELECT count, head, seal FROM audit_anchor WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| -> Result<AuditAnchor, StoreError> {
+                let r = Reader {
+                    table: "audit_anchor",
+                };
+                Ok(AuditAnchor {
+                    count: r.int(&row, "count")?,
+                    head: r.str(&row, "head")?,
+                    seal: r.str(&row, "seal")?,
+                })
+            })
+            .transpose()
+    }
+}
+
 /// Appends sealed entries for `audit` inside `tx`, chained to the last
 /// entry, and moves the anchor.
 async fn append_audit_in(tx: &mut Tx<'_>, audit: &AuditBatch<'_>) -> Result<(), StoreError> {
@@ -288,6 +307,13 @@ async fn append_audit_in(tx: &mut Tx<'_>, audit: &AuditBatch<'_>) -> Result<(), 
     }
     let anchor = refwatch_audit::seal_anchor(last.as_ref(), audit.sealer);
     sqlx::query("INSERT OR REPLACE INTO audit_anchor (id, count, head, seal) VALUES (1, ?, ?, ?)")
+        .bind(int(anchor.count, "audit")?)
+        .bind(&anchor.head)
+        .bind(&anchor.seal)
+        .execute(&mut **tx)
+        .await?;
+    // The copy kept with the keyring (none yet before keys are made).
+    sqlx::query("UPDATE keyring SET audit_count = ?, audit_head = ?, audit_seal = ? WHERE id = 1")
         .bind(int(anchor.count, "audit")?)
         .bind(&anchor.head)
         .bind(&anchor.seal)
@@ -1019,21 +1045,49 @@ impl Store for SqliteStore {
             .iter()
             .map(read_audit_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        let anchor = sqlx::query("SELECT count, head, seal FROM audit_anchor WHERE id = 1")
-            .fetch_optional(&self.pool)
+        Ok((entries, self.audit_anchor().await?))
+    }
+
+    async fn audit_count(&self) -> Result<(u64, Option<AuditAnchor>), StoreError> {
+        let n: i64 = sqlx::query("SELECT count(*) FROM audit_log")
+            .fetch_one(&self.pool)
             .await?
-            .map(|row| -> Result<AuditAnchor, StoreError> {
-                let r = Reader {
-                    table: "audit_anchor",
-                };
-                Ok(AuditAnchor {
-                    count: r.int(&row, "count")?,
-                    head: r.str(&row, "head")?,
-                    seal: r.str(&row, "seal")?,
-                })
-            })
-            .transpose()?;
-        Ok((entries, anchor))
+            .try_get(0)?;
+        Ok((n.max(0) as u64, self.audit_anchor().await?))
+    }
+
+    async fn audit_expect(&self) -> Result<Expect, StoreError> {
+        let keyring =
+            sqlx::query("SELECT audit_count, audit_head, audit_seal FROM keyring WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let kept = match &keyring {
+            Some(row) => {
+                let r = Reader { table: "keyring" };
+                let count: Option<i64> = row
+                    .try_get("audit_count")
+                    .map_err(|_| r.corrupt("audit_count", row))?;
+                match count {
+                    Some(_) => Some(AuditAnchor {
+                        count: r.int(row, "audit_count")?,
+                        head: r.str(row, "audit_head")?,
+                        seal: r.str(row, "audit_seal")?,
+                    }),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        let holds_data: bool =
+            sqlx::query("SELECT EXISTS (SELECT 1 FROM citable) OR EXISTS (SELECT 1 FROM account)")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        Ok(Expect {
+            kept,
+            keyring: keyring.is_some(),
+            holds_data,
+        })
     }
 
     async fn audit_tail(

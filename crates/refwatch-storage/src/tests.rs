@@ -408,7 +408,12 @@ async fn sealed_identities_and_audit_entries_are_stored_with_the_change() {
             .collect::<Vec<_>>(),
         ["import", "create", "export_full"]
     );
-    assert!(refwatch_audit::verify(&entries, anchor.as_ref(), &TestSealer).is_empty());
+    let expect = store.audit_expect().await.unwrap();
+    assert!(
+        expect.holds_data && expect.kept.is_none(),
+        "records, no keyring"
+    );
+    assert!(refwatch_audit::verify(&entries, anchor.as_ref(), &expect, &TestSealer).is_empty());
 
     let newer = vec![(
         identities[0].0,

@@ -202,6 +202,12 @@ pub(crate) async fn check(cli: &Cli) -> anyhow::Result<Outcome> {
     if let Some(audit) = &report.audit {
         problems.extend(audit.findings.iter().map(|f| format!("audit log: {f}")));
     }
+    problems.extend(
+        report
+            .audit_counts
+            .iter()
+            .map(|f| format!("audit log: {f}")),
+    );
     if report.sealed_unchecked > 0 {
         println!(
             "note: the sealed words of {} citation(s) on persons were not checked (give the key to check them)",

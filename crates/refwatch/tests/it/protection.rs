@@ -292,6 +292,64 @@ fn audit_verify_finds_a_truncated_log() {
 }
 
 #[test]
+fn a_wiped_audit_log_fails_verify_and_check_with_or_without_the_key() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    dir.sql(&["DELETE FROM audit_log", "DELETE FROM audit_anchor"]);
+    let verify = dir.run(&["audit", "verify"]);
+    assert!(!verify.success());
+    assert!(
+        verify.stderr().contains("it was wiped"),
+        "{}",
+        verify.stderr()
+    );
+    let check = dir.run(&["check"]);
+    assert!(!check.success(), "{}", check.stdout());
+    assert!(
+        check.stderr().contains("audit log: the log is empty"),
+        "{}",
+        check.stderr()
+    );
+    let keyless = dir.run_with(&["check"], &[]);
+    assert!(!keyless.success(), "{}", keyless.stdout());
+    assert!(
+        keyless.stderr().contains("it was wiped"),
+        "{}",
+        keyless.stderr()
+    );
+    // The copy kept with the keyring cleared as well: the keyring alone
+    // still says that a log must exist.
+    dir.sql(&["UPDATE keyring SET audit_count = NULL, audit_head = NULL, audit_seal = NULL"]);
+    assert!(!dir.run_with(&["check"], &[]).success());
+}
+
+#[test]
+fn a_log_cut_back_to_an_older_anchor_fails_by_the_copy_kept_with_the_keyring() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    // Keep the anchor as it is now, add entries, then cut them off and put
+    // the old anchor back, as someone with a copy of the file could.
+    dir.sql(&["CREATE TABLE old_anchor AS SELECT * FROM audit_anchor"]);
+    dir.ok(&["export", "--out", "-"]);
+    dir.sql(&[
+        "DELETE FROM audit_log WHERE seq > (SELECT count FROM old_anchor)",
+        "DELETE FROM audit_anchor",
+        "INSERT INTO audit_anchor SELECT * FROM old_anchor",
+        "DROP TABLE old_anchor",
+    ]);
+    let verify = dir.run(&["audit", "verify"]);
+    assert!(!verify.success());
+    assert!(
+        verify
+            .stderr()
+            .contains("the copy kept with the keyring records"),
+        "{}",
+        verify.stderr()
+    );
+    assert!(!dir.run_with(&["check"], &[]).success());
+}
+
+#[test]
 fn audit_show_filters_and_never_names_people() {
     let dir = DataDir::new();
     dir.ok(&["init"]);
