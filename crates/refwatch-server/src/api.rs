@@ -937,6 +937,7 @@ pub(crate) async fn link_review(
                     "candidate_pairs": run.candidate_pairs,
                     "threshold": run.threshold,
                     "diagnostics": run.diagnostics,
+                    "counts_limited": review.limited,
                 },
                 "suggestions": review.items.iter().map(|i| {
                     let (a, b) = i.suggestion.pair.ids();

@@ -253,13 +253,14 @@ fn extraction_words(l: refwatch_domain::Lang, e: &Evidence) -> String {
     }
 }
 
-fn evidence_json(e: &Evidence) -> serde_json::Value {
+/// An evidence record as JSON; its source only when the reader may read it.
+fn evidence_json(e: &Evidence, source_shown: bool) -> serde_json::Value {
     json!({
         "id": e.id.to_string(),
         "sha256": e.hash.to_string(),
         "size": e.size,
         "media": e.media.code(),
-        "source": e.source.to_string(),
+        "source": source_shown.then(|| e.source.to_string()),
         "received_via": e.received_via,
         "received_at": e.received_at.to_string(),
         "confidentiality": e.confidentiality.code(),
@@ -549,7 +550,9 @@ pub(crate) async fn evidence_one(
             dt { "SHA-256" } dd { code { (e.hash.to_string()) } }
             dt { (t(l, "evidence_kind")) } dd { (e.media.code()) }
             dt { (t(l, "evidence_size")) } dd { (e.size) }
-            dt { (t(l, "evidence_source")) } dd { a href=(format!("/sources/{}", e.source)) { (e.source.to_string()) } }
+            @if view.source_shown {
+                dt { (t(l, "evidence_source")) } dd { a href=(format!("/sources/{}", e.source)) { (e.source.to_string()) } }
+            }
             dt { (t(l, "evidence_received_via")) } dd { (e.received_via) }
             dt { (t(l, "evidence_received_at")) } dd { (e.received_at.to_string()) }
             dt { (t(l, "confidentiality")) } dd { (level(l, e.confidentiality)) }
@@ -628,10 +631,17 @@ pub(crate) async fn evidence_original(
 
 /// `GET /api/v1/evidence`.
 pub(crate) async fn api_list(State(state): State<AppState>, v: Visitor) -> Response {
-    match state.core.for_caller(v.caller).evidence_list().await {
-        Ok(all) => {
-            ApiJson(json!(all.iter().map(evidence_json).collect::<Vec<_>>())).into_response()
-        }
+    let core = state.core.for_caller(v.caller);
+    let listed = async {
+        Ok::<_, ServiceError>((core.evidence_list().await?, core.readable_sources().await?))
+    };
+    match listed.await {
+        Ok((all, sources)) => ApiJson(json!(
+            all.iter()
+                .map(|e| evidence_json(e, sources.contains(&e.source)))
+                .collect::<Vec<_>>()
+        ))
+        .into_response(),
         Err(e) => account_error(&e),
     }
 }
@@ -647,7 +657,7 @@ pub(crate) async fn api_one(
     };
     match state.core.for_caller(v.caller).evidence_view(id).await {
         Ok(view) => {
-            let mut out = evidence_json(&view.evidence);
+            let mut out = evidence_json(&view.evidence, view.source_shown);
             out["custody"] = json!(
                 view.custody
                     .iter()
@@ -737,13 +747,13 @@ pub(crate) async fn api_add(
         .await
     {
         Ok(IntakeOutcome::Stored { evidence, note }) => {
-            let mut out = evidence_json(&evidence);
+            let mut out = evidence_json(&evidence, true);
             out["duplicate"] = json!(false);
             out["note"] = json!(note);
             (StatusCode::CREATED, ApiJson(out)).into_response()
         }
         Ok(IntakeOutcome::Duplicate(evidence)) => {
-            let mut out = evidence_json(&evidence);
+            let mut out = evidence_json(&evidence, true);
             out["duplicate"] = json!(true);
             ApiJson(out).into_response()
         }

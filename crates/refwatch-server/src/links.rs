@@ -141,6 +141,7 @@ fn review_page(
                     (run.candidate_pairs) " " (t(l, "link_candidates")) " · "
                     (t(l, "link_threshold")) " " (run.threshold)
                 }
+                @if review.limited { p.notice { (t(l, "link_counts_limited")) } }
                 @if !run.diagnostics.is_empty() {
                     details { summary { (t(l, "link_notes")) " (" (run.diagnostics.len()) ")" } ul { @for d in &run.diagnostics { li { (d) } } } }
                 }

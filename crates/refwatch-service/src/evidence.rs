@@ -83,6 +83,9 @@ pub struct EvidenceView {
     pub evidence: Evidence,
     /// Its custody, oldest first.
     pub custody: Vec<CustodyEntry>,
+    /// Whether the reader may read its source: if not, the source (its
+    /// title, its id) is not shown, whatever the evidence's own level.
+    pub source_shown: bool,
 }
 
 /// What is wrong with one stored file.
@@ -345,6 +348,19 @@ impl<S: Store> Service<S> {
         Ok(IntakeOutcome::Stored { evidence, note })
     }
 
+    /// The sources the caller may read: evidence shows its source only to them.
+    pub async fn readable_sources(
+        &self,
+    ) -> Result<std::collections::HashSet<SourceId>, ServiceError> {
+        Ok(self
+            .readable()
+            .await?
+            .sources
+            .iter()
+            .map(|s| s.id)
+            .collect())
+    }
+
     /// Every piece of evidence the caller may read.
     pub async fn evidence_list(&self) -> Result<Vec<Evidence>, ServiceError> {
         Ok(self
@@ -380,7 +396,12 @@ impl<S: Store> Service<S> {
         );
         self.log_custody(vec![entry]).await?;
         let custody = self.store.custody(id).await?;
-        Ok(EvidenceView { evidence, custody })
+        let source_shown = self.readable_sources().await?.contains(&evidence.source);
+        Ok(EvidenceView {
+            evidence,
+            custody,
+            source_shown,
+        })
     }
 
     /// A file's working text (`None` when it has none); a custody entry.

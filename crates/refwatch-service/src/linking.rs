@@ -61,6 +61,22 @@ pub struct Review {
     /// Its suggestions on records the reader may read, most probable
     /// first.
     pub items: Vec<ReviewItem>,
+    /// Whether the run covered records the reader may not read: then its
+    /// counts are of what the reader may read (records now readable,
+    /// candidate pairs as the suggestions shown), not the run's own.
+    pub limited: bool,
+}
+
+/// A run's counts as a reader may see them: when records of the kind exist
+/// that the reader may not read, neither how many there are nor how many
+/// pairs they made is told.
+fn run_for_reader(mut run: LinkRun, readable: usize, all: usize, shown: usize) -> (LinkRun, bool) {
+    if readable >= all {
+        return (run, false);
+    }
+    run.records = readable as u64;
+    run.candidate_pairs = shown as u64;
+    (run, true)
 }
 
 /// A place as its path of ids from the broadest down, for comparing
@@ -267,10 +283,6 @@ impl<S: Store> Service<S> {
             })
             .take(MOST_SUGGESTIONS)
             .collect();
-        let undecided = suggestions
-            .iter()
-            .filter(|s| !decided.contains(&s.pair))
-            .count();
         let mut diagnostics = linkage.diagnostics;
         if linkage
             .pairs
@@ -305,10 +317,27 @@ impl<S: Store> Service<S> {
         self.store
             .save_link_run(&run, &suggestions, &self.batch(vec![event])?)
             .await?;
+        // The runner is told only of what they may read.
+        let view = self.readable().await?;
+        let readable = Readable::of(&view);
+        let shown: Vec<&LinkSuggestion> = suggestions
+            .iter()
+            .filter(|s| readable.has(s.pair))
+            .collect();
+        let count = |d: &Dataset| match kind {
+            LinkKind::Person => d.persons.len(),
+            LinkKind::Incident => d.incidents.len(),
+        };
+        let (mut run, limited) = run_for_reader(run, count(&view), count(&data), shown.len());
+        if limited {
+            run.diagnostics = vec![
+                "the run covered records you may not read; counts are of those you may".into(),
+            ];
+        }
         Ok(LinkRunReport {
             run,
-            suggested: suggestions.len(),
-            undecided,
+            suggested: shown.len(),
+            undecided: shown.iter().filter(|s| !decided.contains(&s.pair)).count(),
         })
     }
 
@@ -327,7 +356,7 @@ impl<S: Store> Service<S> {
         let readable = Readable::of(&data);
         let decisions: HashMap<LinkPair, Verdict> =
             data.links.iter().map(|l| (l.pair, l.verdict)).collect();
-        let items = suggestions
+        let items: Vec<ReviewItem> = suggestions
             .into_iter()
             .filter(|s| readable.has(s.pair))
             .map(|s| ReviewItem {
@@ -335,7 +364,20 @@ impl<S: Store> Service<S> {
                 suggestion: s,
             })
             .collect();
-        Ok(Some(Review { run, items }))
+        let all = self.snapshots.all(&self.store).await?;
+        let count = |d: &Dataset| match kind {
+            LinkKind::Person => d.persons.len(),
+            LinkKind::Incident => d.incidents.len(),
+        };
+        let (mut run, limited) = run_for_reader(run, count(&data), count(&all), items.len());
+        if limited {
+            run.diagnostics.clear();
+        }
+        Ok(Some(Review {
+            run,
+            items,
+            limited,
+        }))
     }
 
     /// Decides on a pair (`Some`) or takes the decision back (`None`).

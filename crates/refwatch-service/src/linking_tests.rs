@@ -138,7 +138,8 @@ async fn a_run_finds_people_across_scripts_and_shows_levels_never_names() {
         .run_linkage(LinkKind::Person, LinkOptions::default())
         .await
         .unwrap();
-    assert_eq!(report.run.records, 26);
+    // The run compares all 26; the analyst is told of the 24 they may read.
+    assert_eq!(report.run.records, 24);
     let review = analyst
         .link_review(LinkKind::Person)
         .await
@@ -370,4 +371,42 @@ async fn incidents_reported_twice_are_suggested_and_once_decided_count_once() {
         .find(|i| i.suggestion.pair == reported_twice)
         .unwrap();
     assert_eq!(item.decision, Some(Verdict::Same));
+}
+
+#[tokio::test]
+async fn run_and_review_counts_tell_only_of_records_the_reader_may_read() {
+    let s = setup().await;
+    let admin = acting(&s, Principal::Account(Role::Administrator)).await;
+    let full = admin
+        .run_linkage(LinkKind::Person, LinkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        full.run.records, 26,
+        "12 restricted pairs and a confidential one"
+    );
+    assert!(
+        !admin
+            .link_review(LinkKind::Person)
+            .await
+            .unwrap()
+            .unwrap()
+            .limited
+    );
+    // An analyst may not read the confidential pair: not even its count shows.
+    let analyst = acting(&s, Principal::Account(Role::Analyst)).await;
+    let report = analyst
+        .run_linkage(LinkKind::Person, LinkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.run.records, 24);
+    let review = analyst
+        .link_review(LinkKind::Person)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(review.limited);
+    assert_eq!(review.run.records, 24);
+    assert_eq!(review.run.candidate_pairs as usize, review.items.len());
+    assert_eq!(report.suggested, review.items.len());
 }

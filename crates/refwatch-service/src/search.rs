@@ -310,12 +310,13 @@ impl<S: Store> Service<S> {
                     .unwrap_or_default(),
                 _ => String::new(),
             };
+            // The source's title only where every reader of the evidence
+            // may read the source too.
             let source = data
                 .sources
                 .iter()
-                .find(|s| s.id == e.source)
-                .map(|s| s.title.as_str())
-                .unwrap_or_default();
+                .find(|s| s.id == e.source && s.confidentiality <= e.confidentiality)
+                .map_or_else(|| "—".to_owned(), |s| s.title.clone());
             out.push(SearchDoc {
                 kind: DocKind::Evidence,
                 id: e.id.to_string(),

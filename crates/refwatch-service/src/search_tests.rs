@@ -331,3 +331,86 @@ async fn an_evidence_text_naming_a_person_is_screened_for_readers_who_may_not_id
     let text = editor.evidence_text(evidence.id).await.unwrap().unwrap();
     assert!(text.starts_with("한지우가"));
 }
+
+#[tokio::test]
+async fn a_record_shows_only_at_the_level_of_what_it_reveals() {
+    let s = setup().await;
+    let admin = acting(&s, Principal::Account(Role::Administrator)).await;
+    // A confidential source, public evidence filed under it, a place used
+    // only by a confidential incident, and a figure only it reports.
+    let mut secret_source = source();
+    secret_source.title = "Generated Informant Network".into();
+    secret_source.confidentiality = Confidentiality::Confidential;
+    let hamlet = Place {
+        id: PlaceId::random(),
+        kind: Term::new("city"),
+        name_en: "Generated Hamlet".into(),
+        name_ko: None,
+        name_zh: None,
+        country: None,
+        parent: None,
+        coordinates: Some(Coordinates {
+            lat: 42.9,
+            lon: 129.5,
+            precision: CoordPrecision::Exact,
+        }),
+    };
+    let mut hidden = incident(secret_source.id, Confidentiality::Confidential);
+    hidden.places.push(PlaceLink {
+        place: hamlet.id,
+        role: Term::new("arrest"),
+    });
+    let mut figure_citation = hidden.citations[0].clone();
+    figure_citation.id = CitationId::random();
+    let figure = ReportedFigure {
+        id: FigureId::random(),
+        indicator: Term::new("border_crossings"),
+        period: "2024".parse().unwrap(),
+        place: None,
+        value: Count::exact(31),
+        unit: "people".into(),
+        citations: vec![figure_citation],
+    };
+    let (source_id, place_id, figure_id) = (secret_source.id, hamlet.id, figure.id);
+    admin
+        .import(&Dataset {
+            sources: vec![secret_source],
+            places: vec![hamlet],
+            incidents: vec![hidden],
+            figures: vec![figure],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+    let leaflet = match admin
+        .add_evidence(
+            b"A generated leaflet about crossings.",
+            Intake {
+                source: source_id,
+                received_from: "Generated Courier".into(),
+                received_via: "test".into(),
+                file_name: "leaflet.txt".into(),
+                confidentiality: Confidentiality::Public,
+            },
+        )
+        .await
+        .unwrap()
+    {
+        IntakeOutcome::Stored { evidence, .. } => evidence.id,
+        other => panic!("{other:?}"),
+    };
+    for who in [Principal::Public, Principal::Account(Role::Viewer)] {
+        let reader = acting(&s, who).await;
+        let found = reader.search(&ask("leaflet")).await.unwrap();
+        assert_eq!(found.total, 1, "{who:?}: the evidence itself is public");
+        assert!(!found.hits[0].title.contains("Informant"), "{who:?}");
+        assert!(!reader.evidence_view(leaflet).await.unwrap().source_shown);
+        let view = reader.readable().await.unwrap();
+        assert!(view.places.iter().all(|p| p.id != place_id), "{who:?}");
+        assert!(view.figures.iter().all(|f| f.id != figure_id), "{who:?}");
+    }
+    assert!(admin.evidence_view(leaflet).await.unwrap().source_shown);
+    let all = admin.readable().await.unwrap();
+    assert!(all.places.iter().any(|p| p.id == place_id));
+    assert!(all.figures.iter().any(|f| f.id == figure_id));
+}

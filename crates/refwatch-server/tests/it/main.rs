@@ -364,7 +364,7 @@ async fn forms_need_their_csrf_token_and_bad_passwords_say_so() {
     )
     .await;
     assert_eq!(r.status, 401);
-    assert!(r.body.contains("Wrong username or password."));
+    assert!(r.body.contains("Wrong username, password or code."));
     assert!(
         r.body.contains("value=\"viewer\""),
         "the form keeps what was typed"
