@@ -17,6 +17,14 @@ fn sniffing_reads_signatures_not_names() {
     assert_eq!(sniff(b"\x00\x01\x02binary"), MediaKind::Other);
     // A ZIP that is not a Word document.
     assert_eq!(sniff(b"PK\x03\x04garbage"), MediaKind::Other);
+    // Sniffing runs in the server's process and reads no ZIP directory: an
+    // end record claiming 65,535 entries at an offset past the end (which
+    // a ZIP reader would follow) is not followed; the part's name decides.
+    let mut crafted = b"PK\x03\x04\x14\0\0\0\0\0word/document.xml".to_vec();
+    crafted.extend_from_slice(
+        b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f\xff\xff\xff\x7f\0\0",
+    );
+    assert_eq!(sniff(&crafted), MediaKind::Docx);
     assert_eq!(kind_named("Report.PDF"), Some(MediaKind::Pdf));
     assert_eq!(kind_named("letter.docx"), Some(MediaKind::Docx));
     assert_eq!(kind_named("noextension"), None);

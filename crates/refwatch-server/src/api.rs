@@ -127,8 +127,29 @@ fn bad_limit() -> Response {
     error(
         StatusCode::BAD_REQUEST,
         "bad_limit",
-        "limit must be from 1 to 500",
+        "limit must be from 1 to 500 and offset from 0 to 1000000",
     )
+}
+
+/// The largest offset a list accepts.
+const MAX_OFFSET: usize = 1_000_000;
+
+impl Paging {
+    fn out_of_range(&self) -> bool {
+        self.limit == 0 || self.limit > 500 || self.offset > MAX_OFFSET
+    }
+}
+
+/// Years asked for must be plausible ones: 1900 to 2100.
+fn bad_years(from: Option<i32>, to: Option<i32>) -> Option<Response> {
+    let plausible = |y: Option<i32>| y.is_none_or(|y| (1900..=2100).contains(&y));
+    (!plausible(from) || !plausible(to)).then(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad_year",
+            "years (from, to) must be from 1900 to 2100",
+        )
+    })
 }
 
 /// Checks the page size, reads what the caller may read, and answers one page.
@@ -138,7 +159,7 @@ async fn list(
     p: &Paging,
     page: impl FnOnce(&Dataset, &Paging) -> Response,
 ) -> Response {
-    if p.limit == 0 || p.limit > 500 {
+    if p.out_of_range() {
         return bad_limit();
     }
     match state.core.for_caller(v.caller).readable().await {
@@ -186,8 +207,11 @@ pub(crate) async fn incidents(
     ApiQuery(p): ApiQuery<Paging>,
     ApiQuery(f): ApiQuery<IncidentFilters>,
 ) -> Response {
-    if p.limit == 0 || p.limit > 500 {
+    if p.out_of_range() {
         return bad_limit();
+    }
+    if let Some(r) = bad_years(f.from, f.to) {
+        return r;
     }
     // Unlike the page, which shows a mistyped filter back, a program is
     // told: a filter that silently matched everything would mislead it.
@@ -281,6 +305,9 @@ pub(crate) async fn stats_per_year(
     v: Visitor,
     ApiQuery(s): ApiQuery<StatsQuery>,
 ) -> Response {
+    if let Some(r) = bad_years(s.from, s.to) {
+        return r;
+    }
     let by = match s.by.as_deref() {
         None | Some("") => None,
         Some(code) => match Dimension::from_code(code) {

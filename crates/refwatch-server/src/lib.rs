@@ -18,6 +18,7 @@ mod figures;
 mod forms;
 mod i18n;
 mod links;
+mod listen;
 mod pages;
 
 use std::future::Future;
@@ -88,6 +89,49 @@ async fn security_headers(request: Request, next: Next) -> Response {
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Every API error is JSON with a code: answers the framework makes itself
+/// (a body that does not parse, a wrong method, a body too large or cut
+/// off) are rewritten here into `{"error": {"code", "message"}}`.
+async fn api_errors_as_json(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let is_json = kind.starts_with("application/json");
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let code = match status.as_u16() {
+        400 => "bad_request",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "timeout",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "refused",
+        429 => "try_later",
+        503 => "busy",
+        _ if status.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let bytes = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&bytes).trim().to_owned();
+    let message =
+        if message.is_empty() || status.is_server_error() || !kind.starts_with("text/plain") {
+            status.canonical_reason().unwrap_or("error").to_lowercase()
+        } else {
+            message
+        };
+    api::error(status, code, &message)
 }
 
 /// Every route.
@@ -184,6 +228,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(api_errors_as_json))
+        .layer(middleware::from_fn(listen::body_deadline))
         .with_state(state)
 }
 
@@ -200,10 +246,5 @@ pub async fn serve(
     tokio::spawn(async move {
         let _ = warm.readable().await;
     });
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    listen::serve(listener, router(state), shutdown).await
 }

@@ -236,25 +236,9 @@ impl<S: Store> Service<S> {
         }
         let content = hash(bytes);
         if let Some(existing) = self.store.evidence_by_hash(content).await? {
-            if !decide(
-                self.actor.principal,
-                Operation::Read,
-                existing.confidentiality,
-            )
-            .allowed()
-            {
-                return Err(ServiceError::User(
-                    "these exact bytes are stored already, at a level you may not read; ask an administrator".into(),
-                ));
-            }
-            let entry = self.custody_entry(
-                existing.id,
-                CustodyAction::Intake,
-                Some(content),
-                format!("received again via {}", intake.received_via),
-            );
-            self.log_custody(vec![entry]).await?;
-            return Ok(IntakeOutcome::Duplicate(existing));
+            return self
+                .received_again(existing, content, &intake.received_via)
+                .await;
         }
         let media = sniff(bytes);
         let read = match check_name(&intake.file_name, media) {
@@ -342,10 +326,20 @@ impl<S: Store> Service<S> {
                 evidence.source
             ),
         );
-        self.store
+        let via = evidence.received_via.clone();
+        match self
+            .store
             .insert_evidence(&evidence, &provenance, &first, &self.batch(vec![event])?)
-            .await?;
-        Ok(IntakeOutcome::Stored { evidence, note })
+            .await
+        {
+            Ok(()) => Ok(IntakeOutcome::Stored { evidence, note }),
+            Err(e) => match self.store.evidence_by_hash(content).await? {
+                // The same bytes taken in at the same moment by another
+                // request: one record, and this intake in its custody.
+                Some(existing) => self.received_again(existing, content, &via).await,
+                None => Err(e.into()),
+            },
+        }
     }
 
     /// The sources the caller may read: evidence shows its source only to them.
@@ -359,6 +353,35 @@ impl<S: Store> Service<S> {
             .iter()
             .map(|s| s.id)
             .collect())
+    }
+
+    /// Bytes already stored taken in again: a custody entry on the record
+    /// that holds them, if the caller may read it.
+    async fn received_again(
+        &self,
+        existing: Evidence,
+        content: ContentHash,
+        via: &str,
+    ) -> Result<IntakeOutcome, ServiceError> {
+        if !decide(
+            self.actor.principal,
+            Operation::Read,
+            existing.confidentiality,
+        )
+        .allowed()
+        {
+            return Err(ServiceError::User(
+                "these exact bytes are stored already, at a level you may not read; ask an administrator".into(),
+            ));
+        }
+        let entry = self.custody_entry(
+            existing.id,
+            CustodyAction::Intake,
+            Some(content),
+            format!("received again via {via}"),
+        );
+        self.log_custody(vec![entry]).await?;
+        Ok(IntakeOutcome::Duplicate(existing))
     }
 
     /// Every piece of evidence the caller may read.

@@ -414,3 +414,34 @@ async fn a_record_shows_only_at_the_level_of_what_it_reveals() {
     assert!(all.places.iter().any(|p| p.id == place_id));
     assert!(all.figures.iter().any(|f| f.id == figure_id));
 }
+
+#[tokio::test]
+async fn the_same_file_sent_twice_at_once_is_one_file_with_two_intakes() {
+    let s = setup().await;
+    let editor = acting(&s, Principal::Account(Role::Editor)).await;
+    let intake = |via: &str| Intake {
+        source: s.source,
+        received_from: "Generated Courier".into(),
+        received_via: via.into(),
+        file_name: "same.txt".into(),
+        confidentiality: Confidentiality::Restricted,
+    };
+    let bytes = b"A generated statement sent twice by a tired documenter.";
+    let (a, b) = tokio::join!(
+        editor.add_evidence(bytes, intake("first upload")),
+        editor.add_evidence(bytes, intake("second upload"))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let id_of = |o: &IntakeOutcome| match o {
+        IntakeOutcome::Stored { evidence, .. } | IntakeOutcome::Duplicate(evidence) => evidence.id,
+    };
+    assert_eq!(id_of(&a), id_of(&b), "one record");
+    let view = editor.evidence_view(id_of(&a)).await.unwrap();
+    let intakes: Vec<&str> = view
+        .custody
+        .iter()
+        .filter(|c| c.action == CustodyAction::Intake)
+        .map(|c| c.note.as_str())
+        .collect();
+    assert_eq!(intakes.len(), 2, "{intakes:?}");
+}

@@ -2000,6 +2000,21 @@ async fn oversized_numbers_are_refused_before_any_work_and_the_server_stays_up()
         v["error"]["message"].as_str().unwrap().contains("offset"),
         "{v}"
     );
+    for path in [
+        "/api/v1/incidents?offset=18446744073709551615",
+        "/api/v1/incidents?limit=0",
+        "/api/v1/incidents?from=-2147483648&to=2147483647",
+        "/api/v1/stats/per-year?from=-2147483648&to=2147483647",
+        "/api/v1/places?offset=1000001",
+    ] {
+        let r = get(&app, path, "").await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(
+            v["error"]["code"].as_str().unwrap().starts_with("bad_"),
+            "{path}: {v}"
+        );
+    }
     // Still answering.
     assert_eq!(get(&app, "/search?q=repatriated", "").await.status, 200);
     assert_eq!(
@@ -2008,4 +2023,66 @@ async fn oversized_numbers_are_refused_before_any_work_and_the_server_stays_up()
             .status,
         200
     );
+}
+
+/// Sends `first`, then nothing more; returns what the server answers and
+/// whether it closed the connection within `limit`.
+async fn stall(app: &App, first: &str, limit: std::time::Duration) -> Option<String> {
+    let mut stream = tokio::net::TcpStream::connect(&app.address).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    match tokio::time::timeout(limit, stream.read_to_end(&mut answer)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&answer).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn half_sent_headers_and_stalled_bodies_are_cut_off_and_others_are_served() {
+    let app = spawn_app().await;
+    let limit = std::time::Duration::from_secs(40);
+    let headers = stall(&app, "GET / HTTP/1.1\r\nHost: refwatch\r\nX-Slow: ", limit);
+    let body = stall(
+        &app,
+        "POST /api/v1/session HTTP/1.1\r\nHost: refwatch\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"username\": ",
+        limit,
+    );
+    let meanwhile = async {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        get(&app, "/", "").await.status
+    };
+    let (headers, body, status) = tokio::join!(headers, body, meanwhile);
+    assert_eq!(status, 200, "others are served while two clients stall");
+    assert!(headers.is_some(), "half-sent headers are cut off");
+    let body = body.expect("a stalled body is cut off");
+    assert!(body.starts_with("HTTP/1.1 400"), "{body}");
+    assert!(
+        body.contains("\"bad_request\""),
+        "API errors are JSON: {body}"
+    );
+}
+
+#[tokio::test]
+async fn every_api_error_is_json_with_a_code() {
+    let app = spawn_app().await;
+    for (method, path, body) in [
+        ("GET", "/api/v1/no-such-route", ""),
+        ("DELETE", "/api/v1/incidents", ""),
+        ("POST", "/api/v1/session", "{not json"),
+        ("GET", "/api/v1/incidents?limit=abc", ""),
+        ("GET", "/api/v1/incidents/not-an-id", ""),
+    ] {
+        let r = request(
+            &app,
+            method,
+            path,
+            &[("Content-Type", "application/json".into())],
+            body,
+        )
+        .await;
+        assert!(r.status >= 400, "{method} {path}: {}", r.status);
+        let v: serde_json::Value = serde_json::from_str(&r.body)
+            .unwrap_or_else(|_| panic!("{method} {path} answered {}: {}", r.status, r.body));
+        assert!(v["error"]["code"].is_string(), "{method} {path}: {v}");
+    }
 }
