@@ -47,10 +47,17 @@ pub(crate) struct Visitor {
 
 impl Visitor {
     /// Whether a posted form carries this browser's CSRF token (a form from
-    /// another site cannot).
+    /// another site cannot), bound to the session when signed in.
     pub(crate) fn posted_here(&self, csrf: &str) -> bool {
-        !self.csrf_is_new && csrf == self.csrf
+        (self.token.is_some() || !self.csrf_is_new) && csrf == self.csrf
     }
+}
+
+/// The form token of a session: derived from its secret token, so that it
+/// holds for that session only.
+fn session_csrf(token: &SessionToken) -> String {
+    let hash = refwatch_accounts::hash_token(&format!("csrf:{}", token.expose()));
+    hash.get(..48).unwrap_or(&hash).to_owned()
 }
 
 fn new_token() -> String {
@@ -58,6 +65,44 @@ fn new_token() -> String {
     // Without a random source nothing is safe; this fails the request.
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     hex::encode(bytes)
+}
+
+/// `path` if it is a path of this site, never another host: it starts with
+/// one `/`, and holds no backslash, space or control character (browsers
+/// drop tabs and newlines, so `/\t/evil.example` would become
+/// `//evil.example`).
+pub(crate) fn same_site_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path[1..].starts_with(['/', '\\'])
+        && !path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        && path.len() <= 2048;
+    ok.then_some(path)
+}
+
+/// Whether a state-changing request comes from this site's own pages. A
+/// browser says where a request comes from in `Sec-Fetch-Site` and
+/// `Origin`; a form posted from another site is refused even before its
+/// CSRF token is looked at. Programs that send neither are let through to
+/// the token check.
+pub(crate) fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    // Without Sec-Fetch-Site (older browsers), the Origin; "null" is what
+    // browsers send under this site's no-referrer policy and says nothing.
+    match (header("origin").filter(|o| *o != "null"), header("host")) {
+        (Some(origin), Some(host)) => {
+            let authority = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            authority == Some(host)
+        }
+        (Some(_), None) => false,
+        _ => true,
+    }
 }
 
 /// What a session that must change its password may still reach.
@@ -122,11 +167,17 @@ impl FromRequestParts<AppState> for Visitor {
                 }
             }
         };
-        let (csrf, csrf_is_new) = match cookie(parts, CSRF_COOKIE)
+        let (cookie_csrf, csrf_is_new) = match cookie(parts, CSRF_COOKIE)
             .filter(|c| c.len() == 48 && c.bytes().all(|b| b.is_ascii_hexdigit()))
         {
             Some(c) => (c.to_owned(), false),
             None => (new_token(), true),
+        };
+        // Signed in, the form token is bound to the session: one taken from
+        // another session, or set by another site, does not pass.
+        let csrf = match &token {
+            Some(t) => session_csrf(t),
+            None => cookie_csrf,
         };
         let client = parts
             .extensions
@@ -153,4 +204,29 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: 
         c.push_str("; Secure");
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for ok in ["/", "/incidents?kind=arrest", "/persons/abc"] {
+            assert_eq!(same_site_path(ok), Some(ok));
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/ /evil.example",
+            "",
+        ] {
+            assert_eq!(same_site_path(bad), None, "{bad:?}");
+        }
+    }
 }

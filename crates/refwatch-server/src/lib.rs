@@ -134,6 +134,23 @@ async fn api_errors_as_json(request: Request, next: Next) -> Response {
     api::error(status, code, &message)
 }
 
+/// Forms that change something must come from this site's own pages
+/// (`Sec-Fetch-Site`, `Origin`); the API's writes take a bearer token,
+/// which another site cannot send.
+async fn forms_from_this_site(request: Request, next: Next) -> Response {
+    let changes = !matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if changes
+        && !request.uri().path().starts_with("/api/")
+        && !auth::from_this_site(request.headers())
+    {
+        return axum::response::IntoResponse::into_response((
+            axum::http::StatusCode::FORBIDDEN,
+            "This form was sent from another site and was refused; nothing was changed.",
+        ));
+    }
+    next.run(request).await
+}
+
 /// Every route.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -229,6 +246,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(api_errors_as_json))
+        .layer(middleware::from_fn(forms_from_this_site))
         .layer(middleware::from_fn(listen::body_deadline))
         .with_state(state)
 }

@@ -689,22 +689,10 @@ pub(crate) async fn set_lang(
     Form(form): Form<LangForm>,
 ) -> Response {
     if !v.posted_here(&form.csrf) {
-        return failure(
-            &v,
-            &state,
-            &ServiceError::Denied("change language with a form from elsewhere"),
-        );
+        return (StatusCode::FORBIDDEN, t(v.lang, "bad_form")).into_response();
     }
     let lang = if form.lang == "ko" { "ko" } else { "en" };
-    // Only paths of this site, never another host.
-    let back = if form.back.starts_with('/')
-        && !form.back.starts_with("//")
-        && !form.back.contains('\\')
-    {
-        form.back.as_str()
-    } else {
-        "/"
-    };
+    let back = crate::auth::same_site_path(&form.back).unwrap_or("/");
     redirect(
         back,
         &[set_cookie(

@@ -7,12 +7,27 @@ use refwatch_domain::{Dataset, Dimension, IncidentId, Lang, Vocabularies, Vocabu
 
 use crate::{UNKNOWN, YearKindRow};
 
-/// Quotes a CSV field when it needs quoting (RFC 4180).
+/// A cell a spreadsheet would take as a formula (`=HYPERLINK(…)`,
+/// `+cmd|…`, `@SUM(…)`, or one starting with a tab or carriage return) is
+/// neutralised with a leading `'`, which spreadsheets show as text. Numbers
+/// (`-3`, `+5`) are left as they are.
+pub fn neutral(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A CSV field: neutralised ([`neutral`]) and quoted when it needs
+/// quoting (RFC 4180).
 pub fn csv_field(text: &str) -> String {
+    let text = neutral(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text.into_owned()
     }
 }
 

@@ -22,13 +22,35 @@ pub(crate) fn exists(dir: &Path) -> bool {
     db_path(dir).exists()
 }
 
-/// Creates the data directory if needed and opens (or creates) its database.
+/// Creates the data directory if needed and opens (or creates) its
+/// database. The directory and the database's files are made owner-only
+/// (0700 and 0600), also when an older version left them open to others.
 pub(crate) async fn create(dir: &Path) -> anyhow::Result<SqliteStore> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-    SqliteStore::open(&db_path(dir))
+    owner_only(dir, 0o700)?;
+    let store = SqliteStore::open(&db_path(dir))
         .await
-        .with_context(|| format!("cannot open the database in {}", dir.display()))
+        .with_context(|| format!("cannot open the database in {}", dir.display()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.join(format!("{DB_FILE}{suffix}"));
+        if file.exists() {
+            owner_only(&file, 0o600)?;
+        }
+    }
+    Ok(store)
+}
+
+/// Sets `path`'s permission bits to `mode` unless they are already no wider.
+pub(crate) fn owner_only(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot make {} owner-only", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Fails with what to do when the data directory has no database.

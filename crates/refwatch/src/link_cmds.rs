@@ -2,6 +2,7 @@
 //! file naming each column's role. The engine is `refwatch-linkage`; this
 //! module reads and writes files and says what it does.
 
+use refwatch_stats::files::neutral;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
@@ -699,7 +700,7 @@ pub(crate) fn csv(
         header.push(format!("{}_level", f.name));
         header.push(format!("{}_weight", f.name));
     }
-    pairs.write_record(&header)?;
+    pairs.write_record(header.iter().map(|c| neutral(c).into_owned()))?;
     // Each record's file and row, made once.
     let places: Vec<(String, String)> = records.iter().map(name_of).collect();
     pairs.flush()?;
@@ -742,7 +743,9 @@ pub(crate) fn csv(
         let number = (n + 1).to_string();
         for &m in &c.members {
             let (file, row) = &places[m];
-            clusters.write_record([number.as_str(), file, row, &weakest])?;
+            clusters.write_record(
+                [number.as_str(), file, row, &weakest].map(|c| neutral(c).into_owned()),
+            )?;
         }
     }
     clusters.flush()?;
@@ -807,7 +810,7 @@ fn pair_lines(
             level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
             fixed(&mut cells[7 + 2 * f], p.field_weights[f], 3);
         }
-        writer.write_record(&cells)?;
+        writer.write_record(cells.iter().map(|c| neutral(c).into_owned()))?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok((bytes, links))

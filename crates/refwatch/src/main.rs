@@ -44,6 +44,9 @@ pub(crate) enum Outcome {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Everything this program creates (database, evidence, exports, keys)
+    // is readable by its owner only.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,

@@ -432,14 +432,7 @@ async fn signing_out_ends_the_session() {
             .status,
         200
     );
-    let csrf = cookies
-        .split("refwatch_csrf=")
-        .nth(1)
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&cookies);
     let r = request(
         &app,
         "POST",
@@ -575,14 +568,7 @@ async fn post_password(app: &App, cookies: &str, csrf: &str, current: &str, new:
 async fn a_signed_in_user_changes_their_password() {
     let app = spawn_app().await;
     let cookies = sign_in(&app, "viewer").await;
-    let csrf = cookies
-        .split("refwatch_csrf=")
-        .nth(1)
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&cookies);
     let short = post_password(&app, &cookies, &csrf, PASSWORD, "short").await;
     assert_eq!(short.status, 422);
     assert!(short.body.contains("at least 12 characters"));
@@ -686,15 +672,88 @@ async fn a_one_time_password_opens_only_the_password_form_on_web_and_api() {
     assert_eq!(persons.status, 200);
 }
 
-fn csrf_of(cookies: &str) -> String {
+/// A cookie's value from a `Cookie` header's text.
+fn cookie_value(cookies: &str, name: &str) -> Option<String> {
     cookies
-        .split("refwatch_csrf=")
-        .nth(1)
-        .unwrap()
         .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The form token a browser holding `cookies` gets in its forms: bound to
+/// the session when signed in.
+fn csrf_of(cookies: &str) -> String {
+    match cookie_value(cookies, "refwatch_session") {
+        Some(session) => {
+            let hash = refwatch_accounts::hash_token(&format!("csrf:{session}"));
+            hash[..48].to_owned()
+        }
+        None => cookie_value(cookies, "refwatch_csrf").unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn forms_are_refused_from_other_sites_and_with_another_sessions_token() {
+    let app = spawn_app().await;
+    let viewer = sign_in(&app, "viewer").await;
+    let other = sign_in(&app, "editor").await;
+    // The token in the page's forms is the session's.
+    let page = get(&app, "/password", &viewer).await;
+    assert!(
+        page.body
+            .contains(&format!("value=\"{}\"", csrf_of(&viewer))),
+        "{}",
+        page.body
+    );
+    let post = |cookies: String, csrf: String, extra: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let body = form(&[("csrf", &csrf), ("lang", "ko"), ("back", "/")]);
+            let mut headers = vec![
+                ("Cookie", cookies),
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded".to_owned(),
+                ),
+            ];
+            headers.extend(extra);
+            request(app, "POST", "/lang", &headers, &body).await.status
+        }
+    };
+    // Another session's token, or the browser's pre-sign-in token: refused.
+    assert_eq!(post(viewer.clone(), csrf_of(&other), vec![]).await, 403);
+    let cookie_token = cookie_value(&viewer, "refwatch_csrf").unwrap();
+    assert_eq!(post(viewer.clone(), cookie_token, vec![]).await, 403);
+    // From another site, even with the right token: refused.
+    let cross = vec![("Sec-Fetch-Site", "cross-site".to_owned())];
+    assert_eq!(post(viewer.clone(), csrf_of(&viewer), cross).await, 403);
+    let origin = vec![("Origin", "https://evil.example".to_owned())];
+    assert_eq!(post(viewer.clone(), csrf_of(&viewer), origin).await, 403);
+    // The same form from this site passes.
+    let here = vec![("Sec-Fetch-Site", "same-origin".to_owned())];
+    assert_eq!(post(viewer.clone(), csrf_of(&viewer), here).await, 303);
+    // Its redirect goes only to this site's paths.
+    let body = form(&[
+        ("csrf", &csrf_of(&viewer)),
+        ("lang", "en"),
+        ("back", "/\t/evil.example"),
+    ]);
+    let r = request(
+        &app,
+        "POST",
+        "/lang",
+        &[
+            ("Cookie", viewer.clone()),
+            (
+                "Content-Type",
+                "application/x-www-form-urlencoded".to_owned(),
+            ),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(r.header("location"), Some("/"));
 }
 
 async fn post_form(app: &App, path: &str, cookies: &str, pairs: &[(&str, &str)]) -> Reply {

@@ -460,3 +460,54 @@ fn check_reports_a_planted_name_where_it_is_and_publishing_withholds_it() {
     assert!(html.contains("Arrest of [withheld · 비공개] in Yanji"));
     assert!(!html.contains("Si-heom"));
 }
+
+/// A file's permission bits.
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn what_refwatch_writes_is_owner_only_and_its_csv_holds_no_formulas() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    assert_eq!(mode(&dir.path), 0o700, "the data directory");
+    assert_eq!(mode(&dir.path.join("refwatch.db")), 0o600, "the database");
+    assert_eq!(mode(&dir.key), 0o600, "the key file");
+    // A title a spreadsheet would run: the public CSV shows it as text.
+    dir.sql(&[
+        "UPDATE incident SET title = '=HYPERLINK(\"http://evil.example\",\"open\")' WHERE id = (SELECT min(id) FROM incident WHERE confidentiality = 'public')",
+        "UPDATE incident SET title = '@SUM(1+1)*cmd|'' /C calc''!A0' WHERE id = (SELECT max(id) FROM incident WHERE confidentiality = 'public')",
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let public = tmp.path().join("public");
+    dir.ok(&["export", "--public", "--out", public.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(public.join("incidents.csv")).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\""),
+        "{csv}"
+    );
+    assert!(csv.contains(",'@SUM(1+1)"), "{csv}");
+    assert!(
+        !csv.contains(",=") && !csv.contains(",@") && !csv.contains(",\"="),
+        "{csv}"
+    );
+    assert_eq!(mode(&public), 0o700);
+    assert_eq!(mode(&public.join("incidents.csv")), 0o600);
+    let full = tmp.path().join("full.json");
+    dir.ok(&["export", "--out", full.to_str().unwrap()]);
+    assert_eq!(mode(&full), 0o600, "a full export holds identities");
+    // A directory an older version left open is closed on the next use.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir.path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            dir.path.join("refwatch.db"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+    }
+    dir.ok(&["check"]);
+    assert_eq!(mode(&dir.path), 0o700);
+    assert_eq!(mode(&dir.path.join("refwatch.db")), 0o600);
+}
