@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 mod e2e;
 mod evidence;
+mod scan;
 
 const DEMO: &str = include_str!("../../../refwatch/demo/refwatch-demo.json");
 const PASSWORD: &str = "generated password 1";
@@ -40,6 +41,11 @@ struct App {
 }
 
 async fn spawn_app() -> App {
+    spawn_with(PRIVATE).await
+}
+
+/// A server over the demo data and `private`, with an account of each role.
+async fn spawn_with(private: &str) -> App {
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("k.key");
     let key = KekSource::KeyFile(refwatch_keys::create_key_file(&key_path).unwrap());
@@ -55,7 +61,7 @@ async fn spawn_app() -> App {
     core.import(&refwatch_interchange::parse(DEMO).unwrap())
         .await
         .unwrap();
-    core.import(&refwatch_interchange::parse(PRIVATE).unwrap())
+    core.import(&refwatch_interchange::parse(private).unwrap())
         .await
         .unwrap();
     for (name, role) in [
