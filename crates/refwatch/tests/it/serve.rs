@@ -84,3 +84,135 @@ fn serve_needs_the_key() {
     assert!(!run.success());
     assert!(run.stderr().contains("this needs the data directory's key"));
 }
+
+/// Issue 29, finding 7: every request that once took the server down or
+/// held it, sent to `refwatch serve` with its address space limited to
+/// 1 GiB (`prlimit --as`); afterwards it answers as before.
+#[test]
+fn the_server_survives_every_hostile_request_under_a_memory_limit() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let added = dir.ok(&["user", "add", "kim", "--role", "editor"]);
+    let once = added
+        .split("One-time password: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let mut child = Command::new("prlimit")
+        .args(["--as=1073741824", "--"])
+        .arg(env!("CARGO_BIN_EXE_refwatch"))
+        .args([
+            "--data-dir",
+            dir.path.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("REFWATCH_KEY_FILE", &dir.key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prlimit (util-linux) runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    let base = format!("http://{address}");
+    let http = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let status = |path: &str| {
+        http.get(format!("{base}{path}"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // Half-sent headers, held open while everything else runs.
+    let held: Vec<std::net::TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&address).unwrap();
+            write!(s, "GET / HTTP/1.1\r\nHost: {address}\r\nX-Slow: ").unwrap();
+            s
+        })
+        .collect();
+    assert_eq!(status("/search?q=x&offset=100000000000000000"), 400);
+    assert_eq!(status("/brief?from=-2147483648&to=2147483647"), 400);
+    assert_eq!(status("/api/v1/incidents?offset=18446744073709551615"), 400);
+    // Six briefs printed at once: a few print (or fail to print under the
+    // limit), the rest are told the printer is busy; none takes the server.
+    let printing: Vec<_> = (0..6)
+        .map(|_| {
+            let (http, base) = (http.clone(), base.clone());
+            std::thread::spawn(move || {
+                http.get(format!("{base}/brief?from=2013&to=2024&format=pdf"))
+                    .send()
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for p in printing {
+        let s = p.join().unwrap();
+        assert!(matches!(s, 200 | 503), "printing answered {s}");
+    }
+    // A ZIP whose directory claims 65,535 entries past its end, uploaded
+    // by a documenter (after choosing a new password).
+    let token: serde_json::Value = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "username": "kim", "password": once }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let changed = http
+        .post(format!("{base}/api/v1/password"))
+        .header("Authorization", &bearer)
+        .json(&serde_json::json!({ "current": once, "new": "a generated long passphrase" }))
+        .send()
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 204);
+    let mut zip = b"PK\x03\x04\x14\0\0\0\0\0word/document.xml".to_vec();
+    zip.extend_from_slice(
+        b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f\xff\xff\xff\x7f\0\0",
+    );
+    let sources: serde_json::Value = http
+        .get(format!("{base}/api/v1/sources?limit=1"))
+        .header("Authorization", &bearer)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let source = sources["items"][0]["id"].as_str().unwrap().to_owned();
+    let upload = http
+        .post(format!(
+            "{base}/api/v1/evidence?source={source}&received_from=x&received_via=test&file_name=crafted.docx&confidentiality=restricted"
+        ))
+        .header("Authorization", &bearer)
+        .body(zip)
+        .send()
+        .unwrap();
+    assert!(upload.status().as_u16() < 500, "{}", upload.text().unwrap());
+    // Anonymous views of the public tables are counted, not logged each.
+    let before = dir.audit_count();
+    for _ in 0..100 {
+        assert_eq!(status("/api/v1/public/tables"), 200);
+    }
+    assert_eq!(dir.audit_count(), before);
+    // Still answering, as before.
+    assert_eq!(status("/incidents"), 200);
+    assert_eq!(status("/search?q=repatriated"), 200);
+    drop(held);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
