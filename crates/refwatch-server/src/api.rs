@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Visitor;
+use crate::codes::ApiCode;
 use crate::derived::ListQuery;
 
 /// A JSON answer with `<`, `>` and `&` written as `\u003c`, `\u003e` and
@@ -40,10 +41,10 @@ impl IntoResponse for ApiJson {
     }
 }
 
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: ApiCode, message: &str) -> Response {
     (
         status,
-        ApiJson(json!({ "error": { "code": code, "message": message } })),
+        ApiJson(json!({ "error": { "code": code.code(), "message": message } })),
     )
         .into_response()
 }
@@ -65,7 +66,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
             Ok(Query(value)) => Ok(Self(value)),
             Err(_) => Err(error(
                 StatusCode::BAD_REQUEST,
-                "bad_query",
+                ApiCode::BadQuery,
                 "a query parameter has a value of the wrong type, such as letters where a number belongs",
             )),
         }
@@ -78,15 +79,15 @@ fn service_error(e: &ServiceError) -> Response {
         | ServiceError::NotFound(_)
         | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)) => error(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiCode::NotFound,
             "no such record, or not yours to see",
         ),
-        ServiceError::Damaged(_) => error(StatusCode::CONFLICT, "damaged", &e.to_string()),
+        ServiceError::Damaged(_) => error(StatusCode::CONFLICT, ApiCode::Damaged, &e.to_string()),
         other => {
             eprintln!("refwatch-server: API request failed: {other}");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ApiCode::Internal,
                 "something went wrong on the server; nothing was changed",
             )
         }
@@ -126,7 +127,7 @@ fn default_limit() -> usize {
 fn bad_limit() -> Response {
     error(
         StatusCode::BAD_REQUEST,
-        "bad_limit",
+        ApiCode::BadLimit,
         "limit must be from 1 to 500 and offset from 0 to 1000000",
     )
 }
@@ -146,7 +147,7 @@ fn bad_years(from: Option<i32>, to: Option<i32>) -> Option<Response> {
     (!plausible(from) || !plausible(to)).then(|| {
         error(
             StatusCode::BAD_REQUEST,
-            "bad_year",
+            ApiCode::BadYear,
             "years (from, to) must be from 1900 to 2100",
         )
     })
@@ -196,7 +197,7 @@ pub(crate) struct IncidentFilters {
 fn bad_filter(name: &str) -> Response {
     error(
         StatusCode::BAD_REQUEST,
-        "bad_filter",
+        ApiCode::BadFilter,
         &format!("the filter {name} has a value that is not one of its kind"),
     )
 }
@@ -382,7 +383,7 @@ pub(crate) async fn persons(
     if v.token.is_none() {
         return error(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiCode::NotFound,
             "no such record, or not yours to see",
         );
     }
@@ -396,7 +397,11 @@ pub(crate) async fn incident(
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = id.parse::<IncidentId>() else {
-        return error(StatusCode::BAD_REQUEST, "bad_id", "not an incident id");
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadId,
+            "not an incident id",
+        );
     };
     match state.core.for_caller(v.caller).readable().await {
         Ok(data) => match data
@@ -408,7 +413,7 @@ pub(crate) async fn incident(
             Some(i) => ApiJson(incident_json(i)).into_response(),
             None => error(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                ApiCode::NotFound,
                 "no such record, or not yours to see",
             ),
         },
@@ -422,12 +427,12 @@ pub(crate) async fn person_identity(
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
-        return error(StatusCode::BAD_REQUEST, "bad_id", "not a person id");
+        return error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a person id");
     };
     if v.token.is_none() {
         return error(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiCode::NotFound,
             "no such record, or not yours to see",
         );
     }
@@ -440,7 +445,7 @@ pub(crate) async fn person_identity(
             })).collect::<Vec<_>>(),
         }))
         .into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such record, or not yours to see"),
+        Ok(None) => error(StatusCode::NOT_FOUND, ApiCode::NotFound, "no such record, or not yours to see"),
         Err(e) => service_error(&e),
     }
 }
@@ -453,7 +458,7 @@ fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
         Ok(mut data) if data.incidents.len() == 1 => Ok(data.incidents.remove(0)),
         Ok(_) => Err(Box::new(error(
             StatusCode::BAD_REQUEST,
-            "bad_body",
+            ApiCode::BadBody,
             "send one incident object",
         ))),
         Err(problems) => Err(Box::new(invalid(&problems))),
@@ -466,7 +471,7 @@ pub(crate) fn writes_need_a_token(v: &Visitor, bearer: bool) -> Option<Response>
     (!bearer || v.token.is_none()).then(|| {
         error(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ApiCode::Unauthorized,
             "writes need Authorization: Bearer <session token>",
         )
     })
@@ -493,7 +498,7 @@ fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
             json!({ "path": format!("${path}"), "message": p.message })
         })
         .collect();
-    let body = json!({ "error": { "code": "invalid", "message": "the incident breaks these rules; nothing was saved", "problems": list } });
+    let body = json!({ "error": { "code": ApiCode::Invalid.code(), "message": "the incident breaks these rules; nothing was saved", "problems": list } });
     (StatusCode::UNPROCESSABLE_ENTITY, ApiJson(body)).into_response()
 }
 
@@ -546,7 +551,11 @@ pub(crate) async fn update_incident(
         return r;
     }
     let Ok(id) = id.parse::<IncidentId>() else {
-        return error(StatusCode::BAD_REQUEST, "bad_id", "not an incident id");
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadId,
+            "not an incident id",
+        );
     };
     let incident = match incident_from_json(&body) {
         Ok(i) => i,
@@ -555,7 +564,7 @@ pub(crate) async fn update_incident(
     if incident.id != id {
         return error(
             StatusCode::BAD_REQUEST,
-            "id_mismatch",
+            ApiCode::IdMismatch,
             "the body's id is not the one in the address",
         );
     }
@@ -592,7 +601,7 @@ pub(crate) async fn person(
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
-        return error(StatusCode::BAD_REQUEST, "bad_id", "not a person id");
+        return error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a person id");
     };
     if v.token.is_none() {
         return not_found();
@@ -660,7 +669,7 @@ fn body_of<T: serde::de::DeserializeOwned>(body: &str, expected: &str) -> Result
     serde_json::from_str(body).map_err(|_| {
         Box::new(error(
             StatusCode::BAD_REQUEST,
-            "bad_body",
+            ApiCode::BadBody,
             &format!("send {expected}"),
         ))
     })
@@ -668,15 +677,19 @@ fn body_of<T: serde::de::DeserializeOwned>(body: &str, expected: &str) -> Result
 
 pub(crate) fn account_error(e: &ServiceError) -> Response {
     match e {
-        ServiceError::User(message) => error(StatusCode::UNPROCESSABLE_ENTITY, "refused", message),
-        ServiceError::TooLarge { .. } => {
-            error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &e.to_string())
+        ServiceError::User(message) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, ApiCode::Refused, message)
         }
+        ServiceError::TooLarge { .. } => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiCode::TooLarge,
+            &e.to_string(),
+        ),
         ServiceError::Search(refwatch_search::SearchError::Empty) => {
-            error(StatusCode::BAD_REQUEST, "empty_query", &e.to_string())
+            error(StatusCode::BAD_REQUEST, ApiCode::EmptyQuery, &e.to_string())
         }
         ServiceError::Search(refwatch_search::SearchError::TooManyWords(_)) => {
-            error(StatusCode::BAD_REQUEST, "bad_query", &e.to_string())
+            error(StatusCode::BAD_REQUEST, ApiCode::BadQuery, &e.to_string())
         }
         other => service_error(other),
     }
@@ -797,12 +810,14 @@ pub(crate) async fn change_password(
         .await
     {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(ServiceError::SignIn(e @ SignInError::TryLater(_))) => {
-            error(StatusCode::TOO_MANY_REQUESTS, "try_later", &e.to_string())
-        }
+        Err(ServiceError::SignIn(e @ SignInError::TryLater(_))) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            ApiCode::TryLater,
+            &e.to_string(),
+        ),
         Err(ServiceError::SignIn(_)) => error(
             StatusCode::UNAUTHORIZED,
-            "bad_sign_in",
+            ApiCode::BadSignIn,
             "the current password is wrong",
         ),
         Err(e) => account_error(&e),
@@ -826,7 +841,7 @@ pub(crate) async fn audit_verify(State(state): State<AppState>, v: Visitor) -> R
 fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ApiCode::NotFound,
         "no such record, or not yours to see",
     )
 }
@@ -850,7 +865,7 @@ pub(crate) async fn create_session(
     let Ok(form) = serde_json::from_str::<SignInBody>(&body) else {
         return error(
             StatusCode::BAD_REQUEST,
-            "bad_body",
+            ApiCode::BadBody,
             "send {\"username\": …, \"password\": …} and, with a second factor, \"code\"",
         );
     };
@@ -880,8 +895,8 @@ pub(crate) async fn create_session(
             .into_response(),
         Err(ServiceError::SignIn(e)) => {
             let (status, code) = match e {
-                SignInError::Rejected => (StatusCode::UNAUTHORIZED, "bad_sign_in"),
-                SignInError::TryLater(_) => (StatusCode::TOO_MANY_REQUESTS, "try_later"),
+                SignInError::Rejected => (StatusCode::UNAUTHORIZED, ApiCode::BadSignIn),
+                SignInError::TryLater(_) => (StatusCode::TOO_MANY_REQUESTS, ApiCode::TryLater),
             };
             error(status, code, &e.to_string())
         }
@@ -923,7 +938,7 @@ fn link_kind(code: &str) -> Result<refwatch_domain::LinkKind, Box<Response>> {
     refwatch_domain::LinkKind::from_code(code).ok_or_else(|| {
         Box::new(error(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiCode::NotFound,
             "linkage is of `person` or `incident` records",
         ))
     })
@@ -1071,7 +1086,7 @@ pub(crate) async fn link_decide(
     else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "refused",
+            ApiCode::Refused,
             "give two different record ids of this kind",
         );
     };

@@ -12,6 +12,7 @@ use refwatch_domain::Lang;
 use refwatch_service::{Caller, SessionHolder};
 
 use crate::AppState;
+use crate::codes::ApiCode;
 
 pub(crate) const SESSION_COOKIE: &str = "refwatch_session";
 pub(crate) const LANG_COOKIE: &str = "refwatch_lang";
@@ -143,7 +144,7 @@ impl FromRequestParts<AppState> for Visitor {
             return Err(if parts.uri.path().starts_with("/api/") {
                 crate::api::error(
                     StatusCode::FORBIDDEN,
-                    "must_change_password",
+                    ApiCode::MustChangePassword,
                     "choose a new password first: POST /api/v1/password",
                 )
             } else {

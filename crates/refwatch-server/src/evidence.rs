@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::api::{ApiJson, account_error, error, has_bearer, writes_need_a_token};
 use crate::auth::Visitor;
+use crate::codes::ApiCode;
 use crate::i18n::{level, t};
 use crate::pages::{failure, layout, page};
 
@@ -233,7 +234,7 @@ pub(crate) async fn api_search(
 ) -> Response {
     let request = match q.request() {
         Ok(r) => r,
-        Err(m) => return error(StatusCode::BAD_REQUEST, "bad_query", m),
+        Err(m) => return error(StatusCode::BAD_REQUEST, ApiCode::BadQuery, m),
     };
     match state.core.for_caller(v.caller).search(&request).await {
         Ok(r) => ApiJson(search_json(&r)).into_response(),
@@ -709,7 +710,7 @@ pub(crate) async fn api_add(
     let Ok(source) = q.source.parse() else {
         return error(
             StatusCode::BAD_REQUEST,
-            "bad_query",
+            ApiCode::BadQuery,
             "source is a source id (a UUID or key:slug)",
         );
     };
@@ -720,7 +721,7 @@ pub(crate) async fn api_add(
             None => {
                 return error(
                     StatusCode::BAD_REQUEST,
-                    "bad_query",
+                    ApiCode::BadQuery,
                     "confidentiality is public, restricted or confidential",
                 );
             }
@@ -729,7 +730,7 @@ pub(crate) async fn api_add(
     if body.is_empty() {
         return error(
             StatusCode::BAD_REQUEST,
-            "empty",
+            ApiCode::Empty,
             "send the file as the request body",
         );
     }

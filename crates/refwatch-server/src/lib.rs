@@ -11,6 +11,7 @@
 mod admin;
 mod api;
 mod auth;
+mod codes;
 mod dates;
 mod derived;
 mod evidence;
@@ -24,6 +25,7 @@ mod pages;
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::codes::ApiCode;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -109,17 +111,16 @@ async fn api_errors_as_json(request: Request, next: Next) -> Response {
         return response;
     }
     let code = match status.as_u16() {
-        400 => "bad_request",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "timeout",
-        413 => "too_large",
-        415 => "unsupported_media_type",
-        422 => "refused",
-        429 => "try_later",
-        503 => "busy",
-        _ if status.is_server_error() => "internal",
-        _ => "bad_request",
+        404 => ApiCode::NotFound,
+        405 => ApiCode::MethodNotAllowed,
+        408 => ApiCode::Timeout,
+        413 => ApiCode::TooLarge,
+        415 => ApiCode::UnsupportedMediaType,
+        422 => ApiCode::Refused,
+        429 => ApiCode::TryLater,
+        503 => ApiCode::Busy,
+        _ if status.is_server_error() => ApiCode::Internal,
+        _ => ApiCode::BadRequest,
     };
     let bytes = axum::body::to_bytes(response.into_body(), 4096)
         .await

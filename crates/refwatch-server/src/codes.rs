@@ -1,0 +1,164 @@
+//! The codes of the API's errors: every error the API answers is
+//! `{"error": {"code", "message"}}` with one of these, and the OpenAPI
+//! document lists exactly these (a test checks the two agree).
+
+/// What went wrong, for a program to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApiCode {
+    /// No such record, or not the caller's to see.
+    NotFound,
+    /// An id that is not a UUID or `key:slug`.
+    BadId,
+    /// A limit or offset out of range.
+    BadLimit,
+    /// A filter value that is not one of its kind.
+    BadFilter,
+    /// A query parameter of the wrong type, or search words that cannot be asked.
+    BadQuery,
+    /// A body that is not the JSON expected.
+    BadBody,
+    /// A year out of 1900–2100.
+    BadYear,
+    /// Wrong username, password or code.
+    BadSignIn,
+    /// A request the server could not read (the framework's own refusal).
+    BadRequest,
+    /// The id in the body differs from the one in the path.
+    IdMismatch,
+    /// A write without a bearer token.
+    Unauthorized,
+    /// The session's password is a one-time one: choose a new one first.
+    MustChangePassword,
+    /// The core refused: the message says why and what to do.
+    Refused,
+    /// The record breaks the rules (with a list of problems).
+    Invalid,
+    /// Stored data does not open or check out.
+    Damaged,
+    /// An empty body where a file was expected.
+    Empty,
+    /// A search without words.
+    EmptyQuery,
+    /// A body or file over the size limit.
+    TooLarge,
+    /// Too many attempts: try again later.
+    TryLater,
+    /// A method the route does not take.
+    MethodNotAllowed,
+    /// The request took too long to arrive.
+    Timeout,
+    /// A body of a type the route does not take.
+    UnsupportedMediaType,
+    /// Busy (printing): try again shortly.
+    Busy,
+    /// Something went wrong on the server; nothing was changed.
+    Internal,
+}
+
+impl ApiCode {
+    /// Every code, in the order the OpenAPI document lists them.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) const ALL: [ApiCode; 24] = [
+        Self::NotFound,
+        Self::BadId,
+        Self::BadLimit,
+        Self::BadFilter,
+        Self::BadQuery,
+        Self::BadBody,
+        Self::BadYear,
+        Self::BadSignIn,
+        Self::BadRequest,
+        Self::IdMismatch,
+        Self::Unauthorized,
+        Self::MustChangePassword,
+        Self::Refused,
+        Self::Invalid,
+        Self::Damaged,
+        Self::Empty,
+        Self::EmptyQuery,
+        Self::TooLarge,
+        Self::TryLater,
+        Self::MethodNotAllowed,
+        Self::Timeout,
+        Self::UnsupportedMediaType,
+        Self::Busy,
+        Self::Internal,
+    ];
+
+    /// The code as it is written in the JSON.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::BadId => "bad_id",
+            Self::BadLimit => "bad_limit",
+            Self::BadFilter => "bad_filter",
+            Self::BadQuery => "bad_query",
+            Self::BadBody => "bad_body",
+            Self::BadYear => "bad_year",
+            Self::BadSignIn => "bad_sign_in",
+            Self::BadRequest => "bad_request",
+            Self::IdMismatch => "id_mismatch",
+            Self::Unauthorized => "unauthorized",
+            Self::MustChangePassword => "must_change_password",
+            Self::Refused => "refused",
+            Self::Invalid => "invalid",
+            Self::Damaged => "damaged",
+            Self::Empty => "empty",
+            Self::EmptyQuery => "empty_query",
+            Self::TooLarge => "too_large",
+            Self::TryLater => "try_later",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Timeout => "timeout",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Busy => "busy",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiCode;
+
+    #[test]
+    fn the_openapi_document_lists_exactly_the_codes_the_server_answers_with() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../api/openapi.json")).unwrap();
+        let listed: Vec<&str> = doc["components"]["schemas"]["Error"]["properties"]["error"]
+            ["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let codes: Vec<&str> = ApiCode::ALL.iter().map(|c| c.code()).collect();
+        assert_eq!(listed, codes);
+    }
+
+    #[test]
+    fn no_error_code_is_written_as_a_bare_string_in_the_server() {
+        // A tidy test: codes come from the enum, so none goes undocumented.
+        for (name, text) in [
+            ("api.rs", include_str!("api.rs")),
+            ("auth.rs", include_str!("auth.rs")),
+            ("evidence.rs", include_str!("evidence.rs")),
+            ("lib.rs", include_str!("lib.rs")),
+            ("links.rs", include_str!("links.rs")),
+            ("figures.rs", include_str!("figures.rs")),
+            ("forms.rs", include_str!("forms.rs")),
+        ] {
+            for code in ApiCode::ALL.map(ApiCode::code) {
+                for bare in [
+                    format!("\"{code}\","),
+                    format!("\"{code}\")"),
+                    format!("\"code\": \"{code}\""),
+                ] {
+                    assert!(
+                        !text.contains(&bare),
+                        "{name} writes the code {code} as a string; use ApiCode"
+                    );
+                }
+            }
+        }
+    }
+}
