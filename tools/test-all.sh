@@ -12,6 +12,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# prlimit runs the server under a memory limit in the survival test.
+command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
