@@ -326,6 +326,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             format!("{base_url}/incidents"),
             false,
         ),
+        (
+            "public: tables /public (disclosure control)",
+            format!("{base_url}/public"),
+            false,
+        ),
     ];
     let token_for = |signed: bool| if signed { token.as_str() } else { "public" };
     // Alone, in this order: the first signed-in page reads every record;
