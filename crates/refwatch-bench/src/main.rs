@@ -5,6 +5,7 @@
 // A command-line program: its results go to standard output.
 #![allow(clippy::print_stdout)]
 
+mod disclosure;
 mod guard;
 mod link;
 mod search;
@@ -30,6 +31,9 @@ enum Command {
     /// Build the publication guard from synthetic persons' names and screen
     /// synthetic incidents' text with it.
     Guard(guard::Args),
+    /// Protect the public tables of the demo and of generated sets of
+    /// people, and run the attacker with a solver against them.
+    Disclosure(disclosure::Args),
     /// Index synthetic documents (half English, half Korean) and time one-
     /// and two-word queries.
     Search(search::Args),
@@ -41,5 +45,6 @@ fn main() -> anyhow::Result<()> {
         Command::Link(args) => link::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Guard(args) => guard::run(&args),
+        Command::Disclosure(args) => disclosure::run(&args),
     }
 }

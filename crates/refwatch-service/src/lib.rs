@@ -38,7 +38,7 @@ pub use evidence::{
     VerifyFinding, VerifyProblem,
 };
 pub use linking::{LinkOptions, LinkRunReport, MOST_SUGGESTIONS, Review, ReviewItem};
-pub use public::{PublicExport, PublicTable};
+pub use public::{PublicExport, PublicTable, people_tables};
 pub use search::{IndexStats, SearchRequest};
 pub use visibility::readable_by;
 

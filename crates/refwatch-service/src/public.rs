@@ -42,7 +42,7 @@ type ColumnOf = fn(&Person) -> Option<&Term>;
 
 /// The people of the public tables, one count table per dimension, rows
 /// by year (ascending, "unknown" last) and the same rows in every table.
-pub(crate) fn people_tables(
+pub fn people_tables(
     persons: &[Person],
     incident_years: &HashMap<IncidentId, i32>,
 ) -> Vec<CountTable> {

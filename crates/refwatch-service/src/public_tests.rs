@@ -68,65 +68,12 @@ fn person(n: u128, incident: IncidentId) -> Person {
     }
 }
 
-/// A small deterministic generator: no clock, no randomness from outside.
-struct Xorshift(u64);
-
-impl Xorshift {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-
-    /// One of `codes`, skewed to the first, or none at times.
-    fn term(&mut self, codes: &[&str]) -> Option<Term> {
-        if self.below(8) == 0 {
-            return None;
-        }
-        let n = codes.len() as u64;
-        Some(Term::new(codes[self.below(n).min(self.below(n)) as usize]))
-    }
-}
-
 #[test]
 fn two_hundred_generated_datasets_give_no_hidden_cell_away() {
-    let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
     let mut hidden = 0;
     let mut widths = Vec::new();
     for set in 0..200 {
-        // From a handful of people to a few hundred, over up to 25 years;
-        // some years hold one or two people.
-        let people = 1 + rng.below([8, 40, 300][set % 3]);
-        let span = 1 + rng.below(25) as i32;
-        let incidents: Vec<(IncidentId, i32)> = (0..=span)
-            .map(|k| {
-                let id = IncidentId::from_uuid(uuid::Uuid::from_u128(1000 + k as u128));
-                (id, 2000 + k)
-            })
-            .collect();
-        let persons: Vec<Person> = (0..people)
-            .map(|n| {
-                // Early years busy, later ones sparse.
-                let k = rng
-                    .below(incidents.len() as u64)
-                    .min(rng.below(incidents.len() as u64));
-                let mut p = person(u128::from(n), incidents[k as usize].0);
-                p.sex = rng.term(&["female", "male", "unknown"]);
-                p.age_group = rng.term(&["adult", "youth", "child", "older"]);
-                p.category = rng.term(&[
-                    "dprk_national",
-                    "china_born_child",
-                    "rok_pow_family",
-                    "abductee_family",
-                ]);
-                if rng.below(20) == 0 {
-                    p.incidents.clear(); // year unknown
-                }
-                p
-            })
-            .collect();
-        let years: HashMap<IncidentId, i32> = incidents.into_iter().collect();
+        let (persons, years) = refwatch_synth::table_people(set, 29);
         let (worst, h) = narrowest(&persons, &years);
         hidden += h;
         if let Some(worst) = worst {

@@ -297,3 +297,67 @@ pub fn korean_lists(people: usize, seed: u64) -> (String, String) {
 }
 
 mod korean;
+
+/// People for the public tables' disclosure tests: from a handful to a few
+/// hundred (by `set % 3`), over 1 to 25 years with early years busy and
+/// later ones sparse (some hold one or two people), with sex, age group and
+/// category skewed to common values, one in eight missing, and one person
+/// in twenty with no year. Returns the persons and the year of each
+/// incident they are linked to. The same `set` and `seed` give the same
+/// people.
+pub fn table_people(
+    set: usize,
+    seed: u64,
+) -> (Vec<Person>, std::collections::HashMap<IncidentId, i32>) {
+    let mut dice = Dice(Xoshiro256PlusPlus::seed_from_u64(
+        seed ^ (set as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    ));
+    let people = 1 + dice.below([8, 40, 300][set % 3]);
+    let span = 1 + dice.below(25);
+    let incidents: Vec<(IncidentId, i32)> = (0..=span)
+        .map(|k| (IncidentId::from_uuid(dice.uuid()), 2000 + k as i32))
+        .collect();
+    let term = |dice: &mut Dice, codes: &[&str]| {
+        (!dice.chance(12))
+            .then(|| Term::new(codes[dice.below(codes.len()).min(dice.below(codes.len()))]))
+    };
+    let persons = (0..people)
+        .map(|_| {
+            let k = dice.below(incidents.len()).min(dice.below(incidents.len()));
+            let sex = term(&mut dice, &["female", "male", "unknown"]);
+            let age_group = term(&mut dice, &["adult", "youth", "child", "older"]);
+            let category = term(
+                &mut dice,
+                &[
+                    "dprk_national",
+                    "china_born_child",
+                    "rok_pow_family",
+                    "abductee_family",
+                ],
+            );
+            let incidents = if dice.chance(5) {
+                Vec::new()
+            } else {
+                vec![PersonIncident {
+                    incident: incidents[k].0,
+                    role: Term::new("victim"),
+                }]
+            };
+            Person {
+                id: PersonId::from_uuid(dice.uuid()),
+                identity: None,
+                sex,
+                birth_year: None,
+                age_group,
+                origin_place: None,
+                category,
+                timeline: Vec::new(),
+                incidents,
+                consent_public: false,
+                confidentiality: Confidentiality::Restricted,
+                citations: Vec::new(),
+            }
+        })
+        .collect();
+    (persons, incidents.into_iter().collect())
+}
