@@ -196,22 +196,41 @@ pub(crate) async fn public_tables(State(state): State<AppState>, v: Visitor) -> 
     if let Err(e) = core.count_public_view("public tables").await {
         return failure(&v, &state, &e);
     }
+    let vocab = refwatch_domain::Vocabularies::builtin();
     let body = html! {
         h1 { (t(l, "public_tables")) }
         p { (t(l, "public_tables_note")) }
         @for table in tables.iter() {
-            h2 { (table.name) }
-            table {
-                thead { tr { th {} @for c in &table.table.cols { th { (c) } } th { "total" } } }
+            @let vocabulary = refwatch_stats::files::value_vocabulary(table.dimension);
+            @let by = match table.dimension {
+                refwatch_domain::Dimension::Sex => "sex",
+                refwatch_domain::Dimension::AgeGroup => "age_group",
+                refwatch_domain::Dimension::Category => "category",
+            };
+            h2 { (t(l, by)) }
+            p.basis { code { (table.name) ".csv" } }
+            div.scroll { table {
+                thead {
+                    tr {
+                        th { (t(l, "year")) }
+                        @for c in &table.table.cols {
+                            @let term = refwatch_domain::Term::new(c.as_str());
+                            // "unknown" is a column of every table, not a term of every vocabulary.
+                            @let column = if c == "unknown" { refwatch_domain::Vocabulary::Sex } else { vocabulary };
+                            th { (vocab.label(column, &term, l)) }
+                        }
+                        th { (t(l, "total")) }
+                    }
+                }
                 tbody {
                     @for r in 0..=table.table.rows.len() {
                         tr {
-                            th { (table.table.rows.get(r).map_or("total", String::as_str)) }
+                            th { (table.table.rows.get(r).map_or(t(l, "total"), String::as_str)) }
                             @for c in 0..=table.table.cols.len() { td.n { (table.table.text(r, c)) } }
                         }
                     }
                 }
-            }
+            } }
         }
     };
     page(
