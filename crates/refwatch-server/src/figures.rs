@@ -21,6 +21,29 @@ const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// PDF briefs printed at once (each starts a Chromium).
 static PRINTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// Signed-in requests that may wait for a printer at once; the public never waits.
+const QUEUE: usize = 8;
+/// How long a signed-in request waits for a printer.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A printer: at once when one is free; when both are busy, signed-in
+/// readers queue (a few, for a minute) and the public is refused.
+async fn printer(signed_in: bool) -> Option<tokio::sync::SemaphorePermit<'static>> {
+    use std::sync::atomic::Ordering;
+    if let Ok(permit) = PRINTING.try_acquire() {
+        return Some(permit);
+    }
+    if !signed_in || WAITING.fetch_add(1, Ordering::SeqCst) >= QUEUE {
+        if signed_in {
+            WAITING.fetch_sub(1, Ordering::SeqCst);
+        }
+        return None;
+    }
+    let permit = tokio::time::timeout(QUEUE_WAIT, PRINTING.acquire()).await;
+    WAITING.fetch_sub(1, Ordering::SeqCst);
+    permit.ok()?.ok()
+}
 
 /// The table's range and division, as typed in the form.
 #[derive(Deserialize, Default)]
@@ -301,8 +324,10 @@ pub(crate) async fn brief(
             html.into_bytes(),
         );
     }
-    // Each PDF is a Chromium: a few at once, the rest told to come back.
-    let Ok(_permit) = PRINTING.try_acquire() else {
+    // Each PDF is a Chromium: a few at once, a short queue for members,
+    // the rest told to come back.
+    let signed_in = v.caller != refwatch_service::Caller::public();
+    let Some(_permit) = printer(signed_in).await else {
         return answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_busy")));
     };
     match tokio::task::spawn_blocking(move || refwatch_print::html_to_pdf(&html)).await {
@@ -312,5 +337,29 @@ pub(crate) async fn brief(
             answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_failed")))
         }
         Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, Some(t(l, "print_failed"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PRINTING, printer};
+
+    #[tokio::test]
+    async fn members_queue_for_a_printer_and_the_public_is_refused() {
+        let first = PRINTING.try_acquire().unwrap();
+        let second = PRINTING.try_acquire().unwrap();
+        assert!(
+            printer(false).await.is_none(),
+            "the public is refused at once"
+        );
+        let member = tokio::spawn(printer(true));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!member.is_finished(), "a member waits in the queue");
+        drop(first);
+        assert!(
+            member.await.unwrap().is_some(),
+            "and prints when a printer frees"
+        );
+        drop(second);
     }
 }
