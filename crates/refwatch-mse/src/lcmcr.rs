@@ -260,6 +260,10 @@ struct Order {
     heavy: usize,
 }
 
+/// Up to this many people in the light pool are placed one by one; more
+/// are split by binomials.
+const ONE_BY_ONE: u64 = 32;
+
 /// The share of the class weights below which the light classes are pooled.
 const POOLED_SHARE: f64 = 0.02;
 
@@ -310,18 +314,34 @@ fn multinomial(rng: &mut Xoshiro256PlusPlus, n: u64, w: &[f64], out: &mut [u64],
         } else {
             binomial(rng, n, light_mass / (mass + light_mass))
         };
-        for _ in 0..pooled {
-            let u: f64 = StandardUniform.sample(rng);
-            let mut target = u * light_mass;
-            let mut chosen = light[light.len() - 1];
-            for &i in light {
-                if target < w[i] {
-                    chosen = i;
-                    break;
+        if pooled <= ONE_BY_ONE {
+            for _ in 0..pooled {
+                let u: f64 = StandardUniform.sample(rng);
+                let mut target = u * light_mass;
+                let mut chosen = light[light.len() - 1];
+                for &i in light {
+                    if target < w[i] {
+                        chosen = i;
+                        break;
+                    }
+                    target -= w[i];
                 }
-                target -= w[i];
+                out[chosen] += 1;
             }
-            out[chosen] += 1;
+        } else {
+            // Many (a huge cell): by binomials, so that the time does not
+            // grow with the count.
+            let (mut left, mut left_mass) = (pooled, light_mass);
+            for (n, &i) in light.iter().enumerate() {
+                let draw = if n + 1 == light.len() || left_mass <= 0.0 {
+                    left
+                } else {
+                    binomial(rng, left, (w[i] / left_mass).clamp(0.0, 1.0))
+                };
+                out[i] += draw;
+                left -= draw;
+                left_mass -= w[i];
+            }
         }
         remaining -= pooled;
     }
@@ -708,27 +728,29 @@ mod beta_tests {
         assert!(order.heavy < w.len(), "some classes are pooled");
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         let mut out = vec![0u64; w.len()];
-        let mut sums = vec![0.0f64; w.len()];
-        let rounds = 100_000;
-        let n = 300;
-        for _ in 0..rounds {
-            multinomial(&mut rng, n, &w, &mut out, &order);
-            assert_eq!(out.iter().sum::<u64>(), n);
-            assert_eq!(out[5], 0, "a class of weight 0 gets nobody");
-            for (s, &o) in sums.iter_mut().zip(&out) {
-                *s += o as f64;
+        // Few people in the pool (placed one by one) and a huge cell (the
+        // pool split by binomials, in time that does not grow with it).
+        for (n, rounds) in [(300u64, 100_000u32), (1_000_000_000, 2_000)] {
+            let mut sums = vec![0.0f64; w.len()];
+            for _ in 0..rounds {
+                multinomial(&mut rng, n, &w, &mut out, &order);
+                assert_eq!(out.iter().sum::<u64>(), n);
+                assert_eq!(out[5], 0, "a class of weight 0 gets nobody");
+                for (s, &o) in sums.iter_mut().zip(&out) {
+                    *s += o as f64;
+                }
             }
-        }
-        let total: f64 = w.iter().sum();
-        for (i, &wi) in w.iter().enumerate() {
-            let p = wi / total;
-            let mean = sums[i] / rounds as f64;
-            let sd = (n as f64 * p * (1.0 - p) / rounds as f64).sqrt();
-            assert!(
-                (mean - n as f64 * p).abs() <= 4.0 * sd + 1e-9,
-                "class {i}: mean {mean} vs {}",
-                n as f64 * p
-            );
+            let total: f64 = w.iter().sum();
+            for (i, &wi) in w.iter().enumerate() {
+                let p = wi / total;
+                let mean = sums[i] / f64::from(rounds);
+                let sd = (n as f64 * p * (1.0 - p) / f64::from(rounds)).sqrt();
+                assert!(
+                    (mean - n as f64 * p).abs() <= 4.0 * sd + 1e-9,
+                    "n {n}, class {i}: mean {mean} vs {}",
+                    n as f64 * p
+                );
+            }
         }
     }
 

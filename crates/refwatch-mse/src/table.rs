@@ -18,6 +18,16 @@ pub enum TableError {
     Shape(String),
 }
 
+/// More people than any table of people can hold (over the world's
+/// population): a count above it is a typing or export error.
+pub(crate) const MAX_PEOPLE: u64 = 10_000_000_000;
+
+fn too_many() -> TableError {
+    TableError::Shape(format!(
+        "the counts add up to more than {MAX_PEOPLE} people; check the table for a mistyped count"
+    ))
+}
+
 /// Counts of people by capture pattern over `k` lists. Pattern bits: bit
 /// `k-1-j` is list `j`, so the pattern "1010" over four lists is `0b1010`.
 #[derive(Clone, PartialEq, Eq)]
@@ -26,6 +36,11 @@ pub struct CaptureTable {
     /// `counts[pattern]` for every pattern from 0 to 2^k - 1; `counts[0]`
     /// (never documented) is always 0 here.
     counts: Vec<u64>,
+}
+
+/// Whether `text` is a capture pattern: 0s and 1s.
+fn is_pattern(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c == '0' || c == '1')
 }
 
 impl fmt::Debug for CaptureTable {
@@ -63,24 +78,66 @@ impl CaptureTable {
                     "pattern {pattern:b} has more than {k} lists"
                 )));
             }
-            counts[pattern as usize] += count;
+            let cell = &mut counts[pattern as usize];
+            *cell = cell.checked_add(count).ok_or_else(too_many)?;
+        }
+        let total = counts
+            .iter()
+            .try_fold(0u64, |sum, &c| sum.checked_add(c))
+            .ok_or_else(too_many)?;
+        if total > MAX_PEOPLE {
+            return Err(too_many());
         }
         Ok(Self { lists, counts })
+    }
+
+    /// Refuses a table no estimate can come from: nobody on it, or nobody
+    /// on more than one list (without overlaps the number never documented
+    /// is not identified: any figure would be made up).
+    pub fn estimable(&self) -> Result<(), TableError> {
+        if self.observed() == 0 {
+            return Err(TableError::Shape(
+                "every count is 0: there is nobody to estimate from".into(),
+            ));
+        }
+        let overlap = self.cells().any(|(p, c)| c > 0 && p.count_ones() >= 2);
+        if !overlap {
+            return Err(TableError::Shape(
+                "nobody is on more than one list: without overlaps between the lists the number never documented cannot be estimated".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads a CSV like `kosovo_patterns.csv`: a header naming the lists
     /// joined by `_` (or any header), then rows of a 0/1 pattern and a count.
     pub fn from_csv(text: &str) -> Result<Self, TableError> {
+        // A byte-order mark is not part of the first list's name.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
-        let Some((_, header)) = lines.next() else {
+        let Some((header_index, header)) = lines.next() else {
             return Err(TableError::Shape("the file is empty".into()));
         };
         let unquote = |s: &str| s.trim().trim_matches('"').to_owned();
-        let first = unquote(header.split(',').next().unwrap_or_default());
+        let head: Vec<String> = header.split(',').map(unquote).collect();
+        let first = head.first().cloned().unwrap_or_default();
+        if is_pattern(&first) && head.get(1).is_some_and(|c| c.parse::<u64>().is_ok()) {
+            return Err(TableError::Line {
+                line: header_index + 1,
+                reason: format!(
+                    "this looks like a row of data, not a header; the first line names the lists and the count, e.g. \"{}\",\"count\"",
+                    (1..=first.len())
+                        .map(|i| format!("list{i}"))
+                        .collect::<Vec<_>>()
+                        .join("_")
+                ),
+            });
+        }
         let mut cells = Vec::new();
+        let mut seen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
         let mut width = None;
         for (i, line) in lines {
             let err = |reason: String| TableError::Line {
@@ -91,7 +148,7 @@ impl CaptureTable {
             let [pattern, count] = &fields[..] else {
                 return Err(err("expected two fields: a 0/1 pattern and a count".into()));
             };
-            if pattern.is_empty() || !pattern.chars().all(|c| c == '0' || c == '1') {
+            if !is_pattern(pattern) {
                 return Err(err(format!("\"{pattern}\" is not a pattern of 0s and 1s")));
             }
             if *width.get_or_insert(pattern.len()) != pattern.len() {
@@ -104,6 +161,11 @@ impl CaptureTable {
                 .map_err(|_| err(format!("\"{count}\" is not a whole number")))?;
             let bits =
                 u32::from_str_radix(pattern, 2).map_err(|_| err("pattern too long".into()))?;
+            if let Some(before) = seen.insert(bits, i + 1) {
+                return Err(err(format!(
+                    "the pattern {pattern} is also on line {before}; give each pattern once, with its whole count"
+                )));
+            }
             if bits == 0 {
                 if count != 0 {
                     return Err(err(

@@ -243,3 +243,44 @@ fn a_small_study_runs_and_reports_every_method() {
         assert!((0.0..=1.0).contains(&r.coverage));
     }
 }
+
+/// What `from_csv` (and, for the last two, `estimable`) says of `text`.
+fn refusal(text: &str) -> String {
+    match CaptureTable::from_csv(text) {
+        Err(e) => e.to_string(),
+        Ok(t) => t
+            .estimable()
+            .map_or_else(|e| e.to_string(), |()| "accepted".into()),
+    }
+}
+
+#[test]
+fn bad_tables_are_refused_with_a_reason() {
+    // No header: the first row would become the header and be lost.
+    let headless = refusal("\"0001\",306\n\"0010\",936\n\"0011\",5\n");
+    assert!(
+        headless.starts_with("line 1: this looks like a row of data"),
+        "{headless}"
+    );
+    // A pattern twice: refused, naming both lines.
+    let twice = refusal("a_b_c,count\n100,5\n110,3\n100,7\n");
+    assert_eq!(
+        twice,
+        "line 4: the pattern 100 is also on line 2; give each pattern once, with its whole count"
+    );
+    // Everybody zero, or nobody on two lists: nothing to estimate from.
+    assert!(refusal("a_b_c,count\n100,0\n010,0\n001,0\n").contains("every count is 0"));
+    assert!(
+        refusal("a_b_c,count\n100,50\n010,40\n001,30\n")
+            .contains("nobody is on more than one list")
+    );
+    // Counts that would wrap past 2^64, or more people than there are.
+    let huge = refusal("a_b_c,count\n100,18446744073709551615\n110,2\n");
+    assert!(huge.contains("more than 10000000000 people"), "{huge}");
+    assert!(refusal("a_b_c,count\n100,10000000001\n110,2\n").contains("mistyped count"));
+    // A byte-order mark is not part of the first list's name.
+    let t = CaptureTable::from_csv("\u{feff}\"EXH_ABA_OSCE\",\"count\"\n100,5\n110,3\n011,2\n")
+        .unwrap();
+    assert_eq!(t.lists()[0], "EXH");
+    assert_eq!(refusal("\u{feff}a_b_c,count\n100,5\n110,3\n"), "accepted");
+}

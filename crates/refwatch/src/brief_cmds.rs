@@ -39,6 +39,10 @@ fn estimates(
     let mut out = Vec::new();
     for (stratum, cells) in refwatch_stats::capture_patterns(data, &ids, &[]) {
         let table = CaptureTable::new(names.clone(), cells)?;
+        if table.estimable().is_err() {
+            // Without overlaps any figure would be made up: none is printed.
+            continue;
+        }
         let Some(fit) = refwatch_mse::loglinear::select(&table) else {
             continue;
         };

@@ -157,6 +157,9 @@ pub(crate) fn from_patterns(patterns: &Path, run: &Run) -> anyhow::Result<Outcom
         .with_context(|| format!("cannot read {}", patterns.display()))?;
     let table = CaptureTable::from_csv(&text)
         .with_context(|| format!("{} is not a capture-pattern table", patterns.display()))?;
+    table
+        .estimable()
+        .with_context(|| format!("{} cannot be estimated from", patterns.display()))?;
     let v = result_json(&table, run)?;
     if format_is_table(run.format) {
         print_result(&v);
@@ -206,12 +209,18 @@ pub(crate) async fn from_lists(
     let mut results = Vec::new();
     for (label, cells) in refwatch_stats::capture_patterns(&data, &ids, &by) {
         let table = CaptureTable::new(names.clone(), cells)?;
+        if let Err(why) = table.estimable() {
+            eprintln!("{label}: no estimate: {why}");
+            continue;
+        }
         let mut v = result_json(&table, run)?;
         v["stratum"] = json!(label);
         results.push(v);
     }
     if results.is_empty() {
-        anyhow::bail!("no documented person is cited by any of these sources");
+        anyhow::bail!(
+            "no estimate: nobody is cited by more than one of these sources (in any stratum)"
+        );
     }
     if format_is_table(run.format) {
         for v in &results {

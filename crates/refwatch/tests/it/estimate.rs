@@ -205,3 +205,42 @@ fn estimates_from_lists_in_the_database_by_stratum() {
         run.stderr()
     );
 }
+
+#[test]
+fn tables_no_estimate_can_come_from_are_refused_with_a_sentence() {
+    let dir = DataDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text, says) in [
+        (
+            "headless.csv",
+            "\"0001\",306\n\"0010\",936\n\"0011\",5\n",
+            "looks like a row of data",
+        ),
+        (
+            "twice.csv",
+            "a_b_c,count\n100,5\n110,3\n100,7\n",
+            "also on line 2",
+        ),
+        (
+            "zeros.csv",
+            "a_b_c,count\n100,0\n010,0\n011,0\n",
+            "every count is 0",
+        ),
+        (
+            "apart.csv",
+            "a_b_c,count\n100,50\n010,40\n001,30\n",
+            "nobody is on more than one list",
+        ),
+        (
+            "wraps.csv",
+            "a_b_c,count\n100,18446744073709551615\n110,2\n",
+            "mistyped count",
+        ),
+    ] {
+        let path = write_temp(&tmp, name, text);
+        let run = dir.run(&["estimate", "--patterns", path.to_str().unwrap()]);
+        assert!(!run.success(), "{name} was estimated: {}", run.stdout());
+        assert!(run.stderr().contains(says), "{name}: {}", run.stderr());
+        assert!(run.stdout().is_empty(), "{name}: no figure is printed");
+    }
+}
