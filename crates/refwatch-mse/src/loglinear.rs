@@ -68,12 +68,13 @@ impl Model {
             Self::M0 => vec![f],
             Self::Mt => mt.collect(),
             Self::MthChao => {
-                // Chao's lower-bound heterogeneity as Rcapture codes it:
-                // columns (f - c + 1)+ for c = 3 .. k-1, so that the people
-                // seen once and twice drive the estimate. (Checked against
-                // Rcapture on the Kosovo table: 8,591.)
+                // Chao's lower-bound heterogeneity as Rcapture's Xclosedp
+                // codes it: columns (f - c + 1)+ for c = 3 .. k, the last
+                // marking "on every list"; a column whose coefficient comes
+                // out negative is then dropped and the model refitted
+                // (Rcapture's neg = TRUE), see `fit_point`.
                 let mut row: Vec<f64> = mt.collect();
-                row.extend((3..k).map(|c| (f - c as f64 + 1.0).max(0.0)));
+                row.extend((3..=k).map(|c| (f - c as f64 + 1.0).max(0.0)));
                 row
             }
             Self::MthDarroch => {
@@ -113,6 +114,12 @@ pub struct Fit {
     pub bic: f64,
     /// 95% profile-likelihood interval for the population size, when found.
     pub interval: Option<(f64, f64)>,
+    /// Standard error of the estimate, as Rcapture computes it:
+    /// sqrt(e^b0 + e^(2 b0) var(b0)).
+    pub std_error: f64,
+    /// Mth Chao: the c of each heterogeneity term (f - c + 1)+ whose
+    /// coefficient came out negative and was set to 0 (Rcapture's rule).
+    pub zeroed: Vec<usize>,
     /// Whether the fit converged.
     pub converged: bool,
 }
@@ -181,6 +188,23 @@ fn poisson_irls(x: &[Vec<f64>], y: &[f64]) -> Option<(Vec<f64>, Vec<f64>, bool)>
     Some((beta, mu, false))
 }
 
+/// The variance of the intercept: the first diagonal entry of the inverse
+/// of the Fisher information X'WX at the fitted means.
+fn intercept_variance(x: &[Vec<f64>], mu: &[f64]) -> Option<f64> {
+    let p = x[0].len();
+    let mut xtwx = vec![vec![0.0; p]; p];
+    for (row, &w) in x.iter().zip(mu) {
+        for a in 0..p {
+            for b in 0..p {
+                xtwx[a][b] += row[a] * w * row[b];
+            }
+        }
+    }
+    let mut unit = vec![0.0; p];
+    unit[0] = 1.0;
+    Some(solve_spd(&xtwx, &unit)?[0])
+}
+
 fn deviance(y: &[f64], mu: &[f64]) -> f64 {
     2.0 * y
         .iter()
@@ -217,16 +241,29 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
-fn design(model: Model, table: &CaptureTable, with_zero: bool) -> (Vec<Vec<f64>>, Vec<u32>) {
+/// The design matrix (intercept first) without the columns of the
+/// heterogeneity terms `zeroed` (Mth Chao), and its patterns.
+fn design(
+    model: Model,
+    table: &CaptureTable,
+    with_zero: bool,
+    zeroed: &[usize],
+) -> (Vec<Vec<f64>>, Vec<u32>) {
     let k = table.k();
     let start = if with_zero { 0 } else { 1 };
     let patterns: Vec<u32> = (start..(1u32 << k)).collect();
+    // Mth Chao's column of term c is 1 + k + (c - 3).
+    let dropped: Vec<usize> = zeroed.iter().map(|c| 1 + k + c - 3).collect();
     let x = patterns
         .iter()
         .map(|&p| {
             let mut row = vec![1.0];
             row.extend(model.row(p, k));
-            row
+            row.into_iter()
+                .enumerate()
+                .filter(|(i, _)| !dropped.contains(i))
+                .map(|(_, v)| v)
+                .collect()
         })
         .collect();
     (x, patterns)
@@ -236,18 +273,27 @@ fn design(model: Model, table: &CaptureTable, with_zero: bool) -> (Vec<Vec<f64>>
 /// over the model's parameters (up to a constant).
 fn profile(model: Model, table: &CaptureTable, n_total: f64) -> Option<f64> {
     let n = table.observed() as f64;
-    let (x, patterns) = design(model, table, true);
-    let y: Vec<f64> = patterns
-        .iter()
-        .map(|&p| {
-            if p == 0 {
-                n_total - n
-            } else {
-                table.count(p) as f64
-            }
-        })
-        .collect();
-    let (_, mu, _) = poisson_irls(&x, &y)?;
+    // Mth Chao's negative terms are dropped at every N, as in the fit.
+    let mut zeroed = Vec::new();
+    let (y, mu) = loop {
+        let (x, patterns) = design(model, table, true, &zeroed);
+        let y: Vec<f64> = patterns
+            .iter()
+            .map(|&p| {
+                if p == 0 {
+                    n_total - n
+                } else {
+                    table.count(p) as f64
+                }
+            })
+            .collect();
+        let (beta, mu, _) = poisson_irls(&x, &y)?;
+        let negative = negative_terms(model, table.k(), &zeroed, &beta);
+        if negative.is_empty() {
+            break (y, mu);
+        }
+        zeroed.extend(negative);
+    };
     let total: f64 = mu.iter().sum();
     let ll: f64 = y
         .iter()
@@ -257,8 +303,23 @@ fn profile(model: Model, table: &CaptureTable, n_total: f64) -> Option<f64> {
     Some(ln_gamma(n_total + 1.0) - ln_gamma(n_total - n + 1.0) + ll)
 }
 
+/// Mth Chao's heterogeneity terms still in the model (by c) whose
+/// coefficient in `beta` is negative: Rcapture sets them to 0 and refits.
+fn negative_terms(model: Model, k: usize, zeroed: &[usize], beta: &[f64]) -> Vec<usize> {
+    if model != Model::MthChao {
+        return Vec::new();
+    }
+    (3..=k)
+        .filter(|c| !zeroed.contains(c))
+        .zip(beta.get(1 + k..).unwrap_or(&[]))
+        .filter(|&(_, &b)| b < 0.0)
+        .map(|(c, _)| c)
+        .collect()
+}
+
 /// The 95% profile-likelihood interval for the population size.
 fn profile_interval(model: Model, table: &CaptureTable, n_hat: f64) -> Option<(f64, f64)> {
+    let profile = |n_total: f64| profile(model, table, n_total);
     let n = table.observed() as f64;
     // The profile's maximum, by golden-section search around the estimate.
     let (mut a, mut b) = (n + 1e-6, (n_hat * 4.0).max(n + 10.0));
@@ -266,31 +327,31 @@ fn profile_interval(model: Model, table: &CaptureTable, n_hat: f64) -> Option<(f
     for _ in 0..200 {
         let c = b - g * (b - a);
         let d = a + g * (b - a);
-        if profile(model, table, c)? > profile(model, table, d)? {
+        if profile(c)? > profile(d)? {
             b = d
         } else {
             a = c
         }
     }
     let top_n = (a + b) / 2.0;
-    let top = profile(model, table, top_n)?;
+    let top = profile(top_n)?;
     let cut = top - 3.841_458_820_694_124 / 2.0;
     let bisect = |mut lo: f64, mut hi: f64, rising: bool| -> Option<f64> {
         for _ in 0..200 {
             let mid = (lo + hi) / 2.0;
-            let above = profile(model, table, mid)? > cut;
+            let above = profile(mid)? > cut;
             if above == rising { hi = mid } else { lo = mid }
         }
         Some((lo + hi) / 2.0)
     };
-    let lower = if profile(model, table, n + 1e-6)? > cut {
+    let lower = if profile(n + 1e-6)? > cut {
         n
     } else {
         bisect(n + 1e-6, top_n, true)?
     };
     let mut far = top_n * 2.0;
     let mut tries = 0;
-    while profile(model, table, far)? > cut {
+    while profile(far)? > cut {
         far *= 2.0;
         tries += 1;
         if tries > 40 {
@@ -310,14 +371,26 @@ pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
 
 /// Fits one model without its interval (cheaper; for model choice).
 pub fn fit_point(model: Model, table: &CaptureTable) -> Option<Fit> {
-    let (x, patterns) = design(model, table, false);
-    let y: Vec<f64> = patterns.iter().map(|&p| table.count(p) as f64).collect();
-    if x[0].len() > y.len() {
-        return None;
-    }
-    let (beta, mu, converged) = poisson_irls(&x, &y)?;
+    let k = table.k();
+    let mut zeroed: Vec<usize> = Vec::new();
+    let (x, y, beta, mu, converged) = loop {
+        let (x, patterns) = design(model, table, false, &zeroed);
+        let y: Vec<f64> = patterns.iter().map(|&p| table.count(p) as f64).collect();
+        if x[0].len() > y.len() {
+            return None;
+        }
+        let (beta, mu, converged) = poisson_irls(&x, &y)?;
+        let negative = negative_terms(model, k, &zeroed, &beta);
+        if negative.is_empty() {
+            break (x, y, beta, mu, converged);
+        }
+        zeroed.extend(negative);
+    };
     let n = table.observed() as f64;
     let n_hat = n + beta[0].exp();
+    let std_error = intercept_variance(&x, &mu).map_or(f64::NAN, |v| {
+        (beta[0].exp() + (2.0 * beta[0]).exp() * v).sqrt()
+    });
     let log_likelihood: f64 = y
         .iter()
         .zip(&mu)
@@ -333,6 +406,8 @@ pub fn fit_point(model: Model, table: &CaptureTable) -> Option<Fit> {
         aic: -2.0 * log_likelihood + 2.0 * p as f64,
         bic: -2.0 * log_likelihood + p as f64 * n.ln(),
         interval: None,
+        std_error,
+        zeroed,
         converged,
     })
 }

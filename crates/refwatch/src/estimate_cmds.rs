@@ -47,8 +47,10 @@ fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Va
                     json!({
                         "model": f.model.name(),
                         "estimate": f.n_hat,
+                        "std_error": f.std_error,
                         "interval_95": interval(f),
                         "parameters": f.parameters,
+                        "heterogeneity_terms_set_to_zero": f.zeroed,
                         "deviance": f.deviance,
                         "aic": f.aic,
                         "bic": f.bic,
@@ -116,8 +118,8 @@ fn print_result(v: &serde_json::Value) {
     };
     if v["method"] == "loglinear" {
         println!(
-            "{:<32}  {:>10}  {:>23}  {:>10}",
-            "model", "estimate", "95% interval (profile)", "AIC"
+            "{:<32}  {:>10}  {:>8}  {:>23}  {:>10}",
+            "model", "estimate", "s.e.", "95% interval (profile)", "AIC"
         );
         for m in v["models"].as_array().into_iter().flatten() {
             let mark = if m["model"] == v["model"] {
@@ -126,9 +128,10 @@ fn print_result(v: &serde_json::Value) {
                 ""
             };
             println!(
-                "{:<32}  {:>10.0}  {:>23}  {:>10.1}{mark}",
+                "{:<32}  {:>10.0}  {:>8.1}  {:>23}  {:>10.1}{mark}",
                 m["model"].as_str().unwrap_or_default(),
                 m["estimate"].as_f64().unwrap_or(f64::NAN),
+                m["std_error"].as_f64().unwrap_or(f64::NAN),
                 range(&m["interval_95"]),
                 m["aic"].as_f64().unwrap_or(f64::NAN)
             );
