@@ -97,7 +97,22 @@ pub enum SamplerError {
     /// Nobody was observed.
     #[error("the table documents nobody")]
     Empty,
+    /// More lists than the sampler runs in reasonable time.
+    #[error(
+        "the latent class model runs on up to {MAX_LISTS} lists (this table has {0}): each more list doubles its time; merge lists that overlap little"
+    )]
+    TooManyLists(usize),
 }
+
+/// The most lists the sampler takes: an iteration costs K x 2^lists (12
+/// lists: about 27 s for the default chain on this kind of machine).
+pub const MAX_LISTS: usize = 12;
+/// The most latent classes.
+pub const MAX_CLASSES: usize = 100;
+/// The most iterations one run may ask for (burn-in + samples x thinning).
+pub const MAX_ITERATIONS: u64 = 1_000_000_000;
+/// The most samples kept.
+pub const MAX_SAMPLES: u64 = 10_000_000;
 
 /// 1/x for small x: the inversion loop multiplies instead of dividing.
 const RECIPROCALS: [f64; 256] = {
@@ -460,6 +475,25 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
             "the Gamma prior's shape and rate must be positive",
         ));
     }
+    if k_classes > MAX_CLASSES {
+        return Err(SamplerError::Settings("K (classes) must be at most 100"));
+    }
+    if settings.samples > MAX_SAMPLES {
+        return Err(SamplerError::Settings(
+            "at most 10,000,000 samples are kept",
+        ));
+    }
+    let total = settings
+        .samples
+        .checked_mul(settings.thinning)
+        .and_then(|kept| kept.checked_add(settings.burn_in))
+        .filter(|&t| t <= MAX_ITERATIONS)
+        .ok_or(SamplerError::Settings(
+            "burn-in + samples x thinning must be at most 1,000,000,000 iterations",
+        ))?;
+    if table.k() > MAX_LISTS {
+        return Err(SamplerError::TooManyLists(table.k()));
+    }
     let n_obs = table.observed();
     if n_obs == 0 {
         return Err(SamplerError::Empty);
@@ -502,7 +536,6 @@ pub fn sample(table: &CaptureTable, settings: &Settings) -> Result<Posterior, Sa
     // Row e holds, class by class, each class's probability of pattern e.
     let mut pattern_prob = vec![vec![0.0f64; k_classes]; 1 << lists];
     let mut class_patterns = vec![0.0f64; 1 << lists];
-    let total = settings.burn_in + settings.samples * settings.thinning;
     let mut kept = Vec::with_capacity(settings.samples as usize);
 
     for iteration in 1..=total {

@@ -95,6 +95,12 @@ impl Model {
     }
 }
 
+/// The most lists the log-linear models take: their designs have 2^lists
+/// rows and, with all two-way interactions, lists² / 2 columns, and the
+/// profile interval refits them hundreds of times (10 lists: about 20 s on
+/// this kind of machine; 12: over 100 s).
+pub const MAX_LISTS: usize = 10;
+
 /// A fitted model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {

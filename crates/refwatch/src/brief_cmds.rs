@@ -36,6 +36,12 @@ fn estimates(
                 .ok_or_else(|| anyhow::anyhow!("--lists: there is no public source {id}"))
         })
         .collect::<anyhow::Result<_>>()?;
+    if ids.len() > refwatch_mse::loglinear::MAX_LISTS {
+        anyhow::bail!(
+            "--lists: the brief's estimates use log-linear models, which run on up to {} lists",
+            refwatch_mse::loglinear::MAX_LISTS
+        );
+    }
     let mut out = Vec::new();
     for (stratum, cells) in refwatch_stats::capture_patterns(data, &ids, &[]) {
         let table = CaptureTable::new(names.clone(), cells)?;

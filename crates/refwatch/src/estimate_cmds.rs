@@ -38,6 +38,14 @@ fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Va
     let observed = table.observed();
     Ok(match run.method {
         EstimateMethod::Loglinear => {
+            if table.k() > loglinear::MAX_LISTS {
+                anyhow::bail!(
+                    "log-linear models run on up to {} lists (this table has {}): each more list multiplies their time; use --method lcmcr (up to {} lists) or merge lists that overlap little",
+                    loglinear::MAX_LISTS,
+                    table.k(),
+                    lcmcr::MAX_LISTS
+                );
+            }
             let fits = loglinear::fit_all(table);
             let best = loglinear::best(&fits, false)
                 .context("no log-linear model could be fitted to this table")?;

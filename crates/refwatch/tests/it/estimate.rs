@@ -244,3 +244,42 @@ fn tables_no_estimate_can_come_from_are_refused_with_a_sentence() {
         assert!(run.stdout().is_empty(), "{name}: no figure is printed");
     }
 }
+
+#[test]
+fn impossible_settings_and_too_many_lists_are_refused_before_any_work() {
+    let dir = DataDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    // Eleven lists: log-linear refuses, naming its limit; a generated table.
+    let mut text = (1..=11)
+        .map(|i| format!("l{i}"))
+        .collect::<Vec<_>>()
+        .join("_");
+    text.push_str(",count\n");
+    for p in [1u32, 3, 6, 12, 24, 48, 96, 192, 384, 768, 1536] {
+        text.push_str(&format!("{p:011b},{}\n", 3 + p % 7));
+    }
+    let eleven = write_temp(&tmp, "eleven.csv", &text);
+    let run = dir.run(&["estimate", "--patterns", eleven.to_str().unwrap()]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("up to 10 lists (this table has 11)"),
+        "{}",
+        run.stderr()
+    );
+    for args in [
+        vec!["--samples", "18446744073709551615"],
+        vec!["--samples", "4294967296", "--thinning", "4294967296"],
+        vec!["--classes", "100000000000"],
+    ] {
+        let path = kosovo();
+        let mut all = vec!["estimate", "--patterns", &path, "--method", "lcmcr"];
+        all.extend(args.iter().copied());
+        let run = dir.run(&all);
+        assert!(!run.success(), "{args:?} ran");
+        assert!(
+            run.stderr().contains("at most"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+    }
+}
