@@ -16,6 +16,7 @@
 
 #![deny(missing_docs)]
 
+pub mod diagnostics;
 pub mod lcmcr;
 pub mod loglinear;
 pub mod simulate;

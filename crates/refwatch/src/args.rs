@@ -131,6 +131,10 @@ pub(crate) enum Command {
         /// lcmcr: iterations between kept samples.
         #[arg(long, default_value_t = 100)]
         thinning: u64,
+        /// lcmcr: chains run side by side (seeds seed, seed+1, ...), pooled,
+        /// and compared for convergence (R-hat, effective sample size).
+        #[arg(long, default_value_t = 2)]
+        chains: usize,
     },
     /// The simulation study: populations of known size with uneven and
     /// dependent lists; reports each method's bias and how often its 95%

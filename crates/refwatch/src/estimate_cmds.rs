@@ -27,6 +27,8 @@ pub(crate) struct Run {
     pub(crate) method: EstimateMethod,
     pub(crate) format: EstimateFormat,
     pub(crate) lcmcr: Settings,
+    /// LCMCR chains, run side by side and pooled.
+    pub(crate) chains: usize,
 }
 
 /// The estimate for one table as JSON.
@@ -83,7 +85,18 @@ fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Va
         }
         EstimateMethod::Lcmcr => {
             let s = &run.lcmcr;
-            let posterior = lcmcr::sample(table, s)?;
+            let chains = refwatch_mse::diagnostics::sample_chains(table, s, run.chains)?;
+            let posterior = &chains.pooled;
+            let mut warnings = warnings;
+            if !chains.converged() {
+                warnings.push(format!(
+                    "the chains have not settled (R-hat {:.3}, effective sample size {:.0}; wanted at most {} and at least {}): run longer chains (--burn-in, --samples, --thinning) before quoting this",
+                    chains.r_hat,
+                    chains.ess,
+                    refwatch_mse::diagnostics::R_HAT_LIMIT,
+                    refwatch_mse::diagnostics::ESS_LIMIT
+                ));
+            }
             json!({
                 "method": "lcmcr",
                 "lists": table.lists(),
@@ -100,7 +113,14 @@ fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Va
                     "samples": s.samples,
                     "thinning": s.thinning,
                     "seed": s.seed,
+                    "chains": chains.seeds.len(),
+                    "seeds": chains.seeds,
                     "iterations": posterior.iterations,
+                },
+                "convergence": {
+                    "r_hat": chains.r_hat,
+                    "effective_sample_size": chains.ess,
+                    "converged": chains.converged(),
                 },
                 "warnings": warnings,
             })
@@ -151,6 +171,14 @@ fn print_result(v: &serde_json::Value) {
             v["settings"]["seed"],
             v["estimate"].as_f64().unwrap_or(f64::NAN),
             range(&v["interval_95"])
+        );
+        println!(
+            "Convergence over {} chains: R-hat {:.3}, effective sample size {:.0}.",
+            v["settings"]["chains"],
+            v["convergence"]["r_hat"].as_f64().unwrap_or(f64::NAN),
+            v["convergence"]["effective_sample_size"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
         );
     }
     println!("Assumes: {}.", v["assumes"].as_str().unwrap_or_default());
@@ -218,31 +246,47 @@ pub(crate) async fn from_lists(
         names.push(source.title.chars().take(40).collect::<String>());
     }
     let mut results = Vec::new();
+    let mut estimated = 0;
     for (label, cells) in refwatch_stats::capture_patterns(&data, &ids, &by) {
         let table = CaptureTable::new(names.clone(), cells)?;
-        if let Err(why) = table.estimable() {
-            eprintln!("{label}: no estimate: {why}");
-            continue;
-        }
-        let mut v = result_json(&table, run)?;
+        let v = match table.estimable() {
+            Ok(()) => {
+                estimated += 1;
+                result_json(&table, run)?
+            }
+            // Said, with how many were seen, instead of a made-up figure.
+            Err(why) => json!({
+                "lists": table.lists(),
+                "observed": table.observed(),
+                "no_estimate": why.to_string(),
+            }),
+        };
+        let mut v = v;
         v["stratum"] = json!(label);
         results.push(v);
     }
     if results.is_empty() {
-        anyhow::bail!(
-            "no estimate: nobody is cited by more than one of these sources (in any stratum)"
-        );
+        anyhow::bail!("no documented person is cited by any of these sources");
     }
     if format_is_table(run.format) {
         for v in &results {
             println!("\n== {} ==", v["stratum"].as_str().unwrap_or_default());
-            print_result(v);
+            match v["no_estimate"].as_str() {
+                Some(why) => println!("{} people documented; no estimate: {why}.", v["observed"]),
+                None => print_result(v),
+            }
         }
     } else {
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({ "strata": results }))?
         );
+    }
+    if estimated == 0 {
+        eprintln!(
+            "no estimate: nobody is cited by more than one of these sources (in any stratum)"
+        );
+        return Ok(Outcome::Problems);
     }
     Ok(Outcome::Ok)
 }

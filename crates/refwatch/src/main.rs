@@ -89,6 +89,7 @@ async fn main() -> ExitCode {
             burn_in,
             samples,
             thinning,
+            chains,
         } => {
             let lcmcr = refwatch_mse::lcmcr::Settings {
                 k: *classes,
@@ -102,6 +103,7 @@ async fn main() -> ExitCode {
                 method: *method,
                 format: *format,
                 lcmcr,
+                chains: *chains,
             };
             match patterns {
                 Some(file) => estimate_cmds::from_patterns(file, &run),

@@ -50,7 +50,20 @@ fn lcmcr_estimate_reports_its_settings_and_is_reproducible() {
     assert_eq!(a, b);
     assert_eq!(a["settings"]["K"], 10);
     assert_eq!(a["settings"]["seed"], 3);
-    assert_eq!(a["settings"]["iterations"], 2000);
+    // Two chains by default (seeds 3 and 4), side by side, pooled.
+    assert_eq!(a["settings"]["seeds"], serde_json::json!([3, 4]));
+    assert_eq!(a["settings"]["iterations"], 4000);
+    // 200 sticky draws in all: fewer effective samples than the 200
+    // wanted, so the run warns.
+    let c = &a["convergence"];
+    assert!(c["r_hat"].as_f64().unwrap() > 0.9);
+    assert!(c["effective_sample_size"].as_f64().unwrap() < 200.0);
+    assert_eq!(c["converged"], false);
+    let warnings = a["warnings"].to_string();
+    assert!(
+        warnings.contains("the chains have not settled"),
+        "{warnings}"
+    );
 }
 
 #[test]
