@@ -122,8 +122,15 @@ pub fn create_key_file(path: &Path) -> Result<KeyMaterial, KeyError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| err(e.to_string()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| err(e.to_string()))?;
-    file.sync_all().map_err(|e| err(e.to_string()))?;
+    let written =
+        std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        // A half-written key file (the disk full, say) would block the next
+        // attempt and hold no key: it goes.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(err(e.to_string()));
+    }
     Ok(key)
 }
 

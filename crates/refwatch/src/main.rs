@@ -42,11 +42,30 @@ pub(crate) enum Outcome {
     Problems,
 }
 
+/// Output to a pipe whose reader has gone (`refwatch audit show | head -1`)
+/// ends the program quietly instead of with a panic message and code 101.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // Everything this program creates (database, evidence, exports, keys)
     // is readable by its owner only.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,
@@ -189,6 +208,15 @@ async fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::FAILURE,
+        // The reader of our output went away (`| head`): nothing to say.
+        Err(err)
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

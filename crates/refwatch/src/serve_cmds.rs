@@ -40,7 +40,24 @@ pub(crate) async fn serve_with_key(
         "refwatch is serving {} at http://{address}/ (Ctrl-C stops it).",
         cli.data_dir.display()
     );
+    // Ctrl-C (SIGINT) or SIGTERM (`kill`, a service manager): requests in
+    // flight finish, then the program exits 0.
     let shutdown = async {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async {
+                    match term.as_mut() {
+                        Some(t) => { t.recv().await; }
+                        None => std::future::pending::<()>().await,
+                    }
+                } => {}
+            }
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     };
     refwatch_server::serve(listener, AppState::new(core, secure_cookies), shutdown)

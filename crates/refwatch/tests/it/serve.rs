@@ -216,3 +216,49 @@ fn the_server_survives_every_hostile_request_under_a_memory_limit() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let (mut child, address, _) = start(&dir, "127.0.0.1:0");
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    // Before, SIGTERM killed it outright (no exit status, only a signal).
+    assert!(status.success(), "SIGTERM ends the server with {status}");
+}
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    for args in [vec!["audit", "show"], vec!["export", "--out", "-"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_refwatch"))
+            .args(["--data-dir", dir.path.to_str().unwrap()])
+            .args(&args)
+            .env("REFWATCH_KEY_FILE", &dir.key)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before reading anything, as `| head -0` would.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {} {stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
