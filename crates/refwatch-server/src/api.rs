@@ -83,6 +83,20 @@ fn service_error(e: &ServiceError) -> Response {
             "no such record, or not yours to see",
         ),
         ServiceError::Damaged(_) => error(StatusCode::CONFLICT, ApiCode::Damaged, &e.to_string()),
+        ServiceError::Store(
+            refwatch_storage::StoreError::Busy | refwatch_storage::StoreError::DiskFull,
+        ) => {
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiCode::Busy,
+                &e.to_string(),
+            );
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+            r
+        }
         other => {
             eprintln!("refwatch-server: API request failed: {other}");
             error(

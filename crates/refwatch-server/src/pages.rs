@@ -112,6 +112,23 @@ pub(crate) fn failure(v: &Visitor, state: &AppState, e: &ServiceError) -> Respon
             (StatusCode::NOT_FOUND, "not_found")
         }
         ServiceError::Damaged(_) => (StatusCode::CONFLICT, "evidence_damaged"),
+        ServiceError::Store(
+            refwatch_storage::StoreError::Busy | refwatch_storage::StoreError::DiskFull,
+        ) => {
+            // A fault that ends: said in words, with when to come back.
+            let body = html! { p.error role="alert" { (e.to_string()) } };
+            let mut response = page(
+                v,
+                state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                layout(v, t(v.lang, "app"), "/", body),
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+            return response;
+        }
         ServiceError::User(message) => {
             // A refused request (a value out of range): say why.
             let body = html! { p.error role="alert" { (message) } };

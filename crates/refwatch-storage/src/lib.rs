@@ -28,7 +28,14 @@ pub use sqlite::SqliteStore;
 pub enum StoreError {
     /// The database could not be opened, read or written.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// Another process holds the database's write lock for longer than the
+    /// store waits (10 seconds).
+    #[error("another refwatch is writing to this database; try again in a moment")]
+    Busy,
+    /// The disk (or the file system's quota) is full.
+    #[error("the disk is full: free some space, then try again (nothing was changed)")]
+    DiskFull,
     /// The schema could not be brought up to date.
     #[error("could not update the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -62,6 +69,24 @@ pub enum StoreError {
         /// The record's id.
         row: String,
     },
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Names the causes a person can act on (busy, disk full) in words;
+    /// other errors keep SQLite's message, said once.
+    fn from(e: sqlx::Error) -> Self {
+        let code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .and_then(|c| c.parse::<u32>().ok());
+        match code.map(|c| c & 0xff) {
+            // SQLITE_BUSY, SQLITE_LOCKED
+            Some(5 | 6) => StoreError::Busy,
+            // SQLITE_FULL
+            Some(13) => StoreError::DiskFull,
+            _ => StoreError::Database(e),
+        }
+    }
 }
 
 /// Audit events to append in the same transaction as a change, with the

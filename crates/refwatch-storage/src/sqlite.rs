@@ -115,7 +115,7 @@ async fn set_link(
                     sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
                         StoreError::NotFound(format!("{a} or {b}"))
                     }
-                    e => StoreError::Database(e),
+                    e => e.into(),
                 })?;
         }
         None => {

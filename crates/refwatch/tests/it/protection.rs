@@ -511,3 +511,42 @@ fn what_refwatch_writes_is_owner_only_and_its_csv_holds_no_formulas() {
     assert_eq!(mode(&dir.path), 0o700);
     assert_eq!(mode(&dir.path.join("refwatch.db")), 0o600);
 }
+
+#[test]
+fn a_database_held_by_another_writer_is_said_in_words_and_nothing_is_lost() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let before = dir.export();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_temp(&tmp, "people.json", &people_file());
+    // Another process holds the write lock for longer than refwatch waits.
+    let db = dir.path.join("refwatch.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut holder = rt.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    });
+    let run = dir.run(&["import", file.to_str().unwrap()]);
+    assert!(!run.success());
+    assert_eq!(
+        run.stderr().trim(),
+        "error: another refwatch is writing to this database; try again in a moment",
+        "said once, in words"
+    );
+    rt.block_on(async {
+        sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    });
+    drop(holder);
+    assert_eq!(dir.export(), before, "nothing was changed");
+    dir.ok(&["import", file.to_str().unwrap()]);
+}
