@@ -580,7 +580,10 @@ async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreErr
 }
 
 /// Ids of `data` that are already stored.
-async fn existing_ids(pool: &SqlitePool, data: &Dataset) -> Result<Vec<String>, StoreError> {
+async fn existing_ids(
+    conn: &mut sqlx::SqliteConnection,
+    data: &Dataset,
+) -> Result<Vec<String>, StoreError> {
     let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
     for sql in [
         "SELECT id FROM citable",
@@ -589,7 +592,7 @@ async fn existing_ids(pool: &SqlitePool, data: &Dataset) -> Result<Vec<String>, 
         "SELECT id FROM actor",
         "SELECT id FROM citation",
     ] {
-        for row in sqlx::query(sql).fetch_all(pool).await? {
+        for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
             stored.insert(row.try_get(0)?);
         }
     }
@@ -751,14 +754,16 @@ impl Store for SqliteStore {
         identities: &[(PersonId, SealedIdentity)],
         audit: &AuditBatch<'_>,
     ) -> Result<(), StoreError> {
-        let clashes = existing_ids(&self.pool, data).await?;
+        // Checked inside the write transaction: two imports of one file at
+        // once end in one import and one clean refusal, not a constraint error.
+        let mut tx = self.write().await?;
+        let clashes = existing_ids(&mut tx, data).await?;
         if let Some(first) = clashes.first() {
             return Err(StoreError::AlreadyExists {
                 count: clashes.len(),
                 example: first.clone(),
             });
         }
-        let mut tx = self.write().await?;
         for s in &data.sources {
             sqlx::query(
                 "INSERT INTO source (id, kind, title, publisher, author, date, language, url, symbol, reliability, confidentiality, note)

@@ -550,3 +550,37 @@ fn a_database_held_by_another_writer_is_said_in_words_and_nothing_is_lost() {
     assert_eq!(dir.export(), before, "nothing was changed");
     dir.ok(&["import", file.to_str().unwrap()]);
 }
+
+#[test]
+fn the_same_file_imported_twice_at_once_lands_once_and_the_other_is_refused() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_temp(&tmp, "people.json", &people_file());
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_refwatch"))
+            .args([
+                "--data-dir",
+                dir.path.to_str().unwrap(),
+                "import",
+                file.to_str().unwrap(),
+            ])
+            .env("REFWATCH_KEY_FILE", &dir.key)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(ok, 1, "one import lands");
+    let refused = outs.iter().find(|o| !o.status.success()).unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("already exist"),
+        "a clean refusal: {stderr}"
+    );
+    assert!(!stderr.contains("UNIQUE"), "{stderr}");
+    assert!(dir.run(&["check"]).success());
+}
