@@ -542,6 +542,15 @@ fn jaro_winkler_matches_the_textbook_values_and_is_symmetric() {
         assert_eq!(jaro_winkler(a, b), jaro_winkler(b, a), "{a} / {b}");
     }
     assert_eq!(jaro_winkler("same", "same"), 1.0);
+    // A hostile cell of 100,000 characters is compared by its first 256,
+    // so its cost is bounded; the answer is that of those characters.
+    let long_a = "가".repeat(100_000);
+    let long_b = format!("{}나", "가".repeat(99_999));
+    let prefix = "가".repeat(compare::MOST_COMPARED);
+    assert_eq!(
+        jaro_winkler(&long_a, &long_b),
+        jaro_winkler(&prefix, &prefix)
+    );
 }
 
 #[test]
