@@ -2151,3 +2151,30 @@ async fn every_api_error_is_json_with_a_code() {
         assert!(v["error"]["code"].is_string(), "{method} {path}: {v}");
     }
 }
+
+#[tokio::test]
+async fn a_database_held_by_another_writer_answers_503_with_retry_after() {
+    let app = spawn_app().await;
+    let signed = api_sign_in(&app, "editor", PASSWORD).await;
+    let token = json_of(&signed)["token"].as_str().unwrap().to_owned();
+    let auth = [("Authorization", format!("Bearer {token}"))];
+    // Another process holds the write lock past the store's 10 s wait.
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", app._dir.path().join("db").display());
+    let mut holder = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    // Signing out writes: told to come back, in JSON, not a 500.
+    let busy = request(&app, "DELETE", "/api/v1/session", &auth, "").await;
+    assert_eq!(busy.status, 503, "{}", busy.body);
+    assert_eq!(busy.header("retry-after"), Some("5"));
+    assert_eq!(json_of(&busy)["error"]["code"], "busy");
+    // Reading still works meanwhile, and the write works once the lock goes.
+    assert_eq!(get(&app, "/incidents", "").await.status, 200);
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    let out = request(&app, "DELETE", "/api/v1/session", &auth, "").await;
+    assert_eq!(out.status, 204);
+}
