@@ -318,6 +318,25 @@ pub(crate) fn pager(
     }
 }
 
+/// Rows per page of the long lists (sources, places, actors).
+const ROWS_PER_PAGE: usize = 100;
+
+/// `?page=N` of a long list.
+#[derive(Deserialize, Default)]
+pub(crate) struct PageQuery {
+    page: Option<usize>,
+}
+
+/// The rows of page `page` (1-based, clamped), that page's number and the
+/// number of pages.
+fn page_of<T>(items: &[T], page: Option<usize>) -> (&[T], usize, usize) {
+    let pages = items.len().div_ceil(ROWS_PER_PAGE).max(1);
+    let page_no = page.unwrap_or(1).clamp(1, pages);
+    let start = (page_no - 1) * ROWS_PER_PAGE;
+    let end = (start + ROWS_PER_PAGE).min(items.len());
+    (&items[start.min(end)..end], page_no, pages)
+}
+
 /// The filters understood: a value that does not parse filters nothing.
 fn wanted(f: &Filters) -> ListQuery {
     let text = |s: &Option<String>| {
@@ -874,7 +893,11 @@ pub(crate) async fn person(
     )
 }
 
-pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Response {
+pub(crate) async fn sources(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let view = match derived(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
@@ -882,12 +905,14 @@ pub(crate) async fn sources(State(state): State<AppState>, v: Visitor) -> Respon
     let data = &view.data;
     let l = v.lang;
     let vocab = Vocabularies::builtin();
+    let (rows, page_no, pages) = page_of(&data.sources, q.page);
     let body = html! {
         h1 { (t(l, "sources")) }
+        @if pages > 1 { (pager(l, page_no, pages, |n| format!("/sources?page={n}"))) }
         table {
             thead { tr { th { (t(l, "title")) } th { (t(l, "publisher")) } th { (t(l, "date")) } th { (t(l, "symbol")) } th { (t(l, "citations")) } } }
             tbody {
-                @for s in &data.sources {
+                @for s in rows {
                     tr {
                         td { a href={ "/sources/" (s.id) } { (s.title) } " (" (vocab.label(Vocabulary::SourceKind, &s.kind, l)) ")" }
                         td { (s.publisher.as_deref().unwrap_or("")) }
@@ -1238,7 +1263,11 @@ pub(crate) async fn change_password(
     }
 }
 
-pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Response {
+pub(crate) async fn places(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let data = match readable(&state, &v).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
@@ -1252,17 +1281,22 @@ pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Respons
             *counts.entry(link.place).or_default() += 1;
         }
     }
+    let by_id: HashMap<_, _> = data.places.iter().map(|p| (p.id, p)).collect();
+    let (places, page_no, place_pages) = page_of(&data.places, q.page);
+    let (actors, _, actor_pages) = page_of(&data.actors, q.page);
+    let pages = place_pages.max(actor_pages);
     let body = html! {
         h1 { (t(l, "places_actors")) }
+        @if pages > 1 { (pager(l, page_no, pages, |n| format!("/places?page={n}"))) }
         h2 { (t(l, "places")) }
         table {
             thead { tr { th { (t(l, "places")) } th { (t(l, "kind")) } th { (t(l, "within")) } th { (t(l, "incidents")) } } }
             tbody {
-                @for p in &data.places {
+                @for p in places {
                     tr {
                         td { (name(p)) @if let Some(zh) = &p.name_zh { " · " (zh) } }
                         td { (vocab.label(Vocabulary::PlaceKind, &p.kind, l)) }
-                        td { (p.parent.and_then(|id| data.places.iter().find(|q| q.id == id)).map(name).unwrap_or_default()) }
+                        td { (p.parent.and_then(|id| by_id.get(&id).copied()).map(name).unwrap_or_default()) }
                         td.n { (counts.get(&p.id).copied().unwrap_or(0)) }
                     }
                 }
@@ -1272,7 +1306,7 @@ pub(crate) async fn places(State(state): State<AppState>, v: Visitor) -> Respons
         table {
             thead { tr { th { (t(l, "actors")) } th { (t(l, "kind")) } } }
             tbody {
-                @for a in &data.actors {
+                @for a in actors {
                     tr {
                         td { (a.name(l).to_owned()) }
                         td { (vocab.label(Vocabulary::ActorKind, &a.kind, l)) }

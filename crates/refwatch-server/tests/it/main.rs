@@ -2178,3 +2178,47 @@ async fn a_database_held_by_another_writer_answers_503_with_retry_after() {
     let out = request(&app, "DELETE", "/api/v1/session", &auth, "").await;
     assert_eq!(out.status, 204);
 }
+
+#[tokio::test]
+async fn long_lists_of_sources_and_places_come_in_pages() {
+    let sources: Vec<String> = (0..150)
+        .map(|i| format!(r#"{{"id": "key:gen-src-{i}", "kind": "media", "title": "Generated source {i:03}", "confidentiality": "public"}}"#))
+        .collect();
+    let places: Vec<String> = (0..130)
+        .map(|i| {
+            format!(
+                r#"{{"id": "key:gen-pl-{i}", "kind": "city", "name_en": "Generated town {i:03}"}}"#
+            )
+        })
+        .collect();
+    let data = format!(
+        r#"{{"format": "refwatch-dataset", "version": 1, "sources": [{}], "places": [{}]}}"#,
+        sources.join(","),
+        places.join(",")
+    );
+    let app = spawn_with(&data).await;
+    let rows = |body: &str, what: &str| body.matches(what).count();
+    let first = get(&app, "/sources", "").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        rows(&first.body, "href=\"/sources/"),
+        100,
+        "one page of 100 rows"
+    );
+    assert!(first.body.contains("/sources?page=2"));
+    // The demo's sources and the 150 generated ones, over two pages.
+    let second = get(&app, "/sources?page=2", "").await;
+    assert_eq!(
+        rows(&first.body, "Generated source ") + rows(&second.body, "Generated source "),
+        150
+    );
+    // A page past the end shows the last one.
+    assert_eq!(get(&app, "/sources?page=999999999", "").await.status, 200);
+    let places_page = get(&app, "/places", "").await;
+    let places_next = get(&app, "/places?page=2", "").await;
+    assert!(places_page.body.contains("/places?page=2"));
+    assert_eq!(
+        rows(&places_page.body, "Generated town ") + rows(&places_next.body, "Generated town "),
+        130
+    );
+}
