@@ -59,6 +59,11 @@ impl Model {
         }
     }
 
+    /// Whether the model gives a lower bound rather than an estimate.
+    pub fn is_lower_bound(self) -> bool {
+        self == Self::MthChao
+    }
+
     /// The design row of a pattern over `k` lists, without the intercept.
     fn row(self, pattern: u32, k: usize) -> Vec<f64> {
         let bit = |j: usize| f64::from((pattern >> (k - 1 - j)) & 1);
@@ -423,7 +428,7 @@ pub fn fit_all(table: &CaptureTable) -> Vec<Fit> {
     Model::ALL.iter().filter_map(|&m| fit(m, table)).collect()
 }
 
-/// The model with the lowest AIC, fitted with its interval.
+/// The model [`best`] chooses by AIC, fitted with its interval.
 pub fn select(table: &CaptureTable) -> Option<Fit> {
     let fits: Vec<Fit> = Model::ALL
         .iter()
@@ -433,9 +438,24 @@ pub fn select(table: &CaptureTable) -> Option<Fit> {
     fit(model, table)
 }
 
-/// The fit with the lowest AIC (or BIC).
+/// The fit with the lowest AIC (or BIC) among the models that estimate
+/// the population (a lower bound, Mth Chao, is never the headline: it is a
+/// minimum by construction, and its interval misses the truth whenever
+/// heterogeneity is strong; it is shown beside the others). Only when no
+/// other model fits is the lower bound returned.
 pub fn best(fits: &[Fit], by_bic: bool) -> Option<&Fit> {
-    fits.iter().filter(|f| f.converged).min_by(|a, b| {
+    let estimates = fits
+        .iter()
+        .filter(|f| f.converged && !f.model.is_lower_bound());
+    let lower_bounds = fits
+        .iter()
+        .filter(|f| f.converged && f.model.is_lower_bound());
+    let candidates: Vec<&Fit> = if estimates.clone().next().is_some() {
+        estimates.collect()
+    } else {
+        lower_bounds.collect()
+    };
+    candidates.into_iter().min_by(|a, b| {
         let (x, y) = if by_bic {
             (a.bic, b.bic)
         } else {

@@ -395,3 +395,24 @@ fn every_log_linear_model_matches_rcapture_on_every_table() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn a_lower_bound_is_shown_but_never_chosen_as_the_estimate() {
+    // On Rcapture's HIV table Mth Chao (a lower bound) has the lowest AIC
+    // (89.193, against Mth Darroch's 89.462): it is fitted and listed, but
+    // the estimate is Darroch's. In the simulation's heterogeneous
+    // scenario, choosing the lower bound had left the log-linear arm's
+    // interval covering the truth in 60 of 100 replicates (97 now).
+    let hiv = rcapture_table("HIV");
+    let fits = loglinear::fit_all(&hiv);
+    let chao = fits.iter().find(|f| f.model == Model::MthChao).unwrap();
+    assert!(
+        fits.iter().all(|f| f.aic >= chao.aic),
+        "Chao has the lowest AIC here"
+    );
+    assert_eq!(
+        loglinear::best(&fits, false).unwrap().model,
+        Model::MthDarroch
+    );
+    assert_eq!(loglinear::select(&hiv).unwrap().model, Model::MthDarroch);
+}

@@ -54,7 +54,10 @@ fn estimates(
         };
         out.push(EstimateSummary {
             stratum,
-            method: format!("log-linear, {} (lowest AIC)", fit.model.name()),
+            method: format!(
+                "log-linear, {} (lowest AIC of the estimates)",
+                fit.model.name()
+            ),
             observed: table.observed(),
             estimate: fit.n_hat,
             interval: fit.interval,

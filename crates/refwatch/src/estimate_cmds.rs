@@ -76,7 +76,7 @@ fn result_json(table: &CaptureTable, run: &Run) -> anyhow::Result<serde_json::Va
                 "estimate": best.n_hat,
                 "interval_95": interval(best),
                 "model": best.model.name(),
-                "selected_by": "AIC",
+                "selected_by": "AIC, among the models that estimate (lower bounds shown, never chosen)",
                 "assumes": best.model.assumes(),
                 "interval_method": "profile likelihood",
                 "models": models,
@@ -151,7 +151,7 @@ fn print_result(v: &serde_json::Value) {
         );
         for m in v["models"].as_array().into_iter().flatten() {
             let mark = if m["model"] == v["model"] {
-                " <- lowest AIC"
+                " <- chosen: lowest AIC of the estimates (a lower bound is never chosen)"
             } else {
                 ""
             };
