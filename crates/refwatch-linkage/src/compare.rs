@@ -879,8 +879,7 @@ fn similarity_band(a: &str, b: &str) -> u8 {
 }
 
 /// Characters of a text compared at most: no name is longer, and the
-/// comparison's time grows with the product of the lengths (a 100,000-
-/// character cell took 16 s).
+/// comparison's time grows with the product of the lengths.
 pub(crate) const MOST_COMPARED: usize = 256;
 
 /// The Jaro–Winkler similarity of two texts (0 to 1), by characters, of

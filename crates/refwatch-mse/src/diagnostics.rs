@@ -45,6 +45,13 @@ pub fn sample_chains(
     if !(1..=16).contains(&chains) {
         return Err(SamplerError::Settings("chains must be from 1 to 16"));
     }
+    // Every chain's samples are held at once: the bound on samples kept
+    // is for all chains together.
+    if settings.samples.saturating_mul(chains as u64) > lcmcr::MAX_SAMPLES {
+        return Err(SamplerError::Settings(
+            "at most 10,000,000 samples are kept, over all chains",
+        ));
+    }
     let seeds: Vec<u64> = (0..chains as u64)
         .map(|i| settings.seed.wrapping_add(i))
         .collect();
@@ -199,5 +206,11 @@ mod tests {
         // the draws count.
         assert!(chains.ess > 100.0, "{}", chains.ess);
         assert!(sample_chains(&table, &settings, 0).is_err());
+        // The samples held, over all chains, are bounded before any work.
+        let many = Settings {
+            samples: 6_000_000,
+            ..settings
+        };
+        assert!(sample_chains(&table, &many, 2).is_err());
     }
 }

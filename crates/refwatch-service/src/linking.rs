@@ -67,6 +67,14 @@ pub struct Review {
     pub limited: bool,
 }
 
+/// How many records of the kind `data` holds.
+fn records_of(kind: LinkKind, data: &Dataset) -> usize {
+    match kind {
+        LinkKind::Person => data.persons.len(),
+        LinkKind::Incident => data.incidents.len(),
+    }
+}
+
 /// A run's counts as a reader may see them: when records of the kind exist
 /// that the reader may not read, neither how many there are nor how many
 /// pairs they made is told.
@@ -324,11 +332,12 @@ impl<S: Store> Service<S> {
             .iter()
             .filter(|s| readable.has(s.pair))
             .collect();
-        let count = |d: &Dataset| match kind {
-            LinkKind::Person => d.persons.len(),
-            LinkKind::Incident => d.incidents.len(),
-        };
-        let (mut run, limited) = run_for_reader(run, count(&view), count(&data), shown.len());
+        let (mut run, limited) = run_for_reader(
+            run,
+            records_of(kind, &view),
+            records_of(kind, &data),
+            shown.len(),
+        );
         if limited {
             run.diagnostics = vec![
                 "the run covered records you may not read; counts are of those you may".into(),
@@ -365,11 +374,12 @@ impl<S: Store> Service<S> {
             })
             .collect();
         let all = self.snapshots.all(&self.store).await?;
-        let count = |d: &Dataset| match kind {
-            LinkKind::Person => d.persons.len(),
-            LinkKind::Incident => d.incidents.len(),
-        };
-        let (mut run, limited) = run_for_reader(run, count(&data), count(&all), items.len());
+        let (mut run, limited) = run_for_reader(
+            run,
+            records_of(kind, &data),
+            records_of(kind, &all),
+            items.len(),
+        );
         if limited {
             run.diagnostics.clear();
         }

@@ -134,12 +134,7 @@ impl<S: Store> Service<S> {
         {
             return Ok(tables.clone());
         }
-        let incident_years: HashMap<IncidentId, i32> = all
-            .incidents
-            .iter()
-            .map(|i| (i.id, i.date.year()))
-            .collect();
-        let counts = people_tables(&all.persons, &incident_years);
+        let counts = people_tables(&all.persons, &refwatch_stats::incident_years(&all));
         let published =
             protect_linked(&counts, threshold).map_err(|e| ServiceError::User(e.to_string()))?;
         let tables: Arc<Vec<PublicTable>> = Arc::new(

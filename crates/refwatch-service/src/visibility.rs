@@ -1,6 +1,7 @@
 //! What part of a dataset a reader may see.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use refwatch_domain::{ActorId, Citation, Confidentiality, Dataset, LinkPair, PlaceId, SourceId};
 
@@ -51,42 +52,17 @@ pub fn readable_by(mut data: Dataset, ceiling: Confidentiality) -> Dataset {
         !cited || !f.citations.is_empty()
     });
     let (used_places, used_actors) = used_by(&data, |_| true);
-    let mut places: HashSet<PlaceId> = data
-        .places
-        .iter()
-        .map(|p| p.id)
-        .filter(|id| !hidden_places.contains(id) || used_places.contains(id))
-        .collect();
-    let parents: HashMap<PlaceId, Option<PlaceId>> =
-        data.places.iter().map(|p| (p.id, p.parent)).collect();
-    for id in places.clone() {
-        // The places a shown place is within stay shown.
-        let mut at = parents.get(&id).copied().flatten();
-        while let Some(p) = at {
-            if !places.insert(p) {
-                break;
-            }
-            at = parents.get(&p).copied().flatten();
-        }
-    }
+    let places = kept(
+        data.places.iter().map(|p| (p.id, p.parent)),
+        &hidden_places,
+        &used_places,
+    );
     data.places.retain(|p| places.contains(&p.id));
-    let mut actors: HashSet<ActorId> = data
-        .actors
-        .iter()
-        .map(|a| a.id)
-        .filter(|id| !hidden_actors.contains(id) || used_actors.contains(id))
-        .collect();
-    let actor_parents: HashMap<ActorId, Option<ActorId>> =
-        data.actors.iter().map(|a| (a.id, a.parent)).collect();
-    for id in actors.clone() {
-        let mut at = actor_parents.get(&id).copied().flatten();
-        while let Some(a) = at {
-            if !actors.insert(a) {
-                break;
-            }
-            at = actor_parents.get(&a).copied().flatten();
-        }
-    }
+    let actors = kept(
+        data.actors.iter().map(|a| (a.id, a.parent)),
+        &hidden_actors,
+        &used_actors,
+    );
     data.actors.retain(|a| actors.contains(&a.id));
     // A decision shows only when both its records do: a link to a hidden
     // record would tell that the record exists.
@@ -96,6 +72,32 @@ pub fn readable_by(mut data: Dataset, ceiling: Confidentiality) -> Dataset {
         LinkPair::Persons(a, b) => persons.contains(&a) && persons.contains(&b),
     });
     data
+}
+
+/// The ids of records (each with its parent) to keep: those not used only
+/// by hidden records, and everything a kept one lies within (the places a
+/// shown place is in, the bodies a shown actor belongs to).
+fn kept<Id: Copy + Eq + Hash>(
+    records: impl Iterator<Item = (Id, Option<Id>)>,
+    hidden: &HashSet<Id>,
+    used: &HashSet<Id>,
+) -> HashSet<Id> {
+    let parents: HashMap<Id, Option<Id>> = records.collect();
+    let mut keep: HashSet<Id> = parents
+        .keys()
+        .copied()
+        .filter(|id| !hidden.contains(id) || used.contains(id))
+        .collect();
+    for id in keep.clone() {
+        let mut at = parents.get(&id).copied().flatten();
+        while let Some(parent) = at {
+            if !keep.insert(parent) {
+                break;
+            }
+            at = parents.get(&parent).copied().flatten();
+        }
+    }
+    keep
 }
 
 /// The places and actors used by incidents and persons whose level

@@ -161,22 +161,23 @@ async fn get(app: &App, path: &str, cookies: &str) -> Reply {
     request(app, "GET", path, &[("Cookie", cookies.to_owned())], "").await
 }
 
+/// `text` percent-encoded for a URL's query or a form body.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| {
-            let enc: String = v
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            format!("{k}={enc}")
-        })
+        .map(|(k, v)| format!("{k}={}", percent(v)))
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -97,16 +97,7 @@ fn routes() -> Vec<String> {
     for q in [
         R_HANGUL, R_ROMAN, "Dyeong", "Kwesyung", C_HANGUL, C_ROMAN, "Tumen", "night",
     ] {
-        let q: String = q
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let q = percent(q);
         out.push(format!("/search?q={q}"));
         out.push(format!("/api/v1/search?q={q}"));
     }

@@ -14,7 +14,31 @@ fn start(
     String,
     BufReader<std::process::ChildStderr>,
 ) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_refwatch"))
+    start_under(dir, listen, &[])
+}
+
+/// Starts `refwatch serve` under `wrapper` (a command and its arguments
+/// that runs the rest, such as `prlimit --as=N --`), or directly when it
+/// is empty; returns the process, its address and its standard error.
+fn start_under(
+    dir: &DataDir,
+    listen: &str,
+    wrapper: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStderr>,
+) {
+    let program = env!("CARGO_BIN_EXE_refwatch");
+    let (first, rest) = wrapper
+        .split_first()
+        .map_or((program, &[][..]), |(f, r)| (*f, r));
+    let mut command = Command::new(first);
+    command.args(rest);
+    if !wrapper.is_empty() {
+        command.arg(program);
+    }
+    let mut child = command
         .args([
             "--data-dir",
             dir.path.to_str().unwrap(),
@@ -99,31 +123,8 @@ fn the_server_survives_every_hostile_request_under_a_memory_limit() {
         .and_then(|s| s.split(' ').next())
         .unwrap()
         .to_owned();
-    let mut child = Command::new("prlimit")
-        .args(["--as=1073741824", "--"])
-        .arg(env!("CARGO_BIN_EXE_refwatch"))
-        .args([
-            "--data-dir",
-            dir.path.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("REFWATCH_KEY_FILE", &dir.key)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prlimit (util-linux) runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let (mut child, address, _stderr) =
+        start_under(&dir, "127.0.0.1:0", &["prlimit", "--as=1073741824", "--"]);
     let base = format!("http://{address}");
     let http = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(120))
