@@ -28,7 +28,7 @@ pub(crate) struct Args {
 /// Hidden cells, cells in all, the narrowest width (None: nothing hidden),
 /// seconds protecting and seconds attacking.
 fn one(
-    persons: &[Person],
+    persons: &[impl std::borrow::Borrow<Person>],
     years: &std::collections::HashMap<refwatch_domain::IncidentId, i32>,
     threshold: u64,
 ) -> anyhow::Result<(usize, usize, Option<u64>, f64, f64)> {

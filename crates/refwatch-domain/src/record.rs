@@ -8,6 +8,7 @@
 //! the wire.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::date::DateValue;
 use crate::id::*;
@@ -674,10 +675,11 @@ pub struct Dataset {
     pub places: Vec<Place>,
     /// Actors.
     pub actors: Vec<Actor>,
-    /// Incidents.
-    pub incidents: Vec<Incident>,
-    /// Persons.
-    pub persons: Vec<Person>,
+    /// Incidents, each shared: a copy of the dataset shares every record
+    /// it does not change.
+    pub incidents: Vec<Arc<Incident>>,
+    /// Persons, shared like the incidents.
+    pub persons: Vec<Arc<Person>>,
     /// UPR reviews.
     pub upr_reviews: Vec<UprReview>,
     /// Mechanism records.

@@ -66,7 +66,7 @@ fn valid() -> Dataset {
     Dataset {
         sources: vec![source],
         places: vec![place],
-        incidents: vec![incident],
+        incidents: vec![incident.into()],
         ..Dataset::default()
     }
 }
@@ -89,7 +89,7 @@ fn the_valid_dataset_has_no_problems() {
 #[test]
 fn low_above_best_or_high_is_reported() {
     let problems = check(|d| {
-        d.incidents[0].victims = Count {
+        std::sync::Arc::make_mut(&mut d.incidents[0]).victims = Count {
             low: 20,
             best: Some(10),
             high: Some(15),
@@ -103,7 +103,7 @@ fn low_above_best_or_high_is_reported() {
 #[test]
 fn best_above_high_is_reported() {
     let problems = check(|d| {
-        d.incidents[0].victims = Count {
+        std::sync::Arc::make_mut(&mut d.incidents[0]).victims = Count {
             low: 1,
             best: Some(16),
             high: Some(15),
@@ -118,7 +118,7 @@ fn best_above_high_is_reported() {
 #[test]
 fn breakdown_exceeding_high_is_reported() {
     let problems = check(|d| {
-        let inc = &mut d.incidents[0];
+        let inc = std::sync::Arc::make_mut(&mut d.incidents[0]);
         inc.victims = Count {
             low: 13,
             best: None,
@@ -189,8 +189,8 @@ fn dates_keep_their_precision_and_round_trip() {
 #[test]
 fn citation_without_quote_or_locator_is_reported() {
     let problems = check(|d| {
-        d.incidents[0].citations[0].quote = "  ".into();
-        d.incidents[0].citations[0].locator = String::new();
+        std::sync::Arc::make_mut(&mut d.incidents[0]).citations[0].quote = "  ".into();
+        std::sync::Arc::make_mut(&mut d.incidents[0]).citations[0].locator = String::new();
     });
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
@@ -203,7 +203,11 @@ fn citation_without_quote_or_locator_is_reported() {
 
 #[test]
 fn fact_without_citation_is_reported() {
-    let problems = check(|d| d.incidents[0].citations.clear());
+    let problems = check(|d| {
+        std::sync::Arc::make_mut(&mut d.incidents[0])
+            .citations
+            .clear()
+    });
     assert_eq!(problems.len(), 1);
     assert!(
         problems[0].starts_with("incidents[0].citations: every fact needs at least one citation")
@@ -215,8 +219,8 @@ fn link_to_missing_record_is_reported() {
     let ghost_place = PlaceId::random();
     let ghost_source = SourceId::random();
     let problems = check(|d| {
-        d.incidents[0].places[0].place = ghost_place;
-        d.incidents[0].citations[0].source = ghost_source;
+        std::sync::Arc::make_mut(&mut d.incidents[0]).places[0].place = ghost_place;
+        std::sync::Arc::make_mut(&mut d.incidents[0]).citations[0].source = ghost_source;
     });
     assert_eq!(
         problems,
@@ -233,7 +237,8 @@ fn link_to_missing_record_is_reported() {
 
 #[test]
 fn unknown_vocabulary_term_is_reported_with_the_known_ones() {
-    let problems = check(|d| d.incidents[0].kind = Term::new("teleportation"));
+    let problems =
+        check(|d| std::sync::Arc::make_mut(&mut d.incidents[0]).kind = Term::new("teleportation"));
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with(
         "incidents[0].kind: unknown incident_kind term \"teleportation\"; use one of: "
@@ -257,8 +262,8 @@ fn duplicate_ids_are_reported() {
 #[test]
 fn every_problem_is_listed_not_just_the_first() {
     let problems = check(|d| {
-        d.incidents[0].kind = Term::new("nope");
-        d.incidents[0].verification = Term::new("nope");
+        std::sync::Arc::make_mut(&mut d.incidents[0]).kind = Term::new("nope");
+        std::sync::Arc::make_mut(&mut d.incidents[0]).verification = Term::new("nope");
         d.places[0].coordinates = Some(Coordinates {
             lat: 91.0,
             lon: 0.0,
@@ -323,16 +328,16 @@ fn vocabulary_file_errors_name_the_line() {
 fn additions_are_checked_against_existing_records_with_paths_into_the_addition() {
     let existing = valid();
     let mut incoming = Dataset::default();
-    let mut clash = existing.incidents[0].clone();
+    let mut clash = (*existing.incidents[0]).clone();
     clash.title = "again".into();
-    let mut ok = existing.incidents[0].clone();
+    let mut ok = (*existing.incidents[0]).clone();
     ok.id = IncidentId::random();
     ok.citations[0].id = CitationId::random();
     let mut bad = ok.clone();
     bad.id = IncidentId::random();
     bad.kind = Term::new("nope");
     bad.citations[0].id = CitationId::random();
-    incoming.incidents = vec![ok, clash, bad];
+    incoming.incidents = vec![ok.into(), clash.into(), bad.into()];
     let problems: Vec<String> = validate_addition(&existing, &incoming, &Vocabularies::builtin())
         .iter()
         .map(|p| p.to_string())

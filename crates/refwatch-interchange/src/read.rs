@@ -1,6 +1,7 @@
 //! The file format to domain records, collecting every problem.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use refwatch_domain::*;
 use serde::de::DeserializeOwned;
@@ -567,8 +568,12 @@ pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
         sources: list(&mut cv, &mut root, "sources", source),
         places: list(&mut cv, &mut root, "places", place),
         actors: list(&mut cv, &mut root, "actors", actor),
-        incidents: list(&mut cv, &mut root, "incidents", incident),
-        persons: list(&mut cv, &mut root, "persons", person),
+        incidents: list(&mut cv, &mut root, "incidents", |cv, at, d| {
+            incident(cv, at, d).map(Arc::new)
+        }),
+        persons: list(&mut cv, &mut root, "persons", |cv, at, d| {
+            person(cv, at, d).map(Arc::new)
+        }),
         upr_reviews: list(&mut cv, &mut root, "upr_reviews", upr_review),
         mechanisms: list(&mut cv, &mut root, "mechanisms", mechanism),
         figures: list(&mut cv, &mut root, "figures", figure),

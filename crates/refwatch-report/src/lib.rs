@@ -154,7 +154,7 @@ pub fn html(input: &ReportInput<'_>) -> String {
 
     // Per-year table.
     let rows = per_year(
-        in_period.iter().copied(),
+        in_period.iter().map(|i| &***i),
         &refwatch_domain::same_incidents(&data.links),
         years,
         None,

@@ -45,7 +45,7 @@ fn data() -> Dataset {
     };
     Dataset {
         sources: vec![source],
-        incidents: vec![incident],
+        incidents: vec![incident.into()],
         ..Dataset::default()
     }
 }

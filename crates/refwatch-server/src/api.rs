@@ -402,7 +402,10 @@ pub(crate) async fn persons(
         );
     }
     // Non-identifying attributes only; identities have their own, audited route.
-    list(&state, v, &p, |d, p| page_of(&d.persons, p, person_json)).await
+    list(&state, v, &p, |d, p| {
+        page_of(&d.persons, p, |p| person_json(p))
+    })
+    .await
 }
 
 pub(crate) async fn incident(
@@ -469,7 +472,9 @@ fn incident_from_json(body: &str) -> Result<Incident, Box<Response>> {
     let wrapped =
         format!("{{\"format\": \"refwatch-dataset\", \"version\": 1, \"incidents\": [{body}]}}");
     match refwatch_interchange::parse(&wrapped) {
-        Ok(mut data) if data.incidents.len() == 1 => Ok(data.incidents.remove(0)),
+        Ok(mut data) if data.incidents.len() == 1 => {
+            Ok(std::sync::Arc::unwrap_or_clone(data.incidents.remove(0)))
+        }
         Ok(_) => Err(Box::new(error(
             StatusCode::BAD_REQUEST,
             ApiCode::BadBody,
@@ -540,7 +545,7 @@ pub(crate) async fn create_incident(
     let core = state.core.for_caller(v.caller);
     match core
         .import(&refwatch_domain::Dataset {
-            incidents: vec![incident],
+            incidents: vec![incident.into()],
             ..Default::default()
         })
         .await

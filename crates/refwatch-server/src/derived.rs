@@ -215,12 +215,12 @@ impl Derived {
 
     /// An incident by id.
     pub(crate) fn incident(&self, id: IncidentId) -> Option<&Incident> {
-        self.incident_at.get(&id).map(|&n| &self.data.incidents[n])
+        self.incident_at.get(&id).map(|&n| &*self.data.incidents[n])
     }
 
     /// A person by id.
     pub(crate) fn person(&self, id: PersonId) -> Option<&Person> {
-        self.person_at.get(&id).map(|&n| &self.data.persons[n])
+        self.person_at.get(&id).map(|&n| &*self.data.persons[n])
     }
 
     /// How many citations quote a source.
@@ -234,7 +234,7 @@ impl Derived {
             .get(&incident)
             .into_iter()
             .flatten()
-            .map(|&n| &self.data.persons[n])
+            .map(|&n| &*self.data.persons[n])
     }
 
     /// The mechanism records linked to an incident.
@@ -281,7 +281,7 @@ impl Derived {
         for w in q.words.iter().flat_map(|w| words(w)) {
             postings.push(Cow::Owned(list.word_prefix(&w)));
         }
-        let at = |rank: u32| &self.data.incidents[list.order[rank as usize] as usize];
+        let at = |rank: u32| &*self.data.incidents[list.order[rank as usize] as usize];
         if postings.is_empty() {
             let shown = (lo + skip..hi).take(take).map(|r| at(r as u32)).collect();
             return (hi - lo, shown);
@@ -380,7 +380,7 @@ mod tests {
         let mut all: Vec<(&Incident, Vec<String>)> = data
             .incidents
             .iter()
-            .map(|i| (i, words(&i.title).chain(words(&i.summary)).collect()))
+            .map(|i| (&**i, words(&i.title).chain(words(&i.summary)).collect()))
             .collect();
         all.sort_by_key(|(i, _)| std::cmp::Reverse(i.date.start().first_day()));
         let places = [None, Some(base.places[0].id), Some(base.places[3].id)];

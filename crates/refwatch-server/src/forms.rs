@@ -2,6 +2,7 @@
 //! keep what was typed and show each problem beside its field.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -284,7 +285,7 @@ pub(crate) async fn create_incident(
     let errors = match read(&form, id, None, v.lang) {
         Ok(incident) => match core
             .import(&Dataset {
-                incidents: vec![incident],
+                incidents: vec![incident.into()],
                 ..Dataset::default()
             })
             .await
@@ -343,7 +344,7 @@ async fn editable(
     {
         return Err(not_found());
     }
-    Ok((data, incident))
+    Ok((data, Arc::unwrap_or_clone(incident)))
 }
 
 pub(crate) async fn edit_incident(

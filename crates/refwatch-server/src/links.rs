@@ -402,7 +402,7 @@ pub(crate) async fn link_pair(
         };
         let find = |id| {
             data.incidents
-                .binary_search_by_key(&id, |i: &refwatch_domain::Incident| i.id)
+                .binary_search_by_key(&id, |i| i.id)
                 .ok()
                 .map(|i| &data.incidents[i])
         };

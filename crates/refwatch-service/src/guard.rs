@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use refwatch_domain::{Citation, Dataset, MechanismDetail, PersonId};
+use refwatch_domain::{Citation, Dataset, Incident, MechanismDetail, PersonId};
 use refwatch_guard::{Guard, Screen};
 use refwatch_storage::Store;
 use zeroize::Zeroizing;
@@ -28,6 +28,21 @@ pub struct Leak {
     pub person: PersonId,
 }
 
+/// Every free-text field of an incident that [`screen_dataset`] screens.
+fn incident_texts(i: &Incident) -> impl Iterator<Item = &str> {
+    fn cited(c: &Citation) -> impl Iterator<Item = &str> {
+        [c.quote.as_str(), c.locator.as_str()]
+            .into_iter()
+            .chain(c.note.as_deref())
+    }
+    [i.title.as_str(), i.summary.as_str()]
+        .into_iter()
+        .chain(i.citations.iter().flat_map(cited))
+        .chain(i.reports.iter().flat_map(|r| {
+            std::iter::once(r.summary.as_str()).chain(r.citations.iter().flat_map(cited))
+        }))
+}
+
 /// Screens every free-text field of `data` that a reader may see,
 /// replacing names with [`MASK`]; with `leaks`, records where each was.
 pub(crate) fn screen_dataset(
@@ -35,6 +50,13 @@ pub(crate) fn screen_dataset(
     screen: &mut Screen<'_, PersonId>,
     mut leaks: Option<&mut Vec<Leak>>,
 ) {
+    // Incidents are shared with the copy read: one is copied only when its
+    // text names someone.
+    let naming: Vec<bool> = data
+        .incidents
+        .iter()
+        .map(|i| incident_texts(i).any(|t| !screen.find(t).is_empty()))
+        .collect();
     let mut fix = |path: String, text: &mut String| {
         let hits = screen.find(text);
         if hits.is_empty() {
@@ -71,6 +93,10 @@ pub(crate) fn screen_dataset(
         }
     }
     for (n, i) in data.incidents.iter_mut().enumerate() {
+        if !naming[n] {
+            continue;
+        }
+        let i = Arc::make_mut(i);
         let path = format!("incidents[{n}] ({})", i.id);
         fix(format!("{path}.title"), &mut i.title);
         fix(format!("{path}.summary"), &mut i.summary);

@@ -380,7 +380,9 @@ impl<S: Store> Service<S> {
         // copy is made only when some person has citations).
         let stored = if incoming.persons.iter().any(|p| !p.citations.is_empty()) {
             let mut copy = incoming.clone();
-            copy.persons.iter_mut().for_each(Person::seal_cited_words);
+            copy.persons
+                .iter_mut()
+                .for_each(|p| Arc::make_mut(p).seal_cited_words());
             std::borrow::Cow::Owned(copy)
         } else {
             std::borrow::Cow::Borrowed(incoming)
@@ -479,6 +481,7 @@ impl<S: Store> Service<S> {
             self.store.sealed_identities().await?.into_iter().collect();
         for p in &mut data.persons {
             if let Some(s) = sealed.get(&p.id) {
+                let p = Arc::make_mut(p);
                 p.identity = Some(keys.open_identity(p.id, s)?);
                 p.open_cited_words();
             }
@@ -797,6 +800,7 @@ impl<S: Store> Service<S> {
         };
         let mut unchecked = 0;
         for p in &mut data.persons {
+            let p = Arc::make_mut(p);
             let opened = self
                 .keys
                 .as_deref()
@@ -882,7 +886,7 @@ impl<S: Store> Service<S> {
                 "change records at this confidentiality level",
             )?;
         }
-        data.incidents[index] = incident.clone();
+        data.incidents[index] = Arc::new(incident.clone());
         let prefix = format!("incidents[{index}]");
         let problems: Vec<Problem> = refwatch_domain::validate(&data, &Vocabularies::builtin())
             .into_iter()

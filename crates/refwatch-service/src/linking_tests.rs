@@ -104,8 +104,8 @@ async fn setup() -> Setup {
     service
         .import(&Dataset {
             sources: vec![s],
-            incidents: vec![a, b, c],
-            persons,
+            incidents: vec![a.into(), b.into(), c.into()],
+            persons: persons.into_iter().map(std::sync::Arc::new).collect(),
             ..Dataset::default()
         })
         .await

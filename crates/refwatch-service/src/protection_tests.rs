@@ -75,7 +75,7 @@ async fn words_of_citations_on_persons_are_sealed_gated_and_audited() {
     let Stored { dir, path, key } = stored(
         Dataset {
             sources: vec![s],
-            persons: vec![p],
+            persons: vec![p.into()],
             ..Dataset::default()
         },
         false,
@@ -151,7 +151,7 @@ async fn words_stored_in_the_clear_by_an_older_version_are_sealed_on_open() {
     } = stored(
         Dataset {
             sources: vec![s],
-            persons: vec![p],
+            persons: vec![p.into()],
             ..Dataset::default()
         },
         true,
@@ -221,8 +221,8 @@ async fn named_in_text() -> (Stored, PersonId, IncidentId) {
         upr_reviews: vec![review],
         mechanisms: vec![recommendation],
         sources: vec![s],
-        incidents: vec![i],
-        persons: vec![hidden, consenting],
+        incidents: vec![i.into()],
+        persons: vec![hidden.into(), consenting.into()],
         ..Dataset::default()
     };
     (stored(data, false).await, ids.0, ids.1)

@@ -42,13 +42,13 @@ type ColumnOf = fn(&Person) -> Option<&Term>;
 
 /// The people of the public tables, one count table per dimension, rows
 /// by year (ascending, "unknown" last) and the same rows in every table.
-pub fn people_tables(
-    persons: &[Person],
+pub fn people_tables<P: std::borrow::Borrow<Person>>(
+    persons: &[P],
     incident_years: &HashMap<IncidentId, i32>,
 ) -> Vec<CountTable> {
     let years: Vec<Option<i32>> = persons
         .iter()
-        .map(|p| person_year(p, incident_years))
+        .map(|p| person_year(p.borrow(), incident_years))
         .collect();
     let mut rows: Vec<Option<i32>> = years.clone();
     // Years ascending, unknown last.
@@ -79,7 +79,7 @@ pub fn people_tables(
             let unknown = cols.len() - 1;
             let mut cells = vec![vec![0u64; cols.len()]; rows.len()];
             for (p, year) in persons.iter().zip(&years) {
-                let col = value(p)
+                let col = value(p.borrow())
                     .and_then(|term| cols.iter().position(|c| c == term.code()))
                     .unwrap_or(unknown);
                 cells[row_of[year]][col] += 1;

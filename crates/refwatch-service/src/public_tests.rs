@@ -13,7 +13,10 @@ const THRESHOLD: u64 = 5;
 
 /// The narrowest hidden cell over the three linked tables, and how many
 /// cells were hidden.
-fn narrowest(persons: &[Person], years: &HashMap<IncidentId, i32>) -> (Option<Interval>, usize) {
+fn narrowest(
+    persons: &[impl std::borrow::Borrow<Person>],
+    years: &HashMap<IncidentId, i32>,
+) -> (Option<Interval>, usize) {
     let counts = people_tables(persons, years);
     let published = protect_linked(&counts, THRESHOLD).unwrap();
     let hidden = published.iter().map(|p| p.hidden()).sum();

@@ -76,8 +76,8 @@ async fn setup() -> Setup {
     service
         .import(&Dataset {
             sources: vec![s],
-            incidents: vec![public, restricted],
-            persons: vec![secret, listed],
+            incidents: vec![public.into(), restricted.into()],
+            persons: vec![secret.into(), listed.into()],
             ..Dataset::default()
         })
         .await
@@ -376,7 +376,7 @@ async fn a_record_shows_only_at_the_level_of_what_it_reveals() {
         .import(&Dataset {
             sources: vec![secret_source],
             places: vec![hamlet],
-            incidents: vec![hidden],
+            incidents: vec![hidden.into()],
             figures: vec![figure],
             ..Dataset::default()
         })

@@ -172,8 +172,8 @@ async fn fixture(level: Confidentiality) -> Fixture {
     service
         .import(&Dataset {
             sources: vec![s],
-            incidents: vec![i],
-            persons: vec![p],
+            incidents: vec![i.into()],
+            persons: vec![p.into()],
             ..Dataset::default()
         })
         .await
@@ -223,7 +223,7 @@ async fn attempt(principal: Principal, level: Confidentiality, op: Operation) ->
             .any(|i| i.id == f.incident),
         Operation::Create => {
             let new = Dataset {
-                incidents: vec![incident(f.source, level)],
+                incidents: vec![incident(f.source, level).into()],
                 ..Dataset::default()
             };
             match service.import(&new).await {
@@ -382,7 +382,7 @@ async fn data_key_rotation_reseals_everything_and_resumes() {
         .collect();
     service
         .import(&Dataset {
-            persons: more,
+            persons: more.into_iter().map(Arc::new).collect(),
             ..Dataset::default()
         })
         .await
@@ -458,7 +458,7 @@ async fn shared_read_copies_follow_changes_from_this_core_and_from_others() {
     // A change through another core on the same database, as another
     // process (the command line) would make it.
     let other = as_actor(&f, Principal::Account(Role::Administrator)).await;
-    let mut changed = other.readable().await.unwrap().incidents[0].clone();
+    let mut changed = (*other.readable().await.unwrap().incidents[0]).clone();
     changed.title = "Retitled".into();
     changed.confidentiality = Confidentiality::Public;
     other.update_incident(&changed).await.unwrap();

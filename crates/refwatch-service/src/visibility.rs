@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::sync::Arc;
 
 use refwatch_domain::{ActorId, Citation, Confidentiality, Dataset, LinkPair, PlaceId, SourceId};
 
@@ -21,16 +22,33 @@ pub fn readable_by(mut data: Dataset, ceiling: Confidentiality) -> Dataset {
     data.persons.retain(|p| p.confidentiality <= ceiling);
     let sources: HashSet<SourceId> = data.sources.iter().map(|s| s.id).collect();
     let incidents: HashSet<_> = data.incidents.iter().map(|i| i.id).collect();
-    let keep = |list: &mut Vec<Citation>| {
-        list.retain(|c| sources.contains(&c.source) && c.via.is_none_or(|v| sources.contains(&v)));
-    };
+    let shown =
+        |c: &Citation| sources.contains(&c.source) && c.via.is_none_or(|v| sources.contains(&v));
+    let keep = |list: &mut Vec<Citation>| list.retain(shown);
+    // Incidents and persons are shared with the copy read: one is copied
+    // only when something in it must go.
     for i in &mut data.incidents {
-        keep(&mut i.citations);
-        for r in &mut i.reports {
-            keep(&mut r.citations);
+        let whole = i.citations.iter().all(shown)
+            && i.reports.iter().all(|r| r.citations.iter().all(shown));
+        if !whole {
+            let i = Arc::make_mut(i);
+            keep(&mut i.citations);
+            for r in &mut i.reports {
+                keep(&mut r.citations);
+            }
         }
     }
     for p in &mut data.persons {
+        let whole = p.identity.is_none()
+            && p.citations.iter().all(shown)
+            && p.incidents.iter().all(|l| incidents.contains(&l.incident))
+            && p.timeline
+                .iter()
+                .all(|e| e.incident.is_none_or(|i| incidents.contains(&i)));
+        if whole {
+            continue;
+        }
+        let p = Arc::make_mut(p);
         p.identity = None;
         keep(&mut p.citations);
         p.incidents.retain(|l| incidents.contains(&l.incident));

@@ -216,7 +216,7 @@ pub fn per_year<'a>(
 /// decisions make once.
 pub fn per_year_in(data: &Dataset, years: YearRange, by: Option<Dimension>) -> Vec<YearKindRow> {
     per_year(
-        &data.incidents,
+        data.incidents.iter().map(|i| &**i),
         &refwatch_domain::same_incidents(&data.links),
         years,
         by,

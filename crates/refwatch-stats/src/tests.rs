@@ -198,12 +198,12 @@ fn incidents_decided_the_same_event_count_once_with_every_source_listed() {
     let other = incident("repatriation", "2023-08-29", 80, Some(80), Some(80));
     let mut data = Dataset {
         incidents: vec![
-            over_50.clone(),
-            nearly_50.clone(),
-            third.clone(),
-            at_least_500.clone(),
-            over_500.clone(),
-            other.clone(),
+            over_50.clone().into(),
+            nearly_50.clone().into(),
+            third.clone().into(),
+            at_least_500.clone().into(),
+            over_500.clone().into(),
+            other.clone().into(),
         ],
         links: vec![
             same(&over_50, &nearly_50),
@@ -259,7 +259,7 @@ fn a_group_with_bounded_counts_takes_the_largest_high() {
     let a = incident("arrest", "2013-11-15", 13, None, Some(15));
     let b = incident("arrest", "2013-11-16", 9, Some(12), Some(20));
     let data = Dataset {
-        incidents: vec![a.clone(), b.clone()],
+        incidents: vec![a.clone().into(), b.clone().into()],
         links: vec![same(&a, &b)],
         ..Dataset::default()
     };
@@ -318,7 +318,12 @@ fn persons_decided_the_same_are_one_person_on_every_list_they_are_on() {
     let man = listed("male", "2020", &lists[1..]);
     let other = listed("female", "2020", &lists[2..]);
     let mut data = Dataset {
-        persons: vec![first.clone(), again.clone(), man, other],
+        persons: vec![
+            first.clone().into(),
+            again.clone().into(),
+            man.into(),
+            other.into(),
+        ],
         links: vec![LinkDecision {
             pair: LinkPair::persons(first.id, again.id).unwrap(),
             verdict: Verdict::Same,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use refwatch_domain::*;
@@ -1807,8 +1808,8 @@ impl Store for SqliteStore {
             sources,
             places,
             actors,
-            incidents,
-            persons,
+            incidents: incidents.into_iter().map(Arc::new).collect(),
+            persons: persons.into_iter().map(Arc::new).collect(),
             upr_reviews,
             mechanisms,
             figures,

@@ -272,8 +272,8 @@ fn full_dataset() -> Dataset {
         sources: vec![source],
         places: vec![province, city],
         actors: vec![agency, unit],
-        incidents: vec![incident],
-        persons: vec![person],
+        incidents: vec![incident.into()],
+        persons: vec![person.into()],
         upr_reviews: vec![review],
         mechanisms,
         figures: vec![figure],
@@ -323,7 +323,7 @@ async fn inserting_existing_ids_changes_nothing() {
         .await
         .unwrap();
     let mut again = full_dataset();
-    again.incidents[0].id = data.incidents[0].id;
+    std::sync::Arc::make_mut(&mut again.incidents[0]).id = data.incidents[0].id;
     let err = store
         .insert_dataset(&again, &[], &batch(&["import"]))
         .await
@@ -478,7 +478,7 @@ async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
         .await
         .unwrap();
     assert_eq!(store.data_version().await.unwrap(), 1);
-    let mut changed = data.incidents[0].clone();
+    let mut changed = (*data.incidents[0]).clone();
     changed.title = "Changed title".into();
     store
         .replace_incident(&changed, &batch(&["update"]))
@@ -508,7 +508,7 @@ async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir).await;
     let mut data = full_dataset();
-    let mut second = data.incidents[0].clone();
+    let mut second = (*data.incidents[0]).clone();
     second.id = refwatch_domain::IncidentId::random();
     for (i, c) in second.citations.iter_mut().enumerate() {
         c.id = refwatch_domain::CitationId::random();
@@ -521,7 +521,7 @@ async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
         }
     }
     let pair = LinkPair::incidents(second.id, data.incidents[0].id).unwrap();
-    data.incidents.push(second.clone());
+    data.incidents.push(second.clone().into());
     data.links.push(LinkDecision {
         pair,
         verdict: Verdict::Same,

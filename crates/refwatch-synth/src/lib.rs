@@ -213,43 +213,46 @@ pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
             });
             places_of.dedup_by_key(|l| l.place);
         }
-        out.incidents.push(Incident {
-            id: IncidentId::from_uuid(dice.uuid()),
-            kind: Term::new(kind),
-            title: format!("Synthetic {kind} {n}: {}", sentence(&mut dice, 3)),
-            summary: sentence(&mut dice, 24),
-            date: date(&mut dice),
-            places: places_of,
-            actors: vec![ActorLink {
-                actor: *dice.pick(&actors),
-                role: Term::new("detaining_authority"),
-            }],
-            victims: Count {
-                low,
-                best: Some(low + extra / 2),
-                high: Some(low + extra),
-            },
-            breakdown: vec![BreakdownPart {
-                dimension: Dimension::Sex,
-                term: Term::new("female"),
-                count: Count {
-                    low: women,
-                    best: None,
-                    high: None,
+        out.incidents.push(
+            Incident {
+                id: IncidentId::from_uuid(dice.uuid()),
+                kind: Term::new(kind),
+                title: format!("Synthetic {kind} {n}: {}", sentence(&mut dice, 3)),
+                summary: sentence(&mut dice, 24),
+                date: date(&mut dice),
+                places: places_of,
+                actors: vec![ActorLink {
+                    actor: *dice.pick(&actors),
+                    role: Term::new("detaining_authority"),
+                }],
+                victims: Count {
+                    low,
+                    best: Some(low + extra / 2),
+                    high: Some(low + extra),
                 },
-            }],
-            verification: Term::new(*dice.pick(&VERIFICATION)),
-            confidentiality: level(&mut dice),
-            reports: Vec::new(),
-            citations: vec![Citation {
-                id: CitationId::from_uuid(dice.uuid()),
-                source: *dice.pick(&sources),
-                via: None,
-                locator: format!("p. {}", 1 + dice.below(300)),
-                quote: sentence(&mut dice, 12),
-                note: None,
-            }],
-        });
+                breakdown: vec![BreakdownPart {
+                    dimension: Dimension::Sex,
+                    term: Term::new("female"),
+                    count: Count {
+                        low: women,
+                        best: None,
+                        high: None,
+                    },
+                }],
+                verification: Term::new(*dice.pick(&VERIFICATION)),
+                confidentiality: level(&mut dice),
+                reports: Vec::new(),
+                citations: vec![Citation {
+                    id: CitationId::from_uuid(dice.uuid()),
+                    source: *dice.pick(&sources),
+                    via: None,
+                    locator: format!("p. {}", 1 + dice.below(300)),
+                    quote: sentence(&mut dice, 12),
+                    note: None,
+                }],
+            }
+            .into(),
+        );
     }
     for _ in 0..spec.persons {
         let incident = dice.pick(&out.incidents);
@@ -279,7 +282,7 @@ pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
             confidentiality: level(&mut dice).max(incident_level),
             citations: Vec::new(),
         };
-        out.persons.push(person);
+        out.persons.push(person.into());
     }
     out
 }
