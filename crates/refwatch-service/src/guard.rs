@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use refwatch_domain::{Citation, Dataset, Incident, MechanismDetail, PersonId};
+use refwatch_domain::{Citation, Dataset, Incident, IncidentId, MechanismDetail, PersonId};
 use refwatch_guard::{Guard, Screen};
 use refwatch_storage::Store;
 use zeroize::Zeroizing;
@@ -45,17 +45,30 @@ fn incident_texts(i: &Incident) -> impl Iterator<Item = &str> {
 
 /// Screens every free-text field of `data` that a reader may see,
 /// replacing names with [`MASK`]; with `leaks`, records where each was.
+///
+/// With `done`, an incident of `data` found in that copy already screened
+/// (whose id is not among those changed since) is taken from it as it is.
 pub(crate) fn screen_dataset(
     data: &mut Dataset,
     screen: &mut Screen<'_, PersonId>,
     mut leaks: Option<&mut Vec<Leak>>,
+    done: Option<(&Dataset, &HashSet<IncidentId>)>,
 ) {
     // Incidents are shared with the copy read: one is copied only when its
     // text names someone.
     let naming: Vec<bool> = data
         .incidents
-        .iter()
-        .map(|i| incident_texts(i).any(|t| !screen.find(t).is_empty()))
+        .iter_mut()
+        .map(|i| {
+            if let Some((screened, changed)) = done
+                && !changed.contains(&i.id)
+                && let Ok(at) = screened.incidents.binary_search_by_key(&i.id, |s| s.id)
+            {
+                *i = screened.incidents[at].clone();
+                return false;
+            }
+            incident_texts(i).any(|t| !screen.find(t).is_empty())
+        })
         .collect();
     let mut fix = |path: String, text: &mut String| {
         let hits = screen.find(text);
@@ -205,7 +218,7 @@ impl<S: Store> Service<S> {
         };
         let mut data = (*all).clone();
         let mut leaks = Vec::new();
-        screen_dataset(&mut data, &mut guard.screen(), Some(&mut leaks));
+        screen_dataset(&mut data, &mut guard.screen(), Some(&mut leaks), None);
         // One line per field and person.
         let mut seen = HashSet::new();
         leaks.retain(|l| seen.insert((l.path.clone(), l.person)));

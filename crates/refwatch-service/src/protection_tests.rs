@@ -355,3 +355,84 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
     assert!(paths.iter().any(|p| p.ends_with("citations[0].quote")));
     assert!(paths.iter().any(|p| p.starts_with("sources[0]")));
 }
+
+#[tokio::test]
+async fn a_changed_incident_is_screened_and_the_rest_is_reused() {
+    let (
+        Stored {
+            dir: _dir,
+            path,
+            key,
+        },
+        _hidden,
+        incident,
+    ) = named_in_text().await;
+    let public = open_as(&path, &key, Principal::Public).await;
+    let before = public.readable().await.unwrap();
+    let admin = open_as(&path, &key, Principal::Account(Role::Administrator)).await;
+    let all_before = admin.snapshots.all(&admin.store).await.unwrap();
+
+    // Another core (another process) adds an incident naming the person.
+    let stored = admin.readable().await.unwrap();
+    let mut added = super::tests::incident(stored.sources[0].id, Confidentiality::Public);
+    added.title = "Kim Chol-ok seen in Tumen".into();
+    let writer = open_as(&path, &key, Principal::Account(Role::Administrator)).await;
+    writer
+        .import(&Dataset {
+            incidents: vec![added.clone().into()],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+
+    let after = public.readable().await.unwrap();
+    let new = after.incidents.iter().find(|i| i.id == added.id).unwrap();
+    assert_eq!(new.title, format!("{} seen in Tumen", guard::MASK));
+    // The incident that did not change is the one screened before, shared.
+    let old = |d: &Dataset| {
+        d.incidents
+            .iter()
+            .find(|i| i.id == incident)
+            .unwrap()
+            .clone()
+    };
+    assert!(Arc::ptr_eq(&old(&before), &old(&after)));
+    assert!(old(&after).title.contains(guard::MASK));
+    // So is it in the whole copy: only the change was read.
+    let all_after = admin.snapshots.all(&admin.store).await.unwrap();
+    assert!(Arc::ptr_eq(&old(&all_before), &old(&all_after)));
+    assert_eq!(all_after.incidents.len(), 2);
+
+    // An edit that names the person again is screened too.
+    let mut edited = (*old(&all_after)).clone();
+    edited.title = "Transfer of 김철옥 to the border".into();
+    writer.update_incident(&edited).await.unwrap();
+    let edited_view = public.readable().await.unwrap();
+    assert_eq!(
+        old(&edited_view).title,
+        format!("Transfer of {} to the border", guard::MASK)
+    );
+    // The mechanism record, unchanged, is still screened.
+    assert!(edited_view.mechanisms[0].text.contains(guard::MASK));
+
+    // Deleted, it is gone from every copy.
+    writer.delete_incident(added.id).await.unwrap();
+    assert!(
+        public
+            .readable()
+            .await
+            .unwrap()
+            .incidents
+            .iter()
+            .all(|i| i.id != added.id)
+    );
+    assert!(
+        admin
+            .readable()
+            .await
+            .unwrap()
+            .incidents
+            .iter()
+            .all(|i| i.id != added.id)
+    );
+}

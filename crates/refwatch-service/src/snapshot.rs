@@ -8,10 +8,10 @@
 //! tiny query), so a change made by this process, another server or the
 //! command line is seen by the next read; a stale copy is never served.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use refwatch_domain::{Confidentiality, Dataset, PersonId};
+use refwatch_domain::{Confidentiality, Dataset, Incident, IncidentId, PersonId};
 use refwatch_guard::Guard;
 use refwatch_storage::{Store, StoreError};
 
@@ -26,6 +26,26 @@ struct Held {
     all: Option<Arc<Dataset>>,
     /// By ceiling and whether the text was screened for names.
     by_ceiling: HashMap<(Confidentiality, bool), Arc<Dataset>>,
+    /// Copies per ceiling made before the incidents in `changed` changed:
+    /// what they screened of other incidents still holds.
+    stale: HashMap<(Confidentiality, bool), Arc<Dataset>>,
+    changed: HashSet<IncidentId>,
+}
+
+/// Past this many incidents changed, stale copies are not worth keeping.
+const MAX_REUSED_CHANGES: usize = 10_000;
+
+/// `all` with the incidents `changed` replaced by `fresh` (those of them
+/// that still exist), each list still sorted by id.
+fn with_incidents(all: &Dataset, changed: &[IncidentId], fresh: Vec<Incident>) -> Dataset {
+    let mut next = all.clone();
+    let gone: HashSet<IncidentId> = changed.iter().copied().collect();
+    next.incidents.retain(|i| !gone.contains(&i.id));
+    for i in fresh {
+        let at = next.incidents.partition_point(|j| j.id < i.id);
+        next.incidents.insert(at, Arc::new(i));
+    }
+    next
 }
 
 /// The copies, shared by every caller of one core.
@@ -52,20 +72,52 @@ pub(crate) type TablesFor = (Arc<Dataset>, u64, Arc<Vec<crate::public::PublicTab
 
 impl Snapshots {
     /// Every record, current as of this call.
+    ///
+    /// A copy a change made stale is brought up to date by what changed
+    /// when the store's journal says that only incidents changed: those are
+    /// read again and put in place, sharing every other record with the old
+    /// copy, and the copies per ceiling and the publication guard follow.
+    /// Otherwise every record is read again.
     pub(crate) async fn all<S: Store>(&self, store: &S) -> Result<Arc<Dataset>, StoreError> {
         let version = store.data_version().await?;
         let mut held = self.held.lock().await;
-        if held.version != Some(version) || held.all.is_none() {
-            // Read after the version: if a change lands in between, the copy
-            // is newer than its tag and the next read merely reloads.
-            let mut data = store.load_dataset().await?;
-            data.sort();
-            *held = Held {
-                version: Some(version),
-                all: Some(Arc::new(data)),
-                by_ceiling: HashMap::new(),
-            };
+        if let (Some(v), Some(all)) = (held.version, held.all.clone()) {
+            if v == version {
+                return Ok(all);
+            }
+            if let Some((now, changed)) = store.incidents_changed_since(v).await? {
+                let fresh = store.incidents_by_id(&changed).await?;
+                let next = Arc::new(with_incidents(&all, &changed, fresh));
+                // The copies per ceiling are made again when asked for,
+                // reusing what the old ones screened.
+                let views = std::mem::take(&mut held.by_ceiling);
+                held.stale.extend(views);
+                held.changed.extend(changed);
+                if held.changed.len() > MAX_REUSED_CHANGES {
+                    held.stale.clear();
+                    held.changed.clear();
+                }
+                held.version = Some(now);
+                held.all = Some(next.clone());
+                // The guard holds the names of persons, which did not change.
+                let mut guard = self.guard.lock().await;
+                if let Some((built_for, g)) = guard.take()
+                    && Arc::ptr_eq(&built_for, &all)
+                {
+                    *guard = Some((next.clone(), g));
+                }
+                return Ok(next);
+            }
         }
+        // Read after the version: if a change lands in between, the copy
+        // is newer than its tag and the next read merely reloads.
+        let mut data = store.load_dataset().await?;
+        data.sort();
+        *held = Held {
+            version: Some(version),
+            all: Some(Arc::new(data)),
+            ..Held::default()
+        };
         Ok(held.all.clone().unwrap_or_default())
     }
 
@@ -77,30 +129,32 @@ impl Snapshots {
         ceiling: Confidentiality,
         guard: Option<&Guard<PersonId>>,
     ) -> Arc<Dataset> {
-        let view_of = |all: &Dataset| {
-            let mut view = readable_by(all.clone(), ceiling);
-            if let Some(g) = guard {
-                crate::guard::screen_dataset(&mut view, &mut g.screen(), None);
-            }
-            view
-        };
-        let mut held = self.held.lock().await;
-        if !held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all)) {
-            // Replaced since it was read: serve the copy as read, filtered,
-            // without caching it.
-            return Arc::new(view_of(&all));
-        }
         let key = (ceiling, guard.is_some());
-        if let Some(view) = held.by_ceiling.get(&key) {
+        let mut held = self.held.lock().await;
+        let current = held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all));
+        if current && let Some(view) = held.by_ceiling.get(&key) {
             return view.clone();
         }
         let view = if ceiling == Confidentiality::Confidential && guard.is_none() {
             // Everything is readable: the same copy, no second one.
             all
         } else {
-            Arc::new(view_of(&all))
+            let mut view = readable_by((*all).clone(), ceiling);
+            if let Some(g) = guard {
+                let done = held
+                    .stale
+                    .get(&key)
+                    .filter(|_| current)
+                    .map(|old| (&**old, &held.changed));
+                crate::guard::screen_dataset(&mut view, &mut g.screen(), None, done);
+            }
+            Arc::new(view)
         };
-        held.by_ceiling.insert(key, view.clone());
+        if current {
+            held.by_ceiling.insert(key, view.clone());
+        }
+        // A copy replaced since it was read is served as read, filtered,
+        // without being kept.
         view
     }
 }

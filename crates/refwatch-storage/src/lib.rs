@@ -16,8 +16,9 @@ use std::future::Future;
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect, Sealer};
 use refwatch_domain::{
-    AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, LinkKind,
-    LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp, Verdict,
+    AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, Incident,
+    IncidentId, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp,
+    Verdict,
 };
 use refwatch_keys::Keyring;
 
@@ -294,6 +295,22 @@ pub trait Store {
     /// audit entries, accounts or keys), so that a copy of the records read
     /// at version v is current while this still answers v.
     fn data_version(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// What changed since `version`: the data version now and the incidents
+    /// changed, when every change since then changed incidents only and is
+    /// still journalled; `None` when anything else may have changed, and a
+    /// copy read at `version` must be read again whole.
+    fn incidents_changed_since(
+        &self,
+        version: u64,
+    ) -> impl Future<Output = Result<Option<(u64, Vec<IncidentId>)>, StoreError>> + Send;
+
+    /// The incidents with these ids, sorted by id; an id without an incident
+    /// (deleted) is left out.
+    fn incidents_by_id(
+        &self,
+        ids: &[IncidentId],
+    ) -> impl Future<Output = Result<Vec<Incident>, StoreError>> + Send;
 
     /// Records reviewers' decisions on pairs (`Some`: the verdict now
     /// standing; `None`: the decision taken back), with audit entries, in

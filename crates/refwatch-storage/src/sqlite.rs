@@ -66,10 +66,50 @@ impl SqliteStore {
     }
 }
 
+/// How many versions the change journal keeps.
+const JOURNAL_KEPT: i64 = 1000;
+
+/// At most this many incidents are journalled one by one; a change to more
+/// is journalled as a change to anything.
+const JOURNAL_INCIDENTS: usize = 64;
+
+/// The incidents of `data` when they are all it holds.
+fn only_incidents(data: &Dataset) -> Option<Vec<IncidentId>> {
+    let others = data.record_count() - data.incidents.len();
+    (others == 0 && data.links.is_empty()).then(|| data.incidents.iter().map(|i| i.id).collect())
+}
+
 /// Raises the records' version: every transaction that changes records
-/// calls this before it commits.
-async fn bump_data_version(tx: &mut Tx<'_>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+/// calls this before it commits, naming the incidents it changed when that
+/// is all it changed (`None`: anything may have changed).
+async fn bump_data_version(
+    tx: &mut Tx<'_>,
+    incidents: Option<&[IncidentId]>,
+) -> Result<(), StoreError> {
+    let version: i64 =
+        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+    match incidents {
+        Some(ids) if !ids.is_empty() && ids.len() <= JOURNAL_INCIDENTS => {
+            for id in ids {
+                sqlx::query("INSERT INTO data_change (version, incident_id) VALUES (?, ?)")
+                    .bind(version)
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        _ => {
+            sqlx::query("INSERT INTO data_change (version, incident_id) VALUES (?, NULL)")
+                .bind(version)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    sqlx::query("DELETE FROM data_change WHERE version <= ?")
+        .bind(version - JOURNAL_KEPT)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -702,6 +742,161 @@ impl Reader {
 }
 
 /// Child rows grouped by their parent's id, in position order.
+/// Reads incidents (all, or those whose ids are in the JSON list `only`),
+/// taking their citations from `cites`.
+async fn read_incidents(
+    pool: &SqlitePool,
+    only: Option<&str>,
+    cites: &mut HashMap<String, Vec<SqliteRow>>,
+) -> Result<Vec<Incident>, StoreError> {
+    let mut inc_places = children_of(
+        pool,
+        "SELECT incident_id, place_id, role FROM incident_place",
+        "incident_id",
+        only,
+    )
+    .await?;
+    let mut inc_actors = children_of(
+        pool,
+        "SELECT incident_id, actor_id, role FROM incident_actor",
+        "incident_id",
+        only,
+    )
+    .await?;
+    let mut inc_breakdown = children_of(
+        pool,
+        "SELECT incident_id, dimension, term, low, best, high FROM incident_breakdown",
+        "incident_id",
+        only,
+    )
+    .await?;
+    let mut inc_reports = children_of(
+        pool,
+        "SELECT incident_id, id, date, victims_low, victims_best, victims_high, summary FROM incident_report",
+        "incident_id",
+        only,
+    )
+    .await?;
+    let r = Reader { table: "incident" };
+    let mut incidents = Vec::new();
+    let sql = match only {
+        None => "SELECT * FROM incident ORDER BY id",
+        Some(_) => {
+            "SELECT * FROM incident WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+        }
+    };
+    let mut query = sqlx::query(sql);
+    if let Some(ids) = only {
+        query = query.bind(ids);
+    }
+    for row in query.fetch_all(pool).await? {
+        let id: IncidentId = r.parse(&row, "id")?;
+        let rp = Reader {
+            table: "incident_place",
+        };
+        let places = take(&mut inc_places, &id)
+            .iter()
+            .map(|c| {
+                Ok(PlaceLink {
+                    place: rp.parse(c, "place_id")?,
+                    role: Term::new(rp.str(c, "role")?),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let ra = Reader {
+            table: "incident_actor",
+        };
+        let actors = take(&mut inc_actors, &id)
+            .iter()
+            .map(|c| {
+                Ok(ActorLink {
+                    actor: ra.parse(c, "actor_id")?,
+                    role: Term::new(ra.str(c, "role")?),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let rb = Reader {
+            table: "incident_breakdown",
+        };
+        let breakdown = take(&mut inc_breakdown, &id)
+            .iter()
+            .map(|c| {
+                Ok(BreakdownPart {
+                    dimension: Dimension::from_code(&rb.str(c, "dimension")?)
+                        .ok_or_else(|| rb.corrupt("dimension", c))?,
+                    term: Term::new(rb.str(c, "term")?),
+                    count: rb.count(c, "low", "best", "high")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let rr = Reader {
+            table: "incident_report",
+        };
+        let mut reports = Vec::new();
+        for c in take(&mut inc_reports, &id) {
+            let rid: ReportId = rr.parse(&c, "id")?;
+            let victims = match rr.opt_int(&c, "victims_low")? {
+                Some(low) => Some(Count {
+                    low,
+                    best: rr.opt_int(&c, "victims_best")?,
+                    high: rr.opt_int(&c, "victims_high")?,
+                }),
+                None => None,
+            };
+            reports.push(IncidentReport {
+                id: rid,
+                date: rr.opt_parse(&c, "date")?,
+                victims,
+                summary: rr.str(&c, "summary")?,
+                citations: citations_of(cites, &rid)?,
+            });
+        }
+        incidents.push(Incident {
+            id,
+            kind: Term::new(r.str(&row, "kind")?),
+            title: r.str(&row, "title")?,
+            summary: r.str(&row, "summary")?,
+            date: r.parse(&row, "date")?,
+            places,
+            actors,
+            victims: r.count(&row, "victims_low", "victims_best", "victims_high")?,
+            breakdown,
+            verification: Term::new(r.str(&row, "verification")?),
+            confidentiality: r.confidentiality(&row)?,
+            reports,
+            citations: citations_of(cites, &id)?,
+        });
+    }
+    Ok(incidents)
+}
+
+/// Rows of a child table grouped by their parent (the first column), in
+/// their order; only those of the parents in the JSON list `only` if given.
+async fn children_of(
+    pool: &SqlitePool,
+    select: &str,
+    parent: &str,
+    only: Option<&str>,
+) -> Result<HashMap<String, Vec<SqliteRow>>, StoreError> {
+    let sql = match only {
+        None => format!("{select} ORDER BY {parent}, position"),
+        Some(_) => format!(
+            "{select} WHERE {parent} IN (SELECT value FROM json_each(?)) ORDER BY {parent}, position"
+        ),
+    };
+    let mut map: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+    // Only the static texts above and `select`, a static text of the callers.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(ids) = only {
+        query = query.bind(ids);
+    }
+    for row in query.fetch_all(pool).await? {
+        let parent: String = row.try_get(0)?;
+        map.entry(parent).or_default().push(row);
+    }
+    Ok(map)
+}
+
 async fn children(
     pool: &SqlitePool,
     sql: &'static str,
@@ -859,7 +1054,7 @@ impl Store for SqliteStore {
             set_link(&mut tx, l.pair, Some(l.verdict)).await?;
         }
         append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx).await?;
+        bump_data_version(&mut tx, only_incidents(data).as_deref()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -882,7 +1077,7 @@ impl Store for SqliteStore {
         }
         insert_incident(&mut tx, incident).await?;
         append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx).await?;
+        bump_data_version(&mut tx, Some(&[incident.id])).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -893,6 +1088,7 @@ impl Store for SqliteStore {
         audit: &AuditBatch<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        let changed = id;
         let id = id.to_string();
         for sql in [
             "SELECT 1 FROM person_incident WHERE incident_id = ?",
@@ -913,7 +1109,7 @@ impl Store for SqliteStore {
             return Err(StoreError::NotFound(id));
         }
         append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx).await?;
+        bump_data_version(&mut tx, Some(&[changed])).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1030,7 +1226,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        bump_data_version(&mut tx).await?;
+        bump_data_version(&mut tx, None).await?;
         append_audit_in(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -1415,6 +1611,90 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn incidents_changed_since(
+        &self,
+        version: u64,
+    ) -> Result<Option<(u64, Vec<IncidentId>)>, StoreError> {
+        // One read transaction: the version and its journal agree.
+        let mut tx = self.pool.begin().await?;
+        let now: i64 = sqlx::query("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let since = i64::try_from(version).unwrap_or(i64::MAX);
+        if now == since {
+            return Ok(Some((version, Vec::new())));
+        }
+        if now < since || now - since > JOURNAL_KEPT {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT version, incident_id FROM data_change WHERE version > ? AND version <= ? ORDER BY version",
+        )
+        .bind(since)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let r = Reader {
+            table: "data_change",
+        };
+        let mut versions = std::collections::BTreeSet::new();
+        let mut ids = Vec::new();
+        for row in &rows {
+            versions.insert(r.int(row, "version")?);
+            match r.opt_str(row, "incident_id")? {
+                None => return Ok(None),
+                Some(id) => {
+                    ids.push(IncidentId::from_str(&id).map_err(|_| r.corrupt("incident_id", row))?)
+                }
+            }
+        }
+        // A version missing from the journal (older databases, or pruned)
+        // may have changed anything.
+        if i64::try_from(versions.len()).ok() != Some(now - since) {
+            return Ok(None);
+        }
+        ids.sort();
+        ids.dedup();
+        let now = u64::try_from(now).map_err(|_| StoreError::Corrupt {
+            table: "data_version",
+            column: "version",
+            row: "1".into(),
+        })?;
+        Ok(Some((now, ids)))
+    }
+
+    async fn incidents_by_id(&self, ids: &[IncidentId]) -> Result<Vec<Incident>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A JSON list of the ids (UUIDs: nothing in them needs escaping).
+        let only = format!(
+            "[{}]",
+            ids.iter()
+                .map(|id| format!("\"{id}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut cites: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT subject_id, id, source_id, via_source_id, locator, quote, note FROM citation
+             WHERE subject_id IN (SELECT value FROM json_each(?1))
+                OR subject_id IN (SELECT id FROM incident_report
+                                  WHERE incident_id IN (SELECT value FROM json_each(?1)))
+             ORDER BY subject_id, position",
+        )
+        .bind(&only)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let parent: String = row.try_get(0)?;
+            cites.entry(parent).or_default().push(row);
+        }
+        read_incidents(&self.pool, Some(&only), &mut cites).await
+    }
+
     async fn load_dataset(&self) -> Result<Dataset, StoreError> {
         let pool = &self.pool;
         let mut cites = children(
@@ -1492,109 +1772,7 @@ impl Store for SqliteStore {
             });
         }
 
-        let mut inc_places = children(
-            pool,
-            "SELECT incident_id, place_id, role FROM incident_place ORDER BY incident_id, position",
-        )
-        .await?;
-        let mut inc_actors = children(
-            pool,
-            "SELECT incident_id, actor_id, role FROM incident_actor ORDER BY incident_id, position",
-        )
-        .await?;
-        let mut inc_breakdown = children(
-            pool,
-            "SELECT incident_id, dimension, term, low, best, high FROM incident_breakdown ORDER BY incident_id, position",
-        )
-        .await?;
-        let mut inc_reports = children(
-            pool,
-            "SELECT incident_id, id, date, victims_low, victims_best, victims_high, summary FROM incident_report ORDER BY incident_id, position",
-        )
-        .await?;
-        let r = Reader { table: "incident" };
-        let mut incidents = Vec::new();
-        for row in sqlx::query("SELECT * FROM incident ORDER BY id")
-            .fetch_all(pool)
-            .await?
-        {
-            let id: IncidentId = r.parse(&row, "id")?;
-            let rp = Reader {
-                table: "incident_place",
-            };
-            let places = take(&mut inc_places, &id)
-                .iter()
-                .map(|c| {
-                    Ok(PlaceLink {
-                        place: rp.parse(c, "place_id")?,
-                        role: Term::new(rp.str(c, "role")?),
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let ra = Reader {
-                table: "incident_actor",
-            };
-            let actors = take(&mut inc_actors, &id)
-                .iter()
-                .map(|c| {
-                    Ok(ActorLink {
-                        actor: ra.parse(c, "actor_id")?,
-                        role: Term::new(ra.str(c, "role")?),
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let rb = Reader {
-                table: "incident_breakdown",
-            };
-            let breakdown = take(&mut inc_breakdown, &id)
-                .iter()
-                .map(|c| {
-                    Ok(BreakdownPart {
-                        dimension: Dimension::from_code(&rb.str(c, "dimension")?)
-                            .ok_or_else(|| rb.corrupt("dimension", c))?,
-                        term: Term::new(rb.str(c, "term")?),
-                        count: rb.count(c, "low", "best", "high")?,
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let rr = Reader {
-                table: "incident_report",
-            };
-            let mut reports = Vec::new();
-            for c in take(&mut inc_reports, &id) {
-                let rid: ReportId = rr.parse(&c, "id")?;
-                let victims = match rr.opt_int(&c, "victims_low")? {
-                    Some(low) => Some(Count {
-                        low,
-                        best: rr.opt_int(&c, "victims_best")?,
-                        high: rr.opt_int(&c, "victims_high")?,
-                    }),
-                    None => None,
-                };
-                reports.push(IncidentReport {
-                    id: rid,
-                    date: rr.opt_parse(&c, "date")?,
-                    victims,
-                    summary: rr.str(&c, "summary")?,
-                    citations: citations_of(&mut cites, &rid)?,
-                });
-            }
-            incidents.push(Incident {
-                id,
-                kind: Term::new(r.str(&row, "kind")?),
-                title: r.str(&row, "title")?,
-                summary: r.str(&row, "summary")?,
-                date: r.parse(&row, "date")?,
-                places,
-                actors,
-                victims: r.count(&row, "victims_low", "victims_best", "victims_high")?,
-                breakdown,
-                verification: Term::new(r.str(&row, "verification")?),
-                confidentiality: r.confidentiality(&row)?,
-                reports,
-                citations: citations_of(&mut cites, &id)?,
-            });
-        }
+        let incidents = read_incidents(pool, None, &mut cites).await?;
 
         let mut statuses =
             children(pool, "SELECT person_id, date, status, place_id, incident_id FROM person_status ORDER BY person_id, position").await?;
@@ -1827,7 +2005,7 @@ impl Store for SqliteStore {
             set_link(&mut tx, *pair, *verdict).await?;
         }
         append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx).await?;
+        bump_data_version(&mut tx, None).await?;
         tx.commit().await?;
         Ok(())
     }

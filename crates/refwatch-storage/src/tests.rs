@@ -501,6 +501,77 @@ async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
 }
 
 #[tokio::test]
+async fn the_journal_names_the_incidents_changed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    let data = full_dataset();
+    store
+        .insert_dataset(&data, &sealed(&data), &batch(&["import"]))
+        .await
+        .unwrap();
+    // The import changed more than incidents: everything must be read.
+    assert_eq!(store.incidents_changed_since(0).await.unwrap(), None);
+    assert_eq!(
+        store.incidents_changed_since(1).await.unwrap(),
+        Some((1, vec![]))
+    );
+
+    let mut changed = (*data.incidents[0]).clone();
+    changed.title = "Changed title".into();
+    store
+        .replace_incident(&changed, &batch(&["update"]))
+        .await
+        .unwrap();
+    let mut added = changed.clone();
+    added.id = IncidentId::random();
+    for c in &mut added.citations {
+        c.id = refwatch_domain::CitationId::random();
+    }
+    for r in &mut added.reports {
+        r.id = refwatch_domain::ReportId::random();
+        for c in &mut r.citations {
+            c.id = refwatch_domain::CitationId::random();
+        }
+    }
+    let only_incident = Dataset {
+        incidents: vec![added.clone().into()],
+        ..Dataset::default()
+    };
+    store
+        .insert_dataset(&only_incident, &[], &batch(&["import"]))
+        .await
+        .unwrap();
+    let (now, mut ids) = store.incidents_changed_since(1).await.unwrap().unwrap();
+    assert_eq!(now, 3);
+    let mut expected = vec![changed.id, added.id];
+    expected.sort();
+    ids.sort();
+    assert_eq!(ids, expected);
+    // Read again by id, each is what reading everything gives.
+    let whole = store.load_dataset().await.unwrap();
+    let by_id = store.incidents_by_id(&ids).await.unwrap();
+    for i in &by_id {
+        let same = whole.incidents.iter().find(|w| w.id == i.id).unwrap();
+        assert_eq!(**same, *i);
+    }
+    assert_eq!(by_id.len(), 2);
+
+    // A deleted incident is named and no longer read.
+    store
+        .delete_incident(added.id, &batch(&["delete"]))
+        .await
+        .unwrap();
+    let (now, ids) = store.incidents_changed_since(3).await.unwrap().unwrap();
+    assert_eq!((now, ids.clone()), (4, vec![added.id]));
+    assert!(store.incidents_by_id(&ids).await.unwrap().is_empty());
+
+    // A decision on a pair may change anything: read everything.
+    store.record_links(&[], &batch(&["link"])).await.unwrap();
+    assert_eq!(store.incidents_changed_since(3).await.unwrap(), None);
+    assert_eq!(store.incidents_changed_since(4).await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
     use refwatch_domain::{
         FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, Verdict,

@@ -72,7 +72,7 @@ pub(super) async fn insert(
     .await?;
     append_in(&mut tx, std::slice::from_ref(intake)).await?;
     append_audit_in(&mut tx, audit).await?;
-    bump_data_version(&mut tx).await?;
+    bump_data_version(&mut tx, None).await?;
     tx.commit().await?;
     Ok(())
 }
