@@ -26,7 +26,7 @@ pub use links::{
 };
 pub use record::*;
 pub use time::{Clock, SystemClock, Timestamp};
-pub use validate::{Problem, validate, validate_addition};
+pub use validate::{Problem, context_for, validate, validate_addition};
 pub use vocab::{Labels, Lang, Term, VocabFileError, Vocabularies, Vocabulary};
 
 #[cfg(test)]

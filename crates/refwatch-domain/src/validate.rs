@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::hash::Hash;
 
+use crate::id::{ActorId, IncidentId, PersonId, PlaceId, UprReviewId};
+use crate::links::LinkPair;
 use crate::record::*;
 use crate::vocab::{Term, Vocabularies, Vocabulary};
 
@@ -487,6 +489,98 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
     }
 
     c.problems
+}
+
+/// The records of `existing` that checking `incoming` against it needs:
+/// those `incoming` refers to and those with ids it uses again, with the
+/// decisions on pairs it decides again. [`validate_addition`] against
+/// this part finds what it finds against the whole, at a cost that grows
+/// with `incoming`, not with `existing`.
+///
+/// Every list of `existing` must be sorted by id, as [`Dataset::sort`]
+/// leaves it.
+pub fn context_for(existing: &Dataset, incoming: &Dataset) -> Dataset {
+    fn pick<T: Clone, K: Ord + Copy>(
+        list: &[T],
+        wanted: impl IntoIterator<Item = K>,
+        key: impl Fn(&T) -> K,
+    ) -> Vec<T> {
+        let mut wanted: Vec<K> = wanted.into_iter().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted
+            .into_iter()
+            .filter_map(|k| list.binary_search_by_key(&k, &key).ok())
+            .map(|at| list[at].clone())
+            .collect()
+    }
+    let cited = incoming
+        .citations()
+        .flat_map(|c| std::iter::once(c.source).chain(c.via));
+    let sources = pick(
+        &existing.sources,
+        cited.chain(incoming.sources.iter().map(|s| s.id)),
+        |s| s.id,
+    );
+    let mut places_wanted: Vec<PlaceId> = incoming.places.iter().map(|p| p.id).collect();
+    places_wanted.extend(incoming.places.iter().filter_map(|p| p.parent));
+    for i in &incoming.incidents {
+        places_wanted.extend(i.places.iter().map(|l| l.place));
+    }
+    for p in &incoming.persons {
+        places_wanted.extend(p.origin_place);
+        places_wanted.extend(p.timeline.iter().filter_map(|e| e.place));
+    }
+    places_wanted.extend(incoming.figures.iter().filter_map(|f| f.place));
+    let mut actors_wanted: Vec<ActorId> = incoming.actors.iter().map(|a| a.id).collect();
+    actors_wanted.extend(incoming.actors.iter().filter_map(|a| a.parent));
+    for i in &incoming.incidents {
+        actors_wanted.extend(i.actors.iter().map(|l| l.actor));
+    }
+    let mut incidents_wanted: Vec<IncidentId> = incoming.incidents.iter().map(|i| i.id).collect();
+    let mut persons_wanted: Vec<PersonId> = incoming.persons.iter().map(|p| p.id).collect();
+    for p in &incoming.persons {
+        incidents_wanted.extend(p.incidents.iter().map(|l| l.incident));
+        incidents_wanted.extend(p.timeline.iter().filter_map(|e| e.incident));
+    }
+    let mut reviews_wanted: Vec<UprReviewId> = incoming.upr_reviews.iter().map(|r| r.id).collect();
+    for m in &incoming.mechanisms {
+        incidents_wanted.extend(m.incidents.iter().copied());
+        if let MechanismDetail::UprRecommendation { review, .. } = &m.detail {
+            reviews_wanted.push(*review);
+        }
+    }
+    for l in &incoming.links {
+        match l.pair {
+            LinkPair::Incidents(a, b) => incidents_wanted.extend([a, b]),
+            LinkPair::Persons(a, b) => persons_wanted.extend([a, b]),
+        }
+    }
+    let pairs: HashSet<LinkPair> = incoming.links.iter().map(|l| l.pair).collect();
+    Dataset {
+        sources,
+        places: pick(&existing.places, places_wanted, |p| p.id),
+        actors: pick(&existing.actors, actors_wanted, |a| a.id),
+        incidents: pick(&existing.incidents, incidents_wanted, |i| i.id),
+        persons: pick(&existing.persons, persons_wanted, |p| p.id),
+        upr_reviews: pick(&existing.upr_reviews, reviews_wanted, |r| r.id),
+        mechanisms: pick(
+            &existing.mechanisms,
+            incoming.mechanisms.iter().map(|m| m.id),
+            |m| m.id,
+        ),
+        figures: pick(
+            &existing.figures,
+            incoming.figures.iter().map(|f| f.id),
+            |f| f.id,
+        ),
+        links: existing
+            .links
+            .iter()
+            .filter(|l| pairs.contains(&l.pair))
+            .cloned()
+            .collect(),
+    }
 }
 
 /// Checks records about to be added to an existing dataset.

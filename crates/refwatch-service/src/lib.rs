@@ -371,7 +371,10 @@ impl<S: Store> Service<S> {
         }
         let keys = self.keys()?;
         let existing = self.snapshots.all(&self.store).await?;
-        let problems = validate_addition(&existing, incoming, &Vocabularies::builtin());
+        // Only what the incoming records refer to: the check costs what is
+        // added, not what is stored.
+        let context = refwatch_domain::context_for(&existing, incoming);
+        let problems = validate_addition(&context, incoming, &Vocabularies::builtin());
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
@@ -854,8 +857,8 @@ impl<S: Store> Service<S> {
         let data = self.snapshots.all(&self.store).await?;
         let index = data
             .incidents
-            .iter()
-            .position(|i| i.id == id)
+            .binary_search_by_key(&id, |i| i.id)
+            .ok()
             .ok_or_else(|| ServiceError::Store(StoreError::NotFound(id.to_string())))?;
         // A record the actor may not read is, to them, not there.
         if !decide(
@@ -878,24 +881,29 @@ impl<S: Store> Service<S> {
         incident: &refwatch_domain::Incident,
     ) -> Result<(), ServiceError> {
         let (stored, index) = self.stored_incident_level(incident.id).await?;
-        let mut data = (*stored).clone();
-        let old = data.incidents[index].confidentiality;
+        let old = stored.incidents[index].confidentiality;
         for level in [old, incident.confidentiality] {
             require(
                 decide(self.actor.principal, Operation::Update, level),
                 "change records at this confidentiality level",
             )?;
         }
-        data.incidents[index] = Arc::new(incident.clone());
-        let prefix = format!("incidents[{index}]");
-        let problems: Vec<Problem> = refwatch_domain::validate(&data, &Vocabularies::builtin())
-            .into_iter()
-            .filter(|p| p.path.starts_with(&prefix))
-            .map(|p| Problem {
-                path: p.path.replacen(&prefix, "incident", 1),
-                message: p.message,
-            })
-            .collect();
+        // Checked as an addition against what it refers to, without its
+        // old version.
+        let changed = Dataset {
+            incidents: vec![Arc::new(incident.clone())],
+            ..Dataset::default()
+        };
+        let mut context = refwatch_domain::context_for(&stored, &changed);
+        context.incidents.retain(|i| i.id != incident.id);
+        let problems: Vec<Problem> =
+            validate_addition(&context, &changed, &Vocabularies::builtin())
+                .into_iter()
+                .map(|p| Problem {
+                    path: p.path.replacen("incidents[0]", "incident", 1),
+                    message: p.message,
+                })
+                .collect();
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }

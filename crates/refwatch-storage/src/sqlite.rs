@@ -620,23 +620,16 @@ async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreErr
     insert_citations(tx, m.id, &m.citations).await
 }
 
-/// Ids of `data` that are already stored.
+/// Above this many ids, [`existing_ids`] reads every stored id at once.
+const POINT_LOOKUPS: usize = 2_000;
+
+/// Ids of `data` that are already stored, looked up one by one in the
+/// tables' indexes (a cost that grows with `data`, not with the database),
+/// or for a large import in one pass.
 async fn existing_ids(
     conn: &mut sqlx::SqliteConnection,
     data: &Dataset,
 ) -> Result<Vec<String>, StoreError> {
-    let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for sql in [
-        "SELECT id FROM citable",
-        "SELECT id FROM source",
-        "SELECT id FROM place",
-        "SELECT id FROM actor",
-        "SELECT id FROM citation",
-    ] {
-        for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
-            stored.insert(row.try_get(0)?);
-        }
-    }
     let mut wanted: Vec<String> = Vec::new();
     wanted.extend(data.sources.iter().map(|r| r.id.to_string()));
     wanted.extend(data.places.iter().map(|r| r.id.to_string()));
@@ -652,10 +645,46 @@ async fn existing_ids(
     wanted.extend(data.mechanisms.iter().map(|r| r.id.to_string()));
     wanted.extend(data.figures.iter().map(|r| r.id.to_string()));
     wanted.extend(data.citations().map(|c| c.id.to_string()));
-    Ok(wanted
-        .into_iter()
-        .filter(|id| stored.contains(id))
-        .collect())
+    if wanted.len() > POINT_LOOKUPS {
+        // A large import: one pass over the tables' ids costs less.
+        let mut stored: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for sql in [
+            "SELECT id FROM citable",
+            "SELECT id FROM source",
+            "SELECT id FROM place",
+            "SELECT id FROM actor",
+            "SELECT id FROM citation",
+        ] {
+            for row in sqlx::query(sql).fetch_all(&mut *conn).await? {
+                stored.insert(row.try_get(0)?);
+            }
+        }
+        return Ok(wanted
+            .into_iter()
+            .filter(|id| stored.contains(id))
+            .collect());
+    }
+    let mut stored = Vec::new();
+    for id in wanted {
+        for sql in [
+            "SELECT 1 FROM citable WHERE id = ?",
+            "SELECT 1 FROM source WHERE id = ?",
+            "SELECT 1 FROM place WHERE id = ?",
+            "SELECT 1 FROM actor WHERE id = ?",
+            "SELECT 1 FROM citation WHERE id = ?",
+        ] {
+            if sqlx::query(sql)
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some()
+            {
+                stored.push(id);
+                break;
+            }
+        }
+    }
+    Ok(stored)
 }
 
 /// Reads typed values out of rows, turning unreadable ones into

@@ -155,3 +155,54 @@ fn korean_lists_write_names_in_hangul_romanised_and_chinese_forms() {
     );
     assert!(towns > rows / 2 && towns < rows, "{towns} of {rows}");
 }
+
+#[test]
+fn checking_against_the_records_referred_to_finds_what_checking_against_all_finds() {
+    use std::sync::Arc;
+    let base = base();
+    let mut existing = generate(
+        &base,
+        &Spec {
+            incidents: 400,
+            persons: 200,
+            seed: 3,
+        },
+    );
+    existing.sources.extend(base.sources.iter().cloned());
+    existing.places.extend(base.places.iter().cloned());
+    existing.actors.extend(base.actors.iter().cloned());
+    existing
+        .upr_reviews
+        .extend(base.upr_reviews.iter().cloned());
+    existing.sort();
+    let mut incoming = generate(
+        &base,
+        &Spec {
+            incidents: 60,
+            persons: 40,
+            seed: 4,
+        },
+    );
+    let vocab = Vocabularies::builtin();
+    let context = refwatch_domain::context_for(&existing, &incoming);
+    assert!(context.incidents.len() < existing.incidents.len() / 4);
+    assert_eq!(
+        validate_addition(&existing, &incoming, &vocab),
+        validate_addition(&context, &incoming, &vocab)
+    );
+    // Broken the ways a file can be: an id used again, references to
+    // records that are not there, a link to a missing person.
+    let reused = Arc::make_mut(&mut incoming.incidents[0]);
+    reused.id = existing.incidents[7].id;
+    Arc::make_mut(&mut incoming.incidents[1]).places[0].place = refwatch_domain::PlaceId::random();
+    Arc::make_mut(&mut incoming.incidents[2]).citations[0].source =
+        refwatch_domain::SourceId::random();
+    let person = Arc::make_mut(&mut incoming.persons[0]);
+    person.id = existing.persons[3].id;
+    let person = Arc::make_mut(&mut incoming.persons[1]);
+    person.incidents[0].incident = refwatch_domain::IncidentId::random();
+    let whole = validate_addition(&existing, &incoming, &vocab);
+    let context = refwatch_domain::context_for(&existing, &incoming);
+    assert!(whole.len() >= 5, "{whole:?}");
+    assert_eq!(whole, validate_addition(&context, &incoming, &vocab));
+}
