@@ -34,7 +34,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
 };
-use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term, doc};
 
 pub use snippet::Segment;
 
@@ -251,9 +251,13 @@ struct Fields {
 
 /// An index of documents, in memory.
 pub struct SearchIndex {
+    index: Index,
     reader: IndexReader,
     fields: Fields,
     english: TextAnalyzer,
+    /// The writer of updates, made at the first one and kept, so that
+    /// its segments are merged as they accumulate.
+    writer: std::sync::Mutex<Option<IndexWriter<TantivyDocument>>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -307,6 +311,33 @@ fn schema() -> (Schema, Fields) {
 /// Years are stored offset so that none is negative.
 const YEAR_ZERO: i64 = 10_000;
 
+/// The memory of the writer of updates (tantivy's least is 15 MB).
+const UPDATE_MEMORY: usize = 16 << 20;
+
+/// The engine's document for one of ours.
+fn document_of(f: &Fields, d: SearchDoc) -> TantivyDocument {
+    let indexed = format!("{}\n{}", d.title, d.body);
+    let mut document = doc!(
+        f.kind => d.kind.number(),
+        f.owner => d.owner.number(),
+        f.id => d.id,
+        f.title => d.title,
+        f.body => d.body,
+        f.en => indexed.clone(),
+        f.cjk => indexed,
+        f.level => level_number(d.level),
+        f.language => language_number(&d.language),
+    );
+    if let Some(year) = d.year {
+        document.add_u64(f.year, (i64::from(year) + YEAR_ZERO) as u64);
+    }
+    if !d.names.is_empty() {
+        document.add_text(f.names_en, &d.names);
+        document.add_text(f.names_cjk, &d.names);
+    }
+    document
+}
+
 impl SearchIndex {
     /// Builds an index of `docs` in memory, calling `progress` every
     /// 10,000 documents with the number done.
@@ -323,26 +354,7 @@ impl SearchIndex {
         let mut writer = index.writer::<TantivyDocument>(256 << 20)?;
         let mut count = 0usize;
         for d in docs {
-            let indexed = format!("{}\n{}", d.title, d.body);
-            let mut document = doc!(
-                f.kind => d.kind.number(),
-                f.owner => d.owner.number(),
-                f.id => d.id,
-                f.title => d.title,
-                f.body => d.body,
-                f.en => indexed.clone(),
-                f.cjk => indexed,
-                f.level => level_number(d.level),
-                f.language => language_number(&d.language),
-            );
-            if let Some(year) = d.year {
-                document.add_u64(f.year, (i64::from(year) + YEAR_ZERO) as u64);
-            }
-            if !d.names.is_empty() {
-                document.add_text(f.names_en, &d.names);
-                document.add_text(f.names_cjk, &d.names);
-            }
-            writer.add_document(document)?;
+            writer.add_document(document_of(&f, d))?;
             count += 1;
             if count.is_multiple_of(10_000) {
                 progress(count);
@@ -352,10 +364,37 @@ impl SearchIndex {
         drop(writer);
         let reader = index.reader()?;
         Ok(Self {
+            index,
             reader,
             fields: f,
             english: english(),
+            writer: std::sync::Mutex::default(),
         })
+    }
+
+    /// Replaces every document whose id is one of `ids` by `docs` (the
+    /// documents of those records now; none for a record deleted). The
+    /// next search sees the change.
+    pub fn update(&self, ids: &[String], docs: Vec<SearchDoc>) -> Result<(), SearchError> {
+        let mut held = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none() {
+            *held = Some(self.index.writer_with_num_threads(1, UPDATE_MEMORY)?);
+        }
+        let Some(writer) = held.as_mut() else {
+            return Ok(());
+        };
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        for d in docs {
+            writer.add_document(document_of(&self.fields, d))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
     }
 
     /// Documents indexed.

@@ -250,6 +250,35 @@ impl<S: Store> Service<S> {
         Ok(docs)
     }
 
+    /// The documents of the incidents `ids` as they are in `data` (none
+    /// for one no longer there), screened like every other.
+    async fn incident_docs(
+        &self,
+        data: &Arc<Dataset>,
+        ids: &[refwatch_domain::IncidentId],
+    ) -> Result<Vec<SearchDoc>, ServiceError> {
+        let incidents: Dataset = Dataset {
+            incidents: ids
+                .iter()
+                .filter_map(|id| {
+                    let at = data.incidents.binary_search_by_key(id, |i| i.id).ok()?;
+                    Some(data.incidents[at].clone())
+                })
+                .collect(),
+            ..Dataset::default()
+        };
+        let mut part = refwatch_domain::context_for(data, &incidents);
+        part.incidents = incidents.incidents;
+        let mut docs: Vec<SearchDoc> = record_docs(&part)
+            .into_iter()
+            .filter(|d| d.owner == DocKind::Incident)
+            .collect();
+        if let Some(guard) = self.guard_for(data).await? {
+            screen_docs(&guard, &mut docs);
+        }
+        Ok(docs)
+    }
+
     /// Opens each person's identity into the names field of their document.
     async fn add_names(
         &self,
@@ -337,10 +366,25 @@ impl<S: Store> Service<S> {
     async fn index(&self) -> Result<(Arc<SearchIndex>, Option<IndexStats>), ServiceError> {
         let version = self.store.data_version().await?;
         let mut held = self.snapshots.search.lock().await;
-        if let Some((v, index)) = held.as_ref()
-            && *v == version
-        {
-            return Ok((index.clone(), None));
+        if let Some((v, index)) = held.as_ref() {
+            if *v == version {
+                return Ok((index.clone(), None));
+            }
+            // Only incidents changed: their documents are replaced.
+            if let Some((now, changed)) = self.store.incidents_changed_since(*v).await? {
+                let data = self.snapshots.all(&self.store).await?;
+                let docs = self.incident_docs(&data, &changed).await?;
+                let ids: Vec<String> = changed.iter().map(ToString::to_string).collect();
+                let index = index.clone();
+                let updated = index.clone();
+                tokio::task::spawn_blocking(move || updated.update(&ids, docs))
+                    .await
+                    .map_err(|_| {
+                        ServiceError::User("updating the search index stopped".into())
+                    })??;
+                *held = Some((now, index.clone()));
+                return Ok((index, None));
+            }
         }
         let started = Instant::now();
         let data = self.snapshots.all(&self.store).await?;

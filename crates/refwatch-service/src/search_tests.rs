@@ -445,3 +445,49 @@ async fn the_same_file_sent_twice_at_once_is_one_file_with_two_intakes() {
         .collect();
     assert_eq!(intakes.len(), 2, "{intakes:?}");
 }
+
+#[tokio::test]
+async fn the_index_follows_incidents_added_edited_and_deleted_elsewhere() {
+    let s = setup().await;
+    let viewer = acting(&s, Principal::Account(Role::Viewer)).await;
+    let public = acting(&s, Principal::Public).await;
+    assert_eq!(viewer.search(&ask("Yanji")).await.unwrap().total, 1);
+    // Another core, as the command line or another server would be.
+    let writer = acting(&s, Principal::Account(Role::Administrator)).await;
+    let mut added = incident(s.source, Confidentiality::Public);
+    added.title = "Transfer through Dandong".into();
+    added.summary = "한지우 was moved to the border".into();
+    writer
+        .import(&Dataset {
+            incidents: vec![added.clone().into()],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+    let found = public.search(&ask("Dandong")).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.hits[0].id, added.id.to_string());
+    // The name in the new incident is withheld from the public's search.
+    assert_eq!(public.search(&ask("한지우")).await.unwrap().total, 0);
+    assert!(
+        found.hits[0]
+            .snippet
+            .iter()
+            .all(|seg| !seg.text.contains("지우"))
+    );
+
+    let mut edited = added.clone();
+    edited.title = "Transfer through Sinuiju".into();
+    writer.update_incident(&edited).await.unwrap();
+    assert_eq!(public.search(&ask("Dandong")).await.unwrap().total, 0);
+    assert_eq!(public.search(&ask("Sinuiju")).await.unwrap().total, 1);
+    // Its citation was replaced with it, not left twice.
+    assert_eq!(
+        viewer.search(&ask("Sinuiju")).await.unwrap().facets.total(),
+        1
+    );
+
+    writer.delete_incident(added.id).await.unwrap();
+    assert_eq!(public.search(&ask("Sinuiju")).await.unwrap().total, 0);
+    assert_eq!(viewer.search(&ask("Yanji")).await.unwrap().total, 1);
+}
