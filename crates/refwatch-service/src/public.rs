@@ -101,6 +101,26 @@ const DIMENSIONS: [(&str, Dimension); 3] = [
     ("people-by-year-and-category", Dimension::Category),
 ];
 
+/// The public tables and what they were made from.
+pub(crate) struct TablesFor {
+    persons: Vec<Arc<Person>>,
+    years: HashMap<IncidentId, i32>,
+    threshold: u64,
+    tables: Arc<Vec<PublicTable>>,
+}
+
+/// The year of every incident a person is linked to, by id.
+fn referenced_years(all: &Dataset) -> HashMap<IncidentId, i32> {
+    all.persons
+        .iter()
+        .flat_map(|p| p.incidents.iter().map(|l| l.incident))
+        .filter_map(|id| {
+            let at = all.incidents.binary_search_by_key(&id, |i| i.id).ok()?;
+            Some((id, all.incidents[at].date.year()))
+        })
+        .collect()
+}
+
 /// How often counted public views are written to the audit log, in seconds.
 const VIEW_FLUSH_SECONDS: i64 = 600;
 
@@ -127,14 +147,23 @@ impl<S: Store> Service<S> {
             ));
         }
         let all = self.snapshots.all(&self.store).await?;
+        // The tables read the persons and the years of their incidents
+        // only: a change to other incidents leaves them as they are.
+        let years = referenced_years(&all);
         let mut cached = self.snapshots.tables.lock().await;
-        if let Some((data, t, tables)) = cached.as_ref()
-            && Arc::ptr_eq(data, &all)
-            && *t == threshold
+        if let Some(made) = cached.as_ref()
+            && made.threshold == threshold
+            && made.years == years
+            && made.persons.len() == all.persons.len()
+            && made
+                .persons
+                .iter()
+                .zip(&all.persons)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
         {
-            return Ok(tables.clone());
+            return Ok(made.tables.clone());
         }
-        let counts = people_tables(&all.persons, &refwatch_stats::incident_years(&all));
+        let counts = people_tables(&all.persons, &years);
         let published =
             protect_linked(&counts, threshold).map_err(|e| ServiceError::User(e.to_string()))?;
         let tables: Arc<Vec<PublicTable>> = Arc::new(
@@ -148,7 +177,12 @@ impl<S: Store> Service<S> {
                 })
                 .collect(),
         );
-        *cached = Some((all, threshold, tables.clone()));
+        *cached = Some(TablesFor {
+            persons: all.persons.clone(),
+            years,
+            threshold,
+            tables: tables.clone(),
+        });
         Ok(tables)
     }
 

@@ -60,15 +60,12 @@ pub(crate) struct Snapshots {
     pub(crate) search: tokio::sync::Mutex<Option<(u64, Arc<refwatch_search::SearchIndex>)>>,
     /// The public tables, the copy of the records and the threshold they
     /// were made from.
-    pub(crate) tables: tokio::sync::Mutex<Option<TablesFor>>,
+    pub(crate) tables: tokio::sync::Mutex<Option<crate::public::TablesFor>>,
     /// Views of public pages not yet written to the audit log, and since when.
     pub(crate) views: std::sync::Mutex<(u64, Option<refwatch_domain::Timestamp>)>,
     /// Sign-in back-off per name and client, shared by every caller.
     pub(crate) throttle: std::sync::Mutex<refwatch_accounts::Throttle>,
 }
-
-/// The public tables made from one copy of the records at one threshold.
-pub(crate) type TablesFor = (Arc<Dataset>, u64, Arc<Vec<crate::public::PublicTable>>);
 
 impl Snapshots {
     /// Every record, current as of this call.

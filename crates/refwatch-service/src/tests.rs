@@ -472,3 +472,46 @@ async fn shared_read_copies_follow_changes_from_this_core_and_from_others() {
     let admin_view = other.readable().await.unwrap();
     assert!(admin_view.persons.iter().all(|p| p.identity.is_none()));
 }
+
+#[tokio::test]
+async fn public_tables_are_made_again_only_when_what_they_count_changes() {
+    let f = fixture(Confidentiality::Public).await;
+    let admin = as_actor(&f, Principal::Account(Role::Administrator)).await;
+    let mut linked = person(Confidentiality::Public);
+    linked.incidents = vec![PersonIncident {
+        incident: f.incident,
+        role: Term::new("victim"),
+    }];
+    admin
+        .import(&Dataset {
+            persons: vec![linked.into()],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+    let public = admin.for_caller(Caller::public());
+    let first = public.public_tables(3).await.unwrap();
+
+    // An incident nobody is linked to: the same tables, not made again.
+    admin
+        .import(&Dataset {
+            incidents: vec![incident(f.source, Confidentiality::Public).into()],
+            ..Dataset::default()
+        })
+        .await
+        .unwrap();
+    assert!(Arc::ptr_eq(&first, &public.public_tables(3).await.unwrap()));
+
+    // The linked incident moves to another year: the tables follow.
+    let mut moved = (*admin.readable().await.unwrap().incidents[0]).clone();
+    if moved.id != f.incident {
+        moved = (*admin.readable().await.unwrap().incidents[1]).clone();
+    }
+    moved.date = "2019-05".parse().unwrap();
+    admin.update_incident(&moved).await.unwrap();
+    let after = public.public_tables(3).await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &after));
+    let rows = |t: &Arc<Vec<PublicTable>>| format!("{:?}", t[0].table);
+    assert!(rows(&after).contains("2019"), "{}", rows(&after));
+    assert!(!rows(&first).contains("2019"));
+}
