@@ -8,6 +8,7 @@
 mod disclosure;
 mod guard;
 mod link;
+mod mixed;
 mod search;
 mod web;
 

@@ -35,6 +35,19 @@ pub(crate) struct Args {
     /// Seconds of load per page.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Writes per second in the mixed load (0: no mixed load).
+    #[arg(long, default_value_t = 2.0)]
+    writes_per_second: f64,
+    /// Seconds of the mixed load, and of the same readers alone.
+    #[arg(long, default_value_t = 30)]
+    mix_seconds: u64,
+    /// Keep the loaded data in this folder and load it from there next
+    /// time, instead of generating and importing it again.
+    #[arg(long)]
+    keep_data: Option<PathBuf>,
+    /// Skip the page-by-page runs (the mixed load only).
+    #[arg(long)]
+    mixed_only: bool,
     /// The refwatch binary to measure (build it with `cargo build --release`).
     #[arg(long, default_value = "target/release/refwatch")]
     refwatch: PathBuf,
@@ -133,7 +146,7 @@ fn serve_static(port: u16) -> anyhow::Result<()> {
 }
 
 /// Figures wrk printed for one page.
-struct Figures {
+pub(crate) struct Figures {
     p50_ms: f64,
     p99_ms: f64,
     requests_per_second: f64,
@@ -154,7 +167,7 @@ fn millis(text: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * factor)
 }
 
-fn parse_wrk(out: &str) -> anyhow::Result<Figures> {
+pub(crate) fn parse_wrk(out: &str) -> anyhow::Result<Figures> {
     let field = |prefix: &str| {
         out.lines()
             .map(str::trim)
@@ -239,11 +252,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let key = tmp.path().join("bench.key");
-    let mut init = refwatch(args, &data, &key);
-    init.args(["init", "--demo", "--admin", ADMIN]);
-    checked(init, "refwatch init --demo")?;
+    let kept = args.keep_data.clone().unwrap_or_else(|| tmp.path().to_owned());
+    let data = kept.join("data");
+    let key = kept.join("bench.key");
+    std::fs::create_dir_all(&kept)?;
+    let loaded = data.join("refwatch.db").exists() && key.exists();
+    if !loaded {
+        let mut init = refwatch(args, &data, &key);
+        init.args(["init", "--demo", "--admin", ADMIN]);
+        checked(init, "refwatch init --demo")?;
+    }
 
     let base = refwatch_interchange::parse(DEMO)
         .map_err(|p| anyhow::anyhow!("the demo dataset does not parse: {} problems", p.len()))?;
@@ -256,21 +274,24 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             seed: 2026,
         },
     );
-    let file = tmp.path().join("synthetic.json");
-    std::fs::write(&file, refwatch_interchange::to_json(&made))?;
-    eprintln!(
-        "generated {} incidents and {} persons in {:.1} s; importing…",
-        made.incidents.len(),
-        made.persons.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let started = Instant::now();
-    let mut import = refwatch(args, &data, &key);
-    import.arg("import").arg(&file);
-    checked(import, "refwatch import")?;
-    let import_seconds = started.elapsed().as_secs_f64();
-    eprintln!("imported in {import_seconds:.1} s");
-    std::fs::remove_file(&file)?;
+    let mut import_seconds = 0.0;
+    if !loaded {
+        let file = tmp.path().join("synthetic.json");
+        std::fs::write(&file, refwatch_interchange::to_json(&made))?;
+        eprintln!(
+            "generated {} incidents and {} persons in {:.1} s; importing…",
+            made.incidents.len(),
+            made.persons.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let started = Instant::now();
+        let mut import = refwatch(args, &data, &key);
+        import.arg("import").arg(&file);
+        checked(import, "refwatch import")?;
+        import_seconds = started.elapsed().as_secs_f64();
+        eprintln!("imported in {import_seconds:.1} s");
+        std::fs::remove_file(&file)?;
+    }
 
     let token = sign_in(&data.join("refwatch.db"), &key)?;
     let port = free_port()?;
@@ -347,10 +368,22 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         eprintln!("{name}: {} KB, {took:.1} ms alone", body.len() / 1024);
     }
     let mut rows = Vec::new();
-    for (name, url, signed) in &pages {
+    for (name, url, signed) in pages.iter().filter(|_| !args.mixed_only) {
         eprintln!("loading {name} for {} s…", args.seconds);
         rows.push((name, wrk(args, url, token_for(*signed))?));
     }
+    let mixed = if args.writes_per_second > 0.0 {
+        Some(mixed_load(
+            args,
+            &base_url,
+            &token,
+            &made,
+            incident,
+            tmp.path(),
+        )?)
+    } else {
+        None
+    };
     println!(
         "\n{} incidents, {} persons (plus the demo data); imported in {import_seconds:.1} s; wrk -t2 -c{} -d{}s, signed in as an administrator but for the public rows\n",
         args.incidents, args.persons, args.connections, args.seconds
@@ -363,11 +396,92 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             f.p50_ms, f.p99_ms, f.requests_per_second, f.errors
         );
     }
+    if let Some((alone, together, writes)) = mixed {
+        println!(
+            "\nMixed load: the pages above in turn (wrk -t2 -c{} -d{}s), alone and with a writer adding and editing incidents through the API at {} writes/s\n",
+            args.connections, args.mix_seconds, args.writes_per_second
+        );
+        println!(
+            "| run | reader p50 ms | reader p99 ms | reader requests/s | reader errors | write p50 ms | write p99 ms | writes done | write failures |"
+        );
+        println!("|---|---:|---:|---:|---|---:|---:|---:|---:|");
+        println!(
+            "| readers alone | {:.2} | {:.2} | {:.0} | {} | | | | |",
+            alone.p50_ms, alone.p99_ms, alone.requests_per_second, alone.errors
+        );
+        println!(
+            "| readers and writer | {:.2} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {} | {} |",
+            together.p50_ms,
+            together.p99_ms,
+            together.requests_per_second,
+            together.errors,
+            writes.quantile(0.5),
+            writes.quantile(0.99),
+            writes.latencies_ms.len(),
+            writes.failures
+        );
+        if let Some(f) = &writes.first_failure {
+            println!("\nfirst failed write: {f}");
+        }
+    }
     if let Some(peak) = peak_memory_kib(server.0.id()) {
         println!("\nrefwatch serve peak resident memory: {} MiB", peak / 1024);
     }
     drop(server);
     Ok(())
+}
+
+/// Readers alone, then readers with a writer: both runs' figures and the
+/// writer's.
+fn mixed_load(
+    args: &Args,
+    base_url: &str,
+    token: &str,
+    made: &refwatch_domain::Dataset,
+    incident: refwatch_domain::IncidentId,
+    dir: &Path,
+) -> anyhow::Result<(Figures, Figures, crate::mixed::Writes)> {
+    let pages = crate::mixed::reader_pages(incident);
+    eprintln!("readers alone for {} s…", args.mix_seconds);
+    let alone = crate::mixed::readers(
+        base_url,
+        &pages,
+        token,
+        args.connections,
+        args.mix_seconds,
+        dir,
+    )?;
+    // Edited in turn: any but the one the readers open.
+    let stored: Vec<refwatch_domain::Incident> = made
+        .incidents
+        .iter()
+        .filter(|i| i.id != incident)
+        .take(500)
+        .map(|i| (**i).clone())
+        .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (base, token, stop) = (base_url.to_owned(), token.to_owned(), stop.clone());
+        let rate = args.writes_per_second;
+        std::thread::spawn(move || crate::mixed::writer(base, token, stored, rate, stop))
+    };
+    eprintln!(
+        "readers with a writer at {} writes/s for {} s…",
+        args.writes_per_second, args.mix_seconds
+    );
+    let together = crate::mixed::readers(
+        base_url,
+        &pages,
+        token,
+        args.connections,
+        args.mix_seconds,
+        dir,
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer stopped"))??;
+    Ok((alone, together?, writes))
 }
 
 #[cfg(test)]

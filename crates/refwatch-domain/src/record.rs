@@ -718,6 +718,66 @@ impl Dataset {
             + self.figures.len()
     }
 
+    /// The incidents that differ between `old` and this copy, when nothing
+    /// else does: an incident or person shared by both (the same `Arc`) is
+    /// taken as unchanged, so that this costs a pointer per record. `None`
+    /// when anything else differs. Both must be sorted by id.
+    pub fn incidents_changed_from(&self, old: &Dataset) -> Option<Vec<crate::IncidentId>> {
+        let same_persons = self.persons.len() == old.persons.len()
+            && self
+                .persons
+                .iter()
+                .zip(&old.persons)
+                .all(|(a, b)| Arc::ptr_eq(a, b));
+        if !same_persons
+            || self.sources != old.sources
+            || self.places != old.places
+            || self.actors != old.actors
+            || self.upr_reviews != old.upr_reviews
+            || self.mechanisms != old.mechanisms
+            || self.figures != old.figures
+            || self.links != old.links
+        {
+            return None;
+        }
+        let (mut a, mut b) = (
+            self.incidents.iter().peekable(),
+            old.incidents.iter().peekable(),
+        );
+        let mut changed = Vec::new();
+        loop {
+            match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(x), None) => {
+                    changed.push(x.id);
+                    a.next();
+                }
+                (None, Some(y)) => {
+                    changed.push(y.id);
+                    b.next();
+                }
+                (Some(x), Some(y)) => match x.id.cmp(&y.id) {
+                    std::cmp::Ordering::Less => {
+                        changed.push(x.id);
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        changed.push(y.id);
+                        b.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        if !Arc::ptr_eq(x, y) {
+                            changed.push(x.id);
+                        }
+                        a.next();
+                        b.next();
+                    }
+                },
+            }
+        }
+        Some(changed)
+    }
+
     /// Sorts every list by id, so that two equal datasets compare and export equal.
     pub fn sort(&mut self) {
         self.sources.sort_by_key(|r| r.id);

@@ -12,12 +12,12 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use refwatch_accounts::{Password, SESSION_SECONDS};
 use refwatch_domain::{Dataset, Incident, IncidentId, Lang, Term, Vocabularies, Vocabulary};
 use refwatch_service::{Caller, ServiceError, SignInError};
-use refwatch_stats::{YearRange, per_year_in};
+use refwatch_stats::YearRange;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, Visitor, set_cookie};
-use crate::derived::{Derived, ListQuery, Overview};
+use crate::derived::{Counts, Derived, ListQuery, Overview};
 use crate::i18n::t;
 
 const PAGE_SIZE: usize = 20;
@@ -192,19 +192,20 @@ async fn derived(state: &AppState, v: &Visitor) -> Result<Arc<Derived>, ServiceE
     Ok(state.derived.get(readable(state, v).await?))
 }
 
-fn render_overview(data: &Dataset, l: Lang) -> Overview {
+fn render_overview(data: &Dataset, counts: &Counts, l: Lang) -> Overview {
     let vocab = Vocabularies::builtin();
-    let years: Vec<i32> = data.incidents.iter().map(|i| i.date.year()).collect();
-    let to = years.iter().copied().max().unwrap_or(2024);
-    let from = years.iter().copied().min().unwrap_or(2013).max(to - 19);
-    let rows = per_year_in(
-        data,
-        YearRange {
-            from: Some(from),
-            to: Some(to),
-        },
-        None,
-    );
+    let to = counts.years.keys().next_back().copied().unwrap_or(2024);
+    let from = counts
+        .years
+        .keys()
+        .next()
+        .copied()
+        .unwrap_or(2013)
+        .max(to - 19);
+    let rows = counts.rows.rows_within(YearRange {
+        from: Some(from),
+        to: Some(to),
+    });
     let chart = refwatch_report::chart::svg(
         &rows,
         from,
@@ -214,12 +215,6 @@ fn render_overview(data: &Dataset, l: Lang) -> Overview {
         t(l, "dashboard"),
         t(l, "tagline"),
     );
-    let mut counts: HashMap<_, u64> = HashMap::new();
-    for i in &data.incidents {
-        for link in &i.places {
-            *counts.entry(link.place).or_default() += 1;
-        }
-    }
     let markers: Vec<refwatch_geo::Marker> = data
         .places
         .iter()
@@ -227,7 +222,7 @@ fn render_overview(data: &Dataset, l: Lang) -> Overview {
             let c = p
                 .coordinates
                 .filter(|c| c.precision != refwatch_domain::CoordPrecision::Country)?;
-            let count = *counts.get(&p.id)?;
+            let count = *counts.places.get(&p.id).filter(|&&n| n > 0)?;
             Some(refwatch_geo::Marker {
                 lon: c.lon,
                 lat: c.lat,
@@ -246,7 +241,7 @@ pub(crate) async fn dashboard(State(state): State<AppState>, v: Visitor) -> Resp
         Err(e) => return failure(&v, &state, &e),
     };
     let l = v.lang;
-    let overview = view.overview(l, |data| render_overview(data, l));
+    let overview = view.overview(l, |data, counts| render_overview(data, counts, l));
     let changes = match view.recent.get() {
         Some(c) => c.clone(),
         None => match state

@@ -440,16 +440,25 @@ impl<S: Store> Service<S> {
         ceiling: Confidentiality,
         screened: bool,
     ) -> Result<Arc<Dataset>, ServiceError> {
-        let all = self.snapshots.all(&self.store).await?;
-        let guard = if screened {
-            self.guard_for(&all).await?
-        } else {
-            None
-        };
-        Ok(self
-            .snapshots
-            .readable(all, ceiling, guard.as_deref())
-            .await)
+        // A copy replaced while its guard was being fetched is read again:
+        // the copies kept are made for the current one only.
+        for attempt in 0..3 {
+            let all = self.snapshots.all(&self.store).await?;
+            let guard = if screened {
+                self.guard_for(&all).await?
+            } else {
+                None
+            };
+            let last = attempt == 2;
+            if let Some(view) = self
+                .snapshots
+                .readable(all, ceiling, guard.as_deref(), last)
+                .await
+            {
+                return Ok(view);
+            }
+        }
+        Err(ServiceError::Store(StoreError::Busy))
     }
 
     /// Whether the actor may read the identity of some person they may read.

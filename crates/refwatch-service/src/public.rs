@@ -103,6 +103,8 @@ const DIMENSIONS: [(&str, Dimension); 3] = [
 
 /// The public tables and what they were made from.
 pub(crate) struct TablesFor {
+    /// The copy of the records they were last found current for.
+    all: Arc<Dataset>,
     persons: Vec<Arc<Person>>,
     years: HashMap<IncidentId, i32>,
     threshold: u64,
@@ -147,11 +149,17 @@ impl<S: Store> Service<S> {
             ));
         }
         let all = self.snapshots.all(&self.store).await?;
+        let mut cached = self.snapshots.tables.lock().await;
+        if let Some(made) = cached.as_mut()
+            && made.threshold == threshold
+            && Arc::ptr_eq(&made.all, &all)
+        {
+            return Ok(made.tables.clone());
+        }
         // The tables read the persons and the years of their incidents
         // only: a change to other incidents leaves them as they are.
         let years = referenced_years(&all);
-        let mut cached = self.snapshots.tables.lock().await;
-        if let Some(made) = cached.as_ref()
+        if let Some(made) = cached.as_mut()
             && made.threshold == threshold
             && made.years == years
             && made.persons.len() == all.persons.len()
@@ -161,6 +169,7 @@ impl<S: Store> Service<S> {
                 .zip(&all.persons)
                 .all(|(a, b)| Arc::ptr_eq(a, b))
         {
+            made.all = all;
             return Ok(made.tables.clone());
         }
         let counts = people_tables(&all.persons, &years);
@@ -179,6 +188,7 @@ impl<S: Store> Service<S> {
         );
         *cached = Some(TablesFor {
             persons: all.persons.clone(),
+            all,
             years,
             threshold,
             tables: tables.clone(),

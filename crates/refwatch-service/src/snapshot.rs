@@ -32,6 +32,18 @@ struct Held {
     changed: HashSet<IncidentId>,
 }
 
+/// Takes each incident of `view` whose id is not in `changed` from `old`
+/// (an older copy made the same way), where it is.
+fn reuse_unchanged(view: &mut Dataset, old: &Dataset, changed: &HashSet<IncidentId>) {
+    for i in &mut view.incidents {
+        if !changed.contains(&i.id)
+            && let Ok(at) = old.incidents.binary_search_by_key(&i.id, |o| o.id)
+        {
+            *i = old.incidents[at].clone();
+        }
+    }
+}
+
 /// Past this many incidents changed, stale copies are not worth keeping.
 const MAX_REUSED_CHANGES: usize = 10_000;
 
@@ -120,30 +132,43 @@ impl Snapshots {
 
     /// The records of `all` (a copy [`Snapshots::all`] gave) readable under
     /// `ceiling`; with a guard, their text screened for the names it holds.
+    /// `None` when `all` has been replaced since, unless `or_uncached`: then
+    /// the copy is filtered and screened whole, and not kept.
     pub(crate) async fn readable(
         &self,
         all: Arc<Dataset>,
         ceiling: Confidentiality,
         guard: Option<&Guard<PersonId>>,
-    ) -> Arc<Dataset> {
+        or_uncached: bool,
+    ) -> Option<Arc<Dataset>> {
         let key = (ceiling, guard.is_some());
         let mut held = self.held.lock().await;
         let current = held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all));
         if current && let Some(view) = held.by_ceiling.get(&key) {
-            return view.clone();
+            return Some(view.clone());
+        }
+        if !current && !or_uncached {
+            return None;
         }
         let view = if ceiling == Confidentiality::Confidential && guard.is_none() {
             // Everything is readable: the same copy, no second one.
             all
         } else {
             let mut view = readable_by((*all).clone(), ceiling);
-            if let Some(g) = guard {
-                let done = held
-                    .stale
-                    .get(&key)
-                    .filter(|_| current)
-                    .map(|old| (&**old, &held.changed));
-                crate::guard::screen_dataset(&mut view, &mut g.screen(), None, done);
+            let done = held
+                .stale
+                .get(&key)
+                .filter(|_| current)
+                .map(|old| (&**old, &held.changed));
+            match guard {
+                Some(g) => crate::guard::screen_dataset(&mut view, &mut g.screen(), None, done),
+                // The same incident as in the old copy, so that what pages
+                // derived from it can be kept too.
+                None => {
+                    if let Some((old, changed)) = done {
+                        reuse_unchanged(&mut view, old, changed);
+                    }
+                }
             }
             Arc::new(view)
         };
@@ -152,6 +177,6 @@ impl Snapshots {
         }
         // A copy replaced since it was read is served as read, filtered,
         // without being kept.
-        view
+        Some(view)
     }
 }

@@ -152,6 +152,17 @@ pub fn per_year<'a>(
     years: YearRange,
     by: Option<Dimension>,
 ) -> Vec<YearKindRow> {
+    year_rows(incidents, same, years, by).rows()
+}
+
+/// The rows of [`per_year`], to be kept up to date with [`YearRows::add`]
+/// and [`YearRows::remove`].
+pub fn year_rows<'a>(
+    incidents: impl IntoIterator<Item = &'a Incident>,
+    same: &SameGroups<IncidentId>,
+    years: YearRange,
+    by: Option<Dimension>,
+) -> YearRows {
     // Only grouped incidents are gathered; the rest are counted as they
     // come, without a group of their own.
     let mut counted: Vec<Counted<'a>> = Vec::new();
@@ -170,7 +181,7 @@ pub fn per_year<'a>(
         groups[g].0.push(incident);
         groups[g].1.push(incident.id);
     }
-    let mut rows: BTreeMap<(i32, Term, Option<Term>), YearKindRow> = BTreeMap::new();
+    let mut rows = YearRows::new(by);
     for entry in &counted {
         let (incident, ids): (Cow<'_, Incident>, &[IncidentId]) = match entry {
             Counted::Alone(i) => (Cow::Borrowed(*i), std::slice::from_ref(&i.id)),
@@ -182,14 +193,45 @@ pub fn per_year<'a>(
                 (merged, ids)
             }
         };
-        let incident = incident.as_ref();
-        let year = incident.date.year();
-        if !years.contains(year) {
-            continue;
+        if years.contains(incident.date.year()) {
+            rows.add(incident.as_ref(), ids);
         }
-        for (value, (low, best, high)) in contributions(incident, by) {
-            let row = rows
-                .entry((year, incident.kind.clone(), value.clone()))
+    }
+    rows
+}
+
+/// The key of a row: year, kind and the dimension's value.
+type RowKey = (i32, Term, Option<Term>);
+
+/// The rows of [`per_year`], kept up to date as incidents are added and
+/// taken away one by one (a group of same incidents is added as the one
+/// incident that stands for it, by the caller). A row's incidents are
+/// listed in the order they were added.
+#[derive(Debug, Clone, Default)]
+pub struct YearRows {
+    by: Option<Dimension>,
+    rows: BTreeMap<RowKey, YearKindRow>,
+    /// Per row, how many contributions have no upper bound.
+    open: BTreeMap<RowKey, u64>,
+}
+
+impl YearRows {
+    /// No rows yet, broken down by `by`.
+    pub fn new(by: Option<Dimension>) -> Self {
+        Self {
+            by,
+            ..Self::default()
+        }
+    }
+
+    /// Counts `incident` (standing for the incidents `ids`).
+    pub fn add(&mut self, incident: &Incident, ids: &[IncidentId]) {
+        let year = incident.date.year();
+        for (value, (low, best, high)) in contributions(incident, self.by) {
+            let key = (year, incident.kind.clone(), value.clone());
+            let row = self
+                .rows
+                .entry(key.clone())
                 .or_insert_with(|| YearKindRow {
                     year,
                     kind: incident.kind.clone(),
@@ -206,10 +248,54 @@ pub fn per_year<'a>(
             row.people_low += low;
             row.people_best += best;
             row.people_high += high.unwrap_or(best);
-            row.high_open |= high.is_none();
+            if high.is_none() {
+                *self.open.entry(key).or_default() += 1;
+            }
         }
     }
-    rows.into_values().collect()
+
+    /// Takes back what [`YearRows::add`] counted for the same incident.
+    pub fn remove(&mut self, incident: &Incident, ids: &[IncidentId]) {
+        let year = incident.date.year();
+        for (value, (low, best, high)) in contributions(incident, self.by) {
+            let key = (year, incident.kind.clone(), value);
+            let Some(row) = self.rows.get_mut(&key) else {
+                continue;
+            };
+            row.incidents = row.incidents.saturating_sub(1);
+            row.incident_ids.retain(|id| !ids.contains(id));
+            row.people_low = row.people_low.saturating_sub(low);
+            row.people_best = row.people_best.saturating_sub(best);
+            row.people_high = row.people_high.saturating_sub(high.unwrap_or(best));
+            if high.is_none()
+                && let Some(n) = self.open.get_mut(&key)
+            {
+                *n = n.saturating_sub(1);
+            }
+            if row.incidents == 0 {
+                self.rows.remove(&key);
+                self.open.remove(&key);
+            }
+        }
+    }
+
+    /// The rows, sorted by year, kind and value.
+    pub fn rows(&self) -> Vec<YearKindRow> {
+        self.rows
+            .iter()
+            .map(|(key, row)| YearKindRow {
+                high_open: self.open.get(key).is_some_and(|&n| n > 0),
+                ..row.clone()
+            })
+            .collect()
+    }
+
+    /// The rows of years within `years`.
+    pub fn rows_within(&self, years: YearRange) -> Vec<YearKindRow> {
+        let mut rows = self.rows();
+        rows.retain(|r| years.contains(r.year));
+        rows
+    }
 }
 
 /// [`per_year`] over every incident of a dataset, counting the groups its

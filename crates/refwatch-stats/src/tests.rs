@@ -346,3 +346,62 @@ fn persons_decided_the_same_are_one_person_on_every_list_they_are_on() {
         [(0b100, 1), (0b010, 1), (0b011, 1), (0b001, 1)].into()
     );
 }
+
+#[test]
+fn rows_kept_up_to_date_one_incident_at_a_time_equal_rows_counted_anew() {
+    let kinds = ["repatriation", "arrest", "detention"];
+    let all: Vec<Incident> = (0..60u64)
+        .map(|n| {
+            let high = (n % 3 != 0).then_some(n + 10);
+            let mut i = incident(
+                kinds[n as usize % 3],
+                &format!("{}-0{}", 2010 + n % 7, 1 + n % 9),
+                n,
+                Some(n + 2),
+                high,
+            );
+            if n % 4 == 0 {
+                i = with_breakdown(
+                    i,
+                    &[(Dimension::Sex, "female", Count::exact(n / 2))],
+                );
+            }
+            i
+        })
+        .collect();
+    let none = refwatch_domain::same_incidents(&[]);
+    for by in [None, Some(Dimension::Sex)] {
+        let mut kept = year_rows(&all, &none, YearRange::default(), by);
+        // Take some away, change some (the open high included), add some.
+        let mut now = all.clone();
+        for n in [3usize, 10, 11, 40] {
+            kept.remove(&now[n], &[now[n].id]);
+        }
+        for n in [40usize, 11, 10, 3] {
+            now.remove(n);
+        }
+        for n in [0usize, 5, 6] {
+            kept.remove(&now[n], &[now[n].id]);
+            now[n].victims = Count {
+                low: 7,
+                best: None,
+                high: None,
+            };
+            now[n].date = "2009-12".parse().unwrap();
+            kept.add(&now[n], &[now[n].id]);
+        }
+        let added = incident("arrest", "2016-05-02", 9, Some(9), Some(9));
+        kept.add(&added, &[added.id]);
+        now.push(added);
+        let anew = per_year(&now, &none, YearRange::default(), by);
+        let sorted = |rows: Vec<YearKindRow>| {
+            rows.into_iter()
+                .map(|mut r| {
+                    r.incident_ids.sort();
+                    r
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sorted(kept.rows()), sorted(anew));
+    }
+}
