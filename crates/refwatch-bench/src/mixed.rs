@@ -145,7 +145,7 @@ pub(crate) fn writer(
         }
         next += gap;
         let template = &stored[n % stored.len()];
-        let request = if n % 2 == 0 {
+        let request = if n.is_multiple_of(2) {
             let made = renewed(template, n);
             client
                 .post(format!("{base}/api/v1/incidents"))

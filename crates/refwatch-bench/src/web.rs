@@ -252,7 +252,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     let tmp = tempfile::tempdir()?;
-    let kept = args.keep_data.clone().unwrap_or_else(|| tmp.path().to_owned());
+    let kept = args
+        .keep_data
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_owned());
     let data = kept.join("data");
     let key = kept.join("bench.key");
     std::fs::create_dir_all(&kept)?;

@@ -444,3 +444,64 @@ fn groups_follow_chains_of_same_and_do_not_depend_on_the_order_of_decisions() {
         LinkPair::incidents(ids[0], ids[1])
     );
 }
+
+#[test]
+fn the_incidents_changed_between_two_copies_are_found_by_pointer() {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    let template = (*valid().incidents[0]).clone();
+    let make = || {
+        let mut i = template.clone();
+        i.id = IncidentId::random();
+        Arc::new(i)
+    };
+    let mut old = Dataset {
+        incidents: (0..40).map(|_| make()).collect(),
+        ..Dataset::default()
+    };
+    old.sort();
+    // Every mix of additions, removals and replacements at the edges and
+    // in the middle, one by one and together.
+    for plan in 0..64u32 {
+        let mut new = old.clone();
+        let mut expected = BTreeSet::new();
+        if plan & 1 != 0 {
+            expected.insert(new.incidents.remove(0).id);
+        }
+        if plan & 2 != 0 {
+            expected.insert(new.incidents.pop().unwrap().id);
+        }
+        if plan & 4 != 0 {
+            let at = new.incidents.len() / 2;
+            expected.insert(new.incidents.remove(at).id);
+        }
+        if plan & 8 != 0 {
+            let edited = Arc::make_mut(&mut new.incidents[10]);
+            edited.title = "Edited".into();
+            expected.insert(edited.id);
+        }
+        if plan & 16 != 0 {
+            for _ in 0..3 {
+                let added = make();
+                expected.insert(added.id);
+                new.incidents.push(added);
+            }
+        }
+        if plan & 32 != 0 {
+            let edited = Arc::make_mut(&mut new.incidents[11]);
+            edited.title = "Edited too".into();
+            expected.insert(edited.id);
+        }
+        new.sort();
+        let found: BTreeSet<_> = new
+            .incidents_changed_from(&old)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(found, expected, "plan {plan:06b}");
+    }
+    // Anything else changed: no answer.
+    let mut other = old.clone();
+    other.sources.push(valid().sources[0].clone());
+    assert_eq!(other.incidents_changed_from(&old), None);
+}

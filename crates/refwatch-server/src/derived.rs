@@ -8,11 +8,11 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use refwatch_domain::SameGroups;
 use refwatch_domain::{
     ActorId, Confidentiality, Dataset, Incident, IncidentId, Lang, Mechanism, Person, PersonId,
     PlaceId, SourceId,
 };
-use refwatch_domain::SameGroups;
 use refwatch_service::RecentChange;
 use refwatch_stats::{YearRange, YearRows};
 
@@ -480,26 +480,29 @@ impl Derived {
         // The list's answer without the incidents changed since, and the
         // changed ones that the query selects, merged in the list's order.
         let gone = &self.changes.gone;
-        let (base, base_count): (Box<dyn Iterator<Item = u32> + '_>, usize) =
-            if postings.is_empty() {
-                let (lo, hi) = (lo as u32, hi as u32);
-                let inside = gone.partition_point(|&r| r < hi) - gone.partition_point(|&r| r < lo);
-                (Box::new(lo..hi), (hi - lo) as usize - inside)
-            } else {
-                postings.sort_by_key(|p| p.len());
-                let (lo, hi) = (lo as u32, hi as u32);
-                let mut ranks: Vec<u32> = postings[0]
-                    .iter()
-                    .copied()
-                    .filter(|r| (lo..hi).contains(r))
-                    .collect();
-                for p in &postings[1..] {
-                    intersect(&mut ranks, p);
-                }
-                let inside = gone.iter().filter(|r| ranks.binary_search(r).is_ok()).count();
-                let count = ranks.len() - inside;
-                (Box::new(ranks.into_iter()), count)
-            };
+        let (base, base_count): (Box<dyn Iterator<Item = u32> + '_>, usize) = if postings.is_empty()
+        {
+            let (lo, hi) = (lo as u32, hi as u32);
+            let inside = gone.partition_point(|&r| r < hi) - gone.partition_point(|&r| r < lo);
+            (Box::new(lo..hi), (hi - lo) as usize - inside)
+        } else {
+            postings.sort_by_key(|p| p.len());
+            let (lo, hi) = (lo as u32, hi as u32);
+            let mut ranks: Vec<u32> = postings[0]
+                .iter()
+                .copied()
+                .filter(|r| (lo..hi).contains(r))
+                .collect();
+            for p in &postings[1..] {
+                intersect(&mut ranks, p);
+            }
+            let inside = gone
+                .iter()
+                .filter(|r| ranks.binary_search(r).is_ok())
+                .count();
+            let count = ranks.len() - inside;
+            (Box::new(ranks.into_iter()), count)
+        };
         if gone.is_empty() && self.changes.added.is_empty() {
             // Nothing changed since the list was made: a slice of it.
             return (base_count, base.skip(skip).take(take).map(at).collect());
@@ -556,30 +559,75 @@ impl Derived {
     }
 }
 
+/// Where a copy being derived will be, once it is.
+type Slot = Arc<std::sync::OnceLock<Arc<Derived>>>;
+
 /// What was derived from the copies being served: one per read ceiling
 /// at most, plus copies still in use by requests that began before a change.
 #[derive(Default)]
 pub(crate) struct DerivedCache {
     held: Mutex<Vec<Arc<Derived>>>,
+    /// Copies being derived now, each by the first request for it (the
+    /// others wait for it), outside the lock on `held`.
+    making: Mutex<Vec<(Arc<Dataset>, Slot)>>,
 }
 
 impl DerivedCache {
     /// What is derived from `data`, computed now if it is a new copy.
     pub(crate) fn get(&self, data: Arc<Dataset>) -> Arc<Derived> {
+        let before = {
+            let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(found) = held.iter().find(|d| Arc::ptr_eq(&d.data, &data)) {
+                return found.clone();
+            }
+            held.clone()
+        };
+        let slot = {
+            let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+            making.retain(|(d, slot)| slot.get().is_none() || Arc::strong_count(d) > 1);
+            match making.iter().find(|(d, _)| Arc::ptr_eq(d, &data)) {
+                Some((_, slot)) => slot.clone(),
+                None => {
+                    let slot = Arc::new(std::sync::OnceLock::new());
+                    making.push((data.clone(), slot.clone()));
+                    slot
+                }
+            }
+        };
+        let derived = slot
+            .get_or_init(|| Arc::new(Self::derive(data.clone(), &before)))
+            .clone();
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = held.iter().find(|d| Arc::ptr_eq(&d.data, &data)) {
-            return found.clone();
+        if !held.iter().any(|d| Arc::ptr_eq(d, &derived)) {
+            held.push(derived.clone());
+            Self::forget_replaced(&mut held);
         }
-        // A copy that differs from one already derived in some incidents
-        // only (a change to them since) keeps what was derived from it.
-        let before = held.iter().rev().find_map(|d| {
+        self.making
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(d, _)| !Arc::ptr_eq(d, &data));
+        derived
+    }
+
+    /// What is derived from `data`: from one of `before` (the latest
+    /// first) when the two copies differ in some incidents only (a change
+    /// to them since), otherwise anew.
+    fn derive(data: Arc<Dataset>, before: &[Arc<Derived>]) -> Derived {
+        let kept = before.iter().rev().find_map(|d| {
             let changed = data.incidents_changed_from(&d.data)?;
             let total = changed.len() + d.changes.gone.len() + d.changes.added.len();
-            (total <= MOST_CHANGES).then_some((d.clone(), changed))
+            (total <= MOST_CHANGES).then_some((d, changed))
         });
-        // A copy that only this cache still holds (as what was derived from
-        // it, or as the copy a kept list was made for) has been replaced by
-        // the core and is no longer being served: forget it.
+        match kept {
+            Some((d, changed)) => Derived::after(d, data, &changed),
+            None => Derived::new(data),
+        }
+    }
+
+    /// Forgets a copy that only this cache still holds (as what was derived
+    /// from it, or as the copy a kept list was made for): the core has
+    /// replaced it and it is no longer being served.
+    fn forget_replaced(held: &mut Vec<Arc<Derived>>) {
         let inside = |data: &Arc<Dataset>| {
             held.iter()
                 .map(|e| {
@@ -594,12 +642,6 @@ impl DerivedCache {
             .collect();
         let mut served = served.into_iter();
         held.retain(|_| served.next().unwrap_or(false));
-        let derived = Arc::new(match before {
-            Some((d, changed)) => Derived::after(&d, data, &changed),
-            None => Derived::new(data),
-        });
-        held.push(derived.clone());
-        derived
     }
 }
 

@@ -105,7 +105,7 @@ const DIMENSIONS: [(&str, Dimension); 3] = [
 pub(crate) struct TablesFor {
     /// The copy of the records they were last found current for.
     all: Arc<Dataset>,
-    persons: Vec<Arc<Person>>,
+    /// The incidents persons are linked to, with their years.
     years: HashMap<IncidentId, i32>,
     threshold: u64,
     tables: Arc<Vec<PublicTable>>,
@@ -158,20 +158,15 @@ impl<S: Store> Service<S> {
         }
         // The tables read the persons and the years of their incidents
         // only: a change to other incidents leaves them as they are.
-        let years = referenced_years(&all);
         if let Some(made) = cached.as_mut()
             && made.threshold == threshold
-            && made.years == years
-            && made.persons.len() == all.persons.len()
-            && made
-                .persons
-                .iter()
-                .zip(&all.persons)
-                .all(|(a, b)| Arc::ptr_eq(a, b))
+            && let Some(changed) = all.incidents_changed_from(&made.all)
+            && !changed.iter().any(|id| made.years.contains_key(id))
         {
             made.all = all;
             return Ok(made.tables.clone());
         }
+        let years = referenced_years(&all);
         let counts = people_tables(&all.persons, &years);
         let published =
             protect_linked(&counts, threshold).map_err(|e| ServiceError::User(e.to_string()))?;
@@ -187,7 +182,6 @@ impl<S: Store> Service<S> {
                 .collect(),
         );
         *cached = Some(TablesFor {
-            persons: all.persons.clone(),
             all,
             years,
             threshold,

@@ -25,7 +25,8 @@ struct Held {
     version: Option<u64>,
     all: Option<Arc<Dataset>>,
     /// By ceiling and whether the text was screened for names.
-    by_ceiling: HashMap<(Confidentiality, bool), Arc<Dataset>>,
+    /// Each made once, by the first reader who asks for it.
+    by_ceiling: HashMap<(Confidentiality, bool), Arc<tokio::sync::OnceCell<Arc<Dataset>>>>,
     /// Copies per ceiling made before the incidents in `changed` changed:
     /// what they screened of other incidents still holds.
     stale: HashMap<(Confidentiality, bool), Arc<Dataset>>,
@@ -100,7 +101,11 @@ impl Snapshots {
                 // The copies per ceiling are made again when asked for,
                 // reusing what the old ones screened.
                 let views = std::mem::take(&mut held.by_ceiling);
-                held.stale.extend(views);
+                held.stale.extend(
+                    views
+                        .into_iter()
+                        .filter_map(|(k, cell)| Some((k, cell.get()?.clone()))),
+                );
                 held.changed.extend(changed);
                 if held.changed.len() > MAX_REUSED_CHANGES {
                     held.stale.clear();
@@ -142,24 +147,12 @@ impl Snapshots {
         or_uncached: bool,
     ) -> Option<Arc<Dataset>> {
         let key = (ceiling, guard.is_some());
-        let mut held = self.held.lock().await;
-        let current = held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all));
-        if current && let Some(view) = held.by_ceiling.get(&key) {
-            return Some(view.clone());
-        }
-        if !current && !or_uncached {
-            return None;
-        }
-        let view = if ceiling == Confidentiality::Confidential && guard.is_none() {
-            // Everything is readable: the same copy, no second one.
-            all
-        } else {
+        let build = |done: Option<(&Dataset, &HashSet<IncidentId>)>| {
+            if ceiling == Confidentiality::Confidential && guard.is_none() {
+                // Everything is readable: the same copy, no second one.
+                return all.clone();
+            }
             let mut view = readable_by((*all).clone(), ceiling);
-            let done = held
-                .stale
-                .get(&key)
-                .filter(|_| current)
-                .map(|old| (&**old, &held.changed));
             match guard {
                 Some(g) => crate::guard::screen_dataset(&mut view, &mut g.screen(), None, done),
                 // The same incident as in the old copy, so that what pages
@@ -172,11 +165,30 @@ impl Snapshots {
             }
             Arc::new(view)
         };
-        if current {
-            held.by_ceiling.insert(key, view.clone());
-        }
-        // A copy replaced since it was read is served as read, filtered,
-        // without being kept.
-        Some(view)
+        // The copy is made outside the lock: readers of other ceilings are
+        // not held up, and readers of this one wait for the one being made.
+        let (cell, old) = {
+            let mut held = self.held.lock().await;
+            let current = held.all.as_ref().is_some_and(|a| Arc::ptr_eq(a, &all));
+            if !current {
+                // A copy replaced since it was read is served as read,
+                // filtered, without being kept.
+                drop(held);
+                return or_uncached.then(|| build(None));
+            }
+            let cell = held.by_ceiling.entry(key).or_default().clone();
+            if let Some(view) = cell.get() {
+                return Some(view.clone());
+            }
+            let old = held
+                .stale
+                .get(&key)
+                .map(|old| (old.clone(), held.changed.clone()));
+            (cell, old)
+        };
+        let view = cell
+            .get_or_init(|| async { build(old.as_ref().map(|(view, changed)| (&**view, changed))) })
+            .await;
+        Some(view.clone())
     }
 }

@@ -229,20 +229,17 @@ impl YearRows {
         let year = incident.date.year();
         for (value, (low, best, high)) in contributions(incident, self.by) {
             let key = (year, incident.kind.clone(), value.clone());
-            let row = self
-                .rows
-                .entry(key.clone())
-                .or_insert_with(|| YearKindRow {
-                    year,
-                    kind: incident.kind.clone(),
-                    value,
-                    incidents: 0,
-                    incident_ids: Vec::new(),
-                    people_low: 0,
-                    people_best: 0,
-                    people_high: 0,
-                    high_open: false,
-                });
+            let row = self.rows.entry(key.clone()).or_insert_with(|| YearKindRow {
+                year,
+                kind: incident.kind.clone(),
+                value,
+                incidents: 0,
+                incident_ids: Vec::new(),
+                people_low: 0,
+                people_best: 0,
+                people_high: 0,
+                high_open: false,
+            });
             row.incidents += 1;
             row.incident_ids.extend_from_slice(ids);
             row.people_low += low;

@@ -361,10 +361,7 @@ fn rows_kept_up_to_date_one_incident_at_a_time_equal_rows_counted_anew() {
                 high,
             );
             if n % 4 == 0 {
-                i = with_breakdown(
-                    i,
-                    &[(Dimension::Sex, "female", Count::exact(n / 2))],
-                );
+                i = with_breakdown(i, &[(Dimension::Sex, "female", Count::exact(n / 2))]);
             }
             i
         })
