@@ -22,6 +22,18 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# A small file system that a test fills under a running server, then
+# frees (as root, or through sudo; the test says so when there is none).
+small_fs="$(mktemp -d)"
+as_root=""
+if [ "$(id -u)" -ne 0 ]; then as_root="sudo -n"; fi
+if $as_root mount -t tmpfs -o size=8m,mode=1777 tmpfs "$small_fs" 2>/dev/null; then
+  export REFWATCH_TEST_SMALL_FS="$small_fs"
+  trap '$as_root umount "$small_fs"; rmdir "$small_fs"' EXIT
+else
+  rmdir "$small_fs"
+  echo "note: no small file system could be mounted; the full-disk test will be skipped"
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -84,13 +84,14 @@ fn service_error(e: &ServiceError) -> Response {
         ),
         ServiceError::Damaged(_) => error(StatusCode::CONFLICT, ApiCode::Damaged, &e.to_string()),
         ServiceError::Store(
-            refwatch_storage::StoreError::Busy | refwatch_storage::StoreError::DiskFull,
+            cause @ (refwatch_storage::StoreError::Busy | refwatch_storage::StoreError::DiskFull),
         ) => {
-            let mut r = error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ApiCode::Busy,
-                &e.to_string(),
-            );
+            let code = if matches!(cause, refwatch_storage::StoreError::DiskFull) {
+                ApiCode::DiskFull
+            } else {
+                ApiCode::Busy
+            };
+            let mut r = error(StatusCode::SERVICE_UNAVAILABLE, code, &e.to_string());
             r.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static("5"),

@@ -49,8 +49,10 @@ pub(crate) enum ApiCode {
     Timeout,
     /// A body of a type the route does not take.
     UnsupportedMediaType,
-    /// Busy (printing): try again shortly.
+    /// Busy (printing, or another writer holds the database): try again shortly.
     Busy,
+    /// The disk is full: nothing was changed; free some space and try again.
+    DiskFull,
     /// Something went wrong on the server; nothing was changed.
     Internal,
 }
@@ -58,7 +60,7 @@ pub(crate) enum ApiCode {
 impl ApiCode {
     /// Every code, in the order the OpenAPI document lists them.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) const ALL: [ApiCode; 24] = [
+    pub(crate) const ALL: [ApiCode; 25] = [
         Self::NotFound,
         Self::BadId,
         Self::BadLimit,
@@ -82,6 +84,7 @@ impl ApiCode {
         Self::Timeout,
         Self::UnsupportedMediaType,
         Self::Busy,
+        Self::DiskFull,
         Self::Internal,
     ];
 
@@ -111,6 +114,7 @@ impl ApiCode {
             Self::Timeout => "timeout",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Busy => "busy",
+            Self::DiskFull => "disk_full",
             Self::Internal => "internal",
         }
     }

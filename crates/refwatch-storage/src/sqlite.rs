@@ -43,6 +43,22 @@ impl SqliteStore {
             .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    // A dropped transaction's ROLLBACK is queued before
+                    // this statement. A connection still inside a
+                    // transaction once it has run (its ROLLBACK failed, as
+                    // when the disk filled at COMMIT and SQLite had rolled
+                    // back already) is closed, not handed to the next
+                    // writer, which could never begin again.
+                    let _ = sqlx::query("SELECT 1").execute(&mut *conn).await;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;

@@ -263,3 +263,127 @@ fn output_to_a_closed_pipe_ends_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// An incident for the API, citing `source`; `n` makes its ids its own.
+fn generated_incident(n: usize, source: &str) -> String {
+    format!(
+        r#"{{"id": "key:full-disk-{n}", "kind": "arrest", "title": "Generated arrest {n}", "date": "2024-06", "victims": {{"low": 2}}, "verification": "single_source", "confidentiality": "restricted", "citations": [{{"id": "key:full-disk-c{n}", "source": "{source}", "locator": "p. {n}", "quote": "generated words"}}]}}"#
+    )
+}
+
+#[test]
+fn a_full_disk_is_said_plainly_and_forgotten_once_there_is_room() {
+    // tools/test-all.sh mounts a small tmpfs for this test.
+    let Some(small) = std::env::var_os("REFWATCH_TEST_SMALL_FS") else {
+        eprintln!("skipped: REFWATCH_TEST_SMALL_FS names no small file system to fill");
+        return;
+    };
+    let small = std::path::PathBuf::from(small);
+    let dir = DataDir::within(&small);
+    dir.ok(&["init", "--demo"]);
+    let added = dir.ok(&["user", "add", "kim", "--role", "editor"]);
+    let once = added
+        .split("One-time password: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let (mut child, address, _stderr) = start(&dir, "127.0.0.1:0");
+    let base = format!("http://{address}");
+    let http = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let sign_in = |password: &str| {
+        http.post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({ "username": "kim", "password": password }))
+            .send()
+            .unwrap()
+    };
+    let token: serde_json::Value = sign_in(&once).json().unwrap();
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let password = "a generated long passphrase";
+    let changed = http
+        .post(format!("{base}/api/v1/password"))
+        .header("Authorization", &bearer)
+        .json(&serde_json::json!({ "current": once, "new": password }))
+        .send()
+        .unwrap();
+    assert_eq!(changed.status().as_u16(), 204);
+    let token: serde_json::Value = sign_in(password).json().unwrap();
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let sources: serde_json::Value = http
+        .get(format!("{base}/api/v1/sources?limit=1"))
+        .header("Authorization", &bearer)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let source = sources["items"][0]["id"].as_str().unwrap().to_owned();
+    let write = |n: usize| {
+        http.post(format!("{base}/api/v1/incidents"))
+            .header("Authorization", &bearer)
+            .header("Content-Type", "application/json")
+            .body(generated_incident(n, &source))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(write(0).status().as_u16(), 201);
+
+    // Fill the file system to the last byte.
+    // Inside the test's own folder, so that it goes with it whatever happens.
+    let filler = dir.path.with_file_name("filler");
+    {
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    // Every write is refused in words, on every pooled connection, and the
+    // server stays up.
+    for n in 1..=8 {
+        let r = write(n);
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().unwrap();
+        assert_eq!(status, 503, "write {n}: {body}");
+        assert_eq!(body["error"]["code"], "disk_full", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("disk is full"),
+            "{body}"
+        );
+    }
+
+    // Signing in writes a session: refused the same way.
+    let refused = sign_in(password);
+    assert_eq!(refused.status().as_u16(), 503);
+    let body: serde_json::Value = refused.json().unwrap();
+    assert_eq!(body["error"]["code"], "disk_full", "{body}");
+
+    // Room again: writes and sign-ins succeed at once, on every connection.
+    std::fs::remove_file(&filler).unwrap();
+    for n in 9..=16 {
+        let r = write(n);
+        assert_eq!(r.status().as_u16(), 201, "{}", r.text().unwrap());
+    }
+    for _ in 0..6 {
+        assert_eq!(sign_in(password).status().as_u16(), 201);
+    }
+    let listed: serde_json::Value = http
+        .get(format!("{base}/api/v1/incidents?limit=200"))
+        .header("Authorization", &bearer)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let titles = listed.to_string();
+    assert!(titles.contains("Generated arrest 16"));
+    // Nothing half-written while the disk was full.
+    assert!(!titles.contains("Generated arrest 8\""));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // And the database is whole.
+    dir.ok(&["check"]);
+}

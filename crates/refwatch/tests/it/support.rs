@@ -13,7 +13,12 @@ pub(crate) struct DataDir {
 
 impl DataDir {
     pub(crate) fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
+        Self::within(&std::env::temp_dir())
+    }
+
+    /// A data directory in a new folder inside `parent`.
+    pub(crate) fn within(parent: &std::path::Path) -> Self {
+        let tmp = tempfile::tempdir_in(parent).unwrap();
         let path = tmp.path().join("data");
         let key = tmp.path().join("test.key");
         Self {
