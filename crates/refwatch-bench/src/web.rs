@@ -18,6 +18,8 @@ use refwatch_synth::Spec;
 
 pub(crate) const DEMO: &str = include_str!("../../refwatch/demo/refwatch-demo.json");
 const ADMIN: &str = "bench";
+/// Incidents per file imported.
+const IMPORT_PART: usize = 100_000;
 const ADMIN_PASSWORD: &str = "bench-password-not-secret-1";
 
 /// What to load and how hard to push.
@@ -279,8 +281,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     );
     let mut import_seconds = 0.0;
     if !loaded {
-        let file = tmp.path().join("synthetic.json");
-        std::fs::write(&file, refwatch_interchange::to_json(&made))?;
         eprintln!(
             "generated {} incidents and {} persons in {:.1} s; importing…",
             made.incidents.len(),
@@ -288,12 +288,31 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
         let started = Instant::now();
-        let mut import = refwatch(args, &data, &key);
-        import.arg("import").arg(&file);
-        checked(import, "refwatch import")?;
+        // Files the importer takes (it refuses more than 512 MiB): the
+        // incidents in parts, then the persons, who refer to them.
+        let mut parts: Vec<refwatch_domain::Dataset> = made
+            .incidents
+            .chunks(IMPORT_PART)
+            .map(|part| refwatch_domain::Dataset {
+                incidents: part.to_vec(),
+                ..Default::default()
+            })
+            .collect();
+        parts.push(refwatch_domain::Dataset {
+            persons: made.persons.clone(),
+            ..Default::default()
+        });
+        for (n, part) in parts.iter().enumerate() {
+            let file = tmp.path().join(format!("synthetic-{n}.json"));
+            std::fs::write(&file, refwatch_interchange::to_json(part))?;
+            let mut import = refwatch(args, &data, &key);
+            import.arg("import").arg(&file);
+            checked(import, "refwatch import")?;
+            std::fs::remove_file(&file)?;
+            eprintln!("imported part {} of {}", n + 1, parts.len());
+        }
         import_seconds = started.elapsed().as_secs_f64();
         eprintln!("imported in {import_seconds:.1} s");
-        std::fs::remove_file(&file)?;
     }
 
     let token = sign_in(&data.join("refwatch.db"), &key)?;

@@ -505,3 +505,47 @@ fn the_incidents_changed_between_two_copies_are_found_by_pointer() {
     other.sources.push(valid().sources[0].clone());
     assert_eq!(other.incidents_changed_from(&old), None);
 }
+
+/// A date as the curation rules write one: a year, a month or a day, alone
+/// or as a range, exact or approximate (`~`).
+fn date_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let part = (1900i32..=2100, 0u8..=12, 0u8..=31).prop_map(|(y, m, d)| match (m, d) {
+        (0, _) => format!("{y:04}"),
+        (m, 0) => format!("{y:04}-{m:02}"),
+        (m, d) => format!("{y:04}-{m:02}-{d:02}"),
+    });
+    (any::<bool>(), part.clone(), proptest::option::of(part)).prop_map(|(approx, a, b)| {
+        let tilde = if approx { "~" } else { "" };
+        match b {
+            Some(b) => format!("{tilde}{a}/{b}"),
+            None => format!("{tilde}{a}"),
+        }
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3_000))]
+
+    /// A date that reads is printed exactly as it was written and reads
+    /// back the same; one that does not read says why, whatever it is.
+    #[test]
+    fn dates_print_as_written_and_read_back(text in date_text()) {
+        match text.parse::<DateValue>() {
+            Ok(date) => {
+                proptest::prop_assert_eq!(date.to_string(), text.clone());
+                proptest::prop_assert_eq!(date.to_string().parse::<DateValue>(), Ok(date));
+                let (first, last) = (date.start().first_day(), date.end().unwrap_or(date.start()).last_day());
+                proptest::prop_assert!(first <= last);
+            }
+            Err(e) => proptest::prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn any_text_either_reads_or_is_refused_without_panicking(text in "\\PC{0,24}") {
+        if let Ok(date) = text.parse::<DateValue>() {
+            proptest::prop_assert_eq!(date.to_string().parse::<DateValue>(), Ok(date));
+        }
+    }
+}

@@ -123,3 +123,33 @@ fn link_decisions_read_write_back_and_bad_ones_are_named() {
     assert!(found[2].starts_with("$.links[2].verdict"), "{found:?}");
     assert!(found[3].starts_with("$.links[3].a"), "{found:?}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Export, import and export again give the same file, and the same
+    /// records, for generated datasets of every size the generator makes.
+    #[test]
+    fn export_import_export_is_the_same_file(
+        seed in 0u64..1_000_000,
+        incidents in 0usize..60,
+        persons in 0usize..40,
+        places in 1usize..6,
+    ) {
+        let base = refwatch_synth::base(places);
+        let mut data = refwatch_synth::generate(
+            &base,
+            &refwatch_synth::Spec { incidents, persons, seed },
+        );
+        data.sources.extend(base.sources.iter().cloned());
+        data.places.extend(base.places.iter().cloned());
+        data.actors.extend(base.actors.iter().cloned());
+        data.upr_reviews.extend(base.upr_reviews.iter().cloned());
+        data.mechanisms.extend(base.mechanisms.iter().cloned());
+        data.sort();
+        let first = crate::to_json(&data);
+        let read = crate::parse(&first).map_err(|p| proptest::test_runner::TestCaseError::fail(format!("{p:?}")))?;
+        proptest::prop_assert_eq!(&read, &data);
+        proptest::prop_assert_eq!(crate::to_json(&read), first);
+    }
+}

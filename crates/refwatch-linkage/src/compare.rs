@@ -883,7 +883,9 @@ fn similarity_band(a: &str, b: &str) -> u8 {
 pub(crate) const MOST_COMPARED: usize = 256;
 
 /// The Jaro–Winkler similarity of two texts (0 to 1), by characters, of
-/// their first [`MOST_COMPARED`] characters. Symmetric.
+/// their first [`MOST_COMPARED`] characters, as Winkler defined it (the
+/// common prefix of up to four characters counts above a Jaro of 0.7).
+/// Symmetric.
 pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a.is_ascii() && b.is_ascii() && a.len() <= 64 && b.len() <= 64 {
         return jaro_winkler_of(a.as_bytes(), b.as_bytes());
@@ -978,6 +980,11 @@ fn jaro_winkler_of<T: PartialEq + Ord + Copy>(a: &[T], b: &[T]) -> f64 {
     }
     let m = matches as f64;
     let jaro = (m / s.len() as f64 + m / t.len() as f64 + (m - (transposed / 2) as f64) / m) / 3.0;
+    // Winkler's boost threshold: a common prefix says more only of texts
+    // already alike.
+    if jaro <= 0.7 {
+        return jaro;
+    }
     let prefix = s
         .iter()
         .zip(t.iter())

@@ -1866,3 +1866,47 @@ fn pairs_of_negligible_odds_left_out_of_the_rounds_change_nothing_that_shows() {
     let decided = rivals::probabilities(&pairs, &odds, |i| (i == 0).then_some(false), records);
     assert_eq!(decided[0], 0.0);
 }
+
+/// Jaro–Winkler as Winkler defined it, on `strsim`'s Jaro: the prefix
+/// (at most four characters) raises the similarity only above 0.7.
+fn reference_jaro_winkler(a: &str, b: &str) -> f64 {
+    let jaro = strsim::jaro(a, b);
+    if jaro <= 0.7 {
+        return jaro;
+    }
+    let prefix = a
+        .chars()
+        .zip(b.chars())
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn jaro_winkler_is_the_standard_one(
+        a in "[a-e가나다 ]{0,12}",
+        b in "[a-e가나다 ]{0,12}",
+    ) {
+        let ours = compare::jaro_winkler(&a, &b);
+        let reference = reference_jaro_winkler(&a, &b);
+        proptest::prop_assert!((ours - reference).abs() < 1e-12, "{a:?} {b:?}: {ours} against {reference}");
+        proptest::prop_assert_eq!(ours, compare::jaro_winkler(&b, &a));
+    }
+
+    #[test]
+    fn jaro_winkler_agrees_on_long_ascii_and_hangul(
+        a in "[a-z]{60,70}",
+        b in "[a-z]{60,70}",
+        c in "[가-각]{100,140}",
+    ) {
+        for (x, y) in [(&a, &b), (&a, &c), (&c, &c)] {
+            let ours = compare::jaro_winkler(x, y);
+            let reference = reference_jaro_winkler(x, y);
+            proptest::prop_assert!((ours - reference).abs() < 1e-12, "{ours} against {reference}");
+        }
+    }
+}
