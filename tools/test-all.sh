@@ -37,3 +37,6 @@ fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# A bounded coverage-guided fuzz run (tools/fuzz.sh; a longer run is the
+# same script with more seconds per target).
+bash tools/fuzz.sh 20

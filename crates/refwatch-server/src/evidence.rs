@@ -283,8 +283,14 @@ fn may_add(v: &Visitor) -> bool {
     .allowed()
 }
 
-fn list_page(v: &Visitor, all: &[Evidence], message: Option<Markup>) -> Markup {
+fn list_page(
+    v: &Visitor,
+    all: &[Evidence],
+    message: Option<Markup>,
+    page: Option<usize>,
+) -> Markup {
     let l = v.lang;
+    let (shown, page_no, pages) = crate::pages::page_of(all, page);
     html! {
         h1 { (t(l, "evidence")) }
         @if let Some(m) = message { (m) }
@@ -310,7 +316,7 @@ fn list_page(v: &Visitor, all: &[Evidence], message: Option<Markup>) -> Markup {
             table {
                 thead { tr { th { "SHA-256" } th { (t(l, "evidence_kind")) } th { (t(l, "evidence_size")) } th { (t(l, "confidentiality")) } th { (t(l, "evidence_text")) } } }
                 tbody {
-                    @for e in all {
+                    @for e in shown {
                         tr {
                             td { a href=(format!("/evidence/{}", e.id)) { code { (e.hash.to_string().get(..16).unwrap_or_default()) "…" } } }
                             td { (e.media.code()) }
@@ -321,12 +327,17 @@ fn list_page(v: &Visitor, all: &[Evidence], message: Option<Markup>) -> Markup {
                     }
                 }
             }
+            (crate::pages::pager(l, page_no, pages, |n| format!("/evidence?page={n}")))
         }
     }
 }
 
 /// `GET /evidence`.
-pub(crate) async fn evidence_list(State(state): State<AppState>, v: Visitor) -> Response {
+pub(crate) async fn evidence_list(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::PageQuery>,
+) -> Response {
     match state
         .core
         .for_caller(v.caller.clone())
@@ -341,7 +352,7 @@ pub(crate) async fn evidence_list(State(state): State<AppState>, v: Visitor) -> 
                 &v,
                 t(v.lang, "evidence"),
                 "/evidence",
-                list_page(&v, &all, None),
+                list_page(&v, &all, None, q.page),
             ),
         ),
         Err(e) => failure(&v, &state, &e),
@@ -503,7 +514,7 @@ async fn listed(
                 v,
                 t(v.lang, "evidence"),
                 "/evidence",
-                list_page(v, &all, Some(message)),
+                list_page(v, &all, Some(message), None),
             ),
         ),
         Err(e) => failure(v, state, &e),

@@ -290,7 +290,11 @@ pub(crate) struct Filters {
     from: Option<String>,
     to: Option<String>,
     place: Option<String>,
+    /// A place searched for by name, where there are too many to list.
+    place_name: Option<String>,
     actor: Option<String>,
+    /// An actor searched for by name, likewise.
+    actor_name: Option<String>,
     verification: Option<String>,
     confidentiality: Option<String>,
     q: Option<String>,
@@ -319,17 +323,119 @@ const ROWS_PER_PAGE: usize = 100;
 /// `?page=N` of a long list.
 #[derive(Deserialize, Default)]
 pub(crate) struct PageQuery {
-    page: Option<usize>,
+    pub(crate) page: Option<usize>,
 }
 
 /// The rows of page `page` (1-based, clamped), that page's number and the
 /// number of pages.
-fn page_of<T>(items: &[T], page: Option<usize>) -> (&[T], usize, usize) {
+pub(crate) fn page_of<T>(items: &[T], page: Option<usize>) -> (&[T], usize, usize) {
     let pages = items.len().div_ceil(ROWS_PER_PAGE).max(1);
     let page_no = page.unwrap_or(1).clamp(1, pages);
     let start = (page_no - 1) * ROWS_PER_PAGE;
     let end = (start + ROWS_PER_PAGE).min(items.len());
     (&items[start.min(end)..end], page_no, pages)
+}
+
+/// A filter's choices: (id, the name shown, every name on a line of its
+/// own).
+type Choice = (String, String, String);
+
+fn named_choices<'a>(
+    records: impl Iterator<Item = (String, &'a str, [Option<&'a str>; 3])>,
+) -> Vec<Choice> {
+    records
+        .map(|(id, shown, names)| {
+            let all: Vec<&str> = names.into_iter().flatten().collect();
+            (id, shown.to_owned(), all.join("\n"))
+        })
+        .collect()
+}
+
+/// Choices listed in a filter's drop-down at most; a longer list is
+/// searched by name instead, so that the page does not grow with it.
+const MOST_LISTED: usize = 100;
+
+/// Names found for a search in a filter, at most.
+const MOST_FOUND: usize = 20;
+
+/// A filter choosing one record of `choices` (id, name shown, every name):
+/// a drop-down while they are few; otherwise a search by name in any
+/// language (`asked`) answered by links to at most [`MOST_FOUND`] of them.
+fn chooser(
+    l: Lang,
+    label: &str,
+    name: &'static str,
+    choices: &[Choice],
+    chosen: Option<String>,
+    asked: Option<&str>,
+) -> Markup {
+    if choices.len() <= MOST_LISTED {
+        return html! {
+            label { (label)
+                select name=(name) {
+                    option value="" { (t(l, "any")) }
+                    @for (id, shown, _) in choices {
+                        option value=(id) selected[chosen.as_deref() == Some(id.as_str())] { (shown) }
+                    }
+                }
+            }
+        };
+    }
+    let chosen_name = chosen
+        .as_deref()
+        .and_then(|c| choices.iter().find(|(id, _, _)| id == c))
+        .map(|(_, shown, _)| shown.clone());
+    let asked = asked.map(str::trim).filter(|a| !a.is_empty());
+    let found: Vec<&Choice> = asked
+        .map(|a| {
+            let a = a.to_lowercase();
+            choices
+                .iter()
+                .filter(|(_, _, names)| names.to_lowercase().contains(&a))
+                .take(MOST_FOUND + 1)
+                .collect()
+        })
+        .unwrap_or_default();
+    let field = format!("{name}_name");
+    html! {
+        label { (label)
+            input type="search" name=(field) value=(asked.or(chosen_name.as_deref()).unwrap_or(""));
+            @if let Some(id) = &chosen { input type="hidden" name=(name) value=(id); }
+        }
+        @if asked.is_some() && chosen.is_none() {
+            p.choices {
+                @if found.is_empty() { (t(l, "no_results")) }
+                @for (id, shown, _) in found.iter().take(MOST_FOUND) {
+                    a href={ "/incidents?" (name) "=" (id) } { (shown) } " "
+                }
+                @if found.len() > MOST_FOUND { "…" }
+            }
+        }
+    }
+}
+
+/// The record a filter of many choices stands for: the one chosen, unless
+/// a name was typed for another; then the one whose name in some language
+/// is that name, if only one is.
+fn resolve(choices: &[Choice], chosen: Option<String>, asked: Option<&str>) -> Option<String> {
+    let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
+        return chosen;
+    };
+    if let Some(c) = &chosen
+        && choices
+            .iter()
+            .any(|(id, shown, _)| id == c && shown == asked)
+    {
+        return chosen;
+    }
+    let asked = asked.to_lowercase();
+    let mut exact = choices.iter().filter(|(_, shown, names)| {
+        shown.to_lowercase() == asked || names.to_lowercase().lines().any(|n| n == asked)
+    });
+    match (exact.next(), exact.next()) {
+        (Some((id, _, _)), None) => Some(id.clone()),
+        _ => None,
+    }
 }
 
 /// The filters understood: a value that does not parse filters nothing.
@@ -402,7 +508,46 @@ pub(crate) async fn incidents(
     let data = &view.data;
     let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let wanted = wanted(&f);
+    let mut wanted = wanted(&f);
+    let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
+    let places = named_choices(data.places.iter().map(|p| {
+        (
+            p.id.to_string(),
+            p.name(l),
+            [
+                Some(p.name_en.as_str()),
+                p.name_ko.as_deref(),
+                p.name_zh.as_deref(),
+            ],
+        )
+    }));
+    let actors = named_choices(data.actors.iter().map(|a| {
+        (
+            a.id.to_string(),
+            a.name(l),
+            [
+                Some(a.name_en.as_str()),
+                a.name_ko.as_deref(),
+                a.name_zh.as_deref(),
+            ],
+        )
+    }));
+    if places.len() > MOST_LISTED {
+        wanted.place = resolve(
+            &places,
+            wanted.place.map(|p| p.to_string()),
+            f.place_name.as_deref(),
+        )
+        .and_then(|id| id.parse().ok());
+    }
+    if actors.len() > MOST_LISTED {
+        wanted.actor = resolve(
+            &actors,
+            wanted.actor.map(|a| a.to_string()),
+            f.actor_name.as_deref(),
+        )
+        .and_then(|id| id.parse().ok());
+    }
     let asked = f.page.unwrap_or(1).max(1);
     let (mut matching, mut shown) = view.select(&wanted, (asked - 1) * PAGE_SIZE, PAGE_SIZE);
     let pages = matching.div_ceil(PAGE_SIZE).max(1);
@@ -411,7 +556,6 @@ pub(crate) async fn incidents(
         // Asked for a page past the end: show the last one.
         (matching, shown) = view.select(&wanted, (pages - 1) * PAGE_SIZE, PAGE_SIZE);
     }
-    let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
     let vocab_select = |name: &'static str, vocabulary: Vocabulary, chosen: Option<&str>| {
         html! {
             select name=(name) {
@@ -431,22 +575,8 @@ pub(crate) async fn incidents(
             label { (t(l, "kind")) (vocab_select("kind", Vocabulary::IncidentKind, wanted.kind.as_deref())) }
             label { (t(l, "year_from")) input type="number" name="from" value=[wanted.from] min="1950" max="2100"; }
             label { (t(l, "year_to")) input type="number" name="to" value=[wanted.to] min="1950" max="2100"; }
-            label { (t(l, "place"))
-                select name="place" {
-                    option value="" { (t(l, "any")) }
-                    @for p in &data.places {
-                        option value=(p.id) selected[wanted.place == Some(p.id)] { (p.name(l)) }
-                    }
-                }
-            }
-            label { (t(l, "actor"))
-                select name="actor" {
-                    option value="" { (t(l, "any")) }
-                    @for a in &data.actors {
-                        option value=(a.id) selected[wanted.actor == Some(a.id)] { (a.name(l)) }
-                    }
-                }
-            }
+            (chooser(l, t(l, "place"), "place", &places, wanted.place.map(|p| p.to_string()), f.place_name.as_deref()))
+            (chooser(l, t(l, "actor"), "actor", &actors, wanted.actor.map(|a| a.to_string()), f.actor_name.as_deref()))
             label { (t(l, "verification")) (vocab_select("verification", Vocabulary::Verification, wanted.verification.as_deref())) }
             @if ceiling > refwatch_domain::Confidentiality::Public {
                 label { (t(l, "confidentiality"))
@@ -1316,4 +1446,84 @@ pub(crate) async fn places(
         StatusCode::OK,
         layout(&v, t(l, "places_actors"), "/places", body),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Generated places: a few named in three languages, thousands more.
+    fn many() -> Vec<Choice> {
+        let mut all = named_choices(
+            [
+                (
+                    "p-yanji",
+                    "Yanji",
+                    [Some("Yanji"), Some("연길"), Some("延吉")],
+                ),
+                (
+                    "p-tumen",
+                    "Tumen",
+                    [Some("Tumen"), Some("도문"), Some("图们")],
+                ),
+                (
+                    "p-tumen-2",
+                    "Tumen River",
+                    [Some("Tumen River"), Some("두만강"), None],
+                ),
+            ]
+            .into_iter()
+            .map(|(id, shown, names)| (id.to_owned(), shown, names)),
+        );
+        all.extend((0..5_000).map(|n| {
+            (
+                format!("p-{n}"),
+                format!("Generated town {n}"),
+                format!("Generated town {n}"),
+            )
+        }));
+        all
+    }
+
+    #[test]
+    fn a_long_filter_list_is_searched_not_listed() {
+        let places = many();
+        let page = chooser(Lang::En, "Place", "place", &places, None, None).into_string();
+        assert!(page.len() < 1_000, "{} bytes", page.len());
+        assert!(!page.contains("<option"));
+        // A search shows at most twenty links, in any language.
+        let found = chooser(Lang::En, "Place", "place", &places, None, Some("town")).into_string();
+        assert_eq!(found.matches("<a ").count(), MOST_FOUND);
+        assert!(found.contains('…'));
+        let korean = chooser(Lang::En, "Place", "place", &places, None, Some("연길")).into_string();
+        assert!(korean.contains("/incidents?place=p-yanji"));
+        // A short list stays a drop-down.
+        let few = chooser(Lang::En, "Place", "place", &places[..3], None, None).into_string();
+        assert_eq!(few.matches("<option").count(), 4);
+    }
+
+    #[test]
+    fn a_name_typed_in_any_language_chooses_the_one_place_it_names() {
+        let places = many();
+        assert_eq!(resolve(&places, None, Some("延吉")), Some("p-yanji".into()));
+        assert_eq!(
+            resolve(&places, None, Some(" yanji ")),
+            Some("p-yanji".into())
+        );
+        // "Tumen" is one place's name and part of another's: the exact one.
+        assert_eq!(
+            resolve(&places, None, Some("Tumen")),
+            Some("p-tumen".into())
+        );
+        // Part of a name chooses nothing: the links offer the places.
+        assert_eq!(resolve(&places, None, Some("Generated")), None);
+        // The name of the place chosen keeps it; another name replaces it.
+        let chosen = Some("p-yanji".to_owned());
+        assert_eq!(resolve(&places, chosen.clone(), Some("Yanji")), chosen);
+        assert_eq!(resolve(&places, chosen.clone(), None), chosen);
+        assert_eq!(
+            resolve(&places, chosen, Some("두만강")),
+            Some("p-tumen-2".into())
+        );
+    }
 }
