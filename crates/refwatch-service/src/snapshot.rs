@@ -7,6 +7,14 @@
 //! store's data version. Every read asks the store for its version first (one
 //! tiny query), so a change made by this process, another server or the
 //! command line is seen by the next read; a stale copy is never served.
+//!
+//! A copy is never changed; a change replaces it. When the store's journal
+//! says that only incidents changed since the copy was read (the common
+//! write: an incident added or edited), those incidents alone are read and
+//! put in place, every other record shared with the old copy, so a write
+//! costs what it changed rather than a read of everything. The copies per
+//! ceiling are then made again when first asked for, taking each unchanged
+//! incident from the old one as it was filtered and screened.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
