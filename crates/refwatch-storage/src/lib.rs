@@ -72,6 +72,9 @@ pub enum StoreError {
     },
 }
 
+/// SQLite's extended code for a shared-memory file that could not grow.
+const SQLITE_IOERR_SHMSIZE: u32 = 10 | (19 << 8);
+
 impl From<sqlx::Error> for StoreError {
     /// Names the causes a person can act on (busy, disk full) in words;
     /// other errors keep SQLite's message, said once.
@@ -80,6 +83,11 @@ impl From<sqlx::Error> for StoreError {
             .as_database_error()
             .and_then(|d| d.code())
             .and_then(|c| c.parse::<u32>().ok());
+        // SQLITE_IOERR_SHMSIZE: the shared-memory file could not grow,
+        // which SQLite documents as "probably because of disk full".
+        if code == Some(SQLITE_IOERR_SHMSIZE) {
+            return StoreError::DiskFull;
+        }
         match code.map(|c| c & 0xff) {
             // SQLITE_BUSY, SQLITE_LOCKED
             Some(5 | 6) => StoreError::Busy,

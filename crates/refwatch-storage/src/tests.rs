@@ -680,3 +680,54 @@ async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
     assert_eq!(suggestions, vec![suggestion]);
     assert!(store.link_run(LinkKind::Person).await.unwrap().is_none());
 }
+
+/// A database error with an SQLite result code, as sqlx reports one.
+#[derive(Debug)]
+struct Coded(u32);
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "generated error {}", self.0)
+    }
+}
+
+impl std::error::Error for Coded {}
+
+impl sqlx::error::DatabaseError for Coded {
+    fn message(&self) -> &str {
+        "generated error"
+    }
+    fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+        Some(self.0.to_string().into())
+    }
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+    fn kind(&self) -> sqlx::error::ErrorKind {
+        sqlx::error::ErrorKind::Other
+    }
+}
+
+#[test]
+fn causes_a_person_can_act_on_are_named_in_words() {
+    let from = |code| StoreError::from(sqlx::Error::Database(Box::new(Coded(code))));
+    // SQLITE_FULL, and the shared-memory file that could not grow (4874).
+    for code in [13, 4874] {
+        let e = from(code);
+        assert!(matches!(e, StoreError::DiskFull), "{code}: {e:?}");
+        assert!(e.to_string().contains("the disk is full"), "{e}");
+    }
+    // SQLITE_BUSY and SQLITE_BUSY_SNAPSHOT; SQLITE_LOCKED.
+    for code in [5, 517, 6] {
+        assert!(matches!(from(code), StoreError::Busy), "{code}");
+    }
+    // Another input/output error keeps SQLite's words, said once.
+    let other = from(10 | (3 << 8)).to_string();
+    assert_eq!(other.matches("generated error").count(), 1, "{other}");
+}
