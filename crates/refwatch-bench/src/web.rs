@@ -104,7 +104,8 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
 /// One plain GET; the status line and the body.
 fn get(addr: SocketAddr, path: &str, token: &str) -> anyhow::Result<(String, String)> {
     let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    // The first page of a million incidents reads every record first.
+    stream.set_read_timeout(Some(Duration::from_secs(900)))?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
