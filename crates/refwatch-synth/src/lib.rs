@@ -177,7 +177,8 @@ fn identity(dice: &mut Dice, birth_year: i32) -> PersonIdentity {
 
 /// Generated incidents and persons referring to `base`'s places, actors and
 /// sources. Only the new records are returned; `base` must have at least
-/// one place, actor and source.
+/// one place, actor and source. Each person is linked to one of the
+/// incidents, so none is made when no incident is.
 pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
     let mut dice = Dice(Xoshiro256PlusPlus::seed_from_u64(spec.seed));
     let places: Vec<_> = base.places.iter().map(|p| p.id).collect();
@@ -254,7 +255,13 @@ pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
             .into(),
         );
     }
-    for _ in 0..spec.persons {
+    // Every person is linked to an incident: with none, there are none.
+    let persons = if out.incidents.is_empty() {
+        0
+    } else {
+        spec.persons
+    };
+    for _ in 0..persons {
         let incident = dice.pick(&out.incidents);
         let (incident_id, incident_date, incident_level) =
             (incident.id, incident.date, incident.confidentiality);
