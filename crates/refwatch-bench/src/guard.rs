@@ -1,7 +1,7 @@
 //! The publication guard at the web benchmark's scale: build it from the
 //! names of the synthetic persons (none consented) and screen the text of
 //! the synthetic incidents (titles, summaries, reports, citations), as the
-//! core does once per data version for the public's read copy.
+//! core does when it reads the public's copy whole.
 
 use std::time::Instant;
 

@@ -379,7 +379,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let token_for = |signed: bool| if signed { token.as_str() } else { "public" };
     // Alone, in this order: the first signed-in page reads every record;
     // the first public one then builds the guard from every sealed name
-    // and screens the public copy (once per data version).
+    // and screens the public copy (once, then only incidents changed).
     for (name, url, signed) in &pages[1..] {
         let path = url.strip_prefix(&base_url).unwrap_or("/");
         let started = Instant::now();

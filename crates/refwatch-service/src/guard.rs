@@ -1,8 +1,9 @@
 //! The publication guard inside the core: text that leaves for a reader
 //! who may not identify people is screened for the sealed names of every
 //! person who has not consented to public advocacy (`refwatch-guard`), and
-//! each name found is replaced by [`MASK`]. The guard is built once per data
-//! version from the opened identities and never leaves the core.
+//! each name found is replaced by [`MASK`]. The guard is built from the
+//! opened identities when a copy of the records is read whole, kept while
+//! only incidents change (no name does), and never leaves the core.
 
 use std::collections::HashSet;
 use std::sync::Arc;

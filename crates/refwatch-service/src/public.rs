@@ -129,7 +129,8 @@ const VIEW_FLUSH_SECONDS: i64 = 600;
 impl<S: Store> Service<S> {
     /// People per year by sex, age group and category, protected against an
     /// attacker with a solver (`refwatch-disclosure`). Anyone may read them;
-    /// made once per data version and threshold, and a view is counted
+    /// made once per threshold and again only when the persons or the years
+    /// of their incidents change, and a view is counted
     /// ([`Service::count_public_view`]), not logged one entry each.
     pub async fn public_tables(
         &self,
