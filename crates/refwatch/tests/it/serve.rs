@@ -264,6 +264,16 @@ fn output_to_a_closed_pipe_ends_quietly() {
     }
 }
 
+/// A server process that is stopped when dropped.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// An incident for the API, citing `source`; `n` makes its ids its own.
 fn generated_incident(n: usize, source: &str) -> String {
     format!(
@@ -288,7 +298,9 @@ fn a_full_disk_is_said_plainly_and_forgotten_once_there_is_room() {
         .and_then(|s| s.split(' ').next())
         .unwrap()
         .to_owned();
-    let (mut child, address, _stderr) = start(&dir, "127.0.0.1:0");
+    let (child, address, _stderr) = start(&dir, "127.0.0.1:0");
+    // Stopped however the test ends, so that a failure leaves no server.
+    let mut child = Stopped(child);
     let base = format!("http://{address}");
     let http = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
@@ -382,8 +394,8 @@ fn a_full_disk_is_said_plainly_and_forgotten_once_there_is_room() {
     assert!(titles.contains("Generated arrest 16"));
     // Nothing half-written while the disk was full.
     assert!(!titles.contains("Generated arrest 8\""));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     // And the database is whole.
     dir.ok(&["check"]);
 }
