@@ -465,15 +465,18 @@ fn mixed_load(
     dir: &Path,
 ) -> anyhow::Result<(Figures, Figures, crate::mixed::Writes)> {
     let pages = crate::mixed::reader_pages(incident);
+    let readers = || {
+        crate::mixed::readers(
+            base_url,
+            &pages,
+            token,
+            args.connections,
+            args.mix_seconds,
+            dir,
+        )
+    };
     eprintln!("readers alone for {} s…", args.mix_seconds);
-    let alone = crate::mixed::readers(
-        base_url,
-        &pages,
-        token,
-        args.connections,
-        args.mix_seconds,
-        dir,
-    )?;
+    let alone = readers()?;
     // Edited in turn: any but the one the readers open.
     let stored: Vec<refwatch_domain::Incident> = made
         .incidents
@@ -492,14 +495,7 @@ fn mixed_load(
         "readers with a writer at {} writes/s for {} s…",
         args.writes_per_second, args.mix_seconds
     );
-    let together = crate::mixed::readers(
-        base_url,
-        &pages,
-        token,
-        args.connections,
-        args.mix_seconds,
-        dir,
-    );
+    let together = readers();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let writes = writer
         .join()

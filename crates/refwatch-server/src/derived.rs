@@ -184,7 +184,7 @@ pub(crate) struct Counts {
     /// Rows of every year.
     pub(crate) rows: YearRows,
     /// Incidents per year they began in.
-    pub(crate) years: BTreeMap<i32, usize>,
+    pub(crate) years: BTreeMap<i32, u64>,
     /// Incidents per place.
     pub(crate) places: HashMap<PlaceId, u64>,
 }
@@ -213,12 +213,10 @@ impl Counts {
     /// Counts the year and places of `i` in (`true`) or out.
     fn tally(&mut self, i: &Incident, add: bool) {
         let step = |n: &mut u64| *n = if add { *n + 1 } else { n.saturating_sub(1) };
-        let mut year = self.years.get(&i.date.year()).copied().unwrap_or(0) as u64;
-        step(&mut year);
-        if year == 0 {
+        let year = self.years.entry(i.date.year()).or_default();
+        step(year);
+        if *year == 0 {
             self.years.remove(&i.date.year());
-        } else {
-            self.years.insert(i.date.year(), year as usize);
         }
         for link in &i.places {
             step(self.places.entry(link.place).or_default());
@@ -296,6 +294,7 @@ pub(crate) struct Derived {
     cited: HashMap<SourceId, usize>,
     counts: std::sync::OnceLock<Arc<Counts>>,
     overview: Mutex<HashMap<Lang, Arc<Overview>>>,
+    choices: Mutex<HashMap<Lang, Arc<crate::pages::FilterChoices>>>,
     /// The latest changes to these incidents. Every change to an incident
     /// replaces the copy, so they hold for as long as the copy does.
     pub(crate) recent: std::sync::OnceLock<Vec<RecentChange>>,
@@ -329,6 +328,7 @@ impl Derived {
             mechanisms_of: Arc::new(mechanisms_of),
             counts: std::sync::OnceLock::new(),
             overview: Mutex::default(),
+            choices: Mutex::default(),
             recent: std::sync::OnceLock::new(),
         }
     }
@@ -398,6 +398,7 @@ impl Derived {
             mechanisms_of: before.mechanisms_of.clone(),
             cited,
             overview: Mutex::default(),
+            choices: Mutex::default(),
             recent: std::sync::OnceLock::new(),
         }
     }
@@ -541,6 +542,19 @@ impl Derived {
             passed += 1;
         }
         (count, shown)
+    }
+
+    /// The incident list's filter choices in `lang`, made by `make` the
+    /// first time they are asked for.
+    pub(crate) fn filter_choices(
+        &self,
+        lang: Lang,
+        make: impl FnOnce(&Dataset) -> crate::pages::FilterChoices,
+    ) -> Arc<crate::pages::FilterChoices> {
+        let mut held = self.choices.lock().unwrap_or_else(PoisonError::into_inner);
+        held.entry(lang)
+            .or_insert_with(|| Arc::new(make(&self.data)))
+            .clone()
     }
 
     /// The overview in `lang`, rendered by `render` the first time it is asked for.

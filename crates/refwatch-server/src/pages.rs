@@ -336,8 +336,8 @@ pub(crate) fn page_of<T>(items: &[T], page: Option<usize>) -> (&[T], usize, usiz
     (&items[start.min(end)..end], page_no, pages)
 }
 
-/// A filter's choices: (id, the name shown, every name on a line of its
-/// own).
+/// A filter's choices: (id, the name shown, every name in lower case on a
+/// line of its own).
 type Choice = (String, String, String);
 
 fn named_choices<'a>(
@@ -345,10 +345,40 @@ fn named_choices<'a>(
 ) -> Vec<Choice> {
     records
         .map(|(id, shown, names)| {
-            let all: Vec<&str> = names.into_iter().flatten().collect();
+            let all: Vec<String> = names.into_iter().flatten().map(str::to_lowercase).collect();
             (id, shown.to_owned(), all.join("\n"))
         })
         .collect()
+}
+
+/// The incident list's place and actor choices in one language, made once
+/// per read copy (see [`Derived::filter_choices`]), not per request.
+pub(crate) struct FilterChoices {
+    places: Vec<Choice>,
+    actors: Vec<Choice>,
+}
+
+impl FilterChoices {
+    pub(crate) fn of(data: &Dataset, l: Lang) -> Self {
+        Self {
+            places: named_choices(data.places.iter().map(|p| {
+                let names = [
+                    Some(p.name_en.as_str()),
+                    p.name_ko.as_deref(),
+                    p.name_zh.as_deref(),
+                ];
+                (p.id.to_string(), p.name(l), names)
+            })),
+            actors: named_choices(data.actors.iter().map(|a| {
+                let names = [
+                    Some(a.name_en.as_str()),
+                    a.name_ko.as_deref(),
+                    a.name_zh.as_deref(),
+                ];
+                (a.id.to_string(), a.name(l), names)
+            })),
+        }
+    }
 }
 
 /// Choices listed in a filter's drop-down at most; a longer list is
@@ -391,7 +421,7 @@ fn chooser(
             let a = a.to_lowercase();
             choices
                 .iter()
-                .filter(|(_, _, names)| names.to_lowercase().contains(&a))
+                .filter(|(_, _, names)| names.contains(&a))
                 .take(MOST_FOUND + 1)
                 .collect()
         })
@@ -430,7 +460,7 @@ fn resolve(choices: &[Choice], chosen: Option<String>, asked: Option<&str>) -> O
     }
     let asked = asked.to_lowercase();
     let mut exact = choices.iter().filter(|(_, shown, names)| {
-        shown.to_lowercase() == asked || names.to_lowercase().lines().any(|n| n == asked)
+        shown.to_lowercase() == asked || names.lines().any(|n| n == asked)
     });
     match (exact.next(), exact.next()) {
         (Some((id, _, _)), None) => Some(id.clone()),
@@ -505,36 +535,15 @@ pub(crate) async fn incidents(
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let data = &view.data;
     let l = v.lang;
     let vocab = Vocabularies::builtin();
     let mut wanted = wanted(&f);
     let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
-    let places = named_choices(data.places.iter().map(|p| {
-        (
-            p.id.to_string(),
-            p.name(l),
-            [
-                Some(p.name_en.as_str()),
-                p.name_ko.as_deref(),
-                p.name_zh.as_deref(),
-            ],
-        )
-    }));
-    let actors = named_choices(data.actors.iter().map(|a| {
-        (
-            a.id.to_string(),
-            a.name(l),
-            [
-                Some(a.name_en.as_str()),
-                a.name_ko.as_deref(),
-                a.name_zh.as_deref(),
-            ],
-        )
-    }));
+    let filters = view.filter_choices(l, |data| FilterChoices::of(data, l));
+    let (places, actors) = (&filters.places, &filters.actors);
     if places.len() > MOST_LISTED {
         wanted.place = resolve(
-            &places,
+            places,
             wanted.place.map(|p| p.to_string()),
             f.place_name.as_deref(),
         )
@@ -542,7 +551,7 @@ pub(crate) async fn incidents(
     }
     if actors.len() > MOST_LISTED {
         wanted.actor = resolve(
-            &actors,
+            actors,
             wanted.actor.map(|a| a.to_string()),
             f.actor_name.as_deref(),
         )
@@ -575,8 +584,8 @@ pub(crate) async fn incidents(
             label { (t(l, "kind")) (vocab_select("kind", Vocabulary::IncidentKind, wanted.kind.as_deref())) }
             label { (t(l, "year_from")) input type="number" name="from" value=[wanted.from] min="1950" max="2100"; }
             label { (t(l, "year_to")) input type="number" name="to" value=[wanted.to] min="1950" max="2100"; }
-            (chooser(l, t(l, "place"), "place", &places, wanted.place.map(|p| p.to_string()), f.place_name.as_deref()))
-            (chooser(l, t(l, "actor"), "actor", &actors, wanted.actor.map(|a| a.to_string()), f.actor_name.as_deref()))
+            (chooser(l, t(l, "place"), "place", places, wanted.place.map(|p| p.to_string()), f.place_name.as_deref()))
+            (chooser(l, t(l, "actor"), "actor", actors, wanted.actor.map(|a| a.to_string()), f.actor_name.as_deref()))
             label { (t(l, "verification")) (vocab_select("verification", Vocabulary::Verification, wanted.verification.as_deref())) }
             @if ceiling > refwatch_domain::Confidentiality::Public {
                 label { (t(l, "confidentiality"))
