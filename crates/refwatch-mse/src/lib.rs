@@ -16,6 +16,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bma;
 pub mod diagnostics;
 pub mod lcmcr;
 pub mod loglinear;

@@ -216,6 +216,19 @@ impl CaptureTable {
         pattern >> (self.k() - 1 - j) & 1 == 1
     }
 
+    /// The table as CSV in the form [`CaptureTable::from_csv`] reads (and
+    /// R's `read.csv` with `colClasses = "character"` for the pattern):
+    /// a header of the list names joined by `_`, then every pattern with
+    /// its count.
+    pub fn to_csv(&self) -> String {
+        let k = self.k();
+        let mut out = format!("\"{}\",\"count\"\n", self.lists.join("_"));
+        for (p, c) in self.cells() {
+            out.push_str(&format!("\"{:0k$b}\",{c}\n", p));
+        }
+        out
+    }
+
     /// People on list `j`.
     pub fn list_total(&self, j: usize) -> u64 {
         self.cells()

@@ -135,6 +135,15 @@ pub(crate) enum Command {
         /// and compared for convergence (R-hat, effective sample size).
         #[arg(long, default_value_t = 2)]
         chains: usize,
+        /// loglinear: the lists were made one after another, in the order
+        /// of the table's columns, so Mb and Mbh (a behavioural response)
+        /// are fitted too.
+        #[arg(long)]
+        ordered: bool,
+        /// bma: the prior count per cell of the full table (default
+        /// 2^-lists, as dga suggests).
+        #[arg(long)]
+        delta: Option<f64>,
     },
     /// The simulation study: populations of known size with uneven and
     /// dependent lists; reports each method's bias and how often its 95%
@@ -149,6 +158,11 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
         format: EstimateFormat,
+        /// Also write every simulated capture table into this folder (one
+        /// CSV per scenario and replicate, readable by `estimate
+        /// --patterns` and by R), so others can check the study.
+        #[arg(long)]
+        write_tables: Option<PathBuf>,
     },
     /// The advocacy brief: per-year tables, chart, places, key incidents
     /// with citations, estimates and UN recommendations, from public records,
@@ -588,10 +602,14 @@ pub(crate) enum KeysCommand {
 /// Estimation methods.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum EstimateMethod {
-    /// Log-linear models (as R's Rcapture), chosen by AIC.
+    /// Log-linear models (as R's Rcapture), every one with its AIC weight;
+    /// the lowest AIC of those that estimate is the headline.
     Loglinear,
     /// The Bayesian non-parametric latent class model (as R's LCMCR).
     Lcmcr,
+    /// Bayesian model averaging over decomposable graphical models (as
+    /// R's dga, Madigan and York's method), 3 to 5 lists.
+    Bma,
 }
 
 /// Output formats of `report`.

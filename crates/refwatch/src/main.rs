@@ -109,6 +109,8 @@ async fn main() -> ExitCode {
             samples,
             thinning,
             chains,
+            ordered,
+            delta,
         } => {
             let lcmcr = refwatch_mse::lcmcr::Settings {
                 k: *classes,
@@ -123,6 +125,8 @@ async fn main() -> ExitCode {
                 format: *format,
                 lcmcr,
                 chains: *chains,
+                ordered: *ordered,
+                delta: *delta,
             };
             match patterns {
                 Some(file) => estimate_cmds::from_patterns(file, &run),
@@ -133,7 +137,8 @@ async fn main() -> ExitCode {
             replicates,
             seed,
             format,
-        } => estimate_cmds::simulate(*replicates, *seed, *format),
+            write_tables,
+        } => estimate_cmds::simulate(*replicates, *seed, *format, write_tables.as_deref()),
         Command::Report {
             from,
             to,
