@@ -3,12 +3,15 @@
 //!
 //! Pure: a table of capture patterns in, estimates out; no I/O, no clock,
 //! and randomness only from a seeded generator, so every result can be
-//! reproduced. Two families of methods:
+//! reproduced. Three families of methods:
 //!
-//! - [`loglinear`]: closed-population log-linear models (M0, Mt, Mth with
-//!   Chao's and Darroch's heterogeneity, Mt with two-way interactions),
-//!   fitted by Poisson regression as R's Rcapture does, with profile
-//!   likelihood intervals and AIC/BIC model choice;
+//! - [`loglinear`]: closed-population log-linear models (Rcapture's
+//!   twelve, Mh Normal, Mt with two-way interactions), fitted by Poisson
+//!   regression as R's Rcapture does, with its standard errors and bias
+//!   warnings, profile likelihood intervals, Akaike weights and AIC/BIC
+//!   model choice;
+//! - [`bma`]: Bayesian model averaging over decomposable graphical models
+//!   (Madigan and York 1997), as R's dga;
 //! - [`lcmcr`]: the Bayesian non-parametric latent class model of
 //!   Manrique-Vallier (2016, Biometrics), as in R's LCMCR, by Gibbs sampling.
 //!

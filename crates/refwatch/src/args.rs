@@ -140,6 +140,10 @@ pub(crate) enum Command {
         /// are fitted too.
         #[arg(long)]
         ordered: bool,
+        /// loglinear: as Rcapture's `neg`, set a Chao heterogeneity term
+        /// that comes out negative to 0 and refit (`--neg false` keeps it).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        neg: bool,
         /// bma: the prior count per cell of the full table (default
         /// 2^-lists, as dga suggests).
         #[arg(long)]

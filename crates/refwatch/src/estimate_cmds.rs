@@ -29,8 +29,8 @@ pub(crate) struct Run {
     pub(crate) lcmcr: Settings,
     /// LCMCR chains, run side by side and pooled.
     pub(crate) chains: usize,
-    /// The lists were made one after another (Mb and Mbh are fitted).
-    pub(crate) ordered: bool,
+    /// Log-linear options: lists ordered in time, Rcapture's `neg`.
+    pub(crate) loglinear: loglinear::Options,
     /// BMA: the prior count per cell (None for 2^-lists).
     pub(crate) delta: Option<f64>,
 }
@@ -61,7 +61,7 @@ fn loglinear_json(
             lcmcr::MAX_LISTS
         );
     }
-    let fits = loglinear::fit_all(table, run.ordered);
+    let fits = loglinear::fit_all(table, run.loglinear);
     let best = loglinear::best(&fits, false)
         .context("no log-linear model could be fitted to this table")?;
     let weights = loglinear::aic_weights(&fits);
@@ -111,7 +111,8 @@ fn loglinear_json(
     Ok(json!({
         "method": "loglinear",
         "lists": table.lists(),
-        "lists_ordered": run.ordered,
+        "lists_ordered": run.loglinear.ordered,
+        "neg": run.loglinear.neg,
         "observed": table.observed(),
         "estimate": best.n_hat,
         "interval_95": interval(best),
@@ -468,6 +469,7 @@ pub(crate) fn simulate(
                         "description": s.description,
                         "breaks": s.breaks,
                         "built_for": s.built_for,
+                        "model_built_for_it": s.model.map(|m| m.name()),
                         "n": s.n,
                         "methods": results.iter().map(|r| json!({
                             "method": r.method,
@@ -529,13 +531,20 @@ fn print_study(
             s.name, s.description, s.breaks, s.built_for
         );
         println!(
-            "  {:<18}  {:>8}  {:>13}  {:>10}",
+            "  {:<42}  {:>8}  {:>13}  {:>10}",
             "method", "bias", "95% coverage", "width/N"
         );
         for r in results {
+            if r.replicates == 0 {
+                continue;
+            }
+            let method = match (r.method, s.model) {
+                ("log-linear, built for it", Some(m)) => format!("log-linear, {}", m.name()),
+                (name, _) => name.to_owned(),
+            };
             println!(
-                "  {:<18}  {:>7.1}%  {:>12.1}%  {:>10.2}",
-                r.method,
+                "  {:<42}  {:>7.1}%  {:>12.1}%  {:>10.2}",
+                method,
                 100.0 * r.relative_bias,
                 100.0 * r.coverage,
                 r.relative_width
@@ -546,6 +555,6 @@ fn print_study(
         "\n{replicates} replicates per scenario, seed {seed}; N = 2,000 people on 4 lists in every scenario."
     );
     println!(
-        "Where every list misses the same people (heterogeneous), no method can see how many it misses: low coverage there is the data's limit, not a fault to tune away."
+        "Where every list misses the same people (hidden), no method can see how many it misses: low coverage there is the data's limit, not a fault to tune away."
     );
 }

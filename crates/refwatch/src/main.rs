@@ -110,6 +110,7 @@ async fn main() -> ExitCode {
             thinning,
             chains,
             ordered,
+            neg,
             delta,
         } => {
             let lcmcr = refwatch_mse::lcmcr::Settings {
@@ -125,7 +126,10 @@ async fn main() -> ExitCode {
                 format: *format,
                 lcmcr,
                 chains: *chains,
-                ordered: *ordered,
+                loglinear: refwatch_mse::loglinear::Options {
+                    ordered: *ordered,
+                    neg: *neg,
+                },
                 delta: *delta,
             };
             match patterns {

@@ -239,6 +239,26 @@ pub const MAX_LISTS: usize = 10;
 /// bias large ("the asymptotic bias is large", its infoFit code 1).
 pub const LARGE_BIAS: f64 = 0.1;
 
+/// How the models are fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The lists were made one after another, in the order of the table's
+    /// columns: Mb and Mbh are fitted too.
+    pub ordered: bool,
+    /// Rcapture's `neg`: a Chao heterogeneity term whose coefficient comes
+    /// out negative is set to 0 and the model refitted (default true).
+    pub neg: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            ordered: false,
+            neg: true,
+        }
+    }
+}
+
 /// A fitted model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -331,7 +351,12 @@ type Fitted = (Vec<Vec<f64>>, Vec<f64>, Glm, Vec<usize>);
 
 /// Fits the Poisson regression of `model` to counts of the patterns the
 /// design covers, dropping negative Chao terms one by one.
-fn fit_glm(model: Model, table: &CaptureTable, unobserved: Option<f64>) -> Option<Fitted> {
+fn fit_glm(
+    model: Model,
+    table: &CaptureTable,
+    unobserved: Option<f64>,
+    neg: bool,
+) -> Option<Fitted> {
     let mut zeroed = Vec::new();
     loop {
         let (x, patterns) = design(model, table, unobserved.is_some(), &zeroed);
@@ -347,18 +372,18 @@ fn fit_glm(model: Model, table: &CaptureTable, unobserved: Option<f64>) -> Optio
         }
         let glm = glm::poisson_irls(&x, &y)?;
         match first_negative_term(model, table.k(), &zeroed, &glm.beta) {
-            Some(c) => zeroed.push(c),
-            None => return Some((x, y, glm, zeroed)),
+            Some(c) if neg => zeroed.push(c),
+            _ => return Some((x, y, glm, zeroed)),
         }
     }
 }
 
 /// The multinomial log-likelihood of population size `n_total`, maximised
 /// over the model's parameters (up to a constant).
-fn profile(model: Model, table: &CaptureTable, n_total: f64) -> Option<f64> {
+fn profile(model: Model, table: &CaptureTable, n_total: f64, neg: bool) -> Option<f64> {
     let n = table.observed() as f64;
     // Chao's negative terms are dropped at every N, as in the fit.
-    let (_, y, glm, _) = fit_glm(model, table, Some(n_total - n))?;
+    let (_, y, glm, _) = fit_glm(model, table, Some(n_total - n), neg)?;
     let total: f64 = glm.mu.iter().sum();
     let ll: f64 = y
         .iter()
@@ -369,8 +394,13 @@ fn profile(model: Model, table: &CaptureTable, n_total: f64) -> Option<f64> {
 }
 
 /// The 95% profile-likelihood interval for the population size.
-fn profile_interval(model: Model, table: &CaptureTable, n_hat: f64) -> Option<(f64, f64)> {
-    let profile = |n_total: f64| profile(model, table, n_total);
+fn profile_interval(
+    model: Model,
+    table: &CaptureTable,
+    n_hat: f64,
+    neg: bool,
+) -> Option<(f64, f64)> {
+    let profile = |n_total: f64| profile(model, table, n_total, neg);
     let n = table.observed() as f64;
     // The profile's maximum, by golden-section search around the estimate.
     let (mut a, mut b) = (n + 1e-6, (n_hat * 4.0).max(n + 10.0));
@@ -426,9 +456,14 @@ pub(crate) fn log_normal_interval(n: f64, n_hat: f64, se: f64) -> Option<(f64, f
 
 /// Fits one model to a table, with its 95% interval.
 pub fn fit(model: Model, table: &CaptureTable) -> Option<Fit> {
-    let mut f = fit_point(model, table)?;
+    fit_with(model, table, Options::default())
+}
+
+/// [`fit`] with options other than the defaults.
+pub fn fit_with(model: Model, table: &CaptureTable, options: Options) -> Option<Fit> {
+    let mut f = fit_point_with(model, table, options)?;
     f.interval = match f.interval_method {
-        IntervalMethod::Profile => profile_interval(model, table, f.n_hat),
+        IntervalMethod::Profile => profile_interval(model, table, f.n_hat, options.neg),
         IntervalMethod::LogNormal => {
             log_normal_interval(table.observed() as f64, f.n_hat, f.std_error)
         }
@@ -483,13 +518,17 @@ fn estimate(model: Model, k: usize, n: f64, beta: &[f64], v: &[Vec<f64>]) -> (f6
 /// Fits one model without its interval (cheaper; for model choice).
 /// `None` when the table has too few lists for the model or the fit fails.
 pub fn fit_point(model: Model, table: &CaptureTable) -> Option<Fit> {
+    fit_point_with(model, table, Options::default())
+}
+
+fn fit_point_with(model: Model, table: &CaptureTable, options: Options) -> Option<Fit> {
     if table.k() < model.min_lists() {
         return None;
     }
     if model == Model::MhNormal {
         return normal::fit_point(table);
     }
-    let (x, y, glm, zeroed) = fit_glm(model, table, None)?;
+    let (x, y, glm, zeroed) = fit_glm(model, table, None, options.neg)?;
     let n = table.observed() as f64;
     let v = inverse_spd(&information(&x, &glm.mu))?;
     let (n_hat, std_error) = estimate(model, table.k(), n, &glm.beta, &v);
@@ -525,9 +564,11 @@ pub fn models(ordered: bool) -> impl Iterator<Item = Model> {
 }
 
 /// Fits every model that the table can support (Mb and Mbh only when the
-/// lists are `ordered` in time).
-pub fn fit_all(table: &CaptureTable, ordered: bool) -> Vec<Fit> {
-    models(ordered).filter_map(|m| fit(m, table)).collect()
+/// lists are ordered in time).
+pub fn fit_all(table: &CaptureTable, options: Options) -> Vec<Fit> {
+    models(options.ordered)
+        .filter_map(|m| fit_with(m, table, options))
+        .collect()
 }
 
 /// The model [`best`] chooses by AIC among the models for unordered

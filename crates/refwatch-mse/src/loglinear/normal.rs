@@ -225,7 +225,7 @@ fn hessian(f: &impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Vec<f64>> {
 pub(super) fn fit_point(table: &CaptureTable) -> Option<Fit> {
     let k = table.k();
     // Rcapture's start: Mh Darroch's intercept and slope, sigma 0.2.
-    let darroch = super::fit_glm(Model::MhDarroch, table, None)?.2;
+    let darroch = super::fit_glm(Model::MhDarroch, table, None, true)?.2;
     let means = Means::new(k);
     let y: Vec<f64> = (1u32..(1 << k)).map(|p| table.count(p) as f64).collect();
     let objective = |theta: &[f64]| {
@@ -266,7 +266,7 @@ pub(super) fn fit_point(table: &CaptureTable) -> Option<Fit> {
 /// The spread sigma of the fitted random effect (for tests and reports).
 #[cfg(test)]
 pub(super) fn sigma(table: &CaptureTable) -> Option<f64> {
-    let darroch = super::fit_glm(Model::MhDarroch, table, None)?.2;
+    let darroch = super::fit_glm(Model::MhDarroch, table, None, true)?.2;
     let means = Means::new(table.k());
     let y: Vec<f64> = (1u32..(1 << table.k()))
         .map(|p| table.count(p) as f64)

@@ -237,21 +237,42 @@ fn mb_is_the_removal_estimate_from_first_captures() {
 #[test]
 fn mb_and_mbh_are_fitted_only_to_lists_ordered_in_time() {
     let table = by_captures(4, &[0.0, 30.0, 12.0, 6.0, 2.0]);
-    let unordered: Vec<Model> = fit_all(&table, false).iter().map(|f| f.model).collect();
+    let unordered: Vec<Model> = fit_all(&table, Options::default())
+        .iter()
+        .map(|f| f.model)
+        .collect();
     assert!(!unordered.contains(&Model::Mb) && !unordered.contains(&Model::Mbh));
-    let ordered: Vec<Model> = fit_all(&table, true).iter().map(|f| f.model).collect();
+    let ordered: Vec<Model> = fit_all(
+        &table,
+        Options {
+            ordered: true,
+            ..Default::default()
+        },
+    )
+    .iter()
+    .map(|f| f.model)
+    .collect();
     assert!(ordered.contains(&Model::Mb) && ordered.contains(&Model::Mbh));
     assert_eq!(ordered.len(), Model::ALL.len());
     // With two lists only M0, Mt and Mb, as Rcapture.
     let two = by_captures(2, &[0.0, 30.0, 12.0]);
-    let fitted: Vec<Model> = fit_all(&two, true).iter().map(|f| f.model).collect();
+    let fitted: Vec<Model> = fit_all(
+        &two,
+        Options {
+            ordered: true,
+            ..Default::default()
+        },
+    )
+    .iter()
+    .map(|f| f.model)
+    .collect();
     assert_eq!(fitted, vec![Model::M0, Model::Mt, Model::Mb]);
 }
 
 #[test]
 fn akaike_weights_add_to_one_and_favour_the_lowest_aic() {
     let table = by_captures(4, &[0.0, 30.0, 12.0, 6.0, 2.0]);
-    let fits = fit_all(&table, false);
+    let fits = fit_all(&table, Options::default());
     let w = aic_weights(&fits);
     assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     let lowest = fits
@@ -269,4 +290,37 @@ fn akaike_weights_add_to_one_and_favour_the_lowest_aic() {
     }];
     let w = aic_weights(&pair);
     assert!((w[0] / w[1] - std::f64::consts::E).abs() < 1e-12);
+}
+
+#[test]
+fn rcapture_s_neg_option_keeps_or_drops_a_negative_eta() {
+    // Kosovo: Rcapture (neg = TRUE, its default) sets Mth Chao's eta4 to
+    // 0 (8,591.184 in data/rcapture/README.md); with neg = FALSE the
+    // negative term stays in the model and the fit is closer.
+    let kosovo = CaptureTable::from_csv(include_str!("../../data/kosovo_patterns.csv")).unwrap();
+    let dropped = fit(Model::MthChao, &kosovo).unwrap();
+    assert_eq!(dropped.zeroed, vec![4]);
+    assert_eq!(dropped.n_hat.round(), 8_591.0);
+    let kept = fit_with(
+        Model::MthChao,
+        &kosovo,
+        Options {
+            neg: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(kept.zeroed.is_empty());
+    assert_eq!(kept.parameters, dropped.parameters + 1);
+    assert!(kept.deviance < dropped.deviance);
+    assert_ne!(kept.n_hat.round(), dropped.n_hat.round());
+    // Models without Chao's terms do not change.
+    let options = Options {
+        neg: false,
+        ..Default::default()
+    };
+    assert_eq!(
+        fit_with(Model::Mt, &kosovo, options),
+        fit(Model::Mt, &kosovo)
+    );
 }

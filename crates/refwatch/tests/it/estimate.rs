@@ -21,8 +21,130 @@ fn loglinear_estimate_as_json_names_model_interval_and_assumptions() {
     assert_eq!(v["estimate"].as_f64().unwrap().round(), 14_402.0);
     assert_eq!(v["interval_95"][0].as_f64().unwrap().round(), 12_523.0);
     assert!(v["assumes"].as_str().unwrap().contains("depend"));
-    assert_eq!(v["models"].as_array().unwrap().len(), 5);
+    // Rcapture's ten closedp.t models for unordered lists, Mh Normal and
+    // Mt with two-way interactions, each with its Akaike weight.
+    let models = v["models"].as_array().unwrap();
+    assert_eq!(models.len(), 12);
+    let total: f64 = models
+        .iter()
+        .map(|m| m["aic_weight"].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert!(v["aic_weight"].as_f64().unwrap() > 0.99);
+    assert!(!models.iter().any(|m| m["model"] == "Mb"));
     assert!(v["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn ordered_lists_add_mb_and_the_neg_option_is_rcapture_s() {
+    let dir = DataDir::new();
+    let kosovo = kosovo();
+    let json = |extra: &[&str]| -> Value {
+        let mut args = vec!["estimate", "--patterns", &kosovo, "--format", "json"];
+        args.extend(extra);
+        serde_json::from_str(&dir.ok(&args)).unwrap()
+    };
+    let model = |v: &Value, name: &str| -> Value {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["model"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let ordered = json(&["--ordered"]);
+    assert_eq!(ordered["lists_ordered"], true);
+    assert_eq!(ordered["models"].as_array().unwrap().len(), 14);
+    let mb = model(&ordered, "Mb");
+    assert!(
+        mb["interval_method"]
+            .as_str()
+            .unwrap()
+            .starts_with("log-normal")
+    );
+    // Rcapture sets Kosovo's negative eta4 to 0; --neg false keeps it.
+    let default = json(&[]);
+    assert_eq!(
+        model(&default, "Mth Chao (LB)")["heterogeneity_terms_set_to_zero"],
+        serde_json::json!([4])
+    );
+    let kept = json(&["--neg", "false"]);
+    assert_eq!(kept["neg"], false);
+    assert_eq!(
+        model(&kept, "Mth Chao (LB)")["heterogeneity_terms_set_to_zero"],
+        serde_json::json!([])
+    );
+    // The table says which model is a lower bound and which bias is large.
+    let tmp = tempfile::tempdir().unwrap();
+    let sparse = write_temp(
+        &tmp,
+        "sparse.csv",
+        "\"a_b_c\",\"count\"\n100,44\n010,33\n110,2\n001,21\n101,2\n011,2\n111,1\n",
+    );
+    let out = dir.ok(&["estimate", "--patterns", sparse.to_str().unwrap()]);
+    assert!(out.contains("a lower bound, never chosen"), "{out}");
+    assert!(out.contains("bias large"), "{out}");
+    assert!(out.contains("weight"), "{out}");
+}
+
+#[test]
+fn model_averaging_over_graphs_reports_the_graphs_that_carry_it() {
+    let dir = DataDir::new();
+    let v: Value = serde_json::from_str(&dir.ok(&[
+        "estimate",
+        "--patterns",
+        &kosovo(),
+        "--method",
+        "bma",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["method"], "bma");
+    assert_eq!(v["settings"]["graphs"], 61);
+    assert_eq!(v["settings"]["delta"], 0.0625);
+    let (lo, mid, hi) = (
+        v["interval_95"][0].as_f64().unwrap(),
+        v["estimate"].as_f64().unwrap(),
+        v["interval_95"][1].as_f64().unwrap(),
+    );
+    assert!(4_400.0 < lo && lo < mid && mid < hi, "{lo} {mid} {hi}");
+    let top = v["top_graphs"].as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    assert!(top[0]["posterior_probability"].as_f64().unwrap() > 0.5);
+    assert!(top[0]["graph"].as_str().unwrap().contains("EXH"));
+    // Two lists, or six: refused with the limit, nothing printed.
+    let tmp = tempfile::tempdir().unwrap();
+    let two = write_temp(
+        &tmp,
+        "two.csv",
+        "\"A_B\",\"count\"\n\"10\",40\n\"01\",30\n\"11\",10\n",
+    );
+    let run = dir.run(&[
+        "estimate",
+        "--patterns",
+        two.to_str().unwrap(),
+        "--method",
+        "bma",
+    ]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("3 to 5 lists (this table has 2)"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().is_empty());
+    let run = dir.run(&[
+        "estimate",
+        "--patterns",
+        &kosovo(),
+        "--method",
+        "bma",
+        "--delta=-1",
+    ]);
+    assert!(!run.success());
+    assert!(run.stderr().contains("must be above 0"), "{}", run.stderr());
 }
 
 #[test]
@@ -91,6 +213,8 @@ fn shaky_and_broken_tables_are_reported() {
 #[test]
 fn the_simulation_study_reports_bias_and_coverage_per_scenario_and_method() {
     let dir = DataDir::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let tables = tmp.path().join("tables");
     let out = dir.ok(&[
         "simulate",
         "--replicates",
@@ -99,19 +223,34 @@ fn the_simulation_study_reports_bias_and_coverage_per_scenario_and_method() {
         "9",
         "--format",
         "json",
+        "--write-tables",
+        tables.to_str().unwrap(),
     ]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let scenarios = v["scenarios"].as_array().unwrap();
-    assert_eq!(scenarios.len(), 3);
+    assert_eq!(scenarios.len(), 5);
     for s in scenarios {
+        assert!(!s["breaks"].as_str().unwrap().is_empty());
+        assert!(!s["built_for"].as_str().unwrap().is_empty());
         let methods = s["methods"].as_array().unwrap();
-        assert_eq!(methods.len(), 2);
+        assert_eq!(methods.len(), 4);
         for m in methods {
-            assert_eq!(m["replicates"], 2);
             let c = m["coverage_95"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&c));
         }
+        assert_eq!(methods[2]["method"], "LCMCR");
+        assert_eq!(methods[2]["replicates"], 2);
     }
+    // Every replicate table was written, and each reads back as a table.
+    let mut written = Vec::new();
+    for scenario in std::fs::read_dir(&tables).unwrap() {
+        for file in std::fs::read_dir(scenario.unwrap().path()).unwrap() {
+            written.push(file.unwrap().path());
+        }
+    }
+    assert_eq!(written.len(), 5 * 2);
+    let out = dir.ok(&["estimate", "--patterns", written[0].to_str().unwrap()]);
+    assert!(out.contains("people documented on 4 lists"), "{out}");
     let run = dir.run(&["simulate", "--replicates", "0"]);
     assert!(!run.success());
     assert!(run.stderr().contains("--replicates must be at least 1"));
