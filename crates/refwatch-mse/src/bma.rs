@@ -28,8 +28,12 @@ pub const MAX_LISTS: usize = 5;
 /// the number never listed to the prior.
 pub const MIN_LISTS: usize = 3;
 
-/// Points of the grid of the number never listed, at most.
-const GRID: usize = 200_000;
+/// The number never listed is taken whole up to this many; beyond, on a
+/// geometric grid (the posterior is smooth there, while near 0 a graph
+/// that leaves the empty cell free can put a sharp peak).
+const WHOLE: f64 = 50_000.0;
+/// Points of the geometric part of the grid, at most.
+const GEOMETRIC: usize = 150_000;
 /// How far (in log posterior) below the peak the grid must reach.
 const TAIL: f64 = 25.0;
 
@@ -179,8 +183,8 @@ pub struct Posterior {
     pub graphs: Vec<(Graph, f64)>,
     /// The prior count per cell used.
     pub delta: f64,
-    /// Posterior mass in the last tenth of the grid: above 0.001 the grid
-    /// (and so the upper quantiles) may be cut short.
+    /// Posterior mass in the last quarter of the range searched: above 0.001
+    /// the range (and so the upper quantiles) may be cut short.
     pub tail_mass: f64,
 }
 
@@ -296,6 +300,36 @@ fn best_score(scores: &Scores, graphs: &[Graph], missing: f64) -> f64 {
         .fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// The grid of the number never listed, from 0 to at least `reach`, with
+/// the width each point stands for: every whole number up to [`WHOLE`],
+/// then points growing by a fixed ratio.
+fn grid(reach: f64) -> (Vec<f64>, Vec<f64>) {
+    let whole = reach.min(WHOLE).ceil();
+    let mut points: Vec<f64> = (0..=whole as u64).map(|m| m as f64).collect();
+    if reach > whole {
+        let ratio = ((reach / whole).ln() / GEOMETRIC as f64).exp_m1().max(1e-6);
+        let mut x = whole;
+        while x < reach {
+            x *= 1.0 + ratio;
+            points.push(x);
+        }
+    }
+    let widths = (0..points.len())
+        .map(|i| {
+            if points[i] <= whole {
+                1.0
+            } else {
+                let next = points
+                    .get(i + 1)
+                    .copied()
+                    .unwrap_or(points[i] * 2.0 - points[i - 1]);
+                (next - points[i - 1]) / 2.0
+            }
+        })
+        .collect();
+    (points, widths)
+}
+
 /// The posterior of the population size, averaged over every decomposable
 /// graph on the table's lists.
 pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, BmaError> {
@@ -309,16 +343,18 @@ pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, B
     }
     let scores = Scores::new(table, delta);
     let graphs = decomposable_graphs(k);
-    // Reach out until the best graph's log posterior has fallen TAIL below
-    // the highest seen.
+    // Reach out until the best graph's posterior mass per unit of ln(Nm)
+    // (density times Nm, so that a long tail counts by its mass) has
+    // fallen TAIL below the highest seen.
     let n = scores.n;
-    let mut peak = best_score(&scores, &graphs, 0.0);
+    let per_log = |missing: f64| best_score(&scores, &graphs, missing) + missing.max(1.0).ln();
+    let mut peak = per_log(0.0);
     let mut reach = (n * 0.5).max(64.0);
     loop {
-        let here = best_score(&scores, &graphs, reach);
+        let here = per_log(reach);
         // A coarse look between for the peak.
         for i in 1..8 {
-            peak = peak.max(best_score(&scores, &graphs, reach * f64::from(i) / 8.0));
+            peak = peak.max(per_log(reach * f64::from(i) / 8.0));
         }
         peak = peak.max(here);
         if here < peak - TAIL || reach > 1e12 {
@@ -326,14 +362,15 @@ pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, B
         }
         reach *= 2.0;
     }
-    let step = (reach / GRID as f64).ceil().max(1.0);
-    let points = (reach / step).ceil() as usize + 1;
+    let (grid, widths) = grid(reach);
+    let points = grid.len();
     // By grid point, then graph.
-    let log_post: Vec<Vec<f64>> = (0..points)
-        .map(|i| {
-            let missing = i as f64 * step;
+    let log_post: Vec<Vec<f64>> = grid
+        .iter()
+        .zip(&widths)
+        .map(|(&missing, width)| {
             let terms = scores.component_terms(missing);
-            let common = scores.common(missing) + step.ln();
+            let common = scores.common(missing) + width.ln();
             graphs
                 .iter()
                 .map(|graph| graph_score(graph, &terms) + common)
@@ -356,7 +393,12 @@ pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, B
     }
     let total: f64 = probability.iter().sum();
     probability.iter_mut().for_each(|p| *p /= total);
-    let tail_mass = probability[points - points / 10..].iter().sum();
+    let tail_mass = grid
+        .iter()
+        .zip(&probability)
+        .filter(|&(&m, _)| m >= 0.75 * reach)
+        .map(|(_, p)| p)
+        .sum();
     let mut ranked: Vec<(Graph, f64)> = graphs
         .into_iter()
         .zip(graph_mass.iter().map(|m| m / total))
@@ -364,7 +406,7 @@ pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, B
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     Ok(Posterior {
         observed: table.observed(),
-        n: (0..points).map(|i| n + i as f64 * step).collect(),
+        n: grid.iter().map(|m| n + m).collect(),
         probability,
         graphs: ranked,
         delta,
@@ -535,6 +577,37 @@ mod tests {
         // Mt, which assumes the lists independent, misses low.
         let mt = crate::loglinear::fit(crate::loglinear::Model::Mt, &t).unwrap();
         assert!(mt.interval.unwrap().1 < truth);
+    }
+
+    #[test]
+    fn a_huge_list_with_few_overlaps_is_averaged_over_its_whole_range() {
+        // A billion people on list a, hundreds on b and c, 22 on a and b:
+        // the grid must reach some 10^10 and stay fine near 0, where the
+        // saturated graph piles its mass. Most weight goes to a
+        // independent of b and c, whose estimate is near Lincoln and
+        // Petersen's n_a n_b / m_ab.
+        let t = table(
+            3,
+            &[
+                (0b100, 1_000_000_000),
+                (0b010, 500),
+                (0b110, 20),
+                (0b001, 300),
+                (0b101, 10),
+                (0b011, 5),
+                (0b111, 2),
+            ],
+        );
+        let post = average(&t, &Settings::default()).unwrap();
+        let petersen = (1_000_000_032.0 * 527.0) / 22.0;
+        let median = post.quantile(0.5);
+        assert!(
+            (median - petersen).abs() < 0.05 * petersen,
+            "{median} {petersen}"
+        );
+        let top = &post.graphs[0];
+        assert_eq!(top.0.edges, vec![(1, 2)], "{:?}", post.graphs[..3].to_vec());
+        assert!(post.tail_mass < 1e-3);
     }
 
     #[test]

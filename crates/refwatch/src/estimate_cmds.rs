@@ -72,7 +72,7 @@ fn loglinear_json(
     };
     if best.bias_is_large() {
         warnings.push(format!(
-            "the asymptotic bias of {} is large (about {:.0} people, over a tenth of its estimate): the estimate is unreliable with this few people",
+            "the asymptotic bias of {} is large (about {:.0} people, over a tenth of its estimate): the overlaps hold too little for this model; treat its estimate as unreliable",
             best.model.name(),
             best.asymptotic_bias.unwrap_or(f64::NAN).abs()
         ));
