@@ -67,10 +67,29 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 5, requires = "public")]
         threshold: u64,
     },
-    /// Add the records of a JSON dataset file; all or nothing.
+    /// Add the records of a JSON dataset file, or of a spreadsheet (CSV or
+    /// XLSX, one record per row); all or nothing (docs/spreadsheets.md).
     Import {
-        /// The file to read.
+        /// The file to read: .json, .csv, .tsv or .xlsx.
         file: PathBuf,
+        /// Spreadsheets: what each row is (or `as` in the mapping).
+        #[arg(long = "as", value_enum)]
+        kind: Option<SheetKind>,
+        /// Spreadsheets: which column holds which field (TOML); without
+        /// it, the mapping is guessed from the headers (Korean or English).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Spreadsheets: the workbook's sheet (the first if not given).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Spreadsheets: show the mapping and what would be created,
+        /// matched and refused; write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Spreadsheets: write the mapping used (guessed or given) to this
+        /// file, to check, edit and reuse.
+        #[arg(long)]
+        save_mapping: Option<PathBuf>,
     },
     /// Documented incidents and people affected, per year and kind, as
     /// documented minimum / best / high; each cell lists its incidents and
@@ -601,6 +620,15 @@ pub(crate) enum KeysCommand {
         #[arg(long)]
         data_key: bool,
     },
+}
+
+/// What each row of a spreadsheet becomes.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum SheetKind {
+    /// An incident, with the row's citation.
+    Incidents,
+    /// A source.
+    Sources,
 }
 
 /// Estimation methods.

@@ -21,6 +21,7 @@ mod report_cmds;
 mod review_cmds;
 mod search_cmds;
 mod serve_cmds;
+mod sheet_cmds;
 mod user_cmds;
 
 use std::process::ExitCode;
@@ -78,7 +79,32 @@ async fn main() -> ExitCode {
             public: true,
             threshold,
         } => dataset_cmds::export_public(&cli, out, *threshold).await,
-        Command::Import { file } => dataset_cmds::import(&cli, file).await,
+        Command::Import {
+            file,
+            kind,
+            mapping,
+            sheet,
+            check,
+            save_mapping,
+        } => {
+            let sheet_options = sheet_cmds::Options {
+                kind: *kind,
+                mapping: mapping.as_deref(),
+                sheet: sheet.as_deref(),
+                check: *check,
+                save_mapping: save_mapping.as_deref(),
+            };
+            if sheet_cmds::is_spreadsheet(file) {
+                sheet_cmds::import(&cli, file, &sheet_options).await
+            } else if sheet_options.any() {
+                Err(anyhow::anyhow!(
+                    "--as, --mapping, --sheet, --check and --save-mapping are for spreadsheets (.csv, .tsv, .xlsx); {} is read as a JSON dataset file",
+                    file.display()
+                ))
+            } else {
+                dataset_cmds::import(&cli, file).await
+            }
+        }
         Command::Stats {
             from,
             to,

@@ -11,4 +11,5 @@ mod report;
 mod review;
 mod schema;
 mod serve;
+mod sheets;
 mod support;

@@ -1,0 +1,648 @@
+//! Rows to records: each row of a sheet becomes one record of the dataset
+//! file, its references (sources, places, vocabulary terms) resolved
+//! against what the database holds. Every problem is collected, none
+//! stops the others being found.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use refwatch_domain::{Dataset, IncidentId, SourceId, Vocabularies, Vocabulary};
+use serde_json::{Value, json};
+
+use crate::mapping::{Column, Field, Mapping, RecordKind};
+use crate::problem::{Located, Problem};
+use crate::read::{Sheet, column_letters};
+use crate::values::{self, ValueError, normalise};
+
+/// How far down a header row is looked for (a title row, merged across
+/// the columns, often sits above it).
+const HEADER_ROWS: usize = 20;
+
+/// What a sheet becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converted {
+    /// The new records as a dataset file, ready for the importer.
+    pub dataset: Value,
+    /// The row each new record came from, in the file's order.
+    pub rows: Vec<usize>,
+    /// Rows whose record the database already holds (imported before),
+    /// left out.
+    pub already: Vec<usize>,
+    /// How references were resolved: (row, cell, what it was taken as).
+    pub matched: Vec<(usize, String, String)>,
+    /// The header row and each mapped column's index.
+    columns: Placed,
+    header_row: usize,
+    sheet: String,
+}
+
+/// The header row: the first, of the first rows, that names the most of
+/// the mapped columns.
+fn header_row(sheet: &Sheet, mapping: &Mapping) -> Option<usize> {
+    let wanted: Vec<String> = mapping
+        .columns
+        .iter()
+        .map(|c| normalise(&c.header))
+        .collect();
+    let (best, hits) = sheet
+        .rows
+        .iter()
+        .take(HEADER_ROWS)
+        .enumerate()
+        .map(|(i, (_, cells))| {
+            let hits = cells
+                .iter()
+                .filter(|c| wanted.contains(&normalise(c)))
+                .count();
+            (i, hits)
+        })
+        .fold((0, 0), |best, row| if row.1 > best.1 { row } else { best });
+    (hits > 0).then_some(best)
+}
+
+/// A vocabulary term from a cell: its code, its English or Korean label,
+/// or a value the mapping maps (compared without spaces or case).
+fn term(
+    vocab: &Vocabularies,
+    which: Vocabulary,
+    column: Option<&Column>,
+    cell: &str,
+) -> Result<String, Problem> {
+    let n = normalise(cell);
+    if let Some(code) = column.and_then(|c| {
+        c.values
+            .iter()
+            .find(|(k, _)| normalise(k) == n)
+            .map(|(_, v)| v.clone())
+    }) {
+        return Ok(code);
+    }
+    let codes: Vec<&str> = vocab.codes(which).collect();
+    for code in &codes {
+        let term = refwatch_domain::Term::new(*code);
+        let en = vocab.label(which, &term, refwatch_domain::Lang::En);
+        let ko = vocab.label(which, &term, refwatch_domain::Lang::Ko);
+        if [*code, en, ko].iter().any(|l| normalise(l) == n) {
+            return Ok((*code).to_owned());
+        }
+    }
+    Err(Problem::Term {
+        value: cell.to_owned(),
+        known: codes
+            .iter()
+            .map(|c| {
+                vocab
+                    .label(
+                        which,
+                        &refwatch_domain::Term::new(*c),
+                        refwatch_domain::Lang::Ko,
+                    )
+                    .to_owned()
+            })
+            .collect(),
+    })
+}
+
+fn confidentiality(cell: &str) -> Result<&'static str, Problem> {
+    match normalise(cell).as_str() {
+        "public" | "공개" => Ok("public"),
+        "restricted" | "제한" | "비공개" | "내부" => Ok("restricted"),
+        "confidential" | "기밀" | "극비" => Ok("confidential"),
+        _ => Err(Problem::Confidentiality {
+            value: cell.to_owned(),
+        }),
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, for ids derived from a row's content.
+fn fnv(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0x1f]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// One row's cells by field.
+struct Row<'a> {
+    number: usize,
+    cells: HashMap<Field, &'a str>,
+}
+
+impl Row<'_> {
+    fn get(&self, field: Field) -> &str {
+        self.cells.get(&field).copied().unwrap_or("")
+    }
+}
+
+struct Work<'a> {
+    sheet: &'a Sheet,
+    mapping: &'a Mapping,
+    existing: &'a Dataset,
+    vocab: &'a Vocabularies,
+    columns: Vec<(usize, Column)>,
+    problems: Vec<Located>,
+    matched: Vec<(usize, String, String)>,
+}
+
+impl Work<'_> {
+    fn problem(&mut self, row: usize, field: Option<Field>, problem: Problem) {
+        let column = field.and_then(|f| {
+            self.columns
+                .iter()
+                .find(|(_, c)| c.field == f)
+                .map(|(i, c)| (column_letters(*i), c.header.clone()))
+        });
+        self.problems.push(Located {
+            sheet: self.sheet.name.clone(),
+            row,
+            column,
+            problem,
+        });
+    }
+
+    fn column(&self, field: Field) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|(_, c)| c.field == field)
+            .map(|(_, c)| c)
+    }
+
+    /// A vocabulary term from the row's cell, or the mapping's default.
+    fn term(
+        &mut self,
+        row: &Row,
+        field: Field,
+        which: Vocabulary,
+        fallback: Option<&str>,
+    ) -> Option<String> {
+        let cell = row.get(field);
+        let default = self
+            .mapping
+            .defaults
+            .get(field.name())
+            .map(String::as_str)
+            .or(fallback);
+        let text = if cell.is_empty() { default? } else { cell };
+        match term(self.vocab, which, self.column(field), text) {
+            Ok(code) => Some(code),
+            Err(p) => {
+                self.problem(row.number, Some(field), p);
+                None
+            }
+        }
+    }
+
+    fn required<'r>(&mut self, row: &'r Row, field: Field) -> Option<&'r str> {
+        let cell = row.get(field);
+        if cell.is_empty() {
+            self.problem(
+                row.number,
+                Some(field),
+                Problem::Empty {
+                    field: field.name(),
+                },
+            );
+            return None;
+        }
+        Some(cell)
+    }
+
+    fn date(&mut self, row: &Row, required: bool) -> Option<String> {
+        let cell = row.get(Field::Date);
+        if cell.is_empty() && !required {
+            return None;
+        }
+        if cell.is_empty() {
+            self.problem(
+                row.number,
+                Some(Field::Date),
+                Problem::Empty { field: "date" },
+            );
+            return None;
+        }
+        match values::date(cell) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let value = cell.to_owned();
+                let p = match e {
+                    ValueError::Backwards => Problem::Backwards { value },
+                    _ => Problem::Date { value },
+                };
+                self.problem(row.number, Some(Field::Date), p);
+                None
+            }
+        }
+    }
+
+    fn confidentiality(&mut self, row: &Row) -> Option<&'static str> {
+        let cell = row.get(Field::Confidentiality);
+        let text = if cell.is_empty() {
+            self.mapping
+                .defaults
+                .get("confidentiality")
+                .map_or("restricted", String::as_str)
+                .to_owned()
+        } else {
+            cell.to_owned()
+        };
+        match confidentiality(&text) {
+            Ok(c) => Some(c),
+            Err(p) => {
+                self.problem(row.number, Some(Field::Confidentiality), p);
+                None
+            }
+        }
+    }
+
+    fn source(&mut self, row: &Row) -> Option<SourceId> {
+        let cell = self.required(row, Field::Source)?;
+        let n = normalise(cell);
+        let found = self.existing.sources.iter().find(|s| {
+            normalise(&s.title) == n || s.url.as_deref().is_some_and(|u| normalise(u) == n)
+        });
+        match found {
+            Some(s) => {
+                self.matched.push((
+                    row.number,
+                    cell.to_owned(),
+                    format!("source \"{}\"", s.title),
+                ));
+                Some(s.id)
+            }
+            None => {
+                self.problem(
+                    row.number,
+                    Some(Field::Source),
+                    Problem::NoSource {
+                        value: cell.to_owned(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn places(&mut self, row: &Row, role: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        for name in values::split_list(row.get(Field::Places)) {
+            let n = normalise(&name);
+            let found = self.existing.places.iter().find(|p| {
+                [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|x| normalise(x) == n)
+            });
+            match found {
+                Some(p) => {
+                    self.matched.push((
+                        row.number,
+                        name.clone(),
+                        format!("place \"{}\"", p.name_en),
+                    ));
+                    out.push(json!({ "place": p.id.to_string(), "role": role }));
+                }
+                None => self.problem(
+                    row.number,
+                    Some(Field::Places),
+                    Problem::NoPlace { value: name },
+                ),
+            }
+        }
+        out
+    }
+
+    fn incident(&mut self, row: &Row) -> Option<(String, Value)> {
+        let title = self.required(row, Field::Title);
+        let date = self.date(row, true);
+        let kind = self.term(row, Field::Kind, Vocabulary::IncidentKind, None);
+        if kind.is_none()
+            && row.get(Field::Kind).is_empty()
+            && !self.mapping.defaults.contains_key("kind")
+        {
+            self.problem(
+                row.number,
+                Some(Field::Kind),
+                Problem::Empty { field: "kind" },
+            );
+        }
+        let verification = self.term(
+            row,
+            Field::Verification,
+            Vocabulary::Verification,
+            Some("single_source"),
+        );
+        let role = self
+            .mapping
+            .defaults
+            .get("place_role")
+            .cloned()
+            .unwrap_or_else(|| "location".to_owned());
+        let places = self.places(row, &role);
+        let count = match values::count(row.get(Field::Victims)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                let value = row.get(Field::Victims).to_owned();
+                let p = match e {
+                    ValueError::Backwards => Problem::Backwards { value },
+                    _ => Problem::Count { value },
+                };
+                self.problem(row.number, Some(Field::Victims), p);
+                None
+            }
+        };
+        let confidentiality = self.confidentiality(row);
+        let source = self.source(row);
+        let locator = self.required(row, Field::Locator);
+        let quote = self.required(row, Field::Quote);
+        let (title, date, kind, verification, count, confidentiality, source, locator, quote) = (
+            title?,
+            date?,
+            kind?,
+            verification?,
+            count?,
+            confidentiality?,
+            source?,
+            locator?,
+            quote?,
+        );
+        let source = source.to_string();
+        let hash = fnv(&[title, &date, &source, locator, quote]);
+        let mut victims = json!({ "low": count.low });
+        if let Some(b) = count.best {
+            victims["best"] = json!(b);
+        }
+        if let Some(h) = count.high {
+            victims["high"] = json!(h);
+        }
+        let note: Vec<String> = [
+            count.reading.map(|r| format!("count {r}")),
+            Some(row.get(Field::Note).to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+        .collect();
+        let mut citation = json!({
+            "id": format!("key:sheet-{hash}-c"),
+            "source": source,
+            "locator": locator,
+            "quote": quote,
+        });
+        if !note.is_empty() {
+            citation["note"] = json!(note.join("; "));
+        }
+        let id = format!("key:sheet-{hash}");
+        Some((
+            id.clone(),
+            json!({
+                "id": id,
+                "kind": kind,
+                "title": title,
+                "summary": row.get(Field::Summary),
+                "date": date,
+                "places": places,
+                "victims": victims,
+                "verification": verification,
+                "confidentiality": confidentiality,
+                "citations": [citation],
+            }),
+        ))
+    }
+
+    fn source_record(&mut self, row: &Row) -> Option<(String, Value)> {
+        let title = self.required(row, Field::Title);
+        let kind = self.term(row, Field::Kind, Vocabulary::SourceKind, None);
+        if kind.is_none()
+            && row.get(Field::Kind).is_empty()
+            && !self.mapping.defaults.contains_key("kind")
+        {
+            self.problem(
+                row.number,
+                Some(Field::Kind),
+                Problem::Empty { field: "kind" },
+            );
+        }
+        let date = self.date(row, false);
+        let reliability = if row.get(Field::Reliability).is_empty() {
+            None
+        } else {
+            Some(self.term(row, Field::Reliability, Vocabulary::Reliability, None)?)
+        };
+        let confidentiality = self.confidentiality(row);
+        let (title, kind, confidentiality) = (title?, kind?, confidentiality?);
+        let url = row.get(Field::Url);
+        let id = format!("key:sheet-{}", fnv(&[title, url]));
+        let mut record = json!({
+            "id": id,
+            "kind": kind,
+            "title": title,
+            "confidentiality": confidentiality,
+        });
+        for (field, name) in [
+            (Field::Publisher, "publisher"),
+            (Field::Author, "author"),
+            (Field::Url, "url"),
+            (Field::Language, "language"),
+            (Field::Symbol, "symbol"),
+            (Field::Note, "note"),
+        ] {
+            let cell = row.get(field);
+            if !cell.is_empty() {
+                record[name] = json!(cell);
+            }
+        }
+        if let Some(d) = date {
+            record["date"] = json!(d);
+        }
+        if let Some(r) = reliability {
+            record["reliability"] = json!(r);
+        }
+        Some((id, record))
+    }
+}
+
+/// Whether the database already holds a record with this id.
+fn exists(existing: &Dataset, kind: RecordKind, id: &str) -> bool {
+    match kind {
+        RecordKind::Incidents => {
+            IncidentId::from_str(id).is_ok_and(|id| existing.incidents.iter().any(|i| i.id == id))
+        }
+        RecordKind::Sources => {
+            SourceId::from_str(id).is_ok_and(|id| existing.sources.iter().any(|s| s.id == id))
+        }
+    }
+}
+
+/// Each mapped column with its index in the sheet.
+type Placed = Vec<(usize, Column)>;
+
+/// Finds the header row and each mapped column, or says what is missing.
+fn columns(sheet: &Sheet, mapping: &Mapping) -> Result<(usize, Placed), Vec<Located>> {
+    let at_sheet = |problem| Located {
+        sheet: sheet.name.clone(),
+        row: 0,
+        column: None,
+        problem,
+    };
+    let Some(header) = header_row(sheet, mapping) else {
+        return Err(vec![at_sheet(Problem::NoHeader {
+            wanted: mapping.columns.iter().map(|c| c.header.clone()).collect(),
+        })]);
+    };
+    let (header_number, cells) = &sheet.rows[header];
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    for column in &mapping.columns {
+        match cells
+            .iter()
+            .position(|c| normalise(c) == normalise(&column.header))
+        {
+            Some(i) => found.push((i, column.clone())),
+            None => problems.push(Located {
+                sheet: sheet.name.clone(),
+                row: *header_number,
+                column: None,
+                problem: Problem::MissingColumn {
+                    header: column.header.clone(),
+                    present: cells.iter().filter(|c| !c.is_empty()).cloned().collect(),
+                },
+            }),
+        }
+    }
+    for field in Field::required(mapping.kind) {
+        let defaulted = *field == Field::Kind && mapping.defaults.contains_key("kind");
+        if mapping.column(*field).is_none() && !defaulted {
+            problems.push(at_sheet(Problem::Unmapped {
+                field: field.name(),
+            }));
+        }
+    }
+    if problems.is_empty() {
+        Ok((header, found))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Turns the rows under the header into records of the mapping's kind.
+/// Rows the database already holds are left out (and listed); empty rows
+/// are skipped. On any problem, every problem found is returned.
+pub fn convert(
+    sheet: &Sheet,
+    mapping: &Mapping,
+    existing: &Dataset,
+    vocab: &Vocabularies,
+) -> Result<Converted, Vec<Located>> {
+    let (header, columns) = columns(sheet, mapping)?;
+    let mut work = Work {
+        sheet,
+        mapping,
+        existing,
+        vocab,
+        columns,
+        problems: Vec::new(),
+        matched: Vec::new(),
+    };
+    let mut records = Vec::new();
+    let mut rows = Vec::new();
+    let mut already = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (number, cells) in &sheet.rows[header + 1..] {
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        let row = Row {
+            number: *number,
+            cells: work
+                .columns
+                .iter()
+                .filter(|(_, c)| c.field != Field::Ignore)
+                .map(|(i, c)| (c.field, cells.get(*i).map_or("", String::as_str)))
+                .collect(),
+        };
+        let made = match mapping.kind {
+            RecordKind::Incidents => work.incident(&row),
+            RecordKind::Sources => work.source_record(&row),
+        };
+        let Some((id, record)) = made else { continue };
+        if let Some(&earlier) = seen.get(&id) {
+            work.problem(*number, None, Problem::Repeats { row: earlier });
+            continue;
+        }
+        seen.insert(id.clone(), *number);
+        if exists(existing, mapping.kind, &id) {
+            already.push(*number);
+            continue;
+        }
+        records.push(record);
+        rows.push(*number);
+    }
+    if !work.problems.is_empty() {
+        return Err(work.problems);
+    }
+    let key = match mapping.kind {
+        RecordKind::Incidents => "incidents",
+        RecordKind::Sources => "sources",
+    };
+    let mut dataset = json!({ "format": "refwatch-dataset", "version": 1 });
+    dataset[key] = Value::Array(records);
+    Ok(Converted {
+        dataset,
+        rows,
+        already,
+        matched: work.matched,
+        columns: work.columns,
+        header_row: sheet.rows[header].0,
+        sheet: sheet.name.clone(),
+    })
+}
+
+impl Converted {
+    /// Places a problem the importer found at `path` (`incidents[3].date`,
+    /// `incidents[0].citations[0].quote`) in the sheet.
+    pub fn locate(&self, path: &str, message: &str) -> Located {
+        let index = path
+            .split_once('[')
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .and_then(|(n, _)| n.parse::<usize>().ok());
+        let row = index
+            .and_then(|i| self.rows.get(i).copied())
+            .unwrap_or(self.header_row);
+        let last = path.rsplit('.').next().unwrap_or_default();
+        let last = last.split('[').next().unwrap_or_default();
+        let field = match last {
+            "title" => Some(Field::Title),
+            "summary" => Some(Field::Summary),
+            "date" => Some(Field::Date),
+            "kind" => Some(Field::Kind),
+            "victims" | "low" | "best" | "high" => Some(Field::Victims),
+            "places" | "place" | "role" => Some(Field::Places),
+            "verification" => Some(Field::Verification),
+            "confidentiality" => Some(Field::Confidentiality),
+            "source" => Some(Field::Source),
+            "locator" => Some(Field::Locator),
+            "quote" => Some(Field::Quote),
+            "note" => Some(Field::Note),
+            "url" => Some(Field::Url),
+            _ => None,
+        };
+        let column = field.and_then(|f| {
+            self.columns
+                .iter()
+                .find(|(_, c)| c.field == f)
+                .map(|(i, c)| (column_letters(*i), c.header.clone()))
+        });
+        Located {
+            sheet: self.sheet.clone(),
+            row,
+            column,
+            problem: Problem::Rule {
+                message: message.to_owned(),
+            },
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Sheets as field offices write them, in and out of the converter.
+
+use refwatch_domain::{Dataset, Lang, Vocabularies};
+
+use super::*;
+
+/// A database with one source and a few places (generated, public facts).
+fn existing() -> Dataset {
+    refwatch_interchange::parse(
+        r#"{"format": "refwatch-dataset", "version": 1,
+        "sources": [{"id": "key:src-a", "kind": "ngo_report", "title": "Generated list A", "url": "https://example.org/a"}],
+        "places": [
+          {"id": "key:jilin", "kind": "province", "name_en": "Jilin", "name_ko": "지린성", "name_zh": "吉林省", "country": "CN"},
+          {"id": "key:yanji", "kind": "city", "name_en": "Yanji", "name_ko": "옌지", "name_zh": "延吉", "country": "CN", "parent": "key:jilin"},
+          {"id": "key:tumen", "kind": "city", "name_en": "Tumen", "name_ko": "투먼", "country": "CN", "parent": "key:jilin"}
+        ]}"#,
+    )
+    .unwrap()
+}
+
+const FIELD_OFFICE: &str = "사건명,발생일,유형,인원,장소,출처,쪽,인용문\n\
+체포 보고,2013.11.19,체포,약 500명,옌지 | Tumen,Generated list A,p. 3,quoted words one\n\
+송환 보고,2013년 11월,강제북송,수백 명,延吉,https://example.org/a,p. 4,quoted words two\n\
+구금 보고,2014,구금,13~15명,,Generated list A,p. 5,quoted words three\n\
+,,,,,,,\n";
+
+#[test]
+fn a_field_office_csv_with_korean_headers_becomes_incidents() {
+    let sheet = read_csv("목록.csv", FIELD_OFFICE.as_bytes()).unwrap();
+    let mapping = Mapping::guess(RecordKind::Incidents, &sheet.rows[0].1);
+    let out = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap();
+    assert_eq!(out.rows, vec![2, 3, 4], "the trailing empty row is skipped");
+    let incidents = out.dataset["incidents"].as_array().unwrap();
+    assert_eq!(incidents[0]["kind"], "arrest");
+    assert_eq!(incidents[1]["kind"], "repatriation");
+    assert_eq!(incidents[0]["date"], "2013-11-19");
+    assert_eq!(incidents[1]["date"], "2013-11");
+    assert_eq!(
+        incidents[0]["victims"],
+        serde_json::json!({"low": 450, "best": 500, "high": 550})
+    );
+    assert_eq!(incidents[1]["victims"], serde_json::json!({"low": 200}));
+    assert_eq!(
+        incidents[2]["victims"],
+        serde_json::json!({"low": 13, "high": 15})
+    );
+    assert_eq!(incidents[0]["places"].as_array().unwrap().len(), 2);
+    assert_eq!(incidents[0]["confidentiality"], "restricted");
+    assert_eq!(incidents[0]["verification"], "single_source");
+    // The reading of the words is kept on the citation.
+    let note = incidents[0]["citations"][0]["note"].as_str().unwrap();
+    assert!(note.contains("about 500"), "{note}");
+    // The source found by its address as well as its title.
+    assert!(
+        out.matched
+            .iter()
+            .any(|(row, cell, _)| *row == 3 && cell == "https://example.org/a")
+    );
+    // The importer reads what the converter wrote.
+    let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
+    assert_eq!(data.incidents.len(), 3);
+}
+
+#[test]
+fn every_problem_of_a_broken_sheet_is_listed_by_row_and_column() {
+    let broken = "사건명,발생일,유형,인원,장소,출처,쪽,인용문\n\
+체포 보고,지난 여름,체포,많이,옌지,Generated list A,p. 3,words\n\
+,2013,행진,5,Nowhere,Unknown report,p. 4,\n\
+체포 보고,지난 여름,체포,많이,옌지,Generated list A,p. 3,words\n";
+    let sheet = read_csv("broken.csv", broken.as_bytes()).unwrap();
+    let mapping = Mapping::guess(RecordKind::Incidents, &sheet.rows[0].1);
+    let problems = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap_err();
+    let said: Vec<String> = problems.iter().map(|p| p.describe(Lang::En)).collect();
+    let expect = [
+        "row 2, column B (발생일): \"지난 여름\" is not a date",
+        "row 2, column D (인원): \"많이\" is not a count",
+        "row 3, column A (사건명): the \"title\" cell is empty",
+        "row 3, column C (유형): \"행진\" is not in the vocabulary",
+        "row 3, column E (장소): no place is named \"Nowhere\"",
+        "row 3, column F (출처): no source has the title or address \"Unknown report\"",
+        "row 3, column H (인용문): the \"quote\" cell is empty",
+        "row 4, column B (발생일)",
+    ];
+    for e in expect {
+        assert!(
+            said.iter().any(|s| s.contains(e)),
+            "missing {e}:\n{}",
+            said.join("\n")
+        );
+    }
+    // In Korean too.
+    let ko = problems[0].describe(Lang::Ko);
+    assert!(ko.starts_with("시트 broken.csv, 2행, B열(발생일)"), "{ko}");
+}
+
+#[test]
+fn a_workbook_with_a_merged_title_row_and_a_mapping_file() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("2023년").unwrap();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    sheet
+        .merge_range(0, 0, 0, 5, "2023년 강제북송 사건 목록 (내부용)", &bold)
+        .unwrap();
+    for (c, h) in ["사건", "날짜", "구분", "출처", "페이지", "원문"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(1, c as u16, *h).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2023, 10, 9).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy\"년\" m\"월\" d\"일\"");
+    sheet.write(2, 0, "대규모 송환").unwrap();
+    sheet
+        .write_datetime_with_format(2, 1, &date, &format)
+        .unwrap();
+    sheet.write(2, 2, "북송").unwrap();
+    sheet.write(2, 3, "Generated list A").unwrap();
+    sheet.write(2, 4, 12).unwrap();
+    sheet.write(2, 5, "generated quoted words").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let mapping = Mapping::from_toml(
+        r#"
+as = "incidents"
+[defaults]
+confidentiality = "public"
+[columns]
+"사건" = "title"
+"날짜" = "date"
+"구분" = { field = "kind", values = { "북송" = "repatriation" } }
+"출처" = "source"
+"페이지" = "locator"
+"원문" = "quote"
+"#,
+    )
+    .unwrap();
+    let sheet = read_xlsx(&bytes, None).unwrap();
+    let out = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap();
+    assert_eq!(out.rows, vec![3]);
+    let incident = &out.dataset["incidents"][0];
+    assert_eq!(incident["kind"], "repatriation");
+    assert_eq!(incident["date"], "2023-10-09");
+    assert_eq!(incident["confidentiality"], "public");
+    assert_eq!(incident["citations"][0]["locator"], "12");
+    assert_eq!(incident["victims"], serde_json::json!({"low": 0}));
+}
+
+#[test]
+fn a_missing_column_or_field_is_said_before_any_row() {
+    let sheet = read_csv("a.csv", "사건명,발생일\n체포,2013\n".as_bytes()).unwrap();
+    let mut mapping = Mapping::guess(RecordKind::Incidents, &sheet.rows[0].1);
+    mapping.columns.push(mapping::Column {
+        header: "비고란".into(),
+        field: Field::Note,
+        values: Default::default(),
+    });
+    let problems = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap_err();
+    let said: Vec<String> = problems.iter().map(|p| p.describe(Lang::En)).collect();
+    assert!(
+        said.iter()
+            .any(|s| s.contains("\"비고란\" that the header row does not have")),
+        "{said:?}"
+    );
+    for field in ["kind", "source", "locator", "quote"] {
+        assert!(
+            said.iter()
+                .any(|s| s.contains(&format!("no column holds \"{field}\""))),
+            "{field}: {said:?}"
+        );
+    }
+}
+
+#[test]
+fn rows_imported_before_are_left_out_and_repeats_are_refused() {
+    let sheet = read_csv("목록.csv", FIELD_OFFICE.as_bytes()).unwrap();
+    let mapping = Mapping::guess(RecordKind::Incidents, &sheet.rows[0].1);
+    let vocab = Vocabularies::builtin();
+    let first = convert(&sheet, &mapping, &existing(), &vocab).unwrap();
+    let mut db = existing();
+    let imported = refwatch_interchange::parse(&first.dataset.to_string()).unwrap();
+    db.incidents.extend(imported.incidents);
+    let again = convert(&sheet, &mapping, &db, &vocab).unwrap();
+    assert!(again.rows.is_empty());
+    assert_eq!(again.already, vec![2, 3, 4]);
+    let twice = format!("{FIELD_OFFICE}{}", FIELD_OFFICE.lines().nth(1).unwrap());
+    let sheet = read_csv("twice.csv", twice.as_bytes()).unwrap();
+    let problems = convert(&sheet, &mapping, &existing(), &vocab).unwrap_err();
+    assert_eq!(problems[0].problem, Problem::Repeats { row: 2 });
+}
+
+#[test]
+fn sources_from_a_sheet() {
+    let text = "제목,유형,발행처,URL,날짜\nGenerated list B,NGO 보고서·서한,Generated NGO,https://example.org/b,2024.03\nGenerated report C,언론 보도,,,\n";
+    let sheet = read_csv("sources.csv", text.as_bytes()).unwrap();
+    let mapping = Mapping::guess(RecordKind::Sources, &sheet.rows[0].1);
+    let out = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap();
+    let sources = out.dataset["sources"].as_array().unwrap();
+    assert_eq!(sources[0]["kind"], "ngo_report");
+    assert_eq!(sources[0]["date"], "2024-03");
+    assert_eq!(sources[1]["kind"], "media");
+    let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
+    assert_eq!(data.sources.len(), 2);
+}

@@ -1,0 +1,267 @@
+//! `refwatch import FILE.csv|FILE.xlsx`: spreadsheets as field offices
+//! keep them, in; broken ones refused with every problem located.
+
+use crate::support::{DataDir, write_temp};
+
+/// The demo's sources and places the generated rows refer to.
+const SOURCE: &str = "Chinese Repatriation of North Korean Refugees";
+
+/// A field office's list: a title row above the headers, Korean headers,
+/// dates in three styles, counts in words, a trailing empty row.
+fn field_office_csv() -> String {
+    format!(
+        "2023년 현장 기록 (내부용),,,,,,,\n\
+         사건명,발생일,유형,인원,장소,출처,쪽,인용문\n\
+         생성된 체포 기록,2023.10.9,체포,약 50명,선양 | 단둥,{SOURCE},p. 1,generated quoted words one\n\
+         생성된 송환 기록,2023년 10월,강제북송,수백 명,丹东,{SOURCE},p. 2,generated quoted words two\n\
+         생성된 구금 기록,2022,Detention,13~15명,Shenyang,{SOURCE},p. 3,generated quoted words three\n\
+         ,,,,,,,\n"
+    )
+}
+
+#[test]
+fn a_field_office_csv_is_checked_then_imported_once() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_temp(&tmp, "현장.csv", &field_office_csv());
+    let file = file.to_str().unwrap();
+    let before = dir.export();
+    // The dry run shows the guessed mapping and what would happen, and
+    // writes nothing.
+    let mapping = tmp.path().join("mapping.toml");
+    let check = dir.ok(&[
+        "import",
+        file,
+        "--as",
+        "incidents",
+        "--check",
+        "--save-mapping",
+        mapping.to_str().unwrap(),
+    ]);
+    assert!(
+        check.contains("Would create 3 incidents from rows 3, 4, 5."),
+        "{check}"
+    );
+    assert!(check.contains("\"사건명\" = \"title\""), "{check}");
+    assert!(
+        check.contains("confidentiality = \"restricted\""),
+        "{check}"
+    );
+    assert!(
+        check.contains("Row 4: \"丹东\" is place \"Dandong\"."),
+        "{check}"
+    );
+    assert_eq!(dir.export(), before, "--check wrote something");
+    // The saved mapping is reused as it is.
+    let out = dir.ok(&["import", file, "--mapping", mapping.to_str().unwrap()]);
+    assert!(out.contains("3 incidents"), "{out}");
+    assert!(out.contains("3 citations"), "{out}");
+    let exported: serde_json::Value = serde_json::from_str(&dir.export()).unwrap();
+    let made: Vec<&serde_json::Value> = exported["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["title"].as_str().unwrap().starts_with("생성된"))
+        .collect();
+    assert_eq!(made.len(), 3);
+    let arrest = made.iter().find(|i| i["kind"] == "arrest").unwrap();
+    assert_eq!(arrest["date"], "2023-10-09");
+    assert_eq!(arrest["victims"]["best"], 50);
+    assert_eq!(arrest["places"].as_array().unwrap().len(), 2);
+    assert_eq!(arrest["confidentiality"], "restricted");
+    // Importing the same file again adds nothing and says so.
+    let after = dir.export();
+    let again = dir.ok(&["import", file, "--as", "incidents"]);
+    assert!(again.contains("Nothing new: all 3 rows"), "{again}");
+    assert_eq!(dir.export(), after);
+}
+
+#[test]
+fn a_broken_sheet_is_refused_with_every_problem_by_row_and_column_in_korean() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let before = dir.export();
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = format!(
+        "사건명,발생일,유형,인원,장소,출처,쪽,인용문\n\
+         생성된 기록,지난 여름,체포,많이,선양,{SOURCE},p. 1,words\n\
+         ,2023,행진,5,어딘가,없는 보고서,p. 2,\n"
+    );
+    let file = write_temp(&tmp, "broken.csv", &broken);
+    let run = dir.run(&[
+        "--lang",
+        "ko",
+        "import",
+        file.to_str().unwrap(),
+        "--as",
+        "incidents",
+    ]);
+    assert!(!run.success());
+    let err = run.stderr();
+    assert!(
+        err.contains("문제 7개, 아무것도 바뀌지 않았습니다"),
+        "{err}"
+    );
+    for expected in [
+        "2행, B열(발생일): \"지난 여름\"은(는) 읽을 수 있는 날짜가 아닙니다",
+        "2행, D열(인원): \"많이\"은(는) 읽을 수 있는 인원이 아닙니다",
+        "3행, A열(사건명): \"title\" 칸이 비어 있습니다",
+        "3행, C열(유형): \"행진\"은(는) 어휘에 없습니다",
+        "3행, E열(장소): \"어딘가\"(이)라는 장소가 없습니다",
+        "3행, F열(출처): 제목이나 주소가 \"없는 보고서\"인 출처가 없습니다",
+        "3행, H열(인용문): \"quote\" 칸이 비어 있습니다",
+    ] {
+        assert!(err.contains(expected), "missing {expected}:\n{err}");
+    }
+    assert!(run.stdout().is_empty());
+    assert_eq!(dir.export(), before, "a refused sheet changed the database");
+    // A range that ends below its start is placed at its cell.
+    let backwards = format!(
+        "사건명,발생일,유형,인원,출처,쪽,인용문\n생성된 기록,2023,체포,15-13명,{SOURCE},p. 1,words\n"
+    );
+    let file = write_temp(&tmp, "backwards.csv", &backwards);
+    let run = dir.run(&["import", file.to_str().unwrap(), "--as", "incidents"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr()
+            .contains("row 2, column D (인원): \"15-13명\": the range ends before it starts"),
+        "{}",
+        run.stderr()
+    );
+    // A rule only the importer knows (a mapping that maps a value to a
+    // code the vocabulary lacks) is placed at its row and column too, in
+    // the dry run and in the import.
+    let mapping = write_temp(
+        &tmp,
+        "bad-values.toml",
+        "as = \"incidents\"\n[columns]\n\"사건명\" = \"title\"\n\"발생일\" = \"date\"\n\"유형\" = { field = \"kind\", values = { \"행진\" = \"parade\" } }\n\"출처\" = \"source\"\n\"쪽\" = \"locator\"\n\"인용문\" = \"quote\"\n",
+    );
+    let sheet = write_temp(
+        &tmp,
+        "parade.csv",
+        &format!("사건명,발생일,유형,출처,쪽,인용문\n생성된 기록,2023,행진,{SOURCE},p. 1,words\n"),
+    );
+    for extra in [&["--check"][..], &[][..]] {
+        let mut args = vec![
+            "import",
+            sheet.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let run = dir.run(&args);
+        assert!(!run.success(), "{extra:?}");
+        assert!(
+            run.stderr()
+                .contains("row 2, column C (유형): unknown incident_kind term \"parade\""),
+            "{extra:?}: {}",
+            run.stderr()
+        );
+    }
+    assert_eq!(dir.export(), before);
+}
+
+#[test]
+fn a_workbook_with_a_merged_title_and_a_sources_sheet() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sources = book.add_worksheet();
+    sources.set_name("출처").unwrap();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    sources.merge_range(0, 0, 0, 3, "출처 목록", &bold).unwrap();
+    for (c, h) in ["제목", "유형", "발행처", "URL"].iter().enumerate() {
+        sources.write(1, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "Generated field report",
+        "NGO 보고서·서한",
+        "Generated NGO",
+        "https://example.org/g",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sources.write(2, c as u16, *v).unwrap();
+    }
+    let incidents = book.add_worksheet();
+    incidents.set_name("사건").unwrap();
+    incidents
+        .merge_range(0, 0, 0, 5, "2024년 사건", &bold)
+        .unwrap();
+    for (c, h) in ["사건명", "날짜", "유형", "출처", "쪽", "인용"]
+        .iter()
+        .enumerate()
+    {
+        incidents.write(1, c as u16, *h).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 2, 1).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    incidents.write(2, 0, "생성된 사건").unwrap();
+    incidents
+        .write_datetime_with_format(2, 1, &date, &format)
+        .unwrap();
+    incidents.write(2, 2, "이송").unwrap();
+    incidents.write(2, 3, "https://example.org/g").unwrap();
+    incidents.write(2, 4, 7).unwrap();
+    incidents.write(2, 5, "generated words").unwrap();
+    let path = tmp.path().join("기록.xlsx");
+    book.save(&path).unwrap();
+    let path = path.to_str().unwrap();
+    // The sources sheet first (the first sheet by default), then the
+    // incidents sheet, whose citation names the new source by address.
+    let out = dir.ok(&["import", path, "--as", "sources"]);
+    assert!(out.contains("Imported 1 sources"), "{out}");
+    let out = dir.ok(&["import", path, "--as", "incidents", "--sheet", "사건"]);
+    assert!(out.contains("1 incidents"), "{out}");
+    let exported: serde_json::Value = serde_json::from_str(&dir.export()).unwrap();
+    let made = exported["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "생성된 사건")
+        .unwrap()
+        .clone();
+    assert_eq!(made["date"], "2024-02-01");
+    assert_eq!(made["kind"], "transfer");
+    let run = dir.run(&["import", path, "--as", "incidents", "--sheet", "없는 시트"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("its sheets are: 출처, 사건"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn spreadsheet_options_on_json_and_a_missing_kind_are_refused_plainly() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let json = write_temp(&tmp, "x.json", "{}");
+    let run = dir.run(&["import", json.to_str().unwrap(), "--as", "incidents"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("are for spreadsheets"),
+        "{}",
+        run.stderr()
+    );
+    let csv = write_temp(&tmp, "x.csv", &field_office_csv());
+    let run = dir.run(&["import", csv.to_str().unwrap()]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("--as incidents or --as sources"),
+        "{}",
+        run.stderr()
+    );
+    let header_only = write_temp(&tmp, "h.csv", "사건명,발생일,유형,출처,쪽,인용문\n");
+    let run = dir.run(&["import", header_only.to_str().unwrap(), "--as", "incidents"]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("no rows under its header row"),
+        "{}",
+        run.stderr()
+    );
+}
