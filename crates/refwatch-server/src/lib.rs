@@ -21,6 +21,7 @@ mod i18n;
 mod links;
 mod listen;
 mod pages;
+mod sheets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct AppState {
     derived: Arc<derived::DerivedCache>,
     /// Whether cookies carry `Secure` (when served over TLS by a proxy).
     secure_cookies: bool,
+    /// Spreadsheets uploaded for import, between mapping and import.
+    uploads: Arc<sheets::Uploads>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             core: Arc::new(core),
             derived: Arc::default(),
             secure_cookies,
+            uploads: Arc::default(),
         }
     }
 }
@@ -181,6 +185,12 @@ pub fn router(state: AppState) -> Router {
             get(pages::password_form).post(pages::change_password),
         )
         .route("/links", get(links::links).post(links::link_action))
+        .route(
+            "/import",
+            get(sheets::import_page)
+                .post(sheets::import_post)
+                .layer(DefaultBodyLimit::max(sheets::MAX_SHEET + (1 << 20))),
+        )
         .route("/search", get(evidence::search))
         .route(
             "/evidence",

@@ -51,6 +51,9 @@ pub(crate) fn layout(v: &Visitor, title: &str, back: &str, body: Markup) -> Mark
                         a href="/figures" { (t(l, "figures")) }
                         a href="/search" { (t(l, "search")) }
                         @if v.token.is_some() { a href="/evidence" { (t(l, "evidence")) } }
+                        @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Create, refwatch_domain::Confidentiality::Restricted).allowed() {
+                            a href="/import" { (t(l, "import")) }
+                        }
                         a href="/brief" { (t(l, "brief")) }
                         a href="/public" { (t(l, "public_tables")) }
                         @if refwatch_policy::decide_linkage(v.caller.principal, refwatch_policy::LinkOperation::Review).allowed() {

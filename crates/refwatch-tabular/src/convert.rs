@@ -28,12 +28,62 @@ pub struct Converted {
     /// Rows whose record the database already holds (imported before),
     /// left out.
     pub already: Vec<usize>,
-    /// How references were resolved: (row, cell, what it was taken as).
-    pub matched: Vec<(usize, String, String)>,
+    /// How references were resolved, row by row.
+    pub matched: Vec<Matched>,
     /// The header row and each mapped column's index.
     columns: Placed,
     header_row: usize,
     sheet: String,
+}
+
+/// A cell taken as a record already in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// The row.
+    pub row: usize,
+    /// The cell's text (one part of it, for a list of places).
+    pub cell: String,
+    /// A place or a source.
+    pub kind: Reference,
+    /// The record's English name or title.
+    pub name: String,
+    /// Its Korean name, for places that have one.
+    pub name_ko: Option<String>,
+}
+
+/// What a cell refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// A place.
+    Place,
+    /// A source.
+    Source,
+}
+
+impl Matched {
+    /// "row 3: 선양 is place \"Shenyang\"" in the reader's language.
+    pub fn describe(&self, lang: refwatch_domain::Lang) -> String {
+        match lang {
+            refwatch_domain::Lang::Ko => {
+                let what = match self.kind {
+                    Reference::Place => "장소",
+                    Reference::Source => "출처",
+                };
+                let name = self.name_ko.as_deref().unwrap_or(&self.name);
+                format!("{}행: \"{}\" → {what} \"{name}\"", self.row, self.cell)
+            }
+            refwatch_domain::Lang::En => {
+                let what = match self.kind {
+                    Reference::Place => "place",
+                    Reference::Source => "source",
+                };
+                format!(
+                    "Row {}: \"{}\" is {what} \"{}\".",
+                    self.row, self.cell, self.name
+                )
+            }
+        }
+    }
 }
 
 /// The header row: the first, of the first rows, that names the most of
@@ -58,6 +108,23 @@ fn header_row(sheet: &Sheet, mapping: &Mapping) -> Option<usize> {
         })
         .fold((0, 0), |best, row| if row.1 > best.1 { row } else { best });
     (hits > 0).then_some(best)
+}
+
+/// The header row a mapping finds in a sheet: its row number and cells.
+pub fn header(sheet: &Sheet, mapping: &Mapping) -> Option<(usize, Vec<String>)> {
+    header_row(sheet, mapping).map(|i| sheet.rows[i].clone())
+}
+
+/// The mapping guessed from the row, among the first ones, whose headers
+/// name the most fields.
+pub fn guess(kind: RecordKind, sheet: &Sheet) -> Mapping {
+    sheet
+        .rows
+        .iter()
+        .take(HEADER_ROWS)
+        .map(|(_, cells)| Mapping::guess(kind, cells))
+        .max_by_key(|m| m.columns.len())
+        .unwrap_or_else(|| Mapping::guess(kind, &[]))
 }
 
 /// A vocabulary term from a cell: its code, its English or Korean label,
@@ -145,7 +212,7 @@ struct Work<'a> {
     vocab: &'a Vocabularies,
     columns: Vec<(usize, Column)>,
     problems: Vec<Located>,
-    matched: Vec<(usize, String, String)>,
+    matched: Vec<Matched>,
 }
 
 impl Work<'_> {
@@ -266,11 +333,13 @@ impl Work<'_> {
         });
         match found {
             Some(s) => {
-                self.matched.push((
-                    row.number,
-                    cell.to_owned(),
-                    format!("source \"{}\"", s.title),
-                ));
+                self.matched.push(Matched {
+                    row: row.number,
+                    cell: cell.to_owned(),
+                    kind: Reference::Source,
+                    name: s.title.clone(),
+                    name_ko: None,
+                });
                 Some(s.id)
             }
             None => {
@@ -298,11 +367,13 @@ impl Work<'_> {
             });
             match found {
                 Some(p) => {
-                    self.matched.push((
-                        row.number,
-                        name.clone(),
-                        format!("place \"{}\"", p.name_en),
-                    ));
+                    self.matched.push(Matched {
+                        row: row.number,
+                        cell: name.clone(),
+                        kind: Reference::Place,
+                        name: p.name_en.clone(),
+                        name_ko: p.name_ko.clone(),
+                    });
                     out.push(json!({ "place": p.id.to_string(), "role": role }));
                 }
                 None => self.problem(

@@ -52,9 +52,15 @@ fn a_field_office_csv_with_korean_headers_becomes_incidents() {
     assert!(note.contains("about 500"), "{note}");
     // The source found by its address as well as its title.
     assert!(
-        out.matched
-            .iter()
-            .any(|(row, cell, _)| *row == 3 && cell == "https://example.org/a")
+        out.matched.iter().any(|m| m.row == 3
+            && m.cell == "https://example.org/a"
+            && m.kind == Reference::Source)
+    );
+    let place = out.matched.iter().find(|m| m.cell == "延吉").unwrap();
+    assert_eq!(place.describe(Lang::Ko), "3행: \"延吉\" → 장소 \"옌지\"");
+    assert_eq!(
+        place.describe(Lang::En),
+        "Row 3: \"延吉\" is place \"Yanji\"."
     );
     // The importer reads what the converter wrote.
     let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();

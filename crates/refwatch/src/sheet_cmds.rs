@@ -75,8 +75,7 @@ fn read(file: &Path, sheet: Option<&str>) -> anyhow::Result<Sheet> {
     read.with_context(|| format!("{} cannot be read; nothing was imported", file.display()))
 }
 
-/// The mapping: from its file, or guessed from the row among the first
-/// ones whose headers name the most fields.
+/// The mapping: from its file, or guessed from the headers.
 fn mapping(options: &Options, sheet: &Sheet) -> anyhow::Result<Mapping> {
     if let Some(path) = options.mapping {
         let text = std::fs::read_to_string(path)
@@ -96,14 +95,7 @@ fn mapping(options: &Options, sheet: &Sheet) -> anyhow::Result<Mapping> {
     let kind = options.kind.map(record_kind).context(
         "say what each row is with --as incidents or --as sources (or give a --mapping with `as`)",
     )?;
-    let best = sheet
-        .rows
-        .iter()
-        .take(20)
-        .map(|(_, cells)| Mapping::guess(kind, cells))
-        .max_by_key(|m| m.columns.len())
-        .unwrap_or_else(|| Mapping::guess(kind, &[]));
-    Ok(best)
+    Ok(refwatch_tabular::guess(kind, sheet))
 }
 
 fn record_kind(kind: SheetKind) -> RecordKind {
@@ -178,12 +170,8 @@ fn print_check(converted: &Converted, mapping: &Mapping, kind: RecordKind, lang:
             );
         }
     }
-    for (row, cell, found) in &converted.matched {
-        if ko {
-            println!("{row}행: \"{cell}\" → {found}");
-        } else {
-            println!("Row {row}: \"{cell}\" is {found}.");
-        }
+    for m in &converted.matched {
+        println!("{}", m.describe(lang));
     }
     if ko {
         println!("아무것도 쓰지 않았습니다 (--check).");

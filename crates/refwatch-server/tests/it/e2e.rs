@@ -354,3 +354,48 @@ async fn documenting_in_a_real_browser_with_and_without_javascript() {
         b.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spreadsheet_is_mapped_previewed_and_imported_in_korean_without_javascript() {
+    let driver = start_driver().await;
+    let app = spawn_app().await;
+    let base = format!("http://{}", app.address);
+    let profile = tempfile::tempdir().unwrap();
+    let b = Browser::open(driver.port, false, profile.path()).await;
+    let files = tempfile::tempdir().unwrap();
+    let sheet = files.path().join("현장기록.csv");
+    std::fs::write(
+        &sheet,
+        "2023년 현장 기록,,,,,,,\n\
+         사건명,발생일,구분,인원,장소,출처,쪽,인용문\n\
+         생성된 브라우저 체포,2023.10.9,체포,약 50명,선양 | 단둥,Chinese Repatriation of North Korean Refugees,p. 1,generated browser words one\n\
+         생성된 브라우저 송환,2023년 10월,강제북송,수백 명,丹东,Chinese Repatriation of North Korean Refugees,p. 2,generated browser words two\n",
+    )
+    .unwrap();
+    sign_in(&b, &base, "editor").await;
+    b.wait_for("Sign out").await;
+    b.go(&format!("{base}/import")).await;
+    b.click("select[name=lang] option[value=ko]").await;
+    b.click("header form button[type=submit]").await;
+    b.wait_for("스프레드시트").await;
+    b.type_into("input[name=file]", sheet.to_str().unwrap())
+        .await;
+    b.click("main button[value=preview]").await;
+    let preview = b.wait_for("가져올 기록 (2)").await;
+    assert!(preview.contains("가져올 기록 (2)"), "preview:\n{preview}");
+    b.screenshot("import-preview-ko-nojs").await;
+    // Leave the places out, then import.
+    b.click("select[name=col4] option[value=ignore]").await;
+    b.click("main button[value=preview]").await;
+    b.wait_for("가져올 기록 (2)").await;
+    b.click("main button[value=import]").await;
+    let done = b.wait_for("가져왔습니다").await;
+    assert!(done.contains("가져왔습니다: 2"), "import:\n{done}");
+    b.screenshot("import-done-ko-nojs").await;
+    b.go(&format!(
+        "{base}/incidents?q=%EB%B8%8C%EB%9D%BC%EC%9A%B0%EC%A0%80"
+    ))
+    .await;
+    assert!(b.source().await.contains("생성된 브라우저 체포"));
+    b.close().await;
+}

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 mod e2e;
 mod evidence;
 mod scan;
+mod sheets;
 
 const DEMO: &str = include_str!("../../../refwatch/demo/refwatch-demo.json");
 const PASSWORD: &str = "generated password 1";
