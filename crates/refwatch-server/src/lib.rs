@@ -170,6 +170,12 @@ pub fn router(state: AppState) -> Router {
             get(pages::incident).post(forms::update_incident),
         )
         .route("/incidents/{id}/edit", get(forms::edit_incident))
+        .route("/incidents.csv", get(pages::incidents_csv))
+        .route("/incidents.xlsx", get(pages::incidents_xlsx))
+        .route("/sources.csv", get(sheets::sources_csv))
+        .route("/sources.xlsx", get(sheets::sources_xlsx))
+        .route("/mechanisms.csv", get(sheets::mechanisms_csv))
+        .route("/mechanisms.xlsx", get(sheets::mechanisms_xlsx))
         .route("/persons", get(pages::persons))
         .route("/persons/{id}", get(pages::person))
         .route("/sources", get(pages::sources))

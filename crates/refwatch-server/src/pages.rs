@@ -302,6 +302,8 @@ pub(crate) struct Filters {
     confidentiality: Option<String>,
     q: Option<String>,
     page: Option<usize>,
+    /// Downloads: a row of HXL hashtags under the headers.
+    hxl: Option<String>,
 }
 
 /// "previous · page n / m · next", each link made by `link` from a page number.
@@ -501,10 +503,15 @@ fn wanted(f: &Filters) -> ListQuery {
 
 /// The list's address with these filters on page `page`.
 fn list_link(q: &ListQuery, page: usize) -> String {
+    format!("/incidents?{}&page={page}", list_query(q))
+}
+
+/// The query string of a list's filters (for its pages and downloads).
+fn list_query(q: &ListQuery) -> String {
     let opt = |v: Option<String>| v.unwrap_or_default();
     let words: Vec<String> = q.words.iter().map(|w| percent_encode(w)).collect();
     format!(
-        "/incidents?kind={}&from={}&to={}&place={}&actor={}&verification={}&confidentiality={}&q={}&page={page}",
+        "kind={}&from={}&to={}&place={}&actor={}&verification={}&confidentiality={}&q={}",
         percent_encode(&opt(q.kind.clone())),
         opt(q.from.map(|y| y.to_string())),
         opt(q.to.map(|y| y.to_string())),
@@ -514,6 +521,19 @@ fn list_link(q: &ListQuery, page: usize) -> String {
         opt(q.level.map(|c| c.code().to_owned())),
         words.join("+"),
     )
+}
+
+/// Links to a list as CSV and XLSX, with and without HXL hashtags.
+pub(crate) fn downloads(l: Lang, path: &str, query: &str) -> Markup {
+    let sep = if query.is_empty() { "" } else { "&" };
+    html! {
+        p.downloads {
+            (t(l, "download")) ": "
+            a href=(format!("{path}.csv?{query}")) download { "CSV" } " · "
+            a href=(format!("{path}.xlsx?{query}")) download { "XLSX" } " · "
+            a href=(format!("{path}.csv?{query}{sep}hxl=1")) download { (t(l, "download_hxl")) }
+        }
+    }
 }
 
 /// Percent-encodes everything but unreserved characters, for a query string.
@@ -529,19 +549,9 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-pub(crate) async fn incidents(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(f): Query<Filters>,
-) -> Response {
-    let view = match derived(&state, &v).await {
-        Ok(d) => d,
-        Err(e) => return failure(&v, &state, &e),
-    };
-    let l = v.lang;
-    let vocab = Vocabularies::builtin();
-    let mut wanted = wanted(&f);
-    let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
+/// The filters of a list request, names searched for resolved to ids.
+fn resolved(view: &Derived, f: &Filters, l: Lang) -> ListQuery {
+    let mut wanted = wanted(f);
     let filters = view.filter_choices(l, |data| FilterChoices::of(data, l));
     let (places, actors) = (&filters.places, &filters.actors);
     if places.len() > MOST_LISTED {
@@ -560,6 +570,66 @@ pub(crate) async fn incidents(
         )
         .and_then(|id| id.parse().ok());
     }
+    wanted
+}
+
+/// `GET /incidents.csv`, `/incidents.xlsx`: the list as the page filters
+/// it, headers in the reader's language; `hxl=1` adds HXL hashtags.
+pub(crate) async fn incidents_csv(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(f): Query<Filters>,
+) -> Response {
+    incidents_file(state, v, f, false).await
+}
+
+/// `GET /incidents.xlsx`.
+pub(crate) async fn incidents_xlsx(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(f): Query<Filters>,
+) -> Response {
+    incidents_file(state, v, f, true).await
+}
+
+async fn incidents_file(state: AppState, v: Visitor, f: Filters, xlsx: bool) -> Response {
+    let view = match derived(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let wanted = resolved(&view, &f, v.lang);
+    let (_, shown) = view.select(&wanted, 0, usize::MAX);
+    let table = refwatch_tabular::lists::table(
+        &view.data,
+        refwatch_tabular::lists::List::Incidents,
+        v.lang,
+        Some(&shown),
+    );
+    crate::sheets::list_download(
+        &v,
+        &state,
+        &table,
+        "refwatch-incidents",
+        xlsx,
+        f.hxl.is_some(),
+    )
+}
+
+pub(crate) async fn incidents(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(f): Query<Filters>,
+) -> Response {
+    let view = match derived(&state, &v).await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let ceiling = refwatch_policy::read_ceiling(v.caller.principal);
+    let filters = view.filter_choices(l, |data| FilterChoices::of(data, l));
+    let (places, actors) = (&filters.places, &filters.actors);
+    let wanted = resolved(&view, &f, l);
     let asked = f.page.unwrap_or(1).max(1);
     let (mut matching, mut shown) = view.select(&wanted, (asked - 1) * PAGE_SIZE, PAGE_SIZE);
     let pages = matching.div_ceil(PAGE_SIZE).max(1);
@@ -604,6 +674,7 @@ pub(crate) async fn incidents(
             button type="submit" { (t(l, "filter")) }
         }
         p { (matching) " " (t(l, "incidents_found")) }
+        (downloads(l, "/incidents", &list_query(&wanted)))
         @if shown.is_empty() { p { (t(l, "no_results")) } } @else { (incident_rows(&v, &shown)) }
         (pager(l, page_no, pages, |n| list_link(&wanted, n)))
     };
@@ -1045,6 +1116,7 @@ pub(crate) async fn sources(
     let (rows, page_no, pages) = page_of(&data.sources, q.page);
     let body = html! {
         h1 { (t(l, "sources")) }
+        (downloads(l, "/sources", ""))
         @if pages > 1 { (pager(l, page_no, pages, |n| format!("/sources?page={n}"))) }
         table {
             thead { tr { th { (t(l, "title")) } th { (t(l, "publisher")) } th { (t(l, "date")) } th { (t(l, "symbol")) } th { (t(l, "citations")) } } }
@@ -1228,6 +1300,7 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
     });
     let body = html! {
         h1 { (t(l, "mechanisms")) }
+        (downloads(l, "/mechanisms", ""))
         h2 { (t(l, "upr_recommendations")) }
         table {
             thead { tr { th { (t(l, "cycle")) } th { (t(l, "recommending_state")) } th { (t(l, "text")) } th { (t(l, "china_response")) } th { (t(l, "after")) } } }

@@ -551,3 +551,97 @@ fn count(v: &serde_json::Value) -> String {
         _ => String::new(),
     }
 }
+
+/// A list as a download: CSV or XLSX, with HXL hashtags when asked.
+pub(crate) fn list_download(
+    v: &Visitor,
+    state: &AppState,
+    table: &refwatch_tabular::lists::Table,
+    name: &str,
+    xlsx: bool,
+    hxl: bool,
+) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (content_type, file, bytes) = if xlsx {
+        match table.to_xlsx(hxl) {
+            Ok(bytes) => (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{name}.xlsx"),
+                bytes,
+            ),
+            Err(_) => {
+                return crate::pages::failure(
+                    v,
+                    state,
+                    &ServiceError::User("cannot make the workbook".into()),
+                );
+            }
+        }
+    } else {
+        (
+            "text/csv; charset=utf-8",
+            format!("{name}.csv"),
+            table.to_csv(hxl).into_bytes(),
+        )
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `?hxl=1` on a download.
+#[derive(serde::Deserialize)]
+pub(crate) struct ListFile {
+    hxl: Option<String>,
+}
+
+async fn list_file(
+    state: AppState,
+    v: Visitor,
+    list: refwatch_tabular::lists::List,
+    name: &str,
+    xlsx: bool,
+    hxl: bool,
+) -> Response {
+    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+        Ok(d) => d,
+        Err(e) => return crate::pages::failure(&v, &state, &e),
+    };
+    let table = refwatch_tabular::lists::table(&data, list, v.lang, None);
+    list_download(&v, &state, &table, name, xlsx, hxl)
+}
+
+macro_rules! list_route {
+    ($name:ident, $list:ident, $file:literal, $xlsx:literal) => {
+        /// A list as a download (see `list_download`).
+        pub(crate) async fn $name(
+            State(state): State<AppState>,
+            v: Visitor,
+            axum::extract::Query(q): axum::extract::Query<ListFile>,
+        ) -> Response {
+            list_file(
+                state,
+                v,
+                refwatch_tabular::lists::List::$list,
+                $file,
+                $xlsx,
+                q.hxl.is_some(),
+            )
+            .await
+        }
+    };
+}
+
+list_route!(sources_csv, Sources, "refwatch-sources", false);
+list_route!(sources_xlsx, Sources, "refwatch-sources", true);
+list_route!(mechanisms_csv, Mechanisms, "refwatch-mechanisms", false);
+list_route!(mechanisms_xlsx, Mechanisms, "refwatch-mechanisms", true);

@@ -1,6 +1,7 @@
-//! Spreadsheets in: CSV and XLSX files as field offices keep them, read
-//! into records of the refwatch dataset file with every problem located
-//! by sheet, row and column, in the reader's language.
+//! Spreadsheets in and out: CSV and XLSX files as field offices keep
+//! them, read into records of the refwatch dataset file with every problem
+//! located by sheet, row and column, in the reader's language; and the
+//! lists written back as CSV or XLSX ([`lists`]).
 //!
 //! The flow: [`read`] turns a file into rows of text; a [`Mapping`] (read
 //! from TOML, or guessed from the headers) says which column holds which
@@ -13,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod convert;
+pub mod lists;
 pub mod mapping;
 mod problem;
 pub mod read;

@@ -207,3 +207,81 @@ fn sources_from_a_sheet() {
     let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
     assert_eq!(data.sources.len(), 2);
 }
+
+#[test]
+fn lists_go_out_with_korean_or_english_headers_hxl_tags_and_no_formulas() {
+    let mut db = existing();
+    let sheet = read_csv("목록.csv", FIELD_OFFICE.as_bytes()).unwrap();
+    let mapping = Mapping::guess(RecordKind::Incidents, &sheet.rows[0].1);
+    let out = convert(&sheet, &mapping, &db, &Vocabularies::builtin()).unwrap();
+    let mut imported = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
+    // A title a spreadsheet would run as a formula.
+    let mut risky = (*imported.incidents[0]).clone();
+    risky.title = "=HYPERLINK(\"http://evil.example\",\"click\")".into();
+    imported.incidents[0] = std::sync::Arc::new(risky);
+    db.incidents.extend(imported.incidents);
+    let ko = lists::table(&db, lists::List::Incidents, Lang::Ko, None);
+    let csv = ko.to_csv(true);
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("\u{feff}ID,제목,유형,날짜,장소,성·도,국가,인원(최소)"),
+        "{header}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("#event+id,#event+name,#event+type,#date,#loc+name,#adm1+name")
+    );
+    assert!(csv.contains("'=HYPERLINK"), "neutralised: {csv}");
+    assert!(csv.contains("옌지 | 투먼"), "places in Korean: {csv}");
+    assert!(csv.contains(",지린성,CN,"), "province and country: {csv}");
+    assert!(csv.contains(",체포,"), "kinds as Korean labels: {csv}");
+    let en = lists::table(&db, lists::List::Incidents, Lang::En, None).to_csv(false);
+    assert!(en.starts_with("\u{feff}ID,Title,Kind,Date,Places,Province,Country,People (at least)"));
+    assert!(!en.contains("#event"), "no hashtags unless asked");
+    // XLSX reads back with numbers as numbers and the formula as text.
+    let bytes = lists::table(&db, lists::List::Incidents, Lang::En, None)
+        .to_xlsx(true)
+        .unwrap();
+    let sheet = read_xlsx(&bytes, None).unwrap();
+    assert_eq!(sheet.name, "Incidents");
+    assert_eq!(sheet.rows[1].1[0], "#event+id");
+    assert!(
+        sheet
+            .rows
+            .iter()
+            .any(|(_, r)| r[1].starts_with("=HYPERLINK"))
+    );
+    // Sources and citations too.
+    let sources = lists::table(&db, lists::List::Sources, Lang::En, None).to_csv(true);
+    assert!(sources.contains("Generated list A") && sources.contains("#meta+url"));
+    let citations = lists::table(&db, lists::List::Citations, Lang::Ko, None).to_csv(false);
+    assert!(citations.contains("quoted words two"), "{citations}");
+}
+
+#[test]
+fn a_person_list_never_holds_an_identity() {
+    let db = refwatch_interchange::parse(
+        r#"{"format": "refwatch-dataset", "version": 1,
+        "persons": [{"id": "key:p1", "identity": {"name_hangul": "생성이름", "name_romanized": "Generated Name", "birth_date": "1990-01-02"}, "sex": "female", "birth_year": 1990, "confidentiality": "confidential",
+                     "timeline": [{"date": "2023-10", "status": "repatriated"}]}]}"#,
+    )
+    .unwrap();
+    for lang in [Lang::En, Lang::Ko] {
+        let csv = lists::table(&db, lists::List::Persons, lang, None).to_csv(true);
+        assert!(
+            !csv.contains("생성이름")
+                && !csv.contains("Generated Name")
+                && !csv.contains("1990-01-02"),
+            "{csv}"
+        );
+        assert!(csv.contains("1990"));
+    }
+    let ko = lists::table(&db, lists::List::Persons, Lang::Ko, None).to_csv(false);
+    assert!(
+        ko.contains("여성") && ko.contains("북송됨") && ko.contains("기밀"),
+        "{ko}"
+    );
+}

@@ -66,6 +66,13 @@ pub(crate) enum Command {
         /// With --public: counts below this are suppressed.
         #[arg(long, default_value_t = 5, requires = "public")]
         threshold: u64,
+        /// Instead of the dataset file: one list as a spreadsheet (CSV or
+        /// XLSX, by --out's extension), headers in --lang; no identities.
+        #[arg(long, value_enum, conflicts_with = "public")]
+        list: Option<ListArg>,
+        /// With --list: a row of HXL hashtags under the headers.
+        #[arg(long, requires = "list")]
+        hxl: bool,
     },
     /// Add the records of a JSON dataset file, or of a spreadsheet (CSV or
     /// XLSX, one record per row); all or nothing (docs/spreadsheets.md).
@@ -620,6 +627,21 @@ pub(crate) enum KeysCommand {
         #[arg(long)]
         data_key: bool,
     },
+}
+
+/// A list `export --list` writes.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ListArg {
+    /// Incidents.
+    Incidents,
+    /// Sources.
+    Sources,
+    /// Citations, with the record each belongs to.
+    Citations,
+    /// UN mechanism records.
+    Mechanisms,
+    /// Persons at risk, without identities.
+    Persons,
 }
 
 /// What each row of a spreadsheet becomes.

@@ -72,12 +72,19 @@ async fn main() -> ExitCode {
         Command::Init { demo, admin } => dataset_cmds::init(&cli, *demo, admin).await,
         Command::Demo { listen } => dataset_cmds::demo(&cli, listen).await,
         Command::Export {
+            out,
+            list: Some(list),
+            hxl,
+            ..
+        } => sheet_cmds::export_list(&cli, out, *list, *hxl).await,
+        Command::Export {
             out, public: false, ..
         } => dataset_cmds::export(&cli, out).await,
         Command::Export {
             out,
             public: true,
             threshold,
+            ..
         } => dataset_cmds::export_public(&cli, out, *threshold).await,
         Command::Import {
             file,

@@ -9,7 +9,7 @@ use refwatch_domain::{Lang, Vocabularies};
 use refwatch_service::ServiceError;
 use refwatch_tabular::{Converted, Located, Mapping, RecordKind, Sheet};
 
-use crate::args::{Cli, SheetKind};
+use crate::args::{Cli, ListArg, SheetKind};
 use crate::dataset_cmds::{describe, required_key};
 use crate::{Outcome, data_dir};
 
@@ -279,4 +279,45 @@ pub(crate) async fn import(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `export --list`: one list as CSV or XLSX (by the extension of `out`),
+/// headers in the reader's language, no identities.
+pub(crate) async fn export_list(
+    cli: &Cli,
+    out: &Path,
+    list: ListArg,
+    hxl: bool,
+) -> anyhow::Result<Outcome> {
+    use refwatch_tabular::lists::{self, List};
+    let list = match list {
+        ListArg::Incidents => List::Incidents,
+        ListArg::Sources => List::Sources,
+        ListArg::Citations => List::Citations,
+        ListArg::Mechanisms => List::Mechanisms,
+        ListArg::Persons => List::Persons,
+    };
+    let service = data_dir::service(&cli.data_dir, None).await?;
+    let data = service.dataset().await?;
+    service.into_store().close().await;
+    let table = lists::table(&data, list, cli.lang.lang(), None);
+    let count = table.rows.len();
+    if extension(out) == "xlsx" {
+        let bytes = table
+            .to_xlsx(hxl)
+            .context("the workbook could not be made")?;
+        std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    } else if out.as_os_str() == "-" {
+        print!("{}", table.to_csv(hxl));
+        return Ok(Outcome::Ok);
+    } else if extension(out) == "csv" {
+        crate::dataset_cmds::write_out(out, &table.to_csv(hxl))?;
+    } else {
+        anyhow::bail!(
+            "--out must end in .csv or .xlsx (or be - for CSV on standard output): {}",
+            out.display()
+        );
+    }
+    eprintln!("Wrote {count} rows to {}.", out.display());
+    Ok(Outcome::Ok)
 }

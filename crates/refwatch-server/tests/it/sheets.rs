@@ -302,3 +302,89 @@ async fn viewers_and_forged_forms_cannot_import() {
         200
     );
 }
+
+#[tokio::test]
+async fn lists_download_as_filtered_with_hxl_and_what_the_reader_may_see() {
+    let app = spawn_app().await;
+    let base = format!("http://{}", app.address);
+    let public = client();
+    // The public: public incidents only, filtered as on the page.
+    let page = public
+        .get(format!("{base}/incidents?kind=repatriation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/incidents.csv?kind=repatriation"),
+        "download links keep the filters"
+    );
+    let reply = public
+        .get(format!("{base}/incidents.csv?kind=repatriation&hxl=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    assert!(
+        reply.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment; filename=\"refwatch-incidents.csv\"")
+    );
+    let csv = reply.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("\u{feff}ID,Title,Kind"));
+    assert!(lines.next().unwrap().starts_with("#event+id"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r.contains(",Forced repatriation,")),
+        "only the filtered kind"
+    );
+    assert!(
+        !csv.contains("Restricted arrest"),
+        "nothing the public may not read"
+    );
+    // A signed-in editor gets the restricted incident, with its script
+    // payload as plain text.
+    let editor = signed_in(&app, "editor").await;
+    let csv = editor
+        .get(format!("{base}/incidents.csv?q=Restricted"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Restricted arrest <script>"), "{csv}");
+    // Workbooks, and the other lists.
+    let xlsx = editor
+        .get(format!("{base}/incidents.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    let sources = public
+        .get(format!("{base}/sources.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sources.contains(SOURCE) && !sources.contains("Generated testimony"),
+        "public sources only"
+    );
+    let mechanisms = public
+        .get(format!("{base}/mechanisms.xlsx?hxl=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mechanisms.status().as_u16(), 200);
+}

@@ -265,3 +265,67 @@ fn spreadsheet_options_on_json_and_a_missing_kind_are_refused_plainly() {
         run.stderr()
     );
 }
+
+#[test]
+fn lists_are_exported_as_csv_or_xlsx_with_hxl_and_never_with_names() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("사건.csv");
+    dir.ok(&[
+        "--lang",
+        "ko",
+        "export",
+        "--list",
+        "incidents",
+        "--hxl",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("\u{feff}ID,제목,유형,날짜,장소")
+    );
+    assert!(lines.next().unwrap().starts_with("#event+id,#event+name"));
+    assert!(text.contains("강제북송"), "kinds in Korean");
+    // The same list as a workbook reads back with the same rows.
+    let xlsx = tmp.path().join("incidents.xlsx");
+    dir.ok(&[
+        "export",
+        "--list",
+        "incidents",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    let sheet = refwatch_tabular::read_xlsx(&std::fs::read(&xlsx).unwrap(), None).unwrap();
+    assert_eq!(sheet.name, "Incidents");
+    assert_eq!(
+        sheet.rows.len(),
+        text.lines().count() - 1,
+        "header + rows, no hashtag row"
+    );
+    // Persons: never a name (the demo names people in its identities).
+    let persons = dir.ok(&["export", "--list", "persons", "--out", "-"]);
+    assert!(persons.lines().count() > 1);
+    for name in ["한만택", "Han Man-taek", "Kim Cheol-ok"] {
+        assert!(!persons.contains(name), "{name} in the person list");
+    }
+    // A wrong extension is said plainly.
+    let run = dir.run(&[
+        "export",
+        "--list",
+        "sources",
+        "--out",
+        tmp.path().join("x.txt").to_str().unwrap(),
+    ]);
+    assert!(!run.success());
+    assert!(
+        run.stderr().contains("must end in .csv or .xlsx"),
+        "{}",
+        run.stderr()
+    );
+}
