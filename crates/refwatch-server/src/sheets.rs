@@ -109,6 +109,7 @@ fn field_label(l: Lang, f: Field) -> &'static str {
         Field::Kind => t(l, "field_kind"),
         Field::Victims => t(l, "field_victims"),
         Field::Places => t(l, "field_places"),
+        Field::Geolocation => t(l, "field_geolocation"),
         Field::Verification => t(l, "field_verification"),
         Field::Confidentiality => t(l, "confidentiality"),
         Field::Source => t(l, "field_source"),

@@ -6,13 +6,16 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use refwatch_domain::{Dataset, IncidentId, SourceId, Vocabularies, Vocabulary};
+use refwatch_domain::{Dataset, IncidentId, Place, SourceId, Vocabularies, Vocabulary};
 use serde_json::{Value, json};
 
 use crate::mapping::{Column, Field, Mapping, RecordKind};
 use crate::problem::{Located, Problem};
 use crate::read::{Sheet, column_letters};
-use crate::values::{self, ValueError, normalise};
+use crate::values::{self, ValueError, header_key, normalise};
+
+/// How near a point a place must be to be taken for it.
+const NEAR_KM: f64 = 25.0;
 
 /// How far down a header row is looked for (a title row, merged across
 /// the columns, often sits above it).
@@ -92,7 +95,7 @@ fn header_row(sheet: &Sheet, mapping: &Mapping) -> Option<usize> {
     let wanted: Vec<String> = mapping
         .columns
         .iter()
-        .map(|c| normalise(&c.header))
+        .map(|c| header_key(&c.header))
         .collect();
     let (best, hits) = sheet
         .rows
@@ -102,7 +105,7 @@ fn header_row(sheet: &Sheet, mapping: &Mapping) -> Option<usize> {
         .map(|(i, (_, cells))| {
             let hits = cells
                 .iter()
-                .filter(|c| wanted.contains(&normalise(c)))
+                .filter(|c| wanted.contains(&header_key(c)))
                 .count();
             (i, hits)
         })
@@ -130,6 +133,31 @@ pub fn guess(kind: RecordKind, sheet: &Sheet) -> Mapping {
 /// A vocabulary term from a cell: its code, its English or Korean label,
 /// or a value the mapping maps (compared without spaces or case).
 fn term(
+    vocab: &Vocabularies,
+    which: Vocabulary,
+    column: Option<&Column>,
+    cell: &str,
+) -> Result<String, Problem> {
+    // A grouped value (Uwazi's `Group::Term`): the whole, then its parts,
+    // the most specific first.
+    let mut tries = vec![cell];
+    if cell.contains("::") {
+        tries.extend(values::grouped(cell));
+    }
+    let mut last = None;
+    for t in tries {
+        match term_one(vocab, which, column, t) {
+            Ok(code) => return Ok(code),
+            Err(p) => last = last.or(Some(p)),
+        }
+    }
+    Err(last.unwrap_or(Problem::Term {
+        value: cell.to_owned(),
+        known: Vec::new(),
+    }))
+}
+
+fn term_one(
     vocab: &Vocabularies,
     which: Vocabulary,
     column: Option<&Column>,
@@ -215,7 +243,7 @@ struct Work<'a> {
     matched: Vec<Matched>,
 }
 
-impl Work<'_> {
+impl<'a> Work<'a> {
     fn problem(&mut self, row: usize, field: Option<Field>, problem: Problem) {
         let column = field.and_then(|f| {
             self.columns
@@ -355,25 +383,41 @@ impl Work<'_> {
         }
     }
 
-    fn places(&mut self, row: &Row, role: &str) -> Vec<Value> {
-        let mut out = Vec::new();
-        for name in values::split_list(row.get(Field::Places)) {
-            let n = normalise(&name);
-            let found = self.existing.places.iter().find(|p| {
+    /// A place by a name in any of its languages (for a grouped value,
+    /// the most specific part that names one).
+    fn place_named(&self, name: &str) -> Option<&'a Place> {
+        let existing = self.existing;
+        let mut tries = vec![name];
+        if name.contains("::") {
+            tries.extend(values::grouped(name));
+        }
+        tries.into_iter().find_map(|t| {
+            let n = normalise(t);
+            existing.places.iter().find(|p| {
                 [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()]
                     .into_iter()
                     .flatten()
                     .any(|x| normalise(x) == n)
-            });
-            match found {
+            })
+        })
+    }
+
+    fn matched_place(&mut self, row: usize, cell: String, p: &Place) {
+        self.matched.push(Matched {
+            row,
+            cell,
+            kind: Reference::Place,
+            name: p.name_en.clone(),
+            name_ko: p.name_ko.clone(),
+        });
+    }
+
+    fn places(&mut self, row: &Row, role: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        for name in values::split_list(row.get(Field::Places)) {
+            match self.place_named(&name) {
                 Some(p) => {
-                    self.matched.push(Matched {
-                        row: row.number,
-                        cell: name.clone(),
-                        kind: Reference::Place,
-                        name: p.name_en.clone(),
-                        name_ko: p.name_ko.clone(),
-                    });
+                    self.matched_place(row.number, name.clone(), p);
                     out.push(json!({ "place": p.id.to_string(), "role": role }));
                 }
                 None => self.problem(
@@ -383,7 +427,46 @@ impl Work<'_> {
                 ),
             }
         }
+        let point = row.get(Field::Geolocation);
+        if out.is_empty() && !point.is_empty() {
+            match values::geolocation(point) {
+                None => self.problem(
+                    row.number,
+                    Some(Field::Geolocation),
+                    Problem::Point {
+                        value: point.to_owned(),
+                    },
+                ),
+                Some(at) => match self.nearest(at) {
+                    Some(p) => {
+                        self.matched_place(row.number, point.to_owned(), p);
+                        out.push(json!({ "place": p.id.to_string(), "role": role }));
+                    }
+                    None => self.problem(
+                        row.number,
+                        Some(Field::Geolocation),
+                        Problem::NoPlaceNear {
+                            value: point.to_owned(),
+                        },
+                    ),
+                },
+            }
+        }
         out
+    }
+
+    /// The place with coordinates nearest a point, within [`NEAR_KM`].
+    fn nearest(&self, at: (f64, f64)) -> Option<&'a Place> {
+        self.existing
+            .places
+            .iter()
+            .filter_map(|p| {
+                let c = p.coordinates.as_ref()?;
+                Some((values::kilometres(at, (c.lat, c.lon)), p))
+            })
+            .filter(|(d, _)| *d <= NEAR_KM)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, p)| p)
     }
 
     fn incident(&mut self, row: &Row) -> Option<(String, Value)> {
@@ -570,7 +653,7 @@ fn columns(sheet: &Sheet, mapping: &Mapping) -> Result<(usize, Placed), Vec<Loca
     for column in &mapping.columns {
         match cells
             .iter()
-            .position(|c| normalise(c) == normalise(&column.header))
+            .position(|c| header_key(c) == header_key(&column.header))
         {
             Some(i) => found.push((i, column.clone())),
             None => problems.push(Located {

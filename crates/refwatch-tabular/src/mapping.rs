@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::values::normalise;
+use crate::values::header_key;
 
 /// The kind of record each row becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,8 +45,12 @@ pub enum Field {
     Kind,
     /// People affected, in any form `values::count` reads (incidents).
     Victims,
-    /// Places by name in any of their languages, several separated by `|`.
+    /// Places by name in any of their languages, several separated by `|`
+    /// (Uwazi's grouped values `China::Jilin::Yanji` too).
     Places,
+    /// A point, `lat|lon` (as Uwazi exports it): the nearest place in the
+    /// database within 25 km, for a row that names no place.
+    Geolocation,
     /// Verification status (incidents).
     Verification,
     /// Confidentiality: public, restricted or confidential.
@@ -86,6 +90,7 @@ impl Field {
                 Field::Kind,
                 Field::Victims,
                 Field::Places,
+                Field::Geolocation,
                 Field::Verification,
                 Field::Confidentiality,
                 Field::Source,
@@ -135,6 +140,7 @@ impl Field {
             Field::Kind => "kind",
             Field::Victims => "victims",
             Field::Places => "places",
+            Field::Geolocation => "geolocation",
             Field::Verification => "verification",
             Field::Confidentiality => "confidentiality",
             Field::Source => "source",
@@ -176,10 +182,11 @@ const HEADERS: &[(Field, Option<RecordKind>, &[&str])] = &[
     (Field::Title, Some(RecordKind::Sources), &["제목", "자료명", "출처명", "문서명", "title", "name", "document"]),
     (Field::Summary, None, &["요약", "내용", "개요", "설명", "summary", "description", "details"]),
     (Field::Date, None, &["날짜", "일자", "발생일", "발생일자", "일시", "시기", "발행일", "date", "when"]),
-    (Field::Kind, Some(RecordKind::Incidents), &["유형", "종류", "사건유형", "구분", "kind", "type", "category"]),
+    (Field::Kind, Some(RecordKind::Incidents), &["유형", "종류", "사건유형", "구분", "kind", "type", "category", "incidenttype", "eventtype"]),
     (Field::Kind, Some(RecordKind::Sources), &["유형", "종류", "자료유형", "출처유형", "구분", "kind", "type"]),
     (Field::Victims, None, &["인원", "인원수", "피해자수", "피해인원", "명수", "사람수", "victims", "people", "count", "number", "persons"]),
     (Field::Places, None, &["장소", "지역", "발생장소", "발생지", "place", "places", "location", "where"]),
+    (Field::Geolocation, None, &["좌표", "위경도", "geolocation", "coordinates", "latlon", "point"]),
     (Field::Verification, None, &["검증", "확인", "확인상태", "검증상태", "verification"]),
     (Field::Confidentiality, None, &["공개", "공개여부", "공개범위", "기밀", "confidentiality", "visibility"]),
     (Field::Source, None, &["출처", "자료", "출처명", "source"]),
@@ -353,14 +360,14 @@ impl Mapping {
         let mut taken = Vec::new();
         let mut columns = Vec::new();
         for h in header {
-            let n = normalise(h);
+            let n = header_key(h);
             if n.is_empty() {
                 continue;
             }
             let field = Field::of(kind)
                 .iter()
                 .copied()
-                .find(|f| !taken.contains(f) && f.headers(kind).iter().any(|w| normalise(w) == n));
+                .find(|f| !taken.contains(f) && f.headers(kind).iter().any(|w| header_key(w) == n));
             if let Some(field) = field {
                 taken.push(field);
                 columns.push(Column {

@@ -60,6 +60,16 @@ pub enum Problem {
         /// The name.
         value: String,
     },
+    /// Not a point.
+    Point {
+        /// The cell.
+        value: String,
+    },
+    /// No place with coordinates near the point.
+    NoPlaceNear {
+        /// The cell.
+        value: String,
+    },
     /// Not public, restricted or confidential.
     Confidentiality {
         /// The cell.
@@ -120,6 +130,12 @@ impl Problem {
             Self::Confidentiality { value } => {
                 format!("\"{value}\": write public, restricted or confidential")
             }
+            Self::Point { value } => {
+                format!("\"{value}\" is not a point; write latitude|longitude, like 42.89|129.51")
+            }
+            Self::NoPlaceNear { value } => format!(
+                "no place in the database lies within 25 km of {value}; add the place (with its coordinates) first or name it in the places column"
+            ),
             Self::Repeats { row } => format!("the same record as row {row}; delete one of them"),
             Self::Rule { message } => message.clone(),
         }
@@ -159,6 +175,12 @@ impl Problem {
             Self::Confidentiality { value } => {
                 format!("\"{value}\": 공개, 제한, 기밀 가운데 하나를 쓰세요")
             }
+            Self::Point { value } => {
+                format!("\"{value}\"은(는) 좌표가 아닙니다. 42.89|129.51처럼 위도|경도로 쓰세요")
+            }
+            Self::NoPlaceNear { value } => format!(
+                "{value}에서 25 km 안에 데이터베이스의 장소가 없습니다. 좌표와 함께 장소를 먼저 추가하거나 장소 열에 이름을 쓰세요"
+            ),
             Self::Repeats { row } => format!("{row}행과 같은 기록입니다. 한 행을 지우세요"),
             Self::Rule { message } => message.clone(),
         }

@@ -11,8 +11,8 @@ fn existing() -> Dataset {
         "sources": [{"id": "key:src-a", "kind": "ngo_report", "title": "Generated list A", "url": "https://example.org/a"}],
         "places": [
           {"id": "key:jilin", "kind": "province", "name_en": "Jilin", "name_ko": "지린성", "name_zh": "吉林省", "country": "CN"},
-          {"id": "key:yanji", "kind": "city", "name_en": "Yanji", "name_ko": "옌지", "name_zh": "延吉", "country": "CN", "parent": "key:jilin"},
-          {"id": "key:tumen", "kind": "city", "name_en": "Tumen", "name_ko": "투먼", "country": "CN", "parent": "key:jilin"}
+          {"id": "key:yanji", "kind": "city", "name_en": "Yanji", "name_ko": "옌지", "name_zh": "延吉", "country": "CN", "parent": "key:jilin", "coordinates": {"lat": 42.89, "lon": 129.51, "precision": "city"}},
+          {"id": "key:tumen", "kind": "city", "name_en": "Tumen", "name_ko": "투먼", "country": "CN", "parent": "key:jilin", "coordinates": {"lat": 42.97, "lon": 129.84, "precision": "city"}}
         ]}"#,
     )
     .unwrap()
@@ -283,5 +283,51 @@ fn a_person_list_never_holds_an_identity() {
     assert!(
         ko.contains("여성") && ko.contains("북송됨") && ko.contains("기밀"),
         "{ko}"
+    );
+}
+
+/// An export as Uwazi writes it: property titles as headers, a Korean
+/// title column (`title__ko`), thesauri values grouped with `::` and
+/// several joined by `|`, dates with `/` and ranges with `:`, a
+/// geolocation column `lat|lon`, and Uwazi's own `Date added`.
+pub(crate) const UWAZI: &str = "Title,Title__ko,Date,Incident type,Places,Geolocation,Source,Page,Quote,Date added\n\
+Generated arrest in Yanji,생성된 옌지 체포,2023/10/09,Detention events::Arrest,China::Jilin::Yanji|Tumen,42.89|129.51,Generated list A,p. 1,generated uwazi words one,2024/01/05\n\
+Generated transfer,생성된 이송,2023/10/01:2023/10/31,Custody::Transfer,,42.95|129.60,Generated list A,p. 2,generated uwazi words two,2024/01/05\n";
+
+#[test]
+fn an_uwazi_export_is_read_with_its_thesauri_and_geolocation() {
+    let sheet = read_csv("uwazi.csv", UWAZI.as_bytes()).unwrap();
+    let mapping = guess(RecordKind::Incidents, &sheet);
+    let fields: Vec<Field> = mapping.columns.iter().map(|c| c.field).collect();
+    assert!(
+        fields.contains(&Field::Geolocation) && fields.contains(&Field::Kind),
+        "{fields:?}"
+    );
+    let out = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap();
+    let incidents = out.dataset["incidents"].as_array().unwrap();
+    assert_eq!(
+        incidents[0]["title"], "Generated arrest in Yanji",
+        "the default-language title"
+    );
+    assert_eq!(incidents[0]["kind"], "arrest");
+    assert_eq!(incidents[0]["date"], "2023-10-09");
+    assert_eq!(incidents[0]["places"].as_array().unwrap().len(), 2);
+    assert_eq!(incidents[1]["kind"], "transfer");
+    assert_eq!(incidents[1]["date"], "2023-10-01/2023-10-31");
+    // No place named: the point 8 km from Yanji is taken for Yanji.
+    let yanji = out.matched.iter().find(|m| m.row == 3).unwrap();
+    assert_eq!(
+        (yanji.cell.as_str(), yanji.name.as_str()),
+        ("42.95|129.60", "Yanji")
+    );
+    // A point far from every place is refused, naming the cell.
+    let far = UWAZI.replace("42.95|129.60", "10.0|10.0");
+    let sheet = read_csv("far.csv", far.as_bytes()).unwrap();
+    let problems = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap_err();
+    assert!(
+        problems[0].describe(Lang::En).contains(
+            "column F (Geolocation): no place in the database lies within 25 km of 10.0|10.0"
+        ),
+        "{problems:?}"
     );
 }

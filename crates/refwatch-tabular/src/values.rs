@@ -125,12 +125,59 @@ fn days_in(year: u32, month: u32) -> u32 {
     }
 }
 
+/// A header without an Uwazi language suffix (`title__ko` → `title`).
+pub fn header_key(header: &str) -> String {
+    let h = header.trim();
+    let base = match h.rsplit_once("__") {
+        Some((base, code))
+            if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_lowercase()) =>
+        {
+            base
+        }
+        _ => h,
+    };
+    normalise(base)
+}
+
+/// The parts of a grouped thesaurus value as Uwazi writes it
+/// (`Asia::China::Yanji`), most specific first.
+pub fn grouped(value: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = value
+        .split("::")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.reverse();
+    parts
+}
+
+/// A point as Uwazi and most spreadsheets write it: `lat|lon` or `lat, lon`.
+pub fn geolocation(text: &str) -> Option<(f64, f64)> {
+    let (a, b) = text.split_once('|').or_else(|| text.split_once(','))?;
+    let (lat, lon): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+}
+
+/// The distance between two points in kilometres (haversine).
+pub fn kilometres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
 /// Reads a date or a range of dates (`2013.11 ~ 2013.12`, `2013-11/2013-12`,
+/// Uwazi's `2013/11/01:2013/12/01`,
 /// `2013년 11월부터 12월까지` is not read: write both dates) into the
 /// dataset form.
 pub fn date(text: &str) -> Result<String, ValueError> {
     let t = text.trim();
-    for separator in ['~', '/', '–', '—'] {
+    for separator in ['~', '/', '–', '—', ':'] {
         // `/` also separates day, month and year: a range only when both
         // sides read as dates of their own.
         if let Some((a, b)) = t.split_once(separator)
@@ -319,6 +366,9 @@ mod tests {
             ("c. 2013", "~2013"),
             ("2013.11 ~ 2013.12", "2013-11/2013-12"),
             ("2021-07-01/2021-07-31", "2021-07-01/2021-07-31"),
+            ("2023/05/01", "2023-05-01"),
+            ("2023/05/01:2023/06/15", "2023-05-01/2023-06-15"),
+            ("January 15, 2023", "2023-01-15"),
         ] {
             assert_eq!(date(text), Ok(want.to_owned()), "{text}");
         }
@@ -378,6 +428,20 @@ mod tests {
             assert_eq!(count(bad), Err(ValueError::Count), "{bad}");
         }
         assert_eq!(count("15-13"), Err(ValueError::Backwards));
+    }
+
+    #[test]
+    fn uwazi_headers_grouped_values_and_points() {
+        assert_eq!(header_key("title__ko"), "title");
+        assert_eq!(header_key("Incident type"), "incidenttype");
+        assert_eq!(header_key("a__b__en"), header_key("a__b"));
+        assert_eq!(grouped("Asia::China::Yanji"), ["Yanji", "China", "Asia"]);
+        assert_eq!(geolocation("42.89|129.51"), Some((42.89, 129.51)));
+        assert_eq!(geolocation("42.89, 129.51"), Some((42.89, 129.51)));
+        assert_eq!(geolocation("north|east"), None);
+        assert_eq!(geolocation("91|0"), None);
+        let yanji_tumen = kilometres((42.89, 129.51), (42.97, 129.84));
+        assert!((25.0..35.0).contains(&yanji_tumen), "{yanji_tumen}");
     }
 
     #[test]

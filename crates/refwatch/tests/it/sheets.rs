@@ -329,3 +329,46 @@ fn lists_are_exported_as_csv_or_xlsx_with_hxl_and_never_with_names() {
         run.stderr()
     );
 }
+
+#[test]
+fn an_uwazi_export_comes_in_and_goes_back_out_with_hxl_tags() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    // As Uwazi exports a collection: property titles as headers, a Korean
+    // title column, grouped thesauri with `::`, several values with `|`,
+    // dates with `/`, a range with `:`, geolocation as `lat|lon`.
+    let uwazi = format!(
+        "Title,Title__ko,Date,Incident type,Places,Geolocation,Source,Page,Quote,Date added\n\
+         Generated Uwazi arrest,생성된 우와지 체포,2023/10/09,Detention events::Arrest,China::Liaoning::Shenyang|Dandong,,{SOURCE},p. 1,generated uwazi words one,2024/01/05\n\
+         Generated Uwazi transfer,생성된 우와지 이송,2023/10/01:2023/10/31,Custody::Transfer,,40.13|124.38,{SOURCE},p. 2,generated uwazi words two,2024/01/05\n"
+    );
+    let file = write_temp(&tmp, "uwazi-export.csv", &uwazi);
+    let out = dir.ok(&["import", file.to_str().unwrap(), "--as", "incidents"]);
+    assert!(out.contains("2 incidents"), "{out}");
+    let csv = dir.ok(&["export", "--list", "incidents", "--hxl", "--out", "-"]);
+    let mut lines = csv.lines();
+    lines.next();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("#event+id,#event+name,#event+type,#date,#loc+name,#adm1+name")
+    );
+    let arrest = csv
+        .lines()
+        .find(|l| l.contains("Generated Uwazi arrest"))
+        .unwrap();
+    assert!(
+        arrest.contains(",Arrest,2023-10-09,Shenyang | Dandong,Liaoning,CN,"),
+        "{arrest}"
+    );
+    let transfer = csv
+        .lines()
+        .find(|l| l.contains("Generated Uwazi transfer"))
+        .unwrap();
+    assert!(
+        transfer.contains(",Transfer,2023-10-01/2023-10-31,Dandong,"),
+        "the point near Dandong: {transfer}"
+    );
+}
