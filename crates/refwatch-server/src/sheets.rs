@@ -122,15 +122,21 @@ fn field_label(l: Lang, f: Field) -> &'static str {
         Field::Language => t(l, "field_language"),
         Field::Reliability => t(l, "field_reliability"),
         Field::Symbol => t(l, "field_symbol"),
+        Field::NameEn => t(l, "field_name_en"),
+        Field::NameKo => t(l, "field_name_ko"),
+        Field::NameZh => t(l, "field_name_zh"),
+        Field::Country => t(l, "field_country"),
+        Field::Parent => t(l, "field_parent"),
+        Field::Precision => t(l, "field_precision"),
         Field::Ignore => t(l, "field_ignore"),
     }
 }
 
 fn kind_of(text: &str) -> RecordKind {
-    if text == "sources" {
-        RecordKind::Sources
-    } else {
-        RecordKind::Incidents
+    match text {
+        "sources" => RecordKind::Sources,
+        "places" => RecordKind::Places,
+        _ => RecordKind::Incidents,
     }
 }
 
@@ -144,6 +150,7 @@ fn upload_form(v: &Visitor) -> Markup {
                 select name="kind" {
                     option value="incidents" { (t(l, "incidents")) }
                     option value="sources" { (t(l, "sources")) }
+                    option value="places" { (t(l, "places")) }
                 }
             } }
             button type="submit" name="action" value="preview" { (t(l, "import_preview")) }
@@ -377,6 +384,7 @@ pub(crate) async fn import_post(
             let list = match kind {
                 RecordKind::Incidents => "/incidents",
                 RecordKind::Sources => "/sources",
+                RecordKind::Places => "/places",
             };
             shown(
                 StatusCode::OK,
@@ -384,7 +392,7 @@ pub(crate) async fn import_post(
                     h1 { (t(l, "import")) }
                     p.notice role="status" {
                         (t(l, "import_done")) " " (count) " "
-                        a href=(list) { (t(l, if kind == RecordKind::Incidents { "incidents" } else { "sources" })) }
+                        a href=(list) { (t(l, match kind { RecordKind::Incidents => "incidents", RecordKind::Sources => "sources", RecordKind::Places => "places" })) }
                     }
                     (upload_form(&v))
                 },
@@ -446,7 +454,7 @@ impl Step<'_> {
             form method="post" action="/import" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 input type="hidden" name="upload" value=(self.token);
-                input type="hidden" name="kind" value=(if self.kind == RecordKind::Sources { "sources" } else { "incidents" });
+                input type="hidden" name="kind" value=(self.kind.name());
                 h2 { (t(l, "import_columns")) }
                 div.scroll { table {
                     thead { tr { th { (t(l, "import_column")) } th { (t(l, "import_field")) } } }
@@ -494,10 +502,7 @@ impl Step<'_> {
 }
 
 fn preview(l: Lang, kind: RecordKind, c: &Converted) -> Markup {
-    let key = match kind {
-        RecordKind::Incidents => "incidents",
-        RecordKind::Sources => "sources",
-    };
+    let key = kind.name();
     let records = c.dataset[key].as_array().cloned().unwrap_or_default();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     html! {
@@ -509,20 +514,33 @@ fn preview(l: Lang, kind: RecordKind, c: &Converted) -> Markup {
             div.scroll { table {
                 thead { tr {
                     th { (t(l, "import_row")) } th { (t(l, "field_title")) }
-                    @if kind == RecordKind::Incidents { th { (t(l, "field_date")) } th { (t(l, "field_kind")) } th { (t(l, "field_victims")) } }
-                    @else { th { (t(l, "field_kind")) } th { (t(l, "field_url")) } }
+                    @match kind {
+                        RecordKind::Incidents => { th { (t(l, "field_date")) } th { (t(l, "field_kind")) } th { (t(l, "field_victims")) } }
+                        RecordKind::Sources => { th { (t(l, "field_kind")) } th { (t(l, "field_url")) } }
+                        RecordKind::Places => { th { (t(l, "field_kind")) } th { (t(l, "field_country")) } }
+                    }
                 } }
                 tbody {
                     @for (row, r) in c.rows.iter().zip(&records).take(PREVIEW) {
                         tr {
-                            td.n { (row) } td { (text(&r["title"])) }
-                            @if kind == RecordKind::Incidents {
-                                td { (text(&r["date"])) }
-                                td { (label(l, refwatch_domain::Vocabulary::IncidentKind, &text(&r["kind"]))) }
-                                td { (count(&r["victims"])) }
-                            } @else {
-                                td { (label(l, refwatch_domain::Vocabulary::SourceKind, &text(&r["kind"]))) }
-                                td { (text(&r["url"])) }
+                            td.n { (row) }
+                            @match kind {
+                                RecordKind::Incidents => {
+                                    td { (text(&r["title"])) }
+                                    td { (text(&r["date"])) }
+                                    td { (label(l, refwatch_domain::Vocabulary::IncidentKind, &text(&r["kind"]))) }
+                                    td { (count(&r["victims"])) }
+                                }
+                                RecordKind::Sources => {
+                                    td { (text(&r["title"])) }
+                                    td { (label(l, refwatch_domain::Vocabulary::SourceKind, &text(&r["kind"]))) }
+                                    td { (text(&r["url"])) }
+                                }
+                                RecordKind::Places => {
+                                    td { (text(&r["name_en"])) " " (text(&r["name_ko"])) }
+                                    td { (label(l, refwatch_domain::Vocabulary::PlaceKind, &text(&r["kind"]))) }
+                                    td { (text(&r["country"])) }
+                                }
                             }
                         }
                     }

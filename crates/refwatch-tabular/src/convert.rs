@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use refwatch_domain::{Dataset, IncidentId, Place, SourceId, Vocabularies, Vocabulary};
+use refwatch_domain::{Dataset, IncidentId, Place, PlaceId, SourceId, Vocabularies, Vocabulary};
 use serde_json::{Value, json};
 
 use crate::mapping::{Column, Field, Mapping, RecordKind};
@@ -241,6 +241,8 @@ struct Work<'a> {
     columns: Vec<(usize, Column)>,
     problems: Vec<Located>,
     matched: Vec<Matched>,
+    /// Places made by earlier rows, by normalised name, for parents.
+    new_places: HashMap<String, String>,
 }
 
 impl<'a> Work<'a> {
@@ -567,6 +569,113 @@ impl<'a> Work<'a> {
         ))
     }
 
+    /// The place a place row lies within: one of the database's, or one
+    /// made by an earlier row.
+    fn parent(&mut self, row: &Row) -> Option<Option<String>> {
+        let cell = row.get(Field::Parent);
+        if cell.is_empty() {
+            return Some(None);
+        }
+        if let Some(id) = self.new_places.get(&normalise(cell)) {
+            return Some(Some(id.clone()));
+        }
+        match self.place_named(cell) {
+            Some(p) => {
+                self.matched_place(row.number, cell.to_owned(), p);
+                Some(Some(p.id.to_string()))
+            }
+            None => {
+                self.problem(
+                    row.number,
+                    Some(Field::Parent),
+                    Problem::NoPlace {
+                        value: cell.to_owned(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn place_record(&mut self, row: &Row) -> Option<(String, Value)> {
+        let name = self.required(row, Field::NameEn);
+        let kind = self.term(row, Field::Kind, Vocabulary::PlaceKind, None);
+        if kind.is_none()
+            && row.get(Field::Kind).is_empty()
+            && !self.mapping.defaults.contains_key("kind")
+        {
+            self.problem(
+                row.number,
+                Some(Field::Kind),
+                Problem::Empty { field: "kind" },
+            );
+        }
+        let parent = self.parent(row);
+        let point = row.get(Field::Geolocation);
+        let at = if point.is_empty() {
+            Some(None)
+        } else {
+            match values::geolocation(point) {
+                Some(at) => Some(Some(at)),
+                None => {
+                    self.problem(
+                        row.number,
+                        Some(Field::Geolocation),
+                        Problem::Point {
+                            value: point.to_owned(),
+                        },
+                    );
+                    None
+                }
+            }
+        };
+        let (name, kind, parent, at) = (name?, kind?, parent?, at?);
+        let country = row.get(Field::Country).to_uppercase();
+        let id = format!(
+            "key:sheet-{}",
+            fnv(&[name, parent.as_deref().unwrap_or(""), &country])
+        );
+        let mut record = json!({ "id": id, "kind": kind, "name_en": name });
+        for (field, key) in [(Field::NameKo, "name_ko"), (Field::NameZh, "name_zh")] {
+            let cell = row.get(field);
+            if !cell.is_empty() {
+                record[key] = json!(cell);
+            }
+        }
+        if !country.is_empty() {
+            record["country"] = json!(country);
+        }
+        if let Some(p) = parent {
+            record["parent"] = json!(p);
+        }
+        if let Some((lat, lon)) = at {
+            let precision = match row.get(Field::Precision) {
+                "" => match kind.as_str() {
+                    "country" => "country",
+                    "province" => "province",
+                    "prefecture" | "county" | "region" => "district",
+                    "city" => "city",
+                    _ => "exact",
+                }
+                .to_owned(),
+                given => given.trim().to_lowercase(),
+            };
+            record["coordinates"] = json!({ "lat": lat, "lon": lon, "precision": precision });
+        }
+        for n in [
+            Some(name),
+            row.cells.get(&Field::NameKo).copied(),
+            row.cells.get(&Field::NameZh).copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+        {
+            self.new_places.insert(normalise(n), id.clone());
+        }
+        Some((id, record))
+    }
+
     fn source_record(&mut self, row: &Row) -> Option<(String, Value)> {
         let title = self.required(row, Field::Title);
         let kind = self.term(row, Field::Kind, Vocabulary::SourceKind, None);
@@ -627,6 +736,9 @@ fn exists(existing: &Dataset, kind: RecordKind, id: &str) -> bool {
         }
         RecordKind::Sources => {
             SourceId::from_str(id).is_ok_and(|id| existing.sources.iter().any(|s| s.id == id))
+        }
+        RecordKind::Places => {
+            PlaceId::from_str(id).is_ok_and(|id| existing.places.iter().any(|p| p.id == id))
         }
     }
 }
@@ -700,6 +812,7 @@ pub fn convert(
         columns,
         problems: Vec::new(),
         matched: Vec::new(),
+        new_places: HashMap::new(),
     };
     let mut records = Vec::new();
     let mut rows = Vec::new();
@@ -721,6 +834,7 @@ pub fn convert(
         let made = match mapping.kind {
             RecordKind::Incidents => work.incident(&row),
             RecordKind::Sources => work.source_record(&row),
+            RecordKind::Places => work.place_record(&row),
         };
         let Some((id, record)) = made else { continue };
         if let Some(&earlier) = seen.get(&id) {
@@ -738,10 +852,7 @@ pub fn convert(
     if !work.problems.is_empty() {
         return Err(work.problems);
     }
-    let key = match mapping.kind {
-        RecordKind::Incidents => "incidents",
-        RecordKind::Sources => "sources",
-    };
+    let key = mapping.kind.name();
     let mut dataset = json!({ "format": "refwatch-dataset", "version": 1 });
     dataset[key] = Value::Array(records);
     Ok(Converted {
@@ -782,6 +893,12 @@ impl Converted {
             "quote" => Some(Field::Quote),
             "note" => Some(Field::Note),
             "url" => Some(Field::Url),
+            "name_en" => Some(Field::NameEn),
+            "country" => Some(Field::Country),
+            "name_ko" => Some(Field::NameKo),
+            "name_zh" => Some(Field::NameZh),
+            "parent" => Some(Field::Parent),
+            "coordinates" | "lat" | "lon" | "precision" => Some(Field::Geolocation),
             _ => None,
         };
         let column = field.and_then(|f| {

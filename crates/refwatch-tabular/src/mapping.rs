@@ -29,6 +29,20 @@ pub enum RecordKind {
     Incidents,
     /// One source per row.
     Sources,
+    /// One place per row; a row may name as its parent a place of an
+    /// earlier row.
+    Places,
+}
+
+impl RecordKind {
+    /// The kind's name, as in a mapping's `as` and the dataset file.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Incidents => "incidents",
+            RecordKind::Sources => "sources",
+            RecordKind::Places => "places",
+        }
+    }
 }
 
 /// A field a column can hold.
@@ -75,6 +89,19 @@ pub enum Field {
     Reliability,
     /// Document symbol (sources).
     Symbol,
+    /// English name (places).
+    NameEn,
+    /// Korean name (places).
+    NameKo,
+    /// Chinese name (places).
+    NameZh,
+    /// Country code, ISO 3166 (places).
+    Country,
+    /// The place it lies within, by name (places).
+    Parent,
+    /// Precision of the coordinates: exact, city, district, province or
+    /// country (places).
+    Precision,
     /// A column to leave out.
     Ignore,
 }
@@ -113,6 +140,17 @@ impl Field {
                 Field::Note,
                 Field::Ignore,
             ],
+            RecordKind::Places => &[
+                Field::NameEn,
+                Field::NameKo,
+                Field::NameZh,
+                Field::Kind,
+                Field::Country,
+                Field::Parent,
+                Field::Geolocation,
+                Field::Precision,
+                Field::Ignore,
+            ],
         }
     }
 
@@ -128,6 +166,7 @@ impl Field {
                 Field::Quote,
             ],
             RecordKind::Sources => &[Field::Title, Field::Kind],
+            RecordKind::Places => &[Field::NameEn, Field::Kind],
         }
     }
 
@@ -153,6 +192,12 @@ impl Field {
             Field::Language => "language",
             Field::Reliability => "reliability",
             Field::Symbol => "symbol",
+            Field::NameEn => "name_en",
+            Field::NameKo => "name_ko",
+            Field::NameZh => "name_zh",
+            Field::Country => "country",
+            Field::Parent => "parent",
+            Field::Precision => "precision",
             Field::Ignore => "ignore",
         }
     }
@@ -170,6 +215,7 @@ impl Field {
         Field::of(RecordKind::Incidents)
             .iter()
             .chain(Field::of(RecordKind::Sources))
+            .chain(Field::of(RecordKind::Places))
             .copied()
             .find(|f| f.name() == name)
     }
@@ -199,6 +245,13 @@ const HEADERS: &[(Field, Option<RecordKind>, &[&str])] = &[
     (Field::Language, None, &["언어", "language", "lang"]),
     (Field::Reliability, None, &["신뢰도", "reliability"]),
     (Field::Symbol, None, &["문서번호", "symbol", "documentsymbol"]),
+    (Field::NameEn, None, &["영문명", "영어이름", "영문", "nameen", "englishname", "name", "english"]),
+    (Field::NameKo, None, &["한국어명", "한글명", "한국어", "이름", "지명", "nameko", "koreanname", "korean"]),
+    (Field::NameZh, None, &["중국어명", "한자", "중문", "namezh", "chinesename", "chinese"]),
+    (Field::Kind, Some(RecordKind::Places), &["유형", "종류", "구분", "kind", "type"]),
+    (Field::Country, None, &["국가", "나라", "country", "countrycode"]),
+    (Field::Parent, None, &["상위", "상위지역", "소속", "parent", "within", "partof"]),
+    (Field::Precision, None, &["정밀도", "precision"]),
 ];
 
 /// One column's field, and the cell values to read as vocabulary codes.
@@ -272,10 +325,7 @@ struct MappingToml {
 }
 
 fn kind_name(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Incidents => "incidents",
-        RecordKind::Sources => "sources",
-    }
+    kind.name()
 }
 
 impl Mapping {
@@ -380,7 +430,9 @@ impl Mapping {
         // The defaults the converter applies, written out so that the
         // person confirming the mapping sees them.
         let mut defaults = BTreeMap::new();
-        defaults.insert("confidentiality".to_owned(), "restricted".to_owned());
+        if kind != RecordKind::Places {
+            defaults.insert("confidentiality".to_owned(), "restricted".to_owned());
+        }
         if kind == RecordKind::Incidents {
             defaults.insert("verification".to_owned(), "single_source".to_owned());
             defaults.insert("place_role".to_owned(), "location".to_owned());

@@ -331,3 +331,50 @@ fn an_uwazi_export_is_read_with_its_thesauri_and_geolocation() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn places_from_a_sheet_with_parents_earlier_in_it_or_in_the_database() {
+    let text = "영문명,한국어명,중국어명,유형,국가,상위,좌표\n\
+                Yanbian,연변,延边,prefecture,cn,지린성,42.9|129.5\n\
+                Helong,허룽,和龙,city,CN,Yanbian,42.52|129.0\n\
+                Helong Border Post,허룽 검문소,,border_crossing,CN,허룽,\n";
+    let sheet = read_csv("places.csv", text.as_bytes()).unwrap();
+    let mapping = guess(RecordKind::Places, &sheet);
+    assert_eq!(mapping.columns.len(), 7, "{:?}", mapping.columns);
+    let out = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap();
+    let places = out.dataset["places"].as_array().unwrap();
+    assert_eq!(places[0]["country"], "CN");
+    assert_eq!(places[0]["coordinates"]["precision"], "district");
+    assert_eq!(places[1]["coordinates"]["precision"], "city");
+    // Helong lies in Yanbian (a row above); the post in Helong, named in Korean.
+    assert_eq!(places[1]["parent"], places[0]["id"]);
+    assert_eq!(places[2]["parent"], places[1]["id"]);
+    // Yanbian lies in Jilin, found in the database by its Korean name.
+    let jilin: refwatch_domain::PlaceId = "key:jilin".parse().unwrap();
+    assert_eq!(places[0]["parent"], jilin.to_string());
+    let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
+    let mut db = existing();
+    db.places.extend(data.places);
+    assert!(refwatch_domain::validate(&db, &Vocabularies::builtin()).is_empty());
+    // A parent nobody knows, and a broken point, are refused at their cells.
+    let bad = "영문명,유형,상위,좌표\nNowhere Town,city,Atlantis,north\n";
+    let sheet = read_csv("bad.csv", bad.as_bytes()).unwrap();
+    let problems = convert(
+        &sheet,
+        &guess(RecordKind::Places, &sheet),
+        &existing(),
+        &Vocabularies::builtin(),
+    )
+    .unwrap_err();
+    let said: Vec<String> = problems.iter().map(|p| p.describe(Lang::En)).collect();
+    assert!(
+        said.iter()
+            .any(|s| s.contains("column C (상위): no place is named \"Atlantis\"")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|s| s.contains("column D (좌표): \"north\" is not a point")),
+        "{said:?}"
+    );
+}

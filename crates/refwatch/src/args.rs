@@ -651,6 +651,8 @@ pub(crate) enum SheetKind {
     Incidents,
     /// A source.
     Sources,
+    /// A place (a row may name a place of an earlier row as its parent).
+    Places,
 }
 
 /// Estimation methods.

@@ -93,7 +93,7 @@ fn mapping(options: &Options, sheet: &Sheet) -> anyhow::Result<Mapping> {
         return Ok(mapping);
     }
     let kind = options.kind.map(record_kind).context(
-        "say what each row is with --as incidents or --as sources (or give a --mapping with `as`)",
+        "say what each row is with --as incidents, --as sources or --as places (or give a --mapping with `as`)",
     )?;
     Ok(refwatch_tabular::guess(kind, sheet))
 }
@@ -102,6 +102,7 @@ fn record_kind(kind: SheetKind) -> RecordKind {
     match kind {
         SheetKind::Incidents => RecordKind::Incidents,
         SheetKind::Sources => RecordKind::Sources,
+        SheetKind::Places => RecordKind::Places,
     }
 }
 
@@ -136,10 +137,10 @@ fn print_check(converted: &Converted, mapping: &Mapping, kind: RecordKind, lang:
             .join(", ")
     };
     let what = match (kind, ko) {
-        (RecordKind::Incidents, false) => "incidents",
-        (RecordKind::Sources, false) => "sources",
+        (k, false) => k.name(),
         (RecordKind::Incidents, true) => "사건",
         (RecordKind::Sources, true) => "출처",
+        (RecordKind::Places, true) => "장소",
     };
     if ko {
         println!("매핑 (--save-mapping으로 저장해 고친 뒤 --mapping으로 다시 쓸 수 있습니다):\n");

@@ -252,7 +252,7 @@ fn spreadsheet_options_on_json_and_a_missing_kind_are_refused_plainly() {
     let run = dir.run(&["import", csv.to_str().unwrap()]);
     assert!(!run.success());
     assert!(
-        run.stderr().contains("--as incidents or --as sources"),
+        run.stderr().contains("--as incidents, --as sources or --as places"),
         "{}",
         run.stderr()
     );
@@ -371,4 +371,51 @@ fn an_uwazi_export_comes_in_and_goes_back_out_with_hxl_tags() {
         transfer.contains(",Transfer,2023-10-01/2023-10-31,Dandong,"),
         "the point near Dandong: {transfer}"
     );
+}
+
+#[test]
+fn places_come_in_from_a_sheet_and_incidents_can_then_name_them() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let places = write_temp(
+        &tmp,
+        "places.csv",
+        "영문명,한국어명,유형,국가,상위,좌표\nGenerated Town,생성시,city,CN,랴오닝성,41.5|123.9\nGenerated Post,생성 검문소,border_crossing,CN,Generated Town,\n",
+    );
+    let out = dir.ok(&["import", places.to_str().unwrap(), "--as", "places"]);
+    assert!(out.contains("2 places"), "{out}");
+    let incidents = write_temp(
+        &tmp,
+        "incidents.csv",
+        &format!(
+            "사건명,발생일,유형,장소,출처,쪽,인용문\n생성된 검문소 체포,2024.1.5,체포,생성 검문소,{SOURCE},p. 9,generated post words\n"
+        ),
+    );
+    let out = dir.ok(&["import", incidents.to_str().unwrap(), "--as", "incidents"]);
+    assert!(out.contains("1 incidents"), "{out}");
+    let exported: serde_json::Value = serde_json::from_str(&dir.export()).unwrap();
+    let post = exported["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name_en"] == "Generated Post")
+        .unwrap()
+        .clone();
+    let town = exported["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name_en"] == "Generated Town")
+        .unwrap()
+        .clone();
+    assert_eq!(post["parent"], town["id"]);
+    let incident = exported["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "생성된 검문소 체포")
+        .unwrap()
+        .clone();
+    assert_eq!(incident["places"][0]["place"], post["id"]);
 }
