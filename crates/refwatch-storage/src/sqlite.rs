@@ -10,7 +10,7 @@ use refwatch_domain::*;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use refwatch_accounts::{Account, Lockout, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect};
@@ -40,7 +40,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             // Overwrite deleted content, so that re-sealed or removed data
             // does not linger in free pages of the file.
-            .pragma("secure_delete", "ON");
+            .pragma("secure_delete", "ON")
+            // 32 MiB of page cache a connection (SQLite's default is 2):
+            // a large import otherwise spills pages mid-transaction.
+            .pragma("cache_size", "-32768");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .after_release(|conn, _| {
@@ -343,24 +346,31 @@ async fn append_audit_in(tx: &mut Tx<'_>, audit: &AuditBatch<'_>) -> Result<(), 
         Some(row) => Some(read_audit_entry(&row)?),
         None => None,
     };
+    // Sealed one after another (each seal covers the one before), then
+    // written in multi-row statements: one round trip per batch, not per
+    // entry.
+    let mut entries = Vec::with_capacity(audit.events.len());
     for event in &audit.events {
         let entry = refwatch_audit::seal_next(last.as_ref(), event.clone(), audit.sealer);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, target_kind, target_id, detail, prev_seal, seal)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(int(entry.seq, "audit")?)
-        .bind(entry.event.at.0)
-        .bind(&entry.event.actor)
-        .bind(&entry.event.action)
-        .bind(&entry.event.target_kind)
-        .bind(&entry.event.target_id)
-        .bind(&entry.event.detail)
-        .bind(&entry.prev_seal)
-        .bind(&entry.seal)
-        .execute(&mut **tx)
-        .await?;
+        entries.push((int(entry.seq, "audit")?, entry.clone()));
         last = Some(entry);
+    }
+    for chunk in entries.chunks(BATCH_ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO audit_log (seq, at, actor, action, target_kind, target_id, detail, prev_seal, seal) ",
+        );
+        q.push_values(chunk, |mut b, (seq, entry)| {
+            b.push_bind(*seq)
+                .push_bind(entry.event.at.0)
+                .push_bind(entry.event.actor.clone())
+                .push_bind(entry.event.action.clone())
+                .push_bind(entry.event.target_kind.clone())
+                .push_bind(entry.event.target_id.clone())
+                .push_bind(entry.event.detail.clone())
+                .push_bind(entry.prev_seal.clone())
+                .push_bind(entry.seal.clone());
+        });
+        q.build().execute(&mut **tx).await?;
     }
     let anchor = refwatch_audit::seal_anchor(last.as_ref(), audit.sealer);
     sqlx::query("INSERT OR REPLACE INTO audit_anchor (id, count, head, seal) VALUES (1, ?, ?, ?)")
@@ -391,6 +401,122 @@ fn opt_int(n: Option<u64>, row: impl ToString) -> Result<Option<i64>, StoreError
 
 fn text<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(|t| t.to_string())
+}
+
+/// Rows written by one multi-row INSERT (SQLite binds at most 32,766
+/// values in a statement; the widest row here binds 10).
+const BATCH_ROWS: usize = 500;
+
+/// Writes many incidents with multi-row statements, table by table and
+/// batch by batch (the same rows as `insert_incident` writes one by one).
+async fn insert_incidents(tx: &mut Tx<'_>, list: &[Arc<Incident>]) -> Result<(), StoreError> {
+    for chunk in list.chunks(BATCH_ROWS) {
+        insert_incident_rows(tx, chunk).await?;
+        let places: Vec<(String, i64, String, &str)> = chunk
+            .iter()
+            .flat_map(|i| {
+                i.places.iter().enumerate().map(move |(pos, l)| {
+                    (
+                        i.id.to_string(),
+                        pos as i64,
+                        l.place.to_string(),
+                        l.role.code(),
+                    )
+                })
+            })
+            .collect();
+        for part in places.chunks(BATCH_ROWS) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO incident_place (incident_id, position, place_id, role) ",
+            );
+            q.push_values(part, |mut b, (id, pos, place, role)| {
+                b.push_bind(id.clone())
+                    .push_bind(*pos)
+                    .push_bind(place.clone())
+                    .push_bind(*role);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        for i in chunk {
+            // Rarer parts, row by row as before.
+            insert_incident_extras(tx, i).await?;
+        }
+        let citations: Vec<(String, &Citation, i64)> = chunk
+            .iter()
+            .flat_map(|i| {
+                i.citations
+                    .iter()
+                    .enumerate()
+                    .map(move |(pos, c)| (i.id.to_string(), c, pos as i64))
+            })
+            .collect();
+        insert_citation_rows(tx, &citations).await?;
+    }
+    Ok(())
+}
+
+/// The `citable` and `incident` rows of a batch of incidents.
+async fn insert_incident_rows(tx: &mut Tx<'_>, chunk: &[Arc<Incident>]) -> Result<(), StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO citable (id, kind) ");
+    q.push_values(chunk, |mut b, i| {
+        b.push_bind(i.id.to_string()).push_bind("incident");
+    });
+    q.build().execute(&mut **tx).await?;
+    type Counts = (i64, Option<i64>, Option<i64>);
+    let counts: Vec<Counts> = chunk
+        .iter()
+        .map(|i| {
+            Ok((
+                int(i.victims.low, i.id)?,
+                opt_int(i.victims.best, i.id)?,
+                opt_int(i.victims.high, i.id)?,
+            ))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO incident (id, kind, title, summary, date, victims_low, victims_best, victims_high, verification, confidentiality) ",
+    );
+    q.push_values(
+        chunk.iter().zip(&counts),
+        |mut b, (i, (low, best, high))| {
+            b.push_bind(i.id.to_string())
+                .push_bind(i.kind.code())
+                .push_bind(i.title.clone())
+                .push_bind(i.summary.clone())
+                .push_bind(i.date.to_string())
+                .push_bind(*low)
+                .push_bind(*best)
+                .push_bind(*high)
+                .push_bind(i.verification.code())
+                .push_bind(i.confidentiality.code());
+        },
+    );
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Citation rows (subject, citation, position), in multi-row statements.
+async fn insert_citation_rows(
+    tx: &mut Tx<'_>,
+    rows: &[(String, &Citation, i64)],
+) -> Result<(), StoreError> {
+    for part in rows.chunks(BATCH_ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO citation (id, subject_id, position, source_id, via_source_id, locator, quote, note) ",
+        );
+        q.push_values(part, |mut b, (subject, c, pos)| {
+            b.push_bind(c.id.to_string())
+                .push_bind(subject.clone())
+                .push_bind(*pos)
+                .push_bind(c.source.to_string())
+                .push_bind(text(&c.via))
+                .push_bind(c.locator.clone())
+                .push_bind(c.quote.clone())
+                .push_bind(c.note.clone());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn insert_citable(
@@ -458,6 +584,12 @@ async fn insert_incident(tx: &mut Tx<'_>, i: &Incident) -> Result<(), StoreError
             .execute(&mut **tx)
             .await?;
     }
+    insert_incident_extras(tx, i).await?;
+    insert_citations(tx, i.id, &i.citations).await
+}
+
+/// An incident's actors, breakdown and reports (with their citations).
+async fn insert_incident_extras(tx: &mut Tx<'_>, i: &Incident) -> Result<(), StoreError> {
     for (pos, l) in i.actors.iter().enumerate() {
         sqlx::query("INSERT INTO incident_actor (incident_id, position, actor_id, role) VALUES (?, ?, ?, ?)")
             .bind(i.id.to_string())
@@ -499,7 +631,7 @@ async fn insert_incident(tx: &mut Tx<'_>, i: &Incident) -> Result<(), StoreError
         .await?;
         insert_citations(tx, r.id, &r.citations).await?;
     }
-    insert_citations(tx, i.id, &i.citations).await
+    Ok(())
 }
 
 async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
@@ -1054,9 +1186,7 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        for i in &data.incidents {
-            insert_incident(&mut tx, i).await?;
-        }
+        insert_incidents(&mut tx, &data.incidents).await?;
         for p in &data.persons {
             insert_person(&mut tx, p).await?;
         }

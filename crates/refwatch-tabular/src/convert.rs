@@ -134,6 +134,7 @@ pub fn guess(kind: RecordKind, sheet: &Sheet) -> Mapping {
 /// or a value the mapping maps (compared without spaces or case).
 fn term(
     vocab: &Vocabularies,
+    terms: &Terms,
     which: Vocabulary,
     column: Option<&Column>,
     cell: &str,
@@ -146,7 +147,7 @@ fn term(
     }
     let mut last = None;
     for t in tries {
-        match term_one(vocab, which, column, t) {
+        match term_one(vocab, terms, which, column, t) {
             Ok(code) => return Ok(code),
             Err(p) => last = last.or(Some(p)),
         }
@@ -157,8 +158,36 @@ fn term(
     }))
 }
 
+/// Every vocabulary's codes and labels, normalised, to their codes: made
+/// once per sheet, so that a row costs a lookup, not a pass over labels.
+pub(crate) struct Terms {
+    by_text: HashMap<(Vocabulary, String), String>,
+}
+
+impl Terms {
+    pub(crate) fn new(vocab: &Vocabularies) -> Self {
+        let mut by_text = HashMap::new();
+        for which in Vocabulary::ALL {
+            for code in vocab.codes(which) {
+                let term = refwatch_domain::Term::new(code);
+                for text in [
+                    code,
+                    vocab.label(which, &term, refwatch_domain::Lang::En),
+                    vocab.label(which, &term, refwatch_domain::Lang::Ko),
+                ] {
+                    by_text
+                        .entry((which, normalise(text)))
+                        .or_insert_with(|| code.to_owned());
+                }
+            }
+        }
+        Self { by_text }
+    }
+}
+
 fn term_one(
     vocab: &Vocabularies,
+    terms: &Terms,
     which: Vocabulary,
     column: Option<&Column>,
     cell: &str,
@@ -172,15 +201,10 @@ fn term_one(
     }) {
         return Ok(code);
     }
-    let codes: Vec<&str> = vocab.codes(which).collect();
-    for code in &codes {
-        let term = refwatch_domain::Term::new(*code);
-        let en = vocab.label(which, &term, refwatch_domain::Lang::En);
-        let ko = vocab.label(which, &term, refwatch_domain::Lang::Ko);
-        if [*code, en, ko].iter().any(|l| normalise(l) == n) {
-            return Ok((*code).to_owned());
-        }
+    if let Some(code) = terms.by_text.get(&(which, n)) {
+        return Ok(code.clone());
     }
+    let codes: Vec<&str> = vocab.codes(which).collect();
     Err(Problem::Term {
         value: cell.to_owned(),
         known: codes
@@ -243,6 +267,49 @@ struct Work<'a> {
     matched: Vec<Matched>,
     /// Places made by earlier rows, by normalised name, for parents.
     new_places: HashMap<String, String>,
+    index: Index<'a>,
+}
+
+/// The database's sources and places by their normalised names, and the
+/// vocabularies' terms: made once per sheet.
+struct Index<'a> {
+    sources: HashMap<String, &'a refwatch_domain::Source>,
+    places: HashMap<String, &'a Place>,
+    terms: Terms,
+    incident_ids: std::collections::HashSet<IncidentId>,
+    source_ids: std::collections::HashSet<SourceId>,
+    place_ids: std::collections::HashSet<PlaceId>,
+}
+
+impl<'a> Index<'a> {
+    fn new(existing: &'a Dataset, vocab: &Vocabularies) -> Self {
+        let mut sources = HashMap::new();
+        for s in &existing.sources {
+            sources.entry(normalise(&s.title)).or_insert(s);
+        }
+        for s in &existing.sources {
+            if let Some(u) = &s.url {
+                sources.entry(normalise(u)).or_insert(s);
+            }
+        }
+        let mut places = HashMap::new();
+        for p in &existing.places {
+            for name in [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                places.entry(normalise(name)).or_insert(p);
+            }
+        }
+        Self {
+            sources,
+            places,
+            terms: Terms::new(vocab),
+            incident_ids: existing.incidents.iter().map(|i| i.id).collect(),
+            source_ids: existing.sources.iter().map(|s| s.id).collect(),
+            place_ids: existing.places.iter().map(|p| p.id).collect(),
+        }
+    }
 }
 
 impl<'a> Work<'a> {
@@ -284,7 +351,13 @@ impl<'a> Work<'a> {
             .map(String::as_str)
             .or(fallback);
         let text = if cell.is_empty() { default? } else { cell };
-        match term(self.vocab, which, self.column(field), text) {
+        match term(
+            self.vocab,
+            &self.index.terms,
+            which,
+            self.column(field),
+            text,
+        ) {
             Ok(code) => Some(code),
             Err(p) => {
                 self.problem(row.number, Some(field), p);
@@ -357,10 +430,7 @@ impl<'a> Work<'a> {
 
     fn source(&mut self, row: &Row) -> Option<SourceId> {
         let cell = self.required(row, Field::Source)?;
-        let n = normalise(cell);
-        let found = self.existing.sources.iter().find(|s| {
-            normalise(&s.title) == n || s.url.as_deref().is_some_and(|u| normalise(u) == n)
-        });
+        let found = self.index.sources.get(&normalise(cell)).copied();
         match found {
             Some(s) => {
                 self.matched.push(Matched {
@@ -388,20 +458,13 @@ impl<'a> Work<'a> {
     /// A place by a name in any of its languages (for a grouped value,
     /// the most specific part that names one).
     fn place_named(&self, name: &str) -> Option<&'a Place> {
-        let existing = self.existing;
         let mut tries = vec![name];
         if name.contains("::") {
             tries.extend(values::grouped(name));
         }
-        tries.into_iter().find_map(|t| {
-            let n = normalise(t);
-            existing.places.iter().find(|p| {
-                [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()]
-                    .into_iter()
-                    .flatten()
-                    .any(|x| normalise(x) == n)
-            })
-        })
+        tries
+            .into_iter()
+            .find_map(|t| self.index.places.get(&normalise(t)).copied())
     }
 
     fn matched_place(&mut self, row: usize, cell: String, p: &Place) {
@@ -729,17 +792,15 @@ impl<'a> Work<'a> {
 }
 
 /// Whether the database already holds a record with this id.
-fn exists(existing: &Dataset, kind: RecordKind, id: &str) -> bool {
+fn exists(index: &Index, kind: RecordKind, id: &str) -> bool {
     match kind {
         RecordKind::Incidents => {
-            IncidentId::from_str(id).is_ok_and(|id| existing.incidents.iter().any(|i| i.id == id))
+            IncidentId::from_str(id).is_ok_and(|id| index.incident_ids.contains(&id))
         }
         RecordKind::Sources => {
-            SourceId::from_str(id).is_ok_and(|id| existing.sources.iter().any(|s| s.id == id))
+            SourceId::from_str(id).is_ok_and(|id| index.source_ids.contains(&id))
         }
-        RecordKind::Places => {
-            PlaceId::from_str(id).is_ok_and(|id| existing.places.iter().any(|p| p.id == id))
-        }
+        RecordKind::Places => PlaceId::from_str(id).is_ok_and(|id| index.place_ids.contains(&id)),
     }
 }
 
@@ -813,6 +874,7 @@ pub fn convert(
         problems: Vec::new(),
         matched: Vec::new(),
         new_places: HashMap::new(),
+        index: Index::new(existing, vocab),
     };
     let mut records = Vec::new();
     let mut rows = Vec::new();
@@ -842,7 +904,7 @@ pub fn convert(
             continue;
         }
         seen.insert(id.clone(), *number);
-        if exists(existing, mapping.kind, &id) {
+        if exists(&work.index, mapping.kind, &id) {
             already.push(*number);
             continue;
         }

@@ -252,7 +252,8 @@ fn spreadsheet_options_on_json_and_a_missing_kind_are_refused_plainly() {
     let run = dir.run(&["import", csv.to_str().unwrap()]);
     assert!(!run.success());
     assert!(
-        run.stderr().contains("--as incidents, --as sources or --as places"),
+        run.stderr()
+            .contains("--as incidents, --as sources or --as places"),
         "{}",
         run.stderr()
     );
