@@ -555,9 +555,10 @@ fn preview(l: Lang, kind: RecordKind, c: &Converted) -> Markup {
 }
 
 fn label(l: Lang, vocab: refwatch_domain::Vocabulary, code: &str) -> String {
-    let vocabularies = Vocabularies::builtin();
+    static BUILTIN: std::sync::LazyLock<Vocabularies> =
+        std::sync::LazyLock::new(Vocabularies::builtin);
     let term = refwatch_domain::Term::new(code);
-    vocabularies.label(vocab, &term, l).to_owned()
+    BUILTIN.label(vocab, &term, l).to_owned()
 }
 
 fn count(v: &serde_json::Value) -> String {

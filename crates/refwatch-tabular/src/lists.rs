@@ -202,13 +202,18 @@ impl<'a> Names<'a> {
     fn incident(&self, i: &Incident) -> Vec<Cell> {
         let first = i.places.first().map(|p| p.place);
         let places: Vec<String> = i.places.iter().map(|p| self.place(p.place)).collect();
-        let mut sources: Vec<&str> = i
+        let mut sources: Vec<&str> = Vec::new();
+        for c in i
             .citations
             .iter()
             .chain(i.reports.iter().flat_map(|r| &r.citations))
-            .filter_map(|c| self.sources.get(&c.source).copied())
-            .collect();
-        sources.dedup();
+        {
+            if let Some(title) = self.sources.get(&c.source).copied()
+                && !sources.contains(&title)
+            {
+                sources.push(title);
+            }
+        }
         vec![
             text(i.id.to_string()),
             text(&i.title),
