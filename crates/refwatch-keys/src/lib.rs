@@ -650,6 +650,20 @@ impl UnlockedKeys {
         hex::encode(self.audit_mac(&bytes))
     }
 
+    /// A record id for a spreadsheet row that holds identities (a person):
+    /// a keyed hash of the row's parts, so that the same row imported again
+    /// is recognised while the id tells nothing about the person to
+    /// someone without the key (a plain hash of a name and birth date
+    /// could be tested against guesses).
+    pub fn row_name(&self, parts: &[&str]) -> String {
+        let mut bytes = b"refwatch sheet row v1\0".to_vec();
+        for part in parts {
+            bytes.extend_from_slice(part.as_bytes());
+            bytes.push(0x1f);
+        }
+        hex::encode(&self.audit_mac(&bytes)[..16])
+    }
+
     /// The audit log's seal (HMAC-SHA-256) over some bytes.
     pub fn audit_mac(&self, bytes: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length, so this cannot fail.

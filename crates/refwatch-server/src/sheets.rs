@@ -128,6 +128,16 @@ fn field_label(l: Lang, f: Field) -> &'static str {
         Field::Country => t(l, "field_country"),
         Field::Parent => t(l, "field_parent"),
         Field::Precision => t(l, "field_precision"),
+        Field::NameHangul => t(l, "field_name_hangul"),
+        Field::NameRomanized => t(l, "field_name_romanized"),
+        Field::NameChinese => t(l, "field_name_chinese"),
+        Field::Birth => t(l, "field_birth"),
+        Field::Sex => t(l, "field_sex"),
+        Field::AgeGroup => t(l, "field_age_group"),
+        Field::Origin => t(l, "field_origin"),
+        Field::Category => t(l, "field_category"),
+        Field::Status => t(l, "field_status"),
+        Field::StatusDate => t(l, "field_status_date"),
         Field::Ignore => t(l, "field_ignore"),
     }
 }
@@ -136,6 +146,7 @@ fn kind_of(text: &str) -> RecordKind {
     match text {
         "sources" => RecordKind::Sources,
         "places" => RecordKind::Places,
+        "persons" => RecordKind::Persons,
         _ => RecordKind::Incidents,
     }
 }
@@ -151,6 +162,7 @@ fn upload_form(v: &Visitor) -> Markup {
                     option value="incidents" { (t(l, "incidents")) }
                     option value="sources" { (t(l, "sources")) }
                     option value="places" { (t(l, "places")) }
+                    option value="persons" { (t(l, "persons")) }
                 }
             } }
             button type="submit" name="action" value="preview" { (t(l, "import_preview")) }
@@ -337,7 +349,14 @@ pub(crate) async fn import_post(
         Err(e) => return crate::pages::failure(&v, &state, &e),
     };
     let vocab = Vocabularies::builtin();
-    let converted = refwatch_tabular::convert(&sheet, &mapping, &existing, &vocab);
+    // Persons' ids are keyed (they must say nothing about the person).
+    let person_id = |parts: &[&str]| core.sheet_row_id(parts).unwrap_or_default();
+    let keyed: Option<refwatch_tabular::PersonIds> = if core.sheet_row_id(&[]).is_ok() {
+        Some(&person_id)
+    } else {
+        None
+    };
+    let converted = refwatch_tabular::convert_with(&sheet, &mapping, &existing, &vocab, keyed);
     let step = Step {
         token: &token,
         name: &name,
@@ -385,6 +404,7 @@ pub(crate) async fn import_post(
                 RecordKind::Incidents => "/incidents",
                 RecordKind::Sources => "/sources",
                 RecordKind::Places => "/places",
+                RecordKind::Persons => "/persons",
             };
             shown(
                 StatusCode::OK,
@@ -392,7 +412,7 @@ pub(crate) async fn import_post(
                     h1 { (t(l, "import")) }
                     p.notice role="status" {
                         (t(l, "import_done")) " " (count) " "
-                        a href=(list) { (t(l, match kind { RecordKind::Incidents => "incidents", RecordKind::Sources => "sources", RecordKind::Places => "places" })) }
+                        a href=(list) { (t(l, match kind { RecordKind::Incidents => "incidents", RecordKind::Sources => "sources", RecordKind::Places => "places", RecordKind::Persons => "persons" })) }
                     }
                     (upload_form(&v))
                 },
@@ -518,6 +538,7 @@ fn preview(l: Lang, kind: RecordKind, c: &Converted) -> Markup {
                         RecordKind::Incidents => { th { (t(l, "field_date")) } th { (t(l, "field_kind")) } th { (t(l, "field_victims")) } }
                         RecordKind::Sources => { th { (t(l, "field_kind")) } th { (t(l, "field_url")) } }
                         RecordKind::Places => { th { (t(l, "field_kind")) } th { (t(l, "field_country")) } }
+                        RecordKind::Persons => { th { (t(l, "field_sex")) } th { (t(l, "field_status")) } }
                     }
                 } }
                 tbody {
@@ -540,6 +561,13 @@ fn preview(l: Lang, kind: RecordKind, c: &Converted) -> Markup {
                                     td { (text(&r["name_en"])) " " (text(&r["name_ko"])) }
                                     td { (label(l, refwatch_domain::Vocabulary::PlaceKind, &text(&r["kind"]))) }
                                     td { (text(&r["country"])) }
+                                }
+                                // Never a name or a birth date: only what a
+                                // list of persons shows.
+                                RecordKind::Persons => {
+                                    td { (t(l, "import_person_hidden")) }
+                                    td { (label(l, refwatch_domain::Vocabulary::Sex, &text(&r["sex"]))) }
+                                    td { (label(l, refwatch_domain::Vocabulary::PersonStatus, &text(&r["timeline"][0]["status"]))) " " (text(&r["timeline"][0]["date"])) }
                                 }
                             }
                         }

@@ -476,6 +476,13 @@ impl<S: Store> Service<S> {
         Ok((*self.readable().await?).clone())
     }
 
+    /// The id of a spreadsheet row of a person, keyed (see
+    /// `UnlockedKeys::row_name`): the same row gets the same id, and the id
+    /// reveals nothing without the key.
+    pub fn sheet_row_id(&self, parts: &[&str]) -> Result<String, ServiceError> {
+        Ok(format!("key:sheet-p-{}", self.keys()?.row_name(parts)))
+    }
+
     /// Everything, identities opened: administrators only, with the key.
     /// The export and every identity opened are audited.
     pub async fn export_full(&self) -> Result<Dataset, ServiceError> {

@@ -268,7 +268,13 @@ struct Work<'a> {
     /// Places made by earlier rows, by normalised name, for parents.
     new_places: HashMap<String, String>,
     index: Index<'a>,
+    /// The keyed id of a person's row (see [`PersonIds`]).
+    person_id: Option<PersonIds<'a>>,
 }
+
+/// Makes the id of a person's row from its parts: a keyed hash (the
+/// importer's key), so that the id says nothing about the person.
+pub type PersonIds<'a> = &'a dyn Fn(&[&str]) -> String;
 
 /// The database's sources and places by their normalised names, and the
 /// vocabularies' terms: made once per sheet.
@@ -277,6 +283,7 @@ struct Index<'a> {
     places: HashMap<String, &'a Place>,
     terms: Terms,
     incident_ids: std::collections::HashSet<IncidentId>,
+    person_ids: std::collections::HashSet<refwatch_domain::PersonId>,
     source_ids: std::collections::HashSet<SourceId>,
     place_ids: std::collections::HashSet<PlaceId>,
 }
@@ -306,6 +313,7 @@ impl<'a> Index<'a> {
             places,
             terms: Terms::new(vocab),
             incident_ids: existing.incidents.iter().map(|i| i.id).collect(),
+            person_ids: existing.persons.iter().map(|p| p.id).collect(),
             source_ids: existing.sources.iter().map(|s| s.id).collect(),
             place_ids: existing.places.iter().map(|p| p.id).collect(),
         }
@@ -739,6 +747,183 @@ impl<'a> Work<'a> {
         Some((id, record))
     }
 
+    /// A person's birth: the year apart, a fuller date as an identity.
+    /// A problem never quotes the cell (it identifies the person).
+    fn birth(&mut self, row: &Row) -> Option<(Option<i64>, Option<String>)> {
+        let cell = row.get(Field::Birth);
+        if cell.is_empty() {
+            return Some((None, None));
+        }
+        let read = values::date(cell).ok().filter(|d| !d.contains('/'));
+        let Some(date) = read else {
+            self.problem(row.number, Some(Field::Birth), Problem::Birth);
+            return None;
+        };
+        let plain = date.trim_start_matches('~');
+        let year: Option<i64> = plain.get(..4).and_then(|y| y.parse().ok());
+        let full = (plain.len() > 4).then(|| date.clone());
+        Some((year, full))
+    }
+
+    fn citation(&mut self, row: &Row, id: &str) -> Option<Value> {
+        let source = self.source(row);
+        let locator = self.required(row, Field::Locator);
+        let quote = self.required(row, Field::Quote);
+        let (source, locator, quote) = (source?, locator?, quote?);
+        let mut citation = json!({
+            "id": format!("{id}-c"),
+            "source": source.to_string(),
+            "locator": locator,
+            "quote": quote,
+        });
+        let note = row.get(Field::Note);
+        if !note.is_empty() {
+            citation["note"] = json!(note);
+        }
+        Some(citation)
+    }
+
+    fn person_record(&mut self, row: &Row) -> Option<(String, Value)> {
+        let birth = self.birth(row);
+        let optional_term = |work: &mut Self, field, which| {
+            if row.get(field).is_empty() {
+                Some(None)
+            } else {
+                work.term(row, field, which, None).map(Some)
+            }
+        };
+        let sex = optional_term(self, Field::Sex, Vocabulary::Sex);
+        let age_group = optional_term(self, Field::AgeGroup, Vocabulary::AgeGroup);
+        let category = optional_term(self, Field::Category, Vocabulary::VictimCategory);
+        let status = optional_term(self, Field::Status, Vocabulary::PersonStatus);
+        let status_date = match (
+            row.get(Field::Status).is_empty(),
+            row.get(Field::StatusDate),
+        ) {
+            (true, "") => Some(None),
+            (false, "") => {
+                self.problem(
+                    row.number,
+                    Some(Field::StatusDate),
+                    Problem::Empty {
+                        field: "status_date",
+                    },
+                );
+                None
+            }
+            (true, _) => {
+                self.problem(
+                    row.number,
+                    Some(Field::Status),
+                    Problem::Empty { field: "status" },
+                );
+                None
+            }
+            (false, cell) => match values::date(cell) {
+                Ok(d) => Some(Some(d)),
+                Err(_) => {
+                    self.problem(
+                        row.number,
+                        Some(Field::StatusDate),
+                        Problem::Date {
+                            value: cell.to_owned(),
+                        },
+                    );
+                    None
+                }
+            },
+        };
+        let origin = match row.get(Field::Origin) {
+            "" => Some(None),
+            name => match self.place_named(name) {
+                Some(p) => Some(Some(p.id.to_string())),
+                None => {
+                    self.problem(
+                        row.number,
+                        Some(Field::Origin),
+                        Problem::NoPlace {
+                            value: name.to_owned(),
+                        },
+                    );
+                    None
+                }
+            },
+        };
+        let confidentiality = self.confidentiality(row);
+        let parts = [
+            row.get(Field::NameHangul),
+            row.get(Field::NameRomanized),
+            row.get(Field::NameChinese),
+            row.get(Field::Birth),
+            row.get(Field::Source),
+            row.get(Field::Locator),
+            row.get(Field::Quote),
+        ];
+        let id = (self.person_id?)(&parts);
+        let citation = self.citation(row, &id);
+        let (
+            (year, full),
+            sex,
+            age_group,
+            category,
+            status,
+            status_date,
+            origin,
+            confidentiality,
+            citation,
+        ) = (
+            birth?,
+            sex?,
+            age_group?,
+            category?,
+            status?,
+            status_date?,
+            origin?,
+            confidentiality?,
+            citation?,
+        );
+        let mut identity = serde_json::Map::new();
+        for (field, key) in [
+            (Field::NameHangul, "name_hangul"),
+            (Field::NameRomanized, "name_romanized"),
+            (Field::NameChinese, "name_chinese"),
+        ] {
+            let cell = row.get(field);
+            if !cell.is_empty() {
+                identity.insert(key.into(), json!(cell));
+            }
+        }
+        if let Some(d) = full {
+            identity.insert("birth_date".into(), json!(d));
+        }
+        let mut record = json!({
+            "id": id,
+            "consent_public": false,
+            "confidentiality": confidentiality,
+            "citations": [citation],
+        });
+        if !identity.is_empty() {
+            record["identity"] = Value::Object(identity);
+        }
+        for (key, value) in [
+            ("sex", sex),
+            ("age_group", age_group),
+            ("category", category),
+            ("origin_place", origin),
+        ] {
+            if let Some(v) = value {
+                record[key] = json!(v);
+            }
+        }
+        if let Some(y) = year {
+            record["birth_year"] = json!(y);
+        }
+        if let (Some(s), Some(d)) = (status, status_date) {
+            record["timeline"] = json!([{ "date": d, "status": s }]);
+        }
+        Some((id, record))
+    }
+
     fn source_record(&mut self, row: &Row) -> Option<(String, Value)> {
         let title = self.required(row, Field::Title);
         let kind = self.term(row, Field::Kind, Vocabulary::SourceKind, None);
@@ -801,6 +986,9 @@ fn exists(index: &Index, kind: RecordKind, id: &str) -> bool {
             SourceId::from_str(id).is_ok_and(|id| index.source_ids.contains(&id))
         }
         RecordKind::Places => PlaceId::from_str(id).is_ok_and(|id| index.place_ids.contains(&id)),
+        RecordKind::Persons => {
+            refwatch_domain::PersonId::from_str(id).is_ok_and(|id| index.person_ids.contains(&id))
+        }
     }
 }
 
@@ -864,6 +1052,26 @@ pub fn convert(
     existing: &Dataset,
     vocab: &Vocabularies,
 ) -> Result<Converted, Vec<Located>> {
+    convert_with(sheet, mapping, existing, vocab, None)
+}
+
+/// [`convert`], with the keyed ids persons need (without them, a sheet of
+/// persons is refused: their ids must not be a plain hash of a name).
+pub fn convert_with<'a>(
+    sheet: &'a Sheet,
+    mapping: &'a Mapping,
+    existing: &'a Dataset,
+    vocab: &'a Vocabularies,
+    person_id: Option<PersonIds<'a>>,
+) -> Result<Converted, Vec<Located>> {
+    if mapping.kind == RecordKind::Persons && person_id.is_none() {
+        return Err(vec![Located {
+            sheet: sheet.name.clone(),
+            row: 0,
+            column: None,
+            problem: Problem::NeedsKey,
+        }]);
+    }
     let (header, columns) = columns(sheet, mapping)?;
     let mut work = Work {
         sheet,
@@ -875,6 +1083,7 @@ pub fn convert(
         matched: Vec::new(),
         new_places: HashMap::new(),
         index: Index::new(existing, vocab),
+        person_id,
     };
     let mut records = Vec::new();
     let mut rows = Vec::new();
@@ -897,6 +1106,7 @@ pub fn convert(
             RecordKind::Incidents => work.incident(&row),
             RecordKind::Sources => work.source_record(&row),
             RecordKind::Places => work.place_record(&row),
+            RecordKind::Persons => work.person_record(&row),
         };
         let Some((id, record)) = made else { continue };
         if let Some(&earlier) = seen.get(&id) {
@@ -955,6 +1165,15 @@ impl Converted {
             "quote" => Some(Field::Quote),
             "note" => Some(Field::Note),
             "url" => Some(Field::Url),
+            "name_hangul" => Some(Field::NameHangul),
+            "name_romanized" => Some(Field::NameRomanized),
+            "name_chinese" => Some(Field::NameChinese),
+            "birth_date" | "birth_year" => Some(Field::Birth),
+            "sex" => Some(Field::Sex),
+            "age_group" => Some(Field::AgeGroup),
+            "origin_place" => Some(Field::Origin),
+            "category" => Some(Field::Category),
+            "status" => Some(Field::Status),
             "name_en" => Some(Field::NameEn),
             "country" => Some(Field::Country),
             "name_ko" => Some(Field::NameKo),

@@ -20,7 +20,7 @@ mod problem;
 pub mod read;
 pub mod values;
 
-pub use convert::{Converted, Matched, Reference, convert, guess, header};
+pub use convert::{Converted, Matched, PersonIds, Reference, convert, convert_with, guess, header};
 pub use mapping::{Field, Mapping, MappingError, RecordKind};
 pub use problem::{Located, Problem};
 pub use read::{ReadError, Sheet, read_csv, read_xlsx};

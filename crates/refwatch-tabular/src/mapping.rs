@@ -32,6 +32,9 @@ pub enum RecordKind {
     /// One place per row; a row may name as its parent a place of an
     /// earlier row.
     Places,
+    /// One person at risk per row, with the row's citation; identities are
+    /// sealed by the importer, and never shown back in a problem.
+    Persons,
 }
 
 impl RecordKind {
@@ -41,6 +44,7 @@ impl RecordKind {
             RecordKind::Incidents => "incidents",
             RecordKind::Sources => "sources",
             RecordKind::Places => "places",
+            RecordKind::Persons => "persons",
         }
     }
 }
@@ -102,6 +106,27 @@ pub enum Field {
     /// Precision of the coordinates: exact, city, district, province or
     /// country (places).
     Precision,
+    /// Name in Hangul (persons; an identity).
+    NameHangul,
+    /// Name in Latin letters (persons; an identity).
+    NameRomanized,
+    /// Name in Chinese characters (persons; an identity).
+    NameChinese,
+    /// Birth date or year (persons; a full date is an identity, the year
+    /// is kept apart).
+    Birth,
+    /// Sex (persons).
+    Sex,
+    /// Age group (persons).
+    AgeGroup,
+    /// Place of origin, by name (persons).
+    Origin,
+    /// Category (persons).
+    Category,
+    /// Latest known status (persons).
+    Status,
+    /// The date of that status (persons).
+    StatusDate,
     /// A column to leave out.
     Ignore,
 }
@@ -140,6 +165,24 @@ impl Field {
                 Field::Note,
                 Field::Ignore,
             ],
+            RecordKind::Persons => &[
+                Field::NameHangul,
+                Field::NameRomanized,
+                Field::NameChinese,
+                Field::Birth,
+                Field::Sex,
+                Field::AgeGroup,
+                Field::Origin,
+                Field::Category,
+                Field::Status,
+                Field::StatusDate,
+                Field::Confidentiality,
+                Field::Source,
+                Field::Locator,
+                Field::Quote,
+                Field::Note,
+                Field::Ignore,
+            ],
             RecordKind::Places => &[
                 Field::NameEn,
                 Field::NameKo,
@@ -167,6 +210,7 @@ impl Field {
             ],
             RecordKind::Sources => &[Field::Title, Field::Kind],
             RecordKind::Places => &[Field::NameEn, Field::Kind],
+            RecordKind::Persons => &[Field::Source, Field::Locator, Field::Quote],
         }
     }
 
@@ -198,6 +242,16 @@ impl Field {
             Field::Country => "country",
             Field::Parent => "parent",
             Field::Precision => "precision",
+            Field::NameHangul => "name_hangul",
+            Field::NameRomanized => "name_romanized",
+            Field::NameChinese => "name_chinese",
+            Field::Birth => "birth",
+            Field::Sex => "sex",
+            Field::AgeGroup => "age_group",
+            Field::Origin => "origin",
+            Field::Category => "category",
+            Field::Status => "status",
+            Field::StatusDate => "status_date",
             Field::Ignore => "ignore",
         }
     }
@@ -216,6 +270,7 @@ impl Field {
             .iter()
             .chain(Field::of(RecordKind::Sources))
             .chain(Field::of(RecordKind::Places))
+            .chain(Field::of(RecordKind::Persons))
             .copied()
             .find(|f| f.name() == name)
     }
@@ -252,6 +307,16 @@ const HEADERS: &[(Field, Option<RecordKind>, &[&str])] = &[
     (Field::Country, None, &["국가", "나라", "country", "countrycode"]),
     (Field::Parent, None, &["상위", "상위지역", "소속", "parent", "within", "partof"]),
     (Field::Precision, None, &["정밀도", "precision"]),
+    (Field::NameHangul, None, &["이름", "성명", "한글이름", "한글성명", "namehangul", "koreanname", "name"]),
+    (Field::NameRomanized, None, &["영문이름", "영문성명", "로마자", "로마자이름", "nameromanized", "romanized", "englishname"]),
+    (Field::NameChinese, None, &["한자이름", "한자성명", "한자", "namechinese", "chinesename"]),
+    (Field::Birth, None, &["생년월일", "생일", "출생", "출생일", "출생연도", "생년", "birth", "birthdate", "dateofbirth", "dob", "birthyear"]),
+    (Field::Sex, None, &["성별", "sex", "gender"]),
+    (Field::AgeGroup, None, &["연령대", "나이대", "agegroup"]),
+    (Field::Origin, None, &["출신지", "고향", "출신", "origin", "hometown", "placeoforigin"]),
+    (Field::Category, Some(RecordKind::Persons), &["범주", "분류", "category"]),
+    (Field::Status, None, &["상태", "현재상태", "최근상태", "status", "currentstatus"]),
+    (Field::StatusDate, None, &["상태일", "상태날짜", "확인일", "statusdate", "asof", "날짜", "date"]),
 ];
 
 /// One column's field, and the cell values to read as vocabulary codes.
@@ -430,8 +495,14 @@ impl Mapping {
         // The defaults the converter applies, written out so that the
         // person confirming the mapping sees them.
         let mut defaults = BTreeMap::new();
-        if kind != RecordKind::Places {
-            defaults.insert("confidentiality".to_owned(), "restricted".to_owned());
+        match kind {
+            RecordKind::Places => {}
+            RecordKind::Persons => {
+                defaults.insert("confidentiality".to_owned(), "confidential".to_owned());
+            }
+            _ => {
+                defaults.insert("confidentiality".to_owned(), "restricted".to_owned());
+            }
         }
         if kind == RecordKind::Incidents {
             defaults.insert("verification".to_owned(), "single_source".to_owned());

@@ -75,6 +75,11 @@ pub enum Problem {
         /// The cell.
         value: String,
     },
+    /// A birth that is not a date; the cell is not quoted (it identifies a
+    /// person).
+    Birth,
+    /// Persons were asked for without the key their ids need.
+    NeedsKey,
     /// The same record as an earlier row.
     Repeats {
         /// The earlier row.
@@ -136,6 +141,8 @@ impl Problem {
             Self::NoPlaceNear { value } => format!(
                 "no place in the database lies within 25 km of {value}; add the place (with its coordinates) first or name it in the places column"
             ),
+            Self::Birth => "the birth cell is not a date or a year refwatch reads (its value is not repeated here: it identifies a person); write it like 1990, 1990.3 or 1990.3.4".to_owned(),
+            Self::NeedsKey => "persons are imported only with the key (their ids are keyed so that they say nothing about the person)".to_owned(),
             Self::Repeats { row } => format!("the same record as row {row}; delete one of them"),
             Self::Rule { message } => message.clone(),
         }
@@ -181,6 +188,8 @@ impl Problem {
             Self::NoPlaceNear { value } => format!(
                 "{value}에서 25 km 안에 데이터베이스의 장소가 없습니다. 좌표와 함께 장소를 먼저 추가하거나 장소 열에 이름을 쓰세요"
             ),
+            Self::Birth => "생년 칸을 날짜나 연도로 읽을 수 없습니다(사람을 알아볼 수 있는 값이라 여기 옮기지 않습니다). 1990, 1990.3, 1990.3.4처럼 쓰세요".to_owned(),
+            Self::NeedsKey => "인물은 키가 있어야 가져올 수 있습니다(식별자가 그 사람에 대해 아무것도 드러내지 않도록 키로 만듭니다)".to_owned(),
             Self::Repeats { row } => format!("{row}행과 같은 기록입니다. 한 행을 지우세요"),
             Self::Rule { message } => message.clone(),
         }

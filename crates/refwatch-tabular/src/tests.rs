@@ -378,3 +378,84 @@ fn places_from_a_sheet_with_parents_earlier_in_it_or_in_the_database() {
         "{said:?}"
     );
 }
+
+/// A keyed id for tests (the importer's key stands behind the real one).
+fn keyed(parts: &[&str]) -> String {
+    format!("key:sheet-p-{}", fnv_for_tests(parts))
+}
+
+fn fnv_for_tests(parts: &[&str]) -> String {
+    let mut h: u64 = 0x1234_5678_9abc_def0;
+    for p in parts {
+        for b in p.bytes().chain([0]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[test]
+fn persons_from_a_list_with_their_identities_and_never_a_name_in_a_problem() {
+    let text = "이름,영문이름,생년월일,성별,출신지,상태,상태일,출처,쪽,인용문\n\
+                생성가,Generated Ga,1990.3.4,여성,옌지,북송됨,2023.10.9,Generated list A,p. 1,generated person words one\n\
+                생성나,,1985,남성,,구금됨,2024.1,Generated list A,p. 2,generated person words two\n";
+    let sheet = read_csv("persons.csv", text.as_bytes()).unwrap();
+    let mapping = guess(RecordKind::Persons, &sheet);
+    assert_eq!(mapping.columns.len(), 10, "{:?}", mapping.columns);
+    assert_eq!(mapping.defaults["confidentiality"], "confidential");
+    // Without keyed ids, persons are refused.
+    let refused = convert(&sheet, &mapping, &existing(), &Vocabularies::builtin()).unwrap_err();
+    assert_eq!(refused[0].problem, Problem::NeedsKey);
+    let out = convert_with(
+        &sheet,
+        &mapping,
+        &existing(),
+        &Vocabularies::builtin(),
+        Some(&keyed),
+    )
+    .unwrap();
+    let persons = out.dataset["persons"].as_array().unwrap();
+    assert_eq!(persons[0]["identity"]["name_hangul"], "생성가");
+    assert_eq!(persons[0]["identity"]["birth_date"], "1990-03-04");
+    assert_eq!(persons[0]["birth_year"], 1990);
+    assert_eq!(persons[0]["sex"], "female");
+    assert_eq!(persons[0]["timeline"][0]["status"], "repatriated");
+    assert_eq!(persons[0]["confidentiality"], "confidential");
+    assert_eq!(persons[0]["consent_public"], false);
+    assert!(
+        persons[1]
+            .get("identity")
+            .is_some_and(|i| i.get("birth_date").is_none()),
+        "a year alone is not an identity"
+    );
+    assert_eq!(persons[1]["birth_year"], 1985);
+    // Ids are the keyed ones, not a hash anyone can recompute.
+    assert!(
+        persons[0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("key:sheet-p-")
+    );
+    let data = refwatch_interchange::parse(&out.dataset.to_string()).unwrap();
+    assert_eq!(data.persons.len(), 2);
+    // A broken birth date is refused without repeating it.
+    let broken = text.replace("1990.3.4", "1990.13.40");
+    let sheet = read_csv("broken.csv", broken.as_bytes()).unwrap();
+    let problems = convert_with(
+        &sheet,
+        &mapping,
+        &existing(),
+        &Vocabularies::builtin(),
+        Some(&keyed),
+    )
+    .unwrap_err();
+    for lang in [Lang::En, Lang::Ko] {
+        let said: Vec<String> = problems.iter().map(|p| p.describe(lang)).collect();
+        assert!(said.iter().any(|s| s.contains("C")), "{said:?}");
+        assert!(
+            said.iter()
+                .all(|s| !s.contains("1990.13.40") && !s.contains("생성가")),
+            "{said:?}"
+        );
+    }
+}

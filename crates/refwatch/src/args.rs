@@ -653,6 +653,8 @@ pub(crate) enum SheetKind {
     Sources,
     /// A place (a row may name a place of an earlier row as its parent).
     Places,
+    /// A person at risk, with the row's citation; identities are sealed.
+    Persons,
 }
 
 /// Estimation methods.

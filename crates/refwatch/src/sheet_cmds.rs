@@ -93,7 +93,7 @@ fn mapping(options: &Options, sheet: &Sheet) -> anyhow::Result<Mapping> {
         return Ok(mapping);
     }
     let kind = options.kind.map(record_kind).context(
-        "say what each row is with --as incidents, --as sources or --as places (or give a --mapping with `as`)",
+        "say what each row is with --as incidents, --as sources, --as places or --as persons (or give a --mapping with `as`)",
     )?;
     Ok(refwatch_tabular::guess(kind, sheet))
 }
@@ -103,6 +103,7 @@ fn record_kind(kind: SheetKind) -> RecordKind {
         SheetKind::Incidents => RecordKind::Incidents,
         SheetKind::Sources => RecordKind::Sources,
         SheetKind::Places => RecordKind::Places,
+        SheetKind::Persons => RecordKind::Persons,
     }
 }
 
@@ -141,6 +142,7 @@ fn print_check(converted: &Converted, mapping: &Mapping, kind: RecordKind, lang:
         (RecordKind::Incidents, true) => "사건",
         (RecordKind::Sources, true) => "출처",
         (RecordKind::Places, true) => "장소",
+        (RecordKind::Persons, true) => "인물",
     };
     if ko {
         println!("매핑 (--save-mapping으로 저장해 고친 뒤 --mapping으로 다시 쓸 수 있습니다):\n");
@@ -197,14 +199,19 @@ pub(crate) async fn import(
     let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
     let existing = service.dataset().await?;
     let vocab = Vocabularies::builtin();
-    let converted = match refwatch_tabular::convert(&sheet, &mapping, &existing, &vocab) {
-        Ok(c) => c,
-        Err(problems) => {
-            service.into_store().close().await;
-            print_located(&problems, lang, file);
-            return Ok(Outcome::Problems);
-        }
-    };
+    // Persons' ids are keyed (they must say nothing about the person).
+    service.sheet_row_id(&[])?;
+    let person_id = |parts: &[&str]| service.sheet_row_id(parts).unwrap_or_default();
+    let converted =
+        match refwatch_tabular::convert_with(&sheet, &mapping, &existing, &vocab, Some(&person_id))
+        {
+            Ok(c) => c,
+            Err(problems) => {
+                service.into_store().close().await;
+                print_located(&problems, lang, file);
+                return Ok(Outcome::Problems);
+            }
+        };
     // The converter writes the dataset file's form; it reads back here
     // with the JSON importer's own reader, so every rule is the same.
     let incoming = match refwatch_interchange::parse(&converted.dataset.to_string()) {

@@ -388,3 +388,63 @@ async fn lists_download_as_filtered_with_hxl_and_what_the_reader_may_see() {
         .unwrap();
     assert_eq!(mechanisms.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_persons_sheet_previews_without_identities() {
+    let app = spawn_app().await;
+    let base = format!("http://{}", app.address);
+    let editor = signed_in(&app, "editor").await;
+    let page = editor
+        .get(format!("{base}/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let sheet = format!(
+        "이름,생년월일,성별,상태,상태일,출처,쪽,인용문\n생성웹가,1991.5.6,여성,북송됨,2023.10.9,{SOURCE},p. 1,generated web person words\n"
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("kind", "persons")
+        .text("action", "preview")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(sheet.into_bytes()).file_name("persons.csv"),
+        );
+    let reply = editor
+        .post(format!("{base}/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let preview = reply.text().await.unwrap();
+    assert!(preview.contains("(identity not shown)"), "{preview}");
+    assert!(
+        !preview.contains("생성웹가") && !preview.contains("1991"),
+        "no identity in the preview"
+    );
+    let token = hidden(&preview, "upload");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("upload", token)
+        .text("kind", "persons")
+        .text("action", "import");
+    let reply = editor
+        .post(format!("{base}/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.status().as_u16(),
+        200,
+        "{}",
+        reply.text().await.unwrap()
+    );
+    let data = app.core.dataset().await.unwrap();
+    assert!(data.persons.iter().any(|p| p.birth_year == Some(1991)));
+}

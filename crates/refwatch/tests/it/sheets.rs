@@ -253,7 +253,7 @@ fn spreadsheet_options_on_json_and_a_missing_kind_are_refused_plainly() {
     assert!(!run.success());
     assert!(
         run.stderr()
-            .contains("--as incidents, --as sources or --as places"),
+            .contains("--as incidents, --as sources, --as places or --as persons"),
         "{}",
         run.stderr()
     );
@@ -419,4 +419,45 @@ fn places_come_in_from_a_sheet_and_incidents_can_then_name_them() {
         .unwrap()
         .clone();
     assert_eq!(incident["places"][0]["place"], post["id"]);
+}
+
+#[test]
+fn persons_come_in_sealed_once_and_never_show_in_a_problem_or_a_list() {
+    let dir = DataDir::new();
+    dir.ok(&["init", "--demo"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let sheet = format!(
+        "이름,영문이름,생년월일,성별,출신지,상태,상태일,출처,쪽,인용문\n\
+         생성가,Generated Ga,1990.3.4,여성,단둥,북송됨,2023.10.9,{SOURCE},p. 1,generated person words one\n\
+         생성나,,1985,남성,,구금됨,2024.1,{SOURCE},p. 2,generated person words two\n"
+    );
+    let file = write_temp(&tmp, "persons.csv", &sheet);
+    let out = dir.ok(&["import", file.to_str().unwrap(), "--as", "persons"]);
+    assert!(out.contains("2 persons"), "{out}");
+    // The full export (administrators, with the key) holds the identities.
+    let exported = dir.export();
+    assert!(exported.contains("생성가") && exported.contains("1990-03-04"));
+    // The person list never does.
+    let list = dir.ok(&["export", "--list", "persons", "--out", "-"]);
+    assert!(
+        !list.contains("생성가") && !list.contains("Generated Ga") && !list.contains("1990-03-04")
+    );
+    // Again: nothing new (the ids are keyed, the same row the same id).
+    let again = dir.ok(&["import", file.to_str().unwrap(), "--as", "persons"]);
+    assert!(again.contains("Nothing new: all 2 rows"), "{again}");
+    // A broken birth date is refused without repeating it or the name.
+    let broken = write_temp(
+        &tmp,
+        "broken.csv",
+        &sheet
+            .replace("1990.3.4", "1990.13.40")
+            .replace("생성나", "생성다"),
+    );
+    let run = dir.run(&["import", broken.to_str().unwrap(), "--as", "persons"]);
+    assert!(!run.success());
+    let err = run.stderr();
+    assert!(err.contains("row 2, column C (생년월일)"), "{err}");
+    for secret in ["1990.13.40", "생성가", "Generated Ga", "생성다"] {
+        assert!(!err.contains(secret), "{secret} in: {err}");
+    }
 }
