@@ -12,7 +12,7 @@ mod dto;
 mod read;
 mod write;
 
-pub use read::parse;
+pub use read::{parse, parse_value};
 pub use write::to_json;
 
 /// The `format` value every dataset file carries.

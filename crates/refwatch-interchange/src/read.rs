@@ -519,23 +519,25 @@ fn list<D: DeserializeOwned, T>(
 /// (render it with [`crate::json_path`]); on success the dataset is
 /// converted but not yet validated against [`validate`].
 pub fn parse(text: &str) -> Result<Dataset, Vec<Problem>> {
+    match serde_json::from_str(text) {
+        Ok(value) => parse_value(value),
+        Err(e) => Err(vec![Problem {
+            path: String::new(),
+            message: format!(
+                "the file is not valid JSON (line {}, column {}): {}",
+                e.line(),
+                e.column(),
+                e
+            ),
+        }]),
+    }
+}
+
+/// [`parse`] of a dataset file already read as JSON (as the spreadsheet
+/// importer makes it), with the same rules and paths.
+pub fn parse_value(value: Value) -> Result<Dataset, Vec<Problem>> {
     let mut cv = Conv {
         problems: Vec::new(),
-    };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            cv.push(
-                "",
-                format!(
-                    "the file is not valid JSON (line {}, column {}): {}",
-                    e.line(),
-                    e.column(),
-                    e
-                ),
-            );
-            return Err(cv.problems);
-        }
     };
     let Value::Object(mut root) = value else {
         cv.push(

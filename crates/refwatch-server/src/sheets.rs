@@ -373,7 +373,7 @@ pub(crate) async fn import_post(
             );
         }
     };
-    let incoming = match refwatch_interchange::parse(&converted.dataset.to_string()) {
+    let incoming = match refwatch_interchange::parse_value(converted.dataset.clone()) {
         Ok(d) => d,
         Err(problems) => {
             let located = locate(&converted, &problems);

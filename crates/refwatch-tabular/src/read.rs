@@ -46,6 +46,43 @@ pub enum ReadError {
     /// Nothing in it.
     #[error("the file holds no rows")]
     Empty,
+    /// A workbook that unpacks to more than refwatch reads.
+    #[error(
+        "the workbook unpacks to more than {} MiB (or holds more than {MAX_ENTRIES} parts); split it into smaller files",
+        .0 >> 20
+    )]
+    TooLarge(u64),
+}
+
+/// The most an XLSX workbook may unpack to: a small file that unpacks to
+/// gigabytes (a "zip bomb") is refused before calamine reads it.
+pub const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+/// The most parts a workbook may hold.
+const MAX_ENTRIES: usize = 10_000;
+
+/// Unpacks every part of a workbook into nothing, stopping as soon as the
+/// total passes `limit` (the sizes the ZIP declares may lie).
+fn check_unpacked(bytes: &[u8], limit: u64) -> Result<(), ReadError> {
+    use std::io::Read as _;
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Xlsx(e.to_string()))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| ReadError::Xlsx(e.to_string()))?;
+        let left = limit - total;
+        let n = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|e| ReadError::Xlsx(e.to_string()))?;
+        total += n;
+        if total > limit {
+            return Err(ReadError::TooLarge(limit));
+        }
+    }
+    Ok(())
 }
 
 /// Decodes bytes as UTF-8 (without a byte-order mark) or, failing that,
@@ -129,6 +166,12 @@ fn cell_text(cell: &Data) -> String {
 
 /// Reads one sheet of an XLSX workbook: the one named, or the first.
 pub fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Sheet, ReadError> {
+    read_xlsx_within(bytes, sheet, MAX_UNPACKED)
+}
+
+/// [`read_xlsx`] with another limit on what the workbook unpacks to.
+pub fn read_xlsx_within(bytes: &[u8], sheet: Option<&str>, limit: u64) -> Result<Sheet, ReadError> {
+    check_unpacked(bytes, limit)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| ReadError::Xlsx(e.to_string()))?;
     let sheets = book.sheet_names();
@@ -207,6 +250,27 @@ mod tests {
         // A quoted cell across lines keeps the next row's number.
         let sheet = read_csv("e.csv", b"a,b\n\"one\ntwo\",x\nz,y\n").unwrap();
         assert_eq!(sheet.rows[2].0, 4);
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+        use std::io::Write as _;
+        let mut zipped = Vec::new();
+        {
+            let mut w = zip::ZipWriter::new(Cursor::new(&mut zipped));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+            w.write_all(&vec![b' '; 4 << 20]).unwrap();
+            w.finish().unwrap();
+        }
+        assert!(zipped.len() < 64 << 10, "small on disk: {}", zipped.len());
+        let refused = read_xlsx_within(&zipped, None, 1 << 20).unwrap_err();
+        assert_eq!(refused, ReadError::TooLarge(1 << 20));
+        assert!(
+            refused.to_string().contains("unpacks to more than 1 MiB"),
+            "{refused}"
+        );
     }
 
     #[test]

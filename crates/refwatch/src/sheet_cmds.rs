@@ -202,7 +202,7 @@ pub(crate) async fn import(
     // Persons' ids are keyed (they must say nothing about the person).
     service.sheet_row_id(&[])?;
     let person_id = |parts: &[&str]| service.sheet_row_id(parts).unwrap_or_default();
-    let converted =
+    let mut converted =
         match refwatch_tabular::convert_with(&sheet, &mapping, &existing, &vocab, Some(&person_id))
         {
             Ok(c) => c,
@@ -214,7 +214,7 @@ pub(crate) async fn import(
         };
     // The converter writes the dataset file's form; it reads back here
     // with the JSON importer's own reader, so every rule is the same.
-    let incoming = match refwatch_interchange::parse(&converted.dataset.to_string()) {
+    let incoming = match refwatch_interchange::parse_value(std::mem::take(&mut converted.dataset)) {
         Ok(data) => data,
         Err(problems) => {
             service.into_store().close().await;
