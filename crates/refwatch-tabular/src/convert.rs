@@ -783,20 +783,9 @@ impl<'a> Work<'a> {
         Some(citation)
     }
 
-    fn person_record(&mut self, row: &Row) -> Option<(String, Value)> {
-        let birth = self.birth(row);
-        let optional_term = |work: &mut Self, field, which| {
-            if row.get(field).is_empty() {
-                Some(None)
-            } else {
-                work.term(row, field, which, None).map(Some)
-            }
-        };
-        let sex = optional_term(self, Field::Sex, Vocabulary::Sex);
-        let age_group = optional_term(self, Field::AgeGroup, Vocabulary::AgeGroup);
-        let category = optional_term(self, Field::Category, Vocabulary::VictimCategory);
-        let status = optional_term(self, Field::Status, Vocabulary::PersonStatus);
-        let status_date = match (
+    /// The date of a person's latest status: both cells or neither.
+    fn status_date(&mut self, row: &Row) -> Option<Option<String>> {
+        match (
             row.get(Field::Status).is_empty(),
             row.get(Field::StatusDate),
         ) {
@@ -832,8 +821,12 @@ impl<'a> Work<'a> {
                     None
                 }
             },
-        };
-        let origin = match row.get(Field::Origin) {
+        }
+    }
+
+    /// A person's place of origin, by name.
+    fn origin(&mut self, row: &Row) -> Option<Option<String>> {
+        match row.get(Field::Origin) {
             "" => Some(None),
             name => match self.place_named(name) {
                 Some(p) => Some(Some(p.id.to_string())),
@@ -848,7 +841,24 @@ impl<'a> Work<'a> {
                     None
                 }
             },
+        }
+    }
+
+    fn person_record(&mut self, row: &Row) -> Option<(String, Value)> {
+        let birth = self.birth(row);
+        let optional_term = |work: &mut Self, field, which| {
+            if row.get(field).is_empty() {
+                Some(None)
+            } else {
+                work.term(row, field, which, None).map(Some)
+            }
         };
+        let sex = optional_term(self, Field::Sex, Vocabulary::Sex);
+        let age_group = optional_term(self, Field::AgeGroup, Vocabulary::AgeGroup);
+        let category = optional_term(self, Field::Category, Vocabulary::VictimCategory);
+        let status = optional_term(self, Field::Status, Vocabulary::PersonStatus);
+        let status_date = self.status_date(row);
+        let origin = self.origin(row);
         let confidentiality = self.confidentiality(row);
         let parts = [
             row.get(Field::NameHangul),
