@@ -43,7 +43,8 @@ pub fn search_json(r: &Results) -> serde_json::Value {
     })
 }
 
-/// `?q=&kind=&language=&level=&from=&to=&limit=&offset=`.
+/// `?q=&kind=&language=&level=&from=&to=&limit=&offset=`. A number box
+/// left empty (the form sends `from=&to=`) means "any".
 #[derive(Deserialize, Default)]
 pub(crate) struct SearchQuery {
     #[serde(default)]
@@ -51,10 +52,28 @@ pub(crate) struct SearchQuery {
     kind: Option<String>,
     language: Option<String>,
     level: Option<String>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     from: Option<i32>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     to: Option<i32>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     limit: Option<usize>,
+    #[serde(default, deserialize_with = "empty_as_none")]
     offset: Option<usize>,
+}
+
+/// A number from a form field, or none when the field was left empty.
+fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = Option::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 impl SearchQuery {

@@ -246,3 +246,40 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn search_with_its_year_boxes_left_empty_finds_records() {
+    // The search form sends from=&to= when the year boxes are left empty:
+    // that means any year, not a plain-text 400.
+    let app = spawn_app().await;
+    let base = format!("http://{}", app.address);
+    let public = reqwest::Client::new();
+    let reply = public
+        .get(format!("{base}/search?q=repatriation&from=&to="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let page = reply.text().await.unwrap();
+    let filled = public
+        .get(format!("{base}/search?q=repatriation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let hits = |p: &str| p.matches("<li").count();
+    assert!(
+        hits(&page) > 0 && hits(&page) == hits(&filled),
+        "empty boxes are no filter"
+    );
+    let api = public
+        .get(format!(
+            "{base}/api/v1/search?q=repatriation&from=&to=&limit="
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status().as_u16(), 200);
+}
