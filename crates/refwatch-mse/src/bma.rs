@@ -364,27 +364,27 @@ pub fn average(table: &CaptureTable, settings: &Settings) -> Result<Posterior, B
     }
     let (grid, widths) = grid(reach);
     let points = grid.len();
-    // By grid point, then graph.
-    let log_post: Vec<Vec<f64>> = grid
-        .iter()
-        .zip(&widths)
-        .map(|(&missing, width)| {
-            let terms = scores.component_terms(missing);
-            let common = scores.common(missing) + width.ln();
-            graphs
-                .iter()
-                .map(|graph| graph_score(graph, &terms) + common)
-                .collect()
-        })
-        .collect();
-    let top = log_post
-        .iter()
-        .flatten()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
+    // One pass, weights scaled by the highest log posterior seen so far
+    // (rescaled when a higher one comes): memory grows with the grid and
+    // the graphs, not with their product (5 lists: 822 graphs × up to
+    // 200,000 points would be 1.3 GB of scores).
+    let mut top = f64::NEG_INFINITY;
     let mut probability = vec![0.0; points];
     let mut graph_mass = vec![0.0; graphs.len()];
-    for (i, row) in log_post.iter().enumerate() {
+    let mut row = vec![0.0; graphs.len()];
+    for (i, (&missing, width)) in grid.iter().zip(&widths).enumerate() {
+        let terms = scores.component_terms(missing);
+        let common = scores.common(missing) + width.ln();
+        for (lp, graph) in row.iter_mut().zip(&graphs) {
+            *lp = graph_score(graph, &terms) + common;
+        }
+        let here = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if here > top {
+            let scale = (top - here).exp();
+            probability[..i].iter_mut().for_each(|p| *p *= scale);
+            graph_mass.iter_mut().for_each(|m| *m *= scale);
+            top = here;
+        }
         for (g, &lp) in row.iter().enumerate() {
             let w = (lp - top).exp();
             probability[i] += w;

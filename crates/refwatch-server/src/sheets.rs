@@ -143,12 +143,7 @@ fn field_label(l: Lang, f: Field) -> &'static str {
 }
 
 fn kind_of(text: &str) -> RecordKind {
-    match text {
-        "sources" => RecordKind::Sources,
-        "places" => RecordKind::Places,
-        "persons" => RecordKind::Persons,
-        _ => RecordKind::Incidents,
-    }
+    RecordKind::from_name(text).unwrap_or(RecordKind::Incidents)
 }
 
 fn upload_form(v: &Visitor) -> Markup {
@@ -344,7 +339,7 @@ pub(crate) async fn import_post(
     let kind = kind_of(&form.kind);
     let (mapping, header) = mapping_of(&form, kind, &sheet);
     let core = state.core.for_caller(v.caller.clone());
-    let existing = match core.dataset().await {
+    let existing = match core.readable().await {
         Ok(d) => d,
         Err(e) => return crate::pages::failure(&v, &state, &e),
     };
@@ -384,7 +379,11 @@ pub(crate) async fn import_post(
         }
     };
     if form.action != "import" {
-        let problems = refwatch_domain::validate_addition(&existing, &incoming, &vocab);
+        let problems = refwatch_domain::validate_addition(
+            &refwatch_domain::context_for(&existing, &incoming),
+            &incoming,
+            &vocab,
+        );
         let located = locate(&converted, &problems);
         let status = if located.is_empty() {
             StatusCode::OK

@@ -475,6 +475,21 @@ impl<'a> Work<'a> {
             .find_map(|t| self.index.places.get(&normalise(t)).copied())
     }
 
+    /// A place named in a cell, or a problem at that cell.
+    fn place_in(&mut self, row: &Row, field: Field, name: &str) -> Option<&'a Place> {
+        let found = self.place_named(name);
+        if found.is_none() {
+            self.problem(
+                row.number,
+                Some(field),
+                Problem::NoPlace {
+                    value: name.to_owned(),
+                },
+            );
+        }
+        found
+    }
+
     fn matched_place(&mut self, row: usize, cell: String, p: &Place) {
         self.matched.push(Matched {
             row,
@@ -488,16 +503,9 @@ impl<'a> Work<'a> {
     fn places(&mut self, row: &Row, role: &str) -> Vec<Value> {
         let mut out = Vec::new();
         for name in values::split_list(row.get(Field::Places)) {
-            match self.place_named(&name) {
-                Some(p) => {
-                    self.matched_place(row.number, name.clone(), p);
-                    out.push(json!({ "place": p.id.to_string(), "role": role }));
-                }
-                None => self.problem(
-                    row.number,
-                    Some(Field::Places),
-                    Problem::NoPlace { value: name },
-                ),
+            if let Some(p) = self.place_in(row, Field::Places, &name) {
+                self.matched_place(row.number, name.clone(), p);
+                out.push(json!({ "place": p.id.to_string(), "role": role }));
             }
         }
         let point = row.get(Field::Geolocation);
@@ -656,13 +664,7 @@ impl<'a> Work<'a> {
                 Some(Some(p.id.to_string()))
             }
             None => {
-                self.problem(
-                    row.number,
-                    Some(Field::Parent),
-                    Problem::NoPlace {
-                        value: cell.to_owned(),
-                    },
-                );
+                self.place_in(row, Field::Parent, cell);
                 None
             }
         }
@@ -828,19 +830,9 @@ impl<'a> Work<'a> {
     fn origin(&mut self, row: &Row) -> Option<Option<String>> {
         match row.get(Field::Origin) {
             "" => Some(None),
-            name => match self.place_named(name) {
-                Some(p) => Some(Some(p.id.to_string())),
-                None => {
-                    self.problem(
-                        row.number,
-                        Some(Field::Origin),
-                        Problem::NoPlace {
-                            value: name.to_owned(),
-                        },
-                    );
-                    None
-                }
-            },
+            name => self
+                .place_in(row, Field::Origin, name)
+                .map(|p| Some(p.id.to_string())),
         }
     }
 

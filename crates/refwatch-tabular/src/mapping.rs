@@ -47,6 +47,18 @@ impl RecordKind {
             RecordKind::Persons => "persons",
         }
     }
+
+    /// The kind a name stands for ([`RecordKind::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            RecordKind::Incidents,
+            RecordKind::Sources,
+            RecordKind::Places,
+            RecordKind::Persons,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
 }
 
 /// A field a column can hold.
@@ -389,10 +401,6 @@ struct MappingToml {
     columns: toml::Table,
 }
 
-fn kind_name(kind: RecordKind) -> &'static str {
-    kind.name()
-}
-
 impl Mapping {
     /// Reads a mapping file.
     pub fn from_toml(text: &str) -> Result<Self, MappingError> {
@@ -412,7 +420,7 @@ impl Mapping {
                 return Err(MappingError::UnknownField {
                     header,
                     field,
-                    kind: kind_name(raw.kind),
+                    kind: raw.kind.name(),
                     known: known
                         .iter()
                         .map(|f| f.name())

@@ -449,9 +449,12 @@ fn persons_from_a_list_with_their_identities_and_never_a_name_in_a_problem() {
         Some(&keyed),
     )
     .unwrap_err();
-    for lang in [Lang::En, Lang::Ko] {
+    for (lang, at) in [
+        (Lang::En, "row 2, column C (생년월일)"),
+        (Lang::Ko, "2행, C열(생년월일)"),
+    ] {
         let said: Vec<String> = problems.iter().map(|p| p.describe(lang)).collect();
-        assert!(said.iter().any(|s| s.contains("C")), "{said:?}");
+        assert!(said.iter().any(|s| s.contains(at)), "{said:?}");
         assert!(
             said.iter()
                 .all(|s| !s.contains("1990.13.40") && !s.contains("생성가")),

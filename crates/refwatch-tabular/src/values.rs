@@ -200,24 +200,34 @@ pub fn excel_day(year: u16, month: u8, day: u8) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// The whole numbers in a text, with thousands separators removed.
-fn numbers(text: &str) -> Vec<u64> {
-    let cleaned: String = text
-        .chars()
-        .enumerate()
-        .filter(|&(i, c)| {
-            // A comma between digits is a thousands separator.
-            !(c == ','
-                && text[..text.char_indices().nth(i).map_or(0, |(b, _)| b)]
-                    .ends_with(|p: char| p.is_ascii_digit()))
-        })
-        .map(|(_, c)| c)
-        .collect();
-    cleaned
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .collect()
+/// The most people a count may say: more is a typing error (and larger
+/// numbers could overflow the readings below).
+pub const MAX_COUNT: u64 = 10_000_000_000;
+
+/// The whole numbers in a text, a comma between digits taken as a
+/// thousands separator; `None` for one above [`MAX_COUNT`]. One pass.
+fn numbers(text: &str) -> Option<Vec<u64>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut current: Option<u64> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        if let Some(d) = c.to_digit(10) {
+            let n = current.unwrap_or(0) * 10 + u64::from(d);
+            if n > MAX_COUNT {
+                return None;
+            }
+            current = Some(n);
+        } else if c == ','
+            && current.is_some()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+        {
+            // 1,170: the number goes on.
+        } else if let Some(n) = current.take() {
+            out.push(n);
+        }
+    }
+    out.extend(current);
+    Some(out)
 }
 
 /// Words for "some hundreds" and the like, with the documented minimum
@@ -264,7 +274,7 @@ pub fn count(text: &str) -> Result<Count, ValueError> {
     if t.is_empty() {
         return Ok(plain(0, None, None, None));
     }
-    let n = numbers(&t);
+    let n = numbers(&t).ok_or(ValueError::Count)?;
     if n.is_empty() {
         return VAGUE
             .iter()
@@ -424,7 +434,15 @@ mod tests {
             let plain = ["500", "500명", "1,170", "1,170 people", ""].contains(&text);
             assert_eq!(got.reading.is_none(), plain, "{text}: {:?}", got.reading);
         }
-        for bad in ["many", "13명 중 2명", "five hundred", "?"] {
+        for bad in [
+            "many",
+            "13명 중 2명",
+            "five hundred",
+            "?",
+            "over 18446744073709551615",
+            "about 99999999999999999999",
+            "10000000001명",
+        ] {
             assert_eq!(count(bad), Err(ValueError::Count), "{bad}");
         }
         assert_eq!(count("15-13"), Err(ValueError::Backwards));

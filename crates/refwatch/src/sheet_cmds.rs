@@ -197,7 +197,7 @@ pub(crate) async fn import(
     }
     let key = required_key(cli)?;
     let service = data_dir::service(&cli.data_dir, Some(&key)).await?;
-    let existing = service.dataset().await?;
+    let existing = service.readable().await?;
     let vocab = Vocabularies::builtin();
     // Persons' ids are keyed (they must say nothing about the person).
     service.sheet_row_id(&[])?;
@@ -227,7 +227,11 @@ pub(crate) async fn import(
         }
     };
     if options.check {
-        let problems = refwatch_domain::validate_addition(&existing, &incoming, &vocab);
+        let problems = refwatch_domain::validate_addition(
+            &refwatch_domain::context_for(&existing, &incoming),
+            &incoming,
+            &vocab,
+        );
         service.into_store().close().await;
         if !problems.is_empty() {
             let located: Vec<Located> = problems
@@ -306,7 +310,7 @@ pub(crate) async fn export_list(
         ListArg::Persons => List::Persons,
     };
     let service = data_dir::service(&cli.data_dir, None).await?;
-    let data = service.dataset().await?;
+    let data = service.readable().await?;
     service.into_store().close().await;
     let table = lists::table(&data, list, cli.lang.lang(), None);
     let count = table.rows.len();
