@@ -67,6 +67,12 @@ fn spellings(classes: &[&[u32]], out: &mut Vec<u64>, partial: &mut Partial) {
         return;
     }
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
+    if std::env::var_os("DBG").is_some() {
+        eprintln!(
+            "ways {ways} {:?}",
+            classes.iter().map(|c| c.len()).collect::<Vec<_>>()
+        );
+    }
     if ways > MOST_KEYS && !matches!(partial, Partial::Within(_)) {
         return;
     }
@@ -138,19 +144,31 @@ const COMMON_SHARE: f64 = 1.0 / 2_000.0;
 impl Common {
     pub(crate) fn of(names: &[&[ParsedName]]) -> Common {
         const SYLLABLES: usize = 11_172;
+        // Per syllable, then (last) how many written syllables: a
+        // syllable the two Koreas spell differently counts once for each
+        // spelling, and once in all.
         let counts = names
             .par_iter()
             .fold(
-                || vec![0u32; SYLLABLES],
+                || vec![0u32; SYLLABLES + 1],
                 |mut counts, forms| {
                     for reading in forms.iter().flat_map(ParsedName::readings) {
                         for set in reading.syllables() {
-                            let mut it = set.iter();
-                            if let (Some(c), None) = (it.next(), it.next())
-                                && let Some(i) = (c as usize).checked_sub(0xAC00)
-                                && i < SYLLABLES
-                            {
-                                counts[i] += 1;
+                            // One syllable, or one in Hangul with its
+                            // spellings by the two Koreas' rules.
+                            let first = set.iter().next();
+                            let hangul = first.is_some_and(|c| {
+                                refwatch_names::initial_sound_spellings(c).eq(set.iter())
+                            });
+                            if set.iter().nth(1).is_none() || hangul {
+                                counts[SYLLABLES] += 1;
+                                for c in set.iter() {
+                                    if let Some(i) = (c as usize).checked_sub(0xAC00)
+                                        && i < SYLLABLES
+                                    {
+                                        counts[i] += 1;
+                                    }
+                                }
                             }
                         }
                     }
@@ -158,15 +176,15 @@ impl Common {
                 },
             )
             .reduce(
-                || vec![0u32; SYLLABLES],
+                || vec![0u32; SYLLABLES + 1],
                 |mut x, y| {
                     x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
                     x
                 },
             );
-        let total: f64 = counts.iter().map(|&n| f64::from(n)).sum();
+        let total = f64::from(counts[SYLLABLES]);
         Common {
-            common: counts
+            common: counts[..SYLLABLES]
                 .iter()
                 .map(|&n| n > 0 && f64::from(n) >= total * COMMON_SHARE)
                 .collect(),

@@ -56,6 +56,36 @@ pub(crate) fn split(c: char) -> Option<(usize, usize, usize)> {
     })
 }
 
+/// Whether a vowel (by its index) begins with the sound y or is ㅣ: the
+/// vowels before which the initial-sound rule drops ㄹ and ㄴ.
+fn y_vowel(v: usize) -> bool {
+    matches!(VOWELS[v], 'ㅑ' | 'ㅒ' | 'ㅕ' | 'ㅖ' | 'ㅛ' | 'ㅠ' | 'ㅣ')
+}
+
+/// The spellings of a syllable at the start of a word in the two Koreas:
+/// the South's initial-sound rule writes 이 and 노 where the North keeps
+/// 리 and 로 (리영희 and 이영희, 로단례 and 노단례, 량강도 and 양강도, 녀 and
+/// 여). Before ㅣ and the y vowels ㄹ, ㄴ and ㅇ are one; before the other
+/// vowels ㄹ and ㄴ. The syllable itself is among them.
+pub fn initial_sound_spellings(c: char) -> impl Iterator<Item = char> {
+    let found = split(c).filter(|&(i, _, _)| matches!(INITIALS[i], 'ㄴ' | 'ㄹ' | 'ㅇ'));
+    let initials: &[usize] = match found {
+        Some((i, v, _)) if y_vowel(v) || INITIALS[i] != 'ㅇ' => {
+            if y_vowel(v) {
+                &[2, 5, 11]
+            } else {
+                &[2, 5]
+            }
+        }
+        _ => &[],
+    };
+    let own = initials.is_empty().then_some(c);
+    own.into_iter().chain(initials.iter().filter_map(move |&i| {
+        let (_, v, f) = found?;
+        char::from_u32(FIRST + ((i * 21 + v) * 28 + f) as u32)
+    }))
+}
+
 /// Every precomposed syllable.
 pub(crate) fn all() -> impl Iterator<Item = char> {
     (FIRST..FIRST + COUNT).filter_map(char::from_u32)
@@ -104,13 +134,16 @@ pub fn romanize(text: &str, system: System) -> String {
 pub fn sound_class(syllable: char) -> Option<[u8; 3]> {
     let (i, v, f) = split(syllable)?;
     let initial = match INITIALS[i] {
+        // The initial-sound rule's letters: one class where the two
+        // Koreas spell the syllable differently.
+        // (ㅢ is in the class of ㅣ, as its vowel is.)
+        'ㄴ' | 'ㄹ' if y_vowel(v) || VOWELS[v] == 'ㅢ' => b'-',
+        'ㄴ' | 'ㄹ' => b'N',
         'ㄱ' | 'ㄲ' | 'ㅋ' => b'K',
         'ㄷ' | 'ㄸ' | 'ㅌ' => b'T',
         'ㅂ' | 'ㅃ' | 'ㅍ' => b'P',
         'ㅈ' | 'ㅉ' | 'ㅊ' => b'C',
         'ㅅ' | 'ㅆ' => b'S',
-        'ㄴ' => b'N',
-        'ㄹ' => b'L',
         'ㅁ' => b'M',
         'ㅎ' => b'H',
         _ => b'-',

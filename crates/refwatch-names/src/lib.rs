@@ -17,7 +17,7 @@ mod tables;
 
 use std::collections::BTreeSet;
 
-pub use hangul::{System, romanize, sound_class};
+pub use hangul::{System, initial_sound_spellings, romanize, sound_class};
 
 /// The Hangul syllables one written syllable may stand for: a small
 /// sorted set with a 64-bit summary, so that two sets that share nothing

@@ -160,9 +160,15 @@ pub(crate) fn read_part(part: &str) -> Vec<Vec<BTreeSet<char>>> {
         .all(|&c| hangul::split(c).is_some() || is_hanzi(c))
     {
         let mut out = Vec::new();
-        for &c in &chars {
+        for (at, &c) in chars.iter().enumerate() {
             if hangul::split(c).is_some() {
-                out.push(BTreeSet::from([c]));
+                // The first syllables of a surname and of a given name
+                // may be spelled by either Korea's rule.
+                if at < 2 {
+                    out.push(hangul::initial_sound_spellings(c).collect());
+                } else {
+                    out.push(BTreeSet::from([c]));
+                }
             } else if let Some(r) = t.hanzi.get(&c) {
                 out.push(r.clone());
             } else {

@@ -29,6 +29,18 @@ const SAME: &[(&str, &str)] = &[
     ("한만택", "韓萬澤"),
     ("한만택", "Han Man-taek"),
     ("한만택", "Han Wanze"),
+    // The North's spellings against the South's initial-sound rule, at
+    // the start of the surname and of the given name.
+    ("리영희", "이영희"),
+    ("김룡호", "김용호"),
+    ("로단례", "노단례"),
+    ("류선옥", "유선옥"),
+    ("김련하", "김연하"),
+    ("림철수", "임철수"),
+    ("라명희", "나명희"),
+    ("량순희", "양순희"),
+    ("김녀옥", "김여옥"),
+    ("리영희", "Yi Yeong-hui"),
 ];
 
 /// Different people.
@@ -91,6 +103,25 @@ fn different_people_are_told_apart() {
         compare("Kim Cheol-ok", "Kim Cheol-su").agreement,
         Agreement::AllButOne
     );
+}
+
+#[test]
+fn the_initial_sound_rule_joins_only_what_it_changes() {
+    // ㅇ before ㅏ is not ㄴ or ㄹ; ㄴ after the first syllable of the
+    // given name is as written.
+    for (a, b) in [
+        ("안영희", "난영희"),
+        ("김영나", "김영라"),
+        ("김영나", "김영아"),
+    ] {
+        let c = compare(a, b);
+        assert!(c.agreement < Agreement::SameReading, "{a} / {b}: {c:?}");
+    }
+    // The blocking classes agree where the readings do.
+    for (a, b) in [('리', '이'), ('룡', '용'), ('로', '노'), ('녀', '여')] {
+        assert_eq!(sound_class(a), sound_class(b), "{a} / {b}");
+    }
+    assert_ne!(sound_class('아'), sound_class('나'));
 }
 
 #[test]
