@@ -326,17 +326,72 @@ fn check_swapped(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A place's path, broadest first: "Jilin/Yanbian/Yanji".
-fn place_path(text: &str) -> Value {
-    Value::Place(
-        text.split(['/', '>', ','])
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    )
+/// A place's path, broadest first, as the gazetteer knows it: "Jilin/
+/// Yanbian/Yanji", "Yanji", 延吉市 and 연길 are all cn/jilin/yanbian/yanji
+/// (see `refwatch-gazetteer`). Of the parts written ("Yanji, Jilin"), the
+/// narrowest known one gives the path, and the parts after it that the
+/// gazetteer does not know (a village) are kept as written. A place the
+/// gazetteer does not know at all is its parts as written.
+fn place_path(text: &str) -> Vec<String> {
+    let parts: Vec<&str> = text
+        .split(['/', '>', ',', '>', '、', '，'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let g = refwatch_gazetteer::gazetteer();
+    let known: Vec<Option<Vec<&str>>> = parts
+        .iter()
+        .map(|p| g.resolve(p).map(|at| g.path(at)))
+        .collect();
+    let narrowest = known
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.as_ref().map(|k| (k.len(), i)))
+        .max();
+    match narrowest {
+        Some((_, at)) => {
+            let mut path: Vec<String> = known[at]
+                .iter()
+                .flatten()
+                .map(|s| (*s).to_owned())
+                .collect();
+            path.extend(
+                parts[at + 1..]
+                    .iter()
+                    .zip(&known[at + 1..])
+                    .filter(|(_, k)| k.is_none())
+                    .map(|(p, _)| p.to_lowercase()),
+            );
+            path
+        }
+        None => parts.iter().map(|p| (*p).to_owned()).collect(),
+    }
 }
 
-fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
+/// Places already read, so that each place written alike is looked up
+/// once.
+#[derive(Default)]
+struct PlaceCache(std::collections::HashMap<String, Vec<String>>);
+
+impl PlaceCache {
+    fn get(&mut self, text: &str) -> Value {
+        if let Some(path) = self.0.get(text) {
+            return Value::Place(path.clone());
+        }
+        let path = place_path(text);
+        if self.0.len() < 1 << 20 {
+            self.0.insert(text.to_owned(), path.clone());
+        }
+        Value::Place(path)
+    }
+}
+
+fn value(
+    built: &Built,
+    row: &csv::StringRecord,
+    layout: &Layout,
+    places: &mut PlaceCache,
+) -> Value {
     let get = |r: Role| {
         layout
             .columns
@@ -373,8 +428,8 @@ fn value(built: &Built, row: &csv::StringRecord, layout: &Layout) -> Value {
             }
         }
         Built::Sex => text(get(Role::Sex)),
-        Built::Origin => get(Role::Origin).map_or(Value::Missing, place_path),
-        Built::Place => get(Role::Place).map_or(Value::Missing, place_path),
+        Built::Origin => get(Role::Origin).map_or(Value::Missing, |t| places.get(t)),
+        Built::Place => get(Role::Place).map_or(Value::Missing, |t| places.get(t)),
         Built::Date => get(Role::Date)
             .and_then(days)
             .map_or(Value::Missing, Value::Day),
@@ -401,6 +456,7 @@ fn read(
 ) -> anyhow::Result<usize> {
     let mut row = csv::StringRecord::new();
     let mut count = 0;
+    let mut places = PlaceCache::default();
     loop {
         match reader.read_record(&mut row) {
             Ok(true) => {}
@@ -424,7 +480,10 @@ fn read(
         records.push(Record {
             id: format!("{list}:{count:09}"),
             list,
-            values: built.iter().map(|(b, _)| value(b, &row, layout)).collect(),
+            values: built
+                .iter()
+                .map(|(b, _)| value(b, &row, layout, &mut places))
+                .collect(),
         });
         if count % 100_000 == 0 {
             eprintln!("  read {count} rows of {}…", path.display());

@@ -341,3 +341,60 @@ town = "exact"
         files.refused(&["a.csv"], says);
     }
 }
+
+/// The same town in two scripts, a facility for its town, a prefecture for
+/// its town and a home province by any of its spellings agree by the
+/// gazetteer, not by the letters: generated people, places of record.
+#[test]
+fn places_in_any_script_agree_by_the_gazetteer() {
+    let a = "성명,생년,지역,고향\n\
+김철옥,1985,연길,함경북도/회령\n\
+박순자,1972,图们边防支队看守所,량강도\n\
+최명수,1990,丹东市,평안북도 신의주\n\
+이영희,1968,장백,자강도\n";
+    let b = "Name,Born,Place,Hometown\n\
+Kim Cheol-ok,1985,Yanji City,N. Hamgyong\n\
+Pak Sun Ja,1972,Tumen Border Detention Center,Yanggang\n\
+Choe Myong Su,1990,Shenyang,Sinuiju\n\
+Yi Yong Hui,1968,\"Jangbaek, Jilin\",Hamgyong-bukdo\n";
+    let config = r#"
+threshold = 0.5
+[columns]
+"성명" = "name"
+"생년" = "birth_year"
+"지역" = "place"
+"고향" = "origin"
+"Name" = "name"
+"Born" = "birth_year"
+"Place" = "place"
+"Hometown" = "origin"
+"#;
+    let files = Files::new(a, b, config);
+    let pairs = files.linked_pairs(&["a.csv", "b.csv"]);
+    let level = |row: &str, field: &str| -> String {
+        let mut lines = pairs.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = header.iter().position(|h| *h == field).unwrap();
+        lines
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[1] == row && c[3] == row)
+            .map(|c| c[col].to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(level("1", "place_level"), "same", "{pairs}");
+    assert_eq!(level("1", "origin_level"), "one within the other");
+    assert_eq!(level("2", "place_level"), "same", "a facility is its town");
+    assert_eq!(level("2", "origin_level"), "same", "량강도 is Yanggang");
+    assert_eq!(
+        level("3", "place_level"),
+        "same broader place",
+        "Dandong and Shenyang"
+    );
+    assert_eq!(level("3", "origin_level"), "same");
+    assert_eq!(level("4", "place_level"), "same");
+    assert_eq!(
+        level("4", "origin_level"),
+        "same broader place",
+        "two provinces of the DPRK"
+    );
+}
