@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::Outcome;
 
 /// The roles a column can have.
-const ROLES: &str = "name, surname, given_name, birth_date, birth_year, sex, origin, place, date, identifier, text, exact, ignore";
+const ROLES: &str = "id, name, surname, given_name, birth_date, birth_year, age, age_reckoning, sex, origin, place, date, event_kind, identifier, text, exact, ignore";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,20 +45,34 @@ struct Config {
     /// Pairs of `text` columns sometimes written in each other's place
     /// (a given name and a surname, two address lines).
     swapped: Option<Vec<[String; 2]>>,
+    /// How ages are reckoned where no `age_reckoning` column says:
+    /// "international", "korean" or "unknown" (the default).
+    age_reckoning: Option<String>,
+    /// Most rounds of expectation–maximisation (default 200).
+    em_rounds: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Role {
+    /// The row's own id, carried into pairs.csv and clusters.csv.
+    Id,
     Name,
     Surname,
     GivenName,
     BirthDate,
     BirthYear,
+    /// An age at the time of the row's date: a birth year interval.
+    Age,
+    /// How the row's age is reckoned ("international", "korean").
+    AgeReckoning,
     Sex,
     /// Where a person comes from (a home province and town).
     Origin,
     Place,
     Date,
+    /// What the row reports (arrest, repatriation...): compared as its
+    /// own field, so the model learns what a different stage says.
+    EventKind,
     Identifier,
     /// A column compared by string similarity, as its own field.
     Text,
@@ -69,11 +83,15 @@ enum Role {
 
 fn role(text: &str) -> Option<Role> {
     Some(match text {
+        "id" => Role::Id,
         "name" => Role::Name,
         "surname" => Role::Surname,
         "given_name" => Role::GivenName,
         "birth_date" => Role::BirthDate,
         "birth_year" => Role::BirthYear,
+        "age" => Role::Age,
+        "age_reckoning" => Role::AgeReckoning,
+        "event_kind" => Role::EventKind,
         "sex" => Role::Sex,
         "origin" => Role::Origin,
         "place" => Role::Place,
@@ -96,26 +114,115 @@ enum Built {
     Origin,
     Place,
     Date,
+    EventKind,
     Identifier,
     /// A `text` or `exact` column, by its name.
     Column(String),
 }
 
-/// Days since 1970-01-01 of a whole date, `YYYY-MM-DD` or `YYYYMMDD`; a
-/// date that is not a real day (2023-02-30), or not a whole day, is none.
+/// Days since 1970-01-01 of a whole date (see [`partial_date`]); a date
+/// that is not a real day (2023-02-30), or not a whole day, is none.
 fn days(text: &str) -> Option<i32> {
-    let text = text.trim();
-    let date: PartialDate = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])
-            .parse()
-            .ok()?
-    } else {
-        text.parse().ok()?
-    };
+    let date = partial_date(text)?;
     if date.precision() != Precision::Day {
         return None;
     }
     i32::try_from(date.first_day_number()).ok()
+}
+
+/// A date as lists write it, to the day, the month or the year:
+/// "2013-11-19", "2013.11.19", "2013/11/19", "20131119", "2013-11",
+/// "2013년 11월 19일", "2013년 11월", "19 November 2013", "Nov 2013", "2013".
+/// `None` when it is no date, or not a real one (2023-02-30).
+fn partial_date(text: &str) -> Option<PartialDate> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let text = text.trim();
+    if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return partial_date(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..]));
+    }
+    let (mut numbers, mut month_named) = (Vec::new(), None);
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .flat_map(|w| w.split(['년', '월', '일']))
+        .filter(|w| !w.is_empty())
+    {
+        if let Ok(n) = word.parse::<u32>() {
+            numbers.push((n, word.len()));
+        } else {
+            let lower = word.to_lowercase();
+            month_named = MONTHS
+                .iter()
+                .position(|m| lower.starts_with(m))
+                .map(|m| m as u32 + 1)
+                .or(month_named);
+            if month_named.is_none() {
+                return None;
+            }
+        }
+    }
+    let (year, rest): (u32, Vec<u32>) = match numbers.iter().position(|&(_, len)| len == 4) {
+        Some(at) => (
+            numbers[at].0,
+            numbers
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != at)
+                .map(|(_, n)| n.0)
+                .collect(),
+        ),
+        None => return None,
+    };
+    let year = i32::try_from(year)
+        .ok()
+        .filter(|y| (1850..=2100).contains(y))?;
+    // Year first: year, month, day; a named month: the day is the number left.
+    let (month, day) = match (month_named, rest.as_slice()) {
+        (Some(m), []) => (Some(m), None),
+        (Some(m), [d]) => (Some(m), Some(*d)),
+        (None, []) => (None, None),
+        (None, [m]) => (Some(*m), None),
+        (None, [m, d]) => (Some(*m), Some(*d)),
+        _ => return None,
+    };
+    let small = |n: u32| u8::try_from(n).ok();
+    match (month, day) {
+        (None, _) => Some(PartialDate::year(year)),
+        (Some(m), None) => PartialDate::month(year, small(m)?).ok(),
+        (Some(m), Some(d)) => PartialDate::day(year, small(m)?, small(d)?).ok(),
+    }
+}
+
+/// An event's date as a day: the day when known; a date known to the
+/// month is taken as the middle of its month, so that with the default
+/// tolerance of 30 days every day of the month is close to it. A date
+/// known only to the year says too little to compare, and is missing.
+fn event_day(text: &str) -> Option<i32> {
+    let date = partial_date(text)?;
+    let first = i32::try_from(date.first_day_number()).ok()?;
+    match date.precision() {
+        Precision::Day => Some(first),
+        Precision::Month => Some(first + 14),
+        _ => None,
+    }
+}
+
+/// The birth year an age gives: the year of the row's date less the age.
+/// In Korean reckoning a person is one at birth and a year older each new
+/// year, so the birth year is one later; in international reckoning the
+/// birthday may not have come yet that year (a year earlier), which
+/// the comparison's tolerance of a year covers. Unknown reckoning is
+/// taken as international. `None` for ages no one has.
+fn born_from_age(age: &str, date: &str, korean: bool) -> Option<i32> {
+    let digits: String = age
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let age: i32 = digits.parse().ok().filter(|a| (0..=120).contains(a))?;
+    let year = partial_date(date)?.get_year();
+    Some(year - age + i32::from(korean))
 }
 
 /// A date's eight digits (YYYYMMDD) as written, separators set aside,
@@ -135,13 +242,16 @@ fn date_digits(text: &str) -> Option<u32> {
 
 fn year_of(text: &str) -> Option<i32> {
     let digits: String = text.trim().chars().take(4).collect();
-    let year: i32 = digits.parse().ok()?;
-    (1850..=2100).contains(&year).then_some(year)
+    let year: Option<i32> = digits.parse().ok();
+    year.filter(|y| (1850..=2100).contains(y))
+        .or_else(|| partial_date(text).map(|d| d.get_year()))
 }
 
 struct Layout {
     /// Column index of each role in this file.
     columns: Vec<(Role, usize)>,
+    /// Whether ages are in Korean reckoning where no column says.
+    korean_ages: bool,
     /// Column index of each `text` or `exact` column, by name.
     named: BTreeMap<String, usize>,
 }
@@ -164,7 +274,21 @@ fn layout(config: &Config, headers: &csv::StringRecord) -> Layout {
             _ => columns.push((r, index)),
         }
     }
-    Layout { columns, named }
+    Layout {
+        columns,
+        named,
+        korean_ages: config.age_reckoning.as_deref().and_then(reckoning) == Some(true),
+    }
+}
+
+/// Whether an age reckoning is Korean (`Some(true)`), international
+/// (`Some(false)`) or not known (`None`).
+fn reckoning(text: &str) -> Option<bool> {
+    match text.trim() {
+        "korean" | "ko" | "세는나이" | "한국 나이" | "한국나이" => Some(true),
+        "international" | "intl" | "만" | "만 나이" | "만나이" => Some(false),
+        _ => None,
+    }
 }
 
 fn reader(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
@@ -208,7 +332,7 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
                 term_frequency: false,
             },
         ));
-    } else if has(Role::BirthYear) {
+    } else if has(Role::BirthYear) || has(Role::Age) {
         out.push((
             Built::Birth,
             Field {
@@ -257,6 +381,16 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
                     tolerance: config.date_tolerance_days.unwrap_or(30),
                 },
                 term_frequency: false,
+            },
+        ));
+    }
+    if has(Role::EventKind) {
+        out.push((
+            Built::EventKind,
+            Field {
+                name: "event_kind".into(),
+                compare: Compare::Exact,
+                term_frequency: true,
             },
         ));
     }
@@ -424,6 +558,13 @@ fn value(
                 (_, Some(year)) => Value::Year(year),
                 _ => get(Role::BirthYear)
                     .and_then(year_of)
+                    .or_else(|| {
+                        let korean = match get(Role::AgeReckoning).map(str::to_lowercase) {
+                            Some(r) => reckoning(&r) == Some(true),
+                            None => layout.korean_ages,
+                        };
+                        born_from_age(get(Role::Age)?, get(Role::Date)?, korean)
+                    })
                     .map_or(Value::Missing, Value::Year),
             }
         }
@@ -431,8 +572,11 @@ fn value(
         Built::Origin => get(Role::Origin).map_or(Value::Missing, |t| places.get(t)),
         Built::Place => get(Role::Place).map_or(Value::Missing, |t| places.get(t)),
         Built::Date => get(Role::Date)
-            .and_then(days)
+            .and_then(event_day)
             .map_or(Value::Missing, Value::Day),
+        Built::EventKind => {
+            get(Role::EventKind).map_or(Value::Missing, |t| Value::Text(t.to_lowercase()))
+        }
         Built::Identifier => text(get(Role::Identifier)),
         Built::Column(name) => text(
             layout
@@ -453,7 +597,13 @@ fn read(
     layout: &Layout,
     built: &[(Built, Field)],
     records: &mut Vec<Record>,
+    ids: &mut Vec<String>,
 ) -> anyhow::Result<usize> {
+    let id_column = layout
+        .columns
+        .iter()
+        .find(|(r, _)| *r == Role::Id)
+        .map(|(_, i)| *i);
     let mut row = csv::StringRecord::new();
     let mut count = 0;
     let mut places = PlaceCache::default();
@@ -477,6 +627,11 @@ fn read(
             }
         }
         count += 1;
+        ids.push(
+            id_column
+                .and_then(|i| row.get(i))
+                .map_or_else(String::new, |t| t.trim().to_owned()),
+        );
         records.push(Record {
             id: format!("{list}:{count:09}"),
             list,
@@ -517,6 +672,15 @@ pub(crate) fn csv(
         }
     }
     check_swapped(&config)?;
+    if let Some(r) = &config.age_reckoning
+        && r != "unknown"
+        && reckoning(r).is_none()
+    {
+        bail!("age_reckoning = {r:?}: write \"international\", \"korean\" or \"unknown\"");
+    }
+    if config.em_rounds == Some(0) {
+        bail!("em_rounds = 0: the model needs at least one round (the default is 200)");
+    }
     let built = fields_of(&config);
     if built.is_empty() {
         bail!(
@@ -543,7 +707,8 @@ pub(crate) fn csv(
     }
     // Each file read on a thread of its own, its records then taken in
     // the files' order; the first file's error, if any, is the one told.
-    let read_each: Vec<anyhow::Result<Vec<Record>>> = std::thread::scope(|scope| {
+    type Read = (Vec<Record>, Vec<String>);
+    let read_each: Vec<anyhow::Result<Read>> = std::thread::scope(|scope| {
         let reading: Vec<_> = files
             .iter()
             .zip(opened)
@@ -551,10 +716,18 @@ pub(crate) fn csv(
             .map(|(list, (path, (rows, layout)))| {
                 let built = &built;
                 scope.spawn(move || {
-                    let mut records = Vec::new();
-                    let n = read(rows, path, list as u8, &layout, built, &mut records)?;
+                    let (mut records, mut ids) = (Vec::new(), Vec::new());
+                    let n = read(
+                        rows,
+                        path,
+                        list as u8,
+                        &layout,
+                        built,
+                        &mut records,
+                        &mut ids,
+                    )?;
                     eprintln!("Read {n} rows from {}.", path.display());
-                    Ok(records)
+                    Ok((records, ids))
                 })
             })
             .collect();
@@ -566,10 +739,13 @@ pub(crate) fn csv(
             })
             .collect()
     });
-    let mut records = Vec::new();
+    let (mut records, mut row_ids) = (Vec::new(), Vec::new());
     for part in read_each {
-        records.append(&mut part?);
+        let (mut r, mut i) = part?;
+        records.append(&mut r);
+        row_ids.append(&mut i);
     }
+    let with_ids = config.columns.values().any(|r| r == "id");
     let position = |b: Built| built.iter().position(|(x, _)| *x == b);
     // How far apart a field's numbers may be and still be near: its
     // comparison's tolerance (a birth's years, a date's days).
@@ -671,8 +847,10 @@ pub(crate) fn csv(
                     Role::Place => Built::Place,
                     Role::Date => Built::Date,
                     Role::Identifier => Built::Identifier,
+                    Role::Age => Built::Birth,
+                    Role::EventKind => Built::EventKind,
                     Role::Text | Role::Exact => Built::Column(column.clone()),
-                    Role::Ignore => {
+                    Role::Ignore | Role::Id | Role::AgeReckoning => {
                         bail!("the blocking rule {rule:?} names the ignored column {column:?}")
                     }
                 };
@@ -710,6 +888,9 @@ pub(crate) fn csv(
     if let Some(p) = config.min_probability {
         settings.min_probability = p;
     }
+    if let Some(rounds) = config.em_rounds {
+        settings.em_rounds = rounds;
+    }
     eprintln!("Linking {} rows…", records.len());
     let step = Instant::now();
     let linkage = link_with_progress(&records, &settings, &mut |done| {
@@ -734,14 +915,14 @@ pub(crate) fn csv(
         }
     })?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let name_of = |r: &Record| -> (String, String) {
+    let name_of = |r: &Record| -> (String, String, String) {
         let (list, row) = r.id.split_once(':').unwrap_or(("0", "0"));
         let file = files
             .get(list.parse::<usize>().unwrap_or(0))
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        (file, row.trim_start_matches('0').to_owned())
+        (file, row.trim_start_matches('0').to_owned(), String::new())
     };
     let mut pairs = csv_out(&out.join("pairs.csv"))?;
     let mut header = vec![
@@ -755,13 +936,23 @@ pub(crate) fn csv(
     .into_iter()
     .map(str::to_owned)
     .collect::<Vec<_>>();
+    if with_ids {
+        header.splice(4..4, ["id_a".to_owned(), "id_b".to_owned()]);
+    }
     for (_, f) in &built {
         header.push(format!("{}_level", f.name));
         header.push(format!("{}_weight", f.name));
     }
     pairs.write_record(header.iter().map(|c| neutral(c).into_owned()))?;
     // Each record's file and row, made once.
-    let places: Vec<(String, String)> = records.iter().map(name_of).collect();
+    let places: Vec<(String, String, String)> = records
+        .iter()
+        .zip(row_ids)
+        .map(|(r, id)| {
+            let (file, row, _) = name_of(r);
+            (file, row, id)
+        })
+        .collect();
     pairs.flush()?;
     let mut file = pairs.into_inner().map_err(|e| e.into_error())?;
     let mut links = 0;
@@ -775,7 +966,7 @@ pub(crate) fn csv(
                 .map(|part| {
                     let (places, built) = (&places, &built);
                     let threshold = settings.threshold;
-                    scope.spawn(move || pair_lines(part, places, built, threshold))
+                    scope.spawn(move || pair_lines(part, places, built, threshold, with_ids))
                 })
                 .collect();
             parts
@@ -795,16 +986,26 @@ pub(crate) fn csv(
     }
     file.flush()?;
     let mut clusters = csv_out(&out.join("clusters.csv"))?;
-    clusters.write_record(["cluster", "file", "row", "weakest_link"])?;
+    if with_ids {
+        clusters.write_record(["cluster", "file", "row", "id", "weakest_link"])?;
+    } else {
+        clusters.write_record(["cluster", "file", "row", "weakest_link"])?;
+    }
     let mut weakest = String::new();
     for (n, c) in linkage.clusters.iter().enumerate() {
         fixed(&mut weakest, c.weakest_link, 6);
         let number = (n + 1).to_string();
         for &m in &c.members {
-            let (file, row) = &places[m];
-            clusters.write_record(
-                [number.as_str(), file, row, &weakest].map(|c| neutral(c).into_owned()),
-            )?;
+            let (file, row, id) = &places[m];
+            if with_ids {
+                clusters.write_record(
+                    [number.as_str(), file, row, id, &weakest].map(|c| neutral(c).into_owned()),
+                )?;
+            } else {
+                clusters.write_record(
+                    [number.as_str(), file, row, &weakest].map(|c| neutral(c).into_owned()),
+                )?;
+            }
         }
     }
     clusters.flush()?;
@@ -846,28 +1047,32 @@ pub(crate) fn csv(
 /// The lines of `pairs.csv` for some pairs, and how many of them are links.
 fn pair_lines(
     pairs: &[refwatch_linkage::ScoredPair],
-    places: &[(String, String)],
+    places: &[(String, String, String)],
     built: &[(Built, Field)],
     threshold: f64,
+    with_ids: bool,
 ) -> anyhow::Result<(Vec<u8>, usize)> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut cells = vec![String::new(); 6 + 2 * built.len()];
+    // The rows' file and row, their ids (with an id column), then the
+    // probability, the weight and each field's level and weight.
+    let first = if with_ids { 6 } else { 4 };
+    let mut cells = vec![String::new(); first + 2 + 2 * built.len()];
     let mut links = 0;
     for p in pairs {
         if p.probability >= threshold {
             links += 1;
         }
-        let ((fa, ra), (fb, rb)) = (&places[p.a], &places[p.b]);
-        for (cell, text) in cells.iter_mut().zip([fa, ra, fb, rb]) {
+        let ((fa, ra, ia), (fb, rb, ib)) = (&places[p.a], &places[p.b]);
+        for (cell, text) in cells.iter_mut().zip([fa, ra, fb, rb, ia, ib]) {
             cell.clone_from(text);
         }
-        fixed(&mut cells[4], p.probability, 6);
-        fixed(&mut cells[5], p.weight, 3);
+        fixed(&mut cells[first], p.probability, 6);
+        fixed(&mut cells[first + 1], p.weight, 3);
         for (f, (_, field)) in built.iter().enumerate() {
-            let level = &mut cells[6 + 2 * f];
+            let level = &mut cells[first + 2 + 2 * f];
             level.clear();
             level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
-            fixed(&mut cells[7 + 2 * f], p.field_weights[f], 3);
+            fixed(&mut cells[first + 3 + 2 * f], p.field_weights[f], 3);
         }
         writer.write_record(cells.iter().map(|c| neutral(c).into_owned()))?;
     }
@@ -951,6 +1156,69 @@ mod tests {
         assert_eq!(days("yesterday"), None);
         assert_eq!(days("20231009"), days("2023-10-09"));
         assert_eq!(year_of("1985-03-02"), Some(1985));
+        assert_eq!(year_of("1985년 3월"), Some(1985));
         assert_eq!(year_of("85"), None);
+    }
+
+    #[test]
+    fn dates_are_read_to_the_day_the_month_or_the_year() {
+        let day = |y, m, d| PartialDate::day(y, m, d).ok();
+        for text in [
+            "2013-11-19",
+            "2013.11.19",
+            "2013/11/19",
+            "20131119",
+            "2013년 11월 19일",
+            "19 November 2013",
+            "Nov 19, 2013",
+        ] {
+            assert_eq!(partial_date(text), day(2013, 11, 19), "{text}");
+        }
+        for text in [
+            "2013-11",
+            "2013.11",
+            "2013년 11월",
+            "November 2013",
+            "Nov. 2013",
+        ] {
+            assert_eq!(
+                partial_date(text),
+                PartialDate::month(2013, 11).ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(partial_date("2013"), Some(PartialDate::year(2013)));
+        for text in [
+            "",
+            "yesterday",
+            "2013-13",
+            "2013-02-30",
+            "13-11-19",
+            "1-2-3-2013",
+        ] {
+            assert_eq!(partial_date(text), None, "{text}");
+        }
+        // A month is the middle of the month: every day of it is close.
+        let mid = event_day("2013-11").unwrap_or(0);
+        for d in ["2013-11-01", "2013-11-30"] {
+            assert!((event_day(d).unwrap_or(0) - mid).abs() <= 15, "{d}");
+        }
+        assert_eq!(
+            event_day("2013"),
+            None,
+            "a year alone is too vague to compare"
+        );
+    }
+
+    #[test]
+    fn an_age_gives_a_birth_year_by_its_reckoning() {
+        assert_eq!(born_from_age("27", "2013-11-19", false), Some(1986));
+        assert_eq!(born_from_age("27세", "2013년 11월", true), Some(1987));
+        assert_eq!(born_from_age("27", "", false), None, "no date, no year");
+        assert_eq!(born_from_age("about", "2013", false), None);
+        assert_eq!(born_from_age("300", "2013", false), None);
+        assert_eq!(reckoning("korean"), Some(true));
+        assert_eq!(reckoning("international"), Some(false));
+        assert_eq!(reckoning("unknown"), None);
     }
 }

@@ -398,3 +398,67 @@ threshold = 0.5
         "two provinces of the DPRK"
     );
 }
+
+/// An id column is carried into pairs.csv and clusters.csv; an age gives a
+/// birth year from the row's date, in its reckoning; a date known to the
+/// month is compared with a day in it; an event kind is a field of its
+/// own. Generated people.
+#[test]
+fn ids_ages_months_and_event_kinds_are_read() {
+    let a = "record,성명,생년,고향,날짜,사건\n\
+NGO-17,김철옥,1985,함경북도,2013-11-19,체포\n\
+NGO-18,박순자,1972,량강도,2011-09-02,체포\n";
+    let b = "ref,Name,Age,Age basis,Hometown,Date,Event\n\
+AP/2,Kim Chol Ok,29,korean,North Hamgyong,2013년 11월,arrest\n\
+AP/3,Pak Sun Ja,40,international,Ryanggang,2011.09,repatriation\n";
+    let config = r#"
+threshold = 0.5
+em_rounds = 50
+[columns]
+"record" = "id"
+"ref" = "id"
+"성명" = "name"
+"생년" = "birth_year"
+"고향" = "origin"
+"날짜" = "date"
+"사건" = "event_kind"
+"Name" = "name"
+"Age" = "age"
+"Age basis" = "age_reckoning"
+"Hometown" = "origin"
+"Date" = "date"
+"Event" = "event_kind"
+"#;
+    let files = Files::new(a, b, config);
+    let pairs = files.linked_pairs(&["a.csv", "b.csv"]);
+    let mut lines = pairs.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..6],
+        ["file_a", "row_a", "file_b", "row_b", "id_a", "id_b"]
+    );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let pair = |id: &str| rows.iter().find(|r| r[4] == id).unwrap();
+    // 29 in Korean reckoning in 2013: born 1985; 40 in 2011: 1971 (or
+    // 1970), a year from 1972.
+    assert_eq!(pair("NGO-17")[5], "AP/2");
+    assert_eq!(pair("NGO-17")[col("birth_year_level")], "same");
+    assert_eq!(pair("NGO-18")[col("birth_year_level")], "close");
+    // A month against a day in it: close, not missing.
+    assert_eq!(pair("NGO-17")[col("date_level")], "close");
+    assert_eq!(pair("NGO-18")[col("date_level")], "close");
+    assert_eq!(pair("NGO-17")[col("event_kind_level")], "different");
+    let clusters = std::fs::read_to_string(files.root.join("out/clusters.csv")).unwrap();
+    assert!(
+        clusters.starts_with("cluster,file,row,id,weakest_link"),
+        "{clusters}"
+    );
+    assert!(
+        clusters.contains("AP/2") && clusters.contains("NGO-17"),
+        "{clusters}"
+    );
+    // A reckoning the configuration cannot read is refused.
+    let bad = config.replace("em_rounds = 50", "age_reckoning = \"lunar\"");
+    Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "age_reckoning");
+}
