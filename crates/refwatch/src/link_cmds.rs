@@ -157,9 +157,8 @@ fn partial_date(text: &str) -> Option<PartialDate> {
                 .position(|m| lower.starts_with(m))
                 .map(|m| m as u32 + 1)
                 .or(month_named);
-            if month_named.is_none() {
-                return None;
-            }
+            // A word that is no month: not a date.
+            month_named?;
         }
     }
     let (year, rest): (u32, Vec<u32>) = match numbers.iter().position(|&(_, len)| len == 4) {
