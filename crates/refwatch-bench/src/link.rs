@@ -68,6 +68,11 @@ pub(crate) struct Args {
     /// errors of either kind, which is what F1 weighs.
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
+    /// Records of generated people as five kinds of source write them
+    /// (`refwatch_synth::sources`), linked and scored by rendering class
+    /// at 0.5 and 0.9; several sizes separated by commas, 0 for none.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    sources: Vec<usize>,
 }
 
 /// Wall time and peak memory of a finished command.
@@ -158,7 +163,8 @@ fn truth_of(path: &Path) -> anyhow::Result<Truth> {
             .position(|h| h == name)
             .with_context(|| format!("{} has no {name} column", path.display()))
     };
-    let (id_col, truth_col) = (col("rec_id")?, col("truth")?);
+    let id_col = col("rec_id").or_else(|_| col("id"))?;
+    let truth_col = col("truth")?;
     let (mut ids, mut truth) = (Vec::new(), Vec::new());
     for row in reader.records() {
         let row = row?;
@@ -245,6 +251,44 @@ fn refwatch_score(
     }
     // Pairs below the smallest probability written are counted by
     // refwatch, not listed: the true ones among them are not known.
+    s.all_seen = s.candidates == candidates;
+    s.candidates = candidates;
+    Ok(s)
+}
+
+/// refwatch's score on a sources file, whose pairs.csv names rows by id.
+fn sources_score(
+    out: &Path,
+    lists: &[Truth],
+    threshold: f64,
+    summary: &serde_json::Value,
+) -> anyhow::Result<Score> {
+    let truth: HashMap<&str, &str> = lists[0]
+        .ids
+        .iter()
+        .zip(&lists[0].truth)
+        .map(|(i, t)| (i.as_str(), t.as_str()))
+        .collect();
+    let mut reader = csv::Reader::from_path(out.join("pairs.csv"))?;
+    let mut s = Score {
+        candidates: 0,
+        true_candidates: 0,
+        all_seen: false,
+        found: 0,
+        right: 0,
+    };
+    for row in reader.records() {
+        let row = row?;
+        let same = truth.contains_key(&row[4]) && truth.get(&row[4]) == truth.get(&row[5]);
+        let p: f64 = row[6].parse().unwrap_or(0.0);
+        s.candidates += 1;
+        s.true_candidates += u64::from(same);
+        if p >= threshold {
+            s.found += 1;
+            s.right += u64::from(same);
+        }
+    }
+    let candidates = summary["candidate_pairs"].as_u64().unwrap_or(0);
     s.all_seen = s.candidates == candidates;
     s.candidates = candidates;
     Ok(s)
@@ -433,6 +477,65 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             Err(e) => failures.push(format!("{name}: Splink failed: {e}")),
         }
     }
+    let mut by_class = Vec::new();
+    for &n in args.sources.iter().filter(|&&n| n > 0) {
+        eprintln!("Generating {n} records from five sources…");
+        let file = work.join(format!("sources_{n}.csv"));
+        std::fs::write(&file, refwatch_synth::sources::records(n, 2026))?;
+        std::fs::write(work.join("sources.toml"), crate::sources::CONFIG)?;
+        let out = work.join(format!("out-sources-{n}"));
+        let argv: Vec<String> = vec![
+            "link".into(),
+            "csv".into(),
+            "--config".into(),
+            work.join("sources.toml").display().to_string(),
+            file.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        eprintln!("sources {n}: refwatch…");
+        let ours = measure(&args.refwatch, &argv)?;
+        let scored = crate::sources::score(&file, &out, [args.threshold, 0.9])?;
+        let all = scored.get("all").map_or(0, |s| s.0);
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
+        let lists = [truth_of(&file)?];
+        rows.push(Row {
+            dataset: format!("sources {n}"),
+            engine: "refwatch",
+            score: sources_score(&out, &lists, args.threshold, &summary)?,
+            truth: all,
+            seconds: ours.seconds,
+            peak_mib: ours.peak_mib,
+        });
+        by_class.push((n, scored));
+        if args.no_splink {
+            continue;
+        }
+        eprintln!("sources {n}: Splink 5.0…");
+        let pairs = work.join(format!("splink-sources-{n}.csv"));
+        let argv = vec![
+            work.join("splink_run.py").display().to_string(),
+            "--kind".into(),
+            "sources".into(),
+            "--threshold".into(),
+            args.threshold.to_string(),
+            "--out".into(),
+            pairs.display().to_string(),
+            file.display().to_string(),
+        ];
+        match measure(&python(&args.venv), &argv) {
+            Ok(theirs) => rows.push(Row {
+                dataset: format!("sources {n}"),
+                engine: "Splink 5.0 (DuckDB)",
+                score: splink_score(&pairs, &theirs.stdout, &lists)?,
+                truth: all,
+                seconds: theirs.seconds,
+                peak_mib: theirs.peak_mib,
+            }),
+            Err(e) => failures.push(format!("sources {n}: Splink failed: {e}")),
+        }
+    }
     if std::env::var_os("REFWATCH_BENCH_KEEP").is_some() {
         eprintln!("Kept the files in {}.", tmp.keep().display());
     }
@@ -441,6 +544,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         args.threshold
     );
     print(&rows);
+    for (n, scored) in &by_class {
+        crate::sources::print(*n, [args.threshold, 0.9], scored);
+    }
     for f in &failures {
         println!("\n{f}");
     }

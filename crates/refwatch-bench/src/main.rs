@@ -10,6 +10,7 @@ mod guard;
 mod link;
 mod mixed;
 mod search;
+mod sources;
 mod web;
 
 use clap::{Parser, Subcommand};

@@ -308,6 +308,13 @@ pub fn korean_lists(people: usize, seed: u64) -> (String, String) {
 
 mod korean;
 
+/// Generated people as five kinds of source write about them (names in
+/// Hangul by either Korea's spelling, romanised, in hanzi or pinyin;
+/// places in any script and at any level; dates to the day or the month;
+/// ages; stages of one episode), for judging linkage: see
+/// [`sources::records`].
+pub mod sources;
+
 /// People for the public tables' disclosure tests: from a handful to a few
 /// hundred (by `set % 3`), over 1 to 25 years with early years busy and
 /// later ones sparse (some hold one or two people), with sex, age group and

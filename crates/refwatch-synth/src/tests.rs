@@ -206,3 +206,13 @@ fn checking_against_the_records_referred_to_finds_what_checking_against_all_find
     assert!(whole.len() >= 5, "{whole:?}");
     assert_eq!(whole, validate_addition(&context, &incoming, &vocab));
 }
+
+#[test]
+#[ignore = "writes a file for trying the linkage by hand"]
+fn write_sources_file() {
+    let n: usize = std::env::var("SOURCES_N")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    std::fs::write("/tmp/sources.csv", crate::sources::records(n, 2026)).unwrap();
+}
