@@ -106,11 +106,7 @@ fn truth(path: &Path) -> anyhow::Result<Truth> {
 }
 
 /// Scores refwatch's pairs.csv (with id columns) at the two thresholds.
-pub(crate) fn score(
-    file: &Path,
-    out: &Path,
-    thresholds: [f64; 2],
-) -> anyhow::Result<ByClass> {
+pub(crate) fn score(file: &Path, out: &Path, thresholds: [f64; 2]) -> anyhow::Result<ByClass> {
     let t = truth(file)?;
     let mut by: BTreeMap<String, Counts> = BTreeMap::new();
     // Every true pair, by class.
@@ -167,11 +163,7 @@ pub(crate) fn score(
 }
 
 /// Prints the classes' figures as a table.
-pub(crate) fn print(
-    records: usize,
-    thresholds: [f64; 2],
-    scored: &ByClass,
-) {
+pub(crate) fn print(records: usize, thresholds: [f64; 2], scored: &ByClass) {
     println!(
         "\nFive sources, {records} records: by rendering class (a pair is in a class when either record is)\n"
     );

@@ -373,7 +373,7 @@ fn value_key(ready: Option<&Ready>) -> Option<u64> {
         Ready::Text(t) => hash_of([t.as_str()]),
         Ready::Name(forms) => hash_of([forms[0].squeezed()]),
         Ready::Range(low, high) => hash_of([low, high]),
-        Ready::Number(n) => hash_of([n]),
+        Ready::Number(n) | Ready::Event(n, _) => hash_of([n]),
         // A birth as a key is its day: records agree on it when born the
         // same day (a birth known only to its year has none).
         Ready::Birth(_, day, _) => hash_of([(*day)?]),
@@ -671,7 +671,7 @@ fn keys(
             // within none, they agree exactly.
             Part::Near { field, .. } => match prepared[index].get(field) {
                 // A birth is near another by its year.
-                Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => {
+                Some(&(Ready::Number(n) | Ready::Birth(n, _, _) | Ready::Event(n, _))) => {
                     one[0].0 = hash_of([p as i64, i64::from(n)]);
                     &one[..1]
                 }
@@ -758,7 +758,9 @@ impl Rule {
                 .par_iter()
                 .map(|&index| match prepared[index as usize].get(field) {
                     // A birth is near another by its year.
-                    Some(&(Ready::Number(n) | Ready::Birth(n, _, _))) => Some(n),
+                    Some(&(Ready::Number(n) | Ready::Birth(n, _, _) | Ready::Event(n, _))) => {
+                        Some(n)
+                    }
                     _ => None,
                 })
                 .collect(),

@@ -46,7 +46,23 @@ pub enum Value {
     /// A place as its path from the broadest to the narrowest
     /// (["Jilin", "Yanbian", "Yanji"]).
     Place(Vec<String>),
+    /// A reported event: its day and its stage ([`STAGE_UNKNOWN`],
+    /// [`STAGE_EARLY`] for an arrest or detention, [`STAGE_LATE`] for a
+    /// repatriation), for [`Compare::Episode`].
+    Event {
+        /// The day, as days since any fixed day.
+        day: i32,
+        /// The stage of the episode the event is.
+        stage: u8,
+    },
 }
+
+/// An event's stage not known.
+pub const STAGE_UNKNOWN: u8 = 0;
+/// An event early in an episode: an arrest, a detention.
+pub const STAGE_EARLY: u8 = 1;
+/// An event late in an episode: a transfer to the border, a repatriation.
+pub const STAGE_LATE: u8 = 2;
 
 impl std::fmt::Debug for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,6 +80,7 @@ impl std::fmt::Debug for Value {
                 _ => write!(f, "Born({year}, <day redacted>)"),
             },
             Value::Place(p) => write!(f, "Place({p:?})"),
+            Value::Event { day, stage } => write!(f, "Event({day}, {stage})"),
         }
     }
 }
@@ -121,6 +138,26 @@ pub enum Compare {
     /// a list that gives only the broader place writes it), 2 within the
     /// same broader place (Yanji and Tumen, both in Yanbian), 3 different.
     Place,
+    /// Events of an episode (an arrest, then a repatriation weeks later):
+    /// 0 the same day, 1 days within `tolerance`, both of one stage (or
+    /// a stage unknown), 2 the other stage of one episode (an early
+    /// event and a late one no more than `window` days after it, or
+    /// `tolerance` days before), 3 different.
+    Episode {
+        /// Days apart still counted as close.
+        tolerance: i32,
+        /// Days a late stage may follow an early one.
+        window: i32,
+    },
+    /// Places where the pair's `episode` field may say they are of two
+    /// stages (an arrest in Yanji, a repatriation through Tumen): levels
+    /// 0 to 3 as [`Compare::Place`] when the events are of one stage, 4 to
+    /// 7 the same when they are the other stage of one episode, so that
+    /// the model learns what places say in each case.
+    PlaceByStage {
+        /// The field (by its place among the fields) with the events.
+        episode: usize,
+    },
     /// Counts of people: 0 the same, 1 ranges that overlap ("over 50" and
     /// "nearly 50" can be one group), 2 within a factor of two, 3 further.
     Count,
@@ -136,6 +173,8 @@ impl Compare {
             Compare::TextOrSwapped { .. } => 5,
             Compare::Year { .. } | Compare::Day { .. } => 3,
             Compare::Place => 4,
+            Compare::Episode { .. } => 4,
+            Compare::PlaceByStage { .. } => 8,
             Compare::Count => 4,
             Compare::Birth { .. } => 8,
         }
@@ -154,6 +193,17 @@ impl Compare {
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
             (Compare::Place, 1) => "one within the other",
             (Compare::Place, 2) => "same broader place",
+            (Compare::Episode { .. }, 0) => "same day",
+            (Compare::Episode { .. }, 1) => "close",
+            (Compare::Episode { .. }, 2) => "other stage",
+            (Compare::PlaceByStage { .. }, 0) => "same",
+            (Compare::PlaceByStage { .. }, 1) => "one within the other",
+            (Compare::PlaceByStage { .. }, 2) => "same broader place",
+            (Compare::PlaceByStage { .. }, 3) => "different",
+            (Compare::PlaceByStage { .. }, 4) => "same (other stage)",
+            (Compare::PlaceByStage { .. }, 5) => "one within the other (other stage)",
+            (Compare::PlaceByStage { .. }, 6) => "same broader place (other stage)",
+            (Compare::PlaceByStage { .. }, 7) => "different (other stage)",
             (Compare::Text | Compare::TextOrSwapped { .. }, 0) => "same",
             (Compare::Text | Compare::TextOrSwapped { .. }, 1) => "very similar",
             (Compare::Text | Compare::TextOrSwapped { .. }, 2) => "similar",
@@ -199,6 +249,8 @@ pub(crate) enum Ready {
     /// A birth: its year, its day when known, its digits as written.
     Birth(i32, Option<i32>, Option<u32>),
     Place(Vec<String>),
+    /// An event: its day and its stage.
+    Event(i32, u8),
 }
 
 impl Ready {
@@ -283,12 +335,20 @@ pub(crate) fn prepare(
                     (Compare::Exact, Value::Year(n) | Value::Day(n)) => Ready::Text(n.to_string()),
                     (Compare::Year { .. }, Value::Year(n))
                     | (Compare::Day { .. }, Value::Day(n)) => Ready::Number(*n),
+                    (Compare::Day { .. }, Value::Event { day, .. }) => Ready::Number(*day),
+                    (Compare::Episode { .. }, Value::Event { day, stage }) => {
+                        Ready::Event(*day, *stage)
+                    }
+                    (Compare::Episode { .. }, Value::Day(day)) => Ready::Event(*day, STAGE_UNKNOWN),
                     (Compare::Birth { .. }, Value::Born { year, day, digits }) => {
                         Ready::Birth(*year, *day, *digits)
                     }
                     (Compare::Birth { .. }, Value::Year(year)) => Ready::Birth(*year, None, None),
                     (Compare::Year { .. }, Value::Born { year, .. }) => Ready::Number(*year),
-                    (Compare::Place | Compare::Exact, Value::Place(path)) => {
+                    (
+                        Compare::Place | Compare::PlaceByStage { .. } | Compare::Exact,
+                        Value::Place(path),
+                    ) => {
                         let path: Vec<String> = path
                             .iter()
                             .map(|p| p.trim().to_lowercase())
@@ -302,7 +362,9 @@ pub(crate) fn prepare(
                             Ready::Place(path)
                         }
                     }
-                    (Compare::Place, Value::Text(t)) if !t.trim().is_empty() => {
+                    (Compare::Place | Compare::PlaceByStage { .. }, Value::Text(t))
+                        if !t.trim().is_empty() =>
+                    {
                         Ready::Place(vec![t.trim().to_lowercase()])
                     }
                     _ => {
@@ -472,12 +534,13 @@ pub(crate) fn levels(prepared: &Prepared, fields: &[Field], a: usize, b: usize) 
 
 /// [`levels`], packed.
 pub(crate) fn packed(prepared: &Prepared, fields: &[Field], a: usize, b: usize) -> Levels {
-    fields
+    let levels = fields
         .iter()
         .enumerate()
         .fold(Levels::NONE, |out, (f, field)| {
             out.with(f, field_level(field, f, &prepared[a], &prepared[b]))
-        })
+        });
+    with_stages(levels, fields)
 }
 
 /// Field `f`'s level for two records' ready values: [`level`], and for a
@@ -590,6 +653,9 @@ enum Coded {
     Exact(usize),
     /// A year or a day: one word.
     Number(usize, i32),
+    /// An event: its day and its stage (two words), the tolerance and the
+    /// window.
+    Event(usize, i32, i32),
     /// A birth: its year, its day, its digits and which of these two are
     /// known (four words).
     Birth(usize, i32, i32),
@@ -628,7 +694,8 @@ impl Rows {
                     Coded::Number(take(1), tolerance)
                 }
                 Compare::Birth { years, days } => Coded::Birth(take(4), years, days),
-                Compare::Place
+                Compare::Episode { tolerance, window } => Coded::Event(take(2), tolerance, window),
+                Compare::Place | Compare::PlaceByStage { .. }
                     if prepared.iter().all(|values| match &values[f] {
                         Ready::Place(path) => path.len() <= MOST_PLACE_PARTS,
                         _ => true,
@@ -676,6 +743,10 @@ impl Rows {
                             row[at] = number(std::slice::from_ref(t));
                         }
                         (Coded::Number(at, _), Ready::Number(n)) => row[at] = *n as u32,
+                        (Coded::Event(at, ..), Ready::Event(day, stage)) => {
+                            row[at] = *day as u32;
+                            row[at + 1] = u32::from(*stage);
+                        }
                         (Coded::Birth(at, ..), Ready::Birth(year, day, digits)) => {
                             row[at] = *year as u32;
                             row[at + 1] = day.unwrap_or(0) as u32;
@@ -710,7 +781,7 @@ impl Rows {
             }
             out = out.with(f, self.level(prepared, fields, f, a, b));
         }
-        out
+        with_stages(out, fields)
     }
 
     /// Whether records `a` and `b` have places on field `f` that are the
@@ -724,8 +795,10 @@ impl Rows {
         a: usize,
         b: usize,
     ) -> bool {
-        matches!(fields[f].compare, Compare::Place)
-            && matches!(self.level(prepared, fields, f, a, b), Some(0 | 1))
+        matches!(
+            fields[f].compare,
+            Compare::Place | Compare::PlaceByStage { .. }
+        ) && matches!(self.level(prepared, fields, f, a, b), Some(0 | 1))
     }
 
     /// Field `f`'s level for records `a` and `b`.
@@ -746,6 +819,12 @@ impl Rows {
             Coded::Number(at, tolerance) => {
                 Some(number_level(x[at] as i32, y[at] as i32, tolerance))
             }
+            Coded::Event(at, tolerance, window) => Some(episode_level(
+                (x[at] as i32, x[at + 1] as u8),
+                (y[at] as i32, y[at + 1] as u8),
+                tolerance,
+                window,
+            )),
             Coded::Birth(at, years, days) => {
                 let born = |w: &[u32]| -> Born {
                     (
@@ -784,7 +863,12 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
             Ready::Number(x),
             Ready::Number(y),
         ) => Some(number_level(*x, *y, *tolerance)),
-        (Compare::Place, Ready::Place(x), Ready::Place(y)) => Some(place_level(x, y)),
+        (Compare::Place | Compare::PlaceByStage { .. }, Ready::Place(x), Ready::Place(y)) => {
+            Some(place_level(x, y))
+        }
+        (Compare::Episode { tolerance, window }, Ready::Event(xd, xs), Ready::Event(yd, ys)) => {
+            Some(episode_level((*xd, *xs), (*yd, *ys), *tolerance, *window))
+        }
         (
             Compare::Birth { years, days },
             Ready::Birth(xy, xd, xdigits),
@@ -800,6 +884,41 @@ pub(crate) fn level(compare: &Compare, a: &Ready, b: &Ready) -> Option<u8> {
 }
 
 /// Two years' or days' level: the same, within the tolerance, further.
+/// Two events' level (see [`Compare::Episode`]).
+fn episode_level(x: (i32, u8), y: (i32, u8), tolerance: i32, window: i32) -> u8 {
+    let one_stage = x.1 == STAGE_UNKNOWN || y.1 == STAGE_UNKNOWN || x.1 == y.1;
+    if one_stage {
+        return match number_level(x.0, y.0, tolerance) {
+            2 => 3,
+            level => level,
+        };
+    }
+    // The later stage's day less the earlier's.
+    let (early, late) = if x.1 < y.1 { (x.0, y.0) } else { (y.0, x.0) };
+    if (-tolerance..=window).contains(&(late - early)) {
+        2
+    } else {
+        3
+    }
+}
+
+/// The level of a field compared by [`Compare::PlaceByStage`], given its
+/// place level and the events' level: moved up by four where the events
+/// are the other stage of one episode.
+fn staged(place: Option<u8>, events: Option<u8>) -> Option<u8> {
+    place.map(|l| if events == Some(2) { l + 4 } else { l })
+}
+
+/// Moves the levels of [`Compare::PlaceByStage`] fields by their events'.
+fn with_stages(mut levels: Levels, fields: &[Field]) -> Levels {
+    for (f, field) in fields.iter().enumerate() {
+        if let Compare::PlaceByStage { episode } = field.compare {
+            levels = levels.with(f, staged(levels.get(f), levels.get(episode)));
+        }
+    }
+    levels
+}
+
 fn number_level(x: i32, y: i32, tolerance: i32) -> u8 {
     let apart = (x - y).abs();
     if apart == 0 {

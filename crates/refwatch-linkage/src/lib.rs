@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 pub use cluster::Cluster;
-pub use compare::{Compare, Field, Value};
+pub use compare::{Compare, Field, STAGE_EARLY, STAGE_LATE, STAGE_UNKNOWN, Value};
 pub use model::Model;
 
 /// A map for the counting and numbering done for millions of records:
@@ -202,7 +202,7 @@ impl Settings {
             min_probability: 0.0,
             bridge_support: 0.5,
             u_sample: 200_000,
-            em_rounds: 200,
+            em_rounds: 1_000,
             seed: 1,
             labels: Vec::new(),
         }

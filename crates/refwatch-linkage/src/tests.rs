@@ -1910,3 +1910,130 @@ proptest::proptest! {
         }
     }
 }
+
+/// Events of one episode: the same stage compared by days; an arrest and
+/// a repatriation within the window, either way round, are the other
+/// stage; a stage unknown on one side is compared by days; and a place
+/// field that follows the events has levels of its own for the other
+/// stage.
+#[test]
+fn events_are_compared_as_stages_of_an_episode() {
+    use crate::compare::{STAGE_EARLY, STAGE_LATE, STAGE_UNKNOWN};
+    let fields = vec![
+        Field {
+            name: "place".into(),
+            compare: Compare::PlaceByStage { episode: 1 },
+            term_frequency: false,
+        },
+        Field {
+            name: "date".into(),
+            compare: Compare::Episode {
+                tolerance: 30,
+                window: 180,
+            },
+            term_frequency: false,
+        },
+    ];
+    let event = |day: i32, stage: u8, place: &[&str]| Record {
+        id: format!("{day}-{stage}-{}", place.join("/")),
+        list: 0,
+        values: vec![
+            Value::Place(place.iter().map(|p| (*p).to_owned()).collect()),
+            Value::Event { day, stage },
+        ],
+    };
+    let yanji = ["cn", "jilin", "yanbian", "yanji"];
+    let tumen = ["cn", "jilin", "yanbian", "tumen"];
+    let cases = [
+        // (a, b, date level, place level)
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(100, STAGE_EARLY, &yanji),
+            0,
+            0,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(120, STAGE_EARLY, &tumen),
+            1,
+            2,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(200, STAGE_EARLY, &yanji),
+            3,
+            0,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(160, STAGE_LATE, &tumen),
+            2,
+            6,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(160, STAGE_LATE, &yanji),
+            2,
+            4,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(90, STAGE_LATE, &tumen),
+            2,
+            6,
+        ),
+        (
+            event(100, STAGE_EARLY, &yanji),
+            event(400, STAGE_LATE, &tumen),
+            3,
+            2,
+        ),
+        (
+            event(100, STAGE_LATE, &yanji),
+            event(10, STAGE_EARLY, &tumen),
+            2,
+            6,
+        ),
+        (
+            event(100, STAGE_LATE, &yanji),
+            event(300, STAGE_EARLY, &tumen),
+            3,
+            2,
+        ),
+        (
+            event(100, STAGE_UNKNOWN, &yanji),
+            event(160, STAGE_LATE, &tumen),
+            3,
+            2,
+        ),
+        (
+            event(100, STAGE_UNKNOWN, &yanji),
+            event(110, STAGE_LATE, &tumen),
+            1,
+            2,
+        ),
+    ];
+    for (a, b, date, place) in cases {
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let records = vec![x.clone(), y.clone()];
+            let mut notes = Vec::new();
+            let prepared = crate::compare::prepare(&records, &fields, &mut notes);
+            let got = crate::compare::levels(&prepared, &fields, 0, 1);
+            assert_eq!(got, vec![Some(place), Some(date)], "{} / {}", x.id, y.id);
+            let rows = crate::compare::Rows::of(&prepared, &fields);
+            let coded = crate::compare::packed_all(&prepared, &fields, &rows, &[(0, 1)]);
+            assert_eq!(
+                coded[0].iter(2).collect::<Vec<_>>(),
+                got,
+                "coded: {} / {}",
+                x.id,
+                y.id
+            );
+        }
+    }
+    assert_eq!(
+        fields[0].compare.level_name(6),
+        "same broader place (other stage)"
+    );
+    assert_eq!(fields[1].compare.level_name(2), "other stage");
+}

@@ -48,8 +48,11 @@ struct Config {
     /// How ages are reckoned where no `age_reckoning` column says:
     /// "international", "korean" or "unknown" (the default).
     age_reckoning: Option<String>,
-    /// Most rounds of expectation–maximisation (default 200).
+    /// Most rounds of expectation–maximisation (default 1,000).
     em_rounds: Option<usize>,
+    /// Days a late stage of an episode (a repatriation) may follow an
+    /// early one (an arrest) and still be one episode (default 180).
+    episode_window_days: Option<i32>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -280,6 +283,74 @@ fn layout(config: &Config, headers: &csv::StringRecord) -> Layout {
     }
 }
 
+/// A sex as lists write it, in one form: "F", "female", "여", "여성",
+/// "女" are "f"; "M", "male", "남", "남성", "男" are "m"; anything else as
+/// written, in lower case.
+fn sex(text: &str) -> String {
+    let lower = text.trim().to_lowercase();
+    match lower.as_str() {
+        "f" | "female" | "woman" | "w" | "여" | "여성" | "여자" | "女" | "女性" => {
+            "f".into()
+        }
+        "m" | "male" | "man" | "남" | "남성" | "남자" | "男" | "男性" => "m".into(),
+        _ => lower,
+    }
+}
+
+/// What a row reports, in one form across languages: an arrest or
+/// detention ("arrest", "detained", 체포, 구금, 拘留, 逮捕), a repatriation
+/// (강제북송, 송환, "forcibly returned", 遣返), a transfer; anything else as
+/// written, in lower case.
+fn event_kind(text: &str) -> String {
+    let lower = text.trim().to_lowercase();
+    const KINDS: &[(&str, &[&str])] = &[
+        (
+            "repatriation",
+            &[
+                "repatriat",
+                "return",
+                "deport",
+                "북송",
+                "송환",
+                "遣返",
+                "遣送",
+                "强制",
+                "refoul",
+            ],
+        ),
+        (
+            "arrest",
+            &[
+                "arrest",
+                "detain",
+                "detention",
+                "caught",
+                "captur",
+                "체포",
+                "구금",
+                "검거",
+                "拘留",
+                "逮捕",
+                "抓",
+            ],
+        ),
+        ("transfer", &["transfer", "이송", "移送", "移交"]),
+    ];
+    KINDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map_or(lower, |(kind, _)| (*kind).to_owned())
+}
+
+/// The stage of an episode an event kind (as [`event_kind`] gives it) is.
+fn stage(kind: &str) -> u8 {
+    match kind {
+        "arrest" => refwatch_linkage::STAGE_EARLY,
+        "repatriation" | "transfer" => refwatch_linkage::STAGE_LATE,
+        _ => refwatch_linkage::STAGE_UNKNOWN,
+    }
+}
+
 /// Whether an age reckoning is Korean (`Some(true)`), international
 /// (`Some(false)`) or not known (`None`).
 fn reckoning(text: &str) -> Option<bool> {
@@ -371,19 +442,34 @@ fn fields_of(config: &Config) -> Vec<(Built, Field)> {
             },
         ));
     }
+    let tolerance = config.date_tolerance_days.unwrap_or(30);
     if has(Role::Date) {
         out.push((
             Built::Date,
             Field {
                 name: "date".into(),
-                compare: Compare::Day {
-                    tolerance: config.date_tolerance_days.unwrap_or(30),
+                // With event kinds, dates are compared as an episode's
+                // stages, and places by whether the events are one stage.
+                compare: if has(Role::EventKind) {
+                    Compare::Episode {
+                        tolerance,
+                        window: config.episode_window_days.unwrap_or(180),
+                    }
+                } else {
+                    Compare::Day { tolerance }
                 },
                 term_frequency: false,
             },
         ));
-    }
-    if has(Role::EventKind) {
+        if has(Role::EventKind) {
+            let episode = out.len() - 1;
+            for (b, field) in &mut out {
+                if *b == Built::Place {
+                    field.compare = Compare::PlaceByStage { episode };
+                }
+            }
+        }
+    } else if has(Role::EventKind) {
         out.push((
             Built::EventKind,
             Field {
@@ -567,14 +653,20 @@ fn value(
                     .map_or(Value::Missing, Value::Year),
             }
         }
-        Built::Sex => text(get(Role::Sex)),
+        Built::Sex => get(Role::Sex).map_or(Value::Missing, |t| Value::Text(sex(t))),
         Built::Origin => get(Role::Origin).map_or(Value::Missing, |t| places.get(t)),
         Built::Place => get(Role::Place).map_or(Value::Missing, |t| places.get(t)),
         Built::Date => get(Role::Date)
             .and_then(event_day)
-            .map_or(Value::Missing, Value::Day),
+            .map_or(Value::Missing, |day| match get(Role::EventKind) {
+                Some(kind) => Value::Event {
+                    day,
+                    stage: stage(&event_kind(kind)),
+                },
+                None => Value::Day(day),
+            }),
         Built::EventKind => {
-            get(Role::EventKind).map_or(Value::Missing, |t| Value::Text(t.to_lowercase()))
+            get(Role::EventKind).map_or(Value::Missing, |t| Value::Text(event_kind(t)))
         }
         Built::Identifier => text(get(Role::Identifier)),
         Built::Column(name) => text(
@@ -752,7 +844,9 @@ pub(crate) fn csv(
         field,
         within: match built[field].1.compare {
             Compare::Birth { years, .. } => years,
-            Compare::Year { tolerance } | Compare::Day { tolerance } => tolerance,
+            Compare::Year { tolerance }
+            | Compare::Day { tolerance }
+            | Compare::Episode { tolerance, .. } => tolerance,
             _ => 0,
         }
         .max(0),
@@ -1207,6 +1301,24 @@ mod tests {
             None,
             "a year alone is too vague to compare"
         );
+    }
+
+    #[test]
+    fn sexes_and_event_kinds_are_one_form_in_any_language() {
+        for f in ["F", "female", "여", "여성", "女"] {
+            assert_eq!(sex(f), "f", "{f}");
+        }
+        for m in ["M", "Male", "남", "男"] {
+            assert_eq!(sex(m), "m", "{m}");
+        }
+        assert_eq!(sex("X"), "x");
+        for r in ["repatriation", "Forcibly repatriated", "강제북송", "遣返"] {
+            assert_eq!(event_kind(r), "repatriation", "{r}");
+        }
+        for a in ["arrest", "detention", "Detained", "체포", "拘留"] {
+            assert_eq!(event_kind(a), "arrest", "{a}");
+        }
+        assert_eq!(event_kind("Released"), "released");
     }
 
     #[test]

@@ -401,8 +401,8 @@ threshold = 0.5
 
 /// An id column is carried into pairs.csv and clusters.csv; an age gives a
 /// birth year from the row's date, in its reckoning; a date known to the
-/// month is compared with a day in it; an event kind is a field of its
-/// own. Generated people.
+/// month is compared with a day in it; an event kind makes dates the
+/// stages of an episode. Generated people.
 #[test]
 fn ids_ages_months_and_event_kinds_are_read() {
     let a = "record,성명,생년,고향,날짜,사건\n\
@@ -445,10 +445,15 @@ em_rounds = 50
     assert_eq!(pair("NGO-17")[5], "AP/2");
     assert_eq!(pair("NGO-17")[col("birth_year_level")], "same");
     assert_eq!(pair("NGO-18")[col("birth_year_level")], "close");
-    // A month against a day in it: close, not missing.
+    // A month against a day in it: close, not missing; an arrest and a
+    // repatriation two weeks later: the other stage of one episode, and
+    // their places are weighed as such.
     assert_eq!(pair("NGO-17")[col("date_level")], "close");
-    assert_eq!(pair("NGO-18")[col("date_level")], "close");
-    assert_eq!(pair("NGO-17")[col("event_kind_level")], "different");
+    assert_eq!(pair("NGO-18")[col("date_level")], "other stage");
+    assert!(
+        !header.contains(&"event_kind_level"),
+        "the kind is in the date's level"
+    );
     let clusters = std::fs::read_to_string(files.root.join("out/clusters.csv")).unwrap();
     assert!(
         clusters.starts_with("cluster,file,row,id,weakest_link"),
