@@ -225,6 +225,24 @@ fn clamp(p: f64) -> f64 {
     p.clamp(FLOOR, 1.0 - FLOOR)
 }
 
+/// A field's level probabilities as the model uses them. A place compared
+/// by stage ([`crate::Compare::PlaceByStage`]) has two sets of levels,
+/// one for events of one stage and one for the other stage of an episode:
+/// each set sums to one, so that the place says only how likely its level
+/// is given the stages, and the events' field alone says how likely the
+/// stages are.
+fn conditioned(field: &crate::Field, levels: &mut [f64]) {
+    if let crate::Compare::PlaceByStage { .. } = field.compare {
+        let half = levels.len() / 2;
+        for part in levels.chunks_mut(half) {
+            let sum: f64 = part.iter().sum();
+            if sum > 0.0 {
+                part.iter_mut().for_each(|x| *x = clamp(*x / sum));
+            }
+        }
+    }
+}
+
 /// A kind of candidate pair the model is fitted to: its comparison
 /// levels, the blocking rules that found it (bit r for rule r; none for a
 /// pair compared only because it was decided) and its decision, if any.
@@ -287,9 +305,12 @@ pub(crate) fn fit(
     }
     let u: Vec<Vec<f64>> = u_counts
         .iter()
-        .map(|c| {
+        .zip(fields)
+        .map(|(c, field)| {
             let total: f64 = c.iter().sum();
-            c.iter().map(|x| clamp(x / total)).collect()
+            let mut u: Vec<f64> = c.iter().map(|x| clamp(x / total)).collect();
+            conditioned(field, &mut u);
+            u
         })
         .collect();
 
@@ -346,9 +367,11 @@ pub(crate) fn fit(
                     |m| m[f].clone(),
                 );
             }
-            (0..u[f].len())
+            let mut m: Vec<f64> = (0..u[f].len())
                 .map(|l| clamp(from.iter().map(|m| m[l]).sum::<f64>() / from.len() as f64))
-                .collect()
+                .collect();
+            conditioned(&fields[f], &mut m);
+            m
         })
         .collect();
     // The prior: how likely two records drawn at random are the same
@@ -525,9 +548,10 @@ fn em(
             }
         }
     }
-    for levels in &mut m {
+    for (levels, field) in m.iter_mut().zip(fields) {
         let sum: f64 = levels.iter().sum();
         levels.iter_mut().for_each(|x| *x = clamp(*x / sum));
+        conditioned(field, levels);
     }
     let mut lambda = clamp(if total > 0.0 { sure / total } else { 0.01 }).max(1e-4);
     let mut rounds = 0;
@@ -564,8 +588,9 @@ fn em(
             if sum <= 0.0 {
                 continue;
             }
-            for (l, c) in counts.iter().enumerate() {
-                let next = clamp(c / sum);
+            let mut next: Vec<f64> = counts.iter().map(|c| clamp(c / sum)).collect();
+            conditioned(&fields[f], &mut next);
+            for (l, next) in next.into_iter().enumerate() {
                 change = change.max((next - m[f][l]).abs());
                 m[f][l] = next;
             }

@@ -2037,3 +2037,74 @@ fn events_are_compared_as_stages_of_an_episode() {
     );
     assert_eq!(fields[1].compare.level_name(2), "other stage");
 }
+
+/// A place compared by stage says only how likely its level is given the
+/// stages: its levels for one stage and for the other each sum to one,
+/// in m and in u, so the rarity of two stages is counted once, by the
+/// events' field.
+#[test]
+fn a_place_by_stage_does_not_count_the_stages_again() {
+    use crate::compare::{STAGE_EARLY, STAGE_LATE};
+    let (base, truth) = population(300, 5);
+    let places = [
+        ["cn", "jilin", "yanbian", "yanji"],
+        ["cn", "jilin", "yanbian", "tumen"],
+        ["cn", "liaoning", "dandong", "dandong"],
+    ];
+    let records: Vec<Record> = base
+        .iter()
+        .zip(&truth)
+        .enumerate()
+        .map(|(i, (r, &person))| {
+            // Each person arrested on a day of their own; half the records
+            // report the repatriation weeks later through Tumen.
+            let late = i % 2 == 1;
+            let day = 1_000 + 37 * person as i32 + if late { 40 } else { 0 };
+            let place = if late { places[1] } else { places[person % 3] };
+            Record {
+                id: r.id.clone(),
+                list: r.list,
+                values: vec![
+                    r.values[0].clone(),
+                    Value::Place(place.iter().map(|p| (*p).to_owned()).collect()),
+                    Value::Event {
+                        day,
+                        stage: if late { STAGE_LATE } else { STAGE_EARLY },
+                    },
+                ],
+            }
+        })
+        .collect();
+    let fields = vec![
+        fields()[0].clone(),
+        Field {
+            name: "place".into(),
+            compare: Compare::PlaceByStage { episode: 2 },
+            term_frequency: false,
+        },
+        Field {
+            name: "date".into(),
+            compare: Compare::Episode {
+                tolerance: 10,
+                window: 90,
+            },
+            term_frequency: false,
+        },
+    ];
+    let mut s = Settings::new(fields, vec![Blocking::NameReading(0)]);
+    s.u_sample = 50_000;
+    let model = link(&records, &s).unwrap().model;
+    for probabilities in [&model.m[1], &model.u[1]] {
+        for half in probabilities.chunks(4) {
+            let sum: f64 = half.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-6, "{probabilities:?}");
+        }
+    }
+    // The other stage is evidence, on the events' field.
+    assert!(
+        model.m[2][2] > model.u[2][2],
+        "{:?} / {:?}",
+        model.m[2],
+        model.u[2]
+    );
+}
