@@ -269,6 +269,21 @@ fn name_keys(
                 choose(&[(last, all), (0, last)], out);
             }
         }
+        // A given name of two syllables also keys with them swapped
+        // (Seok-chang for Chang-seok), surname first or last, alone and
+        // in the whole name.
+        let given_first = (words > 1 && all - first == 2).then_some(first);
+        let given_last = (words > 1 && last == 2).then_some(0);
+        let one_word = (words == 1 && all == 3).then_some(1);
+        if wanted[NamePart::Whole as usize] {
+            let out = &mut keys[NamePart::Whole as usize];
+            if let Some(g) = given_first.or(one_word) {
+                choose(&[(0, g), (g + 1, g + 2), (g, g + 1)], out);
+            }
+            if let Some(g) = given_last {
+                choose(&[(last, all), (g + 1, g + 2), (g, g + 1)], out);
+            }
+        }
         if wanted[NamePart::Given as usize] {
             let out = &mut keys[NamePart::Given as usize];
             if words > 1 {
@@ -276,6 +291,9 @@ fn name_keys(
                 choose(&[(0, last)], out);
             } else {
                 choose(&[(1.min(all), all)], out);
+            }
+            for g in [given_first, given_last, one_word].into_iter().flatten() {
+                choose(&[(g + 1, g + 2), (g, g + 1)], out);
             }
         }
         if wanted[NamePart::Surname as usize] {

@@ -89,8 +89,9 @@ impl std::fmt::Debug for Value {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Compare {
     /// Names by their Korean reading: 0 identical, 1 same reading, 2 the
-    /// same reading once a word is taken for a typo ("Gimm", "Sng"), 3 all
-    /// syllables but one, 4 partly, 5 different.
+    /// same reading once a word is taken for a typo ("Gimm", "Sng"), 3
+    /// every syllable in another order (given syllables swapped), 4 one
+    /// syllable left out, 5 all syllables but one, 6 partly, 7 different.
     Name,
     /// Exact: 0 same, 1 different.
     Exact,
@@ -167,7 +168,7 @@ impl Compare {
     /// How many levels this comparison has.
     pub fn level_count(&self) -> usize {
         match self {
-            Compare::Name => 6,
+            Compare::Name => 8,
             Compare::Exact => 2,
             Compare::Text => 4,
             Compare::TextOrSwapped { .. } => 5,
@@ -186,8 +187,10 @@ impl Compare {
             (Compare::Name, 0) => "identical",
             (Compare::Name, 1) => "same reading",
             (Compare::Name, 2) => "same reading but for a typo",
-            (Compare::Name, 3) => "all syllables but one",
-            (Compare::Name, 4) => "partly",
+            (Compare::Name, 3) => "syllables in another order",
+            (Compare::Name, 4) => "one syllable left out",
+            (Compare::Name, 5) => "all syllables but one",
+            (Compare::Name, 6) => "partly",
             (Compare::Exact, 0) | (Compare::Place, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 0) => "same",
             (Compare::Year { .. } | Compare::Day { .. }, 1) => "close",
@@ -454,9 +457,11 @@ fn name_level(a: &ParsedName, b: &ParsedName) -> Option<u8> {
         Agreement::Identical => Some(0),
         Agreement::SameReading => Some(1),
         Agreement::Mistyped => Some(2),
-        Agreement::AllButOne => Some(3),
-        Agreement::Partly => Some(4),
-        Agreement::Different => Some(5),
+        Agreement::Reordered => Some(3),
+        Agreement::OneLeftOut => Some(4),
+        Agreement::AllButOne => Some(5),
+        Agreement::Partly => Some(6),
+        Agreement::Different => Some(7),
         Agreement::Unknown => None,
     }
 }

@@ -68,6 +68,11 @@ pub(crate) struct Readings {
     keys: Vec<Box<[(u64, u32)]>>,
     /// How many keys some pair the link compares shares.
     shared_keys: usize,
+    /// Per record whose name is written in Hangul, the share of such
+    /// records writing it alike (0 for others): a finer measure of how
+    /// common a name is than its reading's sound classes, which many
+    /// names share (정순옥, 종순옥, 청순억).
+    hangul: Vec<f32>,
     /// Records with a name.
     named: f64,
     /// The share of the reading that two records the link compares share
@@ -159,6 +164,7 @@ impl Readings {
             .collect();
         let named = named.max(1) as f64;
         Readings {
+            hangul: hangul_shares(prepared, f),
             slot: names.slot,
             keys,
             shared_keys: counts.len(),
@@ -200,8 +206,41 @@ impl Readings {
                 }
             }
         }
-        most.map(|n| f64::from(n) / self.named)
+        let keyed = f64::from(most?) / self.named;
+        // Where a name is written in Hangul, how common it is as written
+        // (the more common of the two where both are).
+        let written = f64::from(self.hangul[a].max(self.hangul[b]));
+        Some(if written > 0.0 {
+            keyed.min(written)
+        } else {
+            keyed
+        })
     }
+}
+
+/// Each record's share of the records whose name on field `f` is written
+/// in Hangul that write it alike (0 where the name is not in Hangul).
+fn hangul_shares(prepared: &Prepared, f: usize) -> Vec<f32> {
+    fn hangul(r: &[crate::compare::Ready], f: usize) -> Option<&str> {
+        match r.get(f) {
+            Some(crate::compare::Ready::Name(forms)) => forms
+                .first()
+                .map(refwatch_names::ParsedName::squeezed)
+                .filter(|t| !t.is_empty() && t.chars().all(|c| ('가'..='힣').contains(&c))),
+            _ => None,
+        }
+    }
+    let mut counts: crate::Fast<&str, u32> = crate::Fast::default();
+    for r in prepared {
+        if let Some(t) = hangul(r, f) {
+            *counts.entry(t).or_default() += 1;
+        }
+    }
+    let total = counts.values().map(|&n| f64::from(n)).sum::<f64>().max(1.0);
+    prepared
+        .iter()
+        .map(|r| hangul(r, f).map_or(0.0, |t| (f64::from(counts[t]) / total) as f32))
+        .collect()
 }
 
 /// A small seeded generator (SplitMix64): enough to draw random pairs.

@@ -2108,3 +2108,34 @@ fn a_place_by_stage_does_not_count_the_stages_again() {
         model.u[2]
     );
 }
+
+/// A name with its given syllables swapped is blocked with the name as
+/// written the usual way, in Hangul and romanised, and its level says so.
+#[test]
+fn swapped_given_syllables_are_blocked_and_told() {
+    let (mut records, _) = two_lists(300, 17);
+    records.push(record("hangul", 0, "김창석", 1941));
+    records.push(record("swapped", 1, "KIM SEOK CHANG", 1941));
+    let mut s = settings();
+    s.across_lists_only = true;
+    s.blocking = vec![Blocking::All(vec![
+        Part::Reading(0),
+        Part::Near {
+            field: 1,
+            within: 1,
+        },
+    ])];
+    let found = blocked(&records, &s);
+    let n = records.len();
+    assert!(found.contains(&(n - 2, n - 1)));
+    let linkage = link(&records, &s).unwrap();
+    let pair = linkage
+        .pairs
+        .iter()
+        .find(|p| p.a == n - 2 && p.b == n - 1)
+        .unwrap();
+    assert_eq!(
+        s.fields[0].compare.level_name(pair.levels[0].unwrap()),
+        "syllables in another order"
+    );
+}

@@ -359,6 +359,14 @@ pub enum Agreement {
     Partly,
     /// All syllables but one agree (a typo, a mis-heard syllable).
     AllButOne,
+    /// One name is the other with one syllable left out (구정 for 구정희,
+    /// "Ku Chong" for 具贞姬): every syllable of the shorter agrees, in
+    /// order.
+    OneLeftOut,
+    /// Every syllable agrees, in another order than the surname moved to
+    /// the end: given syllables swapped ("KIM SEOK CHANG" for Kim
+    /// Chang-seok).
+    Reordered,
     /// Every syllable may be read the same once a word of one of them that
     /// cannot be read as written is taken for a typo of a romanisation: a
     /// letter left out ("Sng" for Sung), doubled or added ("Gimm").
@@ -558,6 +566,9 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
         return misspelt(a, b).unwrap_or(unknown);
     }
     let mut best = (0, usize::MAX);
+    // The shorter reading's length in the best alignment.
+    let mut best_short = 0;
+    let mut reordered = false;
     let better = |found: (usize, usize), best: (usize, usize)| {
         // More agreeing syllables; then fewer syllables in all.
         found.0 > best.0 || (found.0 == best.0 && found.1 < best.1)
@@ -582,11 +593,67 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
                 let found = agreeing(x.syllables, x.turn(xo), y.syllables, y.turn(yo));
                 if better(found, best) {
                     best = found;
+                    best_short = x.len().min(y.len());
                 }
             }
         }
     }
-    settled(judged(best), a, b)
+    // Syllables in another order: looked for only where no order of the
+    // readings agrees in full.
+    if best.0 < best.1 {
+        reordered = a.readings().any(|x| {
+            b.readings().any(|y| {
+                x.len() == y.len()
+                    && (2..=MOST_REORDERED).contains(&x.len())
+                    && all_matched(x.syllables, y.syllables)
+            })
+        });
+    }
+    settled(judged_in_full(best, best_short, reordered), a, b)
+}
+
+/// [`judged`], then, short of the same reading: every syllable of the
+/// shorter reading (`short` syllables) in order, the longer of three or
+/// more with one more, is [`Agreement::OneLeftOut`]; every syllable in
+/// another order ([`all_matched`] found for some readings) is
+/// [`Agreement::Reordered`].
+fn judged_in_full(best: (usize, usize), short: usize, reordered: bool) -> Comparison {
+    let found = judged(best);
+    if found.agreement >= Agreement::SameReading {
+        return found;
+    }
+    if best.1 >= 3 && best.0 == short && short + 1 == best.1 {
+        Comparison {
+            agreement: Agreement::OneLeftOut,
+            ..found
+        }
+    } else if reordered {
+        Comparison {
+            agreement: Agreement::Reordered,
+            agreeing: best.1,
+            syllables: best.1,
+        }
+    } else {
+        found
+    }
+}
+
+/// Longest readings checked for syllables in another order.
+const MOST_REORDERED: usize = 6;
+
+/// Whether each syllable of `x` can be paired with a syllable of `y` it
+/// may be read as, each used once (`x` and `y` of one length, at most
+/// [`MOST_REORDERED`]).
+fn all_matched(x: &[Syllable], y: &[Syllable]) -> bool {
+    fn assign(x: &[Syllable], y: &[Syllable], used: u32) -> bool {
+        let Some((first, rest)) = x.split_first() else {
+            return true;
+        };
+        y.iter().enumerate().any(|(j, q)| {
+            used & (1 << j) == 0 && !first.is_disjoint(q) && assign(rest, y, used | 1 << j)
+        })
+    }
+    assign(x, y, 0)
 }
 
 /// What the best alignment of two names' readings comes to once typos
