@@ -623,6 +623,14 @@ fn keys(
     for (p, part) in parts.iter().enumerate() {
         let mut one = [(0u64, true); 2];
         let found: &[Key] = match *part {
+            Part::Prefix { field, chars } => match prepared[index].get(field) {
+                Some(Ready::Text(t)) if !t.is_empty() => {
+                    let end = t.char_indices().nth(chars).map_or(t.len(), |(at, _)| at);
+                    one[0].0 = hash_of([p as u64, hash_of([&t[..end]])]);
+                    &one[..1]
+                }
+                _ => &[],
+            },
             Part::Same(f) => match value_key(prepared[index].get(f)) {
                 Some(k) => {
                     one[0].0 = k;
@@ -731,7 +739,7 @@ pub(crate) fn fields_of(rule: &Blocking) -> Vec<usize> {
             | Part::Reading(f)
             | Part::Sound(f)
             | Part::Near { field: f, .. } => Some(f),
-            Part::Surname(_) | Part::Unknown(_) => None,
+            Part::Surname(_) | Part::Unknown(_) | Part::Prefix { .. } => None,
         })
         .collect()
 }

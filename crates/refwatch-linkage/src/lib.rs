@@ -139,6 +139,15 @@ pub enum Part {
     /// give the day, the same year when either gives only its year (two
     /// records with different days of the same year do not agree).
     Born(usize),
+    /// Texts that begin alike: the same first `chars` characters (a name
+    /// spelled differently after its first letters, a postcode's area).
+    /// The field stays free to agree or not, as with [`Part::Surname`].
+    Prefix {
+        /// The text's field.
+        field: usize,
+        /// How many characters from the start.
+        chars: usize,
+    },
 }
 
 /// A reviewer's decision on a pair of records, used as a label: the

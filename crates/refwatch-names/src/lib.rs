@@ -265,6 +265,33 @@ impl Read {
     }
 }
 
+/// The syllables of common Korean surnames (one-syllable surnames).
+const SURNAME_SYLLABLES: &str = "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양량손배백허남심노로하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부";
+
+/// Whether a name looks like a Korean name: written in Hangul or Chinese
+/// characters, or read as Korean syllables (two to five) with a common
+/// surname as its first or last word. "Kim Cheol-ok", "Jin Zheyu" and
+/// "Ri Yong Hui" do; "thomas clifford" and "tom chudleigh" do not. For
+/// telling which language a list's names are in.
+pub fn looks_korean(name: &str) -> bool {
+    if name
+        .chars()
+        .any(|c| hangul::split(c).is_some() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
+        return true;
+    }
+    let surname = |word: &[Syllable]| {
+        word.len() == 1 && word[0].iter().any(|c| SURNAME_SYLLABLES.contains(c))
+    };
+    readings(name).iter().any(|r| {
+        let syllables = r.len();
+        (2..=5).contains(&syllables)
+            && r.words.len() >= 2
+            && (r.words.first().is_some_and(|w| surname(w))
+                || r.words.last().is_some_and(|w| surname(w)))
+    })
+}
+
 /// The spellings in Latin letters a surname (in Hangul) is known by, the
 /// commonest first; empty for a surname the table does not list.
 pub fn surname_spellings(hangul: &str) -> Vec<String> {

@@ -494,3 +494,31 @@ fn a_hostile_cell_is_read_only_as_far_as_a_name_goes() {
     let b = crate::ParsedName::new(&head);
     assert!(a == b, "the same reading as the first MOST_READ characters");
 }
+
+/// Korean names in any script look Korean; English names do not, even
+/// where a word of them reads as a syllable.
+#[test]
+fn korean_names_are_told_from_others() {
+    for name in [
+        "김철옥",
+        "Kim Cheol-ok",
+        "Cheol-ok Kim",
+        "KIM CHOL OK",
+        "金哲玉",
+        "Jin Zheyu",
+        "Ri Yong Hui",
+        "PIAO Xitai",
+    ] {
+        assert!(looks_korean(name), "{name}");
+    }
+    for name in [
+        "thomas clifford",
+        "tom chudleigh",
+        "mary ann smith",
+        "john",
+        "",
+        "12",
+    ] {
+        assert!(!looks_korean(name), "{name}");
+    }
+}

@@ -53,6 +53,10 @@ struct Config {
     /// Days a late stage of an episode (a repatriation) may follow an
     /// early one (an arrest) and still be one episode (default 180).
     episode_window_days: Option<i32>,
+    /// How names are read: "korean" (in any script, as Korean names),
+    /// "other" (as text: English, Chinese names), or, left out, whichever
+    /// most names in the files are.
+    name_language: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -762,6 +766,8 @@ pub(crate) fn csv(
             bail!("the role {r:?} is not one of: {ROLES}");
         }
     }
+    let files: Vec<&Path> = std::iter::once(first).chain(second).collect();
+    let config = names_as_text(config, &files)?;
     check_swapped(&config)?;
     if let Some(r) = &config.age_reckoning
         && r != "unknown"
@@ -778,7 +784,6 @@ pub(crate) fn csv(
             "the configuration names no column to compare; give at least a name, and ideally a birth year"
         );
     }
-    let files: Vec<&Path> = std::iter::once(first).chain(second).collect();
     // Every file's header first: a configured column found in no file is
     // a mistake to report before anything is read or written.
     let mut opened = Vec::new();
@@ -837,134 +842,7 @@ pub(crate) fn csv(
         row_ids.append(&mut i);
     }
     let with_ids = config.columns.values().any(|r| r == "id");
-    let position = |b: Built| built.iter().position(|(x, _)| *x == b);
-    // How far apart a field's numbers may be and still be near: its
-    // comparison's tolerance (a birth's years, a date's days).
-    let near = |field: usize| Part::Near {
-        field,
-        within: match built[field].1.compare {
-            Compare::Birth { years, .. } => years,
-            Compare::Year { tolerance }
-            | Compare::Day { tolerance }
-            | Compare::Episode { tolerance, .. } => tolerance,
-            _ => 0,
-        }
-        .max(0),
-    };
-    let mut blocking = Vec::new();
-    match (position(Built::Name), position(Built::Birth)) {
-        (Some(name), Some(birth)) => {
-            // Names that read the same in full born within the tolerance
-            // of each other; given names that read the same born as
-            // written alike, the same day or, where either gives only the
-            // year, the same year, of the same sex, in the same place or
-            // one within the other (surname spelled differently or
-            // mistyped).
-            blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
-            let mut parts = vec![Part::Sound(name), Part::Born(birth)];
-            parts.extend(position(Built::Sex).map(Part::Same));
-            if let Some(place) = position(Built::Place) {
-                // (And where one of the two has no place.)
-                let mut unplaced = parts.clone();
-                unplaced.push(Part::Unknown(place));
-                blocking.push(Blocking::All(unplaced));
-                parts.push(Part::Within(place));
-            }
-            blocking.push(Blocking::All(parts));
-            // Where one of the two has no birth: names that read the same
-            // in the same place or one within the other (one list giving
-            // the town, the other only the province; anywhere, without
-            // places).
-            let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
-            parts.extend(position(Built::Place).map(Part::Within));
-            blocking.push(Blocking::All(parts));
-            if let Some(date) = position(Built::Date) {
-                // The same date and a birth year within the tolerance,
-                // whatever the names say (mistyped, or read no way the
-                // tables know); or, with places, the same date and place
-                // where one of the two has no birth.
-                blocking.push(Blocking::All(vec![Part::Same(date), near(birth)]));
-                if let Some(place) = position(Built::Place) {
-                    blocking.push(Blocking::All(vec![
-                        Part::Same(date),
-                        Part::Unknown(birth),
-                        Part::Same(place),
-                    ]));
-                }
-            }
-        }
-        (Some(name), None) => blocking.push(Blocking::NameReading(name)),
-        (None, Some(birth)) => {
-            let mut parts = vec![Part::Near {
-                field: birth,
-                within: 0,
-            }];
-            parts.extend(position(Built::Place).map(Part::Same));
-            blocking.push(Blocking::All(parts));
-        }
-        (None, None) => {}
-    }
-    if let (Some(name), Some(date)) = (position(Built::Name), position(Built::Date)) {
-        // Names that read the same on records dated close together (the
-        // same detention, say), for records without a birth year.
-        blocking.push(Blocking::All(vec![Part::Reading(name), near(date)]));
-    }
-    if let Some(id) = position(Built::Identifier) {
-        blocking.push(Blocking::Same(vec![id]));
-    }
-    if let Some(birth) = position(Built::Birth)
-        && matches!(built[birth].1.compare, Compare::Birth { .. })
-    {
-        // Born the same day (a birth as a key is its day), with surnames
-        // that may read the same when there are names: given names with a
-        // typo, or read no way the tables know.
-        let mut parts = vec![Part::Same(birth)];
-        parts.extend(position(Built::Name).map(Part::Surname));
-        blocking.push(Blocking::All(parts));
-    }
-    if let Some(rules) = &config.blocking {
-        blocking.clear();
-        for rule in rules {
-            let mut parts = Vec::new();
-            for column in rule {
-                let Some(r) = config.columns.get(column).and_then(|r| role(r)) else {
-                    bail!(
-                        "the blocking rule {rule:?} names {column:?}, which is not a configured column"
-                    );
-                };
-                let wanted = match r {
-                    Role::Name | Role::Surname | Role::GivenName => Built::Name,
-                    Role::BirthDate | Role::BirthYear => Built::Birth,
-                    Role::Sex => Built::Sex,
-                    Role::Origin => Built::Origin,
-                    Role::Place => Built::Place,
-                    Role::Date => Built::Date,
-                    Role::Identifier => Built::Identifier,
-                    Role::Age => Built::Birth,
-                    Role::EventKind => Built::EventKind,
-                    Role::Text | Role::Exact => Built::Column(column.clone()),
-                    Role::Ignore | Role::Id | Role::AgeReckoning => {
-                        bail!("the blocking rule {rule:?} names the ignored column {column:?}")
-                    }
-                };
-                // A birth column agrees as written: on the day when both
-                // give one, on the year when either gives only the year.
-                let part = |field| match wanted {
-                    Built::Birth => Part::Born(field),
-                    _ => Part::Same(field),
-                };
-                parts.extend(position(wanted.clone()).map(part));
-            }
-            if !parts.is_empty() {
-                blocking.push(Blocking::All(parts));
-            }
-        }
-    }
-    if blocking.is_empty() {
-        bail!(
-            "give a name, a birth year or an identifier column: without one, every row would be compared with every other"
-        );
-    }
+    let blocking = blocking_rules(&config, &built)?;
     let mut settings = Settings::new(built.iter().map(|(_, f)| f.clone()).collect(), blocking);
     settings.across_lists_only = second.is_some();
     if config.one_to_one == Some(true) {
@@ -1135,6 +1013,255 @@ pub(crate) fn csv(
     // one would only keep the user waiting.
     std::mem::forget((records, linkage));
     Ok(Outcome::Ok)
+}
+
+/// The configuration's own blocking rules: each a list of columns that
+/// must agree (a birth as written; "column:N" its first N characters).
+fn configured_rules(
+    config: &Config,
+    rules: &[Vec<String>],
+    built: &[(Built, Field)],
+) -> anyhow::Result<Vec<Blocking>> {
+    let position = |b: Built| built.iter().position(|(x, _)| *x == b);
+    let mut blocking = Vec::new();
+    for rule in rules {
+        let mut parts = Vec::new();
+        for written in rule {
+            // "column" or "column:N", its first N characters.
+            let (column, chars) = match written.rsplit_once(':') {
+                Some((c, n)) if !config.columns.contains_key(written) => (
+                    c.to_owned(),
+                    Some(n.parse::<usize>().ok().filter(|n| *n > 0).with_context(|| {
+                        format!("the blocking rule {rule:?} names {written:?}: after the colon, write how many characters (\"surname:3\")")
+                    })?),
+                ),
+                _ => (written.clone(), None),
+            };
+            let column = &column;
+            let Some(r) = config.columns.get(column).and_then(|r| role(r)) else {
+                bail!(
+                    "the blocking rule {rule:?} names {column:?}, which is not a configured column"
+                );
+            };
+            // A birth's first four characters: its year.
+            if chars == Some(4) && matches!(r, Role::BirthDate | Role::BirthYear | Role::Age) {
+                if let Some(field) = position(Built::Birth) {
+                    parts.push(Part::Near { field, within: 0 });
+                }
+                continue;
+            }
+            if let Some(chars) = chars {
+                let Some(field) = (matches!(r, Role::Text | Role::Exact | Role::Identifier))
+                    .then(|| match r {
+                        Role::Identifier => position(Built::Identifier),
+                        _ => position(Built::Column(column.clone())),
+                    })
+                    .flatten()
+                else {
+                    bail!(
+                        "the blocking rule {rule:?} takes the beginning of {column:?}; only text, exact and identifier columns have one"
+                    );
+                };
+                parts.push(Part::Prefix { field, chars });
+                continue;
+            }
+            let wanted = match r {
+                Role::Name | Role::Surname | Role::GivenName => Built::Name,
+                Role::BirthDate | Role::BirthYear => Built::Birth,
+                Role::Sex => Built::Sex,
+                Role::Origin => Built::Origin,
+                Role::Place => Built::Place,
+                Role::Date => Built::Date,
+                Role::Identifier => Built::Identifier,
+                Role::Age => Built::Birth,
+                Role::EventKind => Built::EventKind,
+                Role::Text | Role::Exact => Built::Column(column.clone()),
+                Role::Ignore | Role::Id | Role::AgeReckoning => {
+                    bail!("the blocking rule {rule:?} names the ignored column {column:?}")
+                }
+            };
+            // A birth column agrees as written: on the day when both
+            // give one, on the year when either gives only the year.
+            let part = |field| match wanted {
+                Built::Birth => Part::Born(field),
+                _ => Part::Same(field),
+            };
+            parts.extend(position(wanted.clone()).map(part));
+        }
+        if !parts.is_empty() {
+            blocking.push(Blocking::All(parts));
+        }
+    }
+    Ok(blocking)
+}
+
+/// Names sampled to tell their language.
+const NAMES_SAMPLED: usize = 1_000;
+
+/// The configuration with its name columns read as text when the names
+/// are not Korean: `name_language = "other"`, or, without it, when fewer
+/// than half the names in the first rows of the files can be read as
+/// Korean names (English names are not forced into Korean readings). A
+/// surname and a given name are then compared crosswise as well.
+fn names_as_text(mut config: Config, files: &[&Path]) -> anyhow::Result<Config> {
+    let name_roles = ["name", "surname", "given_name"];
+    let columns: Vec<String> = config
+        .columns
+        .iter()
+        .filter(|(_, r)| name_roles.contains(&r.as_str()))
+        .map(|(c, _)| c.clone())
+        .collect();
+    let other = match config.name_language.as_deref() {
+        Some("korean") => false,
+        Some("other") => true,
+        Some(l) => bail!("name_language = {l:?}: write \"korean\" or \"other\", or leave it out"),
+        None if columns.is_empty() => false,
+        None => {
+            let (mut read, mut sampled) = (0usize, 0usize);
+            for path in files {
+                let (mut rows, headers) = reader(path)?;
+                let at: Vec<usize> = columns
+                    .iter()
+                    .filter_map(|c| headers.iter().position(|h| h.trim() == c))
+                    .collect();
+                for row in rows.records().take(NAMES_SAMPLED).flatten() {
+                    let name: Vec<&str> = at.iter().filter_map(|&i| row.get(i)).collect();
+                    let name = name.join(" ");
+                    if !name.trim().is_empty() {
+                        sampled += 1;
+                        read += usize::from(refwatch_names::looks_korean(&name));
+                    }
+                }
+            }
+            let other = sampled > 0 && read * 2 < sampled;
+            if other {
+                eprintln!(
+                    "Note: {read} of {sampled} names sampled look Korean; names are compared as text (set name_language = \"korean\" to read them as Korean)."
+                );
+            }
+            other
+        }
+    };
+    if other {
+        let with = |role: &str| -> Vec<String> {
+            config
+                .columns
+                .iter()
+                .filter(|(_, r)| *r == role)
+                .map(|(c, _)| c.clone())
+                .collect()
+        };
+        let (surnames, givens) = (with("surname"), with("given_name"));
+        for c in &columns {
+            config.columns.insert(c.clone(), "text".into());
+        }
+        if let ([surname], [given]) = (&surnames[..], &givens[..]) {
+            let swapped = config.swapped.get_or_insert_with(Vec::new);
+            if !swapped.iter().flatten().any(|c| c == surname || c == given) {
+                swapped.push([given.clone(), surname.clone()]);
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// The blocking rules: the configuration's own, or the defaults for the
+/// fields there are (see docs/link-csv.md).
+fn blocking_rules(config: &Config, built: &[(Built, Field)]) -> anyhow::Result<Vec<Blocking>> {
+    let position = |b: Built| built.iter().position(|(x, _)| *x == b);
+    // How far apart a field's numbers may be and still be near: its
+    // comparison's tolerance (a birth's years, a date's days).
+    let near = |field: usize| Part::Near {
+        field,
+        within: match built[field].1.compare {
+            Compare::Birth { years, .. } => years,
+            Compare::Year { tolerance }
+            | Compare::Day { tolerance }
+            | Compare::Episode { tolerance, .. } => tolerance,
+            _ => 0,
+        }
+        .max(0),
+    };
+    let mut blocking = Vec::new();
+    match (position(Built::Name), position(Built::Birth)) {
+        (Some(name), Some(birth)) => {
+            // Names that read the same in full born within the tolerance
+            // of each other; given names that read the same born as
+            // written alike, the same day or, where either gives only the
+            // year, the same year, of the same sex, in the same place or
+            // one within the other (surname spelled differently or
+            // mistyped).
+            blocking.push(Blocking::All(vec![Part::Reading(name), near(birth)]));
+            let mut parts = vec![Part::Sound(name), Part::Born(birth)];
+            parts.extend(position(Built::Sex).map(Part::Same));
+            if let Some(place) = position(Built::Place) {
+                // (And where one of the two has no place.)
+                let mut unplaced = parts.clone();
+                unplaced.push(Part::Unknown(place));
+                blocking.push(Blocking::All(unplaced));
+                parts.push(Part::Within(place));
+            }
+            blocking.push(Blocking::All(parts));
+            // Where one of the two has no birth: names that read the same
+            // in the same place or one within the other (one list giving
+            // the town, the other only the province; anywhere, without
+            // places).
+            let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
+            parts.extend(position(Built::Place).map(Part::Within));
+            blocking.push(Blocking::All(parts));
+            if let Some(date) = position(Built::Date) {
+                // The same date and a birth year within the tolerance,
+                // whatever the names say (mistyped, or read no way the
+                // tables know); or, with places, the same date and place
+                // where one of the two has no birth.
+                blocking.push(Blocking::All(vec![Part::Same(date), near(birth)]));
+                if let Some(place) = position(Built::Place) {
+                    blocking.push(Blocking::All(vec![
+                        Part::Same(date),
+                        Part::Unknown(birth),
+                        Part::Same(place),
+                    ]));
+                }
+            }
+        }
+        (Some(name), None) => blocking.push(Blocking::NameReading(name)),
+        (None, Some(birth)) => {
+            let mut parts = vec![Part::Near {
+                field: birth,
+                within: 0,
+            }];
+            parts.extend(position(Built::Place).map(Part::Same));
+            blocking.push(Blocking::All(parts));
+        }
+        (None, None) => {}
+    }
+    if let (Some(name), Some(date)) = (position(Built::Name), position(Built::Date)) {
+        // Names that read the same on records dated close together (the
+        // same detention, say), for records without a birth year.
+        blocking.push(Blocking::All(vec![Part::Reading(name), near(date)]));
+    }
+    if let Some(id) = position(Built::Identifier) {
+        blocking.push(Blocking::Same(vec![id]));
+    }
+    if let Some(birth) = position(Built::Birth)
+        && matches!(built[birth].1.compare, Compare::Birth { .. })
+    {
+        // Born the same day (a birth as a key is its day), with surnames
+        // that may read the same when there are names: given names with a
+        // typo, or read no way the tables know.
+        let mut parts = vec![Part::Same(birth)];
+        parts.extend(position(Built::Name).map(Part::Surname));
+        blocking.push(Blocking::All(parts));
+    }
+    if let Some(rules) = &config.blocking {
+        blocking = configured_rules(config, rules, built)?;
+    }
+    if blocking.is_empty() {
+        bail!(
+            "give a name, a birth year or an identifier column: without one, every row would be compared with every other"
+        );
+    }
+    Ok(blocking)
 }
 
 /// The lines of `pairs.csv` for some pairs, and how many of them are links.

@@ -467,3 +467,47 @@ em_rounds = 50
     let bad = config.replace("em_rounds = 50", "age_reckoning = \"lunar\"");
     Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "age_reckoning");
 }
+
+/// English names are told from Korean ones and compared as text (a first
+/// name and a surname also crosswise); blocking rules may take a column's
+/// first characters, or a birth's year. Made-up people.
+#[test]
+fn english_names_are_compared_as_text_and_rules_take_beginnings() {
+    let a = "id,first,last,born,postcode\n\
+e1,thomas,hardcastle,1830-02-01,tq13 8df\n\
+e2,margaret,ellingworth,1795-07-12,sy10 8ra\n\
+e3,bartholomew,quennell,1902-11-30,gl2 8jb\n";
+    let b = "id,first,last,born,postcode\n\
+f1,tom,hardcastle,1830-02-01,tq13 8hu\n\
+f2,ellingworth,margaret,1795-07-12,sy10 8ra\n\
+f3,barthlomew,quenell,1902,gl2 9zz\n";
+    let config = r#"
+threshold = 0.5
+blocking = [["first:3", "last:3"], ["postcode:4"], ["born:4", "last:2"]]
+[columns]
+id = "id"
+first = "given_name"
+last = "surname"
+born = "birth_date"
+postcode = "text"
+"#;
+    let files = Files::new(a, b, config);
+    let run = files.link(&["a.csv", "b.csv"]);
+    assert!(run.success(), "{}", run.stderr());
+    assert!(run.stderr().contains("compared as text"), "{}", run.stderr());
+    let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
+    for (x, y) in [("e1", "f1"), ("e2", "f2"), ("e3", "f3")] {
+        assert!(pairs.contains(&format!(",{x},{y},")), "{x} / {y}: {pairs}");
+    }
+    // Swapped first and last names are a level of their own.
+    assert!(pairs.contains("swapped"), "{pairs}");
+    // A beginning that is no number, or of a column without text, is refused.
+    for bad in [r#"["first:x"]"#, r#"["born:2"]"#] {
+        let config = config.replace(r#"["postcode:4"]"#, bad);
+        files_refused(a, b, &config, "blocking rule");
+    }
+}
+
+fn files_refused(a: &str, b: &str, config: &str, says: &str) {
+    Files::new(a, b, config).refused(&["a.csv", "b.csv"], says);
+}
