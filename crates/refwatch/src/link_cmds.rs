@@ -53,6 +53,9 @@ struct Config {
     /// Days a late stage of an episode (a repatriation) may follow an
     /// early one (an arrest) and still be one episode (default 180).
     episode_window_days: Option<i32>,
+    /// The language of the levels written in pairs.csv: "en" (default)
+    /// or "ko", for a reviewer reading Korean.
+    language: Option<String>,
     /// How names are read: "korean" (in any script, as Korean names),
     /// "other" (as text: English, Chinese names), or, left out, whichever
     /// most names in the files are.
@@ -776,8 +779,13 @@ pub(crate) fn csv(
         bail!("age_reckoning = {r:?}: write \"international\", \"korean\" or \"unknown\"");
     }
     if config.em_rounds == Some(0) {
-        bail!("em_rounds = 0: the model needs at least one round (the default is 200)");
+        bail!("em_rounds = 0: the model needs at least one round (the default is 1000)");
     }
+    let korean = match config.language.as_deref() {
+        None | Some("en") => false,
+        Some("ko") => true,
+        Some(other) => bail!("language = {other:?}: write \"en\" or \"ko\""),
+    };
     let built = fields_of(&config);
     if built.is_empty() {
         bail!(
@@ -937,7 +945,8 @@ pub(crate) fn csv(
                 .map(|part| {
                     let (places, built) = (&places, &built);
                     let threshold = settings.threshold;
-                    scope.spawn(move || pair_lines(part, places, built, threshold, with_ids))
+                    scope
+                        .spawn(move || pair_lines(part, places, built, threshold, with_ids, korean))
                 })
                 .collect();
             parts
@@ -1095,6 +1104,43 @@ fn configured_rules(
     Ok(blocking)
 }
 
+/// A comparison level's name in Korean, for reviewers who read Korean
+/// (see `language` in docs/link-csv.md).
+fn level_in_korean(english: &str) -> &'static str {
+    match english {
+        "identical" => "똑같음",
+        "same reading" => "같은 읽기",
+        "same reading but for a typo" => "오타 하나 외 같은 읽기",
+        "syllables in another order" => "음절 순서만 다름",
+        "one syllable left out" => "음절 하나 빠짐",
+        "all syllables but one" => "음절 하나만 다름",
+        "partly" => "일부 같음",
+        "same" => "같음",
+        "close" => "가까움",
+        "one within the other" => "한쪽이 다른 쪽 안",
+        "same broader place" => "같은 상위 지역",
+        "same day" => "같은 날",
+        "close day" => "가까운 날",
+        "same birthday in another year" => "다른 해의 같은 생일",
+        "one typo apart" => "오타 하나 차이",
+        "same year" => "같은 해",
+        "close year" => "가까운 해",
+        "other day" => "다른 날",
+        "other stage" => "한 사건의 다른 단계",
+        "same (other stage)" => "같음 (다른 단계)",
+        "one within the other (other stage)" => "한쪽이 다른 쪽 안 (다른 단계)",
+        "same broader place (other stage)" => "같은 상위 지역 (다른 단계)",
+        "different (other stage)" => "다름 (다른 단계)",
+        "very similar" => "매우 비슷함",
+        "similar" => "비슷함",
+        "swapped" => "서로 바뀜",
+        "overlapping" => "겹침",
+        "within a factor of two" => "두 배 이내",
+        "missing" => "없음",
+        _ => "다름",
+    }
+}
+
 /// Names sampled to tell their language.
 const NAMES_SAMPLED: usize = 1_000;
 
@@ -1208,6 +1254,7 @@ fn blocking_rules(config: &Config, built: &[(Built, Field)]) -> anyhow::Result<V
             // places).
             let mut parts = vec![Part::Reading(name), Part::Unknown(birth)];
             parts.extend(position(Built::Place).map(Part::Within));
+            parts.extend(position(Built::Sex).map(Part::Same));
             blocking.push(Blocking::All(parts));
             if let Some(date) = position(Built::Date) {
                 // The same date and a birth year within the tolerance,
@@ -1271,6 +1318,7 @@ fn pair_lines(
     built: &[(Built, Field)],
     threshold: f64,
     with_ids: bool,
+    korean: bool,
 ) -> anyhow::Result<(Vec<u8>, usize)> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // The rows' file and row, their ids (with an id column), then the
@@ -1291,7 +1339,8 @@ fn pair_lines(
         for (f, (_, field)) in built.iter().enumerate() {
             let level = &mut cells[first + 2 + 2 * f];
             level.clear();
-            level.push_str(p.levels[f].map_or("missing", |l| field.compare.level_name(l)));
+            let name = p.levels[f].map_or("missing", |l| field.compare.level_name(l));
+            level.push_str(if korean { level_in_korean(name) } else { name });
             fixed(&mut cells[first + 3 + 2 * f], p.field_weights[f], 3);
         }
         writer.write_record(cells.iter().map(|c| neutral(c).into_owned()))?;
@@ -1428,6 +1477,36 @@ mod tests {
             None,
             "a year alone is too vague to compare"
         );
+    }
+
+    #[test]
+    fn every_level_has_a_korean_name() {
+        let compares = [
+            Compare::Name,
+            Compare::Exact,
+            Compare::Text,
+            Compare::TextOrSwapped { with: 0 },
+            Compare::Year { tolerance: 1 },
+            Compare::Day { tolerance: 1 },
+            Compare::Birth { years: 1, days: 1 },
+            Compare::Place,
+            Compare::Episode {
+                tolerance: 1,
+                window: 9,
+            },
+            Compare::PlaceByStage { episode: 0 },
+            Compare::Count,
+        ];
+        for c in compares {
+            for l in 0..c.level_count() {
+                let english = c.level_name(l as u8);
+                let korean = level_in_korean(english);
+                assert!(
+                    english == "different" || korean != "다름",
+                    "{english} has no Korean name"
+                );
+            }
+        }
     }
 
     #[test]

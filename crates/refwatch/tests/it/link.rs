@@ -494,7 +494,11 @@ postcode = "text"
     let files = Files::new(a, b, config);
     let run = files.link(&["a.csv", "b.csv"]);
     assert!(run.success(), "{}", run.stderr());
-    assert!(run.stderr().contains("compared as text"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("compared as text"),
+        "{}",
+        run.stderr()
+    );
     let pairs = std::fs::read_to_string(files.root.join("out/pairs.csv")).unwrap();
     for (x, y) in [("e1", "f1"), ("e2", "f2"), ("e3", "f3")] {
         assert!(pairs.contains(&format!(",{x},{y},")), "{x} / {y}: {pairs}");
@@ -510,4 +514,23 @@ postcode = "text"
 
 fn files_refused(a: &str, b: &str, config: &str, says: &str) {
     Files::new(a, b, config).refused(&["a.csv", "b.csv"], says);
+}
+
+/// A reviewer who reads Korean gets the levels in Korean.
+#[test]
+fn levels_are_written_in_the_reviewers_language() {
+    let config = format!("language = \"ko\"\n{CONFIG}");
+    let files = Files::new(LIST_A, LIST_B, &config);
+    let pairs = files.linked_pairs(&["a.csv", "b.csv"]);
+    assert!(
+        pairs.contains("같은 읽기") && pairs.contains("같은 해"),
+        "{pairs}"
+    );
+    assert!(!pairs.contains("same reading"), "{pairs}");
+    files_refused(
+        LIST_A,
+        LIST_B,
+        &format!("language = \"fr\"\n{CONFIG}"),
+        "language",
+    );
 }
