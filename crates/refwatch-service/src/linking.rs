@@ -87,24 +87,59 @@ fn run_for_reader(mut run: LinkRun, readable: usize, all: usize, shown: usize) -
     (run, true)
 }
 
-/// A place as its path of ids from the broadest down, for comparing
-/// through the hierarchy (Yanji is in Yanbian in Jilin).
-fn place_path(places: &HashMap<PlaceId, Option<PlaceId>>, place: PlaceId) -> Vec<String> {
-    let mut path = vec![place.to_string()];
-    let mut at = place;
-    // A cycle cannot be stored (validation refuses it), but stop anyway.
-    while let Some(Some(parent)) = places.get(&at) {
-        if path.len() > 16 {
-            break;
-        }
-        path.push(parent.to_string());
-        at = *parent;
-    }
-    path.reverse();
-    path
+/// Each place's parent, and the gazetteer entry its names stand for.
+type Places = HashMap<PlaceId, (Option<PlaceId>, Option<usize>)>;
+
+/// The places of a dataset, each with the gazetteer entry its Chinese,
+/// Korean or English name stands for, if any: two records of one town
+/// entered in two scripts (延吉市 and Yanji) are then one place.
+fn places_of(places: &[refwatch_domain::Place]) -> Places {
+    let g = refwatch_gazetteer::gazetteer();
+    places
+        .iter()
+        .map(|p| {
+            let entry = [
+                p.name_zh.as_deref(),
+                p.name_ko.as_deref(),
+                Some(p.name_en.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|name| g.resolve(name));
+            (p.id, (p.parent, entry))
+        })
+        .collect()
 }
 
-fn place_value(places: &HashMap<PlaceId, Option<PlaceId>>, place: Option<PlaceId>) -> Value {
+/// A place as its path from the broadest down, for comparing through the
+/// hierarchy (Yanji is in Yanbian in Jilin): from the nearest place up
+/// the hierarchy that the gazetteer knows, its path there, then the ids
+/// of the places below it; with none known, the ids all the way up.
+fn place_path(places: &Places, place: PlaceId) -> Vec<String> {
+    let mut below = vec![place.to_string()];
+    let mut at = place;
+    loop {
+        if let Some((_, Some(entry))) = places.get(&at) {
+            below.pop();
+            let g = refwatch_gazetteer::gazetteer();
+            let mut path: Vec<String> = g.path(*entry).into_iter().map(str::to_owned).collect();
+            path.extend(below.into_iter().rev());
+            return path;
+        }
+        // A cycle cannot be stored (validation refuses it), but stop anyway.
+        match places.get(&at) {
+            Some((Some(parent), _)) if below.len() <= 16 => {
+                below.push(parent.to_string());
+                at = *parent;
+            }
+            _ => break,
+        }
+    }
+    below.reverse();
+    below
+}
+
+fn place_value(places: &Places, place: Option<PlaceId>) -> Value {
     place.map_or(Value::Missing, |p| Value::Place(place_path(places, p)))
 }
 
@@ -163,8 +198,7 @@ impl<S: Store> Service<S> {
             ));
         }
         let data = self.snapshots.all(&self.store).await?;
-        let places: HashMap<PlaceId, Option<PlaceId>> =
-            data.places.iter().map(|p| (p.id, p.parent)).collect();
+        let places = places_of(&data.places);
         let (records, settings) = match kind {
             LinkKind::Person => {
                 let keys = self.keys()?;
@@ -526,5 +560,49 @@ impl Readable {
             LinkPair::Persons(a, b) => self.persons.contains(&a) && self.persons.contains(&b),
             LinkPair::Incidents(a, b) => self.incidents.contains(&a) && self.incidents.contains(&b),
         }
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+    use refwatch_domain::{Place, Term};
+
+    fn place(en: &str, zh: Option<&str>, parent: Option<PlaceId>) -> Place {
+        Place {
+            id: PlaceId::random(),
+            kind: Term::new("city"),
+            name_en: en.into(),
+            name_ko: None,
+            name_zh: zh.map(str::to_owned),
+            country: None,
+            parent,
+            coordinates: None,
+        }
+    }
+
+    /// Two records of one town in two scripts are one place, a village
+    /// the gazetteer does not know lies within its known town, and places
+    /// it does not know at all keep their ids.
+    #[test]
+    fn places_in_two_scripts_are_one_place_by_the_gazetteer() {
+        let yanji = place("Yanji City", None, None);
+        let yanji_zh = place("Yanji (as the notice writes it)", Some("延吉市"), None);
+        let village = place("Hamlet 3", None, Some(yanji.id));
+        let unknown = place("Nowhere", None, None);
+        let places = places_of(&[
+            yanji.clone(),
+            yanji_zh.clone(),
+            village.clone(),
+            unknown.clone(),
+        ]);
+        let path = |p: &Place| place_path(&places, p.id);
+        assert_eq!(path(&yanji), ["cn", "jilin", "yanbian", "yanji"]);
+        assert_eq!(path(&yanji_zh), path(&yanji));
+        assert_eq!(
+            path(&village),
+            ["cn", "jilin", "yanbian", "yanji", &village.id.to_string()]
+        );
+        assert_eq!(path(&unknown), [unknown.id.to_string()]);
     }
 }
