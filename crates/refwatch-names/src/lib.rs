@@ -627,11 +627,16 @@ pub fn compare_parsed(a: &ParsedName, b: &ParsedName) -> Comparison {
     }
     // Syllables in another order: looked for only where no order of the
     // readings agrees in full.
-    if best.0 < best.1 {
+    // (Only names whose alignment found all syllables but at most two;
+    // and each reading pair's summaries first: a syllable sharing no bit
+    // with the other reading's can agree with none of it.)
+    if best.0 < best.1 && best.0 + 2 >= best.1 {
         reordered = a.readings().any(|x| {
             b.readings().any(|y| {
                 x.len() == y.len()
                     && (2..=MOST_REORDERED).contains(&x.len())
+                    && x.could_agree(y.span.summary) == x.len()
+                    && y.could_agree(x.span.summary) == y.len()
                     && all_matched(x.syllables, y.syllables)
             })
         });
