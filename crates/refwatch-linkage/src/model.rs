@@ -438,7 +438,7 @@ pub(crate) fn fit(
         clamp((close / CLOSE_RULE_RECALL / possible.max(1.0)).max(1.0 / possible.max(2.0)));
     if rounds == settings.em_rounds {
         diagnostics.push(format!(
-            "the model had not settled after {rounds} rounds; its weights may be rough"
+            "the model had not settled after {rounds} rounds; its weights may be rough: allow more rounds (em_rounds in a link csv configuration)"
         ));
     }
     for (f, field) in fields.iter().enumerate() {

@@ -71,7 +71,7 @@ enum Role {
     GivenName,
     BirthDate,
     BirthYear,
-    /// An age at the time of the row's date: a birth year interval.
+    /// An age at the time of the row's date: gives a birth year.
     Age,
     /// How the row's age is reckoned ("international", "korean").
     AgeReckoning,
@@ -80,8 +80,8 @@ enum Role {
     Origin,
     Place,
     Date,
-    /// What the row reports (arrest, repatriation...): compared as its
-    /// own field, so the model learns what a different stage says.
+    /// What the row reports (arrest, repatriation...): with a date, the
+    /// stage of an episode the date is; without, a field of its own.
     EventKind,
     Identifier,
     /// A column compared by string similarity, as its own field.
@@ -560,7 +560,7 @@ fn check_swapped(config: &Config) -> anyhow::Result<()> {
 /// gazetteer does not know at all is its parts as written.
 fn place_path(text: &str) -> Vec<String> {
     let parts: Vec<&str> = text
-        .split(['/', '>', ',', '>', '、', '，'])
+        .split(['/', '>', ',', '、', '，'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
@@ -998,6 +998,10 @@ pub(crate) fn csv(
         "threshold": settings.threshold,
         "links": links,
         "clusters": linkage.clusters.len(),
+        // How the model was fitted: rounds run, and whether it settled
+        // before the limit (em_rounds).
+        "em_rounds": linkage.model.rounds,
+        "em_settled": linkage.model.rounds < settings.em_rounds,
         "notes": linkage.diagnostics,
     });
     std::fs::write(

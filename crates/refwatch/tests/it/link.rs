@@ -463,6 +463,16 @@ em_rounds = 50
         clusters.contains("AP/2") && clusters.contains("NGO-17"),
         "{clusters}"
     );
+    // The model's fitting is reported: rounds run, within the limit set.
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(files.root.join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        summary["em_rounds"].as_u64().is_some_and(|r| r <= 50),
+        "{summary}"
+    );
+    assert!(summary["em_settled"].is_boolean(), "{summary}");
     // A reckoning the configuration cannot read is refused.
     let bad = config.replace("em_rounds = 50", "age_reckoning = \"lunar\"");
     Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "age_reckoning");
