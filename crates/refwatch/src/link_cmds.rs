@@ -778,6 +778,14 @@ pub(crate) fn csv(
     {
         bail!("age_reckoning = {r:?}: write \"international\", \"korean\" or \"unknown\"");
     }
+    if let Some(days) = config
+        .episode_window_days
+        .filter(|d| !(0..=3_650).contains(d))
+    {
+        bail!(
+            "episode_window_days = {days}: write the days a repatriation may follow an arrest, 0 to 3650 (default 180)"
+        );
+    }
     if config.em_rounds == Some(0) {
         bail!("em_rounds = 0: the model needs at least one round (the default is 1000)");
     }
@@ -1162,9 +1170,11 @@ fn names_as_text(mut config: Config, files: &[&Path]) -> anyhow::Result<Config> 
         .map(|(c, _)| c.clone())
         .collect();
     let other = match config.name_language.as_deref() {
-        Some("korean") => false,
-        Some("other") => true,
-        Some(l) => bail!("name_language = {l:?}: write \"korean\" or \"other\", or leave it out"),
+        Some("korean" | "ko") => false,
+        Some("other" | "english" | "en" | "chinese" | "zh") => true,
+        Some(l) => bail!(
+            "name_language = {l:?}: write \"korean\", or \"other\" for names in other languages (English, Chinese), or leave it out"
+        ),
         None if columns.is_empty() => false,
         None => {
             let (mut read, mut sampled) = (0usize, 0usize);

@@ -473,9 +473,11 @@ em_rounds = 50
         "{summary}"
     );
     assert!(summary["em_settled"].is_boolean(), "{summary}");
-    // A reckoning the configuration cannot read is refused.
+    // A reckoning or a window the configuration cannot use is refused.
     let bad = config.replace("em_rounds = 50", "age_reckoning = \"lunar\"");
     Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "age_reckoning");
+    let bad = config.replace("em_rounds = 50", "episode_window_days = -5");
+    Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "episode_window_days");
 }
 
 /// English names are told from Korean ones and compared as text (a first
@@ -515,6 +517,15 @@ postcode = "text"
     }
     // Swapped first and last names are a level of their own.
     assert!(pairs.contains("swapped"), "{pairs}");
+    // Told, in the words a user would write, the result is the same.
+    let told = Files::new(a, b, &format!("name_language = \"english\"\n{config}"));
+    assert_eq!(told.linked_pairs(&["a.csv", "b.csv"]), pairs);
+    files_refused(
+        a,
+        b,
+        &format!("name_language = \"klingon\"\n{config}"),
+        "name_language",
+    );
     // A beginning that is no number, or of a column without text, is refused.
     for bad in [r#"["first:x"]"#, r#"["born:2"]"#] {
         let config = config.replace(r#"["postcode:4"]"#, bad);
