@@ -67,12 +67,6 @@ fn spellings(classes: &[&[u32]], out: &mut Vec<u64>, partial: &mut Partial) {
         return;
     }
     let ways: usize = classes.iter().map(|s| s.len().max(1)).product();
-    if std::env::var_os("DBG").is_some() {
-        eprintln!(
-            "ways {ways} {:?}",
-            classes.iter().map(|c| c.len()).collect::<Vec<_>>()
-        );
-    }
     if ways > MOST_KEYS && !matches!(partial, Partial::Within(_)) {
         return;
     }
