@@ -207,12 +207,62 @@ fn checking_against_the_records_referred_to_finds_what_checking_against_all_find
     assert_eq!(whole, validate_addition(&context, &incoming, &vocab));
 }
 
+/// The five-source lists are the same for a seed, hold what their rules
+/// say (every source, both stages, the North's spellings, swapped and
+/// dropped syllables, ages, months), one person on several rows, and a
+/// tag for every rendering.
 #[test]
-#[ignore = "writes a file for trying the linkage by hand"]
-fn write_sources_file() {
-    let n: usize = std::env::var("SOURCES_N")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
-    std::fs::write("/tmp/sources.csv", crate::sources::records(n, 2026)).unwrap();
+fn five_source_lists_render_what_their_rules_say() {
+    let text = crate::sources::records(3_000, 7);
+    assert_eq!(text, crate::sources::records(3_000, 7));
+    assert_ne!(text, crate::sources::records(3_000, 8));
+    let mut reader = csv_rows(&text);
+    let header = reader.remove(0);
+    assert_eq!(header.join(",") + "\n", crate::sources::HEADER);
+    assert_eq!(reader.len(), 3_000);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or(usize::MAX);
+    let (source, tags, truth) = (column("source"), column("tags"), column("truth"));
+    let all_tags: String = reader.iter().map(|r| r[tags].clone() + ";").collect();
+    for tag in [
+        "script=hangul_north",
+        "script=latin",
+        "script=hanzi",
+        "script=pinyin",
+        "name=swapped",
+        "name=dropped",
+        "birth=age",
+        "date=month",
+        "place=none",
+        "event=repatriation",
+        "event=arrest",
+    ] {
+        assert!(all_tags.contains(tag), "no {tag}");
+    }
+    for name in ["seoul_ngo", "international_ngo", "news", "family", "police"] {
+        assert!(reader.iter().any(|r| r[source] == name), "no {name}");
+    }
+    let people: std::collections::BTreeSet<&str> =
+        reader.iter().map(|r| r[truth].as_str()).collect();
+    assert!(
+        people.len() * 5 < reader.len() * 4,
+        "most people are on more than one row"
+    );
+}
+
+/// CSV rows split as a reader would (quoted cells hold commas).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+            for c in line.chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+                    c => cell.push(c),
+                }
+            }
+            cells.push(cell);
+            cells
+        })
+        .collect()
 }
