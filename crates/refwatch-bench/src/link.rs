@@ -287,44 +287,6 @@ fn refwatch_score(
     Ok(s)
 }
 
-/// refwatch's score on a sources file, whose pairs.csv names rows by id.
-fn sources_score(
-    out: &Path,
-    lists: &[Truth],
-    threshold: f64,
-    summary: &serde_json::Value,
-) -> anyhow::Result<Score> {
-    let truth: HashMap<&str, &str> = lists[0]
-        .ids
-        .iter()
-        .zip(&lists[0].truth)
-        .map(|(i, t)| (i.as_str(), t.as_str()))
-        .collect();
-    let mut reader = csv::Reader::from_path(out.join("pairs.csv"))?;
-    let mut s = Score {
-        candidates: 0,
-        true_candidates: 0,
-        all_seen: false,
-        found: 0,
-        right: 0,
-    };
-    for row in reader.records() {
-        let row = row?;
-        let same = truth.contains_key(&row[4]) && truth.get(&row[4]) == truth.get(&row[5]);
-        let p: f64 = row[6].parse().unwrap_or(0.0);
-        s.candidates += 1;
-        s.true_candidates += u64::from(same);
-        if p >= threshold {
-            s.found += 1;
-            s.right += u64::from(same);
-        }
-    }
-    let candidates = summary["candidate_pairs"].as_u64().unwrap_or(0);
-    s.all_seen = s.candidates == candidates;
-    s.candidates = candidates;
-    Ok(s)
-}
-
 fn splink_score(pairs: &Path, stdout: &str, lists: &[Truth]) -> anyhow::Result<Score> {
     let truth: HashMap<&str, &str> = lists
         .iter()
@@ -539,13 +501,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         let ours = measure(&args.refwatch, &argv)?;
         let scored = crate::sources::score(&file, &out, [args.threshold, 0.9])?;
         let all = scored.get("all").map_or(0, |s| s.0);
-        let summary: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
         let lists = [truth_of(&file)?];
         rows.push(Row {
             dataset: format!("sources {n}"),
             engine: "refwatch",
-            score: sources_score(&out, &lists, args.threshold, &summary)?,
+            // pairs.csv names rows by file and row as for every dataset.
+            score: refwatch_score(&out, &[file.as_path()], &lists, args.threshold)?,
             truth: all,
             seconds: ours.seconds,
             peak_mib: ours.peak_mib,

@@ -786,8 +786,13 @@ pub(crate) fn csv(
             "episode_window_days = {days}: write the days a repatriation may follow an arrest, 0 to 3650 (default 180)"
         );
     }
-    if config.em_rounds == Some(0) {
-        bail!("em_rounds = 0: the model needs at least one round (the default is 1000)");
+    if let Some(rounds) = config
+        .em_rounds
+        .filter(|r| !(1..=MOST_EM_ROUNDS).contains(r))
+    {
+        bail!(
+            "em_rounds = {rounds}: write how many rounds the model may take to fit, 1 to {MOST_EM_ROUNDS} (the default is 1000)"
+        );
     }
     let korean = match config.language.as_deref() {
         None | Some("en") => false,
@@ -1152,6 +1157,10 @@ fn level_in_korean(english: &str) -> &'static str {
         _ => "다름",
     }
 }
+
+/// The most rounds of fitting a configuration may allow: each round is a
+/// pass over the comparison patterns, and the model settles in hundreds.
+const MOST_EM_ROUNDS: usize = 100_000;
 
 /// Names sampled to tell their language.
 const NAMES_SAMPLED: usize = 1_000;

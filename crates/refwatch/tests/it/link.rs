@@ -478,6 +478,8 @@ em_rounds = 50
     Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "age_reckoning");
     let bad = config.replace("em_rounds = 50", "episode_window_days = -5");
     Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "episode_window_days");
+    let bad = config.replace("em_rounds = 50", "em_rounds = 99999999999");
+    Files::new(a, b, &bad).refused(&["a.csv", "b.csv"], "em_rounds");
 }
 
 /// English names are told from Korean ones and compared as text (a first
