@@ -12,6 +12,7 @@ mod accounts;
 mod bundle;
 mod evidence;
 pub mod guard;
+mod history;
 mod linking;
 mod public;
 mod search;
@@ -37,8 +38,10 @@ pub use evidence::{
     DEFAULT_MAX_BYTES, EvidenceSetup, EvidenceView, Intake, IntakeOutcome, Provenance,
     VerifyFinding, VerifyProblem,
 };
+pub use history::{FieldChange, Record, VersionView};
 pub use linking::{LinkOptions, LinkRunReport, MOST_SUGGESTIONS, Review, ReviewItem};
 pub use public::{PublicExport, PublicTable, people_tables};
+pub use refwatch_storage::{RecordKind, VersionAction};
 pub use search::{IndexStats, SearchRequest};
 pub use visibility::readable_by;
 
@@ -866,99 +869,40 @@ impl<S: Store> Service<S> {
         Ok(sealed.len())
     }
 
-    async fn stored_incident_level(
-        &self,
-        id: refwatch_domain::IncidentId,
-    ) -> Result<(Arc<Dataset>, usize), ServiceError> {
-        let data = self.snapshots.all(&self.store).await?;
-        let index = data
-            .incidents
-            .binary_search_by_key(&id, |i| i.id)
-            .ok()
-            .ok_or_else(|| ServiceError::Store(StoreError::NotFound(id.to_string())))?;
-        // A record the actor may not read is, to them, not there.
-        if !decide(
-            self.actor.principal,
-            Operation::Read,
-            data.incidents[index].confidentiality,
-        )
-        .allowed()
-        {
-            return Err(ServiceError::Store(StoreError::NotFound(id.to_string())));
-        }
-        Ok((data, index))
-    }
-
-    /// Replaces an incident with a new version: allowed when the actor may
-    /// update records at both its old and its new level; validated against
-    /// everything stored; audited.
+    /// Replaces an incident with a new version, keeping the old one (see
+    /// [`Service::update_record`]).
     pub async fn update_incident(
         &self,
         incident: &refwatch_domain::Incident,
     ) -> Result<(), ServiceError> {
-        let (stored, index) = self.stored_incident_level(incident.id).await?;
-        let old = stored.incidents[index].confidentiality;
-        for level in [old, incident.confidentiality] {
-            require(
-                decide(self.actor.principal, Operation::Update, level),
-                "change records at this confidentiality level",
-            )?;
-        }
-        // Checked as an addition against what it refers to, without its
-        // old version.
-        let changed = Dataset {
-            incidents: vec![Arc::new(incident.clone())],
-            ..Dataset::default()
-        };
-        let mut context = refwatch_domain::context_for(&stored, &changed);
-        context.incidents.retain(|i| i.id != incident.id);
-        let problems: Vec<Problem> =
-            validate_addition(&context, &changed, &Vocabularies::builtin())
-                .into_iter()
-                .map(|p| Problem {
-                    path: p.path.replacen("incidents[0]", "incident", 1),
-                    message: p.message,
-                })
-                .collect();
-        if !problems.is_empty() {
-            return Err(ServiceError::Invalid(problems));
-        }
-        let event = self.event(
-            "update",
-            Some("incident"),
-            Some(incident.id.to_string()),
-            "",
-        );
-        self.store
-            .replace_incident(incident, &self.batch(vec![event])?)
-            .await?;
-        Ok(())
+        self.update_record(&Record::Incident(incident.clone()))
+            .await
     }
 
-    /// Deletes an incident: administrators only; audited.
+    /// Deletes an incident, as administrators may: it is archived (see
+    /// [`Service::archive_record`]), so that even this can be undone.
     pub async fn delete_incident(
         &self,
         id: refwatch_domain::IncidentId,
+        reason: &str,
     ) -> Result<(), ServiceError> {
-        let (data, index) = self.stored_incident_level(id).await?;
+        let level = self
+            .record(RecordKind::Incident, &id.to_string())
+            .await?
+            .level();
         require(
-            decide(
-                self.actor.principal,
-                Operation::Delete,
-                data.incidents[index].confidentiality,
-            ),
+            decide(self.actor.principal, Operation::Delete, level),
             "delete records",
         )?;
-        let event = self.event("delete", Some("incident"), Some(id.to_string()), "");
-        self.store
-            .delete_incident(id, &self.batch(vec![event])?)
-            .await?;
-        Ok(())
+        self.archive_record(RecordKind::Incident, &id.to_string(), reason)
+            .await
     }
 }
 
 #[cfg(test)]
 mod accounts_tests;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod linking_tests;
 #[cfg(test)]

@@ -416,7 +416,7 @@ async fn a_changed_incident_is_screened_and_the_rest_is_reused() {
     assert!(edited_view.mechanisms[0].text.contains(guard::MASK));
 
     // Deleted, it is gone from every copy.
-    writer.delete_incident(added.id).await.unwrap();
+    writer.delete_incident(added.id, "test").await.unwrap();
     assert!(
         public
             .readable()

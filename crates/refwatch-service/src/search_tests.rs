@@ -487,7 +487,7 @@ async fn the_index_follows_incidents_added_edited_and_deleted_elsewhere() {
         1
     );
 
-    writer.delete_incident(added.id).await.unwrap();
+    writer.delete_incident(added.id, "test").await.unwrap();
     assert_eq!(public.search(&ask("Sinuiju")).await.unwrap().total, 0);
     assert_eq!(viewer.search(&ask("Yanji")).await.unwrap().total, 1);
 }

@@ -240,15 +240,17 @@ async fn attempt(principal: Principal, level: Confidentiality, op: Operation) ->
                 Ok(()) => true,
                 Err(
                     ServiceError::Denied(_)
+                    | ServiceError::NotFound(_)
                     | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)),
                 ) => false,
                 Err(e) => panic!("{e}"),
             }
         }
-        Operation::Delete => match service.delete_incident(f.incident).await {
+        Operation::Delete => match service.delete_incident(f.incident, "test").await {
             Ok(()) => true,
             Err(
                 ServiceError::Denied(_)
+                | ServiceError::NotFound(_)
                 | ServiceError::Store(refwatch_storage::StoreError::NotFound(_)),
             ) => false,
             Err(e) => panic!("{e}"),

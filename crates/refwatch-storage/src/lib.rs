@@ -16,9 +16,9 @@ use std::future::Future;
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect, Sealer};
 use refwatch_domain::{
-    AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, Incident,
-    IncidentId, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp,
-    Verdict,
+    AccountId, Citation, Confidentiality, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId,
+    Incident, IncidentId, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity,
+    Timestamp, Verdict,
 };
 use refwatch_keys::Keyring;
 
@@ -107,6 +107,117 @@ pub struct AuditBatch<'a> {
     pub events: Vec<AuditEvent>,
 }
 
+/// The kinds of record whose versions are kept when they are edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A source.
+    Source,
+    /// A place.
+    Place,
+    /// An actor.
+    Actor,
+    /// An incident, with its places, actors, breakdowns, reports and citations.
+    Incident,
+}
+
+impl RecordKind {
+    /// Every kind.
+    pub const ALL: [RecordKind; 4] = [Self::Source, Self::Place, Self::Actor, Self::Incident];
+
+    /// Its code, as stored and as the API names it (`source`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Place => "place",
+            Self::Actor => "actor",
+            Self::Incident => "incident",
+        }
+    }
+
+    /// The kind with this code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// How a version of a record came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionAction {
+    /// The record as imported, kept when it was first edited.
+    Imported,
+    /// Created in the browser or the API.
+    Create,
+    /// Changed.
+    Update,
+    /// Archived: taken out of the records, kept here to be restored.
+    Archive,
+    /// An earlier version made current again.
+    Restore,
+}
+
+impl VersionAction {
+    /// Every action.
+    pub const ALL: [VersionAction; 5] = [
+        Self::Imported,
+        Self::Create,
+        Self::Update,
+        Self::Archive,
+        Self::Restore,
+    ];
+
+    /// Its code, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Imported => "imported",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Archive => "archive",
+            Self::Restore => "restore",
+        }
+    }
+
+    /// The action with this code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// One kept version of a record: the record as it was after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordVersion {
+    /// The record's kind.
+    pub kind: RecordKind,
+    /// The record's id.
+    pub id: String,
+    /// Its number, from 1 (given by the store when the version is written).
+    pub number: u32,
+    /// When.
+    pub at: Timestamp,
+    /// Who, as the audit log names them.
+    pub actor: String,
+    /// How.
+    pub action: VersionAction,
+    /// Why (archiving asks for a reason).
+    pub reason: Option<String>,
+    /// The record's level in this version.
+    pub confidentiality: Confidentiality,
+    /// The record in the dataset file format.
+    pub body: String,
+}
+
+/// A change to edited records, written in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordChange<'a> {
+    /// Records taken out (to be replaced by their new version in `insert`,
+    /// or archived): refused if one is not stored, and, when it is not put
+    /// back, if others still refer to it.
+    pub remove: &'a [(RecordKind, String)],
+    /// Records put in: refused if one is stored and not removed.
+    pub insert: &'a Dataset,
+    /// The versions to keep, numbered by the store in this order.
+    pub versions: &'a [RecordVersion],
+}
+
 /// Which sessions of an account to revoke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revoke<'a> {
@@ -123,6 +234,21 @@ pub trait Store {
     /// Whether the store holds no records at all.
     fn is_empty(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Applies a change to edited records, their kept versions and the
+    /// audit entries in one transaction: all or nothing.
+    fn change_records(
+        &self,
+        change: RecordChange<'_>,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The kept versions of a record, oldest first.
+    fn record_versions(
+        &self,
+        kind: RecordKind,
+        id: &str,
+    ) -> impl Future<Output = Result<Vec<RecordVersion>, StoreError>> + Send;
+
     /// Inserts every record of `data`, the persons' sealed identities and
     /// the audit entries, in one transaction: all or nothing. Fails with
     /// [`StoreError::AlreadyExists`] if any id is already stored. The
@@ -132,23 +258,6 @@ pub trait Store {
         &self,
         data: &Dataset,
         identities: &[(PersonId, SealedIdentity)],
-        audit: &AuditBatch<'_>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Replaces an incident (and its places, actors, breakdown, reports and
-    /// citations) with a new version of it, in one transaction with the
-    /// audit entries. Fails with [`StoreError::NotFound`] if it is not stored.
-    fn replace_incident(
-        &self,
-        incident: &refwatch_domain::Incident,
-        audit: &AuditBatch<'_>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Deletes an incident. Fails with [`StoreError::StillLinked`] while
-    /// persons or mechanism records refer to it.
-    fn delete_incident(
-        &self,
-        id: refwatch_domain::IncidentId,
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 

@@ -17,9 +17,10 @@ use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect};
 use refwatch_keys::{KdfParams, KeyPurpose, Keyring, WrappedKey};
 use refwatch_policy::Role;
 
-use crate::{AuditBatch, Revoke, Store, StoreError};
+use crate::{AuditBatch, RecordChange, RecordKind, RecordVersion, Revoke, Store, StoreError};
 
 mod evidence;
+mod history;
 
 /// A refwatch database in one SQLite file.
 #[derive(Clone)]
@@ -407,8 +408,62 @@ fn text<T: ToString>(v: &Option<T>) -> Option<String> {
 /// values in a statement; the widest row here binds 10).
 const BATCH_ROWS: usize = 500;
 
+/// Inserts the sources, places and actors of `data`.
+async fn insert_directory(tx: &mut Tx<'_>, data: &Dataset) -> Result<(), StoreError> {
+    for s in &data.sources {
+        sqlx::query(
+                "INSERT INTO source (id, kind, title, publisher, author, date, language, url, symbol, reliability, confidentiality, note)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(s.id.to_string())
+            .bind(s.kind.code())
+            .bind(&s.title)
+            .bind(&s.publisher)
+            .bind(&s.author)
+            .bind(text(&s.date))
+            .bind(&s.language)
+            .bind(&s.url)
+            .bind(&s.symbol)
+            .bind(text(&s.reliability))
+            .bind(s.confidentiality.code())
+            .bind(&s.note)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for p in &data.places {
+        sqlx::query(
+                "INSERT INTO place (id, kind, name_en, name_ko, name_zh, country, parent_id, lat, lon, coord_precision)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(p.id.to_string())
+            .bind(p.kind.code())
+            .bind(&p.name_en)
+            .bind(&p.name_ko)
+            .bind(&p.name_zh)
+            .bind(&p.country)
+            .bind(text(&p.parent))
+            .bind(p.coordinates.map(|c| c.lat))
+            .bind(p.coordinates.map(|c| c.lon))
+            .bind(p.coordinates.map(|c| c.precision.code()))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for a in &data.actors {
+        sqlx::query("INSERT INTO actor (id, kind, name_en, name_ko, name_zh, parent_id) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(a.id.to_string())
+                .bind(a.kind.code())
+                .bind(&a.name_en)
+                .bind(&a.name_ko)
+                .bind(&a.name_zh)
+                .bind(text(&a.parent))
+                .execute(&mut **tx)
+                .await?;
+    }
+    Ok(())
+}
+
 /// Writes many incidents with multi-row statements, table by table and
-/// batch by batch (the same rows as `insert_incident` writes one by one).
+/// batch by batch.
 async fn insert_incidents(tx: &mut Tx<'_>, list: &[Arc<Incident>]) -> Result<(), StoreError> {
     for chunk in list.chunks(BATCH_ROWS) {
         insert_incident_rows(tx, chunk).await?;
@@ -555,37 +610,6 @@ async fn insert_citations(
         .await?;
     }
     Ok(())
-}
-
-async fn insert_incident(tx: &mut Tx<'_>, i: &Incident) -> Result<(), StoreError> {
-    insert_citable(tx, i.id, "incident").await?;
-    sqlx::query(
-        "INSERT INTO incident (id, kind, title, summary, date, victims_low, victims_best, victims_high, verification, confidentiality)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(i.id.to_string())
-    .bind(i.kind.code())
-    .bind(&i.title)
-    .bind(&i.summary)
-    .bind(i.date.to_string())
-    .bind(int(i.victims.low, i.id)?)
-    .bind(opt_int(i.victims.best, i.id)?)
-    .bind(opt_int(i.victims.high, i.id)?)
-    .bind(i.verification.code())
-    .bind(i.confidentiality.code())
-    .execute(&mut **tx)
-    .await?;
-    for (pos, l) in i.places.iter().enumerate() {
-        sqlx::query("INSERT INTO incident_place (incident_id, position, place_id, role) VALUES (?, ?, ?, ?)")
-            .bind(i.id.to_string())
-            .bind(pos as i64)
-            .bind(l.place.to_string())
-            .bind(l.role.code())
-            .execute(&mut **tx)
-            .await?;
-    }
-    insert_incident_extras(tx, i).await?;
-    insert_citations(tx, i.id, &i.citations).await
 }
 
 /// An incident's actors, breakdown and reports (with their citations).
@@ -1137,55 +1161,7 @@ impl Store for SqliteStore {
                 example: first.clone(),
             });
         }
-        for s in &data.sources {
-            sqlx::query(
-                "INSERT INTO source (id, kind, title, publisher, author, date, language, url, symbol, reliability, confidentiality, note)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(s.id.to_string())
-            .bind(s.kind.code())
-            .bind(&s.title)
-            .bind(&s.publisher)
-            .bind(&s.author)
-            .bind(text(&s.date))
-            .bind(&s.language)
-            .bind(&s.url)
-            .bind(&s.symbol)
-            .bind(text(&s.reliability))
-            .bind(s.confidentiality.code())
-            .bind(&s.note)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for p in &data.places {
-            sqlx::query(
-                "INSERT INTO place (id, kind, name_en, name_ko, name_zh, country, parent_id, lat, lon, coord_precision)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(p.id.to_string())
-            .bind(p.kind.code())
-            .bind(&p.name_en)
-            .bind(&p.name_ko)
-            .bind(&p.name_zh)
-            .bind(&p.country)
-            .bind(text(&p.parent))
-            .bind(p.coordinates.map(|c| c.lat))
-            .bind(p.coordinates.map(|c| c.lon))
-            .bind(p.coordinates.map(|c| c.precision.code()))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for a in &data.actors {
-            sqlx::query("INSERT INTO actor (id, kind, name_en, name_ko, name_zh, parent_id) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(a.id.to_string())
-                .bind(a.kind.code())
-                .bind(&a.name_en)
-                .bind(&a.name_ko)
-                .bind(&a.name_zh)
-                .bind(text(&a.parent))
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_directory(&mut tx, data).await?;
         insert_incidents(&mut tx, &data.incidents).await?;
         for p in &data.persons {
             insert_person(&mut tx, p).await?;
@@ -1234,59 +1210,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn replace_incident(
+    async fn change_records(
         &self,
-        incident: &Incident,
+        change: RecordChange<'_>,
         audit: &AuditBatch<'_>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        // Links from persons and mechanism records stay valid across the
-        // delete and re-insert: foreign keys are checked at commit.
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *tx)
-            .await?;
-        let id = incident.id.to_string();
-        let gone = delete_incident_rows(&mut tx, &id).await?;
-        if !gone {
-            return Err(StoreError::NotFound(id));
-        }
-        insert_incident(&mut tx, incident).await?;
-        append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx, Some(&[incident.id])).await?;
-        tx.commit().await?;
-        Ok(())
+        history::change(self, change, audit).await
     }
 
-    async fn delete_incident(
+    async fn record_versions(
         &self,
-        id: IncidentId,
-        audit: &AuditBatch<'_>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        let changed = id;
-        let id = id.to_string();
-        for sql in [
-            "SELECT 1 FROM person_incident WHERE incident_id = ?",
-            "SELECT 1 FROM person_status WHERE incident_id = ?",
-            "SELECT 1 FROM mechanism_incident WHERE incident_id = ?",
-            "SELECT 1 FROM incident_link WHERE a = ?1 OR b = ?1",
-        ] {
-            if sqlx::query(sql)
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some()
-            {
-                return Err(StoreError::StillLinked(id));
-            }
-        }
-        if !delete_incident_rows(&mut tx, &id).await? {
-            return Err(StoreError::NotFound(id));
-        }
-        append_audit_in(&mut tx, audit).await?;
-        bump_data_version(&mut tx, Some(&[changed])).await?;
-        tx.commit().await?;
-        Ok(())
+        kind: RecordKind,
+        id: &str,
+    ) -> Result<Vec<RecordVersion>, StoreError> {
+        history::versions(self, kind, id).await
     }
 
     async fn sealed_identity(

@@ -461,6 +461,30 @@ async fn the_keyring_round_trips() {
     assert_eq!(store.keyring().await.unwrap(), Some(ring));
 }
 
+/// A change replacing an incident with `new` (leaked: tests only).
+fn replacing(new: &refwatch_domain::Incident) -> crate::RecordChange<'static> {
+    let remove = vec![(crate::RecordKind::Incident, new.id.to_string())];
+    let insert = Dataset {
+        incidents: vec![new.clone().into()],
+        ..Dataset::default()
+    };
+    crate::RecordChange {
+        remove: Box::leak(remove.into_boxed_slice()),
+        insert: Box::leak(Box::new(insert)),
+        versions: &[],
+    }
+}
+
+/// A change taking an incident out (leaked: tests only).
+fn removing(id: IncidentId) -> crate::RecordChange<'static> {
+    let remove = vec![(crate::RecordKind::Incident, id.to_string())];
+    crate::RecordChange {
+        remove: Box::leak(remove.into_boxed_slice()),
+        insert: Box::leak(Box::default()),
+        versions: &[],
+    }
+}
+
 #[tokio::test]
 async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
     let dir = tempfile::tempdir().unwrap();
@@ -481,7 +505,7 @@ async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
     let mut changed = (*data.incidents[0]).clone();
     changed.title = "Changed title".into();
     store
-        .replace_incident(&changed, &batch(&["update"]))
+        .change_records(replacing(&changed), &batch(&["update"]))
         .await
         .unwrap();
     assert_eq!(store.data_version().await.unwrap(), 2);
@@ -490,7 +514,7 @@ async fn the_data_version_rises_with_every_change_to_records_and_only_then() {
     missing.id = refwatch_domain::IncidentId::random();
     assert!(
         store
-            .replace_incident(&missing, &batch(&["update"]))
+            .change_records(replacing(&missing), &batch(&["update"]))
             .await
             .is_err()
     );
@@ -519,7 +543,7 @@ async fn the_journal_names_the_incidents_changed_and_nothing_else() {
     let mut changed = (*data.incidents[0]).clone();
     changed.title = "Changed title".into();
     store
-        .replace_incident(&changed, &batch(&["update"]))
+        .change_records(replacing(&changed), &batch(&["update"]))
         .await
         .unwrap();
     let mut added = changed.clone();
@@ -558,7 +582,7 @@ async fn the_journal_names_the_incidents_changed_and_nothing_else() {
 
     // A deleted incident is named and no longer read.
     store
-        .delete_incident(added.id, &batch(&["delete"]))
+        .change_records(removing(added.id), &batch(&["delete"]))
         .await
         .unwrap();
     let (now, ids) = store.incidents_changed_since(3).await.unwrap().unwrap();
@@ -607,7 +631,7 @@ async fn link_decisions_and_runs_round_trip_and_keep_decided_records() {
 
     // A decided incident cannot be deleted while the decision stands.
     let err = store
-        .delete_incident(second.id, &batch(&["delete"]))
+        .change_records(removing(second.id), &batch(&["delete"]))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::StillLinked(_)), "{err}");

@@ -1,0 +1,540 @@
+//! Records edited one at a time (created, changed, archived, restored),
+//! each change keeping the record's new version, and the history read back
+//! as field-by-field differences.
+//!
+//! A version's body is the record in the dataset file format, so that an
+//! archived record can be restored exactly and a history can be exported.
+//! Places and actors are public; sources and incidents carry their own
+//! level, and each version is shown only to a reader allowed at its level,
+//! screened for names as the records themselves are.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use refwatch_domain::{
+    Actor, Confidentiality, Dataset, Incident, Place, Problem, Source, Timestamp, Vocabularies,
+    validate_addition,
+};
+use refwatch_policy::{Operation, decide};
+use refwatch_storage::{RecordChange, RecordKind, RecordVersion, Store, StoreError, VersionAction};
+use serde_json::Value;
+
+use crate::{Service, ServiceError, require};
+
+/// One record of a kind whose versions are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A source.
+    Source(Source),
+    /// A place.
+    Place(Place),
+    /// An actor.
+    Actor(Actor),
+    /// An incident.
+    Incident(Incident),
+}
+
+impl Record {
+    /// Its kind.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Self::Source(_) => RecordKind::Source,
+            Self::Place(_) => RecordKind::Place,
+            Self::Actor(_) => RecordKind::Actor,
+            Self::Incident(_) => RecordKind::Incident,
+        }
+    }
+
+    /// Its id, as text.
+    pub fn id(&self) -> String {
+        match self {
+            Self::Source(r) => r.id.to_string(),
+            Self::Place(r) => r.id.to_string(),
+            Self::Actor(r) => r.id.to_string(),
+            Self::Incident(r) => r.id.to_string(),
+        }
+    }
+
+    /// Its level (places and actors are public).
+    pub fn level(&self) -> Confidentiality {
+        match self {
+            Self::Source(r) => r.confidentiality,
+            Self::Incident(r) => r.confidentiality,
+            Self::Place(_) | Self::Actor(_) => Confidentiality::Public,
+        }
+    }
+
+    /// A dataset holding only this record.
+    pub fn dataset(&self) -> Dataset {
+        let mut data = Dataset::default();
+        match self {
+            Self::Source(r) => data.sources.push(r.clone()),
+            Self::Place(r) => data.places.push(r.clone()),
+            Self::Actor(r) => data.actors.push(r.clone()),
+            Self::Incident(r) => data.incidents.push(Arc::new(r.clone())),
+        }
+        data
+    }
+
+    /// The record of this kind in `data`, if it holds one.
+    fn from_dataset(kind: RecordKind, mut data: Dataset) -> Option<Self> {
+        Some(match kind {
+            RecordKind::Source => Self::Source(data.sources.pop()?),
+            RecordKind::Place => Self::Place(data.places.pop()?),
+            RecordKind::Actor => Self::Actor(data.actors.pop()?),
+            RecordKind::Incident => Self::Incident(Arc::unwrap_or_clone(data.incidents.pop()?)),
+        })
+    }
+
+    /// The stored record of this kind and id in `data`.
+    fn find(data: &Dataset, kind: RecordKind, id: &str) -> Option<Self> {
+        Some(match kind {
+            RecordKind::Source => Self::Source(
+                data.sources
+                    .iter()
+                    .find(|r| r.id.to_string() == id)?
+                    .clone(),
+            ),
+            RecordKind::Place => {
+                Self::Place(data.places.iter().find(|r| r.id.to_string() == id)?.clone())
+            }
+            RecordKind::Actor => {
+                Self::Actor(data.actors.iter().find(|r| r.id.to_string() == id)?.clone())
+            }
+            RecordKind::Incident => {
+                Self::Incident((**data.incidents.iter().find(|r| r.id.to_string() == id)?).clone())
+            }
+        })
+    }
+
+    /// The record in the dataset file format.
+    fn body(&self) -> String {
+        refwatch_interchange::to_json(&self.dataset())
+    }
+
+    /// The path prefix validation gives this record in a one-record dataset.
+    fn path(&self) -> &'static str {
+        match self {
+            Self::Source(_) => "sources[0]",
+            Self::Place(_) => "places[0]",
+            Self::Actor(_) => "actors[0]",
+            Self::Incident(_) => "incidents[0]",
+        }
+    }
+}
+
+/// What changed in one field between a version and the one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field, as the file format names it (`title`, `citations[0].quote`).
+    pub field: String,
+    /// Its value before (none when it was empty or absent).
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
+
+/// One version of a record as a reader may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionView {
+    /// Its number, from 1.
+    pub number: u32,
+    /// When it was made.
+    pub at: Timestamp,
+    /// Who made it, as the audit log names them.
+    pub actor: String,
+    /// How.
+    pub action: VersionAction,
+    /// Why, when a reason was given.
+    pub reason: Option<String>,
+    /// The record's level in this version.
+    pub confidentiality: Confidentiality,
+    /// Every field of the record in this version.
+    pub fields: Vec<(String, String)>,
+    /// What changed from the version before it (every field for the first).
+    pub changes: Vec<FieldChange>,
+}
+
+/// Every scalar of a JSON value as (path, text), in order.
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Null => {}
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, v, out);
+            }
+        }
+        Value::Array(list) => {
+            for (n, v) in list.iter().enumerate() {
+                flatten(&format!("{prefix}[{n}]"), v, out);
+            }
+        }
+        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
+
+/// The fields of a one-record dataset, the record's own paths (without
+/// `sources[0].`), leaving out its id.
+fn fields_of(data: &Dataset) -> Vec<(String, String)> {
+    let value: Value =
+        serde_json::from_str(&refwatch_interchange::to_json(data)).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    if let Value::Object(map) = value {
+        for (kind, list) in map {
+            if let Value::Array(list) = list
+                && let Some(record) = list.first()
+            {
+                let _ = kind;
+                flatten("", record, &mut out);
+            }
+        }
+    }
+    out.retain(|(k, _)| k != "id");
+    out
+}
+
+/// The differences between two lists of fields.
+fn differences(before: &[(String, String)], after: &[(String, String)]) -> Vec<FieldChange> {
+    let old: BTreeMap<&str, &str> = before
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let new: BTreeMap<&str, &str> = after
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut keys: Vec<&str> = after.iter().map(|(k, _)| k.as_str()).collect();
+    keys.extend(
+        before
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !new.contains_key(k)),
+    );
+    keys.into_iter()
+        .filter(|k| old.get(k) != new.get(k))
+        .map(|k| FieldChange {
+            field: k.to_owned(),
+            before: old.get(k).map(|v| (*v).to_owned()),
+            after: new.get(k).map(|v| (*v).to_owned()),
+        })
+        .collect()
+}
+
+/// A record's problems as the forms show them: paths from the record.
+fn own_paths(record: &Record, problems: Vec<Problem>) -> Vec<Problem> {
+    let prefix = record.path();
+    problems
+        .into_iter()
+        .map(|p| Problem {
+            path: match p.path.strip_prefix(prefix) {
+                Some(rest) => rest.trim_start_matches('.').to_owned(),
+                None => p.path,
+            },
+            message: p.message,
+        })
+        .collect()
+}
+
+/// A problem when a place or actor would lie within itself.
+fn cycle(data: &Dataset, record: &Record) -> Option<Problem> {
+    let (start, message) = match record {
+        Record::Place(p) => (
+            p.parent.map(|id| id.to_string()),
+            "a place cannot lie within itself or within a place inside it; choose another",
+        ),
+        Record::Actor(a) => (
+            a.parent.map(|id| id.to_string()),
+            "a body cannot belong to itself or to one of its own parts; choose another",
+        ),
+        _ => return None,
+    };
+    let me = record.id();
+    let mut at = start;
+    for _ in 0..=data.places.len().max(data.actors.len()) {
+        let here = at?;
+        if here == me {
+            return Some(Problem {
+                path: "parent".into(),
+                message: message.into(),
+            });
+        }
+        at = match record {
+            Record::Place(_) => data
+                .places
+                .iter()
+                .find(|p| p.id.to_string() == here)
+                .and_then(|p| p.parent.map(|id| id.to_string())),
+            _ => data
+                .actors
+                .iter()
+                .find(|a| a.id.to_string() == here)
+                .and_then(|a| a.parent.map(|id| id.to_string())),
+        };
+    }
+    None
+}
+
+impl<S: Store> Service<S> {
+    /// The current record of this kind and id, if the caller may read it.
+    pub async fn record(&self, kind: RecordKind, id: &str) -> Result<Record, ServiceError> {
+        let all = self.snapshots.all(&self.store).await?;
+        Record::find(&all, kind, id)
+            .filter(|r| decide(self.actor.principal, Operation::Read, r.level()).allowed())
+            .ok_or(ServiceError::NotFound(kind.code()))
+    }
+
+    /// Checks `record` against everything stored but `replacing`.
+    async fn check_record(
+        &self,
+        record: &Record,
+        replacing: Option<&Record>,
+    ) -> Result<(), ServiceError> {
+        let all = self.snapshots.all(&self.store).await?;
+        let incoming = record.dataset();
+        let mut context = refwatch_domain::context_for(&all, &incoming);
+        if let Some(old) = replacing {
+            let id = old.id();
+            context.sources.retain(|r| r.id.to_string() != id);
+            context.places.retain(|r| r.id.to_string() != id);
+            context.actors.retain(|r| r.id.to_string() != id);
+            context.incidents.retain(|r| r.id.to_string() != id);
+        }
+        let mut problems = validate_addition(&context, &incoming, &Vocabularies::builtin());
+        problems.extend(cycle(&all, record));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(own_paths(record, problems)))
+        }
+    }
+
+    /// The version to keep for `record`.
+    fn version(
+        &self,
+        record: &Record,
+        action: VersionAction,
+        reason: Option<&str>,
+    ) -> RecordVersion {
+        RecordVersion {
+            kind: record.kind(),
+            id: record.id(),
+            number: 0,
+            at: self.clock.now(),
+            actor: self.actor.label.clone(),
+            action,
+            reason: reason.map(str::to_owned),
+            confidentiality: record.level(),
+            body: record.body(),
+        }
+    }
+
+    /// The versions to keep when `old` is first changed: its imported state,
+    /// when no version of it is kept yet.
+    async fn first_version(&self, old: &Record) -> Result<Vec<RecordVersion>, ServiceError> {
+        let kept = self.store.record_versions(old.kind(), &old.id()).await?;
+        Ok(if kept.is_empty() {
+            vec![self.version(old, VersionAction::Imported, None)]
+        } else {
+            Vec::new()
+        })
+    }
+
+    async fn write_change(
+        &self,
+        remove: Option<&Record>,
+        insert: Option<&Record>,
+        versions: Vec<RecordVersion>,
+        action: &str,
+        subject: &Record,
+    ) -> Result<(), ServiceError> {
+        let removed: Vec<(RecordKind, String)> =
+            remove.map(|r| (r.kind(), r.id())).into_iter().collect();
+        let data = insert.map(Record::dataset).unwrap_or_default();
+        let event = self.event(action, Some(subject.kind().code()), Some(subject.id()), "");
+        self.store
+            .change_records(
+                RecordChange {
+                    remove: &removed,
+                    insert: &data,
+                    versions: &versions,
+                },
+                &self.batch(vec![event])?,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a record: the caller must be allowed to create at its level;
+    /// checked against what is stored; its first version kept; audited.
+    pub async fn create_record(&self, record: &Record) -> Result<(), ServiceError> {
+        require(
+            decide(self.actor.principal, Operation::Create, record.level()),
+            "create records at this confidentiality level",
+        )?;
+        self.check_record(record, None).await?;
+        let version = self.version(record, VersionAction::Create, None);
+        self.write_change(None, Some(record), vec![version], "create", record)
+            .await
+    }
+
+    /// The stored version of `record` that the caller may change at both
+    /// its old and its new level.
+    async fn changeable(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        new: Confidentiality,
+    ) -> Result<Record, ServiceError> {
+        let old = self.record(kind, id).await?;
+        for level in [old.level(), new] {
+            require(
+                decide(self.actor.principal, Operation::Update, level),
+                "change records at this confidentiality level",
+            )?;
+        }
+        Ok(old)
+    }
+
+    /// Replaces a record with a new version, keeping the old one: the
+    /// caller must be allowed to change records at both levels; checked
+    /// against everything else stored; audited.
+    pub async fn update_record(&self, record: &Record) -> Result<(), ServiceError> {
+        let old = self
+            .changeable(record.kind(), &record.id(), record.level())
+            .await?;
+        self.check_record(record, Some(&old)).await?;
+        let mut versions = self.first_version(&old).await?;
+        versions.push(self.version(record, VersionAction::Update, None));
+        self.write_change(Some(&old), Some(record), versions, "update", record)
+            .await
+    }
+
+    /// Archives a record with a reason: it leaves the records (and so
+    /// every count and publication) and stays in its history, from which it
+    /// can be restored. Refused while other records refer to it.
+    pub async fn archive_record(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        let old = self.record(kind, id).await?;
+        // Archiving loses nothing and can be undone: it is a change, which
+        // whoever may change the record may make.
+        require(
+            decide(self.actor.principal, Operation::Update, old.level()),
+            "change records at this confidentiality level",
+        )?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::Invalid(vec![Problem {
+                path: "reason".into(),
+                message: "say why the record is archived".into(),
+            }]));
+        }
+        let mut versions = self.first_version(&old).await?;
+        versions.push(self.version(&old, VersionAction::Archive, Some(reason)));
+        self.write_change(Some(&old), None, versions, "archive", &old)
+            .await
+    }
+
+    /// Makes version `number` of a record current again: over the record
+    /// if it is stored, or bringing it back if it was archived.
+    pub async fn restore_version(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        number: u32,
+    ) -> Result<(), ServiceError> {
+        let kept = self.store.record_versions(kind, id).await?;
+        let chosen = kept
+            .iter()
+            .find(|v| v.number == number)
+            .ok_or(ServiceError::NotFound("version"))?;
+        let restored = refwatch_interchange::parse(&chosen.body)
+            .ok()
+            .and_then(|data| Record::from_dataset(kind, data))
+            .ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt {
+                    table: "record_version",
+                    column: "body",
+                    row: id.to_owned(),
+                })
+            })?;
+        let archived = kept
+            .last()
+            .is_some_and(|v| v.action == VersionAction::Archive);
+        let version = self.version(&restored, VersionAction::Restore, None);
+        if archived {
+            require(
+                decide(self.actor.principal, Operation::Create, restored.level()),
+                "create records at this confidentiality level",
+            )?;
+            self.check_record(&restored, None).await?;
+            self.write_change(None, Some(&restored), vec![version], "restore", &restored)
+                .await
+        } else {
+            let old = self.changeable(kind, id, restored.level()).await?;
+            self.check_record(&restored, Some(&old)).await?;
+            let mut versions = self.first_version(&old).await?;
+            versions.push(version);
+            self.write_change(Some(&old), Some(&restored), versions, "restore", &restored)
+                .await
+        }
+    }
+
+    /// The versions of a record the caller may read, oldest first, each with
+    /// what changed from the one before; screened for names as the records
+    /// are for a reader who may not identify people. An archived record's
+    /// history can be read by whoever may read it at its last level.
+    pub async fn history(
+        &self,
+        kind: RecordKind,
+        id: &str,
+    ) -> Result<Vec<VersionView>, ServiceError> {
+        let kept = self.store.record_versions(kind, id).await?;
+        let readable = |level| decide(self.actor.principal, Operation::Read, level).allowed();
+        let current = self.record(kind, id).await;
+        match (&current, kept.last()) {
+            (Ok(_), _) => {}
+            (Err(_), Some(last))
+                if last.action == VersionAction::Archive && readable(last.confidentiality) => {}
+            (Err(_), _) => return Err(ServiceError::NotFound(kind.code())),
+        }
+        let screen = if self.may_identify() {
+            None
+        } else {
+            self.guard().await?
+        };
+        let mut out = Vec::new();
+        let mut previous: Vec<(String, String)> = Vec::new();
+        // Versions the caller may not read are left out before comparing,
+        // so that no difference shows what they held.
+        for v in kept.iter().filter(|v| readable(v.confidentiality)) {
+            let mut data = refwatch_interchange::parse(&v.body).unwrap_or_default();
+            if let Some(guard) = &screen {
+                crate::guard::screen_dataset(&mut data, &mut guard.screen(), None, None);
+            }
+            let fields = fields_of(&data);
+            let changes = differences(&previous, &fields);
+            previous = fields.clone();
+            out.push(VersionView {
+                number: v.number,
+                at: v.at,
+                actor: v.actor.clone(),
+                action: v.action,
+                reason: v.reason.clone(),
+                confidentiality: v.confidentiality,
+                fields,
+                changes,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,320 @@
+//! Issue 30: records created, changed, archived and restored one at a
+//! time, each change keeping a version. Every name here is generated.
+
+use std::sync::Arc;
+
+use refwatch_domain::*;
+use refwatch_policy::{Principal, Role};
+use refwatch_storage::SqliteStore;
+
+use super::tests::{incident, key, open_as, person, source};
+use super::*;
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    key: refwatch_keys::KekSource,
+}
+
+/// A fresh database with keys, holding `data`.
+async fn db(data: Dataset) -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let key = key();
+    let store = SqliteStore::open(&path).await.unwrap();
+    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    if data.record_count() > 0 {
+        core.import(&data).await.unwrap();
+    }
+    core.into_store().close().await;
+    Db {
+        _dir: dir,
+        path,
+        key,
+    }
+}
+
+fn place(name: &str, parent: Option<PlaceId>) -> Place {
+    Place {
+        id: PlaceId::random(),
+        kind: Term::new("city"),
+        name_en: name.into(),
+        name_ko: None,
+        name_zh: None,
+        country: Some("CN".into()),
+        parent,
+        coordinates: None,
+    }
+}
+
+fn changed_fields(v: &VersionView) -> Vec<&str> {
+    v.changes.iter().map(|c| c.field.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_source_is_created_changed_archived_and_restored_with_its_history() {
+    let d = db(Dataset::default()).await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut s = source();
+    editor
+        .create_record(&Record::Source(s.clone()))
+        .await
+        .unwrap();
+    s.title = "Generated interview, second reading".into();
+    s.publisher = Some("Generated NGO".into());
+    editor
+        .update_record(&Record::Source(s.clone()))
+        .await
+        .unwrap();
+    assert_eq!(editor.dataset().await.unwrap().sources, vec![s.clone()]);
+
+    let history = editor
+        .history(RecordKind::Source, &s.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].action, VersionAction::Create);
+    assert_eq!(history[1].action, VersionAction::Update);
+    assert_eq!(changed_fields(&history[1]), vec!["title", "publisher"]);
+    let title = &history[1].changes[0];
+    assert_eq!(title.before.as_deref(), Some("Generated interview"));
+    assert_eq!(
+        title.after.as_deref(),
+        Some("Generated interview, second reading")
+    );
+    assert_eq!(history[1].changes[1].before, None);
+
+    // The first version back.
+    editor
+        .restore_version(RecordKind::Source, &s.id.to_string(), 1)
+        .await
+        .unwrap();
+    let now = editor.dataset().await.unwrap();
+    assert_eq!(now.sources[0].title, "Generated interview");
+    assert_eq!(now.sources[0].publisher, None);
+
+    // Archived: gone from the records, kept in the history, and back.
+    let err = editor
+        .archive_record(RecordKind::Source, &s.id.to_string(), "  ")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Invalid(ref p) if p[0].path == "reason"),
+        "{err}"
+    );
+    editor
+        .archive_record(RecordKind::Source, &s.id.to_string(), "entered twice")
+        .await
+        .unwrap();
+    assert!(editor.dataset().await.unwrap().sources.is_empty());
+    let history = editor
+        .history(RecordKind::Source, &s.id.to_string())
+        .await
+        .unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.action, VersionAction::Archive);
+    assert_eq!(last.reason.as_deref(), Some("entered twice"));
+    editor
+        .restore_version(RecordKind::Source, &s.id.to_string(), 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        editor.dataset().await.unwrap().sources[0].title,
+        "Generated interview"
+    );
+
+    // Each change is audited by id.
+    let admin = open_as(&d.path, &d.key, Principal::Account(Role::Administrator)).await;
+    let actions: Vec<String> = admin
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.target_id.as_deref() == Some(&s.id.to_string()))
+        .map(|e| e.event.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "update", "restore", "archive", "restore"]
+    );
+}
+
+#[tokio::test]
+async fn an_imported_record_keeps_its_imported_state_when_first_edited() {
+    let s = source();
+    let i = incident(s.id, Confidentiality::Restricted);
+    let d = db(Dataset {
+        sources: vec![s.clone()],
+        incidents: vec![i.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut edited = i.clone();
+    edited.victims = Count::exact(3);
+    edited.citations[0].quote = "three taken".into();
+    editor.update_incident(&edited).await.unwrap();
+    let history = editor
+        .history(RecordKind::Incident, &i.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].action, VersionAction::Imported);
+    assert_eq!(
+        changed_fields(&history[1]),
+        vec![
+            "victims.low",
+            "victims.best",
+            "victims.high",
+            "citations[0].quote"
+        ]
+    );
+    // The edit kept the citations it did not change.
+    let stored = editor.dataset().await.unwrap();
+    assert_eq!(stored.incidents[0].citations, edited.citations);
+}
+
+#[tokio::test]
+async fn places_cannot_lie_within_themselves_and_linked_records_stay() {
+    let province = place("Generated Province", None);
+    let city = place("Generated City", Some(province.id));
+    let s = source();
+    let mut i = incident(s.id, Confidentiality::Public);
+    i.places.push(PlaceLink {
+        place: city.id,
+        role: Term::new("arrest"),
+    });
+    let d = db(Dataset {
+        sources: vec![s],
+        places: vec![province.clone(), city.clone()],
+        incidents: vec![i.into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut looped = province.clone();
+    looped.parent = Some(city.id);
+    let err = editor
+        .update_record(&Record::Place(looped))
+        .await
+        .unwrap_err();
+    let ServiceError::Invalid(problems) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems[0].path, "parent");
+    // A place an incident names is not archived; nothing changed.
+    let err = editor
+        .archive_record(RecordKind::Place, &city.id.to_string(), "duplicate")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Store(StoreError::StillLinked(_))),
+        "{err}"
+    );
+    let data = editor.dataset().await.unwrap();
+    assert_eq!(data.places.len(), 2);
+    assert!(data.places.iter().all(|p| p.parent != Some(city.id)));
+    // Renaming a place an incident names keeps the incident's link.
+    let mut renamed = city.clone();
+    renamed.name_ko = Some("생성시".into());
+    editor.update_record(&Record::Place(renamed)).await.unwrap();
+    let data = editor.dataset().await.unwrap();
+    assert_eq!(data.incidents[0].places[0].place, city.id);
+    // A new place with a made-up kind is refused with the field named.
+    let mut odd = place("Generated Town", Some(province.id));
+    odd.kind = Term::new("no_such_kind");
+    let err = editor.create_record(&Record::Place(odd)).await.unwrap_err();
+    let ServiceError::Invalid(problems) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(problems[0].path, "kind", "{problems:?}");
+}
+
+#[tokio::test]
+async fn roles_and_levels_hold_for_edits_and_histories() {
+    let mut secret = source();
+    secret.confidentiality = Confidentiality::Confidential;
+    let d = db(Dataset {
+        sources: vec![secret.clone()],
+        ..Dataset::default()
+    })
+    .await;
+    let id = secret.id.to_string();
+    for role in [Role::Analyst, Role::Viewer] {
+        let reader = open_as(&d.path, &d.key, Principal::Account(role)).await;
+        assert!(matches!(
+            reader.create_record(&Record::Source(source())).await,
+            Err(ServiceError::Denied(_))
+        ));
+        // Above their level: not there at all.
+        assert!(matches!(
+            reader.history(RecordKind::Source, &id).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            reader.archive_record(RecordKind::Source, &id, "x").await,
+            Err(ServiceError::NotFound(_))
+        ));
+    }
+    // Made public by an editor: a viewer reads the history from then on,
+    // without the confidential version or what it held.
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut public = secret.clone();
+    public.confidentiality = Confidentiality::Public;
+    public.title = "Generated public title".into();
+    editor.update_record(&Record::Source(public)).await.unwrap();
+    let viewer = open_as(&d.path, &d.key, Principal::Account(Role::Viewer)).await;
+    let history = viewer.history(RecordKind::Source, &id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].changes.iter().all(|c| c.before.is_none()));
+    assert!(
+        history[0]
+            .fields
+            .iter()
+            .all(|(_, v)| v != "Generated interview")
+    );
+    assert_eq!(
+        editor.history(RecordKind::Source, &id).await.unwrap().len(),
+        2
+    );
+    // The public may not change anything.
+    let public = open_as(&d.path, &d.key, Principal::Public).await;
+    assert!(matches!(
+        public.update_record(&Record::Source(secret)).await,
+        Err(ServiceError::NotFound(_) | ServiceError::Denied(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_history_is_screened_for_names_like_the_records() {
+    let s = source();
+    let p = person(Confidentiality::Restricted);
+    let name = p.identity.as_ref().unwrap().name_romanized.clone().unwrap();
+    let i = incident(s.id, Confidentiality::Restricted);
+    let d = db(Dataset {
+        sources: vec![s],
+        incidents: vec![i.clone().into()],
+        persons: vec![p.into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut named = i.clone();
+    named.summary = format!("{name} was among those taken");
+    editor.update_incident(&named).await.unwrap();
+    let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
+    let history = analyst
+        .history(RecordKind::Incident, &i.id.to_string())
+        .await
+        .unwrap();
+    let text = format!("{history:?}");
+    assert!(!text.contains(&name), "the history names the person");
+    assert!(text.contains(guard::MASK));
+    let own = editor
+        .history(RecordKind::Incident, &i.id.to_string())
+        .await
+        .unwrap();
+    assert!(format!("{own:?}").contains(&name));
+}

@@ -1,0 +1,176 @@
+//! Records edited one at a time, and the versions kept of them, in SQLite.
+
+use refwatch_domain::{Confidentiality, IncidentId, Timestamp};
+use sqlx::Row;
+
+use super::{
+    Reader, SqliteStore, Tx, append_audit_in, bump_data_version, delete_incident_rows,
+    existing_ids, insert_directory, insert_incidents,
+};
+use crate::{AuditBatch, RecordChange, RecordKind, RecordVersion, StoreError, VersionAction};
+
+/// What still refers to a record of each kind, so that it cannot be
+/// archived while they do (one id parameter, used as often as needed).
+fn referrers(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Source => &[
+            "SELECT 1 FROM citation WHERE source_id = ?1 OR via_source_id = ?1",
+            "SELECT 1 FROM evidence WHERE source_id = ?1",
+        ],
+        RecordKind::Place => &[
+            "SELECT 1 FROM place WHERE parent_id = ?1",
+            "SELECT 1 FROM incident_place WHERE place_id = ?1",
+            "SELECT 1 FROM person WHERE origin_place_id = ?1",
+            "SELECT 1 FROM person_status WHERE place_id = ?1",
+            "SELECT 1 FROM figure WHERE place_id = ?1",
+        ],
+        RecordKind::Actor => &[
+            "SELECT 1 FROM actor WHERE parent_id = ?1",
+            "SELECT 1 FROM incident_actor WHERE actor_id = ?1",
+        ],
+        RecordKind::Incident => &[
+            "SELECT 1 FROM person_incident WHERE incident_id = ?1",
+            "SELECT 1 FROM person_status WHERE incident_id = ?1",
+            "SELECT 1 FROM mechanism_incident WHERE incident_id = ?1",
+            "SELECT 1 FROM incident_link WHERE a = ?1 OR b = ?1",
+        ],
+    }
+}
+
+/// Takes one record's rows out; false when it is not stored.
+async fn remove(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, StoreError> {
+    let sql = match kind {
+        RecordKind::Source => "DELETE FROM source WHERE id = ?",
+        RecordKind::Place => "DELETE FROM place WHERE id = ?",
+        RecordKind::Actor => "DELETE FROM actor WHERE id = ?",
+        RecordKind::Incident => return delete_incident_rows(tx, id).await,
+    };
+    let done = sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether `data` puts back a record of this kind and id.
+fn puts_back(data: &refwatch_domain::Dataset, kind: RecordKind, id: &str) -> bool {
+    match kind {
+        RecordKind::Source => data.sources.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Place => data.places.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Actor => data.actors.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Incident => data.incidents.iter().any(|r| r.id.to_string() == id),
+    }
+}
+
+pub(super) async fn change(
+    store: &SqliteStore,
+    change: RecordChange<'_>,
+    audit: &AuditBatch<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    // A record replaced keeps the links to it: foreign keys are checked at
+    // commit, when it is back.
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *tx)
+        .await?;
+    for (kind, id) in change.remove {
+        if !puts_back(change.insert, *kind, id) {
+            for &sql in referrers(*kind) {
+                if sqlx::query(sql)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some()
+                {
+                    return Err(StoreError::StillLinked(id.clone()));
+                }
+            }
+        }
+        if !remove(&mut tx, *kind, id).await? {
+            return Err(StoreError::NotFound(id.clone()));
+        }
+    }
+    let clashes = existing_ids(&mut tx, change.insert).await?;
+    if let Some(first) = clashes.first() {
+        return Err(StoreError::AlreadyExists {
+            count: clashes.len(),
+            example: first.clone(),
+        });
+    }
+    insert_directory(&mut tx, change.insert).await?;
+    insert_incidents(&mut tx, &change.insert.incidents).await?;
+    for v in change.versions {
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) FROM record_version WHERE kind = ? AND id = ?",
+        )
+        .bind(v.kind.code())
+        .bind(&v.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO record_version (kind, id, number, at, actor, action, reason, confidentiality, body)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(v.kind.code())
+        .bind(&v.id)
+        .bind(last + 1)
+        .bind(v.at.0)
+        .bind(&v.actor)
+        .bind(v.action.code())
+        .bind(&v.reason)
+        .bind(v.confidentiality.code())
+        .bind(&v.body)
+        .execute(&mut *tx)
+        .await?;
+    }
+    append_audit_in(&mut tx, audit).await?;
+    let only_incidents = change
+        .remove
+        .iter()
+        .all(|(kind, _)| *kind == RecordKind::Incident)
+        && change.insert.sources.is_empty()
+        && change.insert.places.is_empty()
+        && change.insert.actors.is_empty();
+    let incidents: Vec<IncidentId> = change
+        .remove
+        .iter()
+        .filter_map(|(_, id)| id.parse().ok())
+        .chain(change.insert.incidents.iter().map(|i| i.id))
+        .collect();
+    bump_data_version(&mut tx, only_incidents.then_some(&incidents[..])).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn versions(
+    store: &SqliteStore,
+    kind: RecordKind,
+    id: &str,
+) -> Result<Vec<RecordVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT number, at, actor, action, reason, confidentiality, body FROM record_version
+         WHERE kind = ? AND id = ? ORDER BY number",
+    )
+    .bind(kind.code())
+    .bind(id)
+    .fetch_all(&store.pool)
+    .await?;
+    let r = Reader {
+        table: "record_version",
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(RecordVersion {
+                kind,
+                id: id.to_owned(),
+                number: u32::try_from(r.int(row, "number")?)
+                    .map_err(|_| r.corrupt("number", row))?,
+                at: Timestamp(row.try_get("at").map_err(|_| r.corrupt("at", row))?),
+                actor: r.str(row, "actor")?,
+                action: VersionAction::from_code(&r.str(row, "action")?)
+                    .ok_or_else(|| r.corrupt("action", row))?,
+                reason: r.opt_str(row, "reason")?,
+                confidentiality: Confidentiality::from_code(&r.str(row, "confidentiality")?)
+                    .ok_or_else(|| r.corrupt("confidentiality", row))?,
+                body: r.str(row, "body")?,
+            })
+        })
+        .collect()
+}
