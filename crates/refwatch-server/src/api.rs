@@ -73,7 +73,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
     }
 }
 
-fn service_error(e: &ServiceError) -> Response {
+pub(crate) fn service_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::Denied(_)
         | ServiceError::NotFound(_)
@@ -505,26 +505,33 @@ pub(crate) fn has_bearer(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Rules an incident breaks, each with its JSON path within the incident.
-fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
+pub(crate) fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
     let list: Vec<_> = problems
         .iter()
         .map(|p| {
-            // Paths come as `incidents[0].…` (from the file format) or `incident.…` (from an update).
-            let path = p
-                .path
-                .strip_prefix("incidents[0]")
-                .or_else(|| p.path.strip_prefix("incident"))
-                .unwrap_or(&p.path);
-            json!({ "path": format!("${path}"), "message": p.message })
+            // Paths come as `incidents[0].…` (from the file format) or
+            // relative to the record (`title`, from a change).
+            let path = ["incidents[0]", "sources[0]", "places[0]", "actors[0]"]
+                .iter()
+                .find_map(|prefix| p.path.strip_prefix(prefix))
+                .unwrap_or(&p.path)
+                .trim_start_matches('.');
+            let path = if path.is_empty() || path.starts_with('[') {
+                format!("${path}")
+            } else {
+                format!("$.{path}")
+            };
+            json!({ "path": path, "message": p.message })
         })
         .collect();
-    let body = json!({ "error": { "code": ApiCode::Invalid.code(), "message": "the incident breaks these rules; nothing was saved", "problems": list } });
+    let body = json!({ "error": { "code": ApiCode::Invalid.code(), "message": "the record breaks these rules; nothing was saved", "problems": list } });
     (StatusCode::UNPROCESSABLE_ENTITY, ApiJson(body)).into_response()
 }
 
-fn write_error(e: &ServiceError) -> Response {
+pub(crate) fn write_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::Invalid(problems) => invalid(problems),
+        e if crate::record_api::is_still_linked(e) => crate::record_api::still_linked(),
         other => service_error(other),
     }
 }

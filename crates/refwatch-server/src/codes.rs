@@ -25,6 +25,8 @@ pub(crate) enum ApiCode {
     BadRequest,
     /// The id in the body differs from the one in the path.
     IdMismatch,
+    /// Other records still refer to the one to archive.
+    StillLinked,
     /// A write without a bearer token.
     Unauthorized,
     /// The session's password is a one-time one: choose a new one first.
@@ -60,7 +62,7 @@ pub(crate) enum ApiCode {
 impl ApiCode {
     /// Every code, in the order the OpenAPI document lists them.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) const ALL: [ApiCode; 25] = [
+    pub(crate) const ALL: [ApiCode; 26] = [
         Self::NotFound,
         Self::BadId,
         Self::BadLimit,
@@ -71,6 +73,7 @@ impl ApiCode {
         Self::BadSignIn,
         Self::BadRequest,
         Self::IdMismatch,
+        Self::StillLinked,
         Self::Unauthorized,
         Self::MustChangePassword,
         Self::Refused,
@@ -101,6 +104,7 @@ impl ApiCode {
             Self::BadSignIn => "bad_sign_in",
             Self::BadRequest => "bad_request",
             Self::IdMismatch => "id_mismatch",
+            Self::StillLinked => "still_linked",
             Self::Unauthorized => "unauthorized",
             Self::MustChangePassword => "must_change_password",
             Self::Refused => "refused",
@@ -150,6 +154,7 @@ mod tests {
             ("links.rs", include_str!("links.rs")),
             ("figures.rs", include_str!("figures.rs")),
             ("forms.rs", include_str!("forms.rs")),
+            ("record_api.rs", include_str!("record_api.rs")),
         ] {
             for code in ApiCode::ALL.map(ApiCode::code) {
                 for bare in [

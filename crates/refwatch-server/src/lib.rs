@@ -21,6 +21,7 @@ mod i18n;
 mod links;
 mod listen;
 mod pages;
+mod record_api;
 mod sheets;
 
 use std::future::Future;
@@ -158,7 +159,7 @@ async fn forms_from_this_site(request: Request, next: Next) -> Response {
 
 /// Every route.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(pages::dashboard))
         .route(
             "/incidents",
@@ -239,10 +240,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/links/{kind}/run", post(api::link_run))
         .route("/api/v1/links/{kind}/decisions", post(api::link_decide))
         .route("/api/v1/links/{kind}/split", post(api::link_split))
-        .route("/api/v1/places", get(api::places))
-        .route("/api/v1/actors", get(api::actors))
+        .route(
+            "/api/v1/places",
+            get(api::places).post(record_api::create_place),
+        )
+        .route(
+            "/api/v1/actors",
+            get(api::actors).post(record_api::create_actor),
+        )
         .route("/api/v1/stats/per-year", get(api::stats_per_year))
-        .route("/api/v1/sources", get(api::sources))
+        .route(
+            "/api/v1/sources",
+            get(api::sources).post(record_api::create_source),
+        )
         .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
         .route("/api/v1/persons/{id}", get(api::person))
@@ -257,8 +267,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/audit/verify", get(api::audit_verify))
         .route(
             "/api/v1/incidents/{id}",
-            get(api::incident).put(api::update_incident),
-        )
+            get(api::incident)
+                .put(api::update_incident)
+                .delete(record_api::archive_incident),
+        );
+    record_api::routes(router)
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))

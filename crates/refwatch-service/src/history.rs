@@ -281,8 +281,20 @@ fn cycle(data: &Dataset, record: &Record) -> Option<Problem> {
 }
 
 impl<S: Store> Service<S> {
-    /// The current record of this kind and id, if the caller may read it.
+    /// The current record of this kind and id, as the caller may read it
+    /// (screened for names as every record they read is).
     pub async fn record(&self, kind: RecordKind, id: &str) -> Result<Record, ServiceError> {
+        let readable = self.readable().await?;
+        Record::find(&readable, kind, id).ok_or(ServiceError::NotFound(kind.code()))
+    }
+
+    /// The stored record of this kind and id, unscreened, if the caller may
+    /// read it: what a change replaces.
+    pub(crate) async fn stored_record(
+        &self,
+        kind: RecordKind,
+        id: &str,
+    ) -> Result<Record, ServiceError> {
         let all = self.snapshots.all(&self.store).await?;
         Record::find(&all, kind, id)
             .filter(|r| decide(self.actor.principal, Operation::Read, r.level()).allowed())
@@ -391,7 +403,7 @@ impl<S: Store> Service<S> {
         id: &str,
         new: Confidentiality,
     ) -> Result<Record, ServiceError> {
-        let old = self.record(kind, id).await?;
+        let old = self.stored_record(kind, id).await?;
         for level in [old.level(), new] {
             require(
                 decide(self.actor.principal, Operation::Update, level),
@@ -424,7 +436,7 @@ impl<S: Store> Service<S> {
         id: &str,
         reason: &str,
     ) -> Result<(), ServiceError> {
-        let old = self.record(kind, id).await?;
+        let old = self.stored_record(kind, id).await?;
         // Archiving loses nothing and can be undone: it is a change, which
         // whoever may change the record may make.
         require(
@@ -500,7 +512,7 @@ impl<S: Store> Service<S> {
     ) -> Result<Vec<VersionView>, ServiceError> {
         let kept = self.store.record_versions(kind, id).await?;
         let readable = |level| decide(self.actor.principal, Operation::Read, level).allowed();
-        let current = self.record(kind, id).await;
+        let current = self.stored_record(kind, id).await;
         match (&current, kept.last()) {
             (Ok(_), _) => {}
             (Err(_), Some(last))

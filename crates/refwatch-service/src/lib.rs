@@ -887,7 +887,7 @@ impl<S: Store> Service<S> {
         reason: &str,
     ) -> Result<(), ServiceError> {
         let level = self
-            .record(RecordKind::Incident, &id.to_string())
+            .stored_record(RecordKind::Incident, &id.to_string())
             .await?
             .level();
         require(

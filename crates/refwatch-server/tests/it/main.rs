@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 mod e2e;
 mod evidence;
+mod records;
 mod scan;
 mod sheets;
 

@@ -1,0 +1,363 @@
+//! The API of records edited one at a time (sources, places, actors and
+//! incidents): each read and written as one object of the dataset file
+//! format (docs/dataset.schema.json), archived with a reason, and with a
+//! history of versions that can be restored.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use refwatch_service::{Record, RecordKind, ServiceError, VersionView};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::api::{ApiJson, error, has_bearer, service_error, write_error, writes_need_a_token};
+use crate::auth::Visitor;
+use crate::codes::ApiCode;
+
+/// The list a kind's records are under, in the file format and in paths.
+pub(crate) fn plural(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Source => "sources",
+        RecordKind::Place => "places",
+        RecordKind::Actor => "actors",
+        RecordKind::Incident => "incidents",
+    }
+}
+
+/// Reads one record of `kind` in the file format. Without an id, `id` (or
+/// a new one) is given to it.
+fn record_from_json(
+    kind: RecordKind,
+    body: &str,
+    id: Option<&str>,
+) -> Result<Record, Box<Response>> {
+    let bad = |message: &str| Box::new(error(StatusCode::BAD_REQUEST, ApiCode::BadBody, message));
+    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(body) else {
+        return Err(bad(
+            "send one record as a JSON object in the dataset file format",
+        ));
+    };
+    if !object.contains_key("id") {
+        let id = id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        object.insert("id".into(), Value::String(id));
+    }
+    let file = json!({
+        "format": "refwatch-dataset",
+        "version": 1,
+        plural(kind): [Value::Object(object)],
+    });
+    match refwatch_interchange::parse_value(file) {
+        Ok(mut data) => {
+            let record = match kind {
+                RecordKind::Source => data.sources.pop().map(Record::Source),
+                RecordKind::Place => data.places.pop().map(Record::Place),
+                RecordKind::Actor => data.actors.pop().map(Record::Actor),
+                RecordKind::Incident => data
+                    .incidents
+                    .pop()
+                    .map(|i| Record::Incident(std::sync::Arc::unwrap_or_clone(i))),
+            };
+            record.ok_or_else(|| bad("send one record as a JSON object"))
+        }
+        Err(problems) => Err(Box::new(crate::api::invalid(&problems))),
+    }
+}
+
+/// A record as one object of the file format.
+fn record_json(record: &Record) -> Value {
+    let file: Value = serde_json::from_str(&refwatch_interchange::to_json(&record.dataset()))
+        .unwrap_or(Value::Null);
+    file[plural(record.kind())][0].clone()
+}
+
+fn bad_id() -> Response {
+    error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a record id")
+}
+
+/// Whether `id` is a record id: a UUID (ids are written as UUIDs).
+fn is_id(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}
+
+/// `GET /api/v1/{kind}/{id}`: the record, as the caller may read it.
+pub(crate) async fn one(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
+    if !is_id(&id) {
+        return bad_id();
+    }
+    match state.core.for_caller(v.caller).record(kind, &id).await {
+        Ok(record) => ApiJson(record_json(&record)).into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// `POST /api/v1/{kind}`: a new record; its id is made when not given.
+pub(crate) async fn create(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let record = match record_from_json(kind, &body, None) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    match state.core.for_caller(v.caller).create_record(&record).await {
+        Ok(()) => (StatusCode::CREATED, ApiJson(json!({ "id": record.id() }))).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+/// `PUT /api/v1/{kind}/{id}`: the record's new version, whole.
+pub(crate) async fn update(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    if !is_id(&id) {
+        return bad_id();
+    }
+    let record = match record_from_json(kind, &body, Some(&id)) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if record.id() != id {
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::IdMismatch,
+            "the body's id is not the one in the address",
+        );
+    }
+    match state.core.for_caller(v.caller).update_record(&record).await {
+        Ok(()) => ApiJson(json!({ "id": id })).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+/// Why a record is archived.
+#[derive(Deserialize)]
+struct Archive {
+    reason: String,
+}
+
+/// `DELETE /api/v1/{kind}/{id}` with `{"reason": "…"}`: archives it.
+pub(crate) async fn archive(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    if !is_id(&id) {
+        return bad_id();
+    }
+    let Ok(Archive { reason }) = serde_json::from_str(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadBody,
+            "send {\"reason\": \"why the record is archived\"}",
+        );
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .archive_record(kind, &id, &reason)
+        .await
+    {
+        Ok(()) => ApiJson(json!({ "id": id, "archived": true })).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+fn version_json(v: &VersionView) -> Value {
+    let fields: serde_json::Map<String, Value> = v
+        .fields
+        .iter()
+        .map(|(k, val)| (k.clone(), Value::String(val.clone())))
+        .collect();
+    json!({
+        "number": v.number,
+        "at": v.at.0,
+        "by": v.actor,
+        "action": v.action.code(),
+        "reason": v.reason,
+        "confidentiality": v.confidentiality.code(),
+        "fields": fields,
+        "changes": v.changes.iter().map(|c| json!({
+            "field": c.field, "before": c.before, "after": c.after,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /api/v1/{kind}/{id}/history`: every version the caller may read.
+pub(crate) async fn history(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
+    if !is_id(&id) {
+        return bad_id();
+    }
+    match state.core.for_caller(v.caller).history(kind, &id).await {
+        Ok(versions) => ApiJson(json!({
+            "id": id,
+            "versions": versions.iter().map(version_json).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// `POST /api/v1/{kind}/{id}/history/{number}/restore`: makes that version
+/// current again (bringing an archived record back).
+pub(crate) async fn restore(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    (id, number): (String, String),
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let Ok(number) = number.parse::<u32>() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadId,
+            "not a version number",
+        );
+    };
+    if !is_id(&id) {
+        return bad_id();
+    }
+    match state
+        .core
+        .for_caller(v.caller)
+        .restore_version(kind, &id, number)
+        .await
+    {
+        Ok(()) => ApiJson(json!({ "id": id, "restored": number })).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+/// Adds the routes of every kind to `router`.
+pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    for kind in RecordKind::ALL {
+        let base = format!("/api/v1/{}", plural(kind));
+        router = router
+            .route(
+                &format!("{base}/{{id}}/history"),
+                get(
+                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                        history(kind, s, v, id)
+                    },
+                ),
+            )
+            .route(
+                &format!("{base}/{{id}}/history/{{number}}/restore"),
+                post(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path(p): Path<(String, String)>,
+                          h: HeaderMap| restore(kind, s, v, p, h),
+                ),
+            );
+        if kind == RecordKind::Incident {
+            // Its list, reading and writing have their own handlers (api.rs).
+            continue;
+        }
+        router = router.route(
+            &format!("{base}/{{id}}"),
+            get(
+                move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                    one(kind, s, v, id)
+                },
+            )
+            .put(
+                move |State(s): State<AppState>,
+                      v: Visitor,
+                      Path(id): Path<String>,
+                      h: HeaderMap,
+                      body: String| update(kind, s, v, id, h, body),
+            )
+            .delete(
+                move |State(s): State<AppState>,
+                      v: Visitor,
+                      Path(id): Path<String>,
+                      h: HeaderMap,
+                      body: String| archive(kind, s, v, id, h, body),
+            ),
+        );
+    }
+    router
+}
+
+/// `POST /api/v1/sources`.
+pub(crate) async fn create_source(
+    State(s): State<AppState>,
+    v: Visitor,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    create(RecordKind::Source, s, v, h, body).await
+}
+
+/// `POST /api/v1/places`.
+pub(crate) async fn create_place(
+    State(s): State<AppState>,
+    v: Visitor,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    create(RecordKind::Place, s, v, h, body).await
+}
+
+/// `POST /api/v1/actors`.
+pub(crate) async fn create_actor(
+    State(s): State<AppState>,
+    v: Visitor,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    create(RecordKind::Actor, s, v, h, body).await
+}
+
+/// `DELETE /api/v1/incidents/{id}`.
+pub(crate) async fn archive_incident(
+    State(s): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    archive(RecordKind::Incident, s, v, id, h, body).await
+}
+
+/// A write refused because others still refer to the record.
+pub(crate) fn still_linked() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        ApiCode::StillLinked,
+        "other records still refer to this one; change them first, then archive it",
+    )
+}
+
+/// Whether `e` is a refusal because others still refer to the record.
+pub(crate) fn is_still_linked(e: &ServiceError) -> bool {
+    matches!(
+        e,
+        ServiceError::Store(refwatch_storage::StoreError::StillLinked(_))
+    )
+}

@@ -1,0 +1,379 @@
+//! Issue 30: sources, places, actors and incidents created, changed,
+//! archived and restored through the API, with their history, by the roles
+//! the policy names. Driven with reqwest. Every person here is generated.
+
+use serde_json::{Value, json};
+
+use super::{App, PASSWORD, spawn_app};
+
+/// An API client, signed in as `user` (or the public, with `None`).
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    async fn new(app: &App, user: Option<&str>) -> Self {
+        let http = reqwest::Client::new();
+        let base = format!("http://{}", app.address);
+        let token = match user {
+            Some(user) => {
+                let reply = http
+                    .post(format!("{base}/api/v1/session"))
+                    .header("Content-Type", "application/json")
+                    .body(json!({ "username": user, "password": PASSWORD }).to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(reply.status(), 201, "{user} signs in");
+                let body: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+                Some(body["token"].as_str().unwrap().to_owned())
+            }
+            None => None,
+        };
+        Self { http, base, token }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("Content-Type", "application/json").body(b);
+        }
+        let reply = req.send().await.unwrap();
+        let status = reply.status().as_u16();
+        let text = reply.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body.to_string()))
+            .await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body.to_string()))
+            .await
+    }
+
+    async fn delete(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, Some(body.to_string()))
+            .await
+    }
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// The id of the demo place with this English name.
+async fn place_id(c: &Client, name: &str) -> String {
+    let (_, list) = c.get("/api/v1/places?limit=500").await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name_en"] == name)
+        .unwrap_or_else(|| panic!("no place {name}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_api_records_and_restores_sources_places_and_actors_with_their_history() {
+    let app = spawn_app().await;
+    let editor = Client::new(&app, Some("editor")).await;
+
+    // A source, its id made by the server.
+    let (status, made) = editor
+        .post(
+            "/api/v1/sources",
+            json!({"kind": "ngo_report", "title": "Generated field report", "confidentiality": "restricted"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let (status, source) = editor.get(&format!("/api/v1/sources/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(source["title"], "Generated field report");
+
+    // Changed, then its history shows the difference, then restored.
+    let mut changed = source.clone();
+    changed["title"] = json!("Generated field report, revised");
+    changed["publisher"] = json!("Generated NGO");
+    let (status, body) = editor.put(&format!("/api/v1/sources/{id}"), changed).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, history) = editor.get(&format!("/api/v1/sources/{id}/history")).await;
+    assert_eq!(status, 200);
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["action"], "update");
+    assert_eq!(
+        versions[1]["changes"][0],
+        json!({"field": "title", "before": "Generated field report", "after": "Generated field report, revised"})
+    );
+    let (status, _) = editor
+        .post(
+            &format!("/api/v1/sources/{id}/history/1/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, source) = editor.get(&format!("/api/v1/sources/{id}")).await;
+    assert_eq!(source["title"], "Generated field report");
+    assert_eq!(source.get("publisher"), None);
+
+    // A place inside a demo province, and an actor.
+    let liaoning = place_id(&editor, "Liaoning").await;
+    let (status, made) = editor
+        .post(
+            "/api/v1/places",
+            json!({"kind": "city", "name_en": "Generated Town", "name_ko": "생성읍", "name_zh": "生成镇",
+                   "country": "CN", "parent": liaoning,
+                   "coordinates": {"lat": 41.1, "lon": 123.2, "precision": "city"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let town = made["id"].as_str().unwrap().to_owned();
+    let (status, made) = editor
+        .post(
+            "/api/v1/actors",
+            json!({"kind": "security_force", "name_en": "Generated county police", "name_ko": "생성 공안"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+
+    // Archived with a reason: gone, its history kept, and back.
+    let (status, body) = editor
+        .delete(
+            &format!("/api/v1/places/{town}"),
+            json!({"reason": "entered twice"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(editor.get(&format!("/api/v1/places/{town}")).await.0, 404);
+    let (_, history) = editor.get(&format!("/api/v1/places/{town}/history")).await;
+    let last = history["versions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["action"].as_str(), last["reason"].as_str()),
+        (Some("archive"), Some("entered twice"))
+    );
+    let number = last["number"].as_u64().unwrap();
+    let (status, _) = editor
+        .post(
+            &format!("/api/v1/places/{town}/history/{number}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, place) = editor.get(&format!("/api/v1/places/{town}")).await;
+    assert_eq!(place["name_ko"], "생성읍");
+    assert_eq!(place["parent"], json!(liaoning));
+
+    // The audit log holds each change by id.
+    let admin = app
+        .core
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.target_id.as_deref() == Some(town.as_str()))
+        .map(|e| e.event.action)
+        .collect::<Vec<_>>();
+    assert_eq!(admin, ["create", "archive", "restore"]);
+}
+
+#[tokio::test]
+async fn bad_and_hostile_record_writes_get_clear_errors_and_change_nothing() {
+    let app = spawn_app().await;
+    let editor = Client::new(&app, Some("editor")).await;
+    let liaoning = place_id(&editor, "Liaoning").await;
+    let before = editor.get(&format!("/api/v1/places/{liaoning}")).await.1;
+
+    let cases: Vec<(reqwest::Method, String, String, u16, &str)> = vec![
+        // Not JSON, not an object, an unknown kind, a missing name.
+        (reqwest::Method::POST, "/api/v1/places".into(), "{not json".into(), 400, "bad_body"),
+        (reqwest::Method::POST, "/api/v1/places".into(), "[1, 2]".into(), 400, "bad_body"),
+        (
+            reqwest::Method::POST,
+            "/api/v1/places".into(),
+            json!({"kind": "no_such_kind", "name_en": "Generated"}).to_string(),
+            422,
+            "invalid",
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/places/{liaoning}"),
+            json!({"id": liaoning, "kind": "province", "name_en": "", "parent": liaoning}).to_string(),
+            422,
+            "invalid",
+        ),
+        // Another id in the body than in the address.
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/places/{liaoning}"),
+            json!({"id": "6f1c1d4e-8a55-4c3e-9a57-0d7f0f0a1111", "kind": "province", "name_en": "X"}).to_string(),
+            400,
+            "id_mismatch",
+        ),
+        // Not an id, no reason, a version that is not a number or not there.
+        (reqwest::Method::GET, "/api/v1/places/not-an-id".into(), String::new(), 400, "bad_id"),
+        (reqwest::Method::DELETE, format!("/api/v1/places/{liaoning}"), "{}".into(), 400, "bad_body"),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/places/{liaoning}"),
+            json!({"reason": " "}).to_string(),
+            422,
+            "invalid",
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/places/{liaoning}/history/x/restore"),
+            String::new(),
+            400,
+            "bad_id",
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/places/{liaoning}/history/99/restore"),
+            String::new(),
+            404,
+            "not_found",
+        ),
+        // A place incidents and other places name cannot be archived.
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/places/{liaoning}"),
+            json!({"reason": "testing"}).to_string(),
+            409,
+            "still_linked",
+        ),
+    ];
+    for (method, path, body, status, expected) in cases {
+        let (got, reply) = editor
+            .send(
+                method.clone(),
+                &path,
+                (!body.is_empty()).then(|| body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (got, code(&reply)),
+            (status, expected),
+            "{method} {path} {body}: {reply}"
+        );
+        assert!(!reply["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // The invalid place is named by the field at fault.
+    let (_, reply) = editor
+        .put(
+            &format!("/api/v1/places/{liaoning}"),
+            json!({"id": liaoning, "kind": "province", "name_en": "Liaoning", "parent": liaoning}),
+        )
+        .await;
+    assert_eq!(reply["error"]["problems"][0]["path"], "$.parent", "{reply}");
+    // Nothing changed, and the server still answers.
+    assert_eq!(
+        editor.get(&format!("/api/v1/places/{liaoning}")).await.1,
+        before
+    );
+    assert_eq!(
+        editor
+            .get(&format!("/api/v1/places/{liaoning}/history"))
+            .await
+            .1["versions"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn each_role_writes_records_as_the_policy_allows() {
+    let app = spawn_app().await;
+    let source = json!({"kind": "ngo_report", "title": "Generated policy source", "confidentiality": "confidential"});
+    let mut made = None;
+    for (user, allowed) in [
+        (Some("admin"), true),
+        (Some("editor"), true),
+        (Some("analyst"), false),
+        (Some("viewer"), false),
+        (None, false),
+    ] {
+        let c = Client::new(&app, user).await;
+        let (status, body) = c.post("/api/v1/sources", source.clone()).await;
+        if allowed {
+            assert_eq!(status, 201, "{user:?}: {body}");
+            made.get_or_insert(body["id"].as_str().unwrap().to_owned());
+        } else {
+            let expected = if user.is_none() { 401 } else { 404 };
+            assert_eq!(status, expected, "{user:?}: {body}");
+        }
+    }
+    let id = made.unwrap();
+    // A confidential source is not there for those below its level: not
+    // its record, not its history, and it cannot be changed or archived.
+    for user in [Some("analyst"), Some("viewer"), None] {
+        let c = Client::new(&app, user).await;
+        assert_eq!(c.get(&format!("/api/v1/sources/{id}")).await.0, 404);
+        assert_eq!(c.get(&format!("/api/v1/sources/{id}/history")).await.0, 404);
+        let (status, _) = c
+            .delete(&format!("/api/v1/sources/{id}"), json!({"reason": "x"}))
+            .await;
+        assert_eq!(status, if user.is_none() { 401 } else { 404 });
+    }
+    // Incidents are archived and restored through the same routes; only
+    // those who may change them may.
+    let editor = Client::new(&app, Some("editor")).await;
+    let viewer = Client::new(&app, Some("viewer")).await;
+    let (_, list) = editor.get("/api/v1/incidents?limit=500").await;
+    let incident = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Confidential detention")
+        })
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/incidents/{incident}");
+    assert_eq!(viewer.delete(&path, json!({"reason": "x"})).await.0, 404);
+    let (status, body) = editor
+        .delete(&path, json!({"reason": "duplicate of another"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(editor.get(&path).await.0, 404);
+    let (_, history) = editor.get(&format!("{path}/history")).await;
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions[0]["action"], "imported");
+    let (status, _) = editor
+        .post(
+            &format!("{path}/history/{}/restore", versions.len()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(editor.get(&path).await.0, 200);
+}
