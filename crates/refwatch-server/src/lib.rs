@@ -22,19 +22,21 @@ mod links;
 mod listen;
 mod pages;
 mod record_api;
+mod record_forms;
 mod sheets;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use crate::codes::ApiCode;
+use axum::Form;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use refwatch_service::Service;
+use refwatch_service::{RecordKind, Service};
 use refwatch_storage::SqliteStore;
 use tokio::net::TcpListener;
 
@@ -179,9 +181,43 @@ pub fn router(state: AppState) -> Router {
         .route("/mechanisms.xlsx", get(sheets::mechanisms_xlsx))
         .route("/persons", get(pages::persons))
         .route("/persons/{id}", get(pages::person))
-        .route("/sources", get(pages::sources))
-        .route("/sources/{id}", get(pages::source))
-        .route("/places", get(pages::places))
+        .route(
+            "/sources",
+            get(pages::sources)
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Source, s, v, f)),
+        )
+        .route(
+            "/sources/{id}",
+            get(pages::source).post(|State(s), v, Path(id), Form(f)| {
+                record_forms::update(RecordKind::Source, s, v, id, f)
+            }),
+        )
+        .route(
+            "/places",
+            get(pages::places)
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Place, s, v, f)),
+        )
+        .route(
+            "/places/{id}",
+            get(|Path(id)| record_forms::show(RecordKind::Place, id)).post(
+                |State(s), v, Path(id), Form(f)| {
+                    record_forms::update(RecordKind::Place, s, v, id, f)
+                },
+            ),
+        )
+        .route(
+            "/actors",
+            get(|| async { pages::redirect("/places", &[]) })
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Actor, s, v, f)),
+        )
+        .route(
+            "/actors/{id}",
+            get(|Path(id)| record_forms::show(RecordKind::Actor, id)).post(
+                |State(s), v, Path(id), Form(f)| {
+                    record_forms::update(RecordKind::Actor, s, v, id, f)
+                },
+            ),
+        )
         .route("/figures", get(figures::figures))
         .route("/figures.csv", get(figures::figures_csv))
         .route("/figures.xlsx", get(figures::figures_xlsx))
@@ -271,7 +307,7 @@ pub fn router(state: AppState) -> Router {
                 .put(api::update_incident)
                 .delete(record_api::archive_incident),
         );
-    record_api::routes(router)
+    record_forms::routes(record_api::routes(router))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))

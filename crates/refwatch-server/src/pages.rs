@@ -739,7 +739,10 @@ pub(crate) async fn incident(
     let body = html! {
         h1 { (i.title) }
         @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, i.confidentiality).allowed() {
-            p { a href={ "/incidents/" (i.id) "/edit" } { (t(l, "edit")) } }
+            p {
+                a href={ "/incidents/" (i.id) "/edit" } { (t(l, "edit")) } " · "
+                a href={ "/incidents/" (i.id) "/history" } { (t(l, "history")) }
+            }
         }
         p { (crate::dates::text(&i.date, l)) " · " (kind_label(&vocab, &i.kind, l)) " · " (vocab.label(Vocabulary::Verification, &i.verification, l)) }
         p { (i.summary) }
@@ -817,6 +820,16 @@ pub(crate) struct SignInForm {
     password: String,
     #[serde(default)]
     code: String,
+}
+
+/// Whether the visitor may record new records (at some level).
+fn may_create(v: &Visitor) -> bool {
+    refwatch_policy::decide(
+        v.caller.principal,
+        refwatch_policy::Operation::Create,
+        refwatch_domain::Confidentiality::Public,
+    )
+    .allowed()
 }
 
 pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
@@ -1116,6 +1129,7 @@ pub(crate) async fn sources(
     let (rows, page_no, pages) = page_of(&data.sources, q.page);
     let body = html! {
         h1 { (t(l, "sources")) }
+        @if may_create(&v) { p { a href="/sources/new" { (t(l, "new_source")) } } }
         (downloads(l, "/sources", ""))
         @if pages > 1 { (pager(l, page_no, pages, |n| format!("/sources?page={n}"))) }
         table {
@@ -1215,6 +1229,12 @@ pub(crate) async fn source(
     };
     let body = html! {
         h1 { (s.title) }
+        @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, s.confidentiality).allowed() {
+            p {
+                a href={ "/sources/" (s.id) "/edit" } { (t(l, "edit")) } " · "
+                a href={ "/sources/" (s.id) "/history" } { (t(l, "history")) }
+            }
+        }
         p {
             (vocab.label(Vocabulary::SourceKind, &s.kind, l))
             @if let Some(p) = &s.publisher { " · " (p) }
@@ -1497,6 +1517,9 @@ pub(crate) async fn places(
     let pages = place_pages.max(actor_pages);
     let body = html! {
         h1 { (t(l, "places_actors")) }
+        @if may_create(&v) {
+            p { a href="/places/new" { (t(l, "new_place")) } " · " a href="/actors/new" { (t(l, "new_actor")) } }
+        }
         @if pages > 1 { (pager(l, page_no, pages, |n| format!("/places?page={n}"))) }
         h2 { (t(l, "places")) }
         table {
@@ -1504,7 +1527,10 @@ pub(crate) async fn places(
             tbody {
                 @for p in places {
                     tr {
-                        td { (name(p)) @if let Some(zh) = &p.name_zh { " · " (zh) } }
+                        td {
+                            @if v.token.is_some() { a href={ "/places/" (p.id) "/history" } { (name(p)) } } @else { (name(p)) }
+                            @if let Some(zh) = &p.name_zh { " · " (zh) }
+                        }
                         td { (vocab.label(Vocabulary::PlaceKind, &p.kind, l)) }
                         td { (p.parent.and_then(|id| by_id.get(&id).copied()).map(name).unwrap_or_default()) }
                         td.n { (counts.get(&p.id).copied().unwrap_or(0)) }
@@ -1518,7 +1544,7 @@ pub(crate) async fn places(
             tbody {
                 @for a in actors {
                     tr {
-                        td { (a.name(l).to_owned()) }
+                        td { @if v.token.is_some() { a href={ "/actors/" (a.id) "/history" } { (a.name(l).to_owned()) } } @else { (a.name(l).to_owned()) } }
                         td { (vocab.label(Vocabulary::ActorKind, &a.kind, l)) }
                     }
                 }

@@ -25,6 +25,34 @@ pub(crate) fn plural(kind: RecordKind) -> &'static str {
     }
 }
 
+/// Reads one record of `kind` from one object of the file format.
+pub(crate) fn parse_record(
+    kind: RecordKind,
+    object: serde_json::Map<String, Value>,
+) -> Result<Record, Vec<refwatch_domain::Problem>> {
+    let file = json!({
+        "format": "refwatch-dataset",
+        "version": 1,
+        plural(kind): [Value::Object(object)],
+    });
+    let mut data = refwatch_interchange::parse_value(file)?;
+    let record = match kind {
+        RecordKind::Source => data.sources.pop().map(Record::Source),
+        RecordKind::Place => data.places.pop().map(Record::Place),
+        RecordKind::Actor => data.actors.pop().map(Record::Actor),
+        RecordKind::Incident => data
+            .incidents
+            .pop()
+            .map(|i| Record::Incident(std::sync::Arc::unwrap_or_clone(i))),
+    };
+    record.ok_or_else(|| {
+        vec![refwatch_domain::Problem {
+            path: String::new(),
+            message: "send one record".into(),
+        }]
+    })
+}
+
 /// Reads one record of `kind` in the file format. Without an id, `id` (or
 /// a new one) is given to it.
 fn record_from_json(
@@ -32,40 +60,22 @@ fn record_from_json(
     body: &str,
     id: Option<&str>,
 ) -> Result<Record, Box<Response>> {
-    let bad = |message: &str| Box::new(error(StatusCode::BAD_REQUEST, ApiCode::BadBody, message));
     let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(body) else {
-        return Err(bad(
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadBody,
             "send one record as a JSON object in the dataset file format",
-        ));
+        )));
     };
     if !object.contains_key("id") {
         let id = id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         object.insert("id".into(), Value::String(id));
     }
-    let file = json!({
-        "format": "refwatch-dataset",
-        "version": 1,
-        plural(kind): [Value::Object(object)],
-    });
-    match refwatch_interchange::parse_value(file) {
-        Ok(mut data) => {
-            let record = match kind {
-                RecordKind::Source => data.sources.pop().map(Record::Source),
-                RecordKind::Place => data.places.pop().map(Record::Place),
-                RecordKind::Actor => data.actors.pop().map(Record::Actor),
-                RecordKind::Incident => data
-                    .incidents
-                    .pop()
-                    .map(|i| Record::Incident(std::sync::Arc::unwrap_or_clone(i))),
-            };
-            record.ok_or_else(|| bad("send one record as a JSON object"))
-        }
-        Err(problems) => Err(Box::new(crate::api::invalid(&problems))),
-    }
+    parse_record(kind, object).map_err(|problems| Box::new(crate::api::invalid(&problems)))
 }
 
 /// A record as one object of the file format.
-fn record_json(record: &Record) -> Value {
+pub(crate) fn record_json(record: &Record) -> Value {
     let file: Value = serde_json::from_str(&refwatch_interchange::to_json(&record.dataset()))
         .unwrap_or(Value::Null);
     file[plural(record.kind())][0].clone()

@@ -501,8 +501,8 @@ impl<S: Store> Service<S> {
         }
     }
 
-    /// The versions of a record the caller may read, oldest first, each with
-    /// what changed from the one before; screened for names as the records
+    /// The versions of a record the caller may read (signed in), oldest
+    /// first, each with what changed from the one before; screened for names as the records
     /// are for a reader who may not identify people. An archived record's
     /// history can be read by whoever may read it at its last level.
     pub async fn history(
@@ -510,6 +510,10 @@ impl<S: Store> Service<S> {
         kind: RecordKind,
         id: &str,
     ) -> Result<Vec<VersionView>, ServiceError> {
+        // Who changed what is the organisation's own business: not the public's.
+        if self.actor.principal == refwatch_policy::Principal::Public {
+            return Err(ServiceError::NotFound(kind.code()));
+        }
         let kept = self.store.record_versions(kind, id).await?;
         let readable = |level| decide(self.actor.principal, Operation::Read, level).allowed();
         let current = self.stored_record(kind, id).await;

@@ -157,6 +157,17 @@ async fn the_api_records_and_restores_sources_places_and_actors_with_their_histo
         .await;
     assert_eq!(status, 201, "{made}");
 
+    // Who changed what is not the public's to read.
+    let public = Client::new(&app, None).await;
+    assert_eq!(public.get(&format!("/api/v1/places/{town}")).await.0, 200);
+    assert_eq!(
+        public
+            .get(&format!("/api/v1/places/{town}/history"))
+            .await
+            .0,
+        404
+    );
+
     // Archived with a reason: gone, its history kept, and back.
     let (status, body) = editor
         .delete(
@@ -376,4 +387,199 @@ async fn each_role_writes_records_as_the_policy_allows() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(editor.get(&path).await.0, 200);
+}
+
+/// A browser without JavaScript: keeps cookies, does not follow
+/// redirects, and sends forms with the token the pages carry.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    async fn signed_in(app: &App, user: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let b = Self {
+            http,
+            base: format!("http://{}", app.address),
+        };
+        let (status, _, body) = b
+            .post(
+                "/signin",
+                &[("username", user), ("password", PASSWORD), ("code", "")],
+            )
+            .await;
+        assert_eq!(status, 303, "{user} signs in: {body}");
+        b
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let reply = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (reply.status().as_u16(), reply.text().await.unwrap())
+    }
+
+    /// The form token of this browser's pages.
+    async fn csrf(&self) -> String {
+        let (_, page) = self.get("/signin").await;
+        let at = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+        page[at..at + page[at..].find('"').unwrap()].to_owned()
+    }
+
+    /// Posts a form; answers the status, where it leads and the page.
+    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String, String) {
+        let csrf = self.csrf().await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(pairs);
+        let reply = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = reply.status().as_u16();
+        let location = reply
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, reply.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn documenters_record_places_sources_and_actors_in_the_browser_with_their_history() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+
+    // The place form offers the places to choose from by name.
+    let (status, form) = editor.get("/places/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("<datalist") && form.contains("Liaoning"));
+
+    // A tired documenter: a word for a longitude, a province spelled in
+    // Korean (found), a parent that is not there. Nothing is saved; what
+    // was typed is kept; each problem sits by its field.
+    let mut town = vec![
+        ("kind", "city"),
+        ("name_en", "Generated Town"),
+        ("name_ko", "생성읍"),
+        ("parent", "랴오닝성"),
+        ("lat", "41.1"),
+        ("lon", "east"),
+        ("precision", "city"),
+    ];
+    let (status, _, page) = editor.post("/places", &town).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Enter a number, such as 42.9.") && page.contains("Generated Town"));
+    town[3] = ("parent", "Atlantis");
+    town[5] = ("lon", "123.2");
+    let (status, _, page) = editor.post("/places", &town).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Not in the list"), "{page}");
+    town[3] = ("parent", "랴오닝성");
+    let (status, location, _) = editor.post("/places", &town).await;
+    assert_eq!(status, 303);
+    assert!(location.ends_with("/history?done=saved"), "{location}");
+    let base = location.split("/history").next().unwrap().to_owned();
+    let (_, page) = editor.get(&location).await;
+    assert!(page.contains("Saved.") && page.contains("Recorded"));
+
+    // Edited: the history shows the old and new name.
+    town[1] = ("name_en", "Generated Market Town");
+    let (status, _, _) = editor.post(&base, &town).await;
+    assert_eq!(status, 303);
+    let (_, page) = editor.get(&format!("{base}/history")).await;
+    assert!(page.contains("<del>Generated Town</del>"), "{page}");
+    assert!(page.contains("<ins>Generated Market Town</ins>"));
+    let (_, edit) = editor.get(&format!("{base}/edit")).await;
+    assert!(
+        edit.contains("value=\"Liaoning\""),
+        "the parent is shown by name"
+    );
+
+    // Version 1 back; archived (a reason is asked for); restored.
+    let (status, _, _) = editor.post(&format!("{base}/history/1/restore"), &[]).await;
+    assert_eq!(status, 303);
+    let (_, places) = editor.get("/places?page=1").await;
+    assert!(places.contains(">Generated Town<"));
+    let (status, _, page) = editor
+        .post(&format!("{base}/archive"), &[("reason", " ")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("say why the record is archived"));
+    let (status, location, _) = editor
+        .post(&format!("{base}/archive"), &[("reason", "entered twice")])
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = editor.get(&location).await;
+    assert!(page.contains("This record is archived") && page.contains("entered twice"));
+    let (_, places) = editor.get("/places").await;
+    assert!(!places.contains("Generated Town"));
+    let (status, _, _) = editor.post(&format!("{base}/history/4/restore"), &[]).await;
+    assert_eq!(status, 303);
+    let (_, places) = editor.get("/places").await;
+    assert!(places.contains(">Generated Town<"));
+
+    // A province incidents name cannot be archived: said in words.
+    let (_, list) = editor.get("/places").await;
+    let at = list.find(">Liaoning</a>").unwrap();
+    let href = &list[list[..at].rfind("href=\"").unwrap() + 6..at - 1];
+    let liaoning = href.trim_end_matches("/history");
+    assert!(liaoning.starts_with("/places/"), "{href}");
+    let (status, _, page) = editor
+        .post(&format!("{liaoning}/archive"), &[("reason", "testing")])
+        .await;
+    assert_eq!(status, 422, "{liaoning}: {page}");
+    assert!(page.contains("Other records still refer to this one"));
+
+    // A source and an actor, and the source's page offers its history.
+    let (status, location, _) = editor
+        .post(
+            "/sources",
+            &[
+                ("kind", "ngo_report"),
+                ("title", "Generated field report"),
+                ("confidentiality", "restricted"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let source = location.split("/history").next().unwrap();
+    let (_, page) = editor.get(source).await;
+    assert!(page.contains(&format!("{source}/history")));
+    let (status, _, page) = editor
+        .post(
+            "/actors",
+            &[
+                ("kind", "security_force"),
+                ("name_en", "Generated county police"),
+                ("parent", "People's Republic of China"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+
+    // In Korean, the history is labelled in Korean.
+    let (status, _, _) = editor.post("/lang", &[("lang", "ko"), ("back", "/")]).await;
+    assert_eq!(status, 303);
+    let (_, page) = editor.get(&format!("{base}/history")).await;
+    assert!(page.contains("변경 이력") && page.contains("이 버전으로 복원"));
+
+    // A viewer may not record, and sees no form.
+    let viewer = Browser::signed_in(&app, "viewer").await;
+    assert_eq!(viewer.get("/places/new").await.0, 404);
+    let (status, _, _) = viewer.post("/places", &town).await;
+    assert_eq!(status, 404);
+    let (_, places) = viewer.get("/places").await;
+    assert!(!places.contains("/places/new"));
 }

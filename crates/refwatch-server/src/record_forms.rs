@@ -1,0 +1,732 @@
+//! Sources, places and actors recorded and edited in the browser, without
+//! JavaScript; and for them and incidents, the history page: every
+//! version with what changed, archiving with a reason, and restoring.
+//!
+//! A form is read into one object of the dataset file format and through
+//! the same reader and rules as the API and the importer; each problem is
+//! shown beside its field, and what was typed is kept.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use refwatch_domain::{
+    Confidentiality, CoordPrecision, Dataset, Lang, Problem, Term, Vocabularies, Vocabulary,
+};
+use refwatch_policy::{Operation, decide};
+use refwatch_service::{Record, RecordKind, ServiceError, VersionAction, VersionView};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::AppState;
+use crate::auth::Visitor;
+use crate::i18n::t;
+use crate::pages::{failure, layout, page, redirect};
+use crate::record_api::{parse_record, plural, record_json};
+
+/// How a field is typed.
+#[derive(Clone, Copy)]
+enum Input {
+    Text,
+    Area,
+    Vocab(Vocabulary),
+    Level,
+    Precision,
+    /// The place or body it lies within, chosen by name from a list.
+    Parent,
+    Number,
+}
+
+/// One field of a form: its name in the file format (`lat`, `lon` and
+/// `precision` go under `coordinates`), its label's key, how it is typed,
+/// and whether it must be filled.
+struct Field(&'static str, &'static str, Input, bool);
+
+fn fields(kind: RecordKind) -> &'static [Field] {
+    use Input::*;
+    match kind {
+        RecordKind::Source => &[
+            Field("kind", "kind", Vocab(Vocabulary::SourceKind), true),
+            Field("title", "title", Text, true),
+            Field("publisher", "publisher", Text, false),
+            Field("author", "author", Text, false),
+            Field("date", "date", Text, false),
+            Field("language", "source_language", Text, false),
+            Field("url", "url", Text, false),
+            Field("symbol", "symbol", Text, false),
+            Field(
+                "reliability",
+                "reliability",
+                Vocab(Vocabulary::Reliability),
+                false,
+            ),
+            Field("confidentiality", "confidentiality", Level, true),
+            Field("note", "note", Area, false),
+        ],
+        RecordKind::Place => &[
+            Field("kind", "kind", Vocab(Vocabulary::PlaceKind), true),
+            Field("name_en", "name_en", Text, true),
+            Field("name_ko", "name_ko", Text, false),
+            Field("name_zh", "name_zh", Text, false),
+            Field("country", "country_code", Text, false),
+            Field("parent", "within", Parent, false),
+            Field("lat", "lat", Number, false),
+            Field("lon", "lon", Number, false),
+            Field("precision", "precision", Precision, false),
+        ],
+        RecordKind::Actor | RecordKind::Incident => &[
+            Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
+            Field("name_en", "name_en", Text, true),
+            Field("name_ko", "name_ko", Text, false),
+            Field("name_zh", "name_zh", Text, false),
+            Field("parent", "part_of", Parent, false),
+        ],
+    }
+}
+
+/// The heading of a kind's new-record form.
+fn new_title(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Source => "new_source",
+        RecordKind::Place => "new_place",
+        _ => "new_actor",
+    }
+}
+
+/// A form's fields as sent.
+pub(crate) type Values = HashMap<String, String>;
+type Errors = HashMap<String, String>;
+
+/// The places or actors a parent may be chosen from: (id, name shown,
+/// every name it is known by).
+fn parents(data: &Dataset, kind: RecordKind, l: Lang) -> Vec<(String, String, Vec<String>)> {
+    match kind {
+        RecordKind::Place => data
+            .places
+            .iter()
+            .map(|p| {
+                let names = [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()];
+                (
+                    p.id.to_string(),
+                    p.name(l).to_owned(),
+                    names.into_iter().flatten().cloned().collect(),
+                )
+            })
+            .collect(),
+        _ => data
+            .actors
+            .iter()
+            .map(|a| {
+                let names = [Some(&a.name_en), a.name_ko.as_ref(), a.name_zh.as_ref()];
+                (
+                    a.id.to_string(),
+                    a.name(l).to_owned(),
+                    names.into_iter().flatten().cloned().collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The id of the parent typed as `text`: an id, or a name it is known by
+/// in any language (ignoring case), when exactly one has it.
+fn parent_id(choices: &[(String, String, Vec<String>)], text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some((id, ..)) = choices.iter().find(|(id, ..)| id == text) {
+        return Some(id.clone());
+    }
+    let lower = text.to_lowercase();
+    let mut found = choices
+        .iter()
+        .filter(|(_, shown, names)| {
+            shown.to_lowercase() == lower || names.iter().any(|n| n.to_lowercase() == lower)
+        })
+        .map(|(id, ..)| id.clone());
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// The form's values of a stored record.
+fn values_of(record: &Record, data: &Dataset, l: Lang) -> Values {
+    let json = record_json(record);
+    let mut values = Values::new();
+    for Field(name, _, input, _) in fields(record.kind()) {
+        let value = match *name {
+            "lat" | "lon" | "precision" => json["coordinates"][name].clone(),
+            _ => json[name].clone(),
+        };
+        let text = match value {
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let text = match input {
+            Input::Parent => parents(data, record.kind(), l)
+                .into_iter()
+                .find(|(id, ..)| *id == text)
+                .map_or(text, |(_, shown, _)| shown),
+            _ => text,
+        };
+        values.insert((*name).to_owned(), text);
+    }
+    values
+}
+
+/// Reads the form into a record with this id, or the errors by field.
+fn read(
+    kind: RecordKind,
+    id: &str,
+    values: &Values,
+    data: &Dataset,
+    l: Lang,
+) -> Result<Record, Errors> {
+    let mut errors = Errors::new();
+    let mut object = Map::new();
+    let mut coordinates = Map::new();
+    object.insert("id".into(), Value::String(id.to_owned()));
+    for Field(name, _, input, _) in fields(kind) {
+        let text = values.get(*name).map_or("", |v| v.trim());
+        if text.is_empty() {
+            continue;
+        }
+        let value = match input {
+            Input::Parent => match parent_id(&parents(data, kind, l), text) {
+                Some(id) => Value::String(id),
+                None => {
+                    errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
+                    continue;
+                }
+            },
+            Input::Number => match text.replace(',', ".").parse::<f64>() {
+                Ok(n) if n.is_finite() => serde_json::json!(n),
+                _ => {
+                    errors.insert((*name).to_owned(), t(l, "not_a_decimal").to_owned());
+                    continue;
+                }
+            },
+            _ => Value::String(text.to_owned()),
+        };
+        match *name {
+            "lat" | "lon" | "precision" => coordinates.insert((*name).to_owned(), value),
+            _ => object.insert((*name).to_owned(), value),
+        };
+    }
+    if !coordinates.is_empty() {
+        for needed in ["lat", "lon"] {
+            if !coordinates.contains_key(needed) && !errors.contains_key(needed) {
+                errors.insert(needed.to_owned(), t(l, "both_coordinates").to_owned());
+            }
+        }
+        coordinates
+            .entry("precision")
+            .or_insert_with(|| Value::String(CoordPrecision::City.code().to_owned()));
+        object.insert("coordinates".into(), Value::Object(coordinates));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    parse_record(kind, object).map_err(|problems| problems_to_errors(&problems))
+}
+
+/// Each problem beside its field (`places[0].name_en`, `name_en`,
+/// `coordinates.lat` → `name_en`, `lat`); others under the empty name.
+fn problems_to_errors(problems: &[Problem]) -> Errors {
+    let mut errors = Errors::new();
+    for p in problems {
+        let path = match p.path.find("[0]") {
+            Some(at) if !p.path.starts_with("citations") => &p.path[at + 3..],
+            _ => &p.path,
+        };
+        let path = path.trim_start_matches('.');
+        let path = path.strip_prefix("coordinates.").unwrap_or(path);
+        let field = path.split(['.', '[']).next().unwrap_or("").to_owned();
+        errors.entry(field).or_insert_with(|| p.message.clone());
+    }
+    errors
+}
+
+fn may(v: &Visitor, op: Operation, level: Confidentiality) -> bool {
+    decide(v.caller.principal, op, level).allowed()
+}
+
+fn not_found() -> ServiceError {
+    ServiceError::NotFound("record")
+}
+
+fn form_page(
+    v: &Visitor,
+    data: &Dataset,
+    kind: RecordKind,
+    action: &str,
+    values: &Values,
+    errors: &Errors,
+    heading: &str,
+) -> Markup {
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let value = |name: &str| values.get(name).map_or("", String::as_str);
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    let list_id = format!("{}-choices", plural(kind));
+    let unplaced: Vec<&String> = errors
+        .iter()
+        .filter(|(k, _)| !fields(kind).iter().any(|f| f.0 == k.as_str()))
+        .map(|(_, m)| m)
+        .collect();
+    let body = html! {
+        h1 { (heading) }
+        @if !errors.is_empty() { p.error role="alert" { (t(l, "fix_below")) } }
+        @for m in unplaced { p.error role="alert" { (m) } }
+        form method="post" action=(action) {
+            input type="hidden" name="csrf" value=(v.csrf);
+            @for Field(name, label, input, required) in fields(kind) {
+                label {
+                    (t(l, label))
+                    @if *name == "date" { " (" (t(l, "date_hint")) ")" }
+                    @match input {
+                        Input::Text => input name=(name) value=(value(name)) required[*required];
+                        Input::Number => input name=(name) inputmode="decimal" value=(value(name));
+                        Input::Area => textarea name=(name) rows="3" { (value(name)) },
+                        Input::Vocab(which) => select name=(name) {
+                            @if !required { option value="" { "—" } }
+                            @for code in vocab.codes(*which) {
+                                option value=(code) selected[value(name) == code] { (vocab.label(*which, &Term::new(code), l)) }
+                            }
+                        },
+                        Input::Level => select name=(name) {
+                            @for c in Confidentiality::ALL {
+                                option value=(c.code()) selected[value(name) == c.code()] { (crate::i18n::level(l, c)) }
+                            }
+                        },
+                        Input::Precision => select name=(name) {
+                            @for c in CoordPrecision::ALL {
+                                option value=(c.code()) selected[value(name) == c.code()] { (precision_label(l, c)) }
+                            }
+                        },
+                        Input::Parent => input name=(name) list=(list_id) autocomplete="off" value=(value(name));,
+                    }
+                    (err(name).unwrap_or_default())
+                }
+            }
+            datalist id=(list_id) {
+                @for (_, shown, names) in parents(data, kind, l) {
+                    option value=(shown) { (names.join(" · ")) }
+                }
+            }
+            button type="submit" { (t(l, "save")) }
+        }
+    };
+    layout(v, heading, action, body)
+}
+
+fn precision_label(l: Lang, c: CoordPrecision) -> &'static str {
+    t(
+        l,
+        match c {
+            CoordPrecision::Exact => "precision_exact",
+            CoordPrecision::City => "precision_city",
+            CoordPrecision::District => "precision_district",
+            CoordPrecision::Province => "precision_province",
+            CoordPrecision::Country => "precision_country",
+        },
+    )
+}
+
+/// Whether the form's token is this session's; otherwise the refusal.
+fn checked(v: &Visitor, state: &AppState, values: &Values) -> Option<Response> {
+    (!v.posted_here(values.get("csrf").map_or("", String::as_str))).then(|| {
+        failure(
+            v,
+            state,
+            &ServiceError::Denied("post a form from elsewhere"),
+        )
+    })
+}
+
+/// `GET /{sources,places,actors}/new`.
+pub(crate) async fn new_form(kind: RecordKind, state: AppState, v: Visitor) -> Response {
+    if !may(&v, Operation::Create, Confidentiality::Public) {
+        return failure(&v, &state, &not_found());
+    }
+    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let mut values = Values::new();
+    values.insert("confidentiality".into(), "restricted".into());
+    let action = format!("/{}", plural(kind));
+    let heading = t(v.lang, new_title(kind));
+    let markup = form_page(&v, &data, kind, &action, &values, &Errors::new(), heading);
+    page(&v, &state, StatusCode::OK, markup)
+}
+
+/// `POST /{sources,places,actors}`.
+pub(crate) async fn create(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let core = state.core.for_caller(v.caller.clone());
+    let data = match core.readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let errors = match read(kind, &id, &values, &data, v.lang) {
+        Ok(record) => match core.create_record(&record).await {
+            Ok(()) => {
+                return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
+            }
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Err(e) => return failure(&v, &state, &e),
+        },
+        Err(errors) => errors,
+    };
+    let action = format!("/{}", plural(kind));
+    let heading = t(v.lang, new_title(kind));
+    let markup = form_page(&v, &data, kind, &action, &values, &errors, heading);
+    page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, markup)
+}
+
+/// `GET /{sources,places,actors}/{id}/edit`.
+pub(crate) async fn edit_form(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+) -> Response {
+    let core = state.core.for_caller(v.caller.clone());
+    let (data, record) = match (core.readable().await, core.record(kind, &id).await) {
+        (Ok(d), Ok(r)) => (d, r),
+        (Err(e), _) | (_, Err(e)) => return failure(&v, &state, &e),
+    };
+    if !may(&v, Operation::Update, record.level()) {
+        return failure(&v, &state, &not_found());
+    }
+    let action = format!("/{}/{id}", plural(kind));
+    let values = values_of(&record, &data, v.lang);
+    let markup = form_page(
+        &v,
+        &data,
+        kind,
+        &action,
+        &values,
+        &Errors::new(),
+        t(v.lang, "edit"),
+    );
+    page(&v, &state, StatusCode::OK, markup)
+}
+
+/// `POST /{sources,places,actors}/{id}`.
+pub(crate) async fn update(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let core = state.core.for_caller(v.caller.clone());
+    let data = match core.readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let errors = match read(kind, &id, &values, &data, v.lang) {
+        Ok(record) => match core.update_record(&record).await {
+            Ok(()) => {
+                return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
+            }
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Err(e) => return failure(&v, &state, &e),
+        },
+        Err(errors) => errors,
+    };
+    let action = format!("/{}/{id}", plural(kind));
+    let markup = form_page(
+        &v,
+        &data,
+        kind,
+        &action,
+        &values,
+        &errors,
+        t(v.lang, "edit"),
+    );
+    page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, markup)
+}
+
+/// What the history page confirms.
+#[derive(Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn action_label(l: Lang, a: VersionAction) -> &'static str {
+    t(
+        l,
+        match a {
+            VersionAction::Imported => "version_imported",
+            VersionAction::Create => "version_create",
+            VersionAction::Update => "version_update",
+            VersionAction::Archive => "version_archive",
+            VersionAction::Restore => "version_restore",
+        },
+    )
+}
+
+fn versions_table(v: &Visitor, base: &str, versions: &[VersionView], can_restore: bool) -> Markup {
+    let l = v.lang;
+    let current = versions.last().map(|x| x.number);
+    html! {
+        table.history {
+            thead { tr {
+                th { (t(l, "version")) } th { (t(l, "when")) } th { (t(l, "by")) }
+                th { (t(l, "version_action")) } th { (t(l, "changes")) } th {}
+            } }
+            tbody {
+                @for x in versions.iter().rev() {
+                    tr {
+                        td.n { (x.number) }
+                        td { time datetime=(x.at.to_string()) { (x.at.to_string().replace('T', " ").replace('Z', " UTC")) } }
+                        td { (x.actor) }
+                        td { (action_label(l, x.action)) @if let Some(r) = &x.reason { ": " (r) } }
+                        td {
+                            @if x.changes.is_empty() { "—" }
+                            ul.changes {
+                                @for c in &x.changes {
+                                    li {
+                                        code { (c.field) } " "
+                                        @if let Some(b) = &c.before { del { (b) } " → " }
+                                        @match &c.after { Some(a) => ins { (a) }, None => em { (t(l, "removed")) } }
+                                    }
+                                }
+                            }
+                        }
+                        td {
+                            @if can_restore && (Some(x.number) != current || x.action == VersionAction::Archive) {
+                                form method="post" action=(format!("{base}/history/{}/restore", x.number)) {
+                                    input type="hidden" name="csrf" value=(v.csrf);
+                                    button type="submit" { (t(l, "restore")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /{kind}/{id}/history`: the record as it is (or that it is
+/// archived), the versions with what changed, archiving and restoring.
+pub(crate) async fn history(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    done: Option<String>,
+) -> Response {
+    let l = v.lang;
+    let core = state.core.for_caller(v.caller.clone());
+    let versions = match core.history(kind, &id).await {
+        Ok(h) => h,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let current = core.record(kind, &id).await.ok();
+    let level = current
+        .as_ref()
+        .map(Record::level)
+        .or_else(|| versions.last().map(|x| x.confidentiality))
+        .unwrap_or(Confidentiality::Confidential);
+    let can_change = may(&v, Operation::Update, level);
+    let base = format!("/{}/{id}", plural(kind));
+    let shown = match &current {
+        Some(r) => record_json(r),
+        None => Value::Null,
+    };
+    let name = shown["title"]
+        .as_str()
+        .or(shown[if l == Lang::Ko { "name_ko" } else { "name_en" }].as_str())
+        .or(shown["name_en"].as_str())
+        .unwrap_or(&id)
+        .to_owned();
+    let confirmation = done.as_deref().and_then(|d| match d {
+        "saved" => Some("saved_ok"),
+        "archived" => Some("archived_ok"),
+        "restored" => Some("restored_ok"),
+        _ => None,
+    });
+    let body = html! {
+        h1 { (name) }
+        @if let Some(key) = confirmation { p.notice role="status" { (t(l, key)) } }
+        @if current.is_none() { p.notice { (t(l, "archived_record")) } }
+        @if can_change && current.is_some() {
+            p {
+                @if kind == RecordKind::Incident {
+                    a href=(format!("/incidents/{id}/edit")) { (t(l, "edit")) }
+                    " · " a href=(format!("/incidents/{id}")) { (t(l, "incident")) }
+                } @else {
+                    a href=(format!("{base}/edit")) { (t(l, "edit")) }
+                }
+            }
+            form method="post" action=(format!("{base}/archive")) {
+                input type="hidden" name="csrf" value=(v.csrf);
+                label { (t(l, "archive_reason")) input name="reason" required; }
+                button type="submit" { (t(l, "archive")) }
+            }
+        }
+        h2 { (t(l, "history")) }
+        @if versions.is_empty() { p { (t(l, "no_versions")) } }
+        @else { (versions_table(&v, &base, &versions, can_change)) }
+    };
+    page(&v, &state, StatusCode::OK, layout(&v, &name, &base, body))
+}
+
+/// `POST /{kind}/{id}/archive` with a reason.
+pub(crate) async fn archive(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let reason = values.get("reason").map_or("", String::as_str);
+    let base = format!("/{}/{id}", plural(kind));
+    match state
+        .core
+        .for_caller(v.caller.clone())
+        .archive_record(kind, &id, reason)
+        .await
+    {
+        Ok(()) => redirect(&format!("{base}/history?done=archived"), &[]),
+        Err(e) => refusal(&v, &state, &base, &e),
+    }
+}
+
+/// A change refused: said in words, with the way back to the record.
+fn refusal(v: &Visitor, state: &AppState, base: &str, e: &ServiceError) -> Response {
+    let l = v.lang;
+    let message = match e {
+        ServiceError::Invalid(problems) => problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join(" "),
+        ServiceError::Store(refwatch_storage::StoreError::StillLinked(_)) => {
+            t(l, "still_linked").to_owned()
+        }
+        other => return failure(v, state, other),
+    };
+    let body = html! {
+        p.error role="alert" { (message) }
+        p { a href=(format!("{base}/history")) { (t(l, "back")) } }
+    };
+    page(
+        v,
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        layout(v, t(l, "not_saved"), base, body),
+    )
+}
+
+/// `POST /{kind}/{id}/history/{number}/restore`.
+pub(crate) async fn restore(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    (id, number): (String, String),
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let base = format!("/{}/{id}", plural(kind));
+    let Ok(number) = number.parse::<u32>() else {
+        return failure(&v, &state, &not_found());
+    };
+    match state
+        .core
+        .for_caller(v.caller.clone())
+        .restore_version(kind, &id, number)
+        .await
+    {
+        Ok(()) => redirect(&format!("{base}/history?done=restored"), &[]),
+        Err(e) => refusal(&v, &state, &base, &e),
+    }
+}
+
+/// Adds the pages of every kind to `router`.
+pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    for kind in RecordKind::ALL {
+        let base = format!("/{}", plural(kind));
+        router = router
+            .route(
+                &format!("{base}/{{id}}/history"),
+                get(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path(id): Path<String>,
+                          Query(d): Query<Done>| {
+                        history(kind, s, v, id, d.done)
+                    },
+                ),
+            )
+            .route(
+                &format!("{base}/{{id}}/archive"),
+                post(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path(id): Path<String>,
+                          Form(f): Form<Values>| archive(kind, s, v, id, f),
+                ),
+            )
+            .route(
+                &format!("{base}/{{id}}/history/{{number}}/restore"),
+                post(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path(p): Path<(String, String)>,
+                          Form(f): Form<Values>| restore(kind, s, v, p, f),
+                ),
+            );
+        if kind == RecordKind::Incident {
+            // Its own form (forms.rs) records and edits it.
+            continue;
+        }
+        router = router
+            .route(
+                &format!("{base}/new"),
+                get(move |State(s): State<AppState>, v: Visitor| new_form(kind, s, v)),
+            )
+            .route(
+                &format!("{base}/{{id}}/edit"),
+                get(
+                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                        edit_form(kind, s, v, id)
+                    },
+                ),
+            );
+    }
+    router
+}
+
+/// `GET /{places,actors}/{id}`: their page is their history.
+pub(crate) async fn show(kind: RecordKind, id: String) -> Response {
+    redirect(&format!("/{}/{id}/history", plural(kind)), &[])
+}
