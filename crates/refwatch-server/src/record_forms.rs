@@ -305,6 +305,7 @@ fn form_page(
                             }
                         },
                         Input::Precision => select name=(name) {
+                            option value="" { "—" }
                             @for c in CoordPrecision::ALL {
                                 option value=(c.code()) selected[value(name) == c.code()] { (precision_label(l, c)) }
                             }
@@ -486,11 +487,76 @@ fn action_label(l: Lang, a: VersionAction) -> &'static str {
     )
 }
 
-fn versions_table(v: &Visitor, base: &str, versions: &[VersionView], can_restore: bool) -> Markup {
+/// A changed field as a reader reads it: its label, and its value with
+/// codes given their labels and ids their records' names.
+fn described(
+    kind: RecordKind,
+    data: &Dataset,
+    l: Lang,
+    field: &str,
+    value: &str,
+) -> (String, String) {
+    let vocab = Vocabularies::builtin();
+    let leaf = field.strip_prefix("coordinates.").unwrap_or(field);
+    let form_field = fields(kind).iter().find(|f| f.0 == leaf);
+    let label = match form_field {
+        Some(Field(_, key, ..)) => t(l, key).to_owned(),
+        None => {
+            let head = field.split(['.', '[']).next().unwrap_or(field);
+            crate::i18n::text(l, head).map_or_else(
+                || field.to_owned(),
+                |h| {
+                    if head == field {
+                        h.to_owned()
+                    } else {
+                        format!("{h} {}", &field[head.len()..])
+                    }
+                },
+            )
+        }
+    };
+    let named = data
+        .places
+        .iter()
+        .find(|p| p.id.to_string() == value)
+        .map(|p| p.name(l).to_owned())
+        .or_else(|| {
+            data.actors
+                .iter()
+                .find(|a| a.id.to_string() == value)
+                .map(|a| a.name(l).to_owned())
+        })
+        .or_else(|| {
+            data.sources
+                .iter()
+                .find(|s| s.id.to_string() == value)
+                .map(|s| s.title.clone())
+        });
+    let shown = match (form_field.map(|f| f.2), named) {
+        (_, Some(name)) => name,
+        (Some(Input::Vocab(which)), None) => vocab.label(which, &Term::new(value), l).to_owned(),
+        (Some(Input::Level), None) => Confidentiality::from_code(value)
+            .map_or(value.to_owned(), |c| crate::i18n::level(l, c).to_owned()),
+        (Some(Input::Precision), None) => CoordPrecision::from_code(value)
+            .map_or(value.to_owned(), |c| precision_label(l, c).to_owned()),
+        _ => value.to_owned(),
+    };
+    (label, shown)
+}
+
+fn versions_table(
+    v: &Visitor,
+    kind: RecordKind,
+    data: &Dataset,
+    base: &str,
+    versions: &[VersionView],
+    can_restore: bool,
+) -> Markup {
     let l = v.lang;
+    let show = |field: &str, value: &str| described(kind, data, l, field, value);
     let current = versions.last().map(|x| x.number);
     html! {
-        table.history {
+        div.scroll { table.history {
             thead { tr {
                 th { (t(l, "version")) } th { (t(l, "when")) } th { (t(l, "by")) }
                 th { (t(l, "version_action")) } th { (t(l, "changes")) } th {}
@@ -507,9 +573,9 @@ fn versions_table(v: &Visitor, base: &str, versions: &[VersionView], can_restore
                             ul.changes {
                                 @for c in &x.changes {
                                     li {
-                                        code { (c.field) } " "
-                                        @if let Some(b) = &c.before { del { (b) } " → " }
-                                        @match &c.after { Some(a) => ins { (a) }, None => em { (t(l, "removed")) } }
+                                        (show(&c.field, "").0) ": "
+                                        @if let Some(b) = &c.before { del { (show(&c.field, b).1) } " → " }
+                                        @match &c.after { Some(a) => ins { (show(&c.field, a).1) }, None => em { (t(l, "removed")) } }
                                     }
                                 }
                             }
@@ -525,7 +591,7 @@ fn versions_table(v: &Visitor, base: &str, versions: &[VersionView], can_restore
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -545,6 +611,10 @@ pub(crate) async fn history(
         Err(e) => return failure(&v, &state, &e),
     };
     let current = core.record(kind, &id).await.ok();
+    let data = match core.readable().await {
+        Ok(d) => d,
+        Err(e) => return failure(&v, &state, &e),
+    };
     let level = current
         .as_ref()
         .map(Record::level)
@@ -589,7 +659,7 @@ pub(crate) async fn history(
         }
         h2 { (t(l, "history")) }
         @if versions.is_empty() { p { (t(l, "no_versions")) } }
-        @else { (versions_table(&v, &base, &versions, can_change)) }
+        @else { (versions_table(&v, kind, &data, &base, &versions, can_change)) }
     };
     page(&v, &state, StatusCode::OK, layout(&v, &name, &base, body))
 }

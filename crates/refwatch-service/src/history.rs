@@ -141,7 +141,8 @@ pub struct VersionView {
     pub number: u32,
     /// When it was made.
     pub at: Timestamp,
-    /// Who made it, as the audit log names them.
+    /// Who made it: an account's username, or as the audit log names them
+    /// (`operator`).
     pub actor: String,
     /// How.
     pub action: VersionAction,
@@ -528,6 +529,14 @@ impl<S: Store> Service<S> {
         } else {
             self.guard().await?
         };
+        // Members see who made each change by their username.
+        let names: std::collections::HashMap<String, String> = self
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .map(|a| (format!("user:{}", a.id), a.username))
+            .collect();
         let mut out = Vec::new();
         let mut previous: Vec<(String, String)> = Vec::new();
         // Versions the caller may not read are left out before comparing,
@@ -543,7 +552,7 @@ impl<S: Store> Service<S> {
             out.push(VersionView {
                 number: v.number,
                 at: v.at,
-                actor: v.actor.clone(),
+                actor: names.get(&v.actor).unwrap_or(&v.actor).clone(),
                 action: v.action,
                 reason: v.reason.clone(),
                 confidentiality: v.confidentiality,

@@ -225,6 +225,17 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Sets the window's size, as a phone's or a laptop's.
+    async fn resize(&self, width: u32, height: u32) {
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/window/rect", self.session),
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     async fn close(self) {
         call(
             self.port,
@@ -408,4 +419,86 @@ async fn a_spreadsheet_is_mapped_previewed_and_imported_in_korean_without_javasc
     .await;
     assert!(b.source().await.contains("생성된 브라우저 체포"));
     b.close().await;
+}
+
+/// The first `href` in `page` that starts with `prefix` and ends with `suffix`.
+fn link(page: &str, prefix: &str, suffix: &str) -> String {
+    page.match_indices(&format!("href=\"{prefix}"))
+        .map(|(at, _)| {
+            let start = at + 6;
+            page[start..start + page[start..].find('"').unwrap()].to_owned()
+        })
+        .find(|href| href.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no link {prefix}…{suffix}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_is_recorded_edited_restored_and_archived_in_a_real_browser() {
+    let driver = start_driver().await;
+    for javascript in [false, true] {
+        let app = spawn_app().await;
+        let base = format!("http://{}", app.address);
+        let profile = tempfile::tempdir().unwrap();
+        let b = Browser::open(driver.port, javascript, profile.path()).await;
+        let tag = if javascript { "js" } else { "nojs" };
+        sign_in(&b, &base, "editor").await;
+        b.wait_for("Sign out").await;
+
+        b.go(&format!("{base}/places/new")).await;
+        b.click("select[name=kind] option[value=city]").await;
+        b.type_into("input[name=name_en]", "Generated Browser Town")
+            .await;
+        b.type_into("input[name=name_ko]", "생성읍").await;
+        // The province in Korean, as a Seoul documenter types it.
+        b.type_into("input[name=parent]", "랴오닝성").await;
+        b.type_into("input[name=lat]", "41.8").await;
+        b.type_into("input[name=lon]", "123.4").await;
+        b.click("main form button[type=submit]").await;
+        let page = b.wait_for("Saved.").await;
+        assert!(page.contains("Saved."), "{tag}: saved");
+
+        b.go(&format!("{base}{}", link(&page, "/places/", "/edit")))
+            .await;
+        b.type_into("input[name=name_en]", "Generated Market Town")
+            .await;
+        b.click("main form button[type=submit]").await;
+        let page = b.wait_for("<ins>").await;
+        assert!(
+            page.contains("<del>Generated Browser Town</del>")
+                && page.contains("<ins>Generated Market Town</ins>"),
+            "{tag}: the difference is shown"
+        );
+        b.screenshot(&format!("place-history-en-{tag}")).await;
+        b.resize(390, 844).await;
+        b.screenshot(&format!("place-history-en-phone-{tag}")).await;
+        b.resize(1200, 1400).await;
+
+        b.click("select[name=lang] option[value=ko]").await;
+        b.click("header form button[type=submit]").await;
+        let page = b.wait_for("변경 이력").await;
+        assert!(page.contains("이 버전으로 복원"), "{tag}: Korean labels");
+        b.screenshot(&format!("place-history-ko-{tag}")).await;
+        b.resize(390, 844).await;
+        b.screenshot(&format!("place-history-ko-phone-{tag}")).await;
+        b.resize(1200, 1400).await;
+
+        // The first version back, then archived with a reason.
+        b.click("form[action*='/history/1/restore'] button").await;
+        let page = b.wait_for("복원되었습니다").await;
+        assert!(page.contains("복원되었습니다"), "{tag}: restored");
+        b.type_into("input[name=reason]", "두 번 입력됨").await;
+        b.click("form[action$='/archive'] button").await;
+        let page = b.wait_for("보관 처리된 기록").await;
+        assert!(
+            page.contains("두 번 입력됨"),
+            "{tag}: archived with its reason"
+        );
+        b.screenshot(&format!("place-archived-ko-{tag}")).await;
+        b.go(&format!("{base}/places")).await;
+        assert!(
+            !b.source().await.contains("Generated Browser Town"),
+            "{tag}: out of the list"
+        );
+        b.close().await;
+    }
 }

@@ -122,6 +122,7 @@ async fn the_api_records_and_restores_sources_places_and_actors_with_their_histo
     let versions = history["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["action"], "update");
+    assert_eq!(versions[1]["by"], "editor");
     assert_eq!(
         versions[1]["changes"][0],
         json!({"field": "title", "before": "Generated field report", "after": "Generated field report, revised"})
