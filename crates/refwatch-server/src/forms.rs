@@ -1,5 +1,12 @@
 //! Recording and editing incidents: forms validated on the server, which
 //! keep what was typed and show each problem beside its field.
+//!
+//! Besides its own fields, an incident's form holds its places and actors
+//! (each chosen by name from a list offered as one types, with a role),
+//! its breakdown by sex, age group or category, and its citations, each of
+//! which can be corrected or removed, and one more to add. A list the form
+//! did not show (no `…_shown` marker in what was sent) is kept as it was:
+//! an edit never drops what it does not show.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,77 +17,98 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use refwatch_domain::{
-    Citation, CitationId, Confidentiality, Count, Dataset, Incident, IncidentId, Problem, SourceId,
-    Term, Vocabularies, Vocabulary,
+    ActorLink, BreakdownPart, Citation, CitationId, Confidentiality, Count, Dataset, Dimension,
+    Incident, IncidentId, Lang, PlaceLink, Problem, SourceId, Term, Vocabularies, Vocabulary,
 };
 use refwatch_policy::{Operation, decide};
 use refwatch_service::ServiceError;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::i18n::t;
 use crate::pages::{failure, layout, page, redirect};
 
-/// What the incident form sends; every field as typed.
-#[derive(Deserialize, Default, Clone)]
-pub(crate) struct IncidentForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    summary: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    low: String,
-    #[serde(default)]
-    best: String,
-    #[serde(default)]
-    high: String,
-    #[serde(default)]
-    verification: String,
-    #[serde(default)]
-    confidentiality: String,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    locator: String,
-    #[serde(default)]
-    quote: String,
+/// What the form sends: every field as typed, by name.
+type Values = HashMap<String, String>;
+/// Problems by the name of the field they belong to.
+type Errors = HashMap<String, String>;
+
+/// Empty rows offered after the filled ones, for adding.
+const SPARE_ROWS: usize = 2;
+
+fn value<'a>(values: &'a Values, name: &str) -> &'a str {
+    values.get(name).map_or("", |v| v.trim())
 }
 
-type Errors = HashMap<&'static str, String>;
-
-/// The form field a validation problem belongs to.
-fn field_of(path: &str) -> &'static str {
-    const FIELDS: [(&str, &str); 10] = [
-        (".citations[0].quote", "quote"),
-        (".citations[0].locator", "locator"),
-        (".citations[0].source", "source"),
-        (".citations", "quote"),
-        (".victims", "low"),
-        (".kind", "kind"),
-        (".title", "title"),
-        (".date", "date"),
-        (".verification", "verification"),
-        (".confidentiality", "confidentiality"),
+/// Where a problem of the incident (by its path) is shown: the form
+/// field, through the rows each list was read from.
+fn field_of(path: &str, rows: &Rows) -> String {
+    let path = path
+        .strip_prefix("incidents[0]")
+        .or_else(|| path.strip_prefix("incident"))
+        .unwrap_or(path)
+        .trim_start_matches('.');
+    let indexed = |list: &str| -> Option<(usize, &str)> {
+        let rest = path.strip_prefix(list)?.strip_prefix('[')?;
+        let (n, rest) = rest.split_once(']')?;
+        Some((n.parse().ok()?, rest.trim_start_matches('.')))
+    };
+    if let Some((n, sub)) = indexed("citations") {
+        let row = rows.citations.get(n).copied();
+        return match row {
+            Some(Some(row)) => format!("cite_{row}_{}", leaf(sub, "quote")),
+            // The new citation.
+            _ => leaf(sub, "quote").to_owned(),
+        };
+    }
+    for (list, name) in [
+        ("places", "place"),
+        ("actors", "actor"),
+        ("breakdown", "bd"),
+    ] {
+        if let Some((n, sub)) = indexed(list) {
+            let table = match list {
+                "places" => &rows.places,
+                "actors" => &rows.actors,
+                _ => &rows.breakdown,
+            };
+            let row = table.get(n).copied().unwrap_or(n);
+            return match (list, sub) {
+                ("breakdown", s) if s.starts_with("count") => format!("bd_{row}_low"),
+                ("breakdown", _) => format!("bd_{row}_term"),
+                (_, "role") => format!("{name}_role_{row}"),
+                _ => format!("{name}_{row}"),
+            };
+        }
+    }
+    const FIELDS: [&str; 8] = [
+        "victims",
+        "kind",
+        "title",
+        "summary",
+        "date",
+        "verification",
+        "confidentiality",
+        "citations",
     ];
-    FIELDS
-        .iter()
-        .find(|(suffix, _)| path.contains(suffix))
-        .map_or("title", |(_, f)| f)
+    let head = path.split(['.', '[']).next().unwrap_or("");
+    match FIELDS.iter().find(|f| **f == head) {
+        Some(&"victims") => "low".into(),
+        Some(&"citations") => "quote".into(),
+        Some(f) => (*f).to_owned(),
+        None => "title".into(),
+    }
 }
 
-fn number(
-    errors: &mut Errors,
-    lang: refwatch_domain::Lang,
-    field: &'static str,
-    text: &str,
-) -> Option<u64> {
+/// A citation's field a problem names (`locator`, `source`, `quote`).
+fn leaf<'a>(sub: &'a str, otherwise: &'a str) -> &'a str {
+    match sub {
+        "locator" | "source" | "quote" => sub,
+        _ => otherwise,
+    }
+}
+
+fn number(errors: &mut Errors, lang: Lang, field: &str, text: &str) -> Option<u64> {
     let text = text.trim().replace(',', "");
     if text.is_empty() {
         return None;
@@ -88,100 +116,480 @@ fn number(
     match text.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errors.insert(field, t(lang, "not_a_number").to_owned());
+            errors.insert(field.to_owned(), t(lang, "not_a_number").to_owned());
             None
         }
     }
+}
+
+/// Which form row each item of a list read came from.
+#[derive(Default)]
+struct Rows {
+    places: Vec<usize>,
+    actors: Vec<usize>,
+    breakdown: Vec<usize>,
+    /// `None` for the new citation.
+    citations: Vec<Option<usize>>,
+}
+
+/// A place or actor typed by name (in any language, ignoring case) or id.
+fn chosen<T: Copy + ToString>(
+    items: impl Iterator<Item = (T, [Option<String>; 3])>,
+    text: &str,
+) -> Option<T> {
+    let lower = text.to_lowercase();
+    let mut found = items.filter(|(id, names)| {
+        id.to_string() == text || names.iter().flatten().any(|n| n.to_lowercase() == lower)
+    });
+    let first = found.next()?.0;
+    found.next().is_none().then_some(first)
+}
+
+fn places_of(
+    data: &Dataset,
+) -> impl Iterator<Item = (refwatch_domain::PlaceId, [Option<String>; 3])> {
+    data.places.iter().map(|p| {
+        (
+            p.id,
+            [
+                Some(p.name_en.clone()),
+                p.name_ko.clone(),
+                p.name_zh.clone(),
+            ],
+        )
+    })
+}
+
+fn actors_of(
+    data: &Dataset,
+) -> impl Iterator<Item = (refwatch_domain::ActorId, [Option<String>; 3])> {
+    data.actors.iter().map(|a| {
+        (
+            a.id,
+            [
+                Some(a.name_en.clone()),
+                a.name_ko.clone(),
+                a.name_zh.clone(),
+            ],
+        )
+    })
+}
+
+/// Reads the place and actor rows.
+fn read_links(
+    values: &Values,
+    data: &Dataset,
+    base: Option<&Incident>,
+    errors: &mut Errors,
+    rows: &mut Rows,
+    l: Lang,
+) -> (Vec<PlaceLink>, Vec<ActorLink>) {
+    let mut places = Vec::new();
+    let mut actors = Vec::new();
+    let shown = |marker: &str| values.contains_key(marker);
+    if !shown("places_shown") {
+        places = base.map(|b| b.places.clone()).unwrap_or_default();
+    }
+    if !shown("actors_shown") {
+        actors = base.map(|b| b.actors.clone()).unwrap_or_default();
+    }
+    for row in 0..rows_in(values, "place_") {
+        let name = value(values, &format!("place_{row}"));
+        if !shown("places_shown") || name.is_empty() {
+            continue;
+        }
+        match chosen(places_of(data), name) {
+            Some(place) => {
+                rows.places.push(row);
+                places.push(PlaceLink {
+                    place,
+                    role: Term::new(value(values, &format!("place_role_{row}"))),
+                });
+            }
+            None => {
+                errors.insert(format!("place_{row}"), t(l, "not_in_list").to_owned());
+            }
+        }
+    }
+    for row in 0..rows_in(values, "actor_") {
+        let name = value(values, &format!("actor_{row}"));
+        if !shown("actors_shown") || name.is_empty() {
+            continue;
+        }
+        match chosen(actors_of(data), name) {
+            Some(actor) => {
+                rows.actors.push(row);
+                actors.push(ActorLink {
+                    actor,
+                    role: Term::new(value(values, &format!("actor_role_{row}"))),
+                });
+            }
+            None => {
+                errors.insert(format!("actor_{row}"), t(l, "not_in_list").to_owned());
+            }
+        }
+    }
+    (places, actors)
+}
+
+/// How many rows of a list the form sent (the highest row number + 1).
+fn rows_in(values: &Values, prefix: &str) -> usize {
+    values
+        .keys()
+        .filter_map(|k| k.strip_prefix(prefix))
+        .filter_map(|rest| {
+            rest.trim_start_matches("role_")
+                .split('_')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .max()
+        .map_or(0, |n| n + 1)
+        .min(200)
+}
+
+/// Reads the breakdown rows.
+fn read_breakdown(
+    values: &Values,
+    base: Option<&Incident>,
+    errors: &mut Errors,
+    rows: &mut Rows,
+    l: Lang,
+) -> Vec<BreakdownPart> {
+    if !values.contains_key("breakdown_shown") {
+        return base.map(|b| b.breakdown.clone()).unwrap_or_default();
+    }
+    let mut parts = Vec::new();
+    for row in 0..rows_in(values, "bd_") {
+        let term = value(values, &format!("bd_{row}_term"));
+        let low_name = format!("bd_{row}_low");
+        if term.is_empty() {
+            continue;
+        }
+        let Some((dimension, term)) = term
+            .split_once(':')
+            .and_then(|(d, t)| Some((Dimension::from_code(d)?, t)))
+        else {
+            errors.insert(format!("bd_{row}_term"), t(l, "not_in_list").to_owned());
+            continue;
+        };
+        let low = number(errors, l, &low_name, value(values, &low_name));
+        let best = number(
+            errors,
+            l,
+            &low_name,
+            value(values, &format!("bd_{row}_best")),
+        );
+        let high = number(
+            errors,
+            l,
+            &low_name,
+            value(values, &format!("bd_{row}_high")),
+        );
+        let Some(low) = low else {
+            errors
+                .entry(low_name)
+                .or_insert_with(|| t(l, "not_a_number").to_owned());
+            continue;
+        };
+        rows.breakdown.push(row);
+        parts.push(BreakdownPart {
+            dimension,
+            term: Term::new(term),
+            count: Count { low, best, high },
+        });
+    }
+    parts
+}
+
+/// Reads the citations: those shown, corrected or removed; the new one.
+fn read_citations(
+    values: &Values,
+    base: Option<&Incident>,
+    errors: &mut Errors,
+    rows: &mut Rows,
+    l: Lang,
+) -> Vec<Citation> {
+    let old = base.map(|b| b.citations.clone()).unwrap_or_default();
+    let mut citations = Vec::new();
+    if values.contains_key("citations_shown") {
+        for (row, c) in old.iter().enumerate() {
+            let name = |f: &str| format!("cite_{row}_{f}");
+            if !values.contains_key(&name("quote")) {
+                // Not in the form: kept.
+                rows.citations.push(Some(row));
+                citations.push(c.clone());
+                continue;
+            }
+            if values.contains_key(&name("remove")) {
+                continue;
+            }
+            let source = match value(values, &name("source")).parse::<SourceId>() {
+                Ok(s) => s,
+                Err(_) => {
+                    errors.insert(name("source"), t(l, "source").to_owned());
+                    continue;
+                }
+            };
+            rows.citations.push(Some(row));
+            citations.push(Citation {
+                source,
+                locator: value(values, &name("locator")).to_owned(),
+                quote: value(values, &name("quote")).to_owned(),
+                ..c.clone()
+            });
+        }
+    } else {
+        rows.citations.extend((0..old.len()).map(Some));
+        citations = old;
+    }
+    if base.is_none() || !value(values, "quote").is_empty() {
+        match value(values, "source").parse::<SourceId>() {
+            Ok(source) => {
+                rows.citations.push(None);
+                citations.push(Citation {
+                    id: CitationId::random(),
+                    source,
+                    via: None,
+                    locator: value(values, "locator").to_owned(),
+                    quote: value(values, "quote").to_owned(),
+                    note: None,
+                });
+            }
+            Err(_) => {
+                errors.insert("source".into(), t(l, "source").to_owned());
+            }
+        }
+    }
+    citations
 }
 
 /// Reads the form into an incident (its id given), or the field errors.
 fn read(
-    form: &IncidentForm,
+    values: &Values,
     id: IncidentId,
     base: Option<&Incident>,
-    lang: refwatch_domain::Lang,
-) -> Result<Incident, Errors> {
+    data: &Dataset,
+    lang: Lang,
+) -> (Result<Incident, Errors>, Rows) {
     let mut errors = Errors::new();
-    let date = match form.date.trim().parse() {
+    let mut rows = Rows::default();
+    let date = match value(values, "date").parse() {
         Ok(d) => Some(d),
         Err(e) => {
-            errors.insert("date", format!("{e}"));
+            errors.insert("date".into(), format!("{e}"));
             None
         }
     };
-    let low = number(&mut errors, lang, "low", &form.low);
-    let best = number(&mut errors, lang, "best", &form.best);
-    let high = number(&mut errors, lang, "high", &form.high);
+    let low = number(&mut errors, lang, "low", value(values, "low"));
+    let best = number(&mut errors, lang, "best", value(values, "best"));
+    let high = number(&mut errors, lang, "high", value(values, "high"));
     if low.is_none() && !errors.contains_key("low") {
-        errors.insert("low", t(lang, "not_a_number").to_owned());
+        errors.insert("low".into(), t(lang, "not_a_number").to_owned());
     }
-    let confidentiality =
-        Confidentiality::from_code(&form.confidentiality).unwrap_or(Confidentiality::Confidential);
-    let mut citations = base.map(|b| b.citations.clone()).unwrap_or_default();
-    if base.is_none() || !form.quote.trim().is_empty() {
-        match form.source.parse::<SourceId>() {
-            Ok(source) => citations.push(Citation {
-                id: CitationId::random(),
-                source,
-                via: None,
-                locator: form.locator.trim().to_owned(),
-                quote: form.quote.trim().to_owned(),
-                note: None,
-            }),
-            Err(_) => {
-                errors.insert("source", t(lang, "source").to_owned());
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let confidentiality = Confidentiality::from_code(value(values, "confidentiality"))
+        .unwrap_or(Confidentiality::Confidential);
+    let (places, actors) = read_links(values, data, base, &mut errors, &mut rows, lang);
+    let breakdown = read_breakdown(values, base, &mut errors, &mut rows, lang);
+    let citations = read_citations(values, base, &mut errors, &mut rows, lang);
     let (Some(date), Some(low)) = (date, low) else {
-        return Err(errors);
+        return (Err(errors), rows);
     };
-    Ok(Incident {
+    if !errors.is_empty() {
+        return (Err(errors), rows);
+    }
+    let incident = Incident {
         id,
-        kind: Term::new(form.kind.trim()),
-        title: form.title.trim().to_owned(),
-        summary: form.summary.trim().to_owned(),
+        kind: Term::new(value(values, "kind")),
+        title: value(values, "title").to_owned(),
+        summary: value(values, "summary").to_owned(),
         date,
-        places: base.map(|b| b.places.clone()).unwrap_or_default(),
-        actors: base.map(|b| b.actors.clone()).unwrap_or_default(),
+        places,
+        actors,
         victims: Count { low, best, high },
-        breakdown: base.map(|b| b.breakdown.clone()).unwrap_or_default(),
-        verification: Term::new(form.verification.trim()),
+        breakdown,
+        verification: Term::new(value(values, "verification")),
         confidentiality,
         reports: base.map(|b| b.reports.clone()).unwrap_or_default(),
         citations,
-    })
+    };
+    (Ok(incident), rows)
 }
 
-fn problems_to_errors(problems: &[Problem]) -> Errors {
+fn problems_to_errors(problems: &[Problem], rows: &Rows) -> Errors {
     let mut errors = Errors::new();
     for p in problems {
         errors
-            .entry(field_of(&p.path))
+            .entry(field_of(&p.path, rows))
             .or_insert_with(|| p.message.clone());
     }
     errors
+}
+
+/// The breakdown's choices: `dimension:term`, grouped by dimension.
+fn breakdown_choices(l: Lang) -> Vec<(&'static str, Vec<(String, String)>)> {
+    let vocab = Vocabularies::builtin();
+    [
+        (Dimension::Sex, Vocabulary::Sex, "sex"),
+        (Dimension::AgeGroup, Vocabulary::AgeGroup, "age_group"),
+        (Dimension::Category, Vocabulary::VictimCategory, "category"),
+    ]
+    .into_iter()
+    .map(|(d, which, label)| {
+        let terms = vocab
+            .codes(which)
+            .map(|code| {
+                (
+                    format!("{}:{code}", d.code()),
+                    vocab.label(which, &Term::new(code), l).to_owned(),
+                )
+            })
+            .collect();
+        (t(l, label), terms)
+    })
+    .collect()
+}
+
+/// The lists of places, actors and breakdown parts of the form.
+fn links_fieldsets(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let get = |name: String| values.get(&name).cloned().unwrap_or_default();
+    let err = |name: String| {
+        errors
+            .get(&name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    let role_select = |name: String, which: Vocabulary, current: String| {
+        html! {
+            select name=(name) {
+                @for code in vocab.codes(which) {
+                    option value=(code) selected[current == code] { (vocab.label(which, &Term::new(code), l)) }
+                }
+            }
+        }
+    };
+    let place_rows = rows_in(values, "place_") + SPARE_ROWS;
+    let actor_rows = rows_in(values, "actor_") + SPARE_ROWS;
+    let bd_rows = rows_in(values, "bd_") + SPARE_ROWS;
+    let choices = breakdown_choices(l);
+    html! {
+        fieldset {
+            legend { (t(l, "places")) }
+            input type="hidden" name="places_shown" value="1";
+            @for row in 0..place_rows {
+                div.row {
+                    label { (t(l, "place")) input name=(format!("place_{row}")) list="place-choices" autocomplete="off" value=(get(format!("place_{row}"))); (err(format!("place_{row}")).unwrap_or_default()) }
+                    label { (t(l, "role")) (role_select(format!("place_role_{row}"), Vocabulary::PlaceRole, get(format!("place_role_{row}")))) }
+                }
+            }
+            datalist id="place-choices" {
+                @for p in &data.places { option value=(p.name(l)) { (p.name_en) @if let Some(zh) = &p.name_zh { " · " (zh) } } }
+            }
+        }
+        fieldset {
+            legend { (t(l, "actors")) }
+            input type="hidden" name="actors_shown" value="1";
+            @for row in 0..actor_rows {
+                div.row {
+                    label { (t(l, "actor")) input name=(format!("actor_{row}")) list="actor-choices" autocomplete="off" value=(get(format!("actor_{row}"))); (err(format!("actor_{row}")).unwrap_or_default()) }
+                    label { (t(l, "role")) (role_select(format!("actor_role_{row}"), Vocabulary::ActorRole, get(format!("actor_role_{row}")))) }
+                }
+            }
+            datalist id="actor-choices" {
+                @for a in &data.actors { option value=(a.name(l)) { (a.name_en) } }
+            }
+        }
+        fieldset {
+            legend { (t(l, "breakdown")) }
+            input type="hidden" name="breakdown_shown" value="1";
+            @for row in 0..bd_rows {
+                div.row {
+                    label { (t(l, "breakdown_part"))
+                        select name=(format!("bd_{row}_term")) {
+                            option value="" { "—" }
+                            @for (group, terms) in &choices {
+                                optgroup label=(group) {
+                                    @for (code, label) in terms {
+                                        option value=(code) selected[get(format!("bd_{row}_term")) == *code] { (label) }
+                                    }
+                                }
+                            }
+                        }
+                        (err(format!("bd_{row}_term")).unwrap_or_default())
+                    }
+                    label { (t(l, "low")) input name=(format!("bd_{row}_low")) inputmode="numeric" value=(get(format!("bd_{row}_low"))); (err(format!("bd_{row}_low")).unwrap_or_default()) }
+                    label { (t(l, "best")) input name=(format!("bd_{row}_best")) inputmode="numeric" value=(get(format!("bd_{row}_best"))); }
+                    label { (t(l, "high")) input name=(format!("bd_{row}_high")) inputmode="numeric" value=(get(format!("bd_{row}_high"))); }
+                }
+            }
+        }
+    }
+}
+
+/// The citations of the form: those the incident has, each editable and
+/// removable, and one to add.
+fn citations_fieldset(
+    v: &Visitor,
+    data: &Dataset,
+    values: &Values,
+    errors: &Errors,
+    existing: usize,
+) -> Markup {
+    let l = v.lang;
+    let get = |name: String| values.get(&name).cloned().unwrap_or_default();
+    let err = |name: String| {
+        errors
+            .get(&name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    let sources = |name: String| {
+        let current = get(name.clone());
+        html! {
+            select name=(name) {
+                @for s in &data.sources { option value=(s.id) selected[current == s.id.to_string()] { (s.title) } }
+            }
+        }
+    };
+    html! {
+        fieldset {
+            legend { (t(l, "citations")) }
+            input type="hidden" name="citations_shown" value="1";
+            @for row in 0..existing {
+                div.citation {
+                    label { (t(l, "source")) (sources(format!("cite_{row}_source"))) (err(format!("cite_{row}_source")).unwrap_or_default()) }
+                    label { (t(l, "locator")) input name=(format!("cite_{row}_locator")) value=(get(format!("cite_{row}_locator"))); (err(format!("cite_{row}_locator")).unwrap_or_default()) }
+                    label { (t(l, "quote")) textarea name=(format!("cite_{row}_quote")) rows="3" { (get(format!("cite_{row}_quote"))) } (err(format!("cite_{row}_quote")).unwrap_or_default()) }
+                    label.check { input type="checkbox" name=(format!("cite_{row}_remove")) value="1" checked[values.contains_key(&format!("cite_{row}_remove"))]; (t(l, "remove_citation")) }
+                }
+            }
+            h3 { (t(l, "add_citation")) }
+            label { (t(l, "source")) (sources("source".into())) (err("source".into()).unwrap_or_default()) }
+            label { (t(l, "locator")) input name="locator" value=(get("locator".into())); (err("locator".into()).unwrap_or_default()) }
+            label { (t(l, "quote")) textarea name="quote" rows="3" { (get("quote".into())) } (err("quote".into()).unwrap_or_default()) }
+        }
+    }
 }
 
 fn form_page(
     v: &Visitor,
     data: &Dataset,
     action: &str,
-    form: &IncidentForm,
+    values: &Values,
     errors: &Errors,
-    new: bool,
+    existing_citations: Option<usize>,
 ) -> Markup {
     let l = v.lang;
     let vocab = Vocabularies::builtin();
+    let get = |name: &str| values.get(name).cloned().unwrap_or_default();
     let err = |f: &str| {
         errors
             .get(f)
             .map(|m| html! { span.error role="alert" { (m) } })
     };
-    let select = |name: &'static str, vocab_name: Vocabulary, current: &str| {
+    let select = |name: &'static str, vocab_name: Vocabulary| {
+        let current = get(name);
         html! {
             select name=(name) {
                 @for code in vocab.codes(vocab_name) {
@@ -190,42 +598,32 @@ fn form_page(
             }
         }
     };
-    let title = if new {
-        t(l, "new_incident")
-    } else {
-        t(l, "edit")
+    let title = match existing_citations {
+        None => t(l, "new_incident"),
+        Some(_) => t(l, "edit"),
     };
     let body = html! {
         h1 { (title) }
         @if !errors.is_empty() { p.error role="alert" { (t(l, "fix_below")) } }
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(v.csrf);
-            label { (t(l, "kind")) (select("kind", Vocabulary::IncidentKind, &form.kind)) (err("kind").unwrap_or_default()) }
-            label { (t(l, "title")) input name="title" required value=(form.title); (err("title").unwrap_or_default()) }
-            label { (t(l, "summary")) textarea name="summary" rows="4" { (form.summary) } }
-            label { (t(l, "date")) " (" (t(l, "date_hint")) ")" input name="date" required value=(form.date); (err("date").unwrap_or_default()) }
-            label { (t(l, "low")) input name="low" inputmode="numeric" required value=(form.low); (err("low").unwrap_or_default()) }
-            label { (t(l, "best")) input name="best" inputmode="numeric" value=(form.best); (err("best").unwrap_or_default()) }
-            label { (t(l, "high")) input name="high" inputmode="numeric" value=(form.high); (err("high").unwrap_or_default()) }
-            label { (t(l, "verification")) (select("verification", Vocabulary::Verification, &form.verification)) (err("verification").unwrap_or_default()) }
+            label { (t(l, "kind")) (select("kind", Vocabulary::IncidentKind)) (err("kind").unwrap_or_default()) }
+            label { (t(l, "title")) input name="title" required value=(get("title")); (err("title").unwrap_or_default()) }
+            label { (t(l, "summary")) textarea name="summary" rows="4" { (get("summary")) } }
+            label { (t(l, "date")) " (" (t(l, "date_hint")) ")" input name="date" required value=(get("date")); (err("date").unwrap_or_default()) }
+            label { (t(l, "low")) input name="low" inputmode="numeric" required value=(get("low")); (err("low").unwrap_or_default()) }
+            label { (t(l, "best")) input name="best" inputmode="numeric" value=(get("best")); (err("best").unwrap_or_default()) }
+            label { (t(l, "high")) input name="high" inputmode="numeric" value=(get("high")); (err("high").unwrap_or_default()) }
+            label { (t(l, "verification")) (select("verification", Vocabulary::Verification)) (err("verification").unwrap_or_default()) }
             label { (t(l, "confidentiality"))
                 select name="confidentiality" {
                     @for c in Confidentiality::ALL {
-                        option value=(c.code()) selected[form.confidentiality == c.code()] { (crate::i18n::level(l, c)) }
+                        option value=(c.code()) selected[get("confidentiality") == c.code()] { (crate::i18n::level(l, c)) }
                     }
                 }
             }
-            fieldset {
-                legend { (t(l, "citations")) }
-                label { (t(l, "source"))
-                    select name="source" {
-                        @for s in &data.sources { option value=(s.id) selected[form.source == s.id.to_string()] { (s.title) } }
-                    }
-                    (err("source").unwrap_or_default())
-                }
-                label { (t(l, "locator")) input name="locator" value=(form.locator); (err("locator").unwrap_or_default()) }
-                label { (t(l, "quote")) textarea name="quote" rows="3" { (form.quote) } (err("quote").unwrap_or_default()) }
-            }
+            (links_fieldsets(v, data, values, errors))
+            (citations_fieldset(v, data, values, errors, existing_citations.unwrap_or(0)))
             button type="submit" { (t(l, "save")) }
         }
     };
@@ -240,6 +638,16 @@ fn not_found() -> ServiceError {
     ServiceError::Store(refwatch_storage::StoreError::NotFound(String::new()))
 }
 
+fn refused_from_elsewhere(v: &Visitor, state: &AppState, values: &Values) -> Option<Response> {
+    (!v.posted_here(value(values, "csrf"))).then(|| {
+        failure(
+            v,
+            state,
+            &ServiceError::Denied("post a form from elsewhere"),
+        )
+    })
+}
+
 pub(crate) async fn new_incident(State(state): State<AppState>, v: Visitor) -> Response {
     if !can(&v, Operation::Create) {
         return failure(&v, &state, &not_found());
@@ -248,33 +656,31 @@ pub(crate) async fn new_incident(State(state): State<AppState>, v: Visitor) -> R
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let form = IncidentForm {
-        verification: "single_source".into(),
-        confidentiality: "restricted".into(),
-        ..IncidentForm::default()
-    };
+    let values: Values = [
+        ("verification", "single_source"),
+        ("confidentiality", "restricted"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
     page(
         &v,
         &state,
         StatusCode::OK,
-        form_page(&v, &data, "/incidents", &form, &Errors::new(), true),
+        form_page(&v, &data, "/incidents", &values, &Errors::new(), None),
     )
 }
 
 pub(crate) async fn create_incident(
     State(state): State<AppState>,
     v: Visitor,
-    Form(form): Form<IncidentForm>,
+    Form(values): Form<Values>,
 ) -> Response {
     if !can(&v, Operation::Create) {
         return failure(&v, &state, &not_found());
     }
-    if !v.posted_here(&form.csrf) {
-        return failure(
-            &v,
-            &state,
-            &ServiceError::Denied("post a form from elsewhere"),
-        );
+    if let Some(refused) = refused_from_elsewhere(&v, &state, &values) {
+        return refused;
     }
     let core = state.core.for_caller(v.caller.clone());
     let data = match core.readable().await {
@@ -282,8 +688,8 @@ pub(crate) async fn create_incident(
         Err(e) => return failure(&v, &state, &e),
     };
     let id = IncidentId::random();
-    let errors = match read(&form, id, None, v.lang) {
-        Ok(incident) => match core
+    let errors = match read(&values, id, None, &data, v.lang) {
+        (Ok(incident), rows) => match core
             .import(&Dataset {
                 incidents: vec![incident.into()],
                 ..Dataset::default()
@@ -291,35 +697,82 @@ pub(crate) async fn create_incident(
             .await
         {
             Ok(_) => return redirect(&format!("/incidents/{id}"), &[]),
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows),
             Err(e) => return failure(&v, &state, &e),
         },
-        Err(errors) => errors,
+        (Err(errors), _) => errors,
     };
     page(
         &v,
         &state,
         StatusCode::UNPROCESSABLE_ENTITY,
-        form_page(&v, &data, "/incidents", &form, &errors, true),
+        form_page(&v, &data, "/incidents", &values, &errors, None),
     )
 }
 
-fn form_of(i: &Incident) -> IncidentForm {
-    IncidentForm {
-        csrf: String::new(),
-        kind: i.kind.code().to_owned(),
-        title: i.title.clone(),
-        summary: i.summary.clone(),
-        date: i.date.to_string(),
-        low: i.victims.low.to_string(),
-        best: i.victims.best.map(|b| b.to_string()).unwrap_or_default(),
-        high: i.victims.high.map(|h| h.to_string()).unwrap_or_default(),
-        verification: i.verification.code().to_owned(),
-        confidentiality: i.confidentiality.code().to_owned(),
-        source: String::new(),
-        locator: String::new(),
-        quote: String::new(),
+/// The form's values of a stored incident.
+fn values_of(i: &Incident, data: &Dataset, l: Lang) -> Values {
+    let mut values = Values::new();
+    let mut set = |k: String, v: String| {
+        values.insert(k, v);
+    };
+    set("kind".into(), i.kind.code().to_owned());
+    set("title".into(), i.title.clone());
+    set("summary".into(), i.summary.clone());
+    set("date".into(), i.date.to_string());
+    set("low".into(), i.victims.low.to_string());
+    set(
+        "best".into(),
+        i.victims.best.map(|b| b.to_string()).unwrap_or_default(),
+    );
+    set(
+        "high".into(),
+        i.victims.high.map(|h| h.to_string()).unwrap_or_default(),
+    );
+    set("verification".into(), i.verification.code().to_owned());
+    set(
+        "confidentiality".into(),
+        i.confidentiality.code().to_owned(),
+    );
+    for (row, p) in i.places.iter().enumerate() {
+        let name = data
+            .places
+            .iter()
+            .find(|x| x.id == p.place)
+            .map_or_else(|| p.place.to_string(), |x| x.name(l).to_owned());
+        set(format!("place_{row}"), name);
+        set(format!("place_role_{row}"), p.role.code().to_owned());
     }
+    for (row, a) in i.actors.iter().enumerate() {
+        let name = data
+            .actors
+            .iter()
+            .find(|x| x.id == a.actor)
+            .map_or_else(|| a.actor.to_string(), |x| x.name(l).to_owned());
+        set(format!("actor_{row}"), name);
+        set(format!("actor_role_{row}"), a.role.code().to_owned());
+    }
+    for (row, b) in i.breakdown.iter().enumerate() {
+        set(
+            format!("bd_{row}_term"),
+            format!("{}:{}", b.dimension.code(), b.term.code()),
+        );
+        set(format!("bd_{row}_low"), b.count.low.to_string());
+        set(
+            format!("bd_{row}_best"),
+            b.count.best.map(|n| n.to_string()).unwrap_or_default(),
+        );
+        set(
+            format!("bd_{row}_high"),
+            b.count.high.map(|n| n.to_string()).unwrap_or_default(),
+        );
+    }
+    for (row, c) in i.citations.iter().enumerate() {
+        set(format!("cite_{row}_source"), c.source.to_string());
+        set(format!("cite_{row}_locator"), c.locator.clone());
+        set(format!("cite_{row}_quote"), c.quote.clone());
+    }
+    values
 }
 
 async fn editable(
@@ -355,19 +808,16 @@ pub(crate) async fn edit_incident(
     match editable(&state, &v, &id).await {
         Ok((data, incident)) => {
             let action = format!("/incidents/{}", incident.id);
-            page(
+            let values = values_of(&incident, &data, v.lang);
+            let form = form_page(
                 &v,
-                &state,
-                StatusCode::OK,
-                form_page(
-                    &v,
-                    &data,
-                    &action,
-                    &form_of(&incident),
-                    &Errors::new(),
-                    false,
-                ),
-            )
+                &data,
+                &action,
+                &values,
+                &Errors::new(),
+                Some(incident.citations.len()),
+            );
+            page(&v, &state, StatusCode::OK, form)
         }
         Err(e) => failure(&v, &state, &e),
     }
@@ -377,37 +827,36 @@ pub(crate) async fn update_incident(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<IncidentForm>,
+    Form(values): Form<Values>,
 ) -> Response {
-    if !v.posted_here(&form.csrf) {
-        return failure(
-            &v,
-            &state,
-            &ServiceError::Denied("post a form from elsewhere"),
-        );
+    if let Some(refused) = refused_from_elsewhere(&v, &state, &values) {
+        return refused;
     }
     let (data, base) = match editable(&state, &v, &id).await {
         Ok(found) => found,
         Err(e) => return failure(&v, &state, &e),
     };
     let action = format!("/incidents/{}", base.id);
-    let errors = match read(&form, base.id, Some(&base), v.lang) {
-        Ok(incident) => match state
+    let errors = match read(&values, base.id, Some(&base), &data, v.lang) {
+        (Ok(incident), rows) => match state
             .core
             .for_caller(v.caller.clone())
             .update_incident(&incident)
             .await
         {
-            Ok(()) => return redirect(&action, &[]),
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Ok(()) => return redirect(&format!("{action}/history?done=saved"), &[]),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows),
             Err(e) => return failure(&v, &state, &e),
         },
-        Err(errors) => errors,
+        (Err(errors), _) => errors,
     };
-    page(
+    let form = form_page(
         &v,
-        &state,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        form_page(&v, &data, &action, &form, &errors, false),
-    )
+        &data,
+        &action,
+        &values,
+        &errors,
+        Some(base.citations.len()),
+    );
+    page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, form)
 }

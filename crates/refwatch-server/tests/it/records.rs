@@ -584,3 +584,150 @@ async fn documenters_record_places_sources_and_actors_in_the_browser_with_their_
     let (_, places) = viewer.get("/places").await;
     assert!(!places.contains("/places/new"));
 }
+
+#[tokio::test]
+async fn an_incident_is_recorded_with_places_actors_breakdown_and_citations_it_can_correct() {
+    let app: &'static super::App = Box::leak(Box::new(spawn_app().await));
+    let editor = Browser::signed_in(app, "editor").await;
+    let source = "key:t-src"
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string();
+    let mut fields = vec![
+        ("kind", "detention".to_owned()),
+        ("title", "Generated form detention".to_owned()),
+        ("date", "2024-05".to_owned()),
+        ("low", "3".to_owned()),
+        ("verification", "single_source".to_owned()),
+        ("confidentiality", "restricted".to_owned()),
+        ("places_shown", "1".to_owned()),
+        ("place_0", "랴오닝성".to_owned()),
+        ("place_role_0", "detention".to_owned()),
+        ("place_1", "Atlantis".to_owned()),
+        ("place_role_1", "arrest".to_owned()),
+        ("actors_shown", "1".to_owned()),
+        ("actor_0", "people's republic of china".to_owned()),
+        ("actor_role_0", "detaining_authority".to_owned()),
+        ("breakdown_shown", "1".to_owned()),
+        ("bd_0_term", "sex:female".to_owned()),
+        ("bd_0_low", "many".to_owned()),
+        ("citations_shown", "1".to_owned()),
+        ("source", source.clone()),
+        ("locator", "call notes, p. 2".to_owned()),
+        ("quote", "three women were held".to_owned()),
+    ];
+    let pairs = |f: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { f.clone() };
+    let post = |path: String, f: Vec<(&'static str, String)>| {
+        let editor = &editor;
+        async move {
+            let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            editor.post(&path, &refs).await
+        }
+    };
+    // A place not in the list and a word for a count: nothing saved, both
+    // named beside their rows, what was typed kept.
+    let (status, _, page) = post("/incidents".into(), pairs(&fields)).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Not in the list") && page.contains("Enter a whole number."));
+    assert!(page.contains("value=\"Atlantis\"") && page.contains("value=\"many\""));
+    let stored = |app: &'static super::App| app.core.dataset();
+    assert!(
+        !stored(app)
+            .await
+            .unwrap()
+            .incidents
+            .iter()
+            .any(|i| i.title == "Generated form detention")
+    );
+    fields.retain(|(k, _)| !k.starts_with("place_1") && *k != "place_role_1");
+    for f in &mut fields {
+        if f.0 == "bd_0_low" {
+            f.1 = "2".into();
+        }
+    }
+    let (status, location, page) = post("/incidents".into(), pairs(&fields)).await;
+    assert_eq!(status, 303, "{page}");
+    let find = |data: &refwatch_domain::Dataset| {
+        data.incidents
+            .iter()
+            .find(|i| i.title == "Generated form detention")
+            .cloned()
+            .unwrap()
+    };
+    let made = find(&stored(app).await.unwrap());
+    assert_eq!(made.places.len(), 1);
+    assert_eq!(made.actors[0].role.code(), "detaining_authority");
+    assert_eq!(made.breakdown[0].count.low, 2);
+    assert_eq!(made.citations.len(), 1);
+
+    // The edit form shows the citation to correct; corrected, and one added.
+    let (_, form) = editor.get(&format!("{location}/edit")).await;
+    assert!(form.contains("three women were held") && form.contains("name=\"cite_0_quote\""));
+    assert!(form.contains("value=\"Liaoning\""), "the place by name");
+    let mut edit = fields.clone();
+    edit.retain(|(k, _)| !matches!(*k, "source" | "locator" | "quote"));
+    edit.extend([
+        ("cite_0_source", source.clone()),
+        ("cite_0_locator", "call notes, p. 3".to_owned()),
+        ("cite_0_quote", "three women were held at Tumen".to_owned()),
+        ("source", source.clone()),
+        ("locator", "second call, p. 1".to_owned()),
+        ("quote", "they were moved on".to_owned()),
+    ]);
+    let (status, _, page) = post(location.clone(), edit.clone()).await;
+    assert_eq!(status, 303, "{page}");
+    let edited = find(&stored(app).await.unwrap());
+    assert_eq!(edited.citations.len(), 2);
+    assert_eq!(
+        edited.citations[0].id, made.citations[0].id,
+        "corrected in place"
+    );
+    assert_eq!(edited.citations[0].quote, "three women were held at Tumen");
+
+    // Removing every citation is refused (a fact needs one): nothing lost.
+    let mut remove_all = edit.clone();
+    remove_all.retain(|(k, _)| !matches!(*k, "source" | "locator" | "quote"));
+    remove_all.extend([
+        ("cite_0_remove", "1".to_owned()),
+        ("cite_1_quote", "x".to_owned()),
+        ("cite_1_remove", "1".to_owned()),
+    ]);
+    let (status, _, page) = post(location.clone(), remove_all).await;
+    assert_eq!(status, 422, "{page}");
+    assert_eq!(find(&stored(app).await.unwrap()).citations.len(), 2);
+    // One removed.
+    let mut remove_one = edit.clone();
+    remove_one.retain(|(k, _)| !matches!(*k, "source" | "locator" | "quote"));
+    remove_one.push(("cite_0_remove", "1".to_owned()));
+    let (status, _, _) = post(location.clone(), remove_one).await;
+    assert_eq!(status, 303);
+    let now = find(&stored(app).await.unwrap());
+    assert_eq!(now.citations.len(), 1);
+    assert_eq!(now.citations[0].quote, "they were moved on");
+
+    // A form that does not show places, actors or the breakdown keeps them.
+    let bare: Vec<(&'static str, String)> = fields
+        .iter()
+        .filter(|(k, _)| {
+            !(k.starts_with("place")
+                || k.starts_with("actor")
+                || k.starts_with("bd_")
+                || k.starts_with("breakdown")
+                || k.starts_with("citations")
+                || matches!(*k, "source" | "locator" | "quote"))
+        })
+        .cloned()
+        .collect();
+    let (status, _, page) = post(location.clone(), bare).await;
+    assert_eq!(status, 303, "{page}");
+    let kept = find(&stored(app).await.unwrap());
+    assert_eq!(
+        (
+            kept.places.len(),
+            kept.actors.len(),
+            kept.breakdown.len(),
+            kept.citations.len()
+        ),
+        (1, 1, 1, 1)
+    );
+}
