@@ -180,7 +180,12 @@ pub fn router(state: AppState) -> Router {
         .route("/mechanisms.csv", get(sheets::mechanisms_csv))
         .route("/mechanisms.xlsx", get(sheets::mechanisms_xlsx))
         .route("/persons", get(pages::persons))
-        .route("/persons/{id}", get(pages::person))
+        .route(
+            "/persons/{id}",
+            get(pages::person).post(|State(s), v, Path(id), Form(f)| {
+                record_forms::update(RecordKind::Person, s, v, id, f)
+            }),
+        )
         .route(
             "/sources",
             get(pages::sources)
@@ -291,7 +296,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
-        .route("/api/v1/persons/{id}", get(api::person))
+        .route(
+            "/api/v1/persons/{id}",
+            get(api::person).put(record_api::update_person),
+        )
         .route("/api/v1/persons/{id}/identity", get(api::person_identity))
         .route("/api/v1/public/tables", get(api::public_tables))
         .route("/api/v1/admin/users", get(api::users).post(api::add_user))

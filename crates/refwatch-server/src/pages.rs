@@ -1066,6 +1066,12 @@ pub(crate) async fn person(
     };
     let body = html! {
         h1 { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
+        @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, p.confidentiality).allowed() {
+            p {
+                a href={ "/persons/" (p.id) "/edit" } { (t(l, "edit")) } " · "
+                a href={ "/persons/" (p.id) "/history" } { (t(l, "history")) }
+            }
+        }
         h2 { (t(l, "identity")) }
         @match &identity {
             Ok(Some(i)) => {

@@ -22,6 +22,7 @@ pub(crate) fn plural(kind: RecordKind) -> &'static str {
         RecordKind::Place => "places",
         RecordKind::Actor => "actors",
         RecordKind::Incident => "incidents",
+        RecordKind::Person => "persons",
     }
 }
 
@@ -44,6 +45,10 @@ pub(crate) fn parse_record(
             .incidents
             .pop()
             .map(|i| Record::Incident(std::sync::Arc::unwrap_or_clone(i))),
+        RecordKind::Person => data
+            .persons
+            .pop()
+            .map(|p| Record::Person(std::sync::Arc::unwrap_or_clone(p))),
     };
     record.ok_or_else(|| {
         vec![refwatch_domain::Problem {
@@ -67,6 +72,17 @@ fn record_from_json(
             "send one record as a JSON object in the dataset file format",
         )));
     };
+    if kind == RecordKind::Person
+        && let Some(field) = ["identity", "citations"]
+            .into_iter()
+            .find(|f| object.contains_key(*f))
+    {
+        // Never dropped in silence: said, and nothing changed.
+        return Err(Box::new(crate::api::invalid(&[refwatch_domain::Problem {
+            path: field.to_owned(),
+            message: "a person's identity and citations are sealed and are not changed here; leave this field out".into(),
+        }])));
+    }
     if !object.contains_key("id") {
         let id = id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         object.insert("id".into(), Value::String(id));
@@ -284,8 +300,8 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
                           h: HeaderMap| restore(kind, s, v, p, h),
                 ),
             );
-        if kind == RecordKind::Incident {
-            // Its list, reading and writing have their own handlers (api.rs).
+        if matches!(kind, RecordKind::Incident | RecordKind::Person) {
+            // Their lists and reading have their own handlers (api.rs).
             continue;
         }
         router = router.route(
@@ -342,6 +358,17 @@ pub(crate) async fn create_actor(
     body: String,
 ) -> Response {
     create(RecordKind::Actor, s, v, h, body).await
+}
+
+/// `PUT /api/v1/persons/{id}`: what does not identify them.
+pub(crate) async fn update_person(
+    State(s): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    update(RecordKind::Person, s, v, id, h, body).await
 }
 
 /// `DELETE /api/v1/incidents/{id}`.

@@ -37,7 +37,13 @@ enum Input {
     Precision,
     /// The place or body it lies within, chosen by name from a list.
     Parent,
+    /// A place, chosen by name from a list.
+    Place,
     Number,
+    /// A whole number, such as a year.
+    Whole,
+    /// Yes or no.
+    Check,
 }
 
 /// One field of a form: its name in the file format (`lat`, `lon` and
@@ -77,6 +83,20 @@ fn fields(kind: RecordKind) -> &'static [Field] {
             Field("lon", "lon", Number, false),
             Field("precision", "precision", Precision, false),
         ],
+        RecordKind::Person => &[
+            Field("sex", "sex", Vocab(Vocabulary::Sex), false),
+            Field("birth_year", "birth_year", Whole, false),
+            Field("age_group", "age_group", Vocab(Vocabulary::AgeGroup), false),
+            Field("origin_place", "origin_place", Place, false),
+            Field(
+                "category",
+                "category",
+                Vocab(Vocabulary::VictimCategory),
+                false,
+            ),
+            Field("confidentiality", "confidentiality", Level, true),
+            Field("consent_public", "consent_public", Check, false),
+        ],
         RecordKind::Actor | RecordKind::Incident => &[
             Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
             Field("name_en", "name_en", Text, true),
@@ -90,6 +110,7 @@ fn fields(kind: RecordKind) -> &'static [Field] {
 /// The heading of a kind's new-record form.
 fn new_title(kind: RecordKind) -> &'static str {
     match kind {
+        RecordKind::Person => "edit",
         RecordKind::Source => "new_source",
         RecordKind::Place => "new_place",
         _ => "new_actor",
@@ -168,11 +189,163 @@ fn values_of(record: &Record, data: &Dataset, l: Lang) -> Values {
                 .into_iter()
                 .find(|(id, ..)| *id == text)
                 .map_or(text, |(_, shown, _)| shown),
+            Input::Place => place_name(data, &text, l),
+            Input::Check if text == "false" => String::new(),
             _ => text,
         };
         values.insert((*name).to_owned(), text);
     }
+    if record.kind() == RecordKind::Person {
+        person_rows_of(&json, data, l, &mut values);
+    }
     values
+}
+
+/// The name of the place with this id (or the text as it is).
+fn place_name(data: &Dataset, id: &str, l: Lang) -> String {
+    data.places
+        .iter()
+        .find(|p| p.id.to_string() == id)
+        .map_or_else(|| id.to_owned(), |p| p.name(l).to_owned())
+}
+
+/// A person's timeline and incidents as form rows.
+fn person_rows_of(json: &Value, data: &Dataset, l: Lang, values: &mut Values) {
+    let title = |id: &str| {
+        data.incidents
+            .iter()
+            .find(|i| i.id.to_string() == id)
+            .map_or_else(|| id.to_owned(), |i| i.title.clone())
+    };
+    let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+    for (n, e) in json["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        values.insert(format!("timeline_{n}_date"), text(&e["date"]));
+        values.insert(format!("timeline_{n}_status"), text(&e["status"]));
+        values.insert(
+            format!("timeline_{n}_place"),
+            place_name(data, &text(&e["place"]), l),
+        );
+        values.insert(
+            format!("timeline_{n}_incident"),
+            title(&text(&e["incident"])),
+        );
+    }
+    for (n, e) in json["incidents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        values.insert(format!("incident_{n}"), title(&text(&e["incident"])));
+        values.insert(format!("incident_{n}_role"), text(&e["role"]));
+    }
+}
+
+/// The place typed: its id, if exactly one place has this name or id.
+fn place_id(data: &Dataset, text: &str) -> Option<String> {
+    parent_id(&parents(data, RecordKind::Place, Lang::En), text)
+}
+
+/// The incident typed: by id or exact title, when exactly one has it.
+fn incident_id(data: &Dataset, text: &str) -> Option<String> {
+    let mut found = data
+        .incidents
+        .iter()
+        .filter(|i| i.id.to_string() == text || i.title.trim() == text)
+        .map(|i| i.id.to_string());
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// How many rows of a list the form sent (the highest row number + 1).
+fn rows_in(values: &Values, prefix: &str) -> usize {
+    values
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix(prefix)?
+                .split('_')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .max()
+        .map_or(0, |n| n + 1)
+        .min(200)
+}
+
+/// Reads a person's timeline and incident rows into `object`.
+fn read_person_rows(
+    values: &Values,
+    data: &Dataset,
+    l: Lang,
+    object: &mut Map<String, Value>,
+    errors: &mut Errors,
+) {
+    let get = |name: String| values.get(&name).map_or("", |v| v.trim()).to_owned();
+    let mut timeline = Vec::new();
+    for n in 0..rows_in(values, "timeline_") {
+        let (date, status) = (
+            get(format!("timeline_{n}_date")),
+            get(format!("timeline_{n}_status")),
+        );
+        if date.is_empty() && status.is_empty() {
+            continue;
+        }
+        let mut e = Map::new();
+        e.insert("date".into(), Value::String(date));
+        e.insert("status".into(), Value::String(status));
+        let place = get(format!("timeline_{n}_place"));
+        if !place.is_empty() {
+            match place_id(data, &place) {
+                Some(id) => {
+                    e.insert("place".into(), Value::String(id));
+                }
+                None => {
+                    errors.insert(
+                        format!("timeline_{n}_place"),
+                        t(l, "not_in_list").to_owned(),
+                    );
+                }
+            }
+        }
+        let incident = get(format!("timeline_{n}_incident"));
+        if !incident.is_empty() {
+            match incident_id(data, &incident) {
+                Some(id) => {
+                    e.insert("incident".into(), Value::String(id));
+                }
+                None => {
+                    errors.insert(
+                        format!("timeline_{n}_incident"),
+                        t(l, "not_in_list").to_owned(),
+                    );
+                }
+            }
+        }
+        timeline.push(Value::Object(e));
+    }
+    let mut incidents = Vec::new();
+    for n in 0..rows_in(values, "incident_") {
+        let incident = get(format!("incident_{n}"));
+        if incident.is_empty() {
+            continue;
+        }
+        match incident_id(data, &incident) {
+            Some(id) => incidents.push(
+                serde_json::json!({"incident": id, "role": get(format!("incident_{n}_role"))}),
+            ),
+            None => {
+                errors.insert(format!("incident_{n}"), t(l, "not_in_list").to_owned());
+            }
+        }
+    }
+    object.insert("timeline".into(), Value::Array(timeline));
+    object.insert("incidents".into(), Value::Array(incidents));
 }
 
 /// Reads the form into a record with this id, or the errors by field.
@@ -197,6 +370,21 @@ fn read(
                 Some(id) => Value::String(id),
                 None => {
                     errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
+                    continue;
+                }
+            },
+            Input::Place => match place_id(data, text) {
+                Some(id) => Value::String(id),
+                None => {
+                    errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
+                    continue;
+                }
+            },
+            Input::Check => Value::Bool(true),
+            Input::Whole => match text.parse::<i32>() {
+                Ok(n) => serde_json::json!(n),
+                _ => {
+                    errors.insert((*name).to_owned(), t(l, "not_a_number").to_owned());
                     continue;
                 }
             },
@@ -225,6 +413,9 @@ fn read(
             .or_insert_with(|| Value::String(CoordPrecision::City.code().to_owned()));
         object.insert("coordinates".into(), Value::Object(coordinates));
     }
+    if kind == RecordKind::Person {
+        read_person_rows(values, data, l, &mut object, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -242,10 +433,27 @@ fn problems_to_errors(problems: &[Problem]) -> Errors {
         };
         let path = path.trim_start_matches('.');
         let path = path.strip_prefix("coordinates.").unwrap_or(path);
-        let field = path.split(['.', '[']).next().unwrap_or("").to_owned();
+        let field = row_field(path)
+            .unwrap_or_else(|| path.split(['.', '[']).next().unwrap_or("").to_owned());
         errors.entry(field).or_insert_with(|| p.message.clone());
     }
     errors
+}
+
+/// The row field of a problem in a person's timeline or incidents:
+/// `timeline[1].status` → `timeline_1_status`, `incidents[0].role` →
+/// `incident_0_role`.
+fn row_field(path: &str) -> Option<String> {
+    let (list, rest) = path.split_once('[')?;
+    let (n, sub) = rest.split_once(']')?;
+    let sub = sub.trim_start_matches('.');
+    match (list, sub) {
+        ("timeline", "") => Some(format!("timeline_{n}_date")),
+        ("timeline", sub) => Some(format!("timeline_{n}_{sub}")),
+        ("incidents", "role") => Some(format!("incident_{n}_role")),
+        ("incidents", _) => Some(format!("incident_{n}")),
+        _ => None,
+    }
 }
 
 fn may(v: &Visitor, op: Operation, level: Confidentiality) -> bool {
@@ -276,7 +484,11 @@ fn form_page(
     let list_id = format!("{}-choices", plural(kind));
     let unplaced: Vec<&String> = errors
         .iter()
-        .filter(|(k, _)| !fields(kind).iter().any(|f| f.0 == k.as_str()))
+        .filter(|(k, _)| {
+            !fields(kind).iter().any(|f| f.0 == k.as_str())
+                && !(kind == RecordKind::Person
+                    && (k.starts_with("timeline_") || k.starts_with("incident_")))
+        })
         .map(|(_, m)| m)
         .collect();
     let body = html! {
@@ -311,9 +523,16 @@ fn form_page(
                             }
                         },
                         Input::Parent => input name=(name) list=(list_id) autocomplete="off" value=(value(name));,
+                        Input::Place => input name=(name) list="place-choices" autocomplete="off" value=(value(name));,
+                        Input::Whole => input name=(name) inputmode="numeric" value=(value(name));,
+                        Input::Check => input type="checkbox" name=(name) value="true" checked[!value(name).is_empty()];,
                     }
                     (err(name).unwrap_or_default())
                 }
+            }
+            @if kind == RecordKind::Person { (person_rows(v, data, values, errors)) }
+            datalist id="place-choices" {
+                @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
             datalist id=(list_id) {
                 @for (_, shown, names) in parents(data, kind, l) {
@@ -324,6 +543,54 @@ fn form_page(
         }
     };
     layout(v, heading, action, body)
+}
+
+/// A person's status timeline and incidents, a row each and two to add.
+fn person_rows(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let get = |name: String| values.get(&name).cloned().unwrap_or_default();
+    let err = |name: String| {
+        errors
+            .get(&name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    let choose = |name: String, which: Vocabulary| {
+        let current = get(name.clone());
+        html! {
+            select name=(name) {
+                option value="" { "—" }
+                @for code in vocab.codes(which) {
+                    option value=(code) selected[current == code] { (vocab.label(which, &Term::new(code), l)) }
+                }
+            }
+        }
+    };
+    html! {
+        fieldset {
+            legend { (t(l, "timeline")) }
+            @for n in 0..rows_in(values, "timeline_") + 2 {
+                div.row {
+                    label { (t(l, "date")) input name=(format!("timeline_{n}_date")) value=(get(format!("timeline_{n}_date"))); (err(format!("timeline_{n}_date")).unwrap_or_default()) }
+                    label { (t(l, "status")) (choose(format!("timeline_{n}_status"), Vocabulary::PersonStatus)) (err(format!("timeline_{n}_status")).unwrap_or_default()) }
+                    label { (t(l, "place")) input name=(format!("timeline_{n}_place")) list="place-choices" autocomplete="off" value=(get(format!("timeline_{n}_place"))); (err(format!("timeline_{n}_place")).unwrap_or_default()) }
+                    label { (t(l, "incident")) input name=(format!("timeline_{n}_incident")) list="incident-choices" autocomplete="off" value=(get(format!("timeline_{n}_incident"))); (err(format!("timeline_{n}_incident")).unwrap_or_default()) }
+                }
+            }
+        }
+        fieldset {
+            legend { (t(l, "incidents")) }
+            @for n in 0..rows_in(values, "incident_") + 2 {
+                div.row {
+                    label { (t(l, "incident")) input name=(format!("incident_{n}")) list="incident-choices" autocomplete="off" value=(get(format!("incident_{n}"))); (err(format!("incident_{n}")).unwrap_or_default()) }
+                    label { (t(l, "role")) (choose(format!("incident_{n}_role"), Vocabulary::PersonRole)) (err(format!("incident_{n}_role")).unwrap_or_default()) }
+                }
+            }
+        }
+        datalist id="incident-choices" {
+            @for i in &data.incidents { option value=(i.title) { (crate::dates::text(&i.date, l)) } }
+        }
+    }
 }
 
 fn precision_label(l: Lang, c: CoordPrecision) -> &'static str {
@@ -501,19 +768,7 @@ fn described(
     let form_field = fields(kind).iter().find(|f| f.0 == leaf);
     let label = match form_field {
         Some(Field(_, key, ..)) => t(l, key).to_owned(),
-        None => {
-            let head = field.split(['.', '[']).next().unwrap_or(field);
-            crate::i18n::text(l, head).map_or_else(
-                || field.to_owned(),
-                |h| {
-                    if head == field {
-                        h.to_owned()
-                    } else {
-                        format!("{h} {}", &field[head.len()..])
-                    }
-                },
-            )
-        }
+        None => row_label(l, field),
     };
     let named = data
         .places
@@ -531,6 +786,20 @@ fn described(
                 .iter()
                 .find(|s| s.id.to_string() == value)
                 .map(|s| s.title.clone())
+        })
+        .or_else(|| {
+            data.incidents
+                .iter()
+                .find(|i| i.id.to_string() == value)
+                .map(|i| i.title.clone())
+        })
+        .or_else(|| {
+            row_vocabulary(field).map(|which| vocab.label(which, &Term::new(value), l).to_owned())
+        })
+        .or_else(|| match value {
+            "true" => Some(t(l, "yes").to_owned()),
+            "false" => Some(t(l, "no").to_owned()),
+            _ => None,
         });
     let shown = match (form_field.map(|f| f.2), named) {
         (_, Some(name)) => name,
@@ -542,6 +811,42 @@ fn described(
         _ => value.to_owned(),
     };
     (label, shown)
+}
+
+/// A field in a list, as `Status timeline 1 · Date`; others by their key.
+fn row_label(l: Lang, field: &str) -> String {
+    let head = field.split(['.', '[']).next().unwrap_or(field);
+    let list = crate::i18n::text(l, head).unwrap_or(head);
+    let Some(rest) = field[head.len()..].strip_prefix('[') else {
+        return list.to_owned();
+    };
+    let (n, sub) = rest.split_once(']').unwrap_or((rest, ""));
+    let row = n.parse::<usize>().map_or(0, |n| n + 1);
+    let sub = sub.trim_start_matches('.');
+    let sub_label = sub
+        .split('.')
+        .next_back()
+        .and_then(|s| crate::i18n::text(l, s))
+        .unwrap_or(sub);
+    if sub.is_empty() {
+        format!("{list} {row}")
+    } else {
+        format!("{list} {row} · {sub_label}")
+    }
+}
+
+/// The vocabulary of a field in a list (`timeline[0].status`).
+fn row_vocabulary(field: &str) -> Option<Vocabulary> {
+    let head = field.split(['.', '[']).next()?;
+    let leaf = field.rsplit('.').next()?;
+    Some(match (head, leaf) {
+        ("timeline", "status") => Vocabulary::PersonStatus,
+        ("incidents", "role") => Vocabulary::PersonRole,
+        ("places", "role") => Vocabulary::PlaceRole,
+        ("actors", "role") => Vocabulary::ActorRole,
+        ("breakdown", "term") => return None,
+        _ => return None,
+    })
 }
 
 fn versions_table(
@@ -630,8 +935,10 @@ pub(crate) async fn history(
         .as_str()
         .or(shown[if l == Lang::Ko { "name_ko" } else { "name_en" }].as_str())
         .or(shown["name_en"].as_str())
-        .unwrap_or(&id)
-        .to_owned();
+        .map_or_else(
+            || format!("{} {}…", t(l, kind.code()), id.get(..8).unwrap_or(&id)),
+            str::to_owned,
+        );
     let confirmation = done.as_deref().and_then(|d| match d {
         "saved" => Some("saved_ok"),
         "archived" => Some("archived_ok"),
@@ -644,17 +951,22 @@ pub(crate) async fn history(
         @if current.is_none() { p.notice { (t(l, "archived_record")) } }
         @if can_change && current.is_some() {
             p {
-                @if kind == RecordKind::Incident {
+                @if kind == RecordKind::Person {
+                    a href=(format!("{base}/edit")) { (t(l, "edit")) }
+                    " · " a href=(base.clone()) { (t(l, "person")) }
+                } @else if kind == RecordKind::Incident {
                     a href=(format!("/incidents/{id}/edit")) { (t(l, "edit")) }
                     " · " a href=(format!("/incidents/{id}")) { (t(l, "incident")) }
                 } @else {
                     a href=(format!("{base}/edit")) { (t(l, "edit")) }
                 }
             }
-            form method="post" action=(format!("{base}/archive")) {
-                input type="hidden" name="csrf" value=(v.csrf);
-                label { (t(l, "archive_reason")) input name="reason" required; }
-                button type="submit" { (t(l, "archive")) }
+            @if kind != RecordKind::Person {
+                form method="post" action=(format!("{base}/archive")) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    label { (t(l, "archive_reason")) input name="reason" required; }
+                    button type="submit" { (t(l, "archive")) }
+                }
             }
         }
         h2 { (t(l, "history")) }
@@ -779,19 +1091,21 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             // Its own form (forms.rs) records and edits it.
             continue;
         }
-        router = router
-            .route(
+        if kind != RecordKind::Person {
+            // A person comes in with their identity, by import, for now.
+            router = router.route(
                 &format!("{base}/new"),
                 get(move |State(s): State<AppState>, v: Visitor| new_form(kind, s, v)),
-            )
-            .route(
-                &format!("{base}/{{id}}/edit"),
-                get(
-                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
-                        edit_form(kind, s, v, id)
-                    },
-                ),
             );
+        }
+        router = router.route(
+            &format!("{base}/{{id}}/edit"),
+            get(
+                move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                    edit_form(kind, s, v, id)
+                },
+            ),
+        );
     }
     router
 }

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use refwatch_domain::{
-    Actor, Confidentiality, Dataset, Incident, Place, Problem, Source, Timestamp, Vocabularies,
-    validate_addition,
+    Actor, Confidentiality, Dataset, Incident, Person, Place, Problem, Source, Timestamp,
+    Vocabularies, validate_addition,
 };
 use refwatch_policy::{Operation, decide};
 use refwatch_storage::{RecordChange, RecordKind, RecordVersion, Store, StoreError, VersionAction};
@@ -32,6 +32,9 @@ pub enum Record {
     Actor(Actor),
     /// An incident.
     Incident(Incident),
+    /// What does not identify a person at risk (never their identity, nor
+    /// the words of their citations).
+    Person(Person),
 }
 
 impl Record {
@@ -42,6 +45,7 @@ impl Record {
             Self::Place(_) => RecordKind::Place,
             Self::Actor(_) => RecordKind::Actor,
             Self::Incident(_) => RecordKind::Incident,
+            Self::Person(_) => RecordKind::Person,
         }
     }
 
@@ -52,6 +56,7 @@ impl Record {
             Self::Place(r) => r.id.to_string(),
             Self::Actor(r) => r.id.to_string(),
             Self::Incident(r) => r.id.to_string(),
+            Self::Person(r) => r.id.to_string(),
         }
     }
 
@@ -60,6 +65,7 @@ impl Record {
         match self {
             Self::Source(r) => r.confidentiality,
             Self::Incident(r) => r.confidentiality,
+            Self::Person(r) => r.confidentiality,
             Self::Place(_) | Self::Actor(_) => Confidentiality::Public,
         }
     }
@@ -72,6 +78,15 @@ impl Record {
             Self::Place(r) => data.places.push(r.clone()),
             Self::Actor(r) => data.actors.push(r.clone()),
             Self::Incident(r) => data.incidents.push(Arc::new(r.clone())),
+            Self::Person(r) => {
+                // Whatever identifies them stays sealed, out of every copy.
+                let mut p = r.clone();
+                p.identity = None;
+                for c in &mut p.citations {
+                    (c.quote, c.locator, c.note) = (String::new(), String::new(), None);
+                }
+                data.persons.push(Arc::new(p));
+            }
         }
         data
     }
@@ -83,6 +98,7 @@ impl Record {
             RecordKind::Place => Self::Place(data.places.pop()?),
             RecordKind::Actor => Self::Actor(data.actors.pop()?),
             RecordKind::Incident => Self::Incident(Arc::unwrap_or_clone(data.incidents.pop()?)),
+            RecordKind::Person => Self::Person(Arc::unwrap_or_clone(data.persons.pop()?)),
         })
     }
 
@@ -104,6 +120,9 @@ impl Record {
             RecordKind::Incident => {
                 Self::Incident((**data.incidents.iter().find(|r| r.id.to_string() == id)?).clone())
             }
+            RecordKind::Person => {
+                Self::Person((**data.persons.iter().find(|r| r.id.to_string() == id)?).clone())
+            }
         })
     }
 
@@ -119,6 +138,7 @@ impl Record {
             Self::Place(_) => "places[0]",
             Self::Actor(_) => "actors[0]",
             Self::Incident(_) => "incidents[0]",
+            Self::Person(_) => "persons[0]",
         }
     }
 }
@@ -242,6 +262,19 @@ fn own_paths(record: &Record, problems: Vec<Problem>) -> Vec<Problem> {
         .collect()
 }
 
+/// `new` with what a change never takes from its sender: a person's
+/// identity and citations stay as stored (they are sealed).
+fn with_sealed_parts(new: &Record, stored: &Record) -> Record {
+    match (new, stored) {
+        (Record::Person(p), Record::Person(old)) => Record::Person(Person {
+            identity: None,
+            citations: old.citations.clone(),
+            ..p.clone()
+        }),
+        _ => new.clone(),
+    }
+}
+
 /// A problem when a place or actor would lie within itself.
 fn cycle(data: &Dataset, record: &Record) -> Option<Problem> {
     let (start, message) = match record {
@@ -309,7 +342,16 @@ impl<S: Store> Service<S> {
         replacing: Option<&Record>,
     ) -> Result<(), ServiceError> {
         let all = self.snapshots.all(&self.store).await?;
-        let incoming = record.dataset();
+        let mut incoming = record.dataset();
+        // A person's cited words are sealed with their identity: they were
+        // checked when they came in and are not changed here.
+        for p in &mut incoming.persons {
+            for c in &mut Arc::make_mut(p).citations {
+                if Person::cited_words_sealed(c) {
+                    (c.quote, c.locator) = ("sealed".into(), "sealed".into());
+                }
+            }
+        }
         let mut context = refwatch_domain::context_for(&all, &incoming);
         if let Some(old) = replacing {
             let id = old.id();
@@ -317,6 +359,7 @@ impl<S: Store> Service<S> {
             context.places.retain(|r| r.id.to_string() != id);
             context.actors.retain(|r| r.id.to_string() != id);
             context.incidents.retain(|r| r.id.to_string() != id);
+            context.persons.retain(|r| r.id.to_string() != id);
         }
         let mut problems = validate_addition(&context, &incoming, &Vocabularies::builtin());
         problems.extend(cycle(&all, record));
@@ -390,6 +433,15 @@ impl<S: Store> Service<S> {
             decide(self.actor.principal, Operation::Create, record.level()),
             "create records at this confidentiality level",
         )?;
+        if let Record::Person(p) = record {
+            // A person's identity is sealed on the way in, as an import does.
+            self.import(&Dataset {
+                persons: vec![Arc::new(p.clone())],
+                ..Dataset::default()
+            })
+            .await?;
+            return Ok(());
+        }
         self.check_record(record, None).await?;
         let version = self.version(record, VersionAction::Create, None);
         self.write_change(None, Some(record), vec![version], "create", record)
@@ -421,6 +473,7 @@ impl<S: Store> Service<S> {
         let old = self
             .changeable(record.kind(), &record.id(), record.level())
             .await?;
+        let record = &with_sealed_parts(record, &old);
         self.check_record(record, Some(&old)).await?;
         let mut versions = self.first_version(&old).await?;
         versions.push(self.version(record, VersionAction::Update, None));
@@ -438,6 +491,12 @@ impl<S: Store> Service<S> {
         reason: &str,
     ) -> Result<(), ServiceError> {
         let old = self.stored_record(kind, id).await?;
+        if kind == RecordKind::Person {
+            return Err(ServiceError::Invalid(vec![Problem {
+                path: String::new(),
+                message: "a person at risk is not archived: record what became of them in their status timeline".into(),
+            }]));
+        }
         // Archiving loses nothing and can be undone: it is a change, which
         // whoever may change the record may make.
         require(
@@ -494,6 +553,7 @@ impl<S: Store> Service<S> {
                 .await
         } else {
             let old = self.changeable(kind, id, restored.level()).await?;
+            let restored = with_sealed_parts(&restored, &old);
             self.check_record(&restored, Some(&old)).await?;
             let mut versions = self.first_version(&old).await?;
             versions.push(version);

@@ -318,3 +318,101 @@ async fn a_history_is_screened_for_names_like_the_records() {
         .unwrap();
     assert!(format!("{own:?}").contains(&name));
 }
+
+#[tokio::test]
+async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversioned() {
+    let s = source();
+    let mut p = person(Confidentiality::Restricted);
+    p.citations.push(Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "call notes".into(),
+        quote: "Generated Name was taken in Tumen".into(),
+        note: None,
+    });
+    let name = "Generated Name";
+    let d = db(Dataset {
+        sources: vec![s],
+        persons: vec![p.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let Record::Person(mut seen) = editor
+        .record(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap()
+    else {
+        panic!("not a person")
+    };
+    // What an editor sends back, even with an identity, changes only what
+    // does not identify the person.
+    seen.timeline.push(StatusEvent {
+        date: "2024-06-02".parse().unwrap(),
+        status: Term::new("detained"),
+        place: None,
+        incident: None,
+    });
+    seen.consent_public = false;
+    let mut other = PersonIdentity::default();
+    other.name_romanized = Some("Another Generated Name".into());
+    seen.identity = Some(other);
+    editor
+        .update_record(&Record::Person(seen.clone()))
+        .await
+        .unwrap();
+    seen.timeline.push(StatusEvent {
+        date: "2024-07".parse().unwrap(),
+        status: Term::new("repatriated"),
+        place: None,
+        incident: None,
+    });
+    editor
+        .update_record(&Record::Person(seen.clone()))
+        .await
+        .unwrap();
+    let stored = editor.dataset().await.unwrap();
+    assert_eq!(stored.persons[0].timeline.len(), 2);
+    let identity = editor.person_identity(p.id).await.unwrap().unwrap();
+    assert_eq!(identity.name_romanized.as_deref(), Some(name));
+    assert_eq!(identity.cited[0].quote, "Generated Name was taken in Tumen");
+
+    let history = editor
+        .history(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[0].action, VersionAction::Imported);
+    assert_eq!(
+        changed_fields(&history[2]),
+        vec!["timeline[1].date", "timeline[1].status"]
+    );
+    let text = format!("{history:?}");
+    assert!(!text.contains("Generated Name") && !text.contains("Tumen"));
+
+    // Nowhere on disk in the clear, versions included.
+    drop(editor);
+    for entry in std::fs::read_dir(d._dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for secret in [name, "Another Generated", "taken in Tumen"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} is on disk in the clear"
+            );
+        }
+    }
+
+    // Not archived, and not changed by those who may not.
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let err = editor
+        .archive_record(RecordKind::Person, &p.id.to_string(), "gone")
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("status timeline"), "{err}");
+    let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
+    assert!(matches!(
+        analyst.update_record(&Record::Person(seen)).await,
+        Err(ServiceError::Denied(_))
+    ));
+}

@@ -3,9 +3,10 @@
 -- file format (`body`), who changed it, when, how and why. A record
 -- imported before its first edit gets its imported state as version 1.
 -- An archived record's last version keeps its body, so that it can be
--- restored. Persons' identities are never in a body.
+-- restored. A person's version holds what does not identify them: never
+-- their identity, nor the words of their citations (sealed with it).
 CREATE TABLE record_version (
-    kind            TEXT NOT NULL CHECK (kind IN ('source', 'place', 'actor', 'incident')),
+    kind            TEXT NOT NULL CHECK (kind IN ('source', 'place', 'actor', 'incident', 'person')),
     id              TEXT NOT NULL,
     number          INTEGER NOT NULL CHECK (number >= 1),
     at              INTEGER NOT NULL,

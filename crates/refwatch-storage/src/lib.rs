@@ -118,11 +118,20 @@ pub enum RecordKind {
     Actor,
     /// An incident, with its places, actors, breakdowns, reports and citations.
     Incident,
+    /// A person at risk: what does not identify them (their identity and
+    /// the words of their citations stay sealed and are not versioned).
+    Person,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 4] = [Self::Source, Self::Place, Self::Actor, Self::Incident];
+    pub const ALL: [RecordKind; 5] = [
+        Self::Source,
+        Self::Place,
+        Self::Actor,
+        Self::Incident,
+        Self::Person,
+    ];
 
     /// Its code, as stored and as the API names it (`source`, ...).
     pub fn code(self) -> &'static str {
@@ -131,6 +140,7 @@ impl RecordKind {
             Self::Place => "place",
             Self::Actor => "actor",
             Self::Incident => "incident",
+            Self::Person => "person",
         }
     }
 
@@ -210,7 +220,9 @@ pub struct RecordVersion {
 pub struct RecordChange<'a> {
     /// Records taken out (to be replaced by their new version in `insert`,
     /// or archived): refused if one is not stored, and, when it is not put
-    /// back, if others still refer to it.
+    /// back, if others still refer to it. A person is never taken out: one
+    /// removed and put back has what does not identify them replaced (their
+    /// sealed identity and citations stay as they are).
     pub remove: &'a [(RecordKind, String)],
     /// Records put in: refused if one is stored and not removed.
     pub insert: &'a Dataset,

@@ -674,6 +674,12 @@ async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     .bind(p.confidentiality.code())
     .execute(&mut **tx)
     .await?;
+    insert_person_links(tx, p).await?;
+    insert_citations(tx, p.id, &p.citations).await
+}
+
+/// A person's status timeline and incidents.
+async fn insert_person_links(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     for (pos, e) in p.timeline.iter().enumerate() {
         sqlx::query(
             "INSERT INTO person_status (person_id, position, date, status, place_id, incident_id) VALUES (?, ?, ?, ?, ?, ?)",
@@ -696,7 +702,7 @@ async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
             .execute(&mut **tx)
             .await?;
     }
-    insert_citations(tx, p.id, &p.citations).await
+    Ok(())
 }
 
 async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreError> {

@@ -731,3 +731,74 @@ async fn an_incident_is_recorded_with_places_actors_breakdown_and_citations_it_c
         (1, 1, 1, 1)
     );
 }
+
+#[tokio::test]
+async fn a_persons_status_timeline_grows_in_the_browser_and_the_api_without_their_name() {
+    let app = spawn_app().await;
+    let person = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap()
+        .to_string();
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (status, form) = editor.get(&format!("/persons/{person}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !form.contains("Generated Restricted Name"),
+        "no identity in the form"
+    );
+    let row = |place: &'static str| {
+        vec![
+            ("sex", "female"),
+            ("confidentiality", "restricted"),
+            ("timeline_0_date", "2024-06-02"),
+            ("timeline_0_status", "detained"),
+            ("timeline_0_place", place),
+        ]
+    };
+    let (status, _, page) = editor
+        .post(&format!("/persons/{person}"), &row("Atlantis"))
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Not in the list") && page.contains("value=\"Atlantis\""));
+    let (status, location, page) = editor
+        .post(&format!("/persons/{person}"), &row("랴오닝성"))
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let (_, history) = editor.get(&location).await;
+    assert!(
+        history.contains("Saved.") && history.contains("Detained"),
+        "{history}"
+    );
+    assert!(!history.contains("Generated Restricted Name"));
+
+    // Through the API: a second status; an identity in the body is refused.
+    let api = Client::new(&app, Some("editor")).await;
+    let body = json!({"sex": "female", "confidentiality": "restricted", "timeline": [
+        {"date": "2024-06-02", "status": "detained"}, {"date": "2024-07", "status": "repatriated"}]});
+    let (status, reply) = api
+        .put(&format!("/api/v1/persons/{person}"), body.clone())
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let mut named = body.clone();
+    named["identity"] = json!({"name_romanized": "Generated Other Name"});
+    let (status, reply) = api.put(&format!("/api/v1/persons/{person}"), named).await;
+    assert_eq!((status, code(&reply)), (422, "invalid"));
+    assert_eq!(reply["error"]["problems"][0]["path"], "$.identity");
+    let (_, versions) = api.get(&format!("/api/v1/persons/{person}/history")).await;
+    let versions = versions["versions"].as_array().unwrap().clone();
+    assert_eq!(versions.len(), 3, "imported, the browser's, the API's");
+    assert!(!json!(versions).to_string().contains("Generated"));
+    let viewer = Client::new(&app, Some("viewer")).await;
+    assert_eq!(
+        viewer
+            .put(&format!("/api/v1/persons/{person}"), body)
+            .await
+            .0,
+        404
+    );
+    // Persons are not archived: said in words.
+    let (status, reply) = api
+        .delete(&format!("/api/v1/persons/{person}"), json!({"reason": "x"}))
+        .await;
+    assert_eq!(status, 405, "{reply}");
+}

@@ -1,11 +1,11 @@
 //! Records edited one at a time, and the versions kept of them, in SQLite.
 
-use refwatch_domain::{Confidentiality, IncidentId, Timestamp};
+use refwatch_domain::{Confidentiality, Dataset, IncidentId, Person, Timestamp};
 use sqlx::Row;
 
 use super::{
     Reader, SqliteStore, Tx, append_audit_in, bump_data_version, delete_incident_rows,
-    existing_ids, insert_directory, insert_incidents,
+    existing_ids, insert_directory, insert_incidents, insert_person_links, text,
 };
 use crate::{AuditBatch, RecordChange, RecordKind, RecordVersion, StoreError, VersionAction};
 
@@ -28,6 +28,8 @@ fn referrers(kind: RecordKind) -> &'static [&'static str] {
             "SELECT 1 FROM actor WHERE parent_id = ?1",
             "SELECT 1 FROM incident_actor WHERE actor_id = ?1",
         ],
+        // Persons are not archived: their status tells what became of them.
+        RecordKind::Person => &["SELECT 1 FROM person WHERE id = ?1"],
         RecordKind::Incident => &[
             "SELECT 1 FROM person_incident WHERE incident_id = ?1",
             "SELECT 1 FROM person_status WHERE incident_id = ?1",
@@ -44,6 +46,8 @@ async fn remove(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, Sto
         RecordKind::Place => "DELETE FROM place WHERE id = ?",
         RecordKind::Actor => "DELETE FROM actor WHERE id = ?",
         RecordKind::Incident => return delete_incident_rows(tx, id).await,
+        // Kept (its identity hangs on it); its attributes are replaced.
+        RecordKind::Person => "SELECT 1 FROM person WHERE id = ?",
     };
     let done = sqlx::query(sql).bind(id).execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)
@@ -56,7 +60,35 @@ fn puts_back(data: &refwatch_domain::Dataset, kind: RecordKind, id: &str) -> boo
         RecordKind::Place => data.places.iter().any(|r| r.id.to_string() == id),
         RecordKind::Actor => data.actors.iter().any(|r| r.id.to_string() == id),
         RecordKind::Incident => data.incidents.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Person => data.persons.iter().any(|r| r.id.to_string() == id),
     }
+}
+
+/// Replaces what does not identify a stored person: attributes, status
+/// timeline and incidents. Their sealed identity and citations stay.
+async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
+    let id = p.id.to_string();
+    sqlx::query(
+        "UPDATE person SET sex = ?, birth_year = ?, age_group = ?, origin_place_id = ?, category = ?,
+         consent_public = ?, confidentiality = ? WHERE id = ?",
+    )
+    .bind(text(&p.sex))
+    .bind(p.birth_year)
+    .bind(text(&p.age_group))
+    .bind(text(&p.origin_place))
+    .bind(text(&p.category))
+    .bind(p.consent_public)
+    .bind(p.confidentiality.code())
+    .bind(&id)
+    .execute(&mut **tx)
+    .await?;
+    for sql in [
+        "DELETE FROM person_status WHERE person_id = ?",
+        "DELETE FROM person_incident WHERE person_id = ?",
+    ] {
+        sqlx::query(sql).bind(&id).execute(&mut **tx).await?;
+    }
+    insert_person_links(tx, p).await
 }
 
 pub(super) async fn change(
@@ -83,10 +115,38 @@ pub(super) async fn change(
                 }
             }
         }
-        if !remove(&mut tx, *kind, id).await? {
+        let found = if *kind == RecordKind::Person {
+            sqlx::query("SELECT 1 FROM person WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+        } else {
+            remove(&mut tx, *kind, id).await?
+        };
+        if !found {
             return Err(StoreError::NotFound(id.clone()));
         }
     }
+    for p in &change.insert.persons {
+        if !change
+            .remove
+            .iter()
+            .any(|(kind, id)| *kind == RecordKind::Person && *id == p.id.to_string())
+        {
+            // Persons are created by import, with their sealed identity.
+            return Err(StoreError::NotFound(p.id.to_string()));
+        }
+        replace_person(&mut tx, p).await?;
+    }
+    let persons = Dataset {
+        persons: Vec::new(),
+        ..change.insert.clone()
+    };
+    let change = RecordChange {
+        insert: &persons,
+        ..change
+    };
     let clashes = existing_ids(&mut tx, change.insert).await?;
     if let Some(first) = clashes.first() {
         return Err(StoreError::AlreadyExists {
@@ -127,7 +187,8 @@ pub(super) async fn change(
         .all(|(kind, _)| *kind == RecordKind::Incident)
         && change.insert.sources.is_empty()
         && change.insert.places.is_empty()
-        && change.insert.actors.is_empty();
+        && change.insert.actors.is_empty()
+        && change.insert.persons.is_empty();
     let incidents: Vec<IncidentId> = change
         .remove
         .iter()
