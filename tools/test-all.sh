@@ -2,9 +2,10 @@
 # Installs what the tests need from Debian's packages (Chromium to print PDF
 # reports and, through chromedriver, to run the browser tests; poppler-utils
 # to render PDFs and read their text; OpenSSL to check export bundles as a
-# court would; Noto CJK fonts for Korean), checks formatting and lints
-# (warnings are errors), then runs every test of the workspace. Browser
-# screenshots land in target/e2e-artifacts/.
+# court would; Noto CJK fonts for Korean) and, from PyPI, the API tester
+# schemathesis; checks formatting and lints (warnings are errors), then runs
+# every test of the workspace. Browser screenshots land in
+# target/e2e-artifacts/, the API tester's report in target/api-tester/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -34,6 +35,22 @@ else
   rmdir "$small_fs"
   echo "note: no small file system could be mounted; the full-disk test will be skipped"
 fi
+# The property-based API tester (schemathesis, from PyPI) in a virtual
+# environment of its own; the server test that runs it finds it here.
+api_venv="$PWD/target/api-venv"
+if [ ! -x "$api_venv/bin/schemathesis" ]; then
+  command -v python3 >/dev/null 2>&1 || need_python=1
+  if [ "${need_python:-0}" = 1 ] || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  python3 -m venv "$api_venv"
+  "$api_venv/bin/pip" install -q schemathesis==4.32.5
+fi
+export REFWATCH_SCHEMATHESIS="$api_venv/bin/schemathesis"
+export REFWATCH_API_TESTER_EXAMPLES="${REFWATCH_API_TESTER_EXAMPLES:-50}"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -13,6 +13,7 @@ use refwatch_storage::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+mod api_tester;
 mod e2e;
 mod evidence;
 mod records;
