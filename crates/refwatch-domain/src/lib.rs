@@ -8,6 +8,7 @@
 
 mod date;
 mod evidence;
+mod history;
 mod id;
 mod links;
 mod record;
@@ -19,6 +20,7 @@ pub use date::{DateError, DateValue, PartialDate, Precision};
 pub use evidence::{
     ContentHash, CustodyAction, CustodyEntry, Evidence, Extraction, HashParseError, MediaKind,
 };
+pub use history::{RecordKind, RecordVersion, VersionAction};
 pub use id::*;
 pub use links::{
     FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, SameGroups, Verdict,

@@ -688,6 +688,9 @@ pub struct Dataset {
     pub figures: Vec<ReportedFigure>,
     /// Decisions that two persons or two incidents are the same (or not).
     pub links: Vec<crate::LinkDecision>,
+    /// Versions kept of records edited one at a time (in a full export;
+    /// copies of the records read for pages and counts leave them out).
+    pub history: Vec<crate::RecordVersion>,
 }
 
 impl Dataset {
@@ -793,5 +796,7 @@ impl Dataset {
         self.mechanisms.sort_by_key(|r| r.id);
         self.figures.sort_by_key(|r| r.id);
         self.links.sort_by_key(|l| l.pair);
+        self.history
+            .sort_by(|a, b| (a.kind, &a.id, a.number).cmp(&(b.kind, &b.id, b.number)));
     }
 }

@@ -580,6 +580,7 @@ pub fn context_for(existing: &Dataset, incoming: &Dataset) -> Dataset {
             .filter(|l| pairs.contains(&l.pair))
             .cloned()
             .collect(),
+        history: Vec::new(),
     }
 }
 
@@ -608,6 +609,7 @@ pub fn validate_addition(
         mechanisms: join(&existing.mechanisms, &incoming.mechanisms),
         figures: join(&existing.figures, &incoming.figures),
         links: join(&existing.links, &incoming.links),
+        history: Vec::new(),
     };
     let offset = |list: &str| match list {
         "sources" => Some(existing.sources.len()),

@@ -303,6 +303,23 @@ pub(crate) struct LinkDto {
     pub(crate) verdict: String,
 }
 
+/// One kept version of a record edited one at a time: the record as one
+/// object of this format, with who changed it, when, how and why.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VersionDto {
+    pub(crate) kind: String,
+    pub(crate) id: String,
+    pub(crate) number: u32,
+    pub(crate) at: String,
+    pub(crate) by: String,
+    pub(crate) action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<String>,
+    pub(crate) confidentiality: String,
+    pub(crate) record: serde_json::Value,
+}
+
 /// The whole file, for writing. Reading goes list by list (see `parse`).
 #[derive(Serialize)]
 pub(crate) struct FileDto {
@@ -318,4 +335,6 @@ pub(crate) struct FileDto {
     pub(crate) figures: Vec<FigureDto>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) links: Vec<LinkDto>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) history: Vec<VersionDto>,
 }

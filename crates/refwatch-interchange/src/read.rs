@@ -515,6 +515,96 @@ fn list<D: DeserializeOwned, T>(
     out
 }
 
+/// A kept version: its record read as a one-record file and written
+/// back as [`crate::to_json`] writes it, so that the body is what was kept.
+fn version(cv: &mut Conv, p: &str, d: VersionDto) -> Option<RecordVersion> {
+    let Some(kind) = RecordKind::from_code(&d.kind) else {
+        cv.push(
+            &format!("{p}.kind"),
+            "must be one of source, place, actor, incident, person",
+        );
+        return None;
+    };
+    let action = VersionAction::from_code(&d.action);
+    if action.is_none() {
+        cv.push(
+            &format!("{p}.action"),
+            "must be one of imported, create, update, archive, restore",
+        );
+    }
+    let at = Timestamp::parse_utc(&d.at);
+    if at.is_none() {
+        cv.push(
+            &format!("{p}.at"),
+            "must be a time in UTC such as 2026-11-23T14:05:09Z",
+        );
+    }
+    let confidentiality = Confidentiality::from_code(&d.confidentiality);
+    if confidentiality.is_none() {
+        cv.push(
+            &format!("{p}.confidentiality"),
+            "must be public, restricted or confidential",
+        );
+    }
+    if d.number == 0 {
+        cv.push(&format!("{p}.number"), "versions are numbered from 1");
+    }
+    let file = serde_json::json!({
+        "format": crate::FORMAT,
+        "version": crate::VERSION,
+        crate::write::plural(kind): [d.record],
+    });
+    let (body, record_id) = match parse_value(file) {
+        Ok(one) if one.record_count() == 1 => (crate::to_json(&one), record_id(&one)),
+        Ok(_) | Err(_) => {
+            cv.push(
+                &format!("{p}.record"),
+                "must be one record of its kind in this format",
+            );
+            return None;
+        }
+    };
+    if canonical_id(kind, &d.id).as_ref() != Some(&record_id) {
+        cv.push(&format!("{p}.id"), "must be the id of the record it holds");
+        return None;
+    }
+    if d.number == 0 {
+        return None;
+    }
+    Some(RecordVersion {
+        kind,
+        id: record_id,
+        number: d.number,
+        at: at?,
+        actor: d.by,
+        action: action?,
+        reason: d.reason,
+        confidentiality: confidentiality?,
+        body,
+    })
+}
+
+/// The id of the one record of `data`, as text.
+fn record_id(data: &Dataset) -> String {
+    let ids = data.sources.iter().map(|r| r.id.to_string());
+    let ids = ids.chain(data.places.iter().map(|r| r.id.to_string()));
+    let ids = ids.chain(data.actors.iter().map(|r| r.id.to_string()));
+    let ids = ids.chain(data.incidents.iter().map(|r| r.id.to_string()));
+    let mut ids = ids.chain(data.persons.iter().map(|r| r.id.to_string()));
+    ids.next().unwrap_or_default()
+}
+
+/// An id of a record of `kind` as stored (a `key:` slug made a UUID).
+fn canonical_id(kind: RecordKind, text: &str) -> Option<String> {
+    match kind {
+        RecordKind::Source => text.parse::<SourceId>().ok().map(|i| i.to_string()),
+        RecordKind::Place => text.parse::<PlaceId>().ok().map(|i| i.to_string()),
+        RecordKind::Actor => text.parse::<ActorId>().ok().map(|i| i.to_string()),
+        RecordKind::Incident => text.parse::<IncidentId>().ok().map(|i| i.to_string()),
+        RecordKind::Person => text.parse::<PersonId>().ok().map(|i| i.to_string()),
+    }
+}
+
 /// Reads a dataset file. Returns every problem found, each with its path
 /// (render it with [`crate::json_path`]); on success the dataset is
 /// converted but not yet validated against [`validate`].
@@ -580,6 +670,7 @@ pub fn parse_value(value: Value) -> Result<Dataset, Vec<Problem>> {
         mechanisms: list(&mut cv, &mut root, "mechanisms", mechanism),
         figures: list(&mut cv, &mut root, "figures", figure),
         links: list(&mut cv, &mut root, "links", link),
+        history: list(&mut cv, &mut root, "history", version),
     };
     for key in root.keys() {
         cv.push(&clip(key), "unknown top-level field; check its spelling");

@@ -275,9 +275,38 @@ pub fn to_json(data: &Dataset) -> String {
                 }
             })
             .collect(),
+        history: data.history.iter().map(version).collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     let mut out = serde_json::to_string_pretty(&file).expect("dataset serialises");
     out.push('\n');
     out
+}
+
+/// The list a kind's records are under in this format.
+pub(crate) fn plural(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Source => "sources",
+        RecordKind::Place => "places",
+        RecordKind::Actor => "actors",
+        RecordKind::Incident => "incidents",
+        RecordKind::Person => "persons",
+    }
+}
+
+/// A kept version, its record an object of this format (its body is a
+/// one-record file written by [`to_json`]).
+fn version(v: &RecordVersion) -> VersionDto {
+    let body: serde_json::Value = serde_json::from_str(&v.body).unwrap_or_default();
+    VersionDto {
+        kind: v.kind.code().to_owned(),
+        id: v.id.clone(),
+        number: v.number,
+        at: v.at.to_string(),
+        by: v.actor.clone(),
+        action: v.action.code().to_owned(),
+        reason: v.reason.clone(),
+        confidentiality: v.confidentiality.code().to_owned(),
+        record: body[plural(v.kind)][0].clone(),
+    }
 }

@@ -416,3 +416,79 @@ async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversio
         Err(ServiceError::Denied(_))
     ));
 }
+
+#[tokio::test]
+async fn a_full_export_after_edits_imports_and_exports_byte_identically_history_included() {
+    let s = source();
+    let province = place("Generated Province", None);
+    let town = place("Generated Town", Some(province.id));
+    let i = incident(s.id, Confidentiality::Restricted);
+    let p = person(Confidentiality::Confidential);
+    let d = db(Dataset {
+        sources: vec![s.clone()],
+        places: vec![province.clone(), town.clone()],
+        incidents: vec![i.clone().into()],
+        persons: vec![p.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let mut edited = i.clone();
+    edited.title = "Generated arrest, corrected".into();
+    editor.update_incident(&edited).await.unwrap();
+    editor
+        .archive_record(RecordKind::Place, &town.id.to_string(), "entered twice")
+        .await
+        .unwrap();
+    let mut moved = (*editor.dataset().await.unwrap().persons[0]).clone();
+    moved.timeline.push(StatusEvent {
+        date: "2024-06".parse().unwrap(),
+        status: Term::new("detained"),
+        place: Some(province.id),
+        incident: Some(i.id),
+    });
+    editor.update_record(&Record::Person(moved)).await.unwrap();
+
+    let admin = open_as(&d.path, &d.key, Principal::Account(Role::Administrator)).await;
+    let first = refwatch_interchange::to_json(&admin.export_full().await.unwrap());
+    assert!(first.contains("\"history\"") && first.contains("entered twice"));
+
+    // Into an empty database; out again, the same bytes.
+    let fresh = db(Dataset::default()).await;
+    let restorer = open_as(
+        &fresh.path,
+        &fresh.key,
+        Principal::Account(Role::Administrator),
+    )
+    .await;
+    restorer
+        .import(&refwatch_interchange::parse(&first).unwrap())
+        .await
+        .unwrap();
+    let second = refwatch_interchange::to_json(&restorer.export_full().await.unwrap());
+    assert_eq!(first, second);
+    // The restored history reads as the first did; the archived place can
+    // be brought back.
+    let history = restorer
+        .history(RecordKind::Place, &town.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        history.last().unwrap().reason.as_deref(),
+        Some("entered twice")
+    );
+    restorer
+        .restore_version(RecordKind::Place, &town.id.to_string(), 1)
+        .await
+        .unwrap();
+
+    // Only an administrator brings a history in.
+    let other = db(Dataset::default()).await;
+    let editor = open_as(&other.path, &other.key, Principal::Account(Role::Editor)).await;
+    assert!(matches!(
+        editor
+            .import(&refwatch_interchange::parse(&first).unwrap())
+            .await,
+        Err(ServiceError::Denied(_))
+    ));
+}

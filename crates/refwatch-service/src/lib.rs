@@ -366,6 +366,18 @@ impl<S: Store> Service<S> {
     /// the sealed identities and one audit entry per record are written in
     /// one transaction. On any problem nothing is written.
     pub async fn import(&self, incoming: &Dataset) -> Result<ImportSummary, ServiceError> {
+        if !incoming.history.is_empty() {
+            // Versions say who changed what: only a full export's reader
+            // (an administrator restoring one) may bring them in.
+            require(
+                decide(
+                    self.actor.principal,
+                    Operation::ExportFull,
+                    Confidentiality::Confidential,
+                ),
+                "import the history of records (administrators restore it from a full export)",
+            )?;
+        }
         for (_, _, level) in records(incoming) {
             require(
                 decide(self.actor.principal, Operation::Create, level),
@@ -508,6 +520,7 @@ impl<S: Store> Service<S> {
                 p.open_cited_words();
             }
         }
+        data.history = self.store.all_record_versions().await?;
         let event = self.event(
             "export_full",
             None,

@@ -16,12 +16,13 @@ use std::future::Future;
 use refwatch_accounts::{Account, Session};
 use refwatch_audit::{AuditAnchor, AuditEntry, AuditEvent, Expect, Sealer};
 use refwatch_domain::{
-    AccountId, Citation, Confidentiality, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId,
-    Incident, IncidentId, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity,
-    Timestamp, Verdict,
+    AccountId, Citation, ContentHash, CustodyEntry, Dataset, Evidence, EvidenceId, Incident,
+    IncidentId, LinkKind, LinkPair, LinkRun, LinkSuggestion, PersonId, SealedIdentity, Timestamp,
+    Verdict,
 };
 use refwatch_keys::Keyring;
 
+pub use refwatch_domain::{RecordKind, RecordVersion, VersionAction};
 pub use sqlite::SqliteStore;
 
 /// What went wrong in storage.
@@ -107,114 +108,6 @@ pub struct AuditBatch<'a> {
     pub events: Vec<AuditEvent>,
 }
 
-/// The kinds of record whose versions are kept when they are edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RecordKind {
-    /// A source.
-    Source,
-    /// A place.
-    Place,
-    /// An actor.
-    Actor,
-    /// An incident, with its places, actors, breakdowns, reports and citations.
-    Incident,
-    /// A person at risk: what does not identify them (their identity and
-    /// the words of their citations stay sealed and are not versioned).
-    Person,
-}
-
-impl RecordKind {
-    /// Every kind.
-    pub const ALL: [RecordKind; 5] = [
-        Self::Source,
-        Self::Place,
-        Self::Actor,
-        Self::Incident,
-        Self::Person,
-    ];
-
-    /// Its code, as stored and as the API names it (`source`, ...).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Source => "source",
-            Self::Place => "place",
-            Self::Actor => "actor",
-            Self::Incident => "incident",
-            Self::Person => "person",
-        }
-    }
-
-    /// The kind with this code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
-
-/// How a version of a record came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersionAction {
-    /// The record as imported, kept when it was first edited.
-    Imported,
-    /// Created in the browser or the API.
-    Create,
-    /// Changed.
-    Update,
-    /// Archived: taken out of the records, kept here to be restored.
-    Archive,
-    /// An earlier version made current again.
-    Restore,
-}
-
-impl VersionAction {
-    /// Every action.
-    pub const ALL: [VersionAction; 5] = [
-        Self::Imported,
-        Self::Create,
-        Self::Update,
-        Self::Archive,
-        Self::Restore,
-    ];
-
-    /// Its code, as stored.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Imported => "imported",
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Archive => "archive",
-            Self::Restore => "restore",
-        }
-    }
-
-    /// The action with this code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
-
-/// One kept version of a record: the record as it was after a change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordVersion {
-    /// The record's kind.
-    pub kind: RecordKind,
-    /// The record's id.
-    pub id: String,
-    /// Its number, from 1 (given by the store when the version is written).
-    pub number: u32,
-    /// When.
-    pub at: Timestamp,
-    /// Who, as the audit log names them.
-    pub actor: String,
-    /// How.
-    pub action: VersionAction,
-    /// Why (archiving asks for a reason).
-    pub reason: Option<String>,
-    /// The record's level in this version.
-    pub confidentiality: Confidentiality,
-    /// The record in the dataset file format.
-    pub body: String,
-}
-
 /// A change to edited records, written in one transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordChange<'a> {
@@ -261,7 +154,14 @@ pub trait Store {
         id: &str,
     ) -> impl Future<Output = Result<Vec<RecordVersion>, StoreError>> + Send;
 
-    /// Inserts every record of `data`, the persons' sealed identities and
+    /// Every kept version of every record, by kind, id and number (for a
+    /// full export).
+    fn all_record_versions(
+        &self,
+    ) -> impl Future<Output = Result<Vec<RecordVersion>, StoreError>> + Send;
+
+    /// Inserts every record of `data` (and the versions kept in its
+    /// `history`, numbered as given), the persons' sealed identities and
     /// the audit entries, in one transaction: all or nothing. Fails with
     /// [`StoreError::AlreadyExists`] if any id is already stored. The
     /// plaintext `identity` of persons is never read: only `identities`,

@@ -1210,6 +1210,7 @@ impl Store for SqliteStore {
         for l in &data.links {
             set_link(&mut tx, l.pair, Some(l.verdict)).await?;
         }
+        history::insert_kept(&mut tx, &data.history).await?;
         append_audit_in(&mut tx, audit).await?;
         bump_data_version(&mut tx, only_incidents(data).as_deref()).await?;
         tx.commit().await?;
@@ -1229,7 +1230,11 @@ impl Store for SqliteStore {
         kind: RecordKind,
         id: &str,
     ) -> Result<Vec<RecordVersion>, StoreError> {
-        history::versions(self, kind, id).await
+        history::versions(self, Some((kind, id))).await
+    }
+
+    async fn all_record_versions(&self) -> Result<Vec<RecordVersion>, StoreError> {
+        history::versions(self, None).await
     }
 
     async fn sealed_identity(
@@ -2110,6 +2115,8 @@ impl Store for SqliteStore {
             mechanisms,
             figures,
             links,
+            // Read on its own, for a full export (`record_versions_all`).
+            history: Vec::new(),
         })
     }
 

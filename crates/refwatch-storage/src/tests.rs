@@ -278,6 +278,7 @@ fn full_dataset() -> Dataset {
         mechanisms,
         figures: vec![figure],
         links: Vec::new(),
+        history: Vec::new(),
     };
     data.sort();
     let problems = validate(&data, &Vocabularies::builtin());

@@ -164,21 +164,7 @@ pub(super) async fn change(
         .bind(&v.id)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO record_version (kind, id, number, at, actor, action, reason, confidentiality, body)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(v.kind.code())
-        .bind(&v.id)
-        .bind(last + 1)
-        .bind(v.at.0)
-        .bind(&v.actor)
-        .bind(v.action.code())
-        .bind(&v.reason)
-        .bind(v.confidentiality.code())
-        .bind(&v.body)
-        .execute(&mut *tx)
-        .await?;
+        insert_version(&mut tx, v, last + 1).await?;
     }
     append_audit_in(&mut tx, audit).await?;
     let only_incidents = change
@@ -202,25 +188,36 @@ pub(super) async fn change(
 
 pub(super) async fn versions(
     store: &SqliteStore,
-    kind: RecordKind,
-    id: &str,
+    one: Option<(RecordKind, &str)>,
 ) -> Result<Vec<RecordVersion>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT number, at, actor, action, reason, confidentiality, body FROM record_version
-         WHERE kind = ? AND id = ? ORDER BY number",
-    )
-    .bind(kind.code())
-    .bind(id)
-    .fetch_all(&store.pool)
-    .await?;
+    const COLUMNS: &str = "SELECT kind, id, number, at, actor, action, reason, confidentiality, body FROM record_version";
+    let rows = match one {
+        Some((kind, id)) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE kind = ? AND id = ? ORDER BY number"
+            )))
+            .bind(kind.code())
+            .bind(id)
+            .fetch_all(&store.pool)
+            .await?
+        }
+        None => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} ORDER BY kind, id, number"
+            )))
+            .fetch_all(&store.pool)
+            .await?
+        }
+    };
     let r = Reader {
         table: "record_version",
     };
     rows.iter()
         .map(|row| {
             Ok(RecordVersion {
-                kind,
-                id: id.to_owned(),
+                kind: RecordKind::from_code(&r.str(row, "kind")?)
+                    .ok_or_else(|| r.corrupt("kind", row))?,
+                id: r.str(row, "id")?,
                 number: u32::try_from(r.int(row, "number")?)
                     .map_err(|_| r.corrupt("number", row))?,
                 at: Timestamp(row.try_get("at").map_err(|_| r.corrupt("at", row))?),
@@ -234,4 +231,45 @@ pub(super) async fn versions(
             })
         })
         .collect()
+}
+
+/// Writes versions as they were kept elsewhere (a full export read back),
+/// numbered as given.
+pub(super) async fn insert_kept(tx: &mut Tx<'_>, kept: &[RecordVersion]) -> Result<(), StoreError> {
+    for v in kept {
+        let taken =
+            sqlx::query("SELECT 1 FROM record_version WHERE kind = ? AND id = ? AND number = ?")
+                .bind(v.kind.code())
+                .bind(&v.id)
+                .bind(i64::from(v.number))
+                .fetch_optional(&mut **tx)
+                .await?;
+        if taken.is_some() {
+            return Err(StoreError::AlreadyExists {
+                count: 1,
+                example: format!("version {} of {} {}", v.number, v.kind.code(), v.id),
+            });
+        }
+        insert_version(tx, v, i64::from(v.number)).await?;
+    }
+    Ok(())
+}
+
+async fn insert_version(tx: &mut Tx<'_>, v: &RecordVersion, number: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO record_version (kind, id, number, at, actor, action, reason, confidentiality, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(v.kind.code())
+    .bind(&v.id)
+    .bind(number)
+    .bind(v.at.0)
+    .bind(&v.actor)
+    .bind(v.action.code())
+    .bind(&v.reason)
+    .bind(v.confidentiality.code())
+    .bind(&v.body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
