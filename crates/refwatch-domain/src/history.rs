@@ -18,16 +18,23 @@ pub enum RecordKind {
     /// A person at risk: what does not identify them (their identity and
     /// the words of their citations stay sealed and are not versioned).
     Person,
+    /// A UN mechanism record (a recommendation, an observation, a
+    /// communication, a resolution) with its response and citations.
+    Mechanism,
+    /// A reported figure with its citations.
+    Figure,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 7] = [
         Self::Source,
         Self::Place,
         Self::Actor,
         Self::Incident,
         Self::Person,
+        Self::Mechanism,
+        Self::Figure,
     ];
 
     /// Its code, as stored and as the API names it (`source`, ...).
@@ -38,6 +45,8 @@ impl RecordKind {
             Self::Actor => "actor",
             Self::Incident => "incident",
             Self::Person => "person",
+            Self::Mechanism => "mechanism",
+            Self::Figure => "figure",
         }
     }
 

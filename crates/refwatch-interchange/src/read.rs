@@ -521,7 +521,7 @@ fn version(cv: &mut Conv, p: &str, d: VersionDto) -> Option<RecordVersion> {
     let Some(kind) = RecordKind::from_code(&d.kind) else {
         cv.push(
             &format!("{p}.kind"),
-            "must be one of source, place, actor, incident, person",
+            "must be one of source, place, actor, incident, person, mechanism, figure",
         );
         return None;
     };
@@ -590,7 +590,9 @@ fn record_id(data: &Dataset) -> String {
     let ids = ids.chain(data.places.iter().map(|r| r.id.to_string()));
     let ids = ids.chain(data.actors.iter().map(|r| r.id.to_string()));
     let ids = ids.chain(data.incidents.iter().map(|r| r.id.to_string()));
-    let mut ids = ids.chain(data.persons.iter().map(|r| r.id.to_string()));
+    let ids = ids.chain(data.persons.iter().map(|r| r.id.to_string()));
+    let ids = ids.chain(data.mechanisms.iter().map(|r| r.id.to_string()));
+    let mut ids = ids.chain(data.figures.iter().map(|r| r.id.to_string()));
     ids.next().unwrap_or_default()
 }
 
@@ -602,6 +604,8 @@ fn canonical_id(kind: RecordKind, text: &str) -> Option<String> {
         RecordKind::Actor => text.parse::<ActorId>().ok().map(|i| i.to_string()),
         RecordKind::Incident => text.parse::<IncidentId>().ok().map(|i| i.to_string()),
         RecordKind::Person => text.parse::<PersonId>().ok().map(|i| i.to_string()),
+        RecordKind::Mechanism => text.parse::<MechanismId>().ok().map(|i| i.to_string()),
+        RecordKind::Figure => text.parse::<FigureId>().ok().map(|i| i.to_string()),
     }
 }
 

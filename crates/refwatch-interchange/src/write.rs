@@ -291,6 +291,8 @@ pub(crate) fn plural(kind: RecordKind) -> &'static str {
         RecordKind::Actor => "actors",
         RecordKind::Incident => "incidents",
         RecordKind::Person => "persons",
+        RecordKind::Mechanism => "mechanisms",
+        RecordKind::Figure => "figures",
     }
 }
 

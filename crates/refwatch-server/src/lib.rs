@@ -294,7 +294,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/sources",
             get(api::sources).post(record_api::create_source),
         )
-        .route("/api/v1/mechanisms", get(api::mechanisms))
+        .route(
+            "/api/v1/mechanisms",
+            get(api::mechanisms).post(record_api::create_mechanism),
+        )
+        .route("/api/v1/figures", post(record_api::create_figure))
         .route("/api/v1/persons", get(api::persons))
         .route(
             "/api/v1/persons/{id}",

@@ -23,6 +23,8 @@ pub(crate) fn plural(kind: RecordKind) -> &'static str {
         RecordKind::Actor => "actors",
         RecordKind::Incident => "incidents",
         RecordKind::Person => "persons",
+        RecordKind::Mechanism => "mechanisms",
+        RecordKind::Figure => "figures",
     }
 }
 
@@ -49,6 +51,8 @@ pub(crate) fn parse_record(
             .persons
             .pop()
             .map(|p| Record::Person(std::sync::Arc::unwrap_or_clone(p))),
+        RecordKind::Mechanism => data.mechanisms.pop().map(Record::Mechanism),
+        RecordKind::Figure => data.figures.pop().map(Record::Figure),
     };
     record.ok_or_else(|| {
         vec![refwatch_domain::Problem {
@@ -348,6 +352,26 @@ pub(crate) async fn create_place(
     body: String,
 ) -> Response {
     create(RecordKind::Place, s, v, h, body).await
+}
+
+/// `POST /api/v1/mechanisms`.
+pub(crate) async fn create_mechanism(
+    State(s): State<AppState>,
+    v: Visitor,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    create(RecordKind::Mechanism, s, v, h, body).await
+}
+
+/// `POST /api/v1/figures`.
+pub(crate) async fn create_figure(
+    State(s): State<AppState>,
+    v: Visitor,
+    h: HeaderMap,
+    body: String,
+) -> Response {
+    create(RecordKind::Figure, s, v, h, body).await
 }
 
 /// `POST /api/v1/actors`.

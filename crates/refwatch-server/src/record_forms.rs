@@ -97,6 +97,8 @@ fn fields(kind: RecordKind) -> &'static [Field] {
             Field("confidentiality", "confidentiality", Level, true),
             Field("consent_public", "consent_public", Check, false),
         ],
+        // Recorded through the API or an import, not yet in a form.
+        RecordKind::Mechanism | RecordKind::Figure => &[],
         RecordKind::Actor | RecordKind::Incident => &[
             Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
             Field("name_en", "name_en", Text, true),
@@ -949,7 +951,7 @@ pub(crate) async fn history(
         h1 { (name) }
         @if let Some(key) = confirmation { p.notice role="status" { (t(l, key)) } }
         @if current.is_none() { p.notice { (t(l, "archived_record")) } }
-        @if can_change && current.is_some() {
+        @if can_change && current.is_some() && !fields(kind).is_empty() {
             p {
                 @if kind == RecordKind::Person {
                     a href=(format!("{base}/edit")) { (t(l, "edit")) }
@@ -1089,6 +1091,10 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             );
         if kind == RecordKind::Incident {
             // Its own form (forms.rs) records and edits it.
+            continue;
+        }
+        if matches!(kind, RecordKind::Mechanism | RecordKind::Figure) {
+            // No form yet: the API and imports record them.
             continue;
         }
         if kind != RecordKind::Person {

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use refwatch_domain::{
-    Actor, Confidentiality, Dataset, Incident, Person, Place, Problem, Source, Timestamp,
-    Vocabularies, validate_addition,
+    Actor, Confidentiality, Dataset, Incident, Mechanism, Person, Place, Problem, ReportedFigure,
+    Source, Timestamp, Vocabularies, validate_addition,
 };
 use refwatch_policy::{Operation, decide};
 use refwatch_storage::{RecordChange, RecordKind, RecordVersion, Store, StoreError, VersionAction};
@@ -35,6 +35,10 @@ pub enum Record {
     /// What does not identify a person at risk (never their identity, nor
     /// the words of their citations).
     Person(Person),
+    /// A UN mechanism record.
+    Mechanism(Mechanism),
+    /// A reported figure.
+    Figure(ReportedFigure),
 }
 
 impl Record {
@@ -46,6 +50,8 @@ impl Record {
             Self::Actor(_) => RecordKind::Actor,
             Self::Incident(_) => RecordKind::Incident,
             Self::Person(_) => RecordKind::Person,
+            Self::Mechanism(_) => RecordKind::Mechanism,
+            Self::Figure(_) => RecordKind::Figure,
         }
     }
 
@@ -57,6 +63,8 @@ impl Record {
             Self::Actor(r) => r.id.to_string(),
             Self::Incident(r) => r.id.to_string(),
             Self::Person(r) => r.id.to_string(),
+            Self::Mechanism(r) => r.id.to_string(),
+            Self::Figure(r) => r.id.to_string(),
         }
     }
 
@@ -66,7 +74,9 @@ impl Record {
             Self::Source(r) => r.confidentiality,
             Self::Incident(r) => r.confidentiality,
             Self::Person(r) => r.confidentiality,
-            Self::Place(_) | Self::Actor(_) => Confidentiality::Public,
+            Self::Place(_) | Self::Actor(_) | Self::Mechanism(_) | Self::Figure(_) => {
+                Confidentiality::Public
+            }
         }
     }
 
@@ -87,6 +97,8 @@ impl Record {
                 }
                 data.persons.push(Arc::new(p));
             }
+            Self::Mechanism(r) => data.mechanisms.push(r.clone()),
+            Self::Figure(r) => data.figures.push(r.clone()),
         }
         data
     }
@@ -99,6 +111,8 @@ impl Record {
             RecordKind::Actor => Self::Actor(data.actors.pop()?),
             RecordKind::Incident => Self::Incident(Arc::unwrap_or_clone(data.incidents.pop()?)),
             RecordKind::Person => Self::Person(Arc::unwrap_or_clone(data.persons.pop()?)),
+            RecordKind::Mechanism => Self::Mechanism(data.mechanisms.pop()?),
+            RecordKind::Figure => Self::Figure(data.figures.pop()?),
         })
     }
 
@@ -123,6 +137,18 @@ impl Record {
             RecordKind::Person => {
                 Self::Person((**data.persons.iter().find(|r| r.id.to_string() == id)?).clone())
             }
+            RecordKind::Mechanism => Self::Mechanism(
+                data.mechanisms
+                    .iter()
+                    .find(|r| r.id.to_string() == id)?
+                    .clone(),
+            ),
+            RecordKind::Figure => Self::Figure(
+                data.figures
+                    .iter()
+                    .find(|r| r.id.to_string() == id)?
+                    .clone(),
+            ),
         })
     }
 
@@ -139,6 +165,8 @@ impl Record {
             Self::Actor(_) => "actors[0]",
             Self::Incident(_) => "incidents[0]",
             Self::Person(_) => "persons[0]",
+            Self::Mechanism(_) => "mechanisms[0]",
+            Self::Figure(_) => "figures[0]",
         }
     }
 }
@@ -360,6 +388,8 @@ impl<S: Store> Service<S> {
             context.actors.retain(|r| r.id.to_string() != id);
             context.incidents.retain(|r| r.id.to_string() != id);
             context.persons.retain(|r| r.id.to_string() != id);
+            context.mechanisms.retain(|r| r.id.to_string() != id);
+            context.figures.retain(|r| r.id.to_string() != id);
         }
         let mut problems = validate_addition(&context, &incoming, &Vocabularies::builtin());
         problems.extend(cycle(&all, record));

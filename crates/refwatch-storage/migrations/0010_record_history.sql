@@ -6,7 +6,7 @@
 -- restored. A person's version holds what does not identify them: never
 -- their identity, nor the words of their citations (sealed with it).
 CREATE TABLE record_version (
-    kind            TEXT NOT NULL CHECK (kind IN ('source', 'place', 'actor', 'incident', 'person')),
+    kind            TEXT NOT NULL CHECK (kind IN ('source', 'place', 'actor', 'incident', 'person', 'mechanism', 'figure')),
     id              TEXT NOT NULL,
     number          INTEGER NOT NULL CHECK (number >= 1),
     at              INTEGER NOT NULL,

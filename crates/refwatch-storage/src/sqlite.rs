@@ -705,6 +705,27 @@ async fn insert_person_links(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreErr
     Ok(())
 }
 
+/// A reported figure with its citations.
+async fn insert_figure(tx: &mut Tx<'_>, f: &ReportedFigure) -> Result<(), StoreError> {
+    insert_citable(tx, f.id, "figure").await?;
+    sqlx::query(
+            "INSERT INTO figure (id, indicator, period, place_id, value_low, value_best, value_high, unit)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(f.id.to_string())
+        .bind(f.indicator.code())
+        .bind(f.period.to_string())
+        .bind(text(&f.place))
+        .bind(int(f.value.low, f.id)?)
+        .bind(opt_int(f.value.best, f.id)?)
+        .bind(opt_int(f.value.high, f.id)?)
+        .bind(&f.unit)
+        .execute(&mut **tx)
+        .await?;
+    insert_citations(tx, f.id, &f.citations).await?;
+    Ok(())
+}
+
 async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreError> {
     insert_citable(tx, m.id, "mechanism").await?;
     let (mut review, mut paragraph, mut state, mut response, mut body) =
@@ -1187,22 +1208,7 @@ impl Store for SqliteStore {
             insert_mechanism(&mut tx, m).await?;
         }
         for f in &data.figures {
-            insert_citable(&mut tx, f.id, "figure").await?;
-            sqlx::query(
-                "INSERT INTO figure (id, indicator, period, place_id, value_low, value_best, value_high, unit)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(f.id.to_string())
-            .bind(f.indicator.code())
-            .bind(f.period.to_string())
-            .bind(text(&f.place))
-            .bind(int(f.value.low, f.id)?)
-            .bind(opt_int(f.value.best, f.id)?)
-            .bind(opt_int(f.value.high, f.id)?)
-            .bind(&f.unit)
-            .execute(&mut *tx)
-            .await?;
-            insert_citations(&mut tx, f.id, &f.citations).await?;
+            insert_figure(&mut tx, f).await?;
         }
         for (person, sealed) in identities {
             insert_sealed_identity(&mut tx, *person, sealed).await?;

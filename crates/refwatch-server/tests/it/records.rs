@@ -802,3 +802,85 @@ async fn a_persons_status_timeline_grows_in_the_browser_and_the_api_without_thei
         .await;
     assert_eq!(status, 405, "{reply}");
 }
+
+#[tokio::test]
+async fn un_recommendations_and_reported_figures_are_recorded_corrected_and_restored_through_the_api()
+ {
+    let app = spawn_app().await;
+    let editor = Client::new(&app, Some("editor")).await;
+    let id = |key: &str| -> String { uuid_of(key) };
+    let source = id("src-upr-2009-wg");
+    let recommendation = json!({
+        "kind": "upr_recommendation", "date": "2024-01-23", "text": "Generated: respect the principle of non-refoulement",
+        "review": id("upr-4-2024"), "paragraph": "Generated 1", "state": "Generatedland",
+        "themes": ["non_refoulement"],
+        "citations": [{"source": source, "locator": "para. 1", "quote": "respect the principle of non-refoulement", "id": uuid::Uuid::new_v4().to_string()}]});
+    let (status, made) = editor
+        .post("/api/v1/mechanisms", recommendation.clone())
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let m = made["id"].as_str().unwrap().to_owned();
+    // China's response, recorded later.
+    let (_, stored) = editor.get(&format!("/api/v1/mechanisms/{m}")).await;
+    let mut answered = stored.clone();
+    answered["response"] = json!("noted");
+    let (status, reply) = editor
+        .put(&format!("/api/v1/mechanisms/{m}"), answered)
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, history) = editor.get(&format!("/api/v1/mechanisms/{m}/history")).await;
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["changes"][0]["field"], "response");
+    // A recommendation without its citation is refused by path.
+    let mut bare = stored.clone();
+    bare["citations"] = json!([]);
+    let (status, reply) = editor.put(&format!("/api/v1/mechanisms/{m}"), bare).await;
+    assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+    assert_eq!(
+        editor.get(&format!("/api/v1/mechanisms/{m}")).await.1["response"],
+        "noted"
+    );
+
+    // A figure: recorded, corrected, archived, restored.
+    let figure = json!({"indicator": "border_crossings", "period": "2023", "value": {"low": 10, "high": 20}, "unit": "people",
+        "citations": [{"id": uuid::Uuid::new_v4().to_string(), "source": source, "locator": "p. 2", "quote": "between 10 and 20 people"}]});
+    let (status, made) = editor.post("/api/v1/figures", figure.clone()).await;
+    assert_eq!(status, 201, "{made}");
+    let f = made["id"].as_str().unwrap().to_owned();
+    let (_, mut stored) = editor.get(&format!("/api/v1/figures/{f}")).await;
+    stored["value"]["high"] = json!(5);
+    let (status, reply) = editor.put(&format!("/api/v1/figures/{f}"), stored).await;
+    assert_eq!(
+        (status, code(&reply)),
+        (422, "invalid"),
+        "low above high: {reply}"
+    );
+    let (status, _) = editor
+        .delete(
+            &format!("/api/v1/figures/{f}"),
+            json!({"reason": "a duplicate"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(editor.get(&format!("/api/v1/figures/{f}")).await.0, 404);
+    let (status, _) = editor
+        .post(&format!("/api/v1/figures/{f}/history/1/restore"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        editor.get(&format!("/api/v1/figures/{f}")).await.1["value"]["high"],
+        20
+    );
+    // A viewer does neither.
+    let viewer = Client::new(&app, Some("viewer")).await;
+    assert_eq!(viewer.post("/api/v1/figures", figure).await.0, 404);
+}
+
+/// The UUID refwatch gives a `key:` slug (the same for every kind).
+fn uuid_of(key: &str) -> String {
+    format!("key:{key}")
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string()
+}

@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use super::{
     Reader, SqliteStore, Tx, append_audit_in, bump_data_version, delete_incident_rows,
-    existing_ids, insert_directory, insert_incidents, insert_person_links, text,
+    existing_ids, insert_directory, insert_figure, insert_incidents, insert_mechanism,
+    insert_person_links, text,
 };
 use crate::{AuditBatch, RecordChange, RecordKind, RecordVersion, StoreError, VersionAction};
 
@@ -30,6 +31,8 @@ fn referrers(kind: RecordKind) -> &'static [&'static str] {
         ],
         // Persons are not archived: their status tells what became of them.
         RecordKind::Person => &["SELECT 1 FROM person WHERE id = ?1"],
+        // Nothing refers to these.
+        RecordKind::Mechanism | RecordKind::Figure => &[],
         RecordKind::Incident => &[
             "SELECT 1 FROM person_incident WHERE incident_id = ?1",
             "SELECT 1 FROM person_status WHERE incident_id = ?1",
@@ -48,6 +51,9 @@ async fn remove(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, Sto
         RecordKind::Incident => return delete_incident_rows(tx, id).await,
         // Kept (its identity hangs on it); its attributes are replaced.
         RecordKind::Person => "SELECT 1 FROM person WHERE id = ?",
+        RecordKind::Mechanism | RecordKind::Figure => {
+            return delete_citable(tx, kind, id).await;
+        }
     };
     let done = sqlx::query(sql).bind(id).execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)
@@ -61,7 +67,28 @@ fn puts_back(data: &refwatch_domain::Dataset, kind: RecordKind, id: &str) -> boo
         RecordKind::Actor => data.actors.iter().any(|r| r.id.to_string() == id),
         RecordKind::Incident => data.incidents.iter().any(|r| r.id.to_string() == id),
         RecordKind::Person => data.persons.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Mechanism => data.mechanisms.iter().any(|r| r.id.to_string() == id),
+        RecordKind::Figure => data.figures.iter().any(|r| r.id.to_string() == id),
     }
+}
+
+/// Takes out a mechanism record or a figure with its citations (the
+/// mechanism's themes, mandate holders and incidents go with it).
+async fn delete_citable(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, StoreError> {
+    let table = match kind {
+        RecordKind::Mechanism => "DELETE FROM mechanism WHERE id = ?",
+        _ => "DELETE FROM figure WHERE id = ?",
+    };
+    sqlx::query("DELETE FROM citation WHERE subject_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let done = sqlx::query(table).bind(id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM citable WHERE id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Replaces what does not identify a stored person: attributes, status
@@ -156,6 +183,12 @@ pub(super) async fn change(
     }
     insert_directory(&mut tx, change.insert).await?;
     insert_incidents(&mut tx, &change.insert.incidents).await?;
+    for m in &change.insert.mechanisms {
+        insert_mechanism(&mut tx, m).await?;
+    }
+    for f in &change.insert.figures {
+        insert_figure(&mut tx, f).await?;
+    }
     for v in change.versions {
         let last: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) FROM record_version WHERE kind = ? AND id = ?",
@@ -174,7 +207,9 @@ pub(super) async fn change(
         && change.insert.sources.is_empty()
         && change.insert.places.is_empty()
         && change.insert.actors.is_empty()
-        && change.insert.persons.is_empty();
+        && change.insert.persons.is_empty()
+        && change.insert.mechanisms.is_empty()
+        && change.insert.figures.is_empty();
     let incidents: Vec<IncidentId> = change
         .remove
         .iter()
