@@ -179,7 +179,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sources.xlsx", get(sheets::sources_xlsx))
         .route("/mechanisms.csv", get(sheets::mechanisms_csv))
         .route("/mechanisms.xlsx", get(sheets::mechanisms_xlsx))
-        .route("/persons", get(pages::persons))
+        .route(
+            "/persons",
+            get(pages::persons)
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Person, s, v, f)),
+        )
         .route(
             "/persons/{id}",
             get(pages::person).post(|State(s), v, Path(id), Form(f)| {

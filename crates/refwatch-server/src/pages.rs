@@ -1006,6 +1006,7 @@ pub(crate) async fn persons(
     let page_no = asked.page.unwrap_or(1).clamp(1, pages);
     let body = html! {
         h1 { (t(l, "persons")) }
+        @if may_create(&v) { p { a href="/persons/new" { (t(l, "new_person")) } } }
         table {
             thead { tr { th { (t(l, "person")) } th { (t(l, "sex")) } th { (t(l, "category")) } th { (t(l, "status")) } } }
             tbody {

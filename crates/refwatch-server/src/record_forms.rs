@@ -112,7 +112,7 @@ fn fields(kind: RecordKind) -> &'static [Field] {
 /// The heading of a kind's new-record form.
 fn new_title(kind: RecordKind) -> &'static str {
     match kind {
-        RecordKind::Person => "edit",
+        RecordKind::Person => "new_person",
         RecordKind::Source => "new_source",
         RecordKind::Place => "new_place",
         _ => "new_actor",
@@ -280,6 +280,76 @@ fn rows_in(values: &Values, prefix: &str) -> usize {
         .min(200)
 }
 
+/// What identifies a new person, and where they are known from: only
+/// on the form that records one (the service seals both on the way in).
+const IDENTITY_FIELDS: [(&str, &str); 6] = [
+    ("name_hangul", "name_hangul"),
+    ("name_romanized", "name_romanized"),
+    ("name_chinese", "name_chinese"),
+    ("birth_date", "birth_date"),
+    ("origin", "origin"),
+    ("family_contacts", "family_contacts"),
+];
+
+fn read_new_person(values: &Values, object: &mut Map<String, Value>) {
+    let get = |name: &str| values.get(name).map_or("", |v| v.trim());
+    let identity: Map<String, Value> = IDENTITY_FIELDS
+        .iter()
+        .filter(|(name, _)| !get(&format!("identity_{name}")).is_empty())
+        .map(|(name, _)| {
+            (
+                (*name).to_owned(),
+                Value::String(get(&format!("identity_{name}")).to_owned()),
+            )
+        })
+        .collect();
+    if !identity.is_empty() {
+        object.insert("identity".into(), Value::Object(identity));
+    }
+    if !get("cite_quote").is_empty() || !get("cite_locator").is_empty() {
+        object.insert(
+            "citations".into(),
+            serde_json::json!([{
+                "id": uuid::Uuid::new_v4().to_string(),
+                "source": get("cite_source"),
+                "locator": get("cite_locator"),
+                "quote": get("cite_quote"),
+            }]),
+        );
+    }
+}
+
+/// The identity and citation of a person being recorded.
+fn new_person_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    html! {
+        fieldset {
+            legend { (t(l, "identity")) }
+            p.notice { (t(l, "identity_sealed_note")) }
+            @for (name, label) in IDENTITY_FIELDS {
+                label { (t(l, label)) input name=(format!("identity_{name}")) autocomplete="off" value=(get(&format!("identity_{name}"))); }
+            }
+        }
+        fieldset {
+            legend { (t(l, "person_source")) }
+            label { (t(l, "source"))
+                select name="cite_source" {
+                    @for s in &data.sources { option value=(s.id) selected[get("cite_source") == s.id.to_string()] { (s.title) } }
+                }
+                (err("citations").unwrap_or_default())
+            }
+            label { (t(l, "locator")) input name="cite_locator" value=(get("cite_locator")); }
+            label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (get("cite_quote")) } }
+        }
+    }
+}
+
 /// Reads a person's timeline and incident rows into `object`.
 fn read_person_rows(
     values: &Values,
@@ -417,6 +487,7 @@ fn read(
     }
     if kind == RecordKind::Person {
         read_person_rows(values, data, l, &mut object, &mut errors);
+        read_new_person(values, &mut object);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -533,6 +604,7 @@ fn form_page(
                 }
             }
             @if kind == RecordKind::Person { (person_rows(v, data, values, errors)) }
+            @if kind == RecordKind::Person && action == "/persons" { (new_person_fields(v, data, values, errors)) }
             datalist id="place-choices" {
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
@@ -654,6 +726,9 @@ pub(crate) async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     let errors = match read(kind, &id, &values, &data, v.lang) {
         Ok(record) => match core.create_record(&record).await {
+            Ok(()) if kind == RecordKind::Person => {
+                return redirect(&format!("/persons/{id}"), &[]);
+            }
             Ok(()) => {
                 return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
             }
@@ -1097,21 +1172,19 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             // No form yet: the API and imports record them.
             continue;
         }
-        if kind != RecordKind::Person {
-            // A person comes in with their identity, by import, for now.
-            router = router.route(
+        router = router
+            .route(
                 &format!("{base}/new"),
                 get(move |State(s): State<AppState>, v: Visitor| new_form(kind, s, v)),
+            )
+            .route(
+                &format!("{base}/{{id}}/edit"),
+                get(
+                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                        edit_form(kind, s, v, id)
+                    },
+                ),
             );
-        }
-        router = router.route(
-            &format!("{base}/{{id}}/edit"),
-            get(
-                move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
-                    edit_form(kind, s, v, id)
-                },
-            ),
-        );
     }
     router
 }

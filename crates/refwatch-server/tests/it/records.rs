@@ -884,3 +884,58 @@ fn uuid_of(key: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+#[tokio::test]
+async fn a_person_at_risk_is_recorded_in_the_browser_their_identity_sealed() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (status, form) = editor.get("/persons/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"identity_name_hangul\"") && form.contains("sealed when saved"));
+    let source = "key:t-src"
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string();
+    let mut fields = vec![
+        ("sex", "female"),
+        ("confidentiality", "restricted"),
+        ("identity_name_romanized", "Generated Newcomer Name"),
+        ("identity_name_hangul", "생성신규"),
+        ("timeline_0_date", "2024-06"),
+        ("timeline_0_status", "detained"),
+        ("timeline_0_place", "랴오닝성"),
+        ("cite_source", source.as_str()),
+        ("cite_quote", "Generated Newcomer Name was detained in June"),
+        ("cite_locator", ""),
+    ];
+    // No locator: refused, nothing saved, what was typed kept.
+    let (status, _, page) = editor.post("/persons", &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("locator") && page.contains("value=\"Generated Newcomer Name\""));
+    let before = app.core.dataset().await.unwrap().persons.len();
+    fields.retain(|(k, _)| *k != "cite_locator");
+    fields.push(("cite_locator", "call notes, p. 1"));
+    let (status, location, page) = editor.post("/persons", &fields).await;
+    assert_eq!(status, 303, "{page}");
+    let id: refwatch_domain::PersonId = location.trim_start_matches("/persons/").parse().unwrap();
+    let data = app.core.dataset().await.unwrap();
+    assert_eq!(data.persons.len(), before + 1);
+    let person = data.persons.iter().find(|p| p.id == id).unwrap();
+    assert_eq!(person.timeline[0].status.code(), "detained");
+    // The words that name them went into the sealed identity, with the name.
+    assert!(refwatch_domain::Person::cited_words_sealed(
+        &person.citations[0]
+    ));
+    let identity = app.core.person_identity(id).await.unwrap().unwrap();
+    assert_eq!(identity.name_hangul.as_deref(), Some("생성신규"));
+    assert_eq!(
+        identity.cited[0].quote,
+        "Generated Newcomer Name was detained in June"
+    );
+    // A viewer reads the person, never the name or the words.
+    let viewer = Browser::signed_in(&app, "viewer").await;
+    let (status, page) = viewer.get(&location).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("Generated Newcomer") && !page.contains("생성신규"));
+    assert_eq!(viewer.get("/persons/new").await.0, 404);
+}
