@@ -10,6 +10,7 @@ mod date;
 mod evidence;
 mod history;
 mod id;
+mod korean;
 mod links;
 mod record;
 mod time;
@@ -22,6 +23,7 @@ pub use evidence::{
 };
 pub use history::{RecordKind, RecordVersion, VersionAction};
 pub use id::*;
+pub use korean::problem_in_korean;
 pub use links::{
     FieldWeight, LinkDecision, LinkKind, LinkPair, LinkRun, LinkSuggestion, SameGroups, Verdict,
     same_incidents, same_persons,

@@ -375,10 +375,10 @@ fn read(
 ) -> (Result<Incident, Errors>, Rows) {
     let mut errors = Errors::new();
     let mut rows = Rows::default();
-    let date = match value(values, "date").parse() {
+    let date = match value(values, "date").parse::<refwatch_domain::DateValue>() {
         Ok(d) => Some(d),
         Err(e) => {
-            errors.insert("date".into(), format!("{e}"));
+            errors.insert("date".into(), crate::i18n::problem(lang, &e.to_string()));
             None
         }
     };
@@ -417,12 +417,12 @@ fn read(
     (Ok(incident), rows)
 }
 
-fn problems_to_errors(problems: &[Problem], rows: &Rows) -> Errors {
+fn problems_to_errors(problems: &[Problem], rows: &Rows, l: Lang) -> Errors {
     let mut errors = Errors::new();
     for p in problems {
         errors
             .entry(field_of(&p.path, rows))
-            .or_insert_with(|| p.message.clone());
+            .or_insert_with(|| crate::i18n::problem(l, &p.message));
     }
     errors
 }
@@ -697,7 +697,7 @@ pub(crate) async fn create_incident(
             .await
         {
             Ok(_) => return redirect(&format!("/incidents/{id}"), &[]),
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         (Err(errors), _) => errors,
@@ -845,7 +845,7 @@ pub(crate) async fn update_incident(
             .await
         {
             Ok(()) => return redirect(&format!("{action}/history?done=saved"), &[]),
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         (Err(errors), _) => errors,

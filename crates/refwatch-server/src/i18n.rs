@@ -34,6 +34,17 @@ pub(crate) fn text(lang: Lang, key: &str) -> Option<&'static str> {
     })
 }
 
+/// A message of the rules (or of a date that does not read) in `lang`:
+/// Korean where the rules have a Korean sentence for it.
+pub(crate) fn problem(lang: Lang, message: &str) -> String {
+    match lang {
+        Lang::Ko => {
+            refwatch_domain::problem_in_korean(message).unwrap_or_else(|| message.to_owned())
+        }
+        Lang::En => message.to_owned(),
+    }
+}
+
 /// A confidentiality level's name in `lang`.
 pub(crate) fn level(lang: Lang, level: refwatch_domain::Confidentiality) -> &'static str {
     use refwatch_domain::Confidentiality as C;

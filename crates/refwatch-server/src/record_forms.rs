@@ -492,12 +492,12 @@ fn read(
     if !errors.is_empty() {
         return Err(errors);
     }
-    parse_record(kind, object).map_err(|problems| problems_to_errors(&problems))
+    parse_record(kind, object).map_err(|problems| problems_to_errors(&problems, l))
 }
 
 /// Each problem beside its field (`places[0].name_en`, `name_en`,
 /// `coordinates.lat` → `name_en`, `lat`); others under the empty name.
-fn problems_to_errors(problems: &[Problem]) -> Errors {
+fn problems_to_errors(problems: &[Problem], l: Lang) -> Errors {
     let mut errors = Errors::new();
     for p in problems {
         let path = match p.path.find("[0]") {
@@ -508,7 +508,9 @@ fn problems_to_errors(problems: &[Problem]) -> Errors {
         let path = path.strip_prefix("coordinates.").unwrap_or(path);
         let field = row_field(path)
             .unwrap_or_else(|| path.split(['.', '[']).next().unwrap_or("").to_owned());
-        errors.entry(field).or_insert_with(|| p.message.clone());
+        errors
+            .entry(field)
+            .or_insert_with(|| crate::i18n::problem(l, &p.message));
     }
     errors
 }
@@ -732,7 +734,7 @@ pub(crate) async fn create(
             Ok(()) => {
                 return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
             }
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         Err(errors) => errors,
@@ -793,7 +795,7 @@ pub(crate) async fn update(
             Ok(()) => {
                 return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
             }
-            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems),
+            Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         Err(errors) => errors,
@@ -1083,7 +1085,7 @@ fn refusal(v: &Visitor, state: &AppState, base: &str, e: &ServiceError) -> Respo
     let message = match e {
         ServiceError::Invalid(problems) => problems
             .iter()
-            .map(|p| p.message.clone())
+            .map(|p| crate::i18n::problem(l, &p.message))
             .collect::<Vec<_>>()
             .join(" "),
         ServiceError::Store(refwatch_storage::StoreError::StillLinked(_)) => {

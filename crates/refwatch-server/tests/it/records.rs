@@ -939,3 +939,63 @@ async fn a_person_at_risk_is_recorded_in_the_browser_their_identity_sealed() {
     assert!(!page.contains("Generated Newcomer") && !page.contains("생성신규"));
     assert_eq!(viewer.get("/persons/new").await.0, 404);
 }
+
+#[tokio::test]
+async fn a_korean_documenter_reads_every_refusal_in_korean() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (status, _, _) = editor.post("/lang", &[("lang", "ko"), ("back", "/")]).await;
+    assert_eq!(status, 303);
+    let source = "key:t-src"
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string();
+    let (status, _, page) = editor
+        .post(
+            "/incidents",
+            &[
+                ("kind", "arrest"),
+                ("title", "Generated Korean form"),
+                ("date", "2024-02-30"),
+                ("low", "9"),
+                ("high", "4"),
+                ("verification", "single_source"),
+                ("confidentiality", "restricted"),
+                ("source", &source),
+                ("locator", ""),
+                ("quote", "두 명이 잡혔다"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("달력에 없는 날짜입니다."), "{page}");
+    let (status, _, page) = editor
+        .post(
+            "/incidents",
+            &[
+                ("kind", "arrest"),
+                ("title", "Generated Korean form"),
+                ("date", "2024-02"),
+                ("low", "9"),
+                ("high", "4"),
+                ("verification", "single_source"),
+                ("confidentiality", "restricted"),
+                ("source", &source),
+                ("locator", ""),
+                ("quote", "두 명이 잡혔다"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("최소치(9)가 최대치(4)보다 큽니다."), "{page}");
+    assert!(page.contains("인용에는 출처 내 위치(쪽, 단락, 각주)가 필요합니다."));
+    assert!(!page.contains("must not exceed"));
+    let (status, _, page) = editor
+        .post(
+            "/places",
+            &[("kind", "city"), ("name_en", ""), ("lat", "41")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("위도와 경도를 모두 입력하거나"), "{page}");
+}
