@@ -231,7 +231,19 @@ pub fn router(state: AppState) -> Router {
         .route("/figures.csv", get(figures::figures_csv))
         .route("/figures.xlsx", get(figures::figures_xlsx))
         .route("/brief", get(figures::brief))
-        .route("/mechanisms", get(pages::mechanisms))
+        .route(
+            "/mechanisms",
+            get(pages::mechanisms)
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Mechanism, s, v, f)),
+        )
+        .route(
+            "/mechanisms/{id}",
+            get(|Path(id)| record_forms::show(RecordKind::Mechanism, id)).post(
+                |State(s), v, Path(id), Form(f)| {
+                    record_forms::update(RecordKind::Mechanism, s, v, id, f)
+                },
+            ),
+        )
         .route(
             "/password",
             get(pages::password_form).post(pages::change_password),

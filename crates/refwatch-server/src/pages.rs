@@ -1327,6 +1327,7 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
     });
     let body = html! {
         h1 { (t(l, "mechanisms")) }
+        @if may_create(&v) { p { a href="/mechanisms/new" { (t(l, "new_recommendation")) } } }
         (downloads(l, "/mechanisms", ""))
         h2 { (t(l, "upr_recommendations")) }
         table {
@@ -1338,7 +1339,10 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
                             td.n { (cycle(*review)) }
                             td { (by) @if let Some(p) = paragraph { " (" (p) ")" } }
                             td { (m.text) }
-                            td { (response.as_deref().unwrap_or(t(l, "no_response"))) }
+                            td {
+                                (response.as_deref().unwrap_or(t(l, "no_response")))
+                                @if v.token.is_some() { " · " a href={ "/mechanisms/" (m.id) "/history" } { (t(l, "history")) } }
+                            }
                             (after_cell(m))
                         }
                     }

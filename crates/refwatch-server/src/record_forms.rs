@@ -42,6 +42,8 @@ enum Input {
     Number,
     /// A whole number, such as a year.
     Whole,
+    /// A UPR review of China, chosen from those recorded.
+    Review,
     /// Yes or no.
     Check,
 }
@@ -97,8 +99,18 @@ fn fields(kind: RecordKind) -> &'static [Field] {
             Field("confidentiality", "confidentiality", Level, true),
             Field("consent_public", "consent_public", Check, false),
         ],
-        // Recorded through the API or an import, not yet in a form.
-        RecordKind::Mechanism | RecordKind::Figure => &[],
+        // A UPR recommendation (the other mechanism records and figures
+        // are recorded through the API or an import).
+        RecordKind::Mechanism => &[
+            Field("review", "upr_review", Review, true),
+            Field("state", "recommending_state", Text, true),
+            Field("paragraph", "paragraph", Text, false),
+            Field("date", "date", Text, true),
+            Field("reference", "symbol", Text, false),
+            Field("text", "recommendation_text", Area, true),
+            Field("response", "china_response", Text, false),
+        ],
+        RecordKind::Figure => &[],
         RecordKind::Actor | RecordKind::Incident => &[
             Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
             Field("name_en", "name_en", Text, true),
@@ -113,6 +125,7 @@ fn fields(kind: RecordKind) -> &'static [Field] {
 fn new_title(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Person => "new_person",
+        RecordKind::Mechanism => "new_recommendation",
         RecordKind::Source => "new_source",
         RecordKind::Place => "new_place",
         _ => "new_actor",
@@ -306,6 +319,12 @@ fn read_new_person(values: &Values, object: &mut Map<String, Value>) {
     if !identity.is_empty() {
         object.insert("identity".into(), Value::Object(identity));
     }
+    read_new_citation(values, object);
+}
+
+/// The citation of a record being recorded, if one was written.
+fn read_new_citation(values: &Values, object: &mut Map<String, Value>) {
+    let get = |name: &str| values.get(name).map_or("", |v| v.trim());
     if !get("cite_quote").is_empty() || !get("cite_locator").is_empty() {
         object.insert(
             "citations".into(),
@@ -323,11 +342,6 @@ fn read_new_person(values: &Values, object: &mut Map<String, Value>) {
 fn new_person_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
     let l = v.lang;
     let get = |name: &str| values.get(name).cloned().unwrap_or_default();
-    let err = |name: &str| {
-        errors
-            .get(name)
-            .map(|m| html! { span.error role="alert" { (m) } })
-    };
     html! {
         fieldset {
             legend { (t(l, "identity")) }
@@ -336,6 +350,21 @@ fn new_person_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Erro
                 label { (t(l, label)) input name=(format!("identity_{name}")) autocomplete="off" value=(get(&format!("identity_{name}"))); }
             }
         }
+        (citation_fields(v, data, values, errors))
+    }
+}
+
+/// Where a record being recorded is known from: a source, where in it,
+/// the exact words.
+fn citation_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    html! {
         fieldset {
             legend { (t(l, "person_source")) }
             label { (t(l, "source"))
@@ -421,20 +450,39 @@ fn read_person_rows(
 }
 
 /// Reads the form into a record with this id, or the errors by field.
+/// Reads the form into a record with this id, over `base` (the stored
+/// record, when one is changed): what the form shows is replaced, what it
+/// does not show is kept as it is.
 fn read(
     kind: RecordKind,
     id: &str,
     values: &Values,
     data: &Dataset,
+    base: Option<&Record>,
     l: Lang,
 ) -> Result<Record, Errors> {
     let mut errors = Errors::new();
-    let mut object = Map::new();
+    let mut object = match base.map(record_json) {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
     let mut coordinates = Map::new();
     object.insert("id".into(), Value::String(id.to_owned()));
-    for Field(name, _, input, _) in fields(kind) {
+    if kind == RecordKind::Mechanism {
+        object
+            .entry("kind")
+            .or_insert_with(|| Value::String("upr_recommendation".into()));
+    }
+    for Field(name, _, input, required) in fields(kind) {
+        match *name {
+            "lat" | "lon" | "precision" => object.remove("coordinates"),
+            _ => object.remove(*name),
+        };
         let text = values.get(*name).map_or("", |v| v.trim());
         if text.is_empty() {
+            if *required {
+                errors.insert((*name).to_owned(), t(l, "required_field").to_owned());
+            }
             continue;
         }
         let value = match input {
@@ -489,6 +537,9 @@ fn read(
         read_person_rows(values, data, l, &mut object, &mut errors);
         read_new_person(values, &mut object);
     }
+    if kind == RecordKind::Mechanism && base.is_none() {
+        read_new_citation(values, &mut object);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -528,6 +579,19 @@ fn row_field(path: &str) -> Option<String> {
         ("incidents", "role") => Some(format!("incident_{n}_role")),
         ("incidents", _) => Some(format!("incident_{n}")),
         _ => None,
+    }
+}
+
+/// Whether the browser has a form for this record (of the mechanism
+/// records, UPR recommendations only).
+fn has_form(record: &Record) -> bool {
+    match record {
+        Record::Mechanism(m) => matches!(
+            m.detail,
+            refwatch_domain::MechanismDetail::UprRecommendation { .. }
+        ),
+        Record::Figure(_) => false,
+        _ => true,
     }
 }
 
@@ -600,6 +664,13 @@ fn form_page(
                         Input::Parent => input name=(name) list=(list_id) autocomplete="off" value=(value(name));,
                         Input::Place => input name=(name) list="place-choices" autocomplete="off" value=(value(name));,
                         Input::Whole => input name=(name) inputmode="numeric" value=(value(name));,
+                        Input::Review => select name=(name) {
+                            @for r in &data.upr_reviews {
+                                option value=(r.id) selected[value(name) == r.id.to_string()] {
+                                    (t(l, "upr_review")) " " (r.cycle) " (" (crate::dates::text(&r.date, l)) ")"
+                                }
+                            }
+                        },
                         Input::Check => input type="checkbox" name=(name) value="true" checked[!value(name).is_empty()];,
                     }
                     (err(name).unwrap_or_default())
@@ -607,6 +678,7 @@ fn form_page(
             }
             @if kind == RecordKind::Person { (person_rows(v, data, values, errors)) }
             @if kind == RecordKind::Person && action == "/persons" { (new_person_fields(v, data, values, errors)) }
+            @if kind == RecordKind::Mechanism && action == "/mechanisms" { (citation_fields(v, data, values, errors)) }
             datalist id="place-choices" {
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
@@ -726,7 +798,7 @@ pub(crate) async fn create(
         Err(e) => return failure(&v, &state, &e),
     };
     let id = uuid::Uuid::new_v4().to_string();
-    let errors = match read(kind, &id, &values, &data, v.lang) {
+    let errors = match read(kind, &id, &values, &data, None, v.lang) {
         Ok(record) => match core.create_record(&record).await {
             Ok(()) if kind == RecordKind::Person => {
                 return redirect(&format!("/persons/{id}"), &[]);
@@ -757,7 +829,7 @@ pub(crate) async fn edit_form(
         (Ok(d), Ok(r)) => (d, r),
         (Err(e), _) | (_, Err(e)) => return failure(&v, &state, &e),
     };
-    if !may(&v, Operation::Update, record.level()) {
+    if !may(&v, Operation::Update, record.level()) || !has_form(&record) {
         return failure(&v, &state, &not_found());
     }
     let action = format!("/{}/{id}", plural(kind));
@@ -790,7 +862,11 @@ pub(crate) async fn update(
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let errors = match read(kind, &id, &values, &data, v.lang) {
+    let base = match core.record(kind, &id).await {
+        Ok(r) => r,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    let errors = match read(kind, &id, &values, &data, Some(&base), v.lang) {
         Ok(record) => match core.update_record(&record).await {
             Ok(()) => {
                 return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
@@ -1028,7 +1104,7 @@ pub(crate) async fn history(
         h1 { (name) }
         @if let Some(key) = confirmation { p.notice role="status" { (t(l, key)) } }
         @if current.is_none() { p.notice { (t(l, "archived_record")) } }
-        @if can_change && current.is_some() && !fields(kind).is_empty() {
+        @if can_change && current.as_ref().is_some_and(has_form) {
             p {
                 @if kind == RecordKind::Person {
                     a href=(format!("{base}/edit")) { (t(l, "edit")) }
@@ -1170,7 +1246,7 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             // Its own form (forms.rs) records and edits it.
             continue;
         }
-        if matches!(kind, RecordKind::Mechanism | RecordKind::Figure) {
+        if kind == RecordKind::Figure {
             // No form yet: the API and imports record them.
             continue;
         }

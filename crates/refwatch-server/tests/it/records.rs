@@ -999,3 +999,79 @@ async fn a_korean_documenter_reads_every_refusal_in_korean() {
     assert_eq!(status, 422);
     assert!(page.contains("위도와 경도를 모두 입력하거나"), "{page}");
 }
+
+#[tokio::test]
+async fn a_upr_recommendation_is_recorded_and_chinas_response_added_in_the_browser() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (status, form) = editor.get("/mechanisms/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"review\"") && form.contains("name=\"cite_quote\""));
+    let review = uuid_of("upr-4-2024");
+    let source = uuid_of("src-upr-2009-wg");
+    let (status, location, page) = editor
+        .post(
+            "/mechanisms",
+            &[
+                ("review", review.as_str()),
+                ("state", "Generatedland"),
+                ("paragraph", "140.1"),
+                ("date", "2024-01-23"),
+                ("text", "Generated: stop forced returns"),
+                ("cite_source", source.as_str()),
+                ("cite_locator", "para. 140.1"),
+                ("cite_quote", "stop forced returns"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let base = location.split("/history").next().unwrap().to_owned();
+    let id: refwatch_domain::MechanismId = base.trim_start_matches("/mechanisms/").parse().unwrap();
+    // China's response, months later: the form shows no citation and
+    // keeps the one recorded; the history shows the response.
+    let (_, edit) = editor.get(&format!("{base}/edit")).await;
+    assert!(edit.contains("Generatedland") && !edit.contains("name=\"cite_quote\""));
+    let (status, _, page) = editor
+        .post(
+            &base,
+            &[
+                ("review", review.as_str()),
+                ("state", "Generatedland"),
+                ("paragraph", "140.1"),
+                ("date", "2024-01-23"),
+                ("text", "Generated: stop forced returns"),
+                ("response", "noted"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let data = app.core.dataset().await.unwrap();
+    let m = data.mechanisms.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(
+        m.citations.len(),
+        1,
+        "the citation the form did not show is kept"
+    );
+    assert!(matches!(
+        &m.detail,
+        refwatch_domain::MechanismDetail::UprRecommendation { response: Some(r), .. } if r == "noted"
+    ));
+    let (_, history) = editor.get(&format!("{base}/history")).await;
+    assert!(history.contains("<ins>noted</ins>"), "{history}");
+    let (_, list) = editor.get("/mechanisms").await;
+    assert!(list.contains(&format!("{base}/history")));
+    // A recommendation with no text is refused beside its field.
+    let (status, _, page) = editor
+        .post(
+            &base,
+            &[
+                ("review", review.as_str()),
+                ("state", "Generatedland"),
+                ("date", "2024-01-23"),
+                ("text", " "),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("This must be filled in."), "{page}");
+}
