@@ -173,6 +173,18 @@ pub fn router(state: AppState) -> Router {
             get(pages::incident).post(forms::update_incident),
         )
         .route("/incidents/{id}/edit", get(forms::edit_incident))
+        .route(
+            "/incidents/{id}/evidence",
+            post(|State(s), v, Path(id), Form(f)| {
+                record_forms::link_evidence(RecordKind::Incident, s, v, id, f)
+            }),
+        )
+        .route(
+            "/persons/{id}/evidence",
+            post(|State(s), v, Path(id), Form(f)| {
+                record_forms::link_evidence(RecordKind::Person, s, v, id, f)
+            }),
+        )
         .route("/incidents.csv", get(pages::incidents_csv))
         .route("/incidents.xlsx", get(pages::incidents_xlsx))
         .route("/sources.csv", get(sheets::sources_csv))
@@ -335,7 +347,7 @@ pub fn router(state: AppState) -> Router {
                 .put(api::update_incident)
                 .delete(record_api::archive_incident),
         );
-    record_forms::routes(record_api::routes(router))
+    record_forms::routes(record_api::evidence_routes(record_api::routes(router)))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))

@@ -712,6 +712,14 @@ pub(crate) async fn incident(
     };
     let l = v.lang;
     let vocab = Vocabularies::builtin();
+    let evidence_section = crate::record_forms::evidence_section(
+        &state,
+        &v,
+        refwatch_service::RecordKind::Incident,
+        &i.id.to_string(),
+        i.confidentiality,
+    )
+    .await;
     let source_title = |id| {
         data.sources
             .iter()
@@ -783,6 +791,7 @@ pub(crate) async fn incident(
                 }
             }
         }
+        (evidence_section)
     };
     page(
         &v,
@@ -1065,6 +1074,14 @@ pub(crate) async fn person(
             .find(|s| s.id == id)
             .map_or("?", |s| s.title.as_str())
     };
+    let evidence_section = crate::record_forms::evidence_section(
+        &state,
+        &v,
+        refwatch_service::RecordKind::Person,
+        &p.id.to_string(),
+        p.confidentiality,
+    )
+    .await;
     let body = html! {
         h1 { (t(l, "person")) " " (p.id.to_string()[..8]) "…" }
         @if refwatch_policy::decide(v.caller.principal, refwatch_policy::Operation::Update, p.confidentiality).allowed() {
@@ -1112,6 +1129,7 @@ pub(crate) async fn person(
                 }
             }
         }
+        (evidence_section)
     };
     page(
         &v,

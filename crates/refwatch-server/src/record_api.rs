@@ -422,3 +422,110 @@ pub(crate) fn is_still_linked(e: &ServiceError) -> bool {
         ServiceError::Store(refwatch_storage::StoreError::StillLinked(_))
     )
 }
+
+/// A file to link.
+#[derive(Deserialize)]
+struct LinkBody {
+    evidence: String,
+}
+
+/// `GET /api/v1/{incidents,persons}/{id}/evidence`: the files linked that
+/// the caller may read.
+pub(crate) async fn linked(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
+    if !is_id(&id) {
+        return bad_id();
+    }
+    match state.core.for_caller(v.caller).linked_evidence(kind, &id).await {
+        Ok(list) => ApiJson(json!({
+            "id": id,
+            "evidence": list.iter().map(|e| json!({
+                "id": e.id.to_string(), "media": e.media.code(), "received_at": e.received_at.to_string(),
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => service_error(&e),
+    }
+}
+
+/// `POST /api/v1/{incidents,persons}/{id}/evidence` with `{"evidence": id}`,
+/// and `DELETE …/evidence/{evidence}`.
+pub(crate) async fn set_link(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    evidence: Result<String, String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    if !is_id(&id) {
+        return bad_id();
+    }
+    let (text, linked) = match evidence {
+        Ok(body) => match serde_json::from_str::<LinkBody>(&body) {
+            Ok(b) => (b.evidence, true),
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    ApiCode::BadBody,
+                    "send {\"evidence\": \"the evidence id\"}",
+                );
+            }
+        },
+        Err(path_id) => (path_id, false),
+    };
+    let Ok(evidence) = text.parse::<refwatch_domain::EvidenceId>() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadId,
+            "not an evidence id",
+        );
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .link_evidence(evidence, kind, &id, linked)
+        .await
+    {
+        Ok(()) => ApiJson(json!({ "id": id, "evidence": text, "linked": linked })).into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+/// Adds the evidence link routes of incidents and persons to `router`.
+pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
+    use axum::routing::{delete, get};
+    for kind in [RecordKind::Incident, RecordKind::Person] {
+        let base = format!("/api/v1/{}/{{id}}/evidence", plural(kind));
+        router = router
+            .route(
+                &base,
+                get(
+                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                        linked(kind, s, v, id)
+                    },
+                )
+                .post(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path(id): Path<String>,
+                          h: HeaderMap,
+                          body: String| set_link(kind, s, v, id, Ok(body), h),
+                ),
+            )
+            .route(
+                &format!("{base}/{{evidence}}"),
+                delete(
+                    move |State(s): State<AppState>,
+                          v: Visitor,
+                          Path((id, evidence)): Path<(String, String)>,
+                          h: HeaderMap| {
+                        set_link(kind, s, v, id, Err(evidence), h)
+                    },
+                ),
+            );
+    }
+    router
+}

@@ -1271,3 +1271,99 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
 pub(crate) async fn show(kind: RecordKind, id: String) -> Response {
     redirect(&format!("/{}/{id}/history", plural(kind)), &[])
 }
+
+/// The evidence linked to an incident or person, for members: each file
+/// the reader may see, and for those who may change the record, a form to
+/// link another file they may see and a button to unlink each.
+pub(crate) async fn evidence_section(
+    state: &AppState,
+    v: &Visitor,
+    kind: RecordKind,
+    id: &str,
+    level: Confidentiality,
+) -> Markup {
+    if v.token.is_none() {
+        return html! {};
+    }
+    let l = v.lang;
+    let core = state.core.for_caller(v.caller.clone());
+    let linked = core.linked_evidence(kind, id).await.unwrap_or_default();
+    let can_change = may(v, Operation::Update, level);
+    let all = if can_change {
+        core.evidence_list().await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let action = format!("/{}/{id}/evidence", plural(kind));
+    let label = |e: &refwatch_domain::Evidence| {
+        format!(
+            "{} · {} · {}",
+            &e.id.to_string()[..8],
+            e.media.code(),
+            e.received_at.to_string().get(..10).unwrap_or("")
+        )
+    };
+    html! {
+        h2 { (t(l, "evidence")) }
+        @if linked.is_empty() { p { (t(l, "no_evidence_linked")) } }
+        ul {
+            @for e in &linked {
+                li {
+                    a href={ "/evidence/" (e.id) } { (label(e)) }
+                    @if can_change {
+                        " "
+                        form.inline method="post" action=(action) {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="evidence" value=(e.id);
+                            input type="hidden" name="linked" value="no";
+                            button type="submit" { (t(l, "unlink")) }
+                        }
+                    }
+                }
+            }
+        }
+        @if can_change && !all.is_empty() {
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="linked" value="yes";
+                label { (t(l, "link_evidence"))
+                    select name="evidence" {
+                        @for e in &all { option value=(e.id) { (label(e)) } }
+                    }
+                }
+                button type="submit" { (t(l, "link")) }
+            }
+        }
+    }
+}
+
+/// `POST /{incidents,persons}/{id}/evidence`: links or unlinks a file.
+pub(crate) async fn link_evidence(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    id: String,
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let back = format!("/{}/{id}", plural(kind));
+    let Ok(evidence) = values
+        .get("evidence")
+        .map_or("", String::as_str)
+        .parse::<refwatch_domain::EvidenceId>()
+    else {
+        return failure(&v, &state, &not_found());
+    };
+    let linked = values.get("linked").map(String::as_str) != Some("no");
+    match state
+        .core
+        .for_caller(v.caller.clone())
+        .link_evidence(evidence, kind, &id, linked)
+        .await
+    {
+        Ok(()) => redirect(&back, &[]),
+        Err(e) => refusal(&v, &state, &back, &e),
+    }
+}

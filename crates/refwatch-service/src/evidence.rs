@@ -397,7 +397,7 @@ impl<S: Store> Service<S> {
 
     /// One piece of evidence the caller may read; a record they may not
     /// read is answered as one that does not exist.
-    async fn readable_evidence(&self, id: EvidenceId) -> Result<Evidence, ServiceError> {
+    pub(crate) async fn readable_evidence(&self, id: EvidenceId) -> Result<Evidence, ServiceError> {
         match self.store.evidence(id).await? {
             Some(e)
                 if decide(self.actor.principal, Operation::Read, e.confidentiality).allowed() =>

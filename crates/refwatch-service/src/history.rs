@@ -653,3 +653,61 @@ impl<S: Store> Service<S> {
         Ok(out)
     }
 }
+
+impl<S: Store> Service<S> {
+    /// Links (or, with `linked` false, unlinks) a piece of evidence the
+    /// caller may read and an incident or person they may change; audited
+    /// by ids.
+    pub async fn link_evidence(
+        &self,
+        evidence: refwatch_domain::EvidenceId,
+        kind: RecordKind,
+        record: &str,
+        linked: bool,
+    ) -> Result<(), ServiceError> {
+        if !matches!(kind, RecordKind::Incident | RecordKind::Person) {
+            return Err(ServiceError::Invalid(vec![Problem {
+                path: String::new(),
+                message: "evidence is linked to incidents and persons".into(),
+            }]));
+        }
+        self.readable_evidence(evidence).await?;
+        let target = self.stored_record(kind, record).await?;
+        require(
+            decide(self.actor.principal, Operation::Update, target.level()),
+            "change records at this confidentiality level",
+        )?;
+        let action = if linked {
+            "link_evidence"
+        } else {
+            "unlink_evidence"
+        };
+        let event = self.event(
+            action,
+            Some(kind.code()),
+            Some(record.to_owned()),
+            &format!("evidence {evidence}"),
+        );
+        self.store
+            .set_evidence_link(evidence, kind, record, linked, &self.batch(vec![event])?)
+            .await?;
+        Ok(())
+    }
+
+    /// The evidence linked to a record the caller may read, as far as they
+    /// may read each piece.
+    pub async fn linked_evidence(
+        &self,
+        kind: RecordKind,
+        record: &str,
+    ) -> Result<Vec<refwatch_domain::Evidence>, ServiceError> {
+        self.stored_record(kind, record).await?;
+        let mut out = Vec::new();
+        for (id, _, _) in self.store.evidence_links(Some((kind, record))).await? {
+            if let Ok(e) = self.readable_evidence(id).await {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -147,6 +147,26 @@ pub trait Store {
         audit: &AuditBatch<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Links (`linked`) or unlinks a piece of evidence and an incident or
+    /// person, with the audit entries, in one transaction. Fails with
+    /// [`StoreError::NotFound`] when the evidence or the record is not
+    /// stored.
+    fn set_evidence_link(
+        &self,
+        evidence: EvidenceId,
+        kind: RecordKind,
+        record: &str,
+        linked: bool,
+        audit: &AuditBatch<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The evidence linked to a record, or (with `None`) every link, as
+    /// (evidence, kind, record id).
+    fn evidence_links(
+        &self,
+        record: Option<(RecordKind, &str)>,
+    ) -> impl Future<Output = Result<Vec<(EvidenceId, RecordKind, String)>, StoreError>> + Send;
+
     /// The kept versions of a record, oldest first.
     fn record_versions(
         &self,

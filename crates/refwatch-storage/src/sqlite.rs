@@ -1243,6 +1243,24 @@ impl Store for SqliteStore {
         history::versions(self, None).await
     }
 
+    async fn set_evidence_link(
+        &self,
+        evidence: EvidenceId,
+        kind: RecordKind,
+        record: &str,
+        linked: bool,
+        audit: &AuditBatch<'_>,
+    ) -> Result<(), StoreError> {
+        history::set_evidence_link(self, evidence, kind, record, linked, audit).await
+    }
+
+    async fn evidence_links(
+        &self,
+        record: Option<(RecordKind, &str)>,
+    ) -> Result<Vec<(EvidenceId, RecordKind, String)>, StoreError> {
+        history::evidence_links(self, record).await
+    }
+
     async fn sealed_identity(
         &self,
         person: PersonId,

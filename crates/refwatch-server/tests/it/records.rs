@@ -1075,3 +1075,131 @@ async fn a_upr_recommendation_is_recorded_and_chinas_response_added_in_the_brows
     assert_eq!(status, 422);
     assert!(page.contains("This must be filled in."), "{page}");
 }
+
+impl Browser {
+    /// Uploads a text file as evidence of `source`; answers its id.
+    async fn upload(&self, source: &str, text: &str) -> String {
+        let csrf = self.csrf().await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("source", source.to_owned())
+            .text("received_from", "Generated Courier")
+            .text("received_via", "Signal")
+            .text("confidentiality", "restricted")
+            .part(
+                "file",
+                reqwest::multipart::Part::text(text.to_owned())
+                    .file_name("statement.txt")
+                    .mime_str("text/plain")
+                    .unwrap(),
+            );
+        let reply = self
+            .http
+            .post(format!("{}/evidence", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let page = reply.text().await.unwrap();
+        let at = page.find("href=\"/evidence/").expect("stored") + 16;
+        page[at..at + 36].to_owned()
+    }
+}
+
+#[tokio::test]
+async fn evidence_files_are_linked_to_incidents_and_persons_by_those_who_may_change_them() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let source = "key:t-src"
+        .parse::<refwatch_domain::SourceId>()
+        .unwrap()
+        .to_string();
+    let evidence = editor
+        .upload(&source, "Generated statement about two arrests")
+        .await;
+    let incident = "key:t-restricted"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap()
+        .to_string();
+    let page_path = format!("/incidents/{incident}");
+    let (_, page) = editor.get(&page_path).await;
+    assert!(page.contains("No evidence file is linked") && page.contains("Link an evidence file"));
+    let (status, location, _) = editor
+        .post(
+            &format!("{page_path}/evidence"),
+            &[("evidence", &evidence), ("linked", "yes")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (303, page_path.as_str()));
+    let (_, page) = editor.get(&page_path).await;
+    assert!(page.contains(&format!("href=\"/evidence/{evidence}\"")));
+    // Linked, the incident is not archived from under its evidence.
+    let (status, _, page) = editor
+        .post(&format!("{page_path}/archive"), &[("reason", "testing")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Other records still refer to this one"));
+
+    // Through the API: listed for a viewer who may read both; linked to a
+    // person by the editor; a viewer may not link; a bad id is refused.
+    let api = Client::new(&app, Some("editor")).await;
+    let viewer = Client::new(&app, Some("viewer")).await;
+    let (status, listed) = viewer
+        .get(&format!("/api/v1/incidents/{incident}/evidence"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["evidence"][0]["id"], json!(evidence));
+    let person = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/persons/{person}/evidence");
+    assert_eq!(
+        viewer.post(&path, json!({"evidence": evidence})).await.0,
+        404
+    );
+    let (status, reply) = api.post(&path, json!({"evidence": "not-an-id"})).await;
+    assert_eq!((status, code(&reply)), (400, "bad_id"));
+    let (status, reply) = api.post(&path, json!({"evidence": evidence})).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        api.get(&path).await.1["evidence"].as_array().unwrap().len(),
+        1
+    );
+    let (status, _) = api
+        .send(reqwest::Method::DELETE, &format!("{path}/{evidence}"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        api.get(&path).await.1["evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Unlinked in the browser, the incident can be archived again.
+    let (status, _, _) = editor
+        .post(
+            &format!("{page_path}/evidence"),
+            &[("evidence", &evidence), ("linked", "no")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let actions: Vec<String> = app
+        .core
+        .audit_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action.ends_with("link_evidence"))
+        .map(|e| e.event.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "link_evidence",
+            "link_evidence",
+            "unlink_evidence",
+            "unlink_evidence"
+        ]
+    );
+}

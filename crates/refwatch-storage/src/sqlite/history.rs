@@ -1,6 +1,6 @@
 //! Records edited one at a time, and the versions kept of them, in SQLite.
 
-use refwatch_domain::{Confidentiality, Dataset, IncidentId, Person, Timestamp};
+use refwatch_domain::{Confidentiality, Dataset, EvidenceId, IncidentId, Person, Timestamp};
 use sqlx::Row;
 
 use super::{
@@ -34,6 +34,7 @@ fn referrers(kind: RecordKind) -> &'static [&'static str] {
         // Nothing refers to these.
         RecordKind::Mechanism | RecordKind::Figure => &[],
         RecordKind::Incident => &[
+            "SELECT 1 FROM evidence_link WHERE kind = 'incident' AND record_id = ?1",
             "SELECT 1 FROM person_incident WHERE incident_id = ?1",
             "SELECT 1 FROM person_status WHERE incident_id = ?1",
             "SELECT 1 FROM mechanism_incident WHERE incident_id = ?1",
@@ -307,4 +308,85 @@ async fn insert_version(tx: &mut Tx<'_>, v: &RecordVersion, number: i64) -> Resu
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+pub(super) async fn set_evidence_link(
+    store: &SqliteStore,
+    evidence: EvidenceId,
+    kind: RecordKind,
+    record: &str,
+    linked: bool,
+    audit: &AuditBatch<'_>,
+) -> Result<(), StoreError> {
+    let exists = match kind {
+        RecordKind::Incident => "SELECT 1 FROM incident WHERE id = ?",
+        RecordKind::Person => "SELECT 1 FROM person WHERE id = ?",
+        _ => return Err(StoreError::NotFound(record.to_owned())),
+    };
+    let mut tx = store.write().await?;
+    for (sql, id) in [
+        (exists, record.to_owned()),
+        ("SELECT 1 FROM evidence WHERE id = ?", evidence.to_string()),
+    ] {
+        if sqlx::query(sql)
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound(id));
+        }
+    }
+    let sql = if linked {
+        "INSERT OR IGNORE INTO evidence_link (evidence_id, kind, record_id) VALUES (?, ?, ?)"
+    } else {
+        "DELETE FROM evidence_link WHERE evidence_id = ? AND kind = ? AND record_id = ?"
+    };
+    sqlx::query(sql)
+        .bind(evidence.to_string())
+        .bind(kind.code())
+        .bind(record)
+        .execute(&mut *tx)
+        .await?;
+    append_audit_in(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn evidence_links(
+    store: &SqliteStore,
+    record: Option<(RecordKind, &str)>,
+) -> Result<Vec<(EvidenceId, RecordKind, String)>, StoreError> {
+    let rows = match record {
+        Some((kind, id)) => {
+            sqlx::query(
+                "SELECT evidence_id, kind, record_id FROM evidence_link WHERE kind = ? AND record_id = ?
+                 ORDER BY evidence_id",
+            )
+            .bind(kind.code())
+            .bind(id)
+            .fetch_all(&store.pool)
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "SELECT evidence_id, kind, record_id FROM evidence_link ORDER BY kind, record_id, evidence_id",
+            )
+            .fetch_all(&store.pool)
+            .await?
+        }
+    };
+    let r = Reader {
+        table: "evidence_link",
+    };
+    rows.iter()
+        .map(|row| {
+            Ok((
+                r.parse(row, "evidence_id")?,
+                RecordKind::from_code(&r.str(row, "kind")?)
+                    .ok_or_else(|| r.corrupt("kind", row))?,
+                r.str(row, "record_id")?,
+            ))
+        })
+        .collect()
 }
