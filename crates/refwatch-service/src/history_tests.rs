@@ -492,3 +492,67 @@ async fn a_full_export_after_edits_imports_and_exports_byte_identically_history_
         Err(ServiceError::Denied(_))
     ));
 }
+
+#[tokio::test]
+async fn every_role_writes_records_at_each_level_as_the_written_policy_says() {
+    use refwatch_policy::{Operation, decide};
+    let d = db(Dataset::default()).await;
+    let admin = open_as(&d.path, &d.key, Principal::Account(Role::Administrator)).await;
+    let mut principals: Vec<Principal> = Role::ALL.into_iter().map(Principal::Account).collect();
+    principals.push(Principal::Public);
+    for level in Confidentiality::ALL {
+        for principal in &principals {
+            let core = open_as(&d.path, &d.key, *principal).await;
+            // Create.
+            let mut s = source();
+            s.confidentiality = level;
+            let made = core.create_record(&Record::Source(s.clone())).await;
+            let allowed = decide(*principal, Operation::Create, level).allowed();
+            assert_eq!(
+                made.is_ok(),
+                allowed,
+                "{principal:?} create at {level:?}: {made:?}"
+            );
+            if !allowed {
+                assert!(matches!(made, Err(ServiceError::Denied(_))), "{made:?}");
+                admin
+                    .create_record(&Record::Source(s.clone()))
+                    .await
+                    .unwrap();
+            }
+            // Update, then archive: allowed to those who may change records
+            // at the level (and may read them: otherwise it is not there).
+            let mut changed = s.clone();
+            changed.title = format!("Changed by {principal:?}");
+            let updated = core.update_record(&Record::Source(changed)).await;
+            let allowed = decide(*principal, Operation::Update, level).allowed();
+            assert_eq!(
+                updated.is_ok(),
+                allowed,
+                "{principal:?} update at {level:?}: {updated:?}"
+            );
+            if !allowed {
+                assert!(
+                    matches!(
+                        updated,
+                        Err(ServiceError::Denied(_) | ServiceError::NotFound(_))
+                    ),
+                    "{updated:?}"
+                );
+            }
+            let id = s.id.to_string();
+            let archived = core
+                .archive_record(RecordKind::Source, &id, "policy test")
+                .await;
+            assert_eq!(
+                archived.is_ok(),
+                allowed,
+                "{principal:?} archive at {level:?}: {archived:?}"
+            );
+            let history = core.history(RecordKind::Source, &id).await;
+            let reads = *principal != Principal::Public
+                && decide(*principal, Operation::Read, level).allowed();
+            assert_eq!(history.is_ok(), reads, "{principal:?} history at {level:?}");
+        }
+    }
+}
