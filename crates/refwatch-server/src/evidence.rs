@@ -307,6 +307,7 @@ fn list_page(
     all: &[Evidence],
     message: Option<Markup>,
     page: Option<usize>,
+    source: Option<&str>,
 ) -> Markup {
     let l = v.lang;
     let (shown, page_no, pages) = crate::pages::page_of(all, page);
@@ -317,7 +318,7 @@ fn list_page(
             form.upload method="post" action="/evidence" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 p { label { (t(l, "evidence_file")) " " input type="file" name="file" required; } }
-                p { label { (t(l, "evidence_source")) " " input name="source" required size="40"; } }
+                p { label { (t(l, "evidence_source")) " " input name="source" required size="40" value=(source.unwrap_or_default()); } }
                 p { label { (t(l, "evidence_received_from")) " " input name="received_from" required; } }
                 p { label { (t(l, "evidence_received_via")) " " input name="received_via" required; } }
                 p { label { (t(l, "confidentiality")) " "
@@ -371,7 +372,7 @@ pub(crate) async fn evidence_list(
                 &v,
                 t(v.lang, "evidence"),
                 "/evidence",
-                list_page(&v, &all, None, q.page),
+                list_page(&v, &all, None, q.page, q.source.as_deref()),
             ),
         ),
         Err(e) => failure(&v, &state, &e),
@@ -533,7 +534,7 @@ async fn listed(
                 v,
                 t(v.lang, "evidence"),
                 "/evidence",
-                list_page(v, &all, Some(message), None),
+                list_page(v, &all, Some(message), None, None),
             ),
         ),
         Err(e) => failure(v, state, &e),

@@ -329,6 +329,9 @@ const ROWS_PER_PAGE: usize = 100;
 #[derive(Deserialize, Default)]
 pub(crate) struct PageQuery {
     pub(crate) page: Option<usize>,
+    /// The source an evidence upload is for, filled in (`/evidence?source=`).
+    #[serde(default)]
+    pub(crate) source: Option<String>,
 }
 
 /// The rows of page `page` (1-based, clamped), that page's number and the

@@ -1114,6 +1114,9 @@ pub(crate) async fn history(
                     " · " a href=(format!("/incidents/{id}")) { (t(l, "incident")) }
                 } @else {
                     a href=(format!("{base}/edit")) { (t(l, "edit")) }
+                    @if kind == RecordKind::Source {
+                        " · " a href=(format!("/evidence?source={id}")) { (t(l, "attach_document")) }
+                    }
                 }
             }
             @if kind != RecordKind::Person {

@@ -558,6 +558,18 @@ async fn documenters_record_places_sources_and_actors_in_the_browser_with_their_
     let source = location.split("/history").next().unwrap();
     let (_, page) = editor.get(source).await;
     assert!(page.contains(&format!("{source}/history")));
+    // The source document is attached next, the source filled in.
+    let id = source.trim_start_matches("/sources/");
+    let (_, history) = editor.get(&location).await;
+    let attach = format!("/evidence?source={id}");
+    assert!(history.contains(&attach), "{history}");
+    let (_, upload) = editor.get(&attach).await;
+    assert!(
+        upload.contains(&format!(
+            "name=\"source\" required size=\"40\" value=\"{id}\""
+        )),
+        "{upload}"
+    );
     let (status, _, page) = editor
         .post(
             "/actors",
