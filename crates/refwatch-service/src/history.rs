@@ -4,9 +4,14 @@
 //!
 //! A version's body is the record in the dataset file format, so that an
 //! archived record can be restored exactly and a history can be exported.
-//! Places and actors are public; sources and incidents carry their own
-//! level, and each version is shown only to a reader allowed at its level,
-//! screened for names as the records themselves are.
+//! Places, actors, mechanism records and figures are public; sources,
+//! incidents and persons carry their own level, and each version is shown
+//! only to a member allowed at its level, screened for names as the records
+//! themselves are. A person's version holds only what does not identify
+//! them: their identity and cited words stay sealed, never versioned.
+//!
+//! Links between evidence files and incidents or persons are made here too
+//! (`link_evidence`): rows of their own, audited, never a change to either.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
