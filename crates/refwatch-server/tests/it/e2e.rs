@@ -499,6 +499,21 @@ async fn a_place_is_recorded_edited_restored_and_archived_in_a_real_browser() {
             !b.source().await.contains("Generated Browser Town"),
             "{tag}: out of the list"
         );
+        // The incident form with its places, actors, breakdown and
+        // citations, and the person form, as a documenter sees them.
+        let incident = "key:t-restricted"
+            .parse::<refwatch_domain::IncidentId>()
+            .unwrap();
+        b.go(&format!("{base}/incidents/{incident}/edit")).await;
+        let form = b.wait_for("cite_0_quote").await;
+        assert!(form.contains("name=\"place_0\""), "{tag}: rows to fill");
+        b.screenshot(&format!("incident-edit-ko-{tag}")).await;
+        b.resize(390, 844).await;
+        b.screenshot(&format!("incident-edit-ko-phone-{tag}")).await;
+        b.go(&format!("{base}/persons/new")).await;
+        b.wait_for("identity_name_hangul").await;
+        b.screenshot(&format!("person-new-ko-phone-{tag}")).await;
+        b.resize(1200, 1400).await;
         b.close().await;
     }
 }
