@@ -1,7 +1,9 @@
-//! The API of records edited one at a time (sources, places, actors and
-//! incidents): each read and written as one object of the dataset file
+//! The API of records edited one at a time (sources, places, actors,
+//! incidents, what does not identify a person, UN mechanism records and
+//! figures): each read and written as one object of the dataset file
 //! format (docs/dataset.schema.json), archived with a reason, and with a
-//! history of versions that can be restored.
+//! history of versions that can be restored; and the links between
+//! evidence files and incidents or persons.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

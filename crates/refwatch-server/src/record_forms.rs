@@ -1,6 +1,7 @@
-//! Sources, places and actors recorded and edited in the browser, without
-//! JavaScript; and for them and incidents, the history page: every
-//! version with what changed, archiving with a reason, and restoring.
+//! Sources, places, actors, persons at risk and UPR recommendations
+//! recorded and edited in the browser, without JavaScript; for every kind,
+//! the history page (every version with what changed, archiving with a
+//! reason, restoring); and the evidence linked to incidents and persons.
 //!
 //! A form is read into one object of the dataset file format and through
 //! the same reader and rules as the API and the importer; each problem is
