@@ -121,39 +121,31 @@ impl Record {
         })
     }
 
-    /// The stored record of this kind and id in `data`.
+    /// The stored record of this kind and id in `data` (whose lists are
+    /// sorted by id): the id read as its type, then a binary search.
     fn find(data: &Dataset, kind: RecordKind, id: &str) -> Option<Self> {
+        fn by_id<T: Clone, K: Ord + std::str::FromStr>(
+            list: &[T],
+            id: &str,
+            key: impl FnMut(&T) -> K,
+        ) -> Option<T> {
+            let id: K = id.parse().ok()?;
+            list.binary_search_by_key(&id, key)
+                .ok()
+                .map(|at| list[at].clone())
+        }
         Some(match kind {
-            RecordKind::Source => Self::Source(
-                data.sources
-                    .iter()
-                    .find(|r| r.id.to_string() == id)?
-                    .clone(),
-            ),
-            RecordKind::Place => {
-                Self::Place(data.places.iter().find(|r| r.id.to_string() == id)?.clone())
-            }
-            RecordKind::Actor => {
-                Self::Actor(data.actors.iter().find(|r| r.id.to_string() == id)?.clone())
-            }
+            RecordKind::Source => Self::Source(by_id(&data.sources, id, |r| r.id)?),
+            RecordKind::Place => Self::Place(by_id(&data.places, id, |r| r.id)?),
+            RecordKind::Actor => Self::Actor(by_id(&data.actors, id, |r| r.id)?),
             RecordKind::Incident => {
-                Self::Incident((**data.incidents.iter().find(|r| r.id.to_string() == id)?).clone())
+                Self::Incident(Arc::unwrap_or_clone(by_id(&data.incidents, id, |r| r.id)?))
             }
             RecordKind::Person => {
-                Self::Person((**data.persons.iter().find(|r| r.id.to_string() == id)?).clone())
+                Self::Person(Arc::unwrap_or_clone(by_id(&data.persons, id, |r| r.id)?))
             }
-            RecordKind::Mechanism => Self::Mechanism(
-                data.mechanisms
-                    .iter()
-                    .find(|r| r.id.to_string() == id)?
-                    .clone(),
-            ),
-            RecordKind::Figure => Self::Figure(
-                data.figures
-                    .iter()
-                    .find(|r| r.id.to_string() == id)?
-                    .clone(),
-            ),
+            RecordKind::Mechanism => Self::Mechanism(by_id(&data.mechanisms, id, |r| r.id)?),
+            RecordKind::Figure => Self::Figure(by_id(&data.figures, id, |r| r.id)?),
         })
     }
 
@@ -636,10 +628,20 @@ impl<S: Store> Service<S> {
         let mut previous: Vec<(String, String)> = Vec::new();
         // Versions the caller may not read are left out before comparing,
         // so that no difference shows what they held.
+        // One screen for every version, so that what it has read is reused.
+        let mut screen = screen.as_deref().map(refwatch_guard::Guard::screen);
         for v in kept.iter().filter(|v| readable(v.confidentiality)) {
             let mut data = refwatch_interchange::parse(&v.body).unwrap_or_default();
-            if let Some(guard) = &screen {
-                crate::guard::screen_dataset(&mut data, &mut guard.screen(), None, None);
+            let mut reason = v.reason.clone();
+            if let Some(screen) = screen.as_mut() {
+                crate::guard::screen_dataset(&mut data, screen, None, None);
+                // Why a record was archived is free text too.
+                if let Some(masked) = reason
+                    .as_deref()
+                    .and_then(|r| screen.redact(r, crate::guard::MASK))
+                {
+                    reason = Some(masked);
+                }
             }
             let fields = fields_of(&data);
             let changes = differences(&previous, &fields);
@@ -649,7 +651,7 @@ impl<S: Store> Service<S> {
                 at: v.at,
                 actor: names.get(&v.actor).unwrap_or(&v.actor).clone(),
                 action: v.action,
-                reason: v.reason.clone(),
+                reason,
                 confidentiality: v.confidentiality,
                 fields,
                 changes,

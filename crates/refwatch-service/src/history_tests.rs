@@ -304,6 +304,15 @@ async fn a_history_is_screened_for_names_like_the_records() {
     let mut named = i.clone();
     named.summary = format!("{name} was among those taken");
     editor.update_incident(&named).await.unwrap();
+    // The reason given for archiving is free text too.
+    editor
+        .archive_record(
+            RecordKind::Incident,
+            &i.id.to_string(),
+            &format!("entered twice for {name}"),
+        )
+        .await
+        .unwrap();
     let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
     let history = analyst
         .history(RecordKind::Incident, &i.id.to_string())
@@ -312,6 +321,8 @@ async fn a_history_is_screened_for_names_like_the_records() {
     let text = format!("{history:?}");
     assert!(!text.contains(&name), "the history names the person");
     assert!(text.contains(guard::MASK));
+    let reason = history.last().unwrap().reason.as_deref().unwrap();
+    assert!(reason.starts_with("entered twice for") && reason.contains(guard::MASK));
     let own = editor
         .history(RecordKind::Incident, &i.id.to_string())
         .await
