@@ -54,6 +54,20 @@ impl RecordKind {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
+
+    /// The list its records are under in the dataset file format, as the
+    /// API's and the pages' paths name it too (`sources`, ...).
+    pub fn list_name(self) -> &'static str {
+        match self {
+            Self::Source => "sources",
+            Self::Place => "places",
+            Self::Actor => "actors",
+            Self::Incident => "incidents",
+            Self::Person => "persons",
+            Self::Mechanism => "mechanisms",
+            Self::Figure => "figures",
+        }
+    }
 }
 
 /// How a version of a record came to be.

@@ -552,7 +552,7 @@ fn version(cv: &mut Conv, p: &str, d: VersionDto) -> Option<RecordVersion> {
     let file = serde_json::json!({
         "format": crate::FORMAT,
         "version": crate::VERSION,
-        crate::write::plural(kind): [d.record],
+        kind.list_name(): [d.record],
     });
     let (body, record_id) = match parse_value(file) {
         Ok(one) if one.record_count() == 1 => (crate::to_json(&one), record_id(&one)),

@@ -283,19 +283,6 @@ pub fn to_json(data: &Dataset) -> String {
     out
 }
 
-/// The list a kind's records are under in this format.
-pub(crate) fn plural(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Source => "sources",
-        RecordKind::Place => "places",
-        RecordKind::Actor => "actors",
-        RecordKind::Incident => "incidents",
-        RecordKind::Person => "persons",
-        RecordKind::Mechanism => "mechanisms",
-        RecordKind::Figure => "figures",
-    }
-}
-
 /// A kept version, its record an object of this format (its body is a
 /// one-record file written by [`to_json`]).
 fn version(v: &RecordVersion) -> VersionDto {
@@ -309,6 +296,6 @@ fn version(v: &RecordVersion) -> VersionDto {
         action: v.action.code().to_owned(),
         reason: v.reason.clone(),
         confidentiality: v.confidentiality.code().to_owned(),
-        record: body[plural(v.kind)][0].clone(),
+        record: body[v.kind.list_name()][0].clone(),
     }
 }

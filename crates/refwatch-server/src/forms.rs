@@ -132,49 +132,6 @@ struct Rows {
     citations: Vec<Option<usize>>,
 }
 
-/// A place or actor typed by name (in any language, ignoring case) or id.
-fn chosen<T: Copy + ToString>(
-    items: impl Iterator<Item = (T, [Option<String>; 3])>,
-    text: &str,
-) -> Option<T> {
-    let lower = text.to_lowercase();
-    let mut found = items.filter(|(id, names)| {
-        id.to_string() == text || names.iter().flatten().any(|n| n.to_lowercase() == lower)
-    });
-    let first = found.next()?.0;
-    found.next().is_none().then_some(first)
-}
-
-fn places_of(
-    data: &Dataset,
-) -> impl Iterator<Item = (refwatch_domain::PlaceId, [Option<String>; 3])> {
-    data.places.iter().map(|p| {
-        (
-            p.id,
-            [
-                Some(p.name_en.clone()),
-                p.name_ko.clone(),
-                p.name_zh.clone(),
-            ],
-        )
-    })
-}
-
-fn actors_of(
-    data: &Dataset,
-) -> impl Iterator<Item = (refwatch_domain::ActorId, [Option<String>; 3])> {
-    data.actors.iter().map(|a| {
-        (
-            a.id,
-            [
-                Some(a.name_en.clone()),
-                a.name_ko.clone(),
-                a.name_zh.clone(),
-            ],
-        )
-    })
-}
-
 /// Reads the place and actor rows.
 fn read_links(
     values: &Values,
@@ -184,9 +141,14 @@ fn read_links(
     rows: &mut Rows,
     l: Lang,
 ) -> (Vec<PlaceLink>, Vec<ActorLink>) {
+    use crate::record_forms::{choices, chosen};
     let mut places = Vec::new();
     let mut actors = Vec::new();
     let shown = |marker: &str| values.contains_key(marker);
+    let (place_choices, actor_choices) = (
+        choices(data, refwatch_service::RecordKind::Place, l),
+        choices(data, refwatch_service::RecordKind::Actor, l),
+    );
     if !shown("places_shown") {
         places = base.map(|b| b.places.clone()).unwrap_or_default();
     }
@@ -198,7 +160,7 @@ fn read_links(
         if !shown("places_shown") || name.is_empty() {
             continue;
         }
-        match chosen(places_of(data), name) {
+        match chosen(&place_choices, name).and_then(|id| id.parse().ok()) {
             Some(place) => {
                 rows.places.push(row);
                 places.push(PlaceLink {
@@ -216,7 +178,7 @@ fn read_links(
         if !shown("actors_shown") || name.is_empty() {
             continue;
         }
-        match chosen(actors_of(data), name) {
+        match chosen(&actor_choices, name).and_then(|id| id.parse().ok()) {
             Some(actor) => {
                 rows.actors.push(row);
                 actors.push(ActorLink {

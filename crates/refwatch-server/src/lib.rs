@@ -309,29 +309,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/links/{kind}/run", post(api::link_run))
         .route("/api/v1/links/{kind}/decisions", post(api::link_decide))
         .route("/api/v1/links/{kind}/split", post(api::link_split))
-        .route(
-            "/api/v1/places",
-            get(api::places).post(record_api::create_place),
-        )
-        .route(
-            "/api/v1/actors",
-            get(api::actors).post(record_api::create_actor),
-        )
+        .route("/api/v1/places", get(api::places))
+        .route("/api/v1/actors", get(api::actors))
         .route("/api/v1/stats/per-year", get(api::stats_per_year))
-        .route(
-            "/api/v1/sources",
-            get(api::sources).post(record_api::create_source),
-        )
-        .route(
-            "/api/v1/mechanisms",
-            get(api::mechanisms).post(record_api::create_mechanism),
-        )
-        .route("/api/v1/figures", post(record_api::create_figure))
+        .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/mechanisms", get(api::mechanisms))
         .route("/api/v1/persons", get(api::persons))
-        .route(
-            "/api/v1/persons/{id}",
-            get(api::person).put(record_api::update_person),
-        )
+        .route("/api/v1/persons/{id}", get(api::person))
         .route("/api/v1/persons/{id}/identity", get(api::person_identity))
         .route("/api/v1/public/tables", get(api::public_tables))
         .route("/api/v1/admin/users", get(api::users).post(api::add_user))
@@ -343,9 +327,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/audit/verify", get(api::audit_verify))
         .route(
             "/api/v1/incidents/{id}",
-            get(api::incident)
-                .put(api::update_incident)
-                .delete(record_api::archive_incident),
+            get(api::incident).put(api::update_incident),
         );
     record_forms::routes(record_api::evidence_routes(record_api::routes(router)))
         .fallback(pages::not_found)

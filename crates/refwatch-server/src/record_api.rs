@@ -17,19 +17,6 @@ use crate::api::{ApiJson, error, has_bearer, service_error, write_error, writes_
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
 
-/// The list a kind's records are under, in the file format and in paths.
-pub(crate) fn plural(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Source => "sources",
-        RecordKind::Place => "places",
-        RecordKind::Actor => "actors",
-        RecordKind::Incident => "incidents",
-        RecordKind::Person => "persons",
-        RecordKind::Mechanism => "mechanisms",
-        RecordKind::Figure => "figures",
-    }
-}
-
 /// Reads one record of `kind` from one object of the file format.
 pub(crate) fn parse_record(
     kind: RecordKind,
@@ -38,7 +25,7 @@ pub(crate) fn parse_record(
     let file = json!({
         "format": "refwatch-dataset",
         "version": 1,
-        plural(kind): [Value::Object(object)],
+        kind.list_name(): [Value::Object(object)],
     });
     let mut data = refwatch_interchange::parse_value(file)?;
     let record = match kind {
@@ -100,7 +87,7 @@ fn record_from_json(
 pub(crate) fn record_json(record: &Record) -> Value {
     let file: Value = serde_json::from_str(&refwatch_interchange::to_json(&record.dataset()))
         .unwrap_or(Value::Null);
-    file[plural(record.kind())][0].clone()
+    file[record.kind().list_name()][0].clone()
 }
 
 fn bad_id() -> Response {
@@ -285,9 +272,9 @@ pub(crate) async fn restore(
 
 /// Adds the routes of every kind to `router`.
 pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
-    use axum::routing::{get, post};
+    use axum::routing::{delete, get, post, put};
     for kind in RecordKind::ALL {
-        let base = format!("/api/v1/{}", plural(kind));
+        let base = format!("/api/v1/{}", kind.list_name());
         router = router
             .route(
                 &format!("{base}/{{id}}/history"),
@@ -306,106 +293,36 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
                           h: HeaderMap| restore(kind, s, v, p, h),
                 ),
             );
-        if matches!(kind, RecordKind::Incident | RecordKind::Person) {
-            // Their lists and reading have their own handlers (api.rs).
-            continue;
-        }
-        router = router.route(
-            &format!("{base}/{{id}}"),
-            get(
-                move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
-                    one(kind, s, v, id)
-                },
-            )
-            .put(
-                move |State(s): State<AppState>,
-                      v: Visitor,
-                      Path(id): Path<String>,
-                      h: HeaderMap,
-                      body: String| update(kind, s, v, id, h, body),
-            )
-            .delete(
-                move |State(s): State<AppState>,
-                      v: Visitor,
-                      Path(id): Path<String>,
-                      h: HeaderMap,
-                      body: String| archive(kind, s, v, id, h, body),
-            ),
-        );
+        // An incident is listed, read, created and changed by its own
+        // handlers (api.rs), a person listed and read there and never
+        // archived; the other routes of each kind are made here, merged
+        // with those on the same path.
+        let id_path = format!("{base}/{{id}}");
+        let read = move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+            one(kind, s, v, id)
+        };
+        let change = move |State(s): State<AppState>,
+                           v: Visitor,
+                           Path(id): Path<String>,
+                           h: HeaderMap,
+                           body: String| update(kind, s, v, id, h, body);
+        let remove = move |State(s): State<AppState>,
+                           v: Visitor,
+                           Path(id): Path<String>,
+                           h: HeaderMap,
+                           body: String| archive(kind, s, v, id, h, body);
+        let make = move |State(s): State<AppState>, v: Visitor, h: HeaderMap, body: String| {
+            create(kind, s, v, h, body)
+        };
+        router = match kind {
+            RecordKind::Incident => router.route(&id_path, delete(remove)),
+            RecordKind::Person => router.route(&id_path, put(change)),
+            _ => router
+                .route(&base, post(make))
+                .route(&id_path, get(read).put(change).delete(remove)),
+        };
     }
     router
-}
-
-/// `POST /api/v1/sources`.
-pub(crate) async fn create_source(
-    State(s): State<AppState>,
-    v: Visitor,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    create(RecordKind::Source, s, v, h, body).await
-}
-
-/// `POST /api/v1/places`.
-pub(crate) async fn create_place(
-    State(s): State<AppState>,
-    v: Visitor,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    create(RecordKind::Place, s, v, h, body).await
-}
-
-/// `POST /api/v1/mechanisms`.
-pub(crate) async fn create_mechanism(
-    State(s): State<AppState>,
-    v: Visitor,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    create(RecordKind::Mechanism, s, v, h, body).await
-}
-
-/// `POST /api/v1/figures`.
-pub(crate) async fn create_figure(
-    State(s): State<AppState>,
-    v: Visitor,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    create(RecordKind::Figure, s, v, h, body).await
-}
-
-/// `POST /api/v1/actors`.
-pub(crate) async fn create_actor(
-    State(s): State<AppState>,
-    v: Visitor,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    create(RecordKind::Actor, s, v, h, body).await
-}
-
-/// `PUT /api/v1/persons/{id}`: what does not identify them.
-pub(crate) async fn update_person(
-    State(s): State<AppState>,
-    v: Visitor,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    update(RecordKind::Person, s, v, id, h, body).await
-}
-
-/// `DELETE /api/v1/incidents/{id}`.
-pub(crate) async fn archive_incident(
-    State(s): State<AppState>,
-    v: Visitor,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: String,
-) -> Response {
-    archive(RecordKind::Incident, s, v, id, h, body).await
 }
 
 /// A write refused because others still refer to the record.
@@ -500,7 +417,7 @@ pub(crate) async fn set_link(
 pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
     use axum::routing::{delete, get};
     for kind in [RecordKind::Incident, RecordKind::Person] {
-        let base = format!("/api/v1/{}/{{id}}/evidence", plural(kind));
+        let base = format!("/api/v1/{}/{{id}}/evidence", kind.list_name());
         router = router
             .route(
                 &base,

@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::auth::Visitor;
 use crate::i18n::t;
 use crate::pages::{failure, layout, page, redirect};
-use crate::record_api::{parse_record, plural, record_json};
+use crate::record_api::{parse_record, record_json};
 
 /// How a field is typed.
 #[derive(Clone, Copy)]
@@ -137,20 +137,24 @@ fn new_title(kind: RecordKind) -> &'static str {
 pub(crate) type Values = HashMap<String, String>;
 type Errors = HashMap<String, String>;
 
-/// The places or actors a parent may be chosen from: (id, name shown,
-/// every name it is known by).
-fn parents(data: &Dataset, kind: RecordKind, l: Lang) -> Vec<(String, String, Vec<String>)> {
+/// What a place or actor is chosen by: (id, the name shown, every name it
+/// is known by).
+pub(crate) type Choice = (String, String, Vec<String>);
+
+/// The places (for `RecordKind::Place`) or actors that may be chosen, by
+/// name in any language.
+pub(crate) fn choices(data: &Dataset, kind: RecordKind, l: Lang) -> Vec<Choice> {
+    fn choice(id: String, shown: &str, names: [Option<&String>; 3]) -> Choice {
+        let names = names.into_iter().flatten().cloned().collect();
+        (id, shown.to_owned(), names)
+    }
     match kind {
         RecordKind::Place => data
             .places
             .iter()
             .map(|p| {
                 let names = [Some(&p.name_en), p.name_ko.as_ref(), p.name_zh.as_ref()];
-                (
-                    p.id.to_string(),
-                    p.name(l).to_owned(),
-                    names.into_iter().flatten().cloned().collect(),
-                )
+                choice(p.id.to_string(), p.name(l), names)
             })
             .collect(),
         _ => data
@@ -158,19 +162,15 @@ fn parents(data: &Dataset, kind: RecordKind, l: Lang) -> Vec<(String, String, Ve
             .iter()
             .map(|a| {
                 let names = [Some(&a.name_en), a.name_ko.as_ref(), a.name_zh.as_ref()];
-                (
-                    a.id.to_string(),
-                    a.name(l).to_owned(),
-                    names.into_iter().flatten().cloned().collect(),
-                )
+                choice(a.id.to_string(), a.name(l), names)
             })
             .collect(),
     }
 }
 
-/// The id of the parent typed as `text`: an id, or a name it is known by
-/// in any language (ignoring case), when exactly one has it.
-fn parent_id(choices: &[(String, String, Vec<String>)], text: &str) -> Option<String> {
+/// The id of the place or actor typed as `text`: an id, or a name it is
+/// known by in any language (ignoring case), when exactly one has it.
+pub(crate) fn chosen(choices: &[Choice], text: &str) -> Option<String> {
     let text = text.trim();
     if let Some((id, ..)) = choices.iter().find(|(id, ..)| id == text) {
         return Some(id.clone());
@@ -201,7 +201,7 @@ fn values_of(record: &Record, data: &Dataset, l: Lang) -> Values {
             other => other.to_string(),
         };
         let text = match input {
-            Input::Parent => parents(data, record.kind(), l)
+            Input::Parent => choices(data, record.kind(), l)
                 .into_iter()
                 .find(|(id, ..)| *id == text)
                 .map_or(text, |(_, shown, _)| shown),
@@ -264,7 +264,7 @@ fn person_rows_of(json: &Value, data: &Dataset, l: Lang, values: &mut Values) {
 
 /// The place typed: its id, if exactly one place has this name or id.
 fn place_id(data: &Dataset, text: &str) -> Option<String> {
-    parent_id(&parents(data, RecordKind::Place, Lang::En), text)
+    chosen(&choices(data, RecordKind::Place, Lang::En), text)
 }
 
 /// The incident typed: by id or exact title, when exactly one has it.
@@ -487,7 +487,7 @@ fn read(
             continue;
         }
         let value = match input {
-            Input::Parent => match parent_id(&parents(data, kind, l), text) {
+            Input::Parent => match chosen(&choices(data, kind, l), text) {
                 Some(id) => Value::String(id),
                 None => {
                     errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
@@ -621,7 +621,7 @@ fn form_page(
             .get(name)
             .map(|m| html! { span.error role="alert" { (m) } })
     };
-    let list_id = format!("{}-choices", plural(kind));
+    let list_id = format!("{}-choices", kind.list_name());
     let unplaced: Vec<&String> = errors
         .iter()
         .filter(|(k, _)| {
@@ -684,7 +684,7 @@ fn form_page(
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
             datalist id=(list_id) {
-                @for (_, shown, names) in parents(data, kind, l) {
+                @for (_, shown, names) in choices(data, kind, l) {
                     option value=(shown) { (names.join(" · ")) }
                 }
             }
@@ -777,7 +777,7 @@ pub(crate) async fn new_form(kind: RecordKind, state: AppState, v: Visitor) -> R
     };
     let mut values = Values::new();
     values.insert("confidentiality".into(), "restricted".into());
-    let action = format!("/{}", plural(kind));
+    let action = format!("/{}", kind.list_name());
     let heading = t(v.lang, new_title(kind));
     let markup = form_page(&v, &data, kind, &action, &values, &Errors::new(), heading);
     page(&v, &state, StatusCode::OK, markup)
@@ -805,14 +805,17 @@ pub(crate) async fn create(
                 return redirect(&format!("/persons/{id}"), &[]);
             }
             Ok(()) => {
-                return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
+                return redirect(
+                    &format!("/{}/{id}/history?done=saved", kind.list_name()),
+                    &[],
+                );
             }
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         Err(errors) => errors,
     };
-    let action = format!("/{}", plural(kind));
+    let action = format!("/{}", kind.list_name());
     let heading = t(v.lang, new_title(kind));
     let markup = form_page(&v, &data, kind, &action, &values, &errors, heading);
     page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, markup)
@@ -833,7 +836,7 @@ pub(crate) async fn edit_form(
     if !may(&v, Operation::Update, record.level()) || !has_form(&record) {
         return failure(&v, &state, &not_found());
     }
-    let action = format!("/{}/{id}", plural(kind));
+    let action = format!("/{}/{id}", kind.list_name());
     let values = values_of(&record, &data, v.lang);
     let markup = form_page(
         &v,
@@ -870,14 +873,17 @@ pub(crate) async fn update(
     let errors = match read(kind, &id, &values, &data, Some(&base), v.lang) {
         Ok(record) => match core.update_record(&record).await {
             Ok(()) => {
-                return redirect(&format!("/{}/{id}/history?done=saved", plural(kind)), &[]);
+                return redirect(
+                    &format!("/{}/{id}/history?done=saved", kind.list_name()),
+                    &[],
+                );
             }
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
         Err(errors) => errors,
     };
-    let action = format!("/{}/{id}", plural(kind));
+    let action = format!("/{}/{id}", kind.list_name());
     let markup = form_page(
         &v,
         &data,
@@ -1082,7 +1088,7 @@ pub(crate) async fn history(
         .or_else(|| versions.last().map(|x| x.confidentiality))
         .unwrap_or(Confidentiality::Confidential);
     let can_change = may(&v, Operation::Update, level);
-    let base = format!("/{}/{id}", plural(kind));
+    let base = format!("/{}/{id}", kind.list_name());
     let shown = match &current {
         Some(r) => record_json(r),
         None => Value::Null,
@@ -1147,7 +1153,7 @@ pub(crate) async fn archive(
         return refused;
     }
     let reason = values.get("reason").map_or("", String::as_str);
-    let base = format!("/{}/{id}", plural(kind));
+    let base = format!("/{}/{id}", kind.list_name());
     match state
         .core
         .for_caller(v.caller.clone())
@@ -1196,7 +1202,7 @@ pub(crate) async fn restore(
     if let Some(refused) = checked(&v, &state, &values) {
         return refused;
     }
-    let base = format!("/{}/{id}", plural(kind));
+    let base = format!("/{}/{id}", kind.list_name());
     let Ok(number) = number.parse::<u32>() else {
         return failure(&v, &state, &not_found());
     };
@@ -1215,7 +1221,7 @@ pub(crate) async fn restore(
 pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
     use axum::routing::{get, post};
     for kind in RecordKind::ALL {
-        let base = format!("/{}", plural(kind));
+        let base = format!("/{}", kind.list_name());
         router = router
             .route(
                 &format!("{base}/{{id}}/history"),
@@ -1273,7 +1279,7 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
 
 /// `GET /{places,actors}/{id}`: their page is their history.
 pub(crate) async fn show(kind: RecordKind, id: String) -> Response {
-    redirect(&format!("/{}/{id}/history", plural(kind)), &[])
+    redirect(&format!("/{}/{id}/history", kind.list_name()), &[])
 }
 
 /// The evidence linked to an incident or person, for members: each file
@@ -1298,7 +1304,7 @@ pub(crate) async fn evidence_section(
     } else {
         Vec::new()
     };
-    let action = format!("/{}/{id}/evidence", plural(kind));
+    let action = format!("/{}/{id}/evidence", kind.list_name());
     let label = |e: &refwatch_domain::Evidence| {
         format!(
             "{} · {} · {}",
@@ -1352,7 +1358,7 @@ pub(crate) async fn link_evidence(
     if let Some(refused) = checked(&v, &state, &values) {
         return refused;
     }
-    let back = format!("/{}/{id}", plural(kind));
+    let back = format!("/{}/{id}", kind.list_name());
     let Ok(evidence) = values
         .get("evidence")
         .map_or("", String::as_str)

@@ -1,39 +1,16 @@
 //! Issue 30: records created, changed, archived and restored one at a
 //! time, each change keeping a version. Every name here is generated.
 
-use std::sync::Arc;
-
 use refwatch_domain::*;
 use refwatch_policy::{Principal, Role};
-use refwatch_storage::SqliteStore;
 
-use super::tests::{incident, key, open_as, person, source};
+use super::protection_tests::{Stored, stored};
+use super::tests::{incident, open_as, person, source};
 use super::*;
 
-struct Db {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    key: refwatch_keys::KekSource,
-}
-
 /// A fresh database with keys, holding `data`.
-async fn db(data: Dataset) -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let key = key();
-    let store = SqliteStore::open(&path).await.unwrap();
-    let core = Service::create_keys(store, &key, Arc::new(SystemClock))
-        .await
-        .unwrap();
-    if data.record_count() > 0 {
-        core.import(&data).await.unwrap();
-    }
-    core.into_store().close().await;
-    Db {
-        _dir: dir,
-        path,
-        key,
-    }
+async fn db(data: Dataset) -> Stored {
+    stored(data, false).await
 }
 
 fn place(name: &str, parent: Option<PlaceId>) -> Place {
@@ -404,7 +381,7 @@ async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversio
 
     // Nowhere on disk in the clear, versions included.
     drop(editor);
-    for entry in std::fs::read_dir(d._dir.path()).unwrap() {
+    for entry in std::fs::read_dir(d.dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         for secret in [name, "Another Generated", "taken in Tumen"] {
             assert!(

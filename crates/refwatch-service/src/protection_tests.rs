@@ -29,13 +29,13 @@ fn quoted_person(source: SourceId, level: Confidentiality) -> Person {
 
 /// A fresh database with keys, holding `data` as imported through the
 /// core (or, with `raw`, written to the store as given, bypassing it).
-struct Stored {
-    dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    key: refwatch_keys::KekSource,
+pub(crate) struct Stored {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) key: refwatch_keys::KekSource,
 }
 
-async fn stored(data: Dataset, raw: bool) -> Stored {
+pub(crate) async fn stored(data: Dataset, raw: bool) -> Stored {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let key = key();
