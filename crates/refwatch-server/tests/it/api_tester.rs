@@ -31,6 +31,7 @@ async fn the_api_tester_finds_no_server_error_and_no_answer_off_the_document() {
     let examples = std::env::var("REFWATCH_API_TESTER_EXAMPLES").unwrap_or_else(|_| "25".into());
     let report =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/api-tester");
+    std::fs::create_dir_all(&report).unwrap();
     let mut command = std::process::Command::new(tool);
     command
         .args([
@@ -60,7 +61,9 @@ async fn the_api_tester_finds_no_server_error_and_no_answer_off_the_document() {
             "junit",
             "--report-dir",
         ])
-        .arg(&report);
+        .arg(&report)
+        // Its cache goes with its report, under target/, not into the tree.
+        .current_dir(&report);
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()
