@@ -119,6 +119,10 @@ typed_id!(
     MechanismId
 );
 typed_id!(
+    /// Identifies an [`crate::ImplementationNote`] on a mechanism record.
+    ImplementationId
+);
+typed_id!(
     /// Identifies a [`crate::ReportedFigure`].
     FigureId
 );

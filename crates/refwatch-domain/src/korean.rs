@@ -67,6 +67,10 @@ const MESSAGES: &[(&str, &str)] = &[
         "특별절차 수임자 항목이 비어 있습니다. 지우거나 채우십시오.",
     ),
     (
+        "consent_public does not agree with the recorded consent's scope; only the scope `public` allows public advocacy",
+        "공개 동의 여부가 기록된 동의 범위와 맞지 않습니다. 범위가 `public`일 때만 공개 옹호 활동이 허용됩니다.",
+    ),
+    (
         "this pair was already decided at links[{}]; keep one decision per pair",
         "이 쌍은 이미 links[{0}]에서 판정되었습니다. 한 쌍에는 판정을 하나만 두십시오.",
     ),
@@ -119,6 +123,9 @@ const WORDS: &[(&str, &str)] = &[
     ("the recommending state", "권고 국가"),
     ("the report's summary", "보도 요약"),
     ("the COI paragraph", "조사위원회 보고서 단락"),
+    ("who recorded the consent", "동의를 기록한 사람"),
+    ("what was found", "확인된 내용"),
+    ("citation of this person", "이 인물의 인용"),
     ("the body that adopted the resolution", "결의를 채택한 기구"),
     ("source", "출처"),
     ("place", "장소"),
@@ -258,14 +265,72 @@ mod tests {
         };
         let mut twin = incident.clone();
         twin.citations = vec![];
+        let person = Person {
+            id: PersonId::random(),
+            identity: None,
+            sex: None,
+            birth_year: None,
+            age_group: None,
+            origin_place: None,
+            category: None,
+            timeline: vec![StatusEvent {
+                date: "2024".parse().unwrap(),
+                status: Term::new("detained"),
+                place: None,
+                incident: None,
+                citation: Some(CitationId::random()),
+            }],
+            incidents: vec![],
+            consent_public: true,
+            consent: Some(Consent {
+                scope: Term::new("none"),
+                date: "2024".parse().unwrap(),
+                recorded_by: " ".into(),
+            }),
+            confidentiality: Confidentiality::Confidential,
+            citations: vec![],
+        };
+        let mechanism = Mechanism {
+            id: MechanismId::random(),
+            detail: MechanismDetail::CoiRecommendation {
+                paragraph: "90 (a)".into(),
+            },
+            reference: None,
+            date: "2014".parse().unwrap(),
+            text: "Text".into(),
+            themes: vec![],
+            incidents: vec![],
+            implementation: vec![ImplementationNote {
+                id: ImplementationId::random(),
+                date: "2024".parse().unwrap(),
+                status: Term::new("implemented"),
+                summary: String::new(),
+                citations: vec![],
+            }],
+            citations: vec![cite(source.id)],
+        };
         let data = Dataset {
             sources: vec![source],
             places: vec![place],
             incidents: vec![incident.into(), twin.into()],
+            persons: vec![person.into()],
+            mechanisms: vec![mechanism],
             ..Dataset::default()
         };
         let problems = validate(&data, &Vocabularies::builtin());
         assert!(problems.len() >= 10, "{problems:?}");
+        for path in [
+            "persons[0].consent_public",
+            "persons[0].consent.recorded_by",
+            "persons[0].timeline[0].citation",
+            "mechanisms[0].implementation[0].summary",
+            "mechanisms[0].implementation[0].citations",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.path == path),
+                "{path}: {problems:?}"
+            );
+        }
         for p in &problems {
             assert!(
                 problem_in_korean(&p.message).is_some(),

@@ -387,6 +387,32 @@ pub struct StatusEvent {
     pub place: Option<PlaceId>,
     /// The incident this step belongs to, if any.
     pub incident: Option<IncidentId>,
+    /// The person's citation that records this step, if any (one of
+    /// [`Person::citations`]).
+    pub citation: Option<CitationId>,
+}
+
+/// A person's (or their family's) decision on how their case may be used,
+/// as it stands, and who recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consent {
+    /// What it allows (vocabulary `consent_scope`); only `public` lets the
+    /// person be named in public advocacy.
+    pub scope: Term,
+    /// When it was given or withdrawn.
+    pub date: DateValue,
+    /// Who recorded it (a member's username, or the documenter's name).
+    pub recorded_by: String,
+}
+
+impl Consent {
+    /// The scope that allows public advocacy.
+    pub const PUBLIC: &'static str = "public";
+
+    /// Whether it allows the person to be named in public advocacy.
+    pub fn allows_public(&self) -> bool {
+        self.scope.code() == Self::PUBLIC
+    }
 }
 
 /// A link from a person to an incident, with the person's role in it.
@@ -421,8 +447,12 @@ pub struct Person {
     pub timeline: Vec<StatusEvent>,
     /// The incidents the person is linked to.
     pub incidents: Vec<PersonIncident>,
-    /// Whether the person (or family) consented to public advocacy.
+    /// Whether the person (or family) consented to public advocacy: what
+    /// the publication guard reads. When [`Person::consent`] is recorded,
+    /// the two agree (validation checks it).
     pub consent_public: bool,
+    /// The consent as recorded: scope, date and who recorded it.
+    pub consent: Option<Consent>,
     /// Who may see the record.
     pub confidentiality: Confidentiality,
     /// Where what is recorded is cited.
@@ -642,7 +672,25 @@ pub struct Mechanism {
     pub themes: Vec<Term>,
     /// Incidents that bear on its implementation.
     pub incidents: Vec<IncidentId>,
+    /// What is known of its implementation, note by note in date order.
+    pub implementation: Vec<ImplementationNote>,
     /// Where it is cited.
+    pub citations: Vec<Citation>,
+}
+
+/// A dated finding on whether a UN recommendation has been implemented,
+/// with where it is known from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImplementationNote {
+    /// Its id.
+    pub id: ImplementationId,
+    /// When the finding was made or the events it describes happened.
+    pub date: DateValue,
+    /// The status it found (vocabulary `implementation_status`).
+    pub status: Term,
+    /// What was found, in a sentence or two.
+    pub summary: String,
+    /// Where it is cited: at least one.
     pub citations: Vec<Citation>,
 }
 

@@ -185,8 +185,14 @@ fn all_ids(data: &Dataset) -> Vec<(String, String)> {
         cites(&mut ids, &format!("upr_reviews[{i}]"), &r.citations);
     }
     for (i, r) in data.mechanisms.iter().enumerate() {
-        ids.push((r.id.to_string(), format!("mechanisms[{i}].id")));
-        cites(&mut ids, &format!("mechanisms[{i}]"), &r.citations);
+        let p = format!("mechanisms[{i}]");
+        ids.push((r.id.to_string(), format!("{p}.id")));
+        cites(&mut ids, &p, &r.citations);
+        for (j, n) in r.implementation.iter().enumerate() {
+            let np = format!("{p}.implementation[{j}]");
+            ids.push((n.id.to_string(), format!("{np}.id")));
+            cites(&mut ids, &np, &n.citations);
+        }
     }
     for (i, r) in data.figures.iter().enumerate() {
         ids.push((r.id.to_string(), format!("figures[{i}].id")));
@@ -367,6 +373,33 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
                 let has = c.incidents.contains(&inc);
                 c.exists(&format!("{ep}.incident"), has, &inc, "incident");
             }
+            if let Some(cited) = e.citation {
+                let has = person.citations.iter().any(|x| x.id == cited);
+                c.exists(
+                    &format!("{ep}.citation"),
+                    has,
+                    &cited,
+                    "citation of this person",
+                );
+            }
+        }
+        if let Some(consent) = &person.consent {
+            c.term(
+                &format!("{p}.consent.scope"),
+                Vocabulary::ConsentScope,
+                &consent.scope,
+            );
+            c.required_text(
+                &format!("{p}.consent.recorded_by"),
+                &consent.recorded_by,
+                "who recorded the consent",
+            );
+            if consent.allows_public() != person.consent_public {
+                c.push(
+                    &format!("{p}.consent_public"),
+                    "consent_public does not agree with the recorded consent's scope; only the scope `public` allows public advocacy",
+                );
+            }
         }
         for (j, l) in person.incidents.iter().enumerate() {
             let has = c.incidents.contains(&l.incident);
@@ -441,6 +474,17 @@ pub fn validate(data: &Dataset, vocab: &Vocabularies) -> Vec<Problem> {
         }
         c.citations(&format!("{p}.citations"), &m.citations);
         c.require_citation(&format!("{p}.citations"), !m.citations.is_empty());
+        for (j, n) in m.implementation.iter().enumerate() {
+            let np = format!("{p}.implementation[{j}]");
+            c.term(
+                &format!("{np}.status"),
+                Vocabulary::ImplementationStatus,
+                &n.status,
+            );
+            c.required_text(&format!("{np}.summary"), &n.summary, "what was found");
+            c.citations(&format!("{np}.citations"), &n.citations);
+            c.require_citation(&format!("{np}.citations"), !n.citations.is_empty());
+        }
     }
 
     for (i, f) in data.figures.iter().enumerate() {

@@ -46,11 +46,15 @@ pub enum Vocabulary {
     Indicator,
     /// UN treaty bodies.
     TreatyBody,
+    /// What a person's consent allows.
+    ConsentScope,
+    /// How far a UN recommendation has been implemented.
+    ImplementationStatus,
 }
 
 impl Vocabulary {
     /// Every vocabulary.
-    pub const ALL: [Vocabulary; 16] = [
+    pub const ALL: [Vocabulary; 18] = [
         Self::SourceKind,
         Self::Reliability,
         Self::Verification,
@@ -67,6 +71,8 @@ impl Vocabulary {
         Self::Theme,
         Self::Indicator,
         Self::TreatyBody,
+        Self::ConsentScope,
+        Self::ImplementationStatus,
     ];
 
     /// The vocabulary's name as written in the vocabulary file.
@@ -88,6 +94,8 @@ impl Vocabulary {
             Self::Theme => "theme",
             Self::Indicator => "indicator",
             Self::TreatyBody => "treaty_body",
+            Self::ConsentScope => "consent_scope",
+            Self::ImplementationStatus => "implementation_status",
         }
     }
 

@@ -182,6 +182,27 @@ pub(crate) struct StatusEventDto {
     pub(crate) place: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) incident: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) citation: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsentDto {
+    pub(crate) scope: String,
+    pub(crate) date: String,
+    pub(crate) recorded_by: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImplementationDto {
+    pub(crate) id: String,
+    pub(crate) date: String,
+    pub(crate) status: String,
+    pub(crate) summary: String,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationDto>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -211,8 +232,11 @@ pub(crate) struct PersonDto {
     pub(crate) timeline: Vec<StatusEventDto>,
     #[serde(default)]
     pub(crate) incidents: Vec<PersonIncidentDto>,
+    /// Read as the recorded consent's scope says when left out.
     #[serde(default)]
-    pub(crate) consent_public: bool,
+    pub(crate) consent_public: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) consent: Option<ConsentDto>,
     #[serde(default = "confidential")]
     pub(crate) confidentiality: String,
     #[serde(default)]
@@ -275,6 +299,8 @@ pub(crate) struct MechanismDto {
     pub(crate) themes: Vec<String>,
     #[serde(default)]
     pub(crate) incidents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) implementation: Vec<ImplementationDto>,
     #[serde(default)]
     pub(crate) citations: Vec<CitationDto>,
 }

@@ -262,13 +262,17 @@ fn person(cv: &mut Conv, p: &str, d: PersonDto) -> Option<Person> {
         let date = cv.parse(&format!("{ep}.date"), &e.date, "date");
         let place = cv.opt(&format!("{ep}.place"), &e.place, "place id");
         let incident = cv.opt(&format!("{ep}.incident"), &e.incident, "incident id");
-        match (date, place, incident) {
-            (Some(date), Some(place), Some(incident)) => timeline.push(StatusEvent {
-                date,
-                status: Term::new(e.status),
-                place,
-                incident,
-            }),
+        let citation = cv.opt(&format!("{ep}.citation"), &e.citation, "citation id");
+        match (date, place, incident, citation) {
+            (Some(date), Some(place), Some(incident), Some(citation)) => {
+                timeline.push(StatusEvent {
+                    date,
+                    status: Term::new(e.status),
+                    place,
+                    incident,
+                    citation,
+                })
+            }
             _ => ok = false,
         }
     }
@@ -287,6 +291,20 @@ fn person(cv: &mut Conv, p: &str, d: PersonDto) -> Option<Person> {
         }
     }
     let citations = cv.citations(&format!("{p}.citations"), d.citations);
+    let consent = match d.consent {
+        Some(c) => match cv.parse(&format!("{p}.consent.date"), &c.date, "date") {
+            Some(date) => Some(Consent {
+                scope: Term::new(c.scope),
+                date,
+                recorded_by: c.recorded_by,
+            }),
+            None => {
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
     if !ok {
         return None;
     }
@@ -311,7 +329,10 @@ fn person(cv: &mut Conv, p: &str, d: PersonDto) -> Option<Person> {
         category: d.category.map(Term::new),
         timeline,
         incidents,
-        consent_public: d.consent_public,
+        consent_public: d
+            .consent_public
+            .unwrap_or_else(|| consent.as_ref().is_some_and(Consent::allows_public)),
+        consent,
         confidentiality,
         citations,
     })
@@ -416,6 +437,23 @@ fn mechanism(cv: &mut Conv, p: &str, d: MechanismDto) -> Option<Mechanism> {
             None => ok = false,
         }
     }
+    let mut implementation = Vec::new();
+    for (j, n) in d.implementation.into_iter().enumerate() {
+        let np = format!("{p}.implementation[{j}]");
+        let id = cv.parse(&format!("{np}.id"), &n.id, "id");
+        let date = cv.parse(&format!("{np}.date"), &n.date, "date");
+        let citations = cv.citations(&format!("{np}.citations"), n.citations);
+        match (id, date) {
+            (Some(id), Some(date)) => implementation.push(ImplementationNote {
+                id,
+                date,
+                status: Term::new(n.status),
+                summary: n.summary,
+                citations,
+            }),
+            _ => ok = false,
+        }
+    }
     let citations = cv.citations(&format!("{p}.citations"), d.citations);
     if !ok {
         return None;
@@ -428,6 +466,7 @@ fn mechanism(cv: &mut Conv, p: &str, d: MechanismDto) -> Option<Mechanism> {
         text: d.text,
         themes: d.themes.into_iter().map(Term::new).collect(),
         incidents,
+        implementation,
         citations,
     })
 }

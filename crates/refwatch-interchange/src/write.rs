@@ -47,6 +47,17 @@ fn mechanism(m: &Mechanism) -> MechanismDto {
         china_vote: None,
         themes: m.themes.iter().map(|t| t.to_string()).collect(),
         incidents: m.incidents.iter().map(|i| i.to_string()).collect(),
+        implementation: m
+            .implementation
+            .iter()
+            .map(|n| ImplementationDto {
+                id: n.id.to_string(),
+                date: n.date.to_string(),
+                status: n.status.to_string(),
+                summary: n.summary.clone(),
+                citations: citations(&n.citations),
+            })
+            .collect(),
         citations: citations(&m.citations),
     };
     match &m.detail {
@@ -222,6 +233,7 @@ pub fn to_json(data: &Dataset) -> String {
                         status: e.status.to_string(),
                         place: text(&e.place),
                         incident: text(&e.incident),
+                        citation: text(&e.citation),
                     })
                     .collect(),
                 incidents: p
@@ -232,7 +244,12 @@ pub fn to_json(data: &Dataset) -> String {
                         role: l.role.to_string(),
                     })
                     .collect(),
-                consent_public: p.consent_public,
+                consent_public: Some(p.consent_public),
+                consent: p.consent.as_ref().map(|c| ConsentDto {
+                    scope: c.scope.to_string(),
+                    date: c.date.to_string(),
+                    recorded_by: c.recorded_by.clone(),
+                }),
                 confidentiality: p.confidentiality.code().to_owned(),
                 citations: citations(&p.citations),
             })

@@ -133,6 +133,11 @@ pub(crate) fn screen_dataset(
             fix(format!("{path}.response"), r);
         }
         cites(&mut fix, &path, &mut m.citations);
+        for (k, note) in m.implementation.iter_mut().enumerate() {
+            let at = format!("{path}.implementation[{k}]");
+            fix(format!("{at}.summary"), &mut note.summary);
+            cites(&mut fix, &at, &mut note.citations);
+        }
     }
     for (n, r) in data.upr_reviews.iter_mut().enumerate() {
         cites(

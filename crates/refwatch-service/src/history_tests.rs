@@ -341,6 +341,7 @@ async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversio
         status: Term::new("detained"),
         place: None,
         incident: None,
+        citation: None,
     });
     seen.consent_public = false;
     let mut other = PersonIdentity::default();
@@ -355,6 +356,7 @@ async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversio
         status: Term::new("repatriated"),
         place: None,
         incident: None,
+        citation: None,
     });
     editor
         .update_record(&Record::Person(seen.clone()))
@@ -434,6 +436,7 @@ async fn a_full_export_after_edits_imports_and_exports_byte_identically_history_
         status: Term::new("detained"),
         place: Some(province.id),
         incident: Some(i.id),
+        citation: None,
     });
     editor.update_record(&Record::Person(moved)).await.unwrap();
 

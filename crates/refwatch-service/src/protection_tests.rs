@@ -211,6 +211,16 @@ async fn named_in_text() -> (Stored, PersonId, IncidentId) {
         text: "Release Kim Chol-ok".into(),
         themes: vec![],
         incidents: vec![],
+        implementation: vec![ImplementationNote {
+            id: ImplementationId::random(),
+            date: "2024-06".parse().unwrap(),
+            status: Term::new("contradicted"),
+            summary: "김철옥 was returned all the same".into(),
+            citations: vec![Citation {
+                id: CitationId::random(),
+                ..i.citations[0].clone()
+            }],
+        }],
         citations: vec![Citation {
             id: CitationId::random(),
             ..i.citations[0].clone()
@@ -256,6 +266,15 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         assert_eq!(i.citations[0].quote, format!("{} was taken", guard::MASK));
         let m = &data.mechanisms[0];
         assert_eq!(m.text, format!("Release {}", guard::MASK));
+        let note = &m.implementation[0];
+        assert_eq!(
+            note.summary,
+            format!("{} was returned all the same", guard::MASK)
+        );
+        assert_eq!(
+            note.citations[0].quote,
+            format!("{} was taken", guard::MASK)
+        );
         let MechanismDetail::UprRecommendation { response, .. } = &m.detail else {
             panic!()
         };
@@ -337,8 +356,14 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         .collect();
     paths.sort();
     paths.dedup();
-    assert_eq!(paths.len(), 7, "{paths:?}");
-    for field in [".text", ".response", ".citations[0].quote"] {
+    assert_eq!(paths.len(), 9, "{paths:?}");
+    for field in [
+        ".text",
+        ".response",
+        ".citations[0].quote",
+        ".implementation[0].summary",
+        ".implementation[0].citations[0].quote",
+    ] {
         assert!(
             paths
                 .iter()

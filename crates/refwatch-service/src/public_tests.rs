@@ -66,6 +66,7 @@ fn person(n: u128, incident: IncidentId) -> Person {
             role: Term::new("victim"),
         }],
         consent_public: false,
+        consent: None,
         confidentiality: Confidentiality::Restricted,
         citations: Vec::new(),
     }

@@ -142,6 +142,7 @@ pub(crate) fn person(level: Confidentiality) -> Person {
         timeline: vec![],
         incidents: vec![],
         consent_public: false,
+        consent: None,
         confidentiality: level,
         citations: vec![],
     }

@@ -290,9 +290,11 @@ fn listed(sex: &str, year: &str, lists: &[SourceId]) -> Person {
             status: Term::new("detained"),
             place: None,
             incident: None,
+            citation: None,
         }],
         incidents: vec![],
         consent_public: false,
+        consent: None,
         confidentiality: Confidentiality::Restricted,
         citations: lists
             .iter()

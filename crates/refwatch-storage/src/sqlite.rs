@@ -661,8 +661,9 @@ async fn insert_incident_extras(tx: &mut Tx<'_>, i: &Incident) -> Result<(), Sto
 async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     insert_citable(tx, p.id, "person").await?;
     sqlx::query(
-        "INSERT INTO person (id, sex, birth_year, age_group, origin_place_id, category, consent_public, confidentiality)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO person (id, sex, birth_year, age_group, origin_place_id, category, consent_public,
+         consent_scope, consent_date, consent_recorded_by, confidentiality)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(p.id.to_string())
     .bind(text(&p.sex))
@@ -671,18 +672,23 @@ async fn insert_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     .bind(text(&p.origin_place))
     .bind(text(&p.category))
     .bind(p.consent_public)
+    .bind(p.consent.as_ref().map(|c| c.scope.to_string()))
+    .bind(p.consent.as_ref().map(|c| c.date.to_string()))
+    .bind(p.consent.as_ref().map(|c| c.recorded_by.clone()))
     .bind(p.confidentiality.code())
     .execute(&mut **tx)
     .await?;
-    insert_person_links(tx, p).await?;
-    insert_citations(tx, p.id, &p.citations).await
+    // The citations first: a step of the timeline may name one.
+    insert_citations(tx, p.id, &p.citations).await?;
+    insert_person_links(tx, p).await
 }
 
 /// A person's status timeline and incidents.
 async fn insert_person_links(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     for (pos, e) in p.timeline.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO person_status (person_id, position, date, status, place_id, incident_id) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO person_status (person_id, position, date, status, place_id, incident_id, citation_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(p.id.to_string())
         .bind(pos as i64)
@@ -690,6 +696,7 @@ async fn insert_person_links(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreErr
         .bind(e.status.code())
         .bind(text(&e.place))
         .bind(text(&e.incident))
+        .bind(text(&e.citation))
         .execute(&mut **tx)
         .await?;
     }
@@ -816,7 +823,61 @@ async fn insert_mechanism(tx: &mut Tx<'_>, m: &Mechanism) -> Result<(), StoreErr
         .execute(&mut **tx)
         .await?;
     }
+    for (pos, n) in m.implementation.iter().enumerate() {
+        insert_citable(tx, n.id, "implementation").await?;
+        sqlx::query(
+            "INSERT INTO mechanism_implementation (id, mechanism_id, position, date, status, summary)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(n.id.to_string())
+        .bind(m.id.to_string())
+        .bind(pos as i64)
+        .bind(n.date.to_string())
+        .bind(n.status.code())
+        .bind(&n.summary)
+        .execute(&mut **tx)
+        .await?;
+        insert_citations(tx, n.id, &n.citations).await?;
+    }
     insert_citations(tx, m.id, &m.citations).await
+}
+
+/// A person's consent as stored: all three columns or none.
+fn read_consent(r: &Reader, row: &SqliteRow) -> Result<Option<Consent>, StoreError> {
+    let scope = r.opt_str(row, "consent_scope")?;
+    let date = r.opt_parse::<DateValue>(row, "consent_date")?;
+    let by = r.opt_str(row, "consent_recorded_by")?;
+    match (scope, date, by) {
+        (Some(scope), Some(date), Some(recorded_by)) => Ok(Some(Consent {
+            scope: Term::new(scope),
+            date,
+            recorded_by,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(r.corrupt("consent_scope", row)),
+    }
+}
+
+/// A mechanism record's implementation notes, with their citations.
+fn implementation_notes(
+    rows: Vec<SqliteRow>,
+    cites: &mut HashMap<String, Vec<SqliteRow>>,
+) -> Result<Vec<ImplementationNote>, StoreError> {
+    let r = Reader {
+        table: "mechanism_implementation",
+    };
+    rows.iter()
+        .map(|row| {
+            let id: ImplementationId = r.parse(row, "id")?;
+            Ok(ImplementationNote {
+                id,
+                date: r.parse(row, "date")?,
+                status: Term::new(r.str(row, "status")?),
+                summary: r.str(row, "summary")?,
+                citations: citations_of(cites, &id)?,
+            })
+        })
+        .collect()
 }
 
 /// Above this many ids, [`existing_ids`] reads every stored id at once.
@@ -1922,7 +1983,7 @@ impl Store for SqliteStore {
         let incidents = read_incidents(pool, None, &mut cites).await?;
 
         let mut statuses =
-            children(pool, "SELECT person_id, date, status, place_id, incident_id FROM person_status ORDER BY person_id, position").await?;
+            children(pool, "SELECT person_id, date, status, place_id, incident_id, citation_id FROM person_status ORDER BY person_id, position").await?;
         let mut links = children(
             pool,
             "SELECT person_id, incident_id, role FROM person_incident ORDER BY person_id, position",
@@ -1946,6 +2007,7 @@ impl Store for SqliteStore {
                         status: Term::new(rs.str(c, "status")?),
                         place: rs.opt_parse(c, "place_id")?,
                         incident: rs.opt_parse(c, "incident_id")?,
+                        citation: rs.opt_parse(c, "citation_id")?,
                     })
                 })
                 .collect::<Result<_, StoreError>>()?;
@@ -1979,6 +2041,7 @@ impl Store for SqliteStore {
                 consent_public: row
                     .try_get("consent_public")
                     .map_err(|_| r.corrupt("consent_public", &row))?,
+                consent: read_consent(&r, &row)?,
                 confidentiality: r.confidentiality(&row)?,
                 citations: citations_of(&mut cites, &id)?,
             });
@@ -2012,6 +2075,11 @@ impl Store for SqliteStore {
             children(pool, "SELECT mechanism_id, holder FROM mechanism_mandate_holder ORDER BY mechanism_id, position").await?;
         let mut m_incidents =
             children(pool, "SELECT mechanism_id, incident_id FROM mechanism_incident ORDER BY mechanism_id, position").await?;
+        let mut notes = children(
+            pool,
+            "SELECT mechanism_id, id, date, status, summary FROM mechanism_implementation ORDER BY mechanism_id, position",
+        )
+        .await?;
         let r = Reader { table: "mechanism" };
         let mut mechanisms = Vec::new();
         for row in sqlx::query("SELECT * FROM mechanism ORDER BY id")
@@ -2093,6 +2161,7 @@ impl Store for SqliteStore {
                     .iter()
                     .map(|c| rmi.parse(c, "incident_id"))
                     .collect::<Result<_, _>>()?,
+                implementation: implementation_notes(take(&mut notes, &id), &mut cites)?,
                 citations: citations_of(&mut cites, &id)?,
             });
         }

@@ -176,6 +176,7 @@ fn full_dataset() -> Dataset {
             cite(source.id, "second"),
         ],
     };
+    let person_cited = cite(source.id, "person");
     let person = Person {
         id: PersonId::random(),
         identity: None,
@@ -190,12 +191,14 @@ fn full_dataset() -> Dataset {
                 status: Term::new("arrested"),
                 place: Some(city.id),
                 incident: Some(incident.id),
+                citation: Some(person_cited.id),
             },
             StatusEvent {
                 date: "2014".parse().unwrap(),
                 status: Term::new("disappeared"),
                 place: None,
                 incident: None,
+                citation: None,
             },
         ],
         incidents: vec![PersonIncident {
@@ -203,8 +206,13 @@ fn full_dataset() -> Dataset {
             role: Term::new("victim"),
         }],
         consent_public: true,
+        consent: Some(Consent {
+            scope: Term::new("public"),
+            date: "2024-03-01".parse().unwrap(),
+            recorded_by: "generated-editor".into(),
+        }),
         confidentiality: Confidentiality::Confidential,
-        citations: vec![cite(source.id, "person")],
+        citations: vec![person_cited],
     };
     let review = UprReview {
         id: UprReviewId::random(),
@@ -256,6 +264,22 @@ fn full_dataset() -> Dataset {
             text: "text".into(),
             themes: vec![Term::new("non_refoulement"), Term::new("detention")],
             incidents: vec![incident.id],
+            implementation: vec![
+                ImplementationNote {
+                    id: ImplementationId::random(),
+                    date: "2019".parse().unwrap(),
+                    status: Term::new("not_implemented"),
+                    summary: "no change".into(),
+                    citations: vec![cite(source.id, "implementation")],
+                },
+                ImplementationNote {
+                    id: ImplementationId::random(),
+                    date: "~2023-05".parse().unwrap(),
+                    status: Term::new("contradicted"),
+                    summary: "returns went on".into(),
+                    citations: vec![cite(source.id, "returns"), cite(source.id, "went on")],
+                },
+            ],
             citations: vec![cite(source.id, "mechanism")],
         })
         .collect();
@@ -755,4 +779,96 @@ fn causes_a_person_can_act_on_are_named_in_words() {
     // Another input/output error keeps SQLite's words, said once.
     let other = from(10 | (3 << 8)).to_string();
     assert_eq!(other.matches("generated error").count(), 1, "{other}");
+}
+
+/// A database written by the schema before consent and implementation
+/// notes (migration 0011) opens with every record and reference intact,
+/// and takes the new kinds of rows after.
+#[tokio::test]
+async fn a_database_of_the_previous_schema_upgrades_with_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("previous.db");
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let all = sqlx::migrate!("./migrations");
+        let previous = sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version <= 11)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        previous.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO source (id, kind, title, confidentiality) VALUES ('s', 'media', 'Generated', 'public')",
+            "INSERT INTO citable (id, kind) VALUES ('p', 'person'), ('m', 'mechanism'), ('r', 'upr_review')",
+            "INSERT INTO person (id, consent_public, confidentiality) VALUES ('p', 1, 'confidential')",
+            "INSERT INTO person_status (person_id, position, date, status) VALUES ('p', 0, '2014', 'detained')",
+            "INSERT INTO upr_review (id, cycle, date) VALUES ('r', 2, '2013-10-22')",
+            "INSERT INTO mechanism (id, kind, date, text, review_id, state) VALUES ('m', 'upr_recommendation', '2013', 'Generated', 'r', 'Generated State')",
+            "INSERT INTO citation (id, subject_id, position, source_id, locator, quote) VALUES ('c1', 'p', 0, 's', '', ''), ('c2', 'm', 0, 's', 'para 1', 'generated')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(
+        store.integrity_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+    let pool = store.pool_for_tests();
+    let kept: Vec<(String, String)> = sqlx::query_as("SELECT id, kind FROM citable ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        [("m", "mechanism"), ("p", "person"), ("r", "upr_review")]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    let citations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM citation")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(citations, 2);
+    // References into the rebuilt table still hold: a citation of a
+    // subject that is not citable is refused.
+    let refused = sqlx::query(
+        "INSERT INTO citation (id, subject_id, position, source_id, locator, quote) VALUES ('c3', 'nothing', 0, 's', 'x', 'y')",
+    )
+    .execute(&pool)
+    .await;
+    assert!(refused.is_err());
+    // And the new rows take.
+    sqlx::query("INSERT INTO citable (id, kind) VALUES ('n', 'implementation')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO mechanism_implementation (id, mechanism_id, position, date, status, summary) VALUES ('n', 'm', 0, '2019', 'not_implemented', 'x')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE person_status SET citation_id = 'c1'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let foreign: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(foreign, 1, "foreign keys are on again after the upgrade");
 }

@@ -279,12 +279,14 @@ pub fn generate(base: &Dataset, spec: &Spec) -> Dataset {
                 status: Term::new(*dice.pick(&STATUSES)),
                 place: None,
                 incident: Some(incident_id),
+                citation: None,
             }],
             incidents: vec![PersonIncident {
                 incident: incident_id,
                 role: Term::new("victim"),
             }],
             consent_public: false,
+            consent: None,
             // A person is never less protected than the incident they are in.
             confidentiality: level(&mut dice).max(incident_level),
             citations: Vec::new(),
@@ -371,6 +373,7 @@ pub fn table_people(
                 timeline: Vec::new(),
                 incidents,
                 consent_public: false,
+                consent: None,
                 confidentiality: Confidentiality::Restricted,
                 citations: Vec::new(),
             }

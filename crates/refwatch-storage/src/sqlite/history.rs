@@ -74,8 +74,28 @@ fn puts_back(data: &refwatch_domain::Dataset, kind: RecordKind, id: &str) -> boo
 }
 
 /// Takes out a mechanism record or a figure with its citations (the
-/// mechanism's themes, mandate holders and incidents go with it).
+/// mechanism's themes, mandate holders, incidents and implementation
+/// notes go with it).
 async fn delete_citable(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, StoreError> {
+    if kind == RecordKind::Mechanism {
+        let notes: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM mechanism_implementation WHERE mechanism_id = ?")
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
+        sqlx::query("DELETE FROM mechanism_implementation WHERE mechanism_id = ?")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        for note in &notes {
+            for sql in [
+                "DELETE FROM citation WHERE subject_id = ?",
+                "DELETE FROM citable WHERE id = ?",
+            ] {
+                sqlx::query(sql).bind(note).execute(&mut **tx).await?;
+            }
+        }
+    }
     let table = match kind {
         RecordKind::Mechanism => "DELETE FROM mechanism WHERE id = ?",
         _ => "DELETE FROM figure WHERE id = ?",
@@ -98,7 +118,8 @@ async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     let id = p.id.to_string();
     sqlx::query(
         "UPDATE person SET sex = ?, birth_year = ?, age_group = ?, origin_place_id = ?, category = ?,
-         consent_public = ?, confidentiality = ? WHERE id = ?",
+         consent_public = ?, consent_scope = ?, consent_date = ?, consent_recorded_by = ?,
+         confidentiality = ? WHERE id = ?",
     )
     .bind(text(&p.sex))
     .bind(p.birth_year)
@@ -106,6 +127,9 @@ async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     .bind(text(&p.origin_place))
     .bind(text(&p.category))
     .bind(p.consent_public)
+    .bind(p.consent.as_ref().map(|c| c.scope.to_string()))
+    .bind(p.consent.as_ref().map(|c| c.date.to_string()))
+    .bind(p.consent.as_ref().map(|c| c.recorded_by.clone()))
     .bind(p.confidentiality.code())
     .bind(&id)
     .execute(&mut **tx)
