@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use refwatch_domain::{
-    Actor, Confidentiality, Dataset, Incident, Mechanism, Person, Place, Problem, ReportedFigure,
-    Source, Timestamp, Vocabularies, validate_addition,
+    Actor, Citation, CitationId, Confidentiality, Dataset, Incident, Mechanism, Person, PersonId,
+    PersonIdentity, Place, Problem, ReportedFigure, SealedIdentity, Source, Timestamp,
+    Vocabularies, validate_addition,
 };
 use refwatch_policy::{Operation, decide};
 use refwatch_storage::{RecordChange, RecordKind, RecordVersion, Store, StoreError, VersionAction};
@@ -366,8 +367,19 @@ impl<S: Store> Service<S> {
         record: &Record,
         replacing: Option<&Record>,
     ) -> Result<(), ServiceError> {
+        self.check_incoming(record, record.dataset(), replacing)
+            .await
+    }
+
+    /// Checks `incoming` (`record` as a dataset, words that are to be
+    /// sealed included) against everything stored but `replacing`.
+    async fn check_incoming(
+        &self,
+        record: &Record,
+        mut incoming: Dataset,
+        replacing: Option<&Record>,
+    ) -> Result<(), ServiceError> {
         let all = self.snapshots.all(&self.store).await?;
-        let mut incoming = record.dataset();
         // A person's cited words are sealed with their identity: they were
         // checked when they came in and are not changed here.
         for p in &mut incoming.persons {
@@ -436,6 +448,20 @@ impl<S: Store> Service<S> {
         action: &str,
         subject: &Record,
     ) -> Result<(), ServiceError> {
+        self.write_sealed_change(remove, insert, versions, action, subject, &[])
+            .await
+    }
+
+    /// [`Self::write_change`], with persons' identities sealed anew.
+    async fn write_sealed_change(
+        &self,
+        remove: Option<&Record>,
+        insert: Option<&Record>,
+        versions: Vec<RecordVersion>,
+        action: &str,
+        subject: &Record,
+        sealed: &[(PersonId, SealedIdentity)],
+    ) -> Result<(), ServiceError> {
         let removed: Vec<(RecordKind, String)> =
             remove.map(|r| (r.kind(), r.id())).into_iter().collect();
         let data = insert.map(Record::dataset).unwrap_or_default();
@@ -446,6 +472,7 @@ impl<S: Store> Service<S> {
                     remove: &removed,
                     insert: &data,
                     versions: &versions,
+                    sealed,
                 },
                 &self.batch(vec![event])?,
             )
@@ -506,6 +533,66 @@ impl<S: Store> Service<S> {
         versions.push(self.version(record, VersionAction::Update, None));
         self.write_change(Some(&old), Some(record), versions, "update", record)
             .await
+    }
+
+    /// Adds a citation to a person (a new source on the case, or the one
+    /// behind a later step of their status timeline), as those who may
+    /// change the person may: checked as any citation is, its words sealed
+    /// with the person's identity as an import seals them, a new version
+    /// kept, audited. Returns the citation's id.
+    pub async fn cite_person(
+        &self,
+        person: PersonId,
+        citation: &Citation,
+    ) -> Result<CitationId, ServiceError> {
+        let Record::Person(old) = self
+            .stored_record(RecordKind::Person, &person.to_string())
+            .await?
+        else {
+            return Err(ServiceError::NotFound("person"));
+        };
+        require(
+            decide(self.actor.principal, Operation::Update, old.confidentiality),
+            "change records at this confidentiality level",
+        )?;
+        let cited = Citation {
+            id: CitationId::random(),
+            ..citation.clone()
+        };
+        let mut checked = old.clone();
+        checked.citations.push(cited.clone());
+        let old = Record::Person(old);
+        // Checked with the new words, which are about to be sealed.
+        let incoming = Dataset {
+            persons: vec![Arc::new(checked.clone())],
+            ..Dataset::default()
+        };
+        self.check_incoming(&Record::Person(checked.clone()), incoming, Some(&old))
+            .await?;
+        let keys = self.keys()?;
+        let mut identity = match self.store.sealed_identity(person).await? {
+            Some(s) => keys.open_identity(person, &s)?,
+            None => PersonIdentity::default(),
+        };
+        // The new words go into the identity (the others are there
+        // already); the row keeps the source alone.
+        let at = checked.citations.len() - 1;
+        identity.keep_cited_words(&mut checked.citations[at..]);
+        let sealed = keys.seal_identity(person, &identity)?;
+        let id = cited.id;
+        let new = Record::Person(checked);
+        let mut versions = self.first_version(&old).await?;
+        versions.push(self.version(&new, VersionAction::Update, None));
+        self.write_sealed_change(
+            Some(&old),
+            Some(&new),
+            versions,
+            "cite_person",
+            &new,
+            &[(person, sealed)],
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Archives a record with a reason: it leaves the records (and so

@@ -547,3 +547,121 @@ async fn every_role_writes_records_at_each_level_as_the_written_policy_says() {
         }
     }
 }
+
+/// Issue 30: a later step of a person's timeline, with the citation behind
+/// it, and consent recorded with scope, date and recorder; the words of the
+/// new citation are sealed like the first ones, and nothing else changes.
+#[tokio::test]
+async fn a_later_step_is_cited_and_consent_recorded_with_words_sealed() {
+    let s = source();
+    let mut p = person(Confidentiality::Restricted);
+    p.citations.push(Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "first call".into(),
+        quote: "Generated Name was taken in Tumen".into(),
+        note: None,
+    });
+    let d = db(Dataset {
+        sources: vec![s.clone()],
+        persons: vec![p.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let later = Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "second call".into(),
+        quote: "Generated Name was moved to Sinuiju".into(),
+        note: None,
+    };
+    // Bad words are refused with the rule's message, and nothing changes.
+    let empty = Citation {
+        quote: " ".into(),
+        ..later.clone()
+    };
+    let err = editor.cite_person(p.id, &empty).await.unwrap_err();
+    assert!(format!("{err:?}").contains("exact quoted words"), "{err:?}");
+    let cited = editor.cite_person(p.id, &later).await.unwrap();
+    let Record::Person(mut seen) = editor
+        .record(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap()
+    else {
+        panic!("not a person")
+    };
+    assert_eq!(seen.citations.len(), 2);
+    assert_eq!(seen.citations[1].id, cited);
+    assert!(Person::cited_words_sealed(&seen.citations[1]));
+    seen.timeline.push(StatusEvent {
+        date: "2024-08".parse().unwrap(),
+        status: Term::new("transferred"),
+        place: None,
+        incident: None,
+        citation: Some(cited),
+    });
+    seen.consent = Some(Consent {
+        scope: Term::new("un_confidential"),
+        date: "2024-08-02".parse().unwrap(),
+        recorded_by: "generated-editor".into(),
+    });
+    editor
+        .update_record(&Record::Person(seen.clone()))
+        .await
+        .unwrap();
+    let identity = editor.person_identity(p.id).await.unwrap().unwrap();
+    let quotes: Vec<&str> = identity.cited.iter().map(|c| c.quote.as_str()).collect();
+    assert_eq!(
+        quotes,
+        [
+            "Generated Name was taken in Tumen",
+            "Generated Name was moved to Sinuiju"
+        ]
+    );
+    let stored = editor.dataset().await.unwrap();
+    assert_eq!(stored.persons[0].timeline[0].citation, Some(cited));
+    assert_eq!(stored.persons[0].consent, seen.consent);
+    assert!(!stored.persons[0].consent_public);
+    // A step citing what is not the person's citation is refused.
+    seen.timeline[0].citation = Some(CitationId::random());
+    let err = editor
+        .update_record(&Record::Person(seen.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("timeline[0].citation"),
+        "{err:?}"
+    );
+    // Consent that says public while the flag says otherwise is refused.
+    seen.timeline[0].citation = Some(cited);
+    seen.consent.as_mut().unwrap().scope = Term::new("public");
+    let err = editor
+        .update_record(&Record::Person(seen.clone()))
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("consent_public"), "{err:?}");
+    let history = editor
+        .history(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3, "imported, cited, changed");
+    let text = format!("{history:?}");
+    assert!(!text.contains("Sinuiju") && !text.contains("second call"));
+    // Those who may not change the person may not cite them either.
+    let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
+    assert!(matches!(
+        analyst.cite_person(p.id, &later).await,
+        Err(ServiceError::Denied(_))
+    ));
+    drop(editor);
+    for entry in std::fs::read_dir(d.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(7).any(|w| w == b"Sinuiju"),
+            "on disk in clear"
+        );
+    }
+}

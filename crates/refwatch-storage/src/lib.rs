@@ -121,6 +121,9 @@ pub struct RecordChange<'a> {
     pub insert: &'a Dataset,
     /// The versions to keep, numbered by the store in this order.
     pub versions: &'a [RecordVersion],
+    /// Persons' identities sealed anew (a person put back with a citation
+    /// it did not have: its words are sealed here, the row keeps none).
+    pub sealed: &'a [(PersonId, SealedIdentity)],
 }
 
 /// Which sessions of an account to revoke.

@@ -594,21 +594,52 @@ async fn insert_citations(
 ) -> Result<(), StoreError> {
     let subject = subject.to_string();
     for (pos, c) in list.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO citation (id, subject_id, position, source_id, via_source_id, locator, quote, note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(c.id.to_string())
-        .bind(&subject)
-        .bind(pos as i64)
-        .bind(c.source.to_string())
-        .bind(text(&c.via))
-        .bind(&c.locator)
-        .bind(&c.quote)
-        .bind(&c.note)
-        .execute(&mut **tx)
-        .await?;
+        insert_citation_at(tx, &subject, pos, c).await?;
     }
+    Ok(())
+}
+
+/// One citation of `subject`, at `pos` in its list.
+async fn insert_citation_at(
+    tx: &mut Tx<'_>,
+    subject: &str,
+    pos: usize,
+    c: &Citation,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO citation (id, subject_id, position, source_id, via_source_id, locator, quote, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(c.id.to_string())
+    .bind(subject)
+    .bind(pos as i64)
+    .bind(c.source.to_string())
+    .bind(text(&c.via))
+    .bind(&c.locator)
+    .bind(&c.quote)
+    .bind(&c.note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a person's sealed identity, replacing the one they had.
+async fn upsert_identity(
+    tx: &mut Tx<'_>,
+    person: PersonId,
+    sealed: &SealedIdentity,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO person_identity (person_id, key_version, nonce, ciphertext) VALUES (?, ?, ?, ?)
+         ON CONFLICT (person_id) DO UPDATE SET key_version = excluded.key_version,
+         nonce = excluded.nonce, ciphertext = excluded.ciphertext",
+    )
+    .bind(person.to_string())
+    .bind(sealed.key_version)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -1416,17 +1447,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         for (person, sealed) in items {
-            sqlx::query(
-                "INSERT INTO person_identity (person_id, key_version, nonce, ciphertext) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (person_id) DO UPDATE SET key_version = excluded.key_version,
-                 nonce = excluded.nonce, ciphertext = excluded.ciphertext",
-            )
-            .bind(person.to_string())
-            .bind(sealed.key_version)
-            .bind(&sealed.nonce)
-            .bind(&sealed.ciphertext)
-            .execute(&mut *tx)
-            .await?;
+            upsert_identity(&mut tx, *person, sealed).await?;
             sqlx::query(
                 "UPDATE citation SET locator = '', quote = '', note = NULL WHERE subject_id = ?",
             )

@@ -497,6 +497,7 @@ fn replacing(new: &refwatch_domain::Incident) -> crate::RecordChange<'static> {
         remove: Box::leak(remove.into_boxed_slice()),
         insert: Box::leak(Box::new(insert)),
         versions: &[],
+        sealed: &[],
     }
 }
 
@@ -507,6 +508,7 @@ fn removing(id: IncidentId) -> crate::RecordChange<'static> {
         remove: Box::leak(remove.into_boxed_slice()),
         insert: Box::leak(Box::default()),
         versions: &[],
+        sealed: &[],
     }
 }
 

@@ -113,9 +113,21 @@ async fn delete_citable(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<b
 }
 
 /// Replaces what does not identify a stored person: attributes, status
-/// timeline and incidents. Their sealed identity and citations stay.
+/// timeline and incidents. Their sealed identity and citations stay; a
+/// citation they did not have is added (its words, if any, are sealed
+/// with the identity by the caller).
 async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     let id = p.id.to_string();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM citation WHERE subject_id = ? ORDER BY position")
+            .bind(&id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (pos, c) in p.citations.iter().enumerate() {
+        if !stored.contains(&c.id.to_string()) {
+            super::insert_citation_at(tx, &id, pos.max(stored.len()), c).await?;
+        }
+    }
     sqlx::query(
         "UPDATE person SET sex = ?, birth_year = ?, age_group = ?, origin_place_id = ?, category = ?,
          consent_public = ?, consent_scope = ?, consent_date = ?, consent_recorded_by = ?,
@@ -179,6 +191,9 @@ pub(super) async fn change(
         if !found {
             return Err(StoreError::NotFound(id.clone()));
         }
+    }
+    for (person, sealed) in change.sealed {
+        super::upsert_identity(&mut tx, *person, sealed).await?;
     }
     for p in &change.insert.persons {
         if !change
