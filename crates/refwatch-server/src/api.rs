@@ -606,19 +606,17 @@ pub(crate) async fn update_incident(
     }
 }
 
+/// What does not identify a person, as the file format writes it, without
+/// their citations (sealed; added by `POST …/citations`), so that what is
+/// read can be changed and sent back whole.
 fn person_json(person: &refwatch_domain::Person) -> serde_json::Value {
-    json!({
-        "id": person.id.to_string(), "sex": person.sex.as_ref().map(|t| t.code()), "birth_year": person.birth_year,
-        "age_group": person.age_group.as_ref().map(|t| t.code()), "category": person.category.as_ref().map(|t| t.code()),
-        "origin_place": person.origin_place.map(|p| p.to_string()),
-        "timeline": person.timeline.iter().map(|e| json!({
-            "date": e.date.to_string(), "status": e.status.code(),
-            "place": e.place.map(|p| p.to_string()), "incident": e.incident.map(|i| i.to_string()),
-        })).collect::<Vec<_>>(),
-        "incidents": person.incidents.iter().map(|l| json!({ "incident": l.incident.to_string(), "role": l.role.code() })).collect::<Vec<_>>(),
-        "consent_public": person.consent_public,
-        "confidentiality": person.confidentiality.code(),
-    })
+    let mut value =
+        crate::record_api::record_json(&refwatch_service::Record::Person(person.clone()));
+    if let Some(object) = value.as_object_mut() {
+        object.remove("citations");
+        object.remove("identity");
+    }
+    value
 }
 
 /// One person's non-identifying record: members only.

@@ -270,6 +270,84 @@ pub(crate) async fn restore(
     }
 }
 
+/// A citation sent to be added to a person.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCitation {
+    source: String,
+    #[serde(default)]
+    via: Option<String>,
+    locator: String,
+    quote: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/v1/persons/{id}/citations`: a citation added to a person,
+/// its words sealed with their identity; answers its new id.
+pub(crate) async fn cite_person(
+    state: AppState,
+    v: Visitor,
+    id: String,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
+        return r;
+    }
+    let Ok(person) = id.parse::<refwatch_domain::PersonId>() else {
+        return bad_id();
+    };
+    let Ok(sent) = serde_json::from_str::<NewCitation>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            ApiCode::BadBody,
+            "send {\"source\": source id, \"locator\": where in it, \"quote\": the exact words}, with \"via\" and \"note\" if needed",
+        );
+    };
+    let source = |path: &str, text: &str| {
+        text.parse().map_err(|_| {
+            crate::api::invalid(&[refwatch_domain::Problem {
+                path: path.to_owned(),
+                message: format!(
+                    "\"{}\" is not a source id",
+                    text.chars().take(40).collect::<String>()
+                ),
+            }])
+        })
+    };
+    let citation = match (
+        source("source", &sent.source),
+        sent.via
+            .as_deref()
+            .map(|via| source("via", via))
+            .transpose(),
+    ) {
+        (Ok(source), Ok(via)) => refwatch_domain::Citation {
+            id: refwatch_domain::CitationId::random(),
+            source,
+            via,
+            locator: sent.locator,
+            quote: sent.quote,
+            note: sent.note,
+        },
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .cite_person(person, &citation)
+        .await
+    {
+        Ok(cited) => (
+            StatusCode::CREATED,
+            ApiJson(json!({ "id": cited.to_string() })),
+        )
+            .into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
 /// Adds the routes of every kind to `router`.
 pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
     use axum::routing::{delete, get, post, put};
@@ -316,7 +394,16 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
         };
         router = match kind {
             RecordKind::Incident => router.route(&id_path, delete(remove)),
-            RecordKind::Person => router.route(&id_path, put(change)),
+            RecordKind::Person => router.route(&id_path, put(change)).route(
+                &format!("{id_path}/citations"),
+                post(
+                    |State(s): State<AppState>,
+                     v: Visitor,
+                     Path(id): Path<String>,
+                     h: HeaderMap,
+                     body: String| cite_person(s, v, id, h, body),
+                ),
+            ),
             _ => router
                 .route(&base, post(make))
                 .route(&id_path, get(read).put(change).delete(remove)),

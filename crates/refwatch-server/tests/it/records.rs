@@ -815,6 +815,90 @@ async fn a_persons_status_timeline_grows_in_the_browser_and_the_api_without_thei
     assert_eq!(status, 405, "{reply}");
 }
 
+/// Issue 30: a later step of a person's timeline with the citation behind
+/// it, and consent with scope, date and recorder, through the API.
+#[tokio::test]
+async fn a_later_step_is_cited_and_consent_recorded_through_the_api() {
+    let app = spawn_app().await;
+    let person = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap()
+        .to_string();
+    let source = uuid_of("src-open-letter-2024");
+    let api = Client::new(&app, Some("editor")).await;
+    let cite = format!("/api/v1/persons/{person}/citations");
+    // Bad bodies: said, nothing added.
+    for (body, expected) in [
+        (json!({"source": source, "locator": "call 2"}), "bad_body"),
+        (
+            json!({"source": "nowhere", "locator": "call 2", "quote": "x"}),
+            "invalid",
+        ),
+        (
+            json!({"source": source, "locator": "call 2", "quote": "  "}),
+            "invalid",
+        ),
+        (
+            json!({"source": uuid_of("no-such-source"), "locator": "call 2", "quote": "x"}),
+            "invalid",
+        ),
+    ] {
+        let (status, reply) = api.post(&cite, body.clone()).await;
+        assert_eq!(code(&reply), expected, "{body}: {status} {reply}");
+    }
+    let (_, stored) = api.get(&format!("/api/v1/persons/{person}")).await;
+    assert_eq!(
+        stored["citations"].as_array().map_or(0, Vec::len),
+        0,
+        "{stored}"
+    );
+    let (status, made) = api
+        .post(
+            &cite,
+            json!({"source": source, "locator": "call 2", "quote": "Generated Restricted Name was moved"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let cited = made["id"].as_str().unwrap().to_owned();
+    let body = json!({"sex": "female", "confidentiality": "restricted",
+        "timeline": [{"date": "2024-08", "status": "transferred", "citation": cited}],
+        "consent": {"scope": "un_confidential", "date": "2024-08-02", "recorded_by": "editor"}});
+    let (status, reply) = api.put(&format!("/api/v1/persons/{person}"), body).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, stored) = api.get(&format!("/api/v1/persons/{person}")).await;
+    assert_eq!(stored["timeline"][0]["citation"], json!(cited));
+    assert_eq!(stored["consent"]["scope"], "un_confidential");
+    assert_eq!(stored["consent_public"], false);
+    assert!(!stored.to_string().contains("Generated Restricted Name"));
+    // Consent that disagrees with the flag is refused by path.
+    let body = json!({"sex": "female", "confidentiality": "restricted", "consent_public": true,
+        "consent": {"scope": "none", "date": "2024-08-02", "recorded_by": "editor"}});
+    let (status, reply) = api.put(&format!("/api/v1/persons/{person}"), body).await;
+    assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+    // Those who may not change the person may not cite them.
+    for user in [Some("analyst"), Some("viewer")] {
+        let c = Client::new(&app, user).await;
+        let (status, _) = c
+            .post(
+                &cite,
+                json!({"source": source, "locator": "x", "quote": "y"}),
+            )
+            .await;
+        assert_eq!(status, 404, "{user:?}");
+    }
+    let public = Client::new(&app, None).await;
+    assert_eq!(
+        public
+            .post(
+                &cite,
+                json!({"source": source, "locator": "x", "quote": "y"})
+            )
+            .await
+            .0,
+        401
+    );
+}
+
 #[tokio::test]
 async fn un_recommendations_and_reported_figures_are_recorded_corrected_and_restored_through_the_api()
  {
@@ -837,13 +921,30 @@ async fn un_recommendations_and_reported_figures_are_recorded_corrected_and_rest
     let mut answered = stored.clone();
     answered["response"] = json!("noted");
     let (status, reply) = editor
-        .put(&format!("/api/v1/mechanisms/{m}"), answered)
+        .put(&format!("/api/v1/mechanisms/{m}"), answered.clone())
         .await;
     assert_eq!(status, 200, "{reply}");
     let (_, history) = editor.get(&format!("/api/v1/mechanisms/{m}/history")).await;
     let versions = history["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["changes"][0]["field"], "response");
+    // Its implementation, found later: a dated note with its citation; one
+    // without a citation is refused.
+    let mut noted = answered.clone();
+    noted["implementation"] = json!([{"id": uuid::Uuid::new_v4().to_string(), "date": "2024-10",
+        "status": "contradicted", "summary": "Generated: returns continued", "citations": []}]);
+    let (status, reply) = editor
+        .put(&format!("/api/v1/mechanisms/{m}"), noted.clone())
+        .await;
+    assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+    noted["implementation"][0]["citations"] = json!([{"id": uuid::Uuid::new_v4().to_string(),
+        "source": source, "locator": "para. 9", "quote": "returns continued"}]);
+    let (status, reply) = editor.put(&format!("/api/v1/mechanisms/{m}"), noted).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, stored) = editor.get(&format!("/api/v1/mechanisms/{m}")).await;
+    assert_eq!(stored["implementation"][0]["status"], "contradicted");
+    let (_, history) = editor.get(&format!("/api/v1/mechanisms/{m}/history")).await;
+    assert_eq!(history["versions"].as_array().unwrap().len(), 3);
     // A recommendation without its citation is refused by path.
     let mut bare = stored.clone();
     bare["citations"] = json!([]);
