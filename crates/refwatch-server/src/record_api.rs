@@ -306,23 +306,21 @@ pub(crate) async fn cite_person(
         );
     };
     let source = |path: &str, text: &str| {
-        text.parse().map_err(|_| {
-            crate::api::invalid(&[refwatch_domain::Problem {
+        text.parse::<refwatch_domain::SourceId>()
+            .map_err(|_| refwatch_domain::Problem {
                 path: path.to_owned(),
                 message: format!(
                     "\"{}\" is not a source id",
                     text.chars().take(40).collect::<String>()
                 ),
-            }])
-        })
+            })
     };
-    let citation = match (
-        source("source", &sent.source),
-        sent.via
-            .as_deref()
-            .map(|via| source("via", via))
-            .transpose(),
-    ) {
+    let via = sent
+        .via
+        .as_deref()
+        .map(|via| source("via", via))
+        .transpose();
+    let citation = match (source("source", &sent.source), via) {
         (Ok(source), Ok(via)) => refwatch_domain::Citation {
             id: refwatch_domain::CitationId::random(),
             source,
@@ -331,7 +329,10 @@ pub(crate) async fn cite_person(
             quote: sent.quote,
             note: sent.note,
         },
-        (Err(r), _) | (_, Err(r)) => return r,
+        (a, b) => {
+            let problems: Vec<_> = [a.err(), b.err()].into_iter().flatten().collect();
+            return crate::api::invalid(&problems);
+        }
     };
     match state
         .core
