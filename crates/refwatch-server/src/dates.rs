@@ -1,5 +1,5 @@
-//! Dates written the way each language writes them: "9 October 2023",
-//! "2023년 10월 9일"; ranges and approximate dates included.
+//! Dates and numbers written the way each language writes them: "9 October
+//! 2023", "2023년 10월 9일", "1,170"; ranges and approximate dates included.
 
 use refwatch_domain::{DateValue, Lang, PartialDate, Precision};
 
@@ -63,5 +63,34 @@ mod tests {
             text(&d("2013-11/2013-11-19"), Lang::En),
             "November 2013 – 19 November 2013"
         );
+    }
+}
+
+/// A whole number as readers write it, in thousands: `1,170` (Korean
+/// writes it the same way).
+pub(crate) fn number(n: u64, _lang: Lang) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod number_tests {
+    #[test]
+    fn thousands_are_grouped() {
+        for (n, shown) in [
+            (0, "0"),
+            (999, "999"),
+            (1_170, "1,170"),
+            (1_000_000, "1,000,000"),
+        ] {
+            assert_eq!(super::number(n, refwatch_domain::Lang::Ko), shown);
+        }
     }
 }

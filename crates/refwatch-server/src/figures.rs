@@ -158,6 +158,7 @@ pub(crate) async fn figures(
             }
         }
         @if rows.is_empty() && !asked.reversed() { p { (t(l, "no_results")) } }
+        (reported(&v, &data))
     };
     page(
         &v,
@@ -165,6 +166,51 @@ pub(crate) async fn figures(
         StatusCode::OK,
         layout(&v, t(l, "figures"), "/figures", body),
     )
+}
+
+/// The figures that sources report (arrivals, shares, detentions), each
+/// with its period, place, value and how many citations back it.
+fn reported(v: &Visitor, data: &refwatch_domain::Dataset) -> maud::Markup {
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let mut list: Vec<_> = data.figures.iter().collect();
+    list.sort_by_key(|f| (f.indicator.code().to_owned(), f.period.start().first_day()));
+    let place = |id: Option<refwatch_domain::PlaceId>| {
+        id.and_then(|id| data.places.iter().find(|p| p.id == id))
+            .map_or(String::new(), |p| p.name(l).to_owned())
+    };
+    let value = |c: &refwatch_domain::Count| {
+        let n = |x: u64| crate::dates::number(x, l);
+        match (c.best, c.high) {
+            (Some(b), Some(h)) if c.low != h => format!("{} ({}–{})", n(b), n(c.low), n(h)),
+            (None, Some(h)) if c.low != h => format!("{}–{}", n(c.low), n(h)),
+            (Some(b), _) => n(b),
+            _ => n(c.low),
+        }
+    };
+    html! {
+        h2 id="reported" { (t(l, "reported_figures")) }
+        @if crate::pages::may_create(v) { p { a href="/figures/new" { (t(l, "new_figure")) } } }
+        @if list.is_empty() { p { (t(l, "none_recorded")) } } @else {
+            table {
+                thead { tr { th { (t(l, "indicator")) } th { (t(l, "period")) } th { (t(l, "place")) } th { (t(l, "value_reported")) } th { (t(l, "citations")) } } }
+                tbody {
+                    @for f in list {
+                        tr {
+                            td { (vocab.label(Vocabulary::Indicator, &f.indicator, l)) }
+                            td { (crate::dates::text(&f.period, l)) }
+                            td { (place(f.place)) }
+                            td.n { (value(&f.value)) " " (f.unit) }
+                            td.n {
+                                (f.citations.len())
+                                @if v.token.is_some() { " · " a href={ "/figures/" (f.id) "/history" } { (t(l, "history")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {

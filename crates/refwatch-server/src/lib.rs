@@ -16,6 +16,7 @@ mod dates;
 mod derived;
 mod evidence;
 mod figures;
+mod form_lists;
 mod forms;
 mod i18n;
 mod links;
@@ -239,7 +240,23 @@ pub fn router(state: AppState) -> Router {
                 },
             ),
         )
-        .route("/figures", get(figures::figures))
+        .route(
+            "/figures",
+            get(figures::figures)
+                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Figure, s, v, f)),
+        )
+        .route(
+            "/figures/{id}",
+            get(|Path(id)| record_forms::show(RecordKind::Figure, id)).post(
+                |State(s), v, Path(id), Form(f)| {
+                    record_forms::update(RecordKind::Figure, s, v, id, f)
+                },
+            ),
+        )
+        .route(
+            "/persons/{id}/citations",
+            post(|State(s), v, Path(id), Form(f)| record_forms::cite_person(s, v, id, f)),
+        )
         .route("/figures.csv", get(figures::figures_csv))
         .route("/figures.xlsx", get(figures::figures_xlsx))
         .route("/brief", get(figures::brief))

@@ -835,7 +835,7 @@ pub(crate) struct SignInForm {
 }
 
 /// Whether the visitor may record new records (at some level).
-fn may_create(v: &Visitor) -> bool {
+pub(crate) fn may_create(v: &Visitor) -> bool {
     refwatch_policy::decide(
         v.caller.principal,
         refwatch_policy::Operation::Create,
@@ -1329,8 +1329,16 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
         let found = after(&view, m);
         html! {
             td {
-                @if found.is_empty() { (t(l, "none_recorded")) }
+                @for note in &m.implementation {
+                    p.implementation {
+                        (crate::dates::text(&note.date, l)) " · "
+                        strong { (vocab.label(Vocabulary::ImplementationStatus, &note.status, l)) }
+                        " · " (note.summary)
+                    }
+                }
+                @if found.is_empty() && m.implementation.is_empty() { (t(l, "none_recorded")) }
                 @for i in found { a href={ "/incidents/" (i.id) } { (crate::dates::text(&i.date, l)) " " (i.title) } br; }
+                @if v.token.is_some() { a href={ "/mechanisms/" (m.id) "/history" } { (t(l, "history")) } }
             }
         }
     };
@@ -1348,7 +1356,7 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
     });
     let body = html! {
         h1 { (t(l, "mechanisms")) }
-        @if may_create(&v) { p { a href="/mechanisms/new" { (t(l, "new_recommendation")) } } }
+        @if may_create(&v) { p { a href="/mechanisms/new" { (t(l, "new_mechanism")) } } }
         (downloads(l, "/mechanisms", ""))
         h2 { (t(l, "upr_recommendations")) }
         table {
@@ -1362,7 +1370,6 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
                             td { (m.text) }
                             td {
                                 (response.as_deref().unwrap_or(t(l, "no_response")))
-                                @if v.token.is_some() { " · " a href={ "/mechanisms/" (m.id) "/history" } { (t(l, "history")) } }
                             }
                             (after_cell(m))
                         }

@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::auth::Visitor;
+use crate::form_lists;
 use crate::i18n::t;
 use crate::pages::{failure, layout, page, redirect};
 use crate::record_api::{parse_record, record_json};
@@ -45,8 +46,16 @@ enum Input {
     Whole,
     /// A UPR review of China, chosen from those recorded.
     Review,
-    /// Yes or no.
-    Check,
+    /// Yes, no or not known.
+    YesNo,
+    /// A list of texts, one a line.
+    Lines,
+    /// Themes (vocabulary `theme`), ticked.
+    Themes,
+    /// A vote: yes, no and abstentions.
+    Vote,
+    /// A count: low, best and high.
+    Count,
 }
 
 /// One field of a form: its name in the file format (`lat`, `lon` and
@@ -54,7 +63,7 @@ enum Input {
 /// and whether it must be filled.
 struct Field(&'static str, &'static str, Input, bool);
 
-fn fields(kind: RecordKind) -> &'static [Field] {
+fn fields(kind: RecordKind, sub: &str) -> &'static [Field] {
     use Input::*;
     match kind {
         RecordKind::Source => &[
@@ -98,20 +107,15 @@ fn fields(kind: RecordKind) -> &'static [Field] {
                 false,
             ),
             Field("confidentiality", "confidentiality", Level, true),
-            Field("consent_public", "consent_public", Check, false),
         ],
-        // A UPR recommendation (the other mechanism records and figures
-        // are recorded through the API or an import).
-        RecordKind::Mechanism => &[
-            Field("review", "upr_review", Review, true),
-            Field("state", "recommending_state", Text, true),
-            Field("paragraph", "paragraph", Text, false),
-            Field("date", "date", Text, true),
-            Field("reference", "symbol", Text, false),
-            Field("text", "recommendation_text", Area, true),
-            Field("response", "china_response", Text, false),
+        RecordKind::Mechanism => mechanism_fields(sub),
+        RecordKind::Figure => &[
+            Field("indicator", "indicator", Vocab(Vocabulary::Indicator), true),
+            Field("period", "period", Text, true),
+            Field("place", "place", Place, false),
+            Field("value", "value_reported", Count, true),
+            Field("unit", "unit", Text, true),
         ],
-        RecordKind::Figure => &[],
         RecordKind::Actor | RecordKind::Incident => &[
             Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
             Field("name_en", "name_en", Text, true),
@@ -122,11 +126,97 @@ fn fields(kind: RecordKind) -> &'static [Field] {
     }
 }
 
+/// The kinds of UN mechanism record, with their labels' keys.
+pub(crate) const MECHANISM_KINDS: [(&str, &str); 5] = [
+    ("upr_recommendation", "upr_recommendation"),
+    ("treaty_observation", "treaty_observation"),
+    ("communication", "communication"),
+    ("coi_recommendation", "coi_recommendation"),
+    ("resolution", "resolution"),
+];
+
+/// The fields of a UN mechanism record of this kind (`sub`).
+fn mechanism_fields(sub: &str) -> &'static [Field] {
+    use Input::*;
+    match sub {
+        "treaty_observation" => &[
+            Field("body", "treaty_body", Vocab(Vocabulary::TreatyBody), true),
+            Field("paragraph", "paragraph", Text, false),
+            Field("date", "date", Text, true),
+            Field("reference", "symbol", Text, false),
+            Field("text", "observation_text", Area, true),
+            Field("themes", "themes", Themes, false),
+        ],
+        "communication" => &[
+            Field("reference", "symbol", Text, false),
+            Field("date", "date", Text, true),
+            Field("mandate_holders", "mandate_holders", Lines, false),
+            Field("reply_received", "reply_received", YesNo, false),
+            Field("text", "communication_text", Area, true),
+            Field("themes", "themes", Themes, false),
+        ],
+        "coi_recommendation" => &[
+            Field("paragraph", "paragraph", Text, true),
+            Field("date", "date", Text, true),
+            Field("reference", "symbol", Text, false),
+            Field("text", "recommendation_text", Area, true),
+            Field("themes", "themes", Themes, false),
+        ],
+        "resolution" => &[
+            Field("body", "adopted_by", Text, true),
+            Field("reference", "symbol", Text, false),
+            Field("date", "date", Text, true),
+            Field("vote", "vote", Vote, false),
+            Field("china_vote", "china_vote", Text, false),
+            Field("text", "resolution_text", Area, true),
+            Field("themes", "themes", Themes, false),
+        ],
+        _ => &[
+            Field("review", "upr_review", Review, true),
+            Field("state", "recommending_state", Text, true),
+            Field("paragraph", "paragraph", Text, false),
+            Field("date", "date", Text, true),
+            Field("reference", "symbol", Text, false),
+            Field("text", "recommendation_text", Area, true),
+            Field("response", "china_response", Text, false),
+            Field("themes", "themes", Themes, false),
+        ],
+    }
+}
+
+/// The field of this name in any form of `kind` (for its label).
+fn any_field(kind: RecordKind, name: &str) -> Option<&'static Field> {
+    let subs: &[&str] = if kind == RecordKind::Mechanism {
+        &[
+            "upr_recommendation",
+            "treaty_observation",
+            "communication",
+            "coi_recommendation",
+            "resolution",
+        ]
+    } else {
+        &[""]
+    };
+    subs.iter()
+        .flat_map(|sub| fields(kind, sub))
+        .find(|f| f.0 == name)
+}
+
+/// The kind of mechanism record a form is for: the record's, or the one
+/// asked for, or a UPR recommendation.
+fn mechanism_kind<'a>(json: Option<&'a Value>, asked: Option<&'a str>) -> &'a str {
+    json.and_then(|j| j["kind"].as_str())
+        .or(asked)
+        .filter(|k| MECHANISM_KINDS.iter().any(|(code, _)| code == k))
+        .unwrap_or("upr_recommendation")
+}
+
 /// The heading of a kind's new-record form.
 fn new_title(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Person => "new_person",
-        RecordKind::Mechanism => "new_recommendation",
+        RecordKind::Mechanism => "new_mechanism",
+        RecordKind::Figure => "new_figure",
         RecordKind::Source => "new_source",
         RecordKind::Place => "new_place",
         _ => "new_actor",
@@ -135,7 +225,8 @@ fn new_title(kind: RecordKind) -> &'static str {
 
 /// A form's fields as sent.
 pub(crate) type Values = HashMap<String, String>;
-type Errors = HashMap<String, String>;
+/// Each field's problem, by the field's name.
+pub(crate) type Errors = HashMap<String, String>;
 
 /// What a place or actor is chosen by: (id, the name shown, every name it
 /// is known by).
@@ -190,15 +281,36 @@ pub(crate) fn chosen(choices: &[Choice], text: &str) -> Option<String> {
 fn values_of(record: &Record, data: &Dataset, l: Lang) -> Values {
     let json = record_json(record);
     let mut values = Values::new();
-    for Field(name, _, input, _) in fields(record.kind()) {
+    let sub = json["kind"].as_str().unwrap_or("").to_owned();
+    for Field(name, _, input, _) in fields(record.kind(), &sub) {
         let value = match *name {
             "lat" | "lon" | "precision" => json["coordinates"][name].clone(),
             _ => json[name].clone(),
         };
-        let text = match value {
-            Value::String(s) => s,
-            Value::Null => String::new(),
-            other => other.to_string(),
+        if let Some(parts) = parts_of(*input) {
+            for part in parts {
+                let n = &value[*part];
+                if !n.is_null() {
+                    values.insert(format!("{name}_{part}"), n.to_string());
+                }
+            }
+            continue;
+        }
+        let text = match (input, value) {
+            (Input::Lines, Value::Array(lines)) => lines
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            (Input::Themes, Value::Array(themes)) => {
+                for theme in themes.iter().filter_map(Value::as_str) {
+                    values.insert(format!("theme_{theme}"), "1".into());
+                }
+                String::new()
+            }
+            (_, Value::String(s)) => s,
+            (_, Value::Null) => String::new(),
+            (_, other) => other.to_string(),
         };
         let text = match input {
             Input::Parent => choices(data, record.kind(), l)
@@ -206,15 +318,30 @@ fn values_of(record: &Record, data: &Dataset, l: Lang) -> Values {
                 .find(|(id, ..)| *id == text)
                 .map_or(text, |(_, shown, _)| shown),
             Input::Place => place_name(data, &text, l),
-            Input::Check if text == "false" => String::new(),
             _ => text,
         };
         values.insert((*name).to_owned(), text);
     }
-    if record.kind() == RecordKind::Person {
-        person_rows_of(&json, data, l, &mut values);
+    match record.kind() {
+        RecordKind::Person => person_rows_of(&json, data, l, &mut values),
+        RecordKind::Mechanism => {
+            values.insert("kind".into(), sub);
+            form_lists::citations_of(&json, &mut values);
+            form_lists::notes_of(&json, &mut values);
+        }
+        RecordKind::Figure => form_lists::citations_of(&json, &mut values),
+        _ => {}
     }
     values
+}
+
+/// The parts of a field typed as several numbers (`vote_yes`…).
+fn parts_of(input: Input) -> Option<&'static [&'static str]> {
+    match input {
+        Input::Vote => Some(&["yes", "no", "abstain"]),
+        Input::Count => Some(&["low", "best", "high"]),
+        _ => None,
+    }
 }
 
 /// The name of the place with this id (or the text as it is).
@@ -250,6 +377,10 @@ fn person_rows_of(json: &Value, data: &Dataset, l: Lang, values: &mut Values) {
             format!("timeline_{n}_incident"),
             title(&text(&e["incident"])),
         );
+        values.insert(format!("timeline_{n}_citation"), text(&e["citation"]));
+    }
+    for field in ["scope", "date", "recorded_by"] {
+        values.insert(format!("consent_{field}"), text(&json["consent"][field]));
     }
     for (n, e) in json["incidents"]
         .as_array()
@@ -380,6 +511,33 @@ fn citation_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors
     }
 }
 
+/// The consent as the form records it: scope, date and who recorded it,
+/// all three or none. Emptied, a stored consent is removed and the person
+/// is no longer shown as consenting; a person with no consent recorded
+/// keeps what they had.
+fn read_consent(values: &Values, object: &mut Map<String, Value>, errors: &mut Errors, l: Lang) {
+    let get = |name: &str| values.get(name).map_or("", |v| v.trim()).to_owned();
+    let fields = ["consent_scope", "consent_date", "consent_recorded_by"];
+    let [scope, date, by] = fields.map(get);
+    if scope.is_empty() && date.is_empty() && by.is_empty() {
+        if object.remove("consent").is_some() {
+            object.insert("consent_public".into(), Value::Bool(false));
+        }
+        return;
+    }
+    for (name, value) in fields.iter().zip([&scope, &date, &by]) {
+        if value.is_empty() {
+            errors.insert((*name).to_owned(), t(l, "consent_all_three").to_owned());
+        }
+    }
+    object.insert(
+        "consent".into(),
+        serde_json::json!({"scope": scope, "date": date, "recorded_by": by}),
+    );
+    // What the guard reads follows the scope.
+    object.remove("consent_public");
+}
+
 /// Reads a person's timeline and incident rows into `object`.
 fn read_person_rows(
     values: &Values,
@@ -429,6 +587,10 @@ fn read_person_rows(
                 }
             }
         }
+        let cited = get(format!("timeline_{n}_citation"));
+        if !cited.is_empty() {
+            e.insert("citation".into(), Value::String(cited));
+        }
         timeline.push(Value::Object(e));
     }
     let mut incidents = Vec::new();
@@ -463,60 +625,33 @@ fn read(
     l: Lang,
 ) -> Result<Record, Errors> {
     let mut errors = Errors::new();
-    let mut object = match base.map(record_json) {
+    let base_json = base.map(record_json);
+    let mut object = match base_json.clone() {
         Some(Value::Object(map)) => map,
         _ => Map::new(),
     };
     let mut coordinates = Map::new();
     object.insert("id".into(), Value::String(id.to_owned()));
+    let sub = mechanism_kind(base_json.as_ref(), values.get("kind").map(String::as_str));
     if kind == RecordKind::Mechanism {
-        object
-            .entry("kind")
-            .or_insert_with(|| Value::String("upr_recommendation".into()));
+        object.insert("kind".into(), Value::String(sub.to_owned()));
     }
-    for Field(name, _, input, required) in fields(kind) {
+    let sub = if kind == RecordKind::Mechanism {
+        sub
+    } else {
+        ""
+    };
+    for field @ Field(name, _, input, _) in fields(kind, sub) {
+        if matches!(input, Input::Themes) && !values.contains_key("themes_shown") {
+            // Not in the form: kept.
+            continue;
+        }
         match *name {
             "lat" | "lon" | "precision" => object.remove("coordinates"),
             _ => object.remove(*name),
         };
-        let text = values.get(*name).map_or("", |v| v.trim());
-        if text.is_empty() {
-            if *required {
-                errors.insert((*name).to_owned(), t(l, "required_field").to_owned());
-            }
+        let Some(value) = read_field(field, kind, values, data, l, &mut errors) else {
             continue;
-        }
-        let value = match input {
-            Input::Parent => match chosen(&choices(data, kind, l), text) {
-                Some(id) => Value::String(id),
-                None => {
-                    errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
-                    continue;
-                }
-            },
-            Input::Place => match place_id(data, text) {
-                Some(id) => Value::String(id),
-                None => {
-                    errors.insert((*name).to_owned(), t(l, "not_in_list").to_owned());
-                    continue;
-                }
-            },
-            Input::Check => Value::Bool(true),
-            Input::Whole => match text.parse::<i32>() {
-                Ok(n) => serde_json::json!(n),
-                _ => {
-                    errors.insert((*name).to_owned(), t(l, "not_a_number").to_owned());
-                    continue;
-                }
-            },
-            Input::Number => match text.replace(',', ".").parse::<f64>() {
-                Ok(n) if n.is_finite() => serde_json::json!(n),
-                _ => {
-                    errors.insert((*name).to_owned(), t(l, "not_a_decimal").to_owned());
-                    continue;
-                }
-            },
-            _ => Value::String(text.to_owned()),
         };
         match *name {
             "lat" | "lon" | "precision" => coordinates.insert((*name).to_owned(), value),
@@ -534,17 +669,135 @@ fn read(
             .or_insert_with(|| Value::String(CoordPrecision::City.code().to_owned()));
         object.insert("coordinates".into(), Value::Object(coordinates));
     }
-    if kind == RecordKind::Person {
-        read_person_rows(values, data, l, &mut object, &mut errors);
-        read_new_person(values, &mut object);
-    }
-    if kind == RecordKind::Mechanism && base.is_none() {
-        read_new_citation(values, &mut object);
+    match kind {
+        RecordKind::Person => {
+            read_person_rows(values, data, l, &mut object, &mut errors);
+            read_consent(values, &mut object, &mut errors, l);
+            read_new_person(values, &mut object);
+        }
+        RecordKind::Mechanism => {
+            form_lists::read_citations(values, &mut object);
+            form_lists::read_notes(values, &mut object);
+        }
+        RecordKind::Figure => form_lists::read_citations(values, &mut object),
+        _ => {}
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     parse_record(kind, object).map_err(|problems| problems_to_errors(&problems, l))
+}
+
+/// One field's value as the file format writes it; `None` when it was
+/// left empty (an error if it is required) or does not read.
+fn read_field(
+    Field(name, _, input, required): &Field,
+    kind: RecordKind,
+    values: &Values,
+    data: &Dataset,
+    l: Lang,
+    errors: &mut Errors,
+) -> Option<Value> {
+    let mut refuse = |key: &'static str| {
+        errors.insert((*name).to_owned(), t(l, key).to_owned());
+        None
+    };
+    if let Some(parts) = parts_of(*input) {
+        return read_parts(name, parts, *input, *required, values, l, errors);
+    }
+    if matches!(input, Input::Themes) {
+        let vocab = Vocabularies::builtin();
+        let ticked: Vec<Value> = vocab
+            .codes(Vocabulary::Theme)
+            .filter(|code| values.contains_key(&format!("theme_{code}")))
+            .map(|code| Value::String(code.to_owned()))
+            .collect();
+        return Some(Value::Array(ticked));
+    }
+    let text = values.get(*name).map_or("", |v| v.trim());
+    if text.is_empty() {
+        return if *required {
+            refuse("required_field")
+        } else {
+            None
+        };
+    }
+    Some(match input {
+        Input::Parent => match chosen(&choices(data, kind, l), text) {
+            Some(id) => Value::String(id),
+            None => return refuse("not_in_list"),
+        },
+        Input::Place => match place_id(data, text) {
+            Some(id) => Value::String(id),
+            None => return refuse("not_in_list"),
+        },
+        Input::YesNo => Value::Bool(text == "true"),
+        Input::Lines => Value::Array(
+            text.lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(|line| Value::String(line.to_owned()))
+                .collect(),
+        ),
+        Input::Whole => match text.parse::<i32>() {
+            Ok(n) => serde_json::json!(n),
+            _ => return refuse("not_a_number"),
+        },
+        Input::Number => match text.replace(',', ".").parse::<f64>() {
+            Ok(n) if n.is_finite() => serde_json::json!(n),
+            _ => return refuse("not_a_decimal"),
+        },
+        _ => Value::String(text.to_owned()),
+    })
+}
+
+/// A field typed as several whole numbers (`value_low`…): an object of
+/// those given. A vote needs all three; a count its low figure.
+fn read_parts(
+    name: &str,
+    parts: &[&str],
+    input: Input,
+    required: bool,
+    values: &Values,
+    l: Lang,
+    errors: &mut Errors,
+) -> Option<Value> {
+    let mut object = Map::new();
+    for part in parts {
+        let key = format!("{name}_{part}");
+        let text: String = values
+            .get(&key)
+            .map_or("", |v| v.trim())
+            .chars()
+            .filter(|c| !matches!(c, ',' | ' ' | '_'))
+            .collect();
+        if text.is_empty() {
+            continue;
+        }
+        match text.parse::<u64>() {
+            Ok(n) => {
+                object.insert((*part).to_owned(), serde_json::json!(n));
+            }
+            Err(_) => {
+                errors.insert(key, t(l, "not_a_number").to_owned());
+            }
+        }
+    }
+    let first = format!("{name}_{}", parts[0]);
+    let complete = match input {
+        Input::Vote => object.is_empty() || object.len() == parts.len(),
+        _ => object.is_empty() || object.contains_key(parts[0]),
+    };
+    if !complete || (required && object.is_empty() && !errors.contains_key(&first)) {
+        let key = if matches!(input, Input::Vote) {
+            "vote_all_three"
+        } else {
+            "required_field"
+        };
+        errors.entry(first).or_insert_with(|| t(l, key).to_owned());
+        return None;
+    }
+    (!object.is_empty()).then_some(Value::Object(object))
 }
 
 /// Each problem beside its field (`places[0].name_en`, `name_en`,
@@ -559,6 +812,7 @@ fn problems_to_errors(problems: &[Problem], l: Lang) -> Errors {
         let path = path.trim_start_matches('.');
         let path = path.strip_prefix("coordinates.").unwrap_or(path);
         let field = row_field(path)
+            .or_else(|| form_lists::row_field(path))
             .unwrap_or_else(|| path.split(['.', '[']).next().unwrap_or("").to_owned());
         errors
             .entry(field)
@@ -583,19 +837,6 @@ fn row_field(path: &str) -> Option<String> {
     }
 }
 
-/// Whether the browser has a form for this record (of the mechanism
-/// records, UPR recommendations only).
-fn has_form(record: &Record) -> bool {
-    match record {
-        Record::Mechanism(m) => matches!(
-            m.detail,
-            refwatch_domain::MechanismDetail::UprRecommendation { .. }
-        ),
-        Record::Figure(_) => false,
-        _ => true,
-    }
-}
-
 fn may(v: &Visitor, op: Operation, level: Confidentiality) -> bool {
     decide(v.caller.principal, op, level).allowed()
 }
@@ -614,72 +855,55 @@ fn form_page(
     heading: &str,
 ) -> Markup {
     let l = v.lang;
-    let vocab = Vocabularies::builtin();
-    let value = |name: &str| values.get(name).map_or("", String::as_str);
-    let err = |name: &str| {
-        errors
-            .get(name)
-            .map(|m| html! { span.error role="alert" { (m) } })
+    let sub = match kind {
+        RecordKind::Mechanism => mechanism_kind(None, values.get("kind").map(String::as_str)),
+        _ => "",
     };
+    let base = format!("/{}", kind.list_name());
+    let own_id = action.strip_prefix(&format!("{base}/"));
     let list_id = format!("{}-choices", kind.list_name());
+    let in_rows = |k: &str| {
+        [
+            "timeline_",
+            "incident_",
+            "consent_",
+            "cite_",
+            "note_",
+            "vote_",
+            "value_",
+            "citations",
+        ]
+        .iter()
+        .any(|prefix| k.starts_with(prefix))
+    };
     let unplaced: Vec<&String> = errors
         .iter()
-        .filter(|(k, _)| {
-            !fields(kind).iter().any(|f| f.0 == k.as_str())
-                && !(kind == RecordKind::Person
-                    && (k.starts_with("timeline_") || k.starts_with("incident_")))
-        })
+        .filter(|(k, _)| !fields(kind, sub).iter().any(|f| f.0 == k.as_str()) && !in_rows(k))
         .map(|(_, m)| m)
         .collect();
+    let stored = own_id.and_then(|id| Record::find(data, kind, id).map(|r| record_json(&r)));
+    let cited = person_citations(data, kind, own_id, l);
     let body = html! {
         h1 { (heading) }
+        @if kind == RecordKind::Mechanism && own_id.is_none() {
+            p.kinds {
+                @for (code, label) in MECHANISM_KINDS {
+                    a href=(format!("/mechanisms/new?kind={code}")) aria-current=[(code == sub).then_some("page")] { (t(l, label)) }
+                    " "
+                }
+            }
+        }
         @if !errors.is_empty() { p.error role="alert" { (t(l, "fix_below")) } }
         @for m in unplaced { p.error role="alert" { (m) } }
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(v.csrf);
-            @for Field(name, label, input, required) in fields(kind) {
-                label {
-                    (t(l, label))
-                    @if *name == "date" { " (" (t(l, "date_hint")) ")" }
-                    @match input {
-                        Input::Text => input name=(name) value=(value(name)) required[*required];
-                        Input::Number => input name=(name) inputmode="decimal" value=(value(name));
-                        Input::Area => textarea name=(name) rows="3" { (value(name)) },
-                        Input::Vocab(which) => select name=(name) {
-                            @if !required { option value="" { "—" } }
-                            @for code in vocab.codes(*which) {
-                                option value=(code) selected[value(name) == code] { (vocab.label(*which, &Term::new(code), l)) }
-                            }
-                        },
-                        Input::Level => select name=(name) {
-                            @for c in Confidentiality::ALL {
-                                option value=(c.code()) selected[value(name) == c.code()] { (crate::i18n::level(l, c)) }
-                            }
-                        },
-                        Input::Precision => select name=(name) {
-                            option value="" { "—" }
-                            @for c in CoordPrecision::ALL {
-                                option value=(c.code()) selected[value(name) == c.code()] { (precision_label(l, c)) }
-                            }
-                        },
-                        Input::Parent => input name=(name) list=(list_id) autocomplete="off" value=(value(name));,
-                        Input::Place => input name=(name) list="place-choices" autocomplete="off" value=(value(name));,
-                        Input::Whole => input name=(name) inputmode="numeric" value=(value(name));,
-                        Input::Review => select name=(name) {
-                            @for r in &data.upr_reviews {
-                                option value=(r.id) selected[value(name) == r.id.to_string()] {
-                                    (t(l, "upr_review")) " " (r.cycle) " (" (crate::dates::text(&r.date, l)) ")"
-                                }
-                            }
-                        },
-                        Input::Check => input type="checkbox" name=(name) value="true" checked[!value(name).is_empty()];,
-                    }
-                    (err(name).unwrap_or_default())
-                }
-            }
-            @if kind == RecordKind::Person { (person_rows(v, data, values, errors)) }
+            @if kind == RecordKind::Mechanism { input type="hidden" name="kind" value=(sub); }
+            @if fields(kind, sub).iter().any(|f| matches!(f.2, Input::Themes)) { input type="hidden" name="themes_shown" value="1"; }
+            @for field in fields(kind, sub) { (field_input(v, data, kind, field, values, errors)) }
+            @if kind == RecordKind::Person { (person_rows(v, data, &cited, values, errors)) }
             @if kind == RecordKind::Person && action == "/persons" { (new_person_fields(v, data, values, errors)) }
-            @if kind == RecordKind::Mechanism && action == "/mechanisms" { (citation_fields(v, data, values, errors)) }
+            @if kind == RecordKind::Mechanism { (form_lists::notes_fieldset(v, data, stored.as_ref(), values, errors)) }
+            @if matches!(kind, RecordKind::Mechanism | RecordKind::Figure) { (form_lists::citations_fieldset(v, data, values, errors)) }
             datalist id="place-choices" {
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
@@ -690,12 +914,184 @@ fn form_page(
             }
             button type="submit" { (t(l, "save")) }
         }
+        @if let (RecordKind::Person, Some(id)) = (kind, own_id) { (cite_person_form(v, data, id, values, errors)) }
     };
     layout(v, heading, action, body)
 }
 
+/// A person's citations to choose from for a step of their timeline: the
+/// source's title and the citation's place in the list (the words are
+/// sealed).
+fn person_citations(
+    data: &Dataset,
+    kind: RecordKind,
+    own_id: Option<&str>,
+    l: Lang,
+) -> Vec<(String, String)> {
+    let Some(p) = own_id
+        .filter(|_| kind == RecordKind::Person)
+        .and_then(|id| data.persons.iter().find(|p| p.id.to_string() == id))
+    else {
+        return Vec::new();
+    };
+    p.citations
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let title = data
+                .sources
+                .iter()
+                .find(|s| s.id == c.source)
+                .map_or_else(|| t(l, "source").to_owned(), |s| s.title.clone());
+            (c.id.to_string(), format!("{}. {title}", n + 1))
+        })
+        .collect()
+}
+
+/// The form that adds a citation to a person (a separate form: its words
+/// are sealed on the way in).
+fn cite_person_form(
+    v: &Visitor,
+    data: &Dataset,
+    id: &str,
+    values: &Values,
+    errors: &Errors,
+) -> Markup {
+    let l = v.lang;
+    let value = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    html! {
+        form method="post" action=(format!("/persons/{id}/citations")) {
+            input type="hidden" name="csrf" value=(v.csrf);
+            fieldset {
+                legend { (t(l, "add_citation")) }
+                p.notice { (t(l, "person_citation_note")) }
+                label { (t(l, "source"))
+                    select name="cite_source" {
+                        @for s in &data.sources { option value=(s.id) selected[value("cite_source") == s.id.to_string()] { (s.title) } }
+                    }
+                    (err("cite_source").unwrap_or_default())
+                }
+                label { (t(l, "locator")) input name="cite_locator" value=(value("cite_locator")); (err("cite_locator").unwrap_or_default()) }
+                label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (value("cite_quote")) } (err("cite_quote").unwrap_or_default()) }
+                button type="submit" { (t(l, "add_citation")) }
+            }
+        }
+    }
+}
+
+/// One field of a form, with its label and problem.
+fn field_input(
+    v: &Visitor,
+    data: &Dataset,
+    kind: RecordKind,
+    Field(name, label, input, required): &Field,
+    values: &Values,
+    errors: &Errors,
+) -> Markup {
+    let l = v.lang;
+    let vocab = Vocabularies::builtin();
+    let value = |name: &str| values.get(name).map_or("", String::as_str);
+    let list_id = format!("{}-choices", kind.list_name());
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    if let Some(parts) = parts_of(*input) {
+        return html! {
+            fieldset.parts {
+                legend { (t(l, label)) }
+                @for part in parts {
+                    @let key = format!("{name}_{part}");
+                    label { (t(l, part_label(part))) input name=(key) inputmode="numeric" value=(value(&key)); (err(&key).unwrap_or_default()) }
+                }
+            }
+        };
+    }
+    if matches!(input, Input::Themes) {
+        return html! {
+            fieldset.parts {
+                legend { (t(l, label)) }
+                @for code in vocab.codes(Vocabulary::Theme) {
+                    @let key = format!("theme_{code}");
+                    label.check { input type="checkbox" name=(key) value="1" checked[values.contains_key(&key)]; (vocab.label(Vocabulary::Theme, &Term::new(code), l)) }
+                }
+            }
+        };
+    }
+    html! {
+        label {
+            (t(l, label))
+            @if matches!(*name, "date" | "period") { " (" (t(l, "date_hint")) ")" }
+            @match input {
+                Input::Text => input name=(name) value=(value(name)) required[*required];
+                Input::Number => input name=(name) inputmode="decimal" value=(value(name));
+                Input::Area => textarea name=(name) rows="3" { (value(name)) },
+                Input::Lines => textarea name=(name) rows="3" { (value(name)) },
+                Input::Vocab(which) => select name=(name) {
+                    @if !required { option value="" { "—" } }
+                    @for code in vocab.codes(*which) {
+                        option value=(code) selected[value(name) == code] { (vocab.label(*which, &Term::new(code), l)) }
+                    }
+                },
+                Input::Level => select name=(name) {
+                    @for c in Confidentiality::ALL {
+                        option value=(c.code()) selected[value(name) == c.code()] { (crate::i18n::level(l, c)) }
+                    }
+                },
+                Input::Precision => select name=(name) {
+                    option value="" { "—" }
+                    @for c in CoordPrecision::ALL {
+                        option value=(c.code()) selected[value(name) == c.code()] { (precision_label(l, c)) }
+                    }
+                },
+                Input::YesNo => select name=(name) {
+                    option value="" { (t(l, "not_known")) }
+                    option value="true" selected[value(name) == "true"] { (t(l, "yes")) }
+                    option value="false" selected[value(name) == "false"] { (t(l, "no")) }
+                },
+                Input::Parent => input name=(name) list=(list_id) autocomplete="off" value=(value(name));,
+                Input::Place => input name=(name) list="place-choices" autocomplete="off" value=(value(name));,
+                Input::Whole => input name=(name) inputmode="numeric" value=(value(name));,
+                Input::Review => select name=(name) {
+                    @for r in &data.upr_reviews {
+                        option value=(r.id) selected[value(name) == r.id.to_string()] {
+                            (t(l, "upr_review")) " " (r.cycle) " (" (crate::dates::text(&r.date, l)) ")"
+                        }
+                    }
+                },
+                Input::Themes | Input::Vote | Input::Count => {},
+            }
+            (err(name).unwrap_or_default())
+        }
+    }
+}
+
+/// The label key of a part of a field typed as several numbers.
+fn part_label(part: &str) -> &'static str {
+    match part {
+        "yes" => "votes_yes",
+        "no" => "votes_no",
+        "abstain" => "votes_abstain",
+        "low" => "low",
+        "best" => "best",
+        _ => "high",
+    }
+}
+
 /// A person's status timeline and incidents, a row each and two to add.
-fn person_rows(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+fn person_rows(
+    v: &Visitor,
+    data: &Dataset,
+    cited: &[(String, String)],
+    values: &Values,
+    errors: &Errors,
+) -> Markup {
     let l = v.lang;
     let vocab = Vocabularies::builtin();
     let get = |name: String| values.get(&name).cloned().unwrap_or_default();
@@ -724,8 +1120,26 @@ fn person_rows(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) ->
                     label { (t(l, "status")) (choose(format!("timeline_{n}_status"), Vocabulary::PersonStatus)) (err(format!("timeline_{n}_status")).unwrap_or_default()) }
                     label { (t(l, "place")) input name=(format!("timeline_{n}_place")) list="place-choices" autocomplete="off" value=(get(format!("timeline_{n}_place"))); (err(format!("timeline_{n}_place")).unwrap_or_default()) }
                     label { (t(l, "incident")) input name=(format!("timeline_{n}_incident")) list="incident-choices" autocomplete="off" value=(get(format!("timeline_{n}_incident"))); (err(format!("timeline_{n}_incident")).unwrap_or_default()) }
+                    @if !cited.is_empty() {
+                        label { (t(l, "step_citation"))
+                            select name=(format!("timeline_{n}_citation")) {
+                                option value="" { "—" }
+                                @for (id, shown) in cited {
+                                    option value=(id) selected[get(format!("timeline_{n}_citation")) == *id] { (shown) }
+                                }
+                            }
+                            (err(format!("timeline_{n}_citation")).unwrap_or_default())
+                        }
+                    }
                 }
             }
+        }
+        fieldset {
+            legend { (t(l, "consent")) }
+            p.notice { (t(l, "consent_note")) }
+            label { (t(l, "consent_scope")) (choose("consent_scope".into(), Vocabulary::ConsentScope)) (err("consent_scope".into()).unwrap_or_default()) }
+            label { (t(l, "date")) " (" (t(l, "date_hint")) ")" input name="consent_date" value=(get("consent_date".into())); (err("consent_date".into()).unwrap_or_default()) }
+            label { (t(l, "recorded_by")) input name="consent_recorded_by" value=(get("consent_recorded_by".into())); (err("consent_recorded_by".into()).unwrap_or_default()) }
         }
         fieldset {
             legend { (t(l, "incidents")) }
@@ -767,7 +1181,12 @@ fn checked(v: &Visitor, state: &AppState, values: &Values) -> Option<Response> {
 }
 
 /// `GET /{sources,places,actors}/new`.
-pub(crate) async fn new_form(kind: RecordKind, state: AppState, v: Visitor) -> Response {
+pub(crate) async fn new_form(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    asked: Option<String>,
+) -> Response {
     if !may(&v, Operation::Create, Confidentiality::Public) {
         return failure(&v, &state, &not_found());
     }
@@ -777,6 +1196,16 @@ pub(crate) async fn new_form(kind: RecordKind, state: AppState, v: Visitor) -> R
     };
     let mut values = Values::new();
     values.insert("confidentiality".into(), "restricted".into());
+    match kind {
+        RecordKind::Mechanism => {
+            let sub = mechanism_kind(None, asked.as_deref());
+            values.insert("kind".into(), sub.to_owned());
+        }
+        RecordKind::Figure => {
+            values.insert("unit".into(), "people".into());
+        }
+        _ => {}
+    }
     let action = format!("/{}", kind.list_name());
     let heading = t(v.lang, new_title(kind));
     let markup = form_page(&v, &data, kind, &action, &values, &Errors::new(), heading);
@@ -833,7 +1262,7 @@ pub(crate) async fn edit_form(
         (Ok(d), Ok(r)) => (d, r),
         (Err(e), _) | (_, Err(e)) => return failure(&v, &state, &e),
     };
-    if !may(&v, Operation::Update, record.level()) || !has_form(&record) {
+    if !may(&v, Operation::Update, record.level()) {
         return failure(&v, &state, &not_found());
     }
     let action = format!("/{}/{id}", kind.list_name());
@@ -896,6 +1325,82 @@ pub(crate) async fn update(
     page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, markup)
 }
 
+/// Which kind of mechanism record a new form is for.
+#[derive(Deserialize)]
+pub(crate) struct NewKind {
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// `POST /persons/{id}/citations`: a citation added to a person, its words
+/// sealed with their identity; back to their form, or the form's problems.
+pub(crate) async fn cite_person(
+    state: AppState,
+    v: Visitor,
+    id: String,
+    values: Values,
+) -> Response {
+    if let Some(refused) = checked(&v, &state, &values) {
+        return refused;
+    }
+    let Ok(person) = id.parse::<refwatch_domain::PersonId>() else {
+        return failure(&v, &state, &not_found());
+    };
+    let get = |name: &str| values.get(name).map_or("", |v| v.trim()).to_owned();
+    let Ok(source) = get("cite_source").parse() else {
+        return failure(&v, &state, &ServiceError::NotFound("source"));
+    };
+    let citation = refwatch_domain::Citation {
+        id: refwatch_domain::CitationId::random(),
+        source,
+        via: None,
+        locator: get("cite_locator"),
+        quote: get("cite_quote"),
+        note: None,
+    };
+    let core = state.core.for_caller(v.caller.clone());
+    let problems = match core.cite_person(person, &citation).await {
+        Ok(_) => return redirect(&format!("/persons/{id}/history?done=cited"), &[]),
+        Err(ServiceError::Invalid(problems)) => problems,
+        Err(e) => return failure(&v, &state, &e),
+    };
+    // The person's form again, with what was typed and each problem beside
+    // its field.
+    let (data, record) = match (
+        core.readable().await,
+        core.record(RecordKind::Person, &id).await,
+    ) {
+        (Ok(d), Ok(r)) => (d, r),
+        (Err(e), _) | (_, Err(e)) => return failure(&v, &state, &e),
+    };
+    let mut shown = values_of(&record, &data, v.lang);
+    for name in ["cite_source", "cite_locator", "cite_quote"] {
+        shown.insert(name.to_owned(), get(name));
+    }
+    let mut errors = Errors::new();
+    for p in &problems {
+        let field = match p.path.rsplit('.').next() {
+            Some("quote") => "cite_quote",
+            Some("locator") => "cite_locator",
+            _ => "cite_source",
+        };
+        errors
+            .entry(field.to_owned())
+            .or_insert_with(|| crate::i18n::problem(v.lang, &p.message));
+    }
+    let action = format!("/persons/{id}");
+    let markup = form_page(
+        &v,
+        &data,
+        RecordKind::Person,
+        &action,
+        &shown,
+        &errors,
+        t(v.lang, "edit"),
+    );
+    page(&v, &state, StatusCode::UNPROCESSABLE_ENTITY, markup)
+}
+
 /// What the history page confirms.
 #[derive(Deserialize)]
 pub(crate) struct Done {
@@ -927,7 +1432,7 @@ fn described(
 ) -> (String, String) {
     let vocab = Vocabularies::builtin();
     let leaf = field.strip_prefix("coordinates.").unwrap_or(field);
-    let form_field = fields(kind).iter().find(|f| f.0 == leaf);
+    let form_field = any_field(kind, leaf);
     let label = match form_field {
         Some(Field(_, key, ..)) => t(l, key).to_owned(),
         None => row_label(l, field),
@@ -1103,6 +1608,7 @@ pub(crate) async fn history(
         );
     let confirmation = done.as_deref().and_then(|d| match d {
         "saved" => Some("saved_ok"),
+        "cited" => Some("cited_ok"),
         "archived" => Some("archived_ok"),
         "restored" => Some("restored_ok"),
         _ => None,
@@ -1111,7 +1617,7 @@ pub(crate) async fn history(
         h1 { (name) }
         @if let Some(key) = confirmation { p.notice role="status" { (t(l, key)) } }
         @if current.is_none() { p.notice { (t(l, "archived_record")) } }
-        @if can_change && current.as_ref().is_some_and(has_form) {
+        @if can_change && current.is_some() {
             p {
                 @if kind == RecordKind::Person {
                     a href=(format!("{base}/edit")) { (t(l, "edit")) }
@@ -1256,14 +1762,14 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             // Its own form (forms.rs) records and edits it.
             continue;
         }
-        if kind == RecordKind::Figure {
-            // No form yet: the API and imports record them.
-            continue;
-        }
         router = router
             .route(
                 &format!("{base}/new"),
-                get(move |State(s): State<AppState>, v: Visitor| new_form(kind, s, v)),
+                get(
+                    move |State(s): State<AppState>, v: Visitor, Query(k): Query<NewKind>| {
+                        new_form(kind, s, v, k.kind)
+                    },
+                ),
             )
             .route(
                 &format!("{base}/{{id}}/edit"),

@@ -124,7 +124,7 @@ impl Record {
 
     /// The stored record of this kind and id in `data` (whose lists are
     /// sorted by id): the id read as its type, then a binary search.
-    fn find(data: &Dataset, kind: RecordKind, id: &str) -> Option<Self> {
+    pub fn find(data: &Dataset, kind: RecordKind, id: &str) -> Option<Self> {
         fn by_id<T: Clone, K: Ord + std::str::FromStr>(
             list: &[T],
             id: &str,

@@ -1140,10 +1140,11 @@ async fn a_upr_recommendation_is_recorded_and_chinas_response_added_in_the_brows
     assert_eq!(status, 303, "{page}");
     let base = location.split("/history").next().unwrap().to_owned();
     let id: refwatch_domain::MechanismId = base.trim_start_matches("/mechanisms/").parse().unwrap();
-    // China's response, months later: the form shows no citation and
-    // keeps the one recorded; the history shows the response.
+    // China's response, months later: the form shows the citation to
+    // correct; one the post leaves out is kept; the history shows the
+    // response.
     let (_, edit) = editor.get(&format!("{base}/edit")).await;
-    assert!(edit.contains("Generatedland") && !edit.contains("name=\"cite_quote\""));
+    assert!(edit.contains("Generatedland") && edit.contains("name=\"cite_0_quote\""));
     let (status, _, page) = editor
         .post(
             &base,
@@ -1315,4 +1316,319 @@ async fn evidence_files_are_linked_to_incidents_and_persons_by_those_who_may_cha
             "unlink_evidence"
         ]
     );
+}
+
+/// Issue 30: every kind of UN mechanism record, its implementation noted
+/// later with the evidence for it, and a reported figure, all in the
+/// browser without JavaScript; bad input is said beside its field and
+/// what was typed is kept.
+#[tokio::test]
+async fn every_kind_of_un_record_and_a_reported_figure_are_recorded_in_the_browser() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let source = uuid_of("src-upr-2009-wg");
+    let cite = [
+        ("cite_source", source.as_str()),
+        ("cite_locator", "para. 7"),
+        ("cite_quote", "Generated quoted words"),
+    ];
+    let kinds: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "treaty_observation",
+            vec![
+                ("body", "cat"),
+                ("paragraph", "46"),
+                ("date", "2023-11"),
+                ("text", "Generated: end returns"),
+                ("themes_shown", "1"),
+                ("theme_non_refoulement", "1"),
+            ],
+        ),
+        (
+            "communication",
+            vec![
+                ("reference", "Generated CHN 1/2024"),
+                ("date", "2024-02"),
+                (
+                    "mandate_holders",
+                    "Generated Rapporteur\nGenerated Working Group\n",
+                ),
+                ("reply_received", "false"),
+                ("text", "Generated: urgent appeal"),
+            ],
+        ),
+        (
+            "coi_recommendation",
+            vec![
+                ("paragraph", "90 (a)"),
+                ("date", "2014-02-07"),
+                ("text", "Generated: respect non-refoulement"),
+            ],
+        ),
+        (
+            "resolution",
+            vec![
+                ("body", "Generated Council"),
+                ("date", "2024-04"),
+                ("vote_yes", "28"),
+                ("vote_no", "6"),
+                ("vote_abstain", "13"),
+                ("china_vote", "no"),
+                ("text", "Generated: situation of human rights"),
+            ],
+        ),
+    ];
+    let mut made = Vec::new();
+    for (kind, fields) in &kinds {
+        let (status, form) = editor.get(&format!("/mechanisms/new?kind={kind}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            form.contains(&format!("name=\"kind\" value=\"{kind}\"")),
+            "{kind}"
+        );
+        let mut pairs = vec![("kind", *kind)];
+        pairs.extend(fields.iter().copied());
+        pairs.extend(cite);
+        let (status, location, page) = editor.post("/mechanisms", &pairs).await;
+        assert_eq!(status, 303, "{kind}: {page}");
+        made.push(location.split("/history").next().unwrap().to_owned());
+    }
+    let data = app.core.dataset().await.unwrap();
+    let find = |base: &str| {
+        let id: refwatch_domain::MechanismId =
+            base.trim_start_matches("/mechanisms/").parse().unwrap();
+        data.mechanisms.iter().find(|m| m.id == id).unwrap().clone()
+    };
+    use refwatch_domain::MechanismDetail as D;
+    assert!(
+        matches!(find(&made[0]).detail, D::TreatyObservation { ref body, .. } if body.code() == "cat")
+    );
+    assert_eq!(
+        find(&made[0]).themes,
+        vec![refwatch_domain::Term::new("non_refoulement")]
+    );
+    assert!(matches!(find(&made[1]).detail,
+        D::Communication { ref mandate_holders, reply_received: Some(false) } if mandate_holders.len() == 2));
+    assert!(matches!(find(&made[3]).detail,
+        D::Resolution { vote: Some(v), .. } if (v.yes, v.no, v.abstain) == (28, 6, 13)));
+
+    // A vote with one number missing is said beside it; what was typed stays.
+    let (status, _, page) = editor
+        .post(
+            "/mechanisms",
+            &[
+                ("kind", "resolution"),
+                ("body", "Generated Assembly"),
+                ("date", "2024"),
+                ("vote_yes", "90"),
+                ("text", "Generated text"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Give all three numbers of the vote") && page.contains("value=\"90\""),
+        "{page}"
+    );
+
+    // Later: the COI recommendation's implementation, with its evidence.
+    let coi = &made[2];
+    let (_, edit) = editor.get(&format!("{coi}/edit")).await;
+    assert!(edit.contains("name=\"note_0_date\""), "a row to add a note");
+    let mut note = vec![
+        ("kind", "coi_recommendation"),
+        ("paragraph", "90 (a)"),
+        ("date", "2014-02-07"),
+        ("text", "Generated: respect non-refoulement"),
+        ("note_0_date", "2024-10"),
+        ("note_0_status", "contradicted"),
+        ("note_0_summary", "Generated: returns went on"),
+        ("note_0_source", source.as_str()),
+        ("note_0_locator", ""),
+        ("note_0_quote", ""),
+    ];
+    let (status, _, page) = editor.post(coi, &note).await;
+    assert_eq!(status, 422, "a note needs its citation");
+    assert!(
+        page.contains("every fact needs at least one citation")
+            && page.contains("Generated: returns went on"),
+        "{page}"
+    );
+    note[8] = ("note_0_locator", "p. 3");
+    note[9] = ("note_0_quote", "returns went on");
+    let (status, _, page) = editor.post(coi, &note).await;
+    assert_eq!(status, 303, "{page}");
+    let (_, list) = editor.get("/mechanisms").await;
+    assert!(
+        list.contains("Action contrary to the recommendation")
+            && list.contains("Generated: returns went on")
+    );
+    let (_, history) = editor.get(&format!("{coi}/history")).await;
+    assert!(history.contains("Implementation"), "{history}");
+
+    // A reported figure: a bad number is said beside it, then recorded,
+    // then its citation corrected.
+    let (status, form) = editor.get("/figures/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"value_low\""));
+    let mut figure = vec![
+        ("indicator", "border_crossings"),
+        ("period", "2023"),
+        ("place", "랴오닝성"),
+        ("value_low", "1,2x"),
+        ("value_high", "1,500"),
+        ("unit", "people"),
+    ];
+    figure.extend(cite);
+    let (status, _, page) = editor.post("/figures", &figure).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("value=\"1,2x\""), "{page}");
+    figure[3] = ("value_low", "1,200");
+    let (status, location, page) = editor.post("/figures", &figure).await;
+    assert_eq!(status, 303, "{page}");
+    let base = location.split("/history").next().unwrap().to_owned();
+    let (_, edit) = editor.get(&format!("{base}/edit")).await;
+    assert!(
+        edit.contains("value=\"1200\"") && edit.contains("name=\"cite_0_quote\""),
+        "{edit}"
+    );
+    let (status, _, page) = editor
+        .post(
+            &base,
+            &[
+                ("indicator", "border_crossings"),
+                ("period", "2023"),
+                ("value_low", "1200"),
+                ("value_high", "1500"),
+                ("unit", "people"),
+                ("cite_0_source", source.as_str()),
+                ("cite_0_locator", "para. 8"),
+                ("cite_0_quote", "Generated corrected words"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let (_, figures) = editor.get("/figures").await;
+    assert!(figures.contains("1,200–1,500 people"), "{figures}");
+    let data = app.core.dataset().await.unwrap();
+    let f = data
+        .figures
+        .iter()
+        .find(|f| base.ends_with(&f.id.to_string()))
+        .unwrap();
+    assert_eq!(f.citations[0].quote, "Generated corrected words");
+    assert!(
+        f.place.is_none(),
+        "a field the post left out is cleared, as the form showed it"
+    );
+}
+
+/// Issue 30: consent with scope, date and recorder, and a later step of a
+/// person's timeline with the citation behind it, in the browser; the
+/// citation's words are sealed and never shown on the form.
+#[tokio::test]
+async fn consent_and_a_later_cited_step_are_recorded_in_the_browser() {
+    let app = spawn_app().await;
+    let person = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap()
+        .to_string();
+    let source = uuid_of("src-open-letter-2024");
+    let editor = Browser::signed_in(&app, "editor").await;
+    let cite = format!("/persons/{person}/citations");
+    // No words: said beside the field, the locator typed kept.
+    let (status, _, page) = editor
+        .post(
+            &cite,
+            &[
+                ("cite_source", source.as_str()),
+                ("cite_locator", "Generated call 2"),
+                ("cite_quote", " "),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("exact quoted words") && page.contains("Generated call 2"),
+        "{page}"
+    );
+    let (status, location, _) = editor
+        .post(
+            &cite,
+            &[
+                ("cite_source", source.as_str()),
+                ("cite_locator", "Generated call 2"),
+                ("cite_quote", "Generated words on the transfer"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, history) = editor.get(&location).await;
+    assert!(history.contains("Citation added."), "{history}");
+    let (_, edit) = editor.get(&format!("/persons/{person}/edit")).await;
+    assert!(
+        edit.contains("name=\"timeline_0_citation\"") && edit.contains("1. "),
+        "{edit}"
+    );
+    assert!(
+        !edit.contains("Generated words on the transfer"),
+        "sealed words are not on the form"
+    );
+    let cited = app
+        .core
+        .dataset()
+        .await
+        .unwrap()
+        .persons
+        .iter()
+        .find(|p| p.id.to_string() == person)
+        .unwrap()
+        .citations[0]
+        .id
+        .to_string();
+    let mut form = vec![
+        ("sex", "female"),
+        ("confidentiality", "restricted"),
+        ("timeline_0_date", "2024-08"),
+        ("timeline_0_status", "transferred"),
+        ("timeline_0_citation", cited.as_str()),
+        ("consent_scope", "un_confidential"),
+        ("consent_date", ""),
+        ("consent_recorded_by", "Generated Documenter"),
+    ];
+    let (status, _, page) = editor.post(&format!("/persons/{person}"), &form).await;
+    assert_eq!(status, 422, "consent needs its date");
+    assert!(
+        page.contains("leave all three empty") && page.contains("Generated Documenter"),
+        "{page}"
+    );
+    form[6] = ("consent_date", "2024-08-02");
+    let (status, _, page) = editor.post(&format!("/persons/{person}"), &form).await;
+    assert_eq!(status, 303, "{page}");
+    let data = app.core.dataset().await.unwrap();
+    let p = data
+        .persons
+        .iter()
+        .find(|p| p.id.to_string() == person)
+        .unwrap();
+    assert_eq!(p.timeline[0].citation.map(|c| c.to_string()), Some(cited));
+    let consent = p.consent.as_ref().unwrap();
+    assert_eq!(
+        (consent.scope.code(), consent.recorded_by.as_str()),
+        ("un_confidential", "Generated Documenter")
+    );
+    assert!(!p.consent_public);
+    // A viewer may not cite the person.
+    let viewer = Browser::signed_in(&app, "viewer").await;
+    let (status, _, _) = viewer
+        .post(
+            &cite,
+            &[
+                ("cite_source", source.as_str()),
+                ("cite_locator", "x"),
+                ("cite_quote", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404);
 }
