@@ -52,66 +52,14 @@ async fn start_driver() -> Driver {
     Driver { child, port }
 }
 
-/// A WebDriver session (W3C protocol, JSON over HTTP).
+/// A WebDriver session, driven with fantoccini.
 struct Browser {
-    port: u16,
-    session: String,
-}
-
-async fn call(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(req.as_bytes()).await.unwrap();
-    // chromedriver keeps connections open: read the head, then exactly the body.
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    let head_end = loop {
-        let n = stream.read(&mut buf).await.unwrap();
-        assert!(n > 0, "chromedriver closed the connection");
-        raw.extend_from_slice(&buf[..n]);
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    let body_bytes = if let Some(len) = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        while raw.len() < head_end + len {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert!(n > 0);
-            raw.extend_from_slice(&buf[..n]);
-        }
-        raw[head_end..head_end + len].to_vec()
-    } else {
-        // Chunked: read until the last, empty chunk.
-        while !raw[head_end..].windows(5).any(|w| w == b"0\r\n\r\n") {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert!(n > 0);
-            raw.extend_from_slice(&buf[..n]);
-        }
-        let text = String::from_utf8_lossy(&raw[head_end..]).into_owned();
-        let start = text.find('{').unwrap_or(0);
-        let end = text.rfind('}').map_or(text.len(), |e| e + 1);
-        text.as_bytes()[start..end].to_vec()
-    };
-    let json = String::from_utf8_lossy(&body_bytes).into_owned();
-    serde_json::from_str(&json)
-        .unwrap_or_else(|e| panic!("bad WebDriver reply to {path}: {e}: {json}"))
+    client: fantoccini::Client,
 }
 
 impl Browser {
     async fn open(port: u16, javascript: bool, profile: &std::path::Path) -> Browser {
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -119,23 +67,21 @@ impl Browser {
                          "--disable-sync", "--no-first-run", "--window-size=1200,1400", format!("--user-data-dir={}", profile.display())],
                 "prefs": {"profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }}
             }
-        }}});
-        let reply = call(port, "POST", "/session", Some(caps)).await;
-        let session = reply["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {reply}"))
-            .to_owned();
-        Browser { port, session }
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!("an object")
+        };
+        let client = fantoccini::ClientBuilder::rustls()
+            .expect("TLS set up")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        Browser { client }
     }
 
     async fn go(&self, url: &str) {
-        call(
-            self.port,
-            "POST",
-            &format!("/session/{}/url", self.session),
-            Some(json!({"url": url})),
-        )
-        .await;
+        self.client.goto(url).await.expect("the page opens");
     }
 
     /// The page source once it contains `text` (pages load after a click
@@ -152,73 +98,28 @@ impl Browser {
     }
 
     async fn source(&self) -> String {
-        call(
-            self.port,
-            "GET",
-            &format!("/session/{}/source", self.session),
-            None,
-        )
-        .await["value"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.client.source().await.expect("the page's source")
     }
 
-    async fn find(&self, css: &str) -> String {
-        let v = call(
-            self.port,
-            "POST",
-            &format!("/session/{}/element", self.session),
-            Some(json!({"using": "css selector", "value": css})),
-        )
-        .await;
-        let element = v["value"]
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(|e| e.as_str());
-        element
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_owned()
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css).await;
-        call(
-            self.port,
-            "POST",
-            &format!("/session/{}/element/{e}/clear", self.session),
-            Some(json!({})),
-        )
-        .await;
-        call(
-            self.port,
-            "POST",
-            &format!("/session/{}/element/{e}/value", self.session),
-            Some(json!({"text": text})),
-        )
-        .await;
+        e.clear().await.expect("cleared");
+        e.send_keys(text).await.expect("typed");
     }
 
     async fn click(&self, css: &str) {
-        let e = self.find(css).await;
-        call(
-            self.port,
-            "POST",
-            &format!("/session/{}/element/{e}/click", self.session),
-            Some(json!({})),
-        )
-        .await;
+        self.find(css).await.click().await.expect("clicked");
     }
 
     async fn screenshot(&self, name: &str) {
-        let v = call(
-            self.port,
-            "GET",
-            &format!("/session/{}/screenshot", self.session),
-            None,
-        )
-        .await;
-        let png = base64_decode(v["value"].as_str().unwrap());
+        let png = self.client.screenshot().await.expect("a screenshot");
         assert!(png.starts_with(b"\x89PNG"));
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts");
         std::fs::create_dir_all(&dir).unwrap();
@@ -227,54 +128,15 @@ impl Browser {
 
     /// Sets the window's size, as a phone's or a laptop's.
     async fn resize(&self, width: u32, height: u32) {
-        call(
-            self.port,
-            "POST",
-            &format!("/session/{}/window/rect", self.session),
-            Some(json!({"width": width, "height": height})),
-        )
-        .await;
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resized");
     }
 
     async fn close(self) {
-        call(
-            self.port,
-            "DELETE",
-            &format!("/session/{}", self.session),
-            None,
-        )
-        .await;
+        self.client.close().await.expect("the session ends");
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let bytes: Vec<u8> = text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-        .collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let v: Vec<u32> = chunk.iter().map(|&c| u32::from(value(c))).collect();
-        let n = v
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
-        out.push((n >> 16) as u8);
-        if v.len() > 2 {
-            out.push((n >> 8) as u8);
-        }
-        if v.len() > 3 {
-            out.push(n as u8);
-        }
-    }
-    out
 }
 
 async fn sign_in(b: &Browser, base: &str, user: &str) {
