@@ -162,6 +162,15 @@ impl Dimension {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.code() == code)
     }
+
+    /// The vocabulary its terms are drawn from.
+    pub fn vocabulary(self) -> crate::Vocabulary {
+        match self {
+            Self::Sex => crate::Vocabulary::Sex,
+            Self::AgeGroup => crate::Vocabulary::AgeGroup,
+            Self::Category => crate::Vocabulary::VictimCategory,
+        }
+    }
 }
 
 /// Part of the people affected by an incident, e.g. "women: at least 1,400".

@@ -179,15 +179,7 @@ fn reported(v: &Visitor, data: &refwatch_domain::Dataset) -> maud::Markup {
         id.and_then(|id| data.places.iter().find(|p| p.id == id))
             .map_or(String::new(), |p| p.name(l).to_owned())
     };
-    let value = |c: &refwatch_domain::Count| {
-        let n = |x: u64| crate::dates::number(x, l);
-        match (c.best, c.high) {
-            (Some(b), Some(h)) if c.low != h => format!("{} ({}–{})", n(b), n(c.low), n(h)),
-            (None, Some(h)) if c.low != h => format!("{}–{}", n(c.low), n(h)),
-            (Some(b), _) => n(b),
-            _ => n(c.low),
-        }
-    };
+    let value = |c: &refwatch_domain::Count| crate::pages::count_text(c, l);
     html! {
         h2 id="reported" { (t(l, "reported_figures")) }
         @if crate::pages::may_create(v) { p { a href="/figures/new" { (t(l, "new_figure")) } } }

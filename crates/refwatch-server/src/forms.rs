@@ -652,13 +652,10 @@ pub(crate) async fn create_incident(
     let id = IncidentId::random();
     let errors = match read(&values, id, None, &data, v.lang) {
         (Ok(incident), rows) => match core
-            .import(&Dataset {
-                incidents: vec![incident.into()],
-                ..Dataset::default()
-            })
+            .create_record(&refwatch_service::Record::Incident(incident))
             .await
         {
-            Ok(_) => return redirect(&format!("/incidents/{id}"), &[]),
+            Ok(()) => return redirect(&format!("/incidents/{id}/history?done=saved"), &[]),
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },

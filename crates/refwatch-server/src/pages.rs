@@ -764,7 +764,7 @@ pub(crate) async fn incident(
         }
         @if !i.breakdown.is_empty() {
             h2 { (t(l, "breakdown")) }
-            ul { @for b in &i.breakdown { li { (b.dimension.code()) ": " (b.term) " — " (b.count.low) "+" } } }
+            ul { @for b in &i.breakdown { li { (vocab.label(b.dimension.vocabulary(), &b.term, l)) ": " (count_text(&b.count, l)) } } }
         }
         @if !i.places.is_empty() { h2 { (t(l, "places")) } ul { @for p in &i.places { li { (place(p.place)) " (" (vocab.label(Vocabulary::PlaceRole, &p.role, l)) ")" } } } }
         @if !i.actors.is_empty() { h2 { (t(l, "actors")) } ul { @for a in &i.actors { li { (actor(a.actor)) " (" (vocab.label(Vocabulary::ActorRole, &a.role, l)) ")" } } } }
@@ -1110,6 +1110,13 @@ pub(crate) async fn person(
         table {
             tr { th { (t(l, "sex")) } td { (p.sex.as_ref().map(|s| vocab.label(Vocabulary::Sex, s, l)).unwrap_or("")) } }
             tr { th { (t(l, "category")) } td { (p.category.as_ref().map(|c| vocab.label(Vocabulary::VictimCategory, c, l)).unwrap_or("")) } }
+            tr { th { (t(l, "consent")) } td {
+                @match &p.consent {
+                    Some(c) => { (vocab.label(Vocabulary::ConsentScope, &c.scope, l)) " · " (crate::dates::text(&c.date, l)) " · " (t(l, "recorded_by")) ": " (c.recorded_by) }
+                    None if p.consent_public => { (t(l, "consent_public_only")) }
+                    None => { (t(l, "consent_none_recorded")) }
+                }
+            } }
         }
         @if !p.citations.is_empty() {
             h2 { (t(l, "citations")) }
@@ -1127,8 +1134,11 @@ pub(crate) async fn person(
         ul {
             @for e in &p.timeline {
                 li {
-                    (e.date.to_string()) " — " (vocab.label(Vocabulary::PersonStatus, &e.status, l))
+                    (crate::dates::text(&e.date, l)) " — " (vocab.label(Vocabulary::PersonStatus, &e.status, l))
                     @if let Some(i) = e.incident.and_then(|i| view.incident(i)) { " (" a href={ "/incidents/" (i.id) } { (i.title) } ")" }
+                    @if let Some(n) = e.citation.and_then(|c| p.citations.iter().position(|x| x.id == c)) {
+                        " · " (t(l, "step_citation")) ": " (n + 1) ". " (source_title(p.citations[n].source))
+                    }
                 }
             }
         }
@@ -1295,6 +1305,19 @@ pub(crate) async fn source(
     )
 }
 
+/// A count as readers write it: `1,200`, `1,200–1,500`, `about 1,300
+/// (1,200–1,500)`, `at least 2`.
+pub(crate) fn count_text(c: &refwatch_domain::Count, l: Lang) -> String {
+    let n = |x: u64| crate::dates::number(x, l);
+    match (c.best, c.high) {
+        (Some(b), Some(h)) if c.low != h => format!("{} ({}–{})", n(b), n(c.low), n(h)),
+        (None, Some(h)) if c.low != h => format!("{}–{}", n(c.low), n(h)),
+        (Some(b), _) => n(b),
+        (None, Some(_)) => n(c.low),
+        (None, None) => format!("{}+", n(c.low)),
+    }
+}
+
 /// The incidents linked to a mechanism record that happened on or after its date.
 fn after<'a>(view: &'a Derived, m: &refwatch_domain::Mechanism) -> Vec<&'a Incident> {
     let from = m.date.start().first_day();
@@ -1336,7 +1359,7 @@ pub(crate) async fn mechanisms(State(state): State<AppState>, v: Visitor) -> Res
                         " · " (note.summary)
                     }
                 }
-                @if found.is_empty() && m.implementation.is_empty() { (t(l, "none_recorded")) }
+                @if found.is_empty() && m.implementation.is_empty() { (t(l, "none_recorded")) br; }
                 @for i in found { a href={ "/incidents/" (i.id) } { (crate::dates::text(&i.date, l)) " " (i.title) } br; }
                 @if v.token.is_some() { a href={ "/mechanisms/" (m.id) "/history" } { (t(l, "history")) } }
             }

@@ -116,7 +116,22 @@ fn fields(kind: RecordKind, sub: &str) -> &'static [Field] {
             Field("value", "value_reported", Count, true),
             Field("unit", "unit", Text, true),
         ],
-        RecordKind::Actor | RecordKind::Incident => &[
+        // An incident has its own form (forms.rs); these name its fields
+        // in its history.
+        RecordKind::Incident => &[
+            Field("kind", "kind", Vocab(Vocabulary::IncidentKind), true),
+            Field("title", "title", Text, true),
+            Field("summary", "summary", Area, false),
+            Field("date", "date", Text, true),
+            Field(
+                "verification",
+                "verification",
+                Vocab(Vocabulary::Verification),
+                true,
+            ),
+            Field("confidentiality", "confidentiality", Level, true),
+        ],
+        RecordKind::Actor => &[
             Field("kind", "kind", Vocab(Vocabulary::ActorKind), true),
             Field("name_en", "name_en", Text, true),
             Field("name_ko", "name_ko", Text, false),
@@ -1463,6 +1478,7 @@ fn described(
         .or_else(|| {
             row_vocabulary(field).map(|which| vocab.label(which, &Term::new(value), l).to_owned())
         })
+        .or_else(|| breakdown_value(field, value, l))
         .or_else(|| match value {
             "true" => Some(t(l, "yes").to_owned()),
             "false" => Some(t(l, "no").to_owned()),
@@ -1480,12 +1496,34 @@ fn described(
     (label, shown)
 }
 
+/// A breakdown part's dimension or term, by its label.
+fn breakdown_value(field: &str, value: &str, l: Lang) -> Option<String> {
+    if !field.starts_with("breakdown[") {
+        return None;
+    }
+    let vocab = Vocabularies::builtin();
+    let term = Term::new(value);
+    refwatch_domain::Dimension::ALL.into_iter().find_map(|d| {
+        if field.ends_with(".dimension") && d.code() == value {
+            crate::i18n::text(l, d.code()).map(str::to_owned)
+        } else if field.ends_with(".term") && vocab.contains(d.vocabulary(), &term) {
+            Some(vocab.label(d.vocabulary(), &term, l).to_owned())
+        } else {
+            None
+        }
+    })
+}
+
 /// A field in a list, as `Status timeline 1 · Date`; others by their key.
 fn row_label(l: Lang, field: &str) -> String {
     let head = field.split(['.', '[']).next().unwrap_or(field);
     let list = crate::i18n::text(l, head).unwrap_or(head);
     let Some(rest) = field[head.len()..].strip_prefix('[') else {
-        return list.to_owned();
+        // A part of a field: `victims.low` → `People affected · Low`.
+        return match field[head.len()..].strip_prefix('.') {
+            Some(part) => format!("{list} · {}", crate::i18n::text(l, part).unwrap_or(part)),
+            None => list.to_owned(),
+        };
     };
     let (n, sub) = rest.split_once(']').unwrap_or((rest, ""));
     let row = n.parse::<usize>().map_or(0, |n| n + 1);

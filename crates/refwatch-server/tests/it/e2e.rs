@@ -97,6 +97,19 @@ impl Browser {
         }
     }
 
+    /// The page source once it no longer contains `text` (the page after
+    /// a form was sent); the last source seen after ten seconds otherwise.
+    async fn wait_gone(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let page = self.source().await;
+            if !page.contains(text) || start.elapsed() > Duration::from_secs(10) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn source(&self) -> String {
         self.client.source().await.expect("the page's source")
     }
@@ -376,6 +389,367 @@ async fn a_place_is_recorded_edited_restored_and_archived_in_a_real_browser() {
         b.wait_for("identity_name_hangul").await;
         b.screenshot(&format!("person-new-ko-phone-{tag}")).await;
         b.resize(1200, 1400).await;
+        b.close().await;
+    }
+}
+
+/// The numbers of the versions a history page offers to restore.
+fn restorable(page: &str) -> Vec<u32> {
+    let mut numbers: Vec<u32> = page
+        .match_indices("/restore\"")
+        .filter_map(|(at, _)| {
+            let head = &page[..at];
+            head[head.rfind('/')? + 1..].parse().ok()
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers
+}
+
+/// The first link after the page's status message (`role="status"`).
+fn status_link(page: &str) -> String {
+    let at = page.find("role=\"status\"").expect("a status message");
+    let rest = &page[at..];
+    let start = rest.find("href=\"").expect("a link in the message") + 6;
+    rest[start..start + rest[start..].find('"').unwrap()].to_owned()
+}
+
+/// Saves the form of the page and waits for the confirmation.
+async fn save(b: &Browser, tag: &str, what: &str) -> String {
+    b.click("main form button[type=submit]").await;
+    let page = b.wait_for("role=\"status\"").await;
+    assert!(
+        page.contains("role=\"status\""),
+        "{tag}: {what} saved: {page}"
+    );
+    page
+}
+
+/// Records, as an editor, one record of every kind that an incident uses,
+/// and the incident with two citations; answers the incident's and the
+/// person's addresses.
+async fn record_everything(
+    b: &Browser,
+    base: &str,
+    tag: &str,
+    source_file: &std::path::Path,
+) -> (String, String) {
+    // A source, and its document kept as evidence in the next step.
+    b.go(&format!("{base}/sources/new")).await;
+    b.click("select[name=kind] option[value=ngo_report]").await;
+    b.type_into(
+        "input[name=title]",
+        &format!("Generated scenario report {tag}"),
+    )
+    .await;
+    let page = save(b, tag, "source").await;
+    let source = link(&page, "/sources/", "/edit")
+        .trim_start_matches("/sources/")
+        .trim_end_matches("/edit")
+        .to_owned();
+    b.go(&format!("{base}/evidence?source={source}")).await;
+    b.find("input[type=file]")
+        .await
+        .send_keys(&source_file.display().to_string())
+        .await
+        .unwrap();
+    b.type_into("input[name=received_from]", "Generated Courier")
+        .await;
+    b.type_into("input[name=received_via]", "Signal").await;
+    b.click("form.upload button[type=submit]").await;
+    let page = b.wait_for("role=\"status\"").await;
+    let evidence = status_link(&page)
+        .trim_start_matches("/evidence/")
+        .to_owned();
+
+    // A place inside another, typed in Korean; an actor.
+    b.go(&format!("{base}/places/new")).await;
+    b.click("select[name=kind] option[value=city]").await;
+    b.type_into(
+        "input[name=name_en]",
+        &format!("Generated Scenario Town {tag}"),
+    )
+    .await;
+    b.type_into("input[name=parent]", "랴오닝성").await;
+    save(b, tag, "place").await;
+    b.go(&format!("{base}/actors/new")).await;
+    b.type_into(
+        "input[name=name_en]",
+        &format!("Generated Border Unit {tag}"),
+    )
+    .await;
+    save(b, tag, "actor").await;
+
+    // A person with two status entries, consent and a citation.
+    b.go(&format!("{base}/persons/new")).await;
+    b.type_into(
+        "input[name=identity_name_romanized]",
+        "Generated Scenario Person",
+    )
+    .await;
+    b.click("select[name=sex] option[value=female]").await;
+    for (n, date, status) in [(0, "2024-03", "arrested"), (1, "2024-05", "detained")] {
+        b.type_into(&format!("input[name=timeline_{n}_date]"), date)
+            .await;
+        b.click(&format!(
+            "select[name=timeline_{n}_status] option[value={status}]"
+        ))
+        .await;
+    }
+    b.click("select[name=consent_scope] option[value=un_confidential]")
+        .await;
+    b.type_into("input[name=consent_date]", "2024-06-01").await;
+    b.type_into("input[name=consent_recorded_by]", "Generated Documenter")
+        .await;
+    b.click(&format!(
+        "select[name=cite_source] option[value='{source}']"
+    ))
+    .await;
+    b.type_into("input[name=cite_locator]", "interview 1").await;
+    b.type_into(
+        "textarea[name=cite_quote]",
+        "Generated Scenario Person was taken",
+    )
+    .await;
+    b.click("main form button[type=submit]").await;
+    let page = b.wait_for("/history").await;
+    let person = link(&page, "/persons/", "/history")
+        .trim_end_matches("/history")
+        .to_owned();
+    b.screenshot(&format!("scenario-person-{tag}")).await;
+
+    // The incident that uses them, with a breakdown and two citations.
+    b.go(&format!("{base}/incidents/new")).await;
+    b.click("select[name=kind] option[value=arrest]").await;
+    b.type_into(
+        "input[name=title]",
+        &format!("Generated scenario arrest {tag}"),
+    )
+    .await;
+    b.type_into("input[name=date]", "2024-03").await;
+    b.type_into("input[name=low]", "3").await;
+    b.type_into("input[name=high]", "5").await;
+    b.type_into(
+        "input[name=place_0]",
+        &format!("Generated Scenario Town {tag}"),
+    )
+    .await;
+    b.type_into(
+        "input[name=actor_0]",
+        &format!("Generated Border Unit {tag}"),
+    )
+    .await;
+    b.click("select[name=bd_0_term] option[value='sex:female']")
+        .await;
+    b.type_into("input[name=bd_0_low]", "2").await;
+    b.click(&format!("select[name=source] option[value='{source}']"))
+        .await;
+    b.type_into("input[name=locator]", "p. 1").await;
+    b.type_into("textarea[name=quote]", "three to five people were arrested")
+        .await;
+    let page = save(b, tag, "incident").await;
+    let incident = link(&page, "/incidents/", "/edit")
+        .trim_end_matches("/edit")
+        .to_owned();
+    b.go(&format!("{base}{incident}/edit")).await;
+    b.click(&format!("select[name=source] option[value='{source}']"))
+        .await;
+    b.type_into("input[name=locator]", "p. 2").await;
+    b.type_into("textarea[name=quote]", "they were taken to the border")
+        .await;
+    save(b, tag, "second citation").await;
+    b.screenshot(&format!("scenario-incident-history-{tag}"))
+        .await;
+
+    // The person linked to it; the evidence file linked to it.
+    b.go(&format!("{base}{person}/edit")).await;
+    b.type_into(
+        "input[name=incident_0]",
+        &format!("Generated scenario arrest {tag}"),
+    )
+    .await;
+    b.click("select[name=incident_0_role] option[value=victim]")
+        .await;
+    save(b, tag, "person's incident").await;
+    b.go(&format!("{base}{incident}")).await;
+    b.click(&format!("select[name=evidence] option[value='{evidence}']"))
+        .await;
+    b.click(&format!(
+        "form[action='{incident}/evidence'] button[type=submit]"
+    ))
+    .await;
+    let page = b.wait_for(&format!("/evidence/{evidence}")).await;
+    assert!(
+        page.contains(&format!("/evidence/{evidence}")),
+        "{tag}: evidence linked"
+    );
+    b.screenshot(&format!("scenario-incident-{tag}")).await;
+
+    // A UPR recommendation with China's response, and later a note on its
+    // implementation with its evidence.
+    b.go(&format!("{base}/mechanisms/new?kind=upr_recommendation"))
+        .await;
+    b.type_into("input[name=state]", "Generatedland").await;
+    b.type_into("input[name=date]", "2024-01-23").await;
+    b.type_into(
+        "textarea[name=text]",
+        &format!("Generated: stop forced returns {tag}"),
+    )
+    .await;
+    b.type_into("input[name=response]", "noted").await;
+    b.click(&format!(
+        "select[name=cite_source] option[value='{source}']"
+    ))
+    .await;
+    b.type_into("input[name=cite_locator]", "para. 140").await;
+    b.type_into("textarea[name=cite_quote]", "stop forced returns")
+        .await;
+    let page = save(b, tag, "recommendation").await;
+    let recommendation = link(&page, "/mechanisms/", "/edit");
+    b.go(&format!("{base}{recommendation}")).await;
+    b.type_into("input[name=note_0_date]", "2024-10").await;
+    b.click("select[name=note_0_status] option[value=contradicted]")
+        .await;
+    b.type_into(
+        "textarea[name=note_0_summary]",
+        "Generated: returns went on",
+    )
+    .await;
+    b.click(&format!(
+        "select[name=note_0_source] option[value='{source}']"
+    ))
+    .await;
+    b.type_into("input[name=note_0_locator]", "p. 9").await;
+    b.type_into("textarea[name=note_0_quote]", "returns went on")
+        .await;
+    save(b, tag, "implementation note").await;
+    b.go(&format!("{base}/mechanisms")).await;
+    assert!(
+        b.source().await.contains("Generated: returns went on"),
+        "{tag}: note listed"
+    );
+    b.screenshot(&format!("scenario-mechanisms-{tag}")).await;
+    (incident, person)
+}
+
+/// Issue 30's scenario: every kind of record in the browser, then the
+/// incident edited, its difference viewed, the earlier version restored,
+/// archived and restored again; with JavaScript off (in English) and on
+/// (in Korean), desktop and phone screenshots in target/e2e-artifacts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_records_every_kind_and_restores_an_incident_in_a_real_browser() {
+    let driver = start_driver().await;
+    let files = tempfile::tempdir().unwrap();
+    let source_file = files.path().join("generated-report.txt");
+    std::fs::write(
+        &source_file,
+        "Generated report: three to five people were arrested.",
+    )
+    .unwrap();
+    for (javascript, lang) in [(false, "en"), (true, "ko")] {
+        let app = spawn_app().await;
+        let base = format!("http://{}", app.address);
+        let profile = tempfile::tempdir().unwrap();
+        let b = Browser::open(driver.port, javascript, profile.path()).await;
+        let tag = format!("{lang}-{}", if javascript { "js" } else { "nojs" });
+        sign_in(&b, &base, "editor").await;
+        b.wait_for("/signout").await;
+        if lang == "ko" {
+            b.click("select[name=lang] option[value=ko]").await;
+            b.click("header form button[type=submit]").await;
+            b.wait_for("lang=\"ko\"").await;
+        }
+        let (incident, person) = record_everything(&b, &base, &tag, &source_file).await;
+
+        // Edited: the difference shown field by field.
+        b.go(&format!("{base}{incident}/edit")).await;
+        b.type_into(
+            "input[name=title]",
+            &format!("Generated scenario arrest {tag}, corrected"),
+        )
+        .await;
+        let page = save(&b, &tag, "edit").await;
+        assert!(
+            page.contains("<ins>Generated scenario arrest") && page.contains("corrected</ins>"),
+            "{tag}: difference"
+        );
+        b.screenshot(&format!("scenario-difference-{tag}")).await;
+        b.resize(390, 844).await;
+        b.screenshot(&format!("scenario-difference-phone-{tag}"))
+            .await;
+        b.resize(1200, 1400).await;
+        // The version before the edit restored, then archived, then back.
+        let numbers = restorable(&page);
+        assert_eq!(
+            numbers.len(),
+            2,
+            "{tag}: created and cited again, before the edit"
+        );
+        b.click(&format!(
+            "form[action$='/history/{}/restore'] button",
+            numbers[1]
+        ))
+        .await;
+        let restored = if lang == "ko" {
+            "복원되었습니다"
+        } else {
+            "Restored."
+        };
+        let page = b.wait_for(restored).await;
+        assert!(page.contains(restored), "{tag}: restored");
+        // Refused while the person and the evidence file refer to it, in
+        // words; archived once they no longer do.
+        b.type_into("input[name=reason]", "Generated: recorded twice")
+            .await;
+        b.click("form[action$='/archive'] button").await;
+        let page = b.wait_for("role=\"alert\"").await;
+        assert!(
+            page.contains("role=\"alert\"") && page.contains("/history"),
+            "{tag}: refused"
+        );
+        b.screenshot(&format!("scenario-archive-refused-{tag}"))
+            .await;
+        b.go(&format!("{base}{incident}")).await;
+        b.click("form input[name=linked][value=no] ~ button").await;
+        let page = b.wait_gone("name=\"linked\" value=\"no\"").await;
+        assert!(
+            !page.contains("name=\"linked\" value=\"no\""),
+            "{tag}: unlinked"
+        );
+        b.go(&format!("{base}{person}/edit")).await;
+        b.type_into("input[name=incident_0]", "").await;
+        save(&b, &tag, "person unlinked").await;
+        b.go(&format!("{base}{incident}/history")).await;
+        b.type_into("input[name=reason]", "Generated: recorded twice")
+            .await;
+        b.click("form[action$='/archive'] button").await;
+        let page = b.wait_for("Generated: recorded twice").await;
+        assert!(
+            page.contains("Generated: recorded twice"),
+            "{tag}: archived with its reason: {page}"
+        );
+        b.go(&format!("{base}/incidents")).await;
+        assert!(
+            !b.source()
+                .await
+                .contains(&format!("Generated scenario arrest {tag}")),
+            "{tag}: out of the list"
+        );
+        b.go(&format!("{base}{incident}/history")).await;
+        let last = *restorable(&b.source().await)
+            .last()
+            .expect("a version to restore");
+        b.click(&format!("form[action$='/history/{last}/restore'] button"))
+            .await;
+        assert!(b.wait_for(restored).await.contains(restored), "{tag}: back");
+        b.go(&format!("{base}/incidents")).await;
+        assert!(
+            b.source()
+                .await
+                .contains(&format!("Generated scenario arrest {tag}")),
+            "{tag}: back in the list"
+        );
+        b.screenshot(&format!("scenario-restored-{tag}")).await;
         b.close().await;
     }
 }

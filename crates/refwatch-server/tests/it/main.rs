@@ -841,6 +841,9 @@ async fn documenters_record_and_edit_incidents_through_validated_forms() {
     let r = post_form(&app, "/incidents", &editor, &pairs).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let location = r.header("location").unwrap().to_owned();
+    // Saved: its history confirms it; the incident's page shows it.
+    assert!(get(&app, &location, &editor).await.body.contains("Saved."));
+    let location = location.split("/history").next().unwrap().to_owned();
     let page = get(&app, &location, &editor).await;
     assert!(
         page.body.contains("Generated form arrest") && page.body.contains("interview notes, p. 3")

@@ -659,6 +659,8 @@ async fn an_incident_is_recorded_with_places_actors_breakdown_and_citations_it_c
     }
     let (status, location, page) = post("/incidents".into(), pairs(&fields)).await;
     assert_eq!(status, 303, "{page}");
+    assert!(location.ends_with("/history?done=saved"), "a confirmation");
+    let location = location.split("/history").next().unwrap().to_owned();
     let find = |data: &refwatch_domain::Dataset| {
         data.incidents
             .iter()
