@@ -14,6 +14,11 @@ impl Timestamp {
         Self(self.0 + seconds)
     }
 
+    /// The last second of a calendar day (UTC).
+    pub fn end_of_day(year: i32, month: u8, day: u8) -> Self {
+        Self(days_from_civil(year, month, day) * 86_400 + 86_399)
+    }
+
     /// The calendar year (UTC) this timestamp falls in.
     pub fn year(self) -> i32 {
         civil_from_days(self.0.div_euclid(86_400)).0 as i32

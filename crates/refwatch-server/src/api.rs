@@ -314,6 +314,7 @@ pub(crate) struct StatsQuery {
     from: Option<i32>,
     to: Option<i32>,
     by: Option<String>,
+    as_of: Option<String>,
 }
 
 pub(crate) async fn stats_per_year(
@@ -331,7 +332,15 @@ pub(crate) async fn stats_per_year(
             None => return bad_filter("by"),
         },
     };
-    let data = match state.core.for_caller(v.caller).readable().await {
+    let Ok(as_of) = crate::figures::as_of_time(s.as_of.as_deref()) else {
+        return bad_filter("as_of");
+    };
+    let core = state.core.for_caller(v.caller);
+    let data = match as_of {
+        Some(at) => core.readable_as_of(at).await,
+        None => core.readable().await,
+    };
+    let data = match data {
         Ok(data) => data,
         Err(e) => return service_error(&e),
     };
@@ -354,7 +363,7 @@ pub(crate) async fn stats_per_year(
             })
         })
         .collect();
-    ApiJson(json!({ "by": by.map(Dimension::code), "rows": rows })).into_response()
+    ApiJson(json!({ "by": by.map(Dimension::code), "as_of": as_of.map(|t| t.to_string()), "rows": rows })).into_response()
 }
 
 pub(crate) async fn sources(

@@ -6,7 +6,9 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use refwatch_domain::{Clock, Confidentiality, Dimension, SystemClock, Vocabularies, Vocabulary};
+use refwatch_domain::{
+    Clock, Confidentiality, Dimension, SystemClock, Timestamp, Vocabularies, Vocabulary,
+};
 use refwatch_stats::files::value_label;
 use refwatch_stats::{YearRange, per_year_in};
 use serde::Deserialize;
@@ -52,12 +54,40 @@ pub(crate) struct FiguresQuery {
     to: Option<String>,
     by: Option<String>,
     format: Option<String>,
+    /// The records as they stood at the end of this date (`2024-06-30`,
+    /// `2024-06`, `2024`).
+    as_of: Option<String>,
+}
+
+/// The moment a typed "as of" date names: the end of its last day; `Err`
+/// when it does not read as a date.
+pub(crate) fn as_of_time(text: Option<&str>) -> Result<Option<Timestamp>, ()> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let date: refwatch_domain::DateValue = text.parse().map_err(|_| ())?;
+    let (y, m, d) = date.end().unwrap_or_else(|| date.start()).last_day();
+    Ok(Some(Timestamp::end_of_day(y, m, d)))
+}
+
+/// The records the visitor may read, now or as of the date asked.
+async fn records(
+    state: &AppState,
+    v: &Visitor,
+    as_of: Option<Timestamp>,
+) -> Result<std::sync::Arc<refwatch_domain::Dataset>, refwatch_service::ServiceError> {
+    let core = state.core.for_caller(v.caller.clone());
+    match as_of {
+        Some(at) => core.readable_as_of(at).await,
+        None => core.readable().await,
+    }
 }
 
 struct Asked {
     from: Option<i32>,
     to: Option<i32>,
     by: Option<Dimension>,
+    as_of: String,
 }
 
 impl Asked {
@@ -67,6 +97,7 @@ impl Asked {
             from: year(&q.from),
             to: year(&q.to),
             by: q.by.as_deref().and_then(Dimension::from_code),
+            as_of: q.as_of.as_deref().unwrap_or("").trim().to_owned(),
         }
     }
 
@@ -76,10 +107,14 @@ impl Asked {
 
     fn query(&self) -> String {
         format!(
-            "from={}&to={}&by={}",
+            "from={}&to={}&by={}&as_of={}",
             self.from.map(|y| y.to_string()).unwrap_or_default(),
             self.to.map(|y| y.to_string()).unwrap_or_default(),
-            self.by.map(Dimension::code).unwrap_or_default()
+            self.by.map(Dimension::code).unwrap_or_default(),
+            self.as_of
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '-')
+                .collect::<String>()
         )
     }
 }
@@ -97,13 +132,17 @@ pub(crate) async fn figures(
     v: Visitor,
     Query(q): Query<FiguresQuery>,
 ) -> Response {
-    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+    let l = v.lang;
+    let asked = Asked::from(&q);
+    let (as_of, bad_date) = match as_of_time(q.as_of.as_deref()) {
+        Ok(at) => (at, false),
+        Err(()) => (None, true),
+    };
+    let data = match records(&state, &v, as_of).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
-    let l = v.lang;
     let vocab = Vocabularies::builtin();
-    let asked = Asked::from(&q);
     let rows = if asked.reversed() {
         Vec::new()
     } else {
@@ -130,9 +169,12 @@ pub(crate) async fn figures(
                     }
                 }
             }
+            label { (t(l, "as_of")) " (" (t(l, "date_hint")) ")" input name="as_of" value=(asked.as_of) size="10"; }
             button type="submit" { (t(l, "filter")) }
         }
         @if asked.reversed() { p.error role="alert" { (t(l, "years_reversed")) } }
+        @if bad_date { p.error role="alert" { (t(l, "as_of_bad")) } }
+        @if as_of.is_some() { p.notice role="status" { (t(l, "as_of_shown")) " " (asked.as_of) } }
         p {
             a href={ "/figures.csv?" (asked.query()) } download { (t(l, "download_csv")) } " · "
             a href={ "/figures.xlsx?" (asked.query()) } download { (t(l, "download_xlsx")) }
@@ -220,7 +262,10 @@ fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response 
 }
 
 async fn table_file(state: AppState, v: Visitor, q: FiguresQuery, xlsx: bool) -> Response {
-    let data = match state.core.for_caller(v.caller.clone()).readable().await {
+    let Ok(as_of) = as_of_time(q.as_of.as_deref()) else {
+        return (StatusCode::BAD_REQUEST, t(v.lang, "as_of_bad")).into_response();
+    };
+    let data = match records(&state, &v, as_of).await {
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };

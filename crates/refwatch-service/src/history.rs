@@ -110,7 +110,7 @@ impl Record {
     }
 
     /// The record of this kind in `data`, if it holds one.
-    fn from_dataset(kind: RecordKind, mut data: Dataset) -> Option<Self> {
+    pub(crate) fn from_dataset(kind: RecordKind, mut data: Dataset) -> Option<Self> {
         Some(match kind {
             RecordKind::Source => Self::Source(data.sources.pop()?),
             RecordKind::Place => Self::Place(data.places.pop()?),

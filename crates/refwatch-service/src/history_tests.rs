@@ -665,3 +665,89 @@ async fn a_later_step_is_cited_and_consent_recorded_with_words_sealed() {
         );
     }
 }
+
+/// Issue 30: the records as they stood at a past moment, for statistics
+/// "as of" a date: imported, created, changed, archived and created again,
+/// each seen only from when it happened.
+#[tokio::test]
+async fn the_records_are_rebuilt_as_they_stood_at_a_past_moment() {
+    let s = source();
+    let mut a = incident(s.id, Confidentiality::Public);
+    a.victims = Count::exact(10);
+    let d = db(Dataset {
+        sources: vec![s.clone()],
+        incidents: vec![a.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let imported = SystemClock.now();
+    let clock = super::tests::TestClock::new();
+    let store = refwatch_storage::SqliteStore::open(&d.path).await.unwrap();
+    let editor = Service::open(
+        store,
+        Some(&d.key),
+        Arc::new(clock.clone()),
+        Caller {
+            principal: Principal::Account(Role::Editor),
+            label: "test".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let created = clock.now();
+    let mut b = incident(s.id, Confidentiality::Public);
+    b.victims = Count::exact(5);
+    editor
+        .create_record(&Record::Incident(b.clone()))
+        .await
+        .unwrap();
+    clock.advance(86_400);
+    let changed = clock.now();
+    a.victims = Count::exact(20);
+    editor
+        .update_record(&Record::Incident(a.clone()))
+        .await
+        .unwrap();
+    clock.advance(86_400);
+    let archived = clock.now();
+    editor
+        .archive_record(RecordKind::Incident, &b.id.to_string(), "recorded twice")
+        .await
+        .unwrap();
+    clock.advance(86_400);
+    let again = clock.now();
+    let c = incident(s.id, Confidentiality::Public);
+    editor
+        .create_record(&Record::Incident(c.clone()))
+        .await
+        .unwrap();
+
+    let counts = |data: &Dataset| -> Vec<(IncidentId, u64)> {
+        let mut v: Vec<_> = data
+            .incidents
+            .iter()
+            .map(|i| (i.id, i.victims.low))
+            .collect();
+        v.sort();
+        v
+    };
+    let sorted = |mut v: Vec<(IncidentId, u64)>| {
+        v.sort();
+        v
+    };
+    for (at, expected) in [
+        (imported.plus_seconds(-10), vec![]),
+        (created.plus_seconds(-1), vec![(a.id, 10)]),
+        (created, vec![(a.id, 10), (b.id, 5)]),
+        (changed, vec![(a.id, 20), (b.id, 5)]),
+        (archived, vec![(a.id, 20)]),
+        (again, vec![(a.id, 20), (c.id, c.victims.low)]),
+    ] {
+        let past = editor.readable_as_of(at).await.unwrap();
+        assert_eq!(counts(&past), sorted(expected), "as of {at}");
+    }
+    // Now is as the records are.
+    let now = editor.readable_as_of(clock.now()).await.unwrap();
+    assert_eq!(counts(&now), counts(&editor.readable().await.unwrap()));
+    assert_eq!(now.sources.len(), 1, "the source was there all along");
+}

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod as_of;
 mod bundle;
 mod evidence;
 pub mod guard;

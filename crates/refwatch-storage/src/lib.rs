@@ -177,6 +177,13 @@ pub trait Store {
         id: &str,
     ) -> impl Future<Output = Result<Vec<RecordVersion>, StoreError>> + Send;
 
+    /// When each record edited one at a time first came in (see
+    /// migration 0013), by kind and id; records stored before that was
+    /// kept have none.
+    fn recorded_times(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(RecordKind, String, Timestamp)>, StoreError>> + Send;
+
     /// Every kept version of every record, by kind, id and number (for a
     /// full export).
     fn all_record_versions(

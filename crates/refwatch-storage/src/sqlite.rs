@@ -1309,6 +1309,7 @@ impl Store for SqliteStore {
             set_link(&mut tx, l.pair, Some(l.verdict)).await?;
         }
         history::insert_kept(&mut tx, &data.history).await?;
+        history::mark_recorded(&mut tx, data, audit).await?;
         append_audit_in(&mut tx, audit).await?;
         bump_data_version(&mut tx, only_incidents(data).as_deref()).await?;
         tx.commit().await?;
@@ -1321,6 +1322,10 @@ impl Store for SqliteStore {
         audit: &AuditBatch<'_>,
     ) -> Result<(), StoreError> {
         history::change(self, change, audit).await
+    }
+
+    async fn recorded_times(&self) -> Result<Vec<(RecordKind, String, Timestamp)>, StoreError> {
+        history::recorded_times(self).await
     }
 
     async fn record_versions(

@@ -1634,3 +1634,37 @@ async fn consent_and_a_later_cited_step_are_recorded_in_the_browser() {
         .await;
     assert_eq!(status, 404);
 }
+
+/// Issue 30: statistics "as of" a past date, in the API and on the
+/// figures page (and its files); a date that does not read is said.
+#[tokio::test]
+async fn statistics_are_asked_as_of_a_past_date() {
+    let app = spawn_app().await;
+    let api = Client::new(&app, Some("editor")).await;
+    let (_, now) = api.get("/api/v1/stats/per-year").await;
+    assert!(!now["rows"].as_array().unwrap().is_empty());
+    // Before anything was recorded, nothing; by the end of today, all.
+    let (status, then) = api.get("/api/v1/stats/per-year?as_of=2000-01-01").await;
+    assert_eq!(status, 200, "{then}");
+    assert_eq!(then["rows"], json!([]));
+    assert_eq!(then["as_of"], "2000-01-01T23:59:59Z");
+    let today = refwatch_domain::Clock::now(&refwatch_domain::SystemClock).to_string();
+    let (_, today_rows) = api
+        .get(&format!("/api/v1/stats/per-year?as_of={}", &today[..10]))
+        .await;
+    assert_eq!(today_rows["rows"], now["rows"]);
+    let (status, reply) = api.get("/api/v1/stats/per-year?as_of=yesterday").await;
+    assert_eq!((status, code(&reply)), (400, "bad_filter"));
+    let browser = Browser::signed_in(&app, "editor").await;
+    let (status, page) = browser.get("/figures?as_of=2000").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("The records as they stood at the end of 2000"),
+        "{page}"
+    );
+    assert!(page.contains("as_of=2000"), "the downloads keep the date");
+    let (_, page) = browser.get("/figures?as_of=soon").await;
+    assert!(page.contains("does not read as a date") && page.contains("value=\"soon\""));
+    let (status, _) = browser.get("/figures.csv?as_of=soon").await;
+    assert_eq!(status, 400);
+}

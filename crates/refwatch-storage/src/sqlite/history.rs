@@ -229,6 +229,7 @@ pub(super) async fn change(
     for f in &change.insert.figures {
         insert_figure(&mut tx, f).await?;
     }
+    mark_recorded(&mut tx, change.insert, audit).await?;
     for v in change.versions {
         let last: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) FROM record_version WHERE kind = ? AND id = ?",
@@ -426,6 +427,83 @@ pub(super) async fn evidence_links(
                     .ok_or_else(|| r.corrupt("kind", row))?,
                 r.str(row, "record_id")?,
             ))
+        })
+        .collect()
+}
+
+/// Notes when each record of `data` first came in (the time of the audit
+/// entries written with it); a record put back keeps its first time.
+pub(super) async fn mark_recorded(
+    tx: &mut Tx<'_>,
+    data: &refwatch_domain::Dataset,
+    audit: &AuditBatch<'_>,
+) -> Result<(), StoreError> {
+    let Some(at) = audit.events.first().map(|e| e.at.0) else {
+        return Ok(());
+    };
+    let ids = data
+        .sources
+        .iter()
+        .map(|r| (RecordKind::Source, r.id.to_string()))
+        .chain(
+            data.places
+                .iter()
+                .map(|r| (RecordKind::Place, r.id.to_string())),
+        )
+        .chain(
+            data.actors
+                .iter()
+                .map(|r| (RecordKind::Actor, r.id.to_string())),
+        )
+        .chain(
+            data.incidents
+                .iter()
+                .map(|r| (RecordKind::Incident, r.id.to_string())),
+        )
+        .chain(
+            data.persons
+                .iter()
+                .map(|r| (RecordKind::Person, r.id.to_string())),
+        )
+        .chain(
+            data.mechanisms
+                .iter()
+                .map(|r| (RecordKind::Mechanism, r.id.to_string())),
+        )
+        .chain(
+            data.figures
+                .iter()
+                .map(|r| (RecordKind::Figure, r.id.to_string())),
+        )
+        .collect::<Vec<_>>();
+    // In batches, as a large import's incidents are.
+    for part in ids.chunks(300) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR IGNORE INTO record_recorded (kind, id, at) ",
+        );
+        q.push_values(part, |mut b, (kind, id)| {
+            b.push_bind(kind.code()).push_bind(id.clone()).push_bind(at);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn recorded_times(
+    store: &SqliteStore,
+) -> Result<Vec<(RecordKind, String, refwatch_domain::Timestamp)>, StoreError> {
+    let rows: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT kind, id, at FROM record_recorded ORDER BY kind, id")
+            .fetch_all(&store.pool)
+            .await?;
+    rows.into_iter()
+        .map(|(kind, id, at)| {
+            let kind = RecordKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt {
+                table: "record_recorded",
+                column: "kind",
+                row: id.clone(),
+            })?;
+            Ok((kind, id, refwatch_domain::Timestamp(at)))
         })
         .collect()
 }
