@@ -109,21 +109,10 @@ pub(crate) fn service_error(e: &ServiceError) -> Response {
     }
 }
 
+/// An incident as the file format writes it, so that what is read can be
+/// changed and sent back whole.
 fn incident_json(i: &Incident) -> serde_json::Value {
-    json!({
-        "id": i.id.to_string(),
-        "kind": i.kind.code(),
-        "title": i.title,
-        "summary": i.summary,
-        "date": i.date.to_string(),
-        "people": { "low": i.victims.low, "best": i.victims.best, "high": i.victims.high },
-        "verification": i.verification.code(),
-        "confidentiality": i.confidentiality.code(),
-        "places": i.places.iter().map(|p| json!({ "place": p.place.to_string(), "role": p.role.code() })).collect::<Vec<_>>(),
-        "citations": i.citations.iter().chain(i.reports.iter().flat_map(|r| r.citations.iter())).map(|c| json!({
-            "source": c.source.to_string(), "via": c.via.map(|v| v.to_string()), "locator": c.locator, "quote": c.quote,
-        })).collect::<Vec<_>>(),
-    })
+    crate::record_api::record_json(&refwatch_service::Record::Incident(i.clone()))
 }
 
 /// Pagination of lists.

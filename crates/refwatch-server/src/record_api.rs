@@ -65,7 +65,10 @@ fn record_from_json(
             "send one record as a JSON object in the dataset file format",
         )));
     };
+    // A new person comes with their identity and citations (sealed on the
+    // way in); a change never carries them.
     if kind == RecordKind::Person
+        && id.is_some()
         && let Some(field) = ["identity", "citations"]
             .into_iter()
             .find(|f| object.contains_key(*f))
@@ -395,16 +398,19 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
         };
         router = match kind {
             RecordKind::Incident => router.route(&id_path, delete(remove)),
-            RecordKind::Person => router.route(&id_path, put(change)).route(
-                &format!("{id_path}/citations"),
-                post(
-                    |State(s): State<AppState>,
-                     v: Visitor,
-                     Path(id): Path<String>,
-                     h: HeaderMap,
-                     body: String| cite_person(s, v, id, h, body),
+            RecordKind::Person => router
+                .route(&base, post(make))
+                .route(&id_path, put(change))
+                .route(
+                    &format!("{id_path}/citations"),
+                    post(
+                        |State(s): State<AppState>,
+                         v: Visitor,
+                         Path(id): Path<String>,
+                         h: HeaderMap,
+                         body: String| cite_person(s, v, id, h, body),
+                    ),
                 ),
-            ),
             _ => router
                 .route(&base, post(make))
                 .route(&id_path, get(read).put(change).delete(remove)),

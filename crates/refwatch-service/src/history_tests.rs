@@ -439,10 +439,74 @@ async fn a_full_export_after_edits_imports_and_exports_byte_identically_history_
         citation: None,
     });
     editor.update_record(&Record::Person(moved)).await.unwrap();
+    // A later citation and consent on the person; a UN record and a note
+    // on its implementation.
+    let cited = editor
+        .cite_person(
+            p.id,
+            &Citation {
+                id: CitationId::random(),
+                source: s.id,
+                via: None,
+                locator: "second call".into(),
+                quote: "Generated words".into(),
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut consented = (*editor.dataset().await.unwrap().persons[0]).clone();
+    consented.timeline[0].citation = Some(cited);
+    consented.consent = Some(Consent {
+        scope: Term::new("none"),
+        date: "2024-07".parse().unwrap(),
+        recorded_by: "generated-editor".into(),
+    });
+    editor
+        .update_record(&Record::Person(consented))
+        .await
+        .unwrap();
+    let cite = |quote: &str| Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "para. 1".into(),
+        quote: quote.into(),
+        note: None,
+    };
+    let mut m = Mechanism {
+        id: MechanismId::random(),
+        detail: MechanismDetail::CoiRecommendation {
+            paragraph: "90 (a)".into(),
+        },
+        reference: None,
+        date: "2014-02".parse().unwrap(),
+        text: "Generated recommendation".into(),
+        themes: vec![],
+        incidents: vec![],
+        implementation: vec![],
+        citations: vec![cite("Generated recommendation")],
+    };
+    editor
+        .create_record(&Record::Mechanism(m.clone()))
+        .await
+        .unwrap();
+    m.implementation.push(ImplementationNote {
+        id: ImplementationId::random(),
+        date: "2024-10".parse().unwrap(),
+        status: Term::new("not_implemented"),
+        summary: "Generated finding".into(),
+        citations: vec![cite("Generated finding")],
+    });
+    editor
+        .update_record(&Record::Mechanism(m.clone()))
+        .await
+        .unwrap();
 
     let admin = open_as(&d.path, &d.key, Principal::Account(Role::Administrator)).await;
     let first = refwatch_interchange::to_json(&admin.export_full().await.unwrap());
     assert!(first.contains("\"history\"") && first.contains("entered twice"));
+    assert!(first.contains("\"implementation\"") && first.contains("\"recorded_by\""));
 
     // Into an empty database; out again, the same bytes.
     let fresh = db(Dataset::default()).await;
