@@ -815,3 +815,50 @@ async fn the_records_are_rebuilt_as_they_stood_at_a_past_moment() {
     assert_eq!(counts(&now), counts(&editor.readable().await.unwrap()));
     assert_eq!(now.sources.len(), 1, "the source was there all along");
 }
+
+/// The records as of a past moment pass the same read ceiling and
+/// publication guard as the current ones (ARCHITECTURE.md).
+#[tokio::test]
+async fn records_as_of_a_past_moment_are_filtered_and_screened_as_current_ones() {
+    let s = source();
+    let mut open = incident(s.id, Confidentiality::Public);
+    open.title = "Arrest of Generated Name in Yanji".into();
+    let hidden = incident(s.id, Confidentiality::Confidential);
+    let mut p = person(Confidentiality::Confidential);
+    let mut identity = PersonIdentity::default();
+    identity.name_romanized = Some("Generated Name".into());
+    p.identity = Some(identity);
+    let d = db(Dataset {
+        sources: vec![s],
+        incidents: vec![open.clone().into(), hidden.clone().into()],
+        persons: vec![p.into()],
+        ..Dataset::default()
+    })
+    .await;
+    let later = SystemClock.now().plus_seconds(3_600);
+    for (principal, sees_hidden, screened) in [
+        (Principal::Account(Role::Administrator), true, false),
+        (Principal::Account(Role::Viewer), false, true),
+        (Principal::Public, false, true),
+    ] {
+        let core = open_as(&d.path, &d.key, principal).await;
+        let past = core.readable_as_of(later).await.unwrap();
+        assert_eq!(
+            past.incidents.iter().any(|i| i.id == hidden.id),
+            sees_hidden,
+            "{principal:?}"
+        );
+        let title = &past
+            .incidents
+            .iter()
+            .find(|i| i.id == open.id)
+            .unwrap()
+            .title;
+        assert_eq!(
+            title.contains("Generated Name"),
+            !screened,
+            "{principal:?}: {title}"
+        );
+        assert!(past.persons.iter().all(|p| p.identity.is_none()));
+    }
+}
