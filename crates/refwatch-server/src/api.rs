@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
 use crate::derived::ListQuery;
+use crate::extract::{Body, Expected, Id, Writer};
 
 /// A JSON answer with `<`, `>` and `&` written as `\u003c`, `\u003e` and
 /// `\u0026`: the same JSON to any parser, and text that cannot become
@@ -410,15 +411,8 @@ pub(crate) async fn persons(
 pub(crate) async fn incident(
     State(state): State<AppState>,
     v: Visitor,
-    Path(id): Path<String>,
+    Id(id): Id<IncidentId>,
 ) -> Response {
-    let Ok(id) = id.parse::<IncidentId>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadId,
-            "not an incident id",
-        );
-    };
     match state.core.for_caller(v.caller).readable().await {
         Ok(data) => match data
             .incidents
@@ -440,11 +434,8 @@ pub(crate) async fn incident(
 pub(crate) async fn person_identity(
     State(state): State<AppState>,
     v: Visitor,
-    Path(id): Path<String>,
+    Id(id): Id<refwatch_domain::PersonId>,
 ) -> Response {
-    let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
-        return error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a person id");
-    };
     if v.token.is_none() {
         return error(
             StatusCode::NOT_FOUND,
@@ -567,21 +558,10 @@ pub(crate) async fn create_incident(
 
 pub(crate) async fn update_incident(
     State(state): State<AppState>,
-    v: Visitor,
-    Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
+    Writer(v): Writer,
+    Id(id): Id<IncidentId>,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let Ok(id) = id.parse::<IncidentId>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadId,
-            "not an incident id",
-        );
-    };
     let incident = match incident_from_json(&body) {
         Ok(i) => i,
         Err(r) => return *r,
@@ -621,11 +601,8 @@ fn person_json(person: &refwatch_domain::Person) -> serde_json::Value {
 pub(crate) async fn person(
     State(state): State<AppState>,
     v: Visitor,
-    Path(id): Path<String>,
+    Id(id): Id<refwatch_domain::PersonId>,
 ) -> Response {
-    let Ok(id) = id.parse::<refwatch_domain::PersonId>() else {
-        return error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a person id");
-    };
     if v.token.is_none() {
         return not_found();
     }
@@ -871,11 +848,16 @@ fn not_found() -> Response {
 
 /// What a program sends to sign in.
 #[derive(Deserialize)]
-struct SignInBody {
+pub(crate) struct SignInBody {
     username: String,
     password: String,
     /// The one-time code, when the account has a second factor.
     code: Option<String>,
+}
+
+impl Expected for SignInBody {
+    const EXPECTED: &'static str =
+        "send {\"username\": …, \"password\": …} and, with a second factor, \"code\"";
 }
 
 /// Signs a program in: the answer carries the session token to send as
@@ -883,15 +865,8 @@ struct SignInBody {
 pub(crate) async fn create_session(
     State(state): State<AppState>,
     v: Visitor,
-    body: String,
+    Body(form): Body<SignInBody>,
 ) -> Response {
-    let Ok(form) = serde_json::from_str::<SignInBody>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadBody,
-            "send {\"username\": …, \"password\": …} and, with a second factor, \"code\"",
-        );
-    };
     let code = form
         .code
         .as_deref()

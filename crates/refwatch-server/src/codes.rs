@@ -150,6 +150,7 @@ mod tests {
             ("api.rs", include_str!("api.rs")),
             ("auth.rs", include_str!("auth.rs")),
             ("evidence.rs", include_str!("evidence.rs")),
+            ("extract.rs", include_str!("extract.rs")),
             ("lib.rs", include_str!("lib.rs")),
             ("links.rs", include_str!("links.rs")),
             ("figures.rs", include_str!("figures.rs")),

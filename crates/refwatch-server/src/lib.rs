@@ -15,6 +15,7 @@ mod codes;
 mod dates;
 mod derived;
 mod evidence;
+mod extract;
 mod figures;
 mod form_lists;
 mod forms;

@@ -5,17 +5,18 @@
 //! history of versions that can be restored; and the links between
 //! evidence files and incidents or persons.
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use refwatch_service::{Record, RecordKind, ServiceError, VersionView};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::api::{ApiJson, error, has_bearer, service_error, write_error, writes_need_a_token};
+use crate::api::{ApiJson, error, service_error, write_error};
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
+use crate::extract::{AnyId, Body, Expected, Id, IdAndNumber, TwoIds, Writer};
 
 /// Reads one record of `kind` from one object of the file format.
 pub(crate) fn parse_record(
@@ -93,20 +94,13 @@ pub(crate) fn record_json(record: &Record) -> Value {
     file[record.kind().list_name()][0].clone()
 }
 
-fn bad_id() -> Response {
-    error(StatusCode::BAD_REQUEST, ApiCode::BadId, "not a record id")
-}
-
-/// Whether `id` is a record id: a UUID (ids are written as UUIDs).
-fn is_id(id: &str) -> bool {
-    uuid::Uuid::parse_str(id).is_ok()
-}
-
 /// `GET /api/v1/{kind}/{id}`: the record, as the caller may read it.
-pub(crate) async fn one(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
-    if !is_id(&id) {
-        return bad_id();
-    }
+pub(crate) async fn one(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    AnyId(id): AnyId,
+) -> Response {
     match state.core.for_caller(v.caller).record(kind, &id).await {
         Ok(record) => ApiJson(record_json(&record)).into_response(),
         Err(e) => service_error(&e),
@@ -117,13 +111,9 @@ pub(crate) async fn one(kind: RecordKind, state: AppState, v: Visitor, id: Strin
 pub(crate) async fn create(
     kind: RecordKind,
     state: AppState,
-    v: Visitor,
-    headers: HeaderMap,
+    Writer(v): Writer,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
     let record = match record_from_json(kind, &body, None) {
         Ok(r) => r,
         Err(r) => return *r,
@@ -138,17 +128,10 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     kind: RecordKind,
     state: AppState,
-    v: Visitor,
-    id: String,
-    headers: HeaderMap,
+    Writer(v): Writer,
+    AnyId(id): AnyId,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    if !is_id(&id) {
-        return bad_id();
-    }
     let record = match record_from_json(kind, &body, Some(&id)) {
         Ok(r) => r,
         Err(r) => return *r,
@@ -168,32 +151,22 @@ pub(crate) async fn update(
 
 /// Why a record is archived.
 #[derive(Deserialize)]
-struct Archive {
+pub(crate) struct Archive {
     reason: String,
+}
+
+impl Expected for Archive {
+    const EXPECTED: &'static str = "send {\"reason\": \"why the record is archived\"}";
 }
 
 /// `DELETE /api/v1/{kind}/{id}` with `{"reason": "…"}`: archives it.
 pub(crate) async fn archive(
     kind: RecordKind,
     state: AppState,
-    v: Visitor,
-    id: String,
-    headers: HeaderMap,
-    body: String,
+    Writer(v): Writer,
+    AnyId(id): AnyId,
+    Body(Archive { reason }): Body<Archive>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    if !is_id(&id) {
-        return bad_id();
-    }
-    let Ok(Archive { reason }) = serde_json::from_str(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadBody,
-            "send {\"reason\": \"why the record is archived\"}",
-        );
-    };
     match state
         .core
         .for_caller(v.caller)
@@ -226,10 +199,12 @@ fn version_json(v: &VersionView) -> Value {
 }
 
 /// `GET /api/v1/{kind}/{id}/history`: every version the caller may read.
-pub(crate) async fn history(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
-    if !is_id(&id) {
-        return bad_id();
-    }
+pub(crate) async fn history(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    AnyId(id): AnyId,
+) -> Response {
     match state.core.for_caller(v.caller).history(kind, &id).await {
         Ok(versions) => ApiJson(json!({
             "id": id,
@@ -245,23 +220,9 @@ pub(crate) async fn history(kind: RecordKind, state: AppState, v: Visitor, id: S
 pub(crate) async fn restore(
     kind: RecordKind,
     state: AppState,
-    v: Visitor,
-    (id, number): (String, String),
-    headers: HeaderMap,
+    Writer(v): Writer,
+    IdAndNumber(AnyId(id), number): IdAndNumber<AnyId>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let Ok(number) = number.parse::<u32>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadId,
-            "not a version number",
-        );
-    };
-    if !is_id(&id) {
-        return bad_id();
-    }
     match state
         .core
         .for_caller(v.caller)
@@ -276,7 +237,7 @@ pub(crate) async fn restore(
 /// A citation sent to be added to a person.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewCitation {
+pub(crate) struct NewCitation {
     source: String,
     #[serde(default)]
     via: Option<String>,
@@ -286,28 +247,18 @@ struct NewCitation {
     note: Option<String>,
 }
 
+impl Expected for NewCitation {
+    const EXPECTED: &'static str = "send {\"source\": source id, \"locator\": where in it, \"quote\": the exact words}, with \"via\" and \"note\" if needed";
+}
+
 /// `POST /api/v1/persons/{id}/citations`: a citation added to a person,
 /// its words sealed with their identity; answers its new id.
 pub(crate) async fn cite_person(
     state: AppState,
-    v: Visitor,
-    id: String,
-    headers: HeaderMap,
-    body: String,
+    Writer(v): Writer,
+    Id(person): Id<refwatch_domain::PersonId>,
+    Body(sent): Body<NewCitation>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let Ok(person) = id.parse::<refwatch_domain::PersonId>() else {
-        return bad_id();
-    };
-    let Ok(sent) = serde_json::from_str::<NewCitation>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadBody,
-            "send {\"source\": source id, \"locator\": where in it, \"quote\": the exact words}, with \"via\" and \"note\" if needed",
-        );
-    };
     let source = |path: &str, text: &str| {
         text.parse::<refwatch_domain::SourceId>()
             .map_err(|_| refwatch_domain::Problem {
@@ -361,7 +312,7 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             .route(
                 &format!("{base}/{{id}}/history"),
                 get(
-                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                    move |State(s): State<AppState>, v: Visitor, Id(id): Id<AnyId>| {
                         history(kind, s, v, id)
                     },
                 ),
@@ -369,10 +320,9 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
             .route(
                 &format!("{base}/{{id}}/history/{{number}}/restore"),
                 post(
-                    move |State(s): State<AppState>,
-                          v: Visitor,
-                          Path(p): Path<(String, String)>,
-                          h: HeaderMap| restore(kind, s, v, p, h),
+                    move |State(s): State<AppState>, w: Writer, at: IdAndNumber<AnyId>| {
+                        restore(kind, s, w, at)
+                    },
                 ),
             );
         // An incident is listed, read, created and changed by its own
@@ -380,22 +330,18 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
         // archived; the other routes of each kind are made here, merged
         // with those on the same path.
         let id_path = format!("{base}/{{id}}");
-        let read = move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
-            one(kind, s, v, id)
-        };
+        let read =
+            move |State(s): State<AppState>, v: Visitor, Id(id): Id<AnyId>| one(kind, s, v, id);
         let change = move |State(s): State<AppState>,
-                           v: Visitor,
-                           Path(id): Path<String>,
-                           h: HeaderMap,
-                           body: String| update(kind, s, v, id, h, body);
-        let remove = move |State(s): State<AppState>,
-                           v: Visitor,
-                           Path(id): Path<String>,
-                           h: HeaderMap,
-                           body: String| archive(kind, s, v, id, h, body);
-        let make = move |State(s): State<AppState>, v: Visitor, h: HeaderMap, body: String| {
-            create(kind, s, v, h, body)
-        };
+                           w: Writer,
+                           Id(id): Id<AnyId>,
+                           body: String| { update(kind, s, w, id, body) };
+        let remove =
+            move |State(s): State<AppState>, w: Writer, Id(id): Id<AnyId>, body: Body<Archive>| {
+                archive(kind, s, w, id, body)
+            };
+        let make =
+            move |State(s): State<AppState>, w: Writer, body: String| create(kind, s, w, body);
         router = match kind {
             RecordKind::Incident => router.route(&id_path, delete(remove)),
             RecordKind::Person => router
@@ -404,11 +350,9 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
                 .route(
                     &format!("{id_path}/citations"),
                     post(
-                        |State(s): State<AppState>,
-                         v: Visitor,
-                         Path(id): Path<String>,
-                         h: HeaderMap,
-                         body: String| cite_person(s, v, id, h, body),
+                        |State(s): State<AppState>, w: Writer, id: Id<_>, body: Body<_>| {
+                            cite_person(s, w, id, body)
+                        },
                     ),
                 ),
             _ => router
@@ -438,16 +382,17 @@ pub(crate) fn is_still_linked(e: &ServiceError) -> bool {
 
 /// A file to link.
 #[derive(Deserialize)]
-struct LinkBody {
+pub(crate) struct LinkBody {
     evidence: String,
+}
+
+impl Expected for LinkBody {
+    const EXPECTED: &'static str = "send {\"evidence\": \"the evidence id\"}";
 }
 
 /// `GET /api/v1/{incidents,persons}/{id}/evidence`: the files linked that
 /// the caller may read.
 pub(crate) async fn linked(kind: RecordKind, state: AppState, v: Visitor, id: String) -> Response {
-    if !is_id(&id) {
-        return bad_id();
-    }
     match state.core.for_caller(v.caller).linked_evidence(kind, &id).await {
         Ok(list) => ApiJson(json!({
             "id": id,
@@ -467,42 +412,17 @@ pub(crate) async fn set_link(
     state: AppState,
     v: Visitor,
     id: String,
-    evidence: Result<String, String>,
-    headers: HeaderMap,
+    evidence: refwatch_domain::EvidenceId,
+    linked: bool,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    if !is_id(&id) {
-        return bad_id();
-    }
-    let (text, linked) = match evidence {
-        Ok(body) => match serde_json::from_str::<LinkBody>(&body) {
-            Ok(b) => (b.evidence, true),
-            Err(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    ApiCode::BadBody,
-                    "send {\"evidence\": \"the evidence id\"}",
-                );
-            }
-        },
-        Err(path_id) => (path_id, false),
-    };
-    let Ok(evidence) = text.parse::<refwatch_domain::EvidenceId>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadId,
-            "not an evidence id",
-        );
-    };
     match state
         .core
         .for_caller(v.caller)
         .link_evidence(evidence, kind, &id, linked)
         .await
     {
-        Ok(()) => ApiJson(json!({ "id": id, "evidence": text, "linked": linked })).into_response(),
+        Ok(()) => ApiJson(json!({ "id": id, "evidence": evidence.to_string(), "linked": linked }))
+            .into_response(),
         Err(e) => write_error(&e),
     }
 }
@@ -516,27 +436,35 @@ pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Route
             .route(
                 &base,
                 get(
-                    move |State(s): State<AppState>, v: Visitor, Path(id): Path<String>| {
+                    move |State(s): State<AppState>, v: Visitor, Id(AnyId(id)): Id<AnyId>| {
                         linked(kind, s, v, id)
                     },
                 )
                 .post(
                     move |State(s): State<AppState>,
-                          v: Visitor,
-                          Path(id): Path<String>,
-                          h: HeaderMap,
-                          body: String| set_link(kind, s, v, id, Ok(body), h),
+                          Writer(v): Writer,
+                          Id(AnyId(id)): Id<AnyId>,
+                          Body(b): Body<LinkBody>| async move {
+                        match b.evidence.parse() {
+                            Ok(evidence) => set_link(kind, s, v, id, evidence, true).await,
+                            Err(_) => error(
+                                StatusCode::BAD_REQUEST,
+                                ApiCode::BadId,
+                                "not an evidence id",
+                            ),
+                        }
+                    },
                 ),
             )
             .route(
                 &format!("{base}/{{evidence}}"),
                 delete(
                     move |State(s): State<AppState>,
-                          v: Visitor,
-                          Path((id, evidence)): Path<(String, String)>,
-                          h: HeaderMap| {
-                        set_link(kind, s, v, id, Err(evidence), h)
-                    },
+                          Writer(v): Writer,
+                          TwoIds(AnyId(id), evidence): TwoIds<
+                        AnyId,
+                        refwatch_domain::EvidenceId,
+                    >| { set_link(kind, s, v, id, evidence, false) },
                 ),
             );
     }
