@@ -91,6 +91,36 @@ impl ApiCode {
         Self::Internal,
     ];
 
+    /// The HTTP status the code is answered with (the OpenAPI document's
+    /// `x-status` lists them; a tidy test checks every `error(…)` call).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn status(self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::BadId
+            | Self::BadLimit
+            | Self::BadFilter
+            | Self::BadQuery
+            | Self::BadBody
+            | Self::BadYear
+            | Self::BadRequest
+            | Self::IdMismatch
+            | Self::Empty
+            | Self::EmptyQuery => 400,
+            Self::BadSignIn | Self::Unauthorized => 401,
+            Self::MustChangePassword => 403,
+            Self::MethodNotAllowed => 405,
+            Self::Timeout => 408,
+            Self::StillLinked | Self::Damaged => 409,
+            Self::TooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Refused | Self::Invalid => 422,
+            Self::TryLater => 429,
+            Self::Internal => 500,
+            Self::Busy | Self::DiskFull => 503,
+        }
+    }
+
     /// The code as it is written in the JSON.
     pub(crate) fn code(self) -> &'static str {
         match self {
@@ -141,6 +171,68 @@ mod tests {
             .collect();
         let codes: Vec<&str> = ApiCode::ALL.iter().map(|c| c.code()).collect();
         assert_eq!(listed, codes);
+    }
+
+    #[test]
+    fn every_code_has_one_documented_status_and_is_answered_with_it() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../api/openapi.json")).unwrap();
+        let statuses = &doc["components"]["schemas"]["Error"]["x-status"];
+        for code in ApiCode::ALL {
+            assert_eq!(statuses[code.code()], code.status(), "{}", code.code());
+        }
+        // Each `error(StatusCode::…, ApiCode::…` in the server pairs the
+        // code with its status.
+        let named = |status: &str| -> u16 {
+            match status {
+                "BAD_REQUEST" => 400,
+                "UNAUTHORIZED" => 401,
+                "FORBIDDEN" => 403,
+                "NOT_FOUND" => 404,
+                "METHOD_NOT_ALLOWED" => 405,
+                "REQUEST_TIMEOUT" => 408,
+                "CONFLICT" => 409,
+                "PAYLOAD_TOO_LARGE" => 413,
+                "UNSUPPORTED_MEDIA_TYPE" => 415,
+                "UNPROCESSABLE_ENTITY" => 422,
+                "TOO_MANY_REQUESTS" => 429,
+                "INTERNAL_SERVER_ERROR" => 500,
+                "SERVICE_UNAVAILABLE" => 503,
+                other => panic!("a status to name here: {other}"),
+            }
+        };
+        let mut pairs = 0;
+        for text in [
+            include_str!("api.rs"),
+            include_str!("auth.rs"),
+            include_str!("evidence.rs"),
+            include_str!("extract.rs"),
+            include_str!("lib.rs"),
+            include_str!("pages.rs"),
+            include_str!("record_api.rs"),
+        ] {
+            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for (at, _) in flat.match_indices("StatusCode::") {
+                let rest = &flat[at + 12..];
+                let Some((status, after)) = rest.split_once(", ApiCode::") else {
+                    continue;
+                };
+                if status.contains(' ') {
+                    continue;
+                }
+                let name: String = after
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                let code = ApiCode::ALL
+                    .into_iter()
+                    .find(|c| format!("{c:?}") == name)
+                    .unwrap_or_else(|| panic!("no code {name}"));
+                assert_eq!(named(status), code.status(), "{status} with {name}");
+                pairs += 1;
+            }
+        }
+        assert!(pairs > 30, "the calls were found: {pairs}");
     }
 
     #[test]

@@ -24,8 +24,9 @@ fn get(values: &Values, name: &str) -> String {
     values.get(name).map_or("", |v| v.trim()).to_owned()
 }
 
-/// How many rows the form sent: rows numbered `{prefix}{n}_…`.
-fn rows_sent(values: &Values, prefix: &str) -> usize {
+/// How many rows of a list the form sent (the highest row number + 1):
+/// rows numbered `{prefix}{n}_…`, at most 200.
+pub(crate) fn rows_sent(values: &Values, prefix: &str) -> usize {
     values
         .keys()
         .filter_map(|k| {

@@ -424,22 +424,6 @@ fn incident_id(data: &Dataset, text: &str) -> Option<String> {
     found.next().is_none().then_some(first)
 }
 
-/// How many rows of a list the form sent (the highest row number + 1).
-fn rows_in(values: &Values, prefix: &str) -> usize {
-    values
-        .keys()
-        .filter_map(|k| {
-            k.strip_prefix(prefix)?
-                .split('_')
-                .next()?
-                .parse::<usize>()
-                .ok()
-        })
-        .max()
-        .map_or(0, |n| n + 1)
-        .min(200)
-}
-
 /// What identifies a new person, and where they are known from: only
 /// on the form that records one (the service seals both on the way in).
 const IDENTITY_FIELDS: [(&str, &str); 6] = [
@@ -563,7 +547,7 @@ fn read_person_rows(
 ) {
     let get = |name: String| values.get(&name).map_or("", |v| v.trim()).to_owned();
     let mut timeline = Vec::new();
-    for n in 0..rows_in(values, "timeline_") {
+    for n in 0..form_lists::rows_sent(values, "timeline_") {
         let (date, status) = (
             get(format!("timeline_{n}_date")),
             get(format!("timeline_{n}_status")),
@@ -609,7 +593,7 @@ fn read_person_rows(
         timeline.push(Value::Object(e));
     }
     let mut incidents = Vec::new();
-    for n in 0..rows_in(values, "incident_") {
+    for n in 0..form_lists::rows_sent(values, "incident_") {
         let incident = get(format!("incident_{n}"));
         if incident.is_empty() {
             continue;
@@ -1129,7 +1113,7 @@ fn person_rows(
     html! {
         fieldset {
             legend { (t(l, "timeline")) }
-            @for n in 0..rows_in(values, "timeline_") + 2 {
+            @for n in 0..form_lists::rows_sent(values, "timeline_") + 2 {
                 div.row {
                     label { (t(l, "date")) input name=(format!("timeline_{n}_date")) value=(get(format!("timeline_{n}_date"))); (err(format!("timeline_{n}_date")).unwrap_or_default()) }
                     label { (t(l, "status")) (choose(format!("timeline_{n}_status"), Vocabulary::PersonStatus)) (err(format!("timeline_{n}_status")).unwrap_or_default()) }
@@ -1158,7 +1142,7 @@ fn person_rows(
         }
         fieldset {
             legend { (t(l, "incidents")) }
-            @for n in 0..rows_in(values, "incident_") + 2 {
+            @for n in 0..form_lists::rows_sent(values, "incident_") + 2 {
                 div.row {
                     label { (t(l, "incident")) input name=(format!("incident_{n}")) list="incident-choices" autocomplete="off" value=(get(format!("incident_{n}"))); (err(format!("incident_{n}")).unwrap_or_default()) }
                     label { (t(l, "role")) (choose(format!("incident_{n}_role"), Vocabulary::PersonRole)) (err(format!("incident_{n}_role")).unwrap_or_default()) }

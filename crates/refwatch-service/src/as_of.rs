@@ -119,13 +119,7 @@ fn rebuilt(
         }
     }
     // Lists stay sorted by id, as the stored copy's are.
-    past.sources.sort_by_key(|r| r.id);
-    past.places.sort_by_key(|r| r.id);
-    past.actors.sort_by_key(|r| r.id);
-    past.incidents.sort_by_key(|r| r.id);
-    past.persons.sort_by_key(|r| r.id);
-    past.mechanisms.sort_by_key(|r| r.id);
-    past.figures.sort_by_key(|r| r.id);
+    past.sort();
     past.history.clear();
     past
 }
