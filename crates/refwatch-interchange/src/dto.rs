@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Count)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CountDto {
     pub(crate) low: u64,
@@ -13,7 +14,8 @@ pub(crate) struct CountDto {
     pub(crate) high: Option<u64>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Citation)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CitationDto {
     pub(crate) id: String,
@@ -26,7 +28,8 @@ pub(crate) struct CitationDto {
     pub(crate) note: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Source)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SourceDto {
     pub(crate) id: String,
@@ -56,7 +59,8 @@ fn public() -> String {
     "public".to_owned()
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Coordinates)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CoordinatesDto {
     pub(crate) lat: f64,
@@ -64,7 +68,8 @@ pub(crate) struct CoordinatesDto {
     pub(crate) precision: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Place)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlaceDto {
     pub(crate) id: String,
@@ -82,7 +87,8 @@ pub(crate) struct PlaceDto {
     pub(crate) coordinates: Option<CoordinatesDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Actor)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActorDto {
     pub(crate) id: String,
@@ -96,21 +102,24 @@ pub(crate) struct ActorDto {
     pub(crate) parent: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PlaceLink)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlaceLinkDto {
     pub(crate) place: String,
     pub(crate) role: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ActorLink)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActorLinkDto {
     pub(crate) actor: String,
     pub(crate) role: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = BreakdownPart)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BreakdownDto {
     pub(crate) dimension: String,
@@ -118,7 +127,8 @@ pub(crate) struct BreakdownDto {
     pub(crate) count: CountDto,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Report)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportDto {
     pub(crate) id: String,
@@ -131,7 +141,8 @@ pub(crate) struct ReportDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Incident)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IncidentDto {
     pub(crate) id: String,
@@ -156,7 +167,8 @@ pub(crate) struct IncidentDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Identity)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IdentityDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +185,8 @@ pub(crate) struct IdentityDto {
     pub(crate) family_contacts: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = StatusEvent)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StatusEventDto {
     pub(crate) date: String,
@@ -186,7 +199,8 @@ pub(crate) struct StatusEventDto {
     pub(crate) citation: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Consent)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ConsentDto {
     pub(crate) scope: String,
@@ -194,7 +208,8 @@ pub(crate) struct ConsentDto {
     pub(crate) recorded_by: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImplementationNote)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ImplementationDto {
     pub(crate) id: String,
@@ -205,14 +220,16 @@ pub(crate) struct ImplementationDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PersonIncident)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PersonIncidentDto {
     pub(crate) incident: String,
     pub(crate) role: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Person)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PersonDto {
     pub(crate) id: String,
@@ -247,7 +264,8 @@ fn confidential() -> String {
     "confidential".to_owned()
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = UprReview)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UprReviewDto {
     pub(crate) id: String,
@@ -259,7 +277,8 @@ pub(crate) struct UprReviewDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Vote)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VoteDto {
     pub(crate) yes: u32,
@@ -267,7 +286,8 @@ pub(crate) struct VoteDto {
     pub(crate) abstain: u32,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Mechanism)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MechanismDto {
     pub(crate) id: String,
@@ -305,7 +325,8 @@ pub(crate) struct MechanismDto {
     pub(crate) citations: Vec<CitationDto>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Figure)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FigureDto {
     pub(crate) id: String,

@@ -20,6 +20,38 @@ pub const FORMAT: &str = "refwatch-dataset";
 /// The version of the format this build reads and writes.
 pub const VERSION: u32 = 1;
 
+/// The OpenAPI schemas of one record of each kind, as this crate reads
+/// and writes them (generated from its wire types, so the API's document
+/// cannot drift from them): `(name, schema)`, the records' own first
+/// (`Source`, `Place`, `Actor`, `Incident`, `Person`, `Mechanism`,
+/// `Figure`), then what they refer to (`Citation`, `Count`…).
+pub fn record_schemas() -> Vec<(
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)> {
+    use utoipa::ToSchema;
+    fn add<T: ToSchema>(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        out.push((T::name().into_owned(), T::schema()));
+        T::schemas(out);
+    }
+    let mut out = Vec::new();
+    add::<dto::SourceDto>(&mut out);
+    add::<dto::PlaceDto>(&mut out);
+    add::<dto::ActorDto>(&mut out);
+    add::<dto::IncidentDto>(&mut out);
+    add::<dto::PersonDto>(&mut out);
+    add::<dto::MechanismDto>(&mut out);
+    add::<dto::FigureDto>(&mut out);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|(name, _)| seen.insert(name.clone()));
+    out
+}
+
 /// Turns a validation path (`incidents[3].kind`) into a JSON path
 /// (`$.incidents[3].kind`).
 pub fn json_path(path: &str) -> String {

@@ -153,3 +153,46 @@ proptest::proptest! {
         proptest::prop_assert_eq!(crate::to_json(&read), first);
     }
 }
+
+/// The API's record schemas come from the wire types: every record kind
+/// and what it refers to, each field the file format has.
+#[test]
+fn record_schemas_are_made_from_the_wire_types() {
+    let schemas = crate::record_schemas();
+    let names: Vec<&str> = schemas.iter().map(|(n, _)| n.as_str()).collect();
+    for kind in [
+        "Source",
+        "Place",
+        "Actor",
+        "Incident",
+        "Person",
+        "Mechanism",
+        "Figure",
+        "Citation",
+        "Count",
+        "Consent",
+        "ImplementationNote",
+    ] {
+        assert!(names.contains(&kind), "{kind}: {names:?}");
+    }
+    let incident =
+        serde_json::to_value(&schemas.iter().find(|(n, _)| n == "Incident").unwrap().1).unwrap();
+    for field in [
+        "id",
+        "kind",
+        "title",
+        "date",
+        "victims",
+        "verification",
+        "citations",
+    ] {
+        assert!(
+            incident["properties"].get(field).is_some(),
+            "{field}: {incident}"
+        );
+    }
+    assert_eq!(
+        incident["additionalProperties"], false,
+        "unknown fields are refused: {incident}"
+    );
+}

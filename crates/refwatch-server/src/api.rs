@@ -500,11 +500,19 @@ pub(crate) fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
         .map(|p| {
             // Paths come as `incidents[0].…` (from the file format) or
             // relative to the record (`title`, from a change).
-            let path = ["incidents[0]", "sources[0]", "places[0]", "actors[0]"]
-                .iter()
-                .find_map(|prefix| p.path.strip_prefix(prefix))
-                .unwrap_or(&p.path)
-                .trim_start_matches('.');
+            let path = [
+                "incidents[0]",
+                "sources[0]",
+                "places[0]",
+                "actors[0]",
+                "persons[0]",
+                "mechanisms[0]",
+                "figures[0]",
+            ]
+            .iter()
+            .find_map(|prefix| p.path.strip_prefix(prefix))
+            .unwrap_or(&p.path)
+            .trim_start_matches('.');
             let path = if path.is_empty() || path.starts_with('[') {
                 format!("${path}")
             } else {
@@ -520,6 +528,13 @@ pub(crate) fn invalid(problems: &[refwatch_domain::Problem]) -> Response {
 pub(crate) fn write_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::Invalid(problems) => invalid(problems),
+        // An id another record (of any kind) already has.
+        ServiceError::Store(refwatch_storage::StoreError::AlreadyExists { .. }) => {
+            invalid(&[refwatch_domain::Problem {
+                path: "id".into(),
+                message: "a record with this id is already in the database (or earlier in this file); give it a new id".into(),
+            }])
+        }
         e if crate::record_api::is_still_linked(e) => crate::record_api::still_linked(),
         other => service_error(other),
     }
@@ -920,13 +935,30 @@ pub(crate) async fn delete_session(
     }
 }
 
-/// The OpenAPI description of this API; a test checks it against the routes.
+/// The written part of the OpenAPI description of this API: the
+/// operations other than those of records, and the error codes (tests
+/// check both against what the server does).
 pub(crate) const OPENAPI: &str = include_str!("../api/openapi.json");
 
+/// The OpenAPI document as served: the written part, with the schemas of
+/// records made from the file format's wire types and the operations on
+/// records made from the same list of kinds the routes are made from.
+pub(crate) fn openapi_document() -> serde_json::Value {
+    let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
+    for (name, schema) in refwatch_interchange::record_schemas() {
+        doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
+    }
+    crate::record_api::document(&mut doc);
+    doc
+}
+
 pub(crate) async fn openapi() -> Response {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
+        DOCUMENT
+            .get_or_init(|| openapi_document().to_string())
+            .as_str(),
     )
         .into_response()
 }

@@ -363,6 +363,46 @@ pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppStat
     router
 }
 
+/// The schema name of a record kind in the OpenAPI document.
+fn schema_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Source => "Source",
+        RecordKind::Place => "Place",
+        RecordKind::Actor => "Actor",
+        RecordKind::Incident => "Incident",
+        RecordKind::Person => "Person",
+        RecordKind::Mechanism => "Mechanism",
+        RecordKind::Figure => "Figure",
+    }
+}
+
+/// Points the record operations of `doc` at the records' generated
+/// schemas: what `POST` and `PUT` take and `GET` gives, for every kind the
+/// routes are made for.
+pub(crate) fn document(doc: &mut Value) {
+    // JSON pointers, so that nothing is added where an operation is not.
+    let escaped = |path: &str| path.replace('~', "~0").replace('/', "~1");
+    let json_schema = "content/application~1json/schema";
+    for kind in RecordKind::ALL {
+        let schema = json!({ "$ref": format!("#/components/schemas/{}", schema_name(kind)) });
+        let base = escaped(&format!("/api/v1/{}", kind.list_name()));
+        let one = escaped(&format!("/api/v1/{}/{{id}}", kind.list_name()));
+        let mut places = vec![
+            format!("/paths/{base}/post/requestBody/{json_schema}"),
+            format!("/paths/{one}/put/requestBody/{json_schema}"),
+        ];
+        // A person is read without their identity and citations.
+        if kind != RecordKind::Person {
+            places.push(format!("/paths/{one}/get/responses/200/{json_schema}"));
+        }
+        for place in places {
+            if let Some(at) = doc.pointer_mut(&place) {
+                *at = schema.clone();
+            }
+        }
+    }
+}
+
 /// A write refused because others still refer to the record.
 pub(crate) fn still_linked() -> Response {
     error(
@@ -469,4 +509,69 @@ pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Route
             );
     }
     router
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::RecordKind;
+
+    /// Every `$ref` in `v`.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(list) => list.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_served_document_describes_records_by_their_wire_types() {
+        let written: Value = serde_json::from_str(crate::api::OPENAPI).unwrap();
+        let served = crate::api::openapi_document();
+        // No operation is added or lost on the way.
+        let operations = |doc: &Value| -> Vec<String> {
+            doc["paths"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .flat_map(|(p, item)| {
+                    item.as_object()
+                        .unwrap()
+                        .keys()
+                        .map(move |m| format!("{m} {p}"))
+                })
+                .collect()
+        };
+        assert_eq!(operations(&written), operations(&served));
+        // Each kind's body and answer is its generated schema.
+        for kind in RecordKind::ALL {
+            let name = super::schema_name(kind);
+            let path = format!("/api/v1/{}", kind.list_name());
+            let schema = &served["paths"][path.as_str()]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"];
+            if kind != RecordKind::Incident {
+                assert_eq!(schema, &format!("#/components/schemas/{name}"), "{path}");
+            }
+            assert!(
+                served["components"]["schemas"][name]["properties"].is_object(),
+                "{name}"
+            );
+        }
+        // Every reference resolves.
+        let mut all = Vec::new();
+        refs(&served, &mut all);
+        for r in all {
+            let pointer = r.trim_start_matches('#');
+            assert!(served.pointer(pointer).is_some(), "{r} does not resolve");
+        }
+    }
 }

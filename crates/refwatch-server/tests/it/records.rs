@@ -1780,3 +1780,32 @@ async fn every_role_writes_each_kind_at_each_level_through_the_api_as_the_policy
         }
     }
 }
+
+/// Found by the API tester: a new person sent with the id of one already
+/// stored is refused by path, not answered with a server error.
+#[tokio::test]
+async fn a_person_sent_again_is_refused_by_path() {
+    let app = spawn_app().await;
+    let api = Client::new(&app, Some("editor")).await;
+    let person = "key:t-person-r"
+        .parse::<refwatch_domain::PersonId>()
+        .unwrap()
+        .to_string();
+    let incident = "key:t-restricted"
+        .parse::<refwatch_domain::IncidentId>()
+        .unwrap()
+        .to_string();
+    let admin = Client::new(&app, Some("admin")).await;
+    for (c, id) in [(&api, &person), (&admin, &incident)] {
+        let (status, reply) = c.post("/api/v1/persons", json!({"id": id})).await;
+        assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+        assert_eq!(reply["error"]["problems"][0]["path"], "$.id", "{reply}");
+    }
+    let (status, reply) = admin
+        .post(
+            "/api/v1/sources",
+            json!({"id": incident, "kind": "ngo_report", "title": "Generated"}),
+        )
+        .await;
+    assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+}
