@@ -47,10 +47,73 @@ fn error_span(errors: &Errors, name: &str) -> Markup {
     }
 }
 
-fn source_select(data: &Dataset, name: &str, current: &str) -> Markup {
+/// A source, chosen by typing its title (or pasting its id) with the
+/// titles offered as one types (`source_choices`, once a page).
+pub(crate) fn source_select(data: &Dataset, name: &str, current: &str) -> Markup {
+    let shown = data
+        .sources
+        .iter()
+        .find(|s| s.id.to_string() == current)
+        .map_or(current, |s| s.title.as_str());
     html! {
-        select name=(name) {
-            @for s in &data.sources { option value=(s.id) selected[current == s.id.to_string()] { (s.title) } }
+        input name=(name) list="source-choices" autocomplete="off" value=(shown);
+    }
+}
+
+/// The titles of the sources a reader may cite, offered by every source
+/// field of a page.
+pub(crate) fn source_choices(data: &Dataset) -> Markup {
+    html! {
+        datalist id="source-choices" {
+            @for s in &data.sources {
+                option value=(s.title) { @if let Some(p) = &s.publisher { (p) } }
+            }
+        }
+    }
+}
+
+/// The id of the source typed: its id, or a title exactly one source has
+/// (ignoring case and spaces around it).
+pub(crate) fn source_id(data: &Dataset, text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(s) = data.sources.iter().find(|s| s.id.to_string() == text) {
+        return Some(s.id.to_string());
+    }
+    let lower = text.to_lowercase();
+    let mut found = data
+        .sources
+        .iter()
+        .filter(|s| s.title.trim().to_lowercase() == lower);
+    let first = found.next()?;
+    found.next().is_none().then(|| first.id.to_string())
+}
+
+/// Reads every source field of a form (`source`, `cite_source`,
+/// `cite_0_source`, `note_1_source`…) as the id of the source chosen;
+/// one that names no single source is said beside its field.
+pub(crate) fn choose_sources(
+    values: &mut Values,
+    data: &Dataset,
+    errors: &mut Errors,
+    l: refwatch_domain::Lang,
+) {
+    let fields: Vec<String> = values
+        .keys()
+        .filter(|k| k.as_str() == "source" || k.ends_with("_source"))
+        .cloned()
+        .collect();
+    for field in fields {
+        let text = values[&field].trim().to_owned();
+        if text.is_empty() {
+            continue;
+        }
+        match source_id(data, &text) {
+            Some(id) => {
+                values.insert(field, id);
+            }
+            None => {
+                errors.insert(field, t(l, "not_in_list").to_owned());
+            }
         }
     }
 }
@@ -138,7 +201,7 @@ pub(crate) fn citations_fieldset(
                 }
             }
             h3 { (t(l, "add_citation")) }
-            label { (t(l, "source")) (source_select(data, "cite_source", &value("cite_source"))) (error_span(errors, "citations")) }
+            label { (t(l, "source")) (source_select(data, "cite_source", &value("cite_source"))) (error_span(errors, "cite_source")) (error_span(errors, "citations")) }
             label { (t(l, "locator")) input name="cite_locator" value=(value("cite_locator")); }
             label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (value("cite_quote")) } }
         }

@@ -290,7 +290,9 @@ fn read_citations(
             let source = match value(values, &name("source")).parse::<SourceId>() {
                 Ok(s) => s,
                 Err(_) => {
-                    errors.insert(name("source"), t(l, "source").to_owned());
+                    errors
+                        .entry(name("source"))
+                        .or_insert_with(|| t(l, "not_in_list").to_owned());
                     continue;
                 }
             };
@@ -320,7 +322,9 @@ fn read_citations(
                 });
             }
             Err(_) => {
-                errors.insert("source".into(), t(l, "source").to_owned());
+                errors
+                    .entry("source".into())
+                    .or_insert_with(|| t(l, "not_in_list").to_owned());
             }
         }
     }
@@ -337,6 +341,9 @@ fn read(
 ) -> (Result<Incident, Errors>, Rows) {
     let mut errors = Errors::new();
     let mut rows = Rows::default();
+    let mut chosen = values.clone();
+    crate::form_lists::choose_sources(&mut chosen, data, &mut errors, lang);
+    let values = &chosen;
     let date = match value(values, "date").parse::<refwatch_domain::DateValue>() {
         Ok(d) => Some(d),
         Err(e) => {
@@ -506,14 +513,7 @@ fn citations_fieldset(
             .get(&name)
             .map(|m| html! { span.error role="alert" { (m) } })
     };
-    let sources = |name: String| {
-        let current = get(name.clone());
-        html! {
-            select name=(name) {
-                @for s in &data.sources { option value=(s.id) selected[current == s.id.to_string()] { (s.title) } }
-            }
-        }
-    };
+    let sources = |name: String| crate::form_lists::source_select(data, &name, &get(name.clone()));
     html! {
         fieldset {
             legend { (t(l, "citations")) }
@@ -530,6 +530,7 @@ fn citations_fieldset(
             label { (t(l, "source")) (sources("source".into())) (err("source".into()).unwrap_or_default()) }
             label { (t(l, "locator")) input name="locator" value=(get("locator".into())); (err("locator".into()).unwrap_or_default()) }
             label { (t(l, "quote")) textarea name="quote" rows="3" { (get("quote".into())) } (err("quote".into()).unwrap_or_default()) }
+            (crate::form_lists::source_choices(data))
         }
     }
 }

@@ -499,10 +499,8 @@ fn citation_fields(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors
         fieldset {
             legend { (t(l, "person_source")) }
             label { (t(l, "source"))
-                select name="cite_source" {
-                    @for s in &data.sources { option value=(s.id) selected[get("cite_source") == s.id.to_string()] { (s.title) } }
-                }
-                (err("citations").unwrap_or_default())
+                (form_lists::source_select(data, "cite_source", &get("cite_source")))
+                (err("cite_source").or_else(|| err("citations")).unwrap_or_default())
             }
             label { (t(l, "locator")) input name="cite_locator" value=(get("cite_locator")); }
             label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (get("cite_quote")) } }
@@ -624,6 +622,9 @@ fn read(
     l: Lang,
 ) -> Result<Record, Errors> {
     let mut errors = Errors::new();
+    let mut chosen_values = values.clone();
+    form_lists::choose_sources(&mut chosen_values, data, &mut errors, l);
+    let values = &chosen_values;
     let base_json = base.map(record_json);
     let mut object = match base_json.clone() {
         Some(Value::Object(map)) => map,
@@ -906,6 +907,7 @@ fn form_page(
             datalist id="place-choices" {
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
+            (form_lists::source_choices(data))
             datalist id=(list_id) {
                 @for (_, shown, names) in choices(data, kind, l) {
                     option value=(shown) { (names.join(" · ")) }
@@ -970,11 +972,10 @@ fn cite_person_form(
                 legend { (t(l, "add_citation")) }
                 p.notice { (t(l, "person_citation_note")) }
                 label { (t(l, "source"))
-                    select name="cite_source" {
-                        @for s in &data.sources { option value=(s.id) selected[value("cite_source") == s.id.to_string()] { (s.title) } }
-                    }
+                    (form_lists::source_select(data, "cite_source", &value("cite_source")))
                     (err("cite_source").unwrap_or_default())
                 }
+                (form_lists::source_choices(data))
                 label { (t(l, "locator")) input name="cite_locator" value=(value("cite_locator")); (err("cite_locator").unwrap_or_default()) }
                 label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (value("cite_quote")) } (err("cite_quote").unwrap_or_default()) }
                 button type="submit" { (t(l, "add_citation")) }
@@ -1346,22 +1347,33 @@ pub(crate) async fn cite_person(
         return failure(&v, &state, &not_found());
     };
     let get = |name: &str| values.get(name).map_or("", |v| v.trim()).to_owned();
-    let Ok(source) = get("cite_source").parse() else {
-        return failure(&v, &state, &ServiceError::NotFound("source"));
-    };
-    let citation = refwatch_domain::Citation {
-        id: refwatch_domain::CitationId::random(),
-        source,
-        via: None,
-        locator: get("cite_locator"),
-        quote: get("cite_quote"),
-        note: None,
-    };
     let core = state.core.for_caller(v.caller.clone());
-    let problems = match core.cite_person(person, &citation).await {
-        Ok(_) => return redirect(&format!("/persons/{id}/history?done=cited"), &[]),
-        Err(ServiceError::Invalid(problems)) => problems,
+    let data = match core.readable().await {
+        Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
+    };
+    let source = form_lists::source_id(&data, &get("cite_source")).and_then(|id| id.parse().ok());
+    let problems = match source {
+        // A source typed that names no single source: said beside it.
+        None => vec![refwatch_domain::Problem {
+            path: "source".into(),
+            message: t(v.lang, "not_in_list").into(),
+        }],
+        Some(source) => {
+            let citation = refwatch_domain::Citation {
+                id: refwatch_domain::CitationId::random(),
+                source,
+                via: None,
+                locator: get("cite_locator"),
+                quote: get("cite_quote"),
+                note: None,
+            };
+            match core.cite_person(person, &citation).await {
+                Ok(_) => return redirect(&format!("/persons/{id}/history?done=cited"), &[]),
+                Err(ServiceError::Invalid(problems)) => problems,
+                Err(e) => return failure(&v, &state, &e),
+            }
+        }
     };
     // The person's form again, with what was typed and each problem beside
     // its field.

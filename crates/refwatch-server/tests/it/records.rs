@@ -1809,3 +1809,54 @@ async fn a_person_sent_again_is_refused_by_path() {
         .await;
     assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
 }
+
+/// Issue 30: a source is chosen by typing its title (offered as one
+/// types, no 45-item list); a title no source has is said beside the
+/// field, and what was typed stays.
+#[tokio::test]
+async fn a_source_is_chosen_by_its_title_on_every_form() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (_, form) = editor.get("/figures/new").await;
+    assert!(
+        form.contains("list=\"source-choices\"")
+            && form.contains("<datalist id=\"source-choices\">")
+    );
+    let figure = |source: &'static str| {
+        vec![
+            ("indicator", "border_crossings"),
+            ("period", "2022"),
+            ("value_low", "7"),
+            ("unit", "people"),
+            ("cite_source", source),
+            ("cite_locator", "p. 4"),
+            ("cite_quote", "Generated seven"),
+        ]
+    };
+    let (status, _, page) = editor
+        .post("/figures", &figure("Generated title of no source"))
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Not in the list") && page.contains("value=\"Generated title of no source\""),
+        "{page}"
+    );
+    // Typed in another case, with spaces around it.
+    let (status, _, page) = editor
+        .post(
+            "/figures",
+            &figure("  report of the working group on the universal periodic review: china "),
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    let data = app.core.dataset().await.unwrap();
+    let f = data
+        .figures
+        .iter()
+        .find(|f| f.citations[0].quote == "Generated seven")
+        .unwrap();
+    assert_eq!(
+        f.citations[0].source.to_string(),
+        uuid_of("src-upr-2009-wg")
+    );
+}
