@@ -119,12 +119,9 @@ impl Asked {
     }
 }
 
-fn high(r: &refwatch_stats::YearKindRow) -> String {
-    if r.high_open {
-        format!("{}+", r.people_high)
-    } else {
-        r.people_high.to_string()
-    }
+fn high(r: &refwatch_stats::YearKindRow, l: refwatch_domain::Lang) -> String {
+    let n = crate::dates::number(r.people_high, l);
+    if r.high_open { format!("{n}+") } else { n }
 }
 
 pub(crate) async fn figures(
@@ -169,7 +166,7 @@ pub(crate) async fn figures(
                     }
                 }
             }
-            label { (t(l, "as_of")) " (" (t(l, "date_hint")) ")" input name="as_of" value=(asked.as_of) size="10"; }
+            label { (t(l, "as_of")) input name="as_of" value=(asked.as_of) size="10" placeholder="2024-06-30"; }
             button type="submit" { (t(l, "filter")) }
         }
         @if asked.reversed() { p.error role="alert" { (t(l, "years_reversed")) } }
@@ -192,9 +189,9 @@ pub(crate) async fn figures(
                         td { (vocab.label(Vocabulary::IncidentKind, &r.kind, l)) }
                         @if asked.by.is_some() { td { (value_label(&vocab, asked.by, r, l)) } }
                         td.n { a href={ "/incidents?kind=" (r.kind.code()) "&from=" (r.year) "&to=" (r.year) } { (r.incidents) } }
-                        td.n { (r.people_low) }
-                        td.n { (r.people_best) }
-                        td.n { (high(r)) }
+                        td.n { (crate::dates::number(r.people_low, l)) }
+                        td.n { (crate::dates::number(r.people_best, l)) }
+                        td.n { (high(r, l)) }
                     }
                 }
             }
