@@ -3,6 +3,8 @@
 //! removed, one added) and a UN mechanism record's implementation notes
 //! (each a dated status with what was found and where; one added with its
 //! citation). A row whose fields the form did not send is kept as it is.
+//! Sources are chosen by typing their title, with the titles offered as
+//! one types, on every form that cites.
 
 use maud::{Markup, html};
 use refwatch_domain::{Dataset, Term, Vocabularies, Vocabulary};
