@@ -67,6 +67,10 @@ const MESSAGES: &[(&str, &str)] = &[
         "특별절차 수임자 항목이 비어 있습니다. 지우거나 채우십시오.",
     ),
     (
+        "{} is larger than a count can be; counts go up to {}",
+        "{0}은(는) 셀 수 있는 수보다 큽니다. 수는 {1}까지 쓸 수 있습니다.",
+    ),
+    (
         "consent_public does not agree with the recorded consent's scope; only the scope `public` allows public advocacy",
         "공개 동의 여부가 기록된 동의 범위와 맞지 않습니다. 범위가 `public`일 때만 공개 옹호 활동이 허용됩니다.",
     ),
@@ -315,6 +319,15 @@ mod tests {
             incidents: vec![incident.into(), twin.into()],
             persons: vec![person.into()],
             mechanisms: vec![mechanism],
+            figures: vec![ReportedFigure {
+                id: FigureId::random(),
+                indicator: Term::new("border_crossings"),
+                period: "2023".parse().unwrap(),
+                place: None,
+                value: Count::exact(u64::MAX),
+                unit: "people".into(),
+                citations: vec![],
+            }],
             ..Dataset::default()
         };
         let problems = validate(&data, &Vocabularies::builtin());
@@ -325,6 +338,7 @@ mod tests {
             "persons[0].timeline[0].citation",
             "mechanisms[0].implementation[0].summary",
             "mechanisms[0].implementation[0].citations",
+            "figures[0].value",
         ] {
             assert!(
                 problems.iter().any(|p| p.path == path),

@@ -83,6 +83,21 @@ impl Checker<'_> {
     }
 
     fn count(&mut self, path: &str, count: &Count) {
+        // The store keeps counts as signed 64-bit integers.
+        for n in [Some(count.low), count.best, count.high]
+            .into_iter()
+            .flatten()
+        {
+            if n > i64::MAX as u64 {
+                self.push(
+                    path,
+                    format!(
+                        "{n} is larger than a count can be; counts go up to {}",
+                        i64::MAX
+                    ),
+                );
+            }
+        }
         if let Some(best) = count.best
             && count.low > best
         {

@@ -71,6 +71,15 @@ pub(crate) fn screen_dataset(
             incident_texts(i).any(|t| !screen.find(t).is_empty())
         })
         .collect();
+    let recorders_naming: Vec<bool> = data
+        .persons
+        .iter()
+        .map(|p| {
+            p.consent
+                .as_ref()
+                .is_some_and(|c| !screen.find(&c.recorded_by).is_empty())
+        })
+        .collect();
     let mut fix = |path: String, text: &mut String| {
         let hits = screen.find(text);
         if hits.is_empty() {
@@ -137,6 +146,20 @@ pub(crate) fn screen_dataset(
             let at = format!("{path}.implementation[{k}]");
             fix(format!("{at}.summary"), &mut note.summary);
             cites(&mut fix, &at, &mut note.citations);
+        }
+    }
+    // Who recorded a person's consent is free text a reader of the person
+    // sees; a person's record is copied only when it names someone.
+    for (n, p) in data.persons.iter_mut().enumerate() {
+        if !recorders_naming[n] {
+            continue;
+        }
+        let id = p.id;
+        if let Some(c) = Arc::make_mut(p).consent.as_mut() {
+            fix(
+                format!("persons[{n}] ({id}).consent.recorded_by"),
+                &mut c.recorded_by,
+            );
         }
     }
     for (n, r) in data.upr_reviews.iter_mut().enumerate() {

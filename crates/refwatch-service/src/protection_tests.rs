@@ -187,6 +187,11 @@ async fn named_in_text() -> (Stored, PersonId, IncidentId) {
     let mut consenting = person(Confidentiality::Public);
     consenting.identity.as_mut().unwrap().name_hangul = Some("박순희".into());
     consenting.consent_public = true;
+    consenting.consent = Some(Consent {
+        scope: Term::new("public"),
+        date: "2024-02".parse().unwrap(),
+        recorded_by: "a cousin of 김철옥".into(),
+    });
     let mut i = super::tests::incident(s.id, Confidentiality::Public);
     i.title = "Arrest of KIM CHOL OK and Park Sun-hui in Yanji".into();
     i.summary = "金哲玉在延吉被捕。".into();
@@ -264,6 +269,16 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         );
         assert_eq!(i.summary, format!("{}在延吉被捕。", guard::MASK));
         assert_eq!(i.citations[0].quote, format!("{} was taken", guard::MASK));
+        let recorder = data
+            .persons
+            .iter()
+            .find_map(|p| p.consent.as_ref())
+            .map(|c| c.recorded_by.clone());
+        assert_eq!(
+            recorder.as_deref(),
+            Some(&*format!("a cousin of {}", guard::MASK)),
+            "{who:?}"
+        );
         let m = &data.mechanisms[0];
         assert_eq!(m.text, format!("Release {}", guard::MASK));
         let note = &m.implementation[0];
@@ -356,7 +371,8 @@ async fn text_naming_a_person_is_withheld_from_readers_who_may_not_identify() {
         .collect();
     paths.sort();
     paths.dedup();
-    assert_eq!(paths.len(), 9, "{paths:?}");
+    assert_eq!(paths.len(), 10, "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with(".consent.recorded_by")));
     for field in [
         ".text",
         ".response",

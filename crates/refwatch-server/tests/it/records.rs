@@ -960,6 +960,12 @@ async fn un_recommendations_and_reported_figures_are_recorded_corrected_and_rest
     // A figure: recorded, corrected, archived, restored.
     let figure = json!({"indicator": "border_crossings", "period": "2023", "value": {"low": 10, "high": 20}, "unit": "people",
         "citations": [{"id": uuid::Uuid::new_v4().to_string(), "source": source, "locator": "p. 2", "quote": "between 10 and 20 people"}]});
+    // A count larger than can be stored is refused by path, not a 500.
+    let mut huge = figure.clone();
+    huge["value"] = json!({"low": u64::MAX});
+    let (status, reply) = editor.post("/api/v1/figures", huge).await;
+    assert_eq!((status, code(&reply)), (422, "invalid"), "{reply}");
+    assert_eq!(reply["error"]["problems"][0]["path"], "$.value", "{reply}");
     let (status, made) = editor.post("/api/v1/figures", figure.clone()).await;
     assert_eq!(status, 201, "{made}");
     let f = made["id"].as_str().unwrap().to_owned();
