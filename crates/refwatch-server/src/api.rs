@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
 use crate::derived::ListQuery;
-use crate::extract::{Body, Expected, Id, Writer};
+use crate::extract::{Body, Expected, Id, Linkage, MaybeBody, Writer};
 
 /// A JSON answer with `<`, `>` and `&` written as `\u003c`, `\u003e` and
 /// `\u0026`: the same JSON to any parser, and text that cannot become
@@ -117,11 +117,16 @@ fn incident_json(i: &Incident) -> serde_json::Value {
 }
 
 /// Pagination of lists.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct Paging {
+    /// How many records to skip.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1_000_000, default = 0)]
     offset: usize,
+    /// How many records to answer.
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 500, default = 50)]
     limit: usize,
 }
 
@@ -187,15 +192,26 @@ fn page_of<T>(items: &[T], p: &Paging, to_json: impl Fn(&T) -> serde_json::Value
 }
 
 /// The incident list's filters; the same as the list page's.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct IncidentFilters {
+    /// Incident kind code (vocabulary incident_kind).
     kind: Option<String>,
+    /// First year (1900–2100).
+    #[param(minimum = 1900, maximum = 2100)]
     from: Option<i32>,
+    /// Last year (1900–2100).
+    #[param(minimum = 1900, maximum = 2100)]
     to: Option<i32>,
+    /// Place id: incidents at this place.
     place: Option<String>,
+    /// Actor id: incidents involving this actor.
     actor: Option<String>,
+    /// Verification code (vocabulary verification).
     verification: Option<String>,
+    /// Confidentiality level: public, restricted or confidential.
     confidentiality: Option<String>,
+    /// Words that must each begin a word of the title or summary.
     q: Option<String>,
 }
 
@@ -299,11 +315,19 @@ pub(crate) async fn actors(
 }
 
 /// The per-year table's range and division.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct StatsQuery {
+    /// First year (1900–2100).
+    #[param(minimum = 1900, maximum = 2100)]
     from: Option<i32>,
+    /// Last year (1900–2100).
+    #[param(minimum = 1900, maximum = 2100)]
     to: Option<i32>,
+    /// Divide by: sex, age_group or category.
     by: Option<String>,
+    /// The records as they stood at the end of this date (YYYY-MM-DD,
+    /// YYYY-MM or YYYY), rebuilt from their kept versions.
     as_of: Option<String>,
 }
 
@@ -542,13 +566,9 @@ pub(crate) fn write_error(e: &ServiceError) -> Response {
 
 pub(crate) async fn create_incident(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
+    Writer(v): Writer,
     body: String,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
     let incident = match incident_from_json(&body) {
         Ok(i) => i,
         Err(r) => return *r,
@@ -679,17 +699,6 @@ pub(crate) async fn users(State(state): State<AppState>, v: Visitor) -> Response
     }
 }
 
-/// A JSON body, or the API's error saying what to send.
-fn body_of<T: serde::de::DeserializeOwned>(body: &str, expected: &str) -> Result<T, Box<Response>> {
-    serde_json::from_str(body).map_err(|_| {
-        Box::new(error(
-            StatusCode::BAD_REQUEST,
-            ApiCode::BadBody,
-            &format!("send {expected}"),
-        ))
-    })
-}
-
 pub(crate) fn account_error(e: &ServiceError) -> Response {
     match e {
         ServiceError::User(message) => {
@@ -710,26 +719,25 @@ pub(crate) fn account_error(e: &ServiceError) -> Response {
     }
 }
 
-#[derive(Deserialize)]
-struct NewUser {
+/// A new account.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewUser {
+    /// Its username.
     username: String,
+    /// Its role (vocabulary: viewer, analyst, editor, admin).
     role: String,
+}
+
+impl Expected for NewUser {
+    const EXPECTED: &'static str = "send {\"username\": …, \"role\": …}";
 }
 
 /// Adds an account (administrators); the answer carries its one-time password.
 pub(crate) async fn add_user(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-    body: String,
+    Writer(v): Writer,
+    Body(new): Body<NewUser>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let new: NewUser = match body_of(&body, "{\"username\": …, \"role\": …}") {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
     let Some(role) = Role::from_code(&new.role) else {
         return bad_filter("role");
     };
@@ -752,28 +760,27 @@ pub(crate) async fn add_user(
     }
 }
 
-#[derive(Deserialize)]
-struct UserChange {
+/// A change to an account: its role, or whether it is disabled.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct UserChange {
+    /// A new role.
     role: Option<String>,
+    /// Disable (true) or enable (false) the account.
     disabled: Option<bool>,
+}
+
+impl Expected for UserChange {
+    const EXPECTED: &'static str = "send {\"role\": …} or {\"disabled\": true|false}";
 }
 
 /// Changes an account's role or disables it (administrators). A change
 /// of role or a disabling ends the account's sessions.
 pub(crate) async fn change_user(
     State(state): State<AppState>,
-    v: Visitor,
+    Writer(v): Writer,
     Path(username): Path<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
+    Body(change): Body<UserChange>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
-    let change: UserChange = match body_of(&body, "{\"role\": …} or {\"disabled\": true|false}") {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let core = state.core.for_caller(v.caller);
     if let Some(role) = &change.role {
         let Some(role) = Role::from_code(role) else {
@@ -791,28 +798,27 @@ pub(crate) async fn change_user(
     StatusCode::NO_CONTENT.into_response()
 }
 
-#[derive(Deserialize)]
-struct PasswordChange {
+/// The signed-in account's password, and the one to take its place.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct PasswordChange {
+    /// The password now.
     current: String,
+    /// The new password.
     new: String,
+}
+
+impl Expected for PasswordChange {
+    const EXPECTED: &'static str = "send {\"current\": …, \"new\": …}";
 }
 
 /// Changes the signed-in account's own password.
 pub(crate) async fn change_password(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-    body: String,
+    Writer(v): Writer,
+    Body(change): Body<PasswordChange>,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
     let Some(token) = &v.token else {
         return not_found();
-    };
-    let change: PasswordChange = match body_of(&body, "{\"current\": …, \"new\": …}") {
-        Ok(c) => c,
-        Err(r) => return *r,
     };
     match state
         .core
@@ -862,9 +868,11 @@ fn not_found() -> Response {
 }
 
 /// What a program sends to sign in.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct SignInBody {
+    /// The account's username.
     username: String,
+    /// Its password.
     password: String,
     /// The one-time code, when the account has a second factor.
     code: Option<String>,
@@ -918,14 +926,7 @@ pub(crate) async fn create_session(
 }
 
 /// Ends the session whose token is sent.
-pub(crate) async fn delete_session(
-    State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
+pub(crate) async fn delete_session(State(state): State<AppState>, Writer(v): Writer) -> Response {
     let Some(token) = &v.token else {
         return StatusCode::NO_CONTENT.into_response();
     };
@@ -935,55 +936,16 @@ pub(crate) async fn delete_session(
     }
 }
 
-/// The written part of the OpenAPI description of this API: the
-/// operations other than those of records, and the error codes (tests
-/// check both against what the server does).
-pub(crate) const OPENAPI: &str = include_str!("../api/openapi.json");
-
-/// The OpenAPI document as served: the written part, with the schemas of
-/// records made from the file format's wire types and the operations on
-/// records made from the same list of kinds the routes are made from.
-pub(crate) fn openapi_document() -> serde_json::Value {
-    let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
-    for (name, schema) in refwatch_interchange::record_schemas() {
-        doc["components"]["schemas"][name] = serde_json::to_value(schema).unwrap_or_default();
-    }
-    crate::record_api::document(&mut doc);
-    doc
-}
-
+/// `GET /api/openapi.json`: the document made from the routes.
 pub(crate) async fn openapi() -> Response {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         DOCUMENT
-            .get_or_init(|| openapi_document().to_string())
+            .get_or_init(|| crate::openapi_document().to_string())
             .as_str(),
     )
         .into_response()
-}
-
-/// The kind in a linkage route, or a JSON error.
-fn link_kind(code: &str) -> Result<refwatch_domain::LinkKind, Box<Response>> {
-    refwatch_domain::LinkKind::from_code(code).ok_or_else(|| {
-        Box::new(error(
-            StatusCode::NOT_FOUND,
-            ApiCode::NotFound,
-            "linkage is of `person` or `incident` records",
-        ))
-    })
-}
-
-/// A linkage write's kind, once the request carries a bearer token.
-fn link_write(
-    v: &Visitor,
-    headers: &axum::http::HeaderMap,
-    kind: &str,
-) -> Result<refwatch_domain::LinkKind, Box<Response>> {
-    if let Some(r) = writes_need_a_token(v, has_bearer(headers)) {
-        return Err(Box::new(r));
-    }
-    link_kind(kind)
 }
 
 /// The latest run's suggestions the caller may read, with each field's
@@ -991,12 +953,8 @@ fn link_write(
 pub(crate) async fn link_review(
     State(state): State<AppState>,
     v: Visitor,
-    axum::extract::Path(kind): axum::extract::Path<String>,
+    Linkage(kind): Linkage,
 ) -> Response {
-    let kind = match link_kind(&kind) {
-        Ok(k) => k,
-        Err(r) => return *r,
-    };
     match state.core.for_caller(v.caller).link_review(kind).await {
         Ok(None) => ApiJson(json!({ "run": null, "suggestions": [] })).into_response(),
         Ok(Some(review)) => {
@@ -1030,31 +988,25 @@ pub(crate) async fn link_review(
     }
 }
 
-#[derive(Deserialize)]
-struct RunRequest {
+/// How a linkage run is made; the body may be left empty.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub(crate) struct RunRequest {
+    /// The probability from which a pair is suggested (0.5 when not given).
     threshold: Option<f64>,
+}
+
+impl Expected for RunRequest {
+    const EXPECTED: &'static str = "send {\"threshold\": 0.5} or nothing";
 }
 
 /// Runs the linkage of a kind.
 pub(crate) async fn link_run(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-    axum::extract::Path(kind): axum::extract::Path<String>,
-    body: String,
+    Writer(v): Writer,
+    Linkage(kind): Linkage,
+    MaybeBody(request): MaybeBody<RunRequest>,
 ) -> Response {
-    let kind = match link_write(&v, &headers, &kind) {
-        Ok(k) => k,
-        Err(r) => return *r,
-    };
-    let request: RunRequest = if body.trim().is_empty() {
-        RunRequest { threshold: None }
-    } else {
-        match body_of(&body, "{\"threshold\": 0.5} or nothing") {
-            Ok(r) => r,
-            Err(r) => return *r,
-        }
-    };
+    let request = request.unwrap_or_default();
     let options = refwatch_service::LinkOptions {
         threshold: request
             .threshold
@@ -1078,33 +1030,29 @@ pub(crate) async fn link_run(
     }
 }
 
-#[derive(Deserialize)]
-struct DecisionRequest {
+/// A decision on a pair of records.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct DecisionRequest {
+    /// One record's id.
     a: String,
+    /// The other's.
     b: String,
     /// `same`, `different`, or null to take the decision back.
     verdict: Option<String>,
 }
 
+impl Expected for DecisionRequest {
+    const EXPECTED: &'static str =
+        "send {\"a\": ID, \"b\": ID, \"verdict\": \"same\" | \"different\" | null}";
+}
+
 /// Decides on a pair, or takes the decision back.
 pub(crate) async fn link_decide(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-    axum::extract::Path(kind): axum::extract::Path<String>,
-    body: String,
+    Writer(v): Writer,
+    Linkage(kind): Linkage,
+    Body(request): Body<DecisionRequest>,
 ) -> Response {
-    let kind = match link_write(&v, &headers, &kind) {
-        Ok(k) => k,
-        Err(r) => return *r,
-    };
-    let request: DecisionRequest = match body_of(
-        &body,
-        "{\"a\": ID, \"b\": ID, \"verdict\": \"same\" | \"different\" | null}",
-    ) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let verdict = match request.verdict.as_deref() {
         None => None,
         Some(code) => match refwatch_domain::Verdict::from_code(code) {
@@ -1137,27 +1085,24 @@ pub(crate) async fn link_decide(
     }
 }
 
-#[derive(Deserialize)]
-struct SplitRequest {
+/// The record to take out of its group.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SplitRequest {
+    /// Its id.
     record: String,
+}
+
+impl Expected for SplitRequest {
+    const EXPECTED: &'static str = "send {\"record\": ID}";
 }
 
 /// Takes a record out of its group.
 pub(crate) async fn link_split(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
-    axum::extract::Path(kind): axum::extract::Path<String>,
-    body: String,
+    Writer(v): Writer,
+    Linkage(kind): Linkage,
+    Body(request): Body<SplitRequest>,
 ) -> Response {
-    let kind = match link_write(&v, &headers, &kind) {
-        Ok(k) => k,
-        Err(r) => return *r,
-    };
-    let request: SplitRequest = match body_of(&body, "{\"record\": ID}") {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     match state
         .core
         .for_caller(v.caller)

@@ -121,6 +121,46 @@ impl ApiCode {
         }
     }
 
+    /// What the code means, as the OpenAPI document says it.
+    pub(crate) fn meaning(self) -> &'static str {
+        match self {
+            Self::NotFound => "no such record, or not the caller's to see",
+            Self::BadId => "an id that is not a UUID or `key:slug`",
+            Self::BadLimit => "a limit or offset out of range",
+            Self::BadFilter => "a filter value that is not one of its kind",
+            Self::BadQuery => {
+                "a query parameter of the wrong type, or search words that cannot be asked"
+            }
+            Self::BadBody => "a body that is not the JSON expected",
+            Self::BadYear => "a year out of 1900–2100",
+            Self::BadSignIn => "wrong username, password or code",
+            Self::BadRequest => "a request the server could not read (the framework's own refusal)",
+            Self::IdMismatch => "the id in the body differs from the one in the path",
+            Self::StillLinked => "other records still refer to the one to archive",
+            Self::Unauthorized => "a write without a bearer token",
+            Self::MustChangePassword => {
+                "the session's password is a one-time one: choose a new one first"
+            }
+            Self::Refused => "the core refused: the message says why and what to do",
+            Self::Invalid => "the record breaks the rules (with a list of problems)",
+            Self::Damaged => "stored data does not open or check out",
+            Self::Empty => "an empty body where a file was expected",
+            Self::EmptyQuery => "a search without words",
+            Self::TooLarge => "a body or file over the size limit",
+            Self::TryLater => "too many attempts: try again later",
+            Self::MethodNotAllowed => "a method the route does not take",
+            Self::Timeout => "the request took too long to arrive",
+            Self::UnsupportedMediaType => "a body of a type the route does not take",
+            Self::Busy => {
+                "busy (printing, or another writer holds the database): try again shortly"
+            }
+            Self::DiskFull => {
+                "the disk is full: nothing was changed; free some space and try again"
+            }
+            Self::Internal => "something went wrong on the server; nothing was changed",
+        }
+    }
+
     /// The code as it is written in the JSON.
     pub(crate) fn code(self) -> &'static str {
         match self {
@@ -160,8 +200,7 @@ mod tests {
 
     #[test]
     fn the_openapi_document_lists_exactly_the_codes_the_server_answers_with() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../api/openapi.json")).unwrap();
+        let doc = crate::openapi_document();
         let listed: Vec<&str> = doc["components"]["schemas"]["Error"]["properties"]["error"]
             ["properties"]["code"]["enum"]
             .as_array()
@@ -175,8 +214,7 @@ mod tests {
 
     #[test]
     fn every_code_has_one_documented_status_and_is_answered_with_it() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../api/openapi.json")).unwrap();
+        let doc = crate::openapi_document();
         let statuses = &doc["components"]["schemas"]["Error"]["x-status"];
         for code in ApiCode::ALL {
             assert_eq!(statuses[code.code()], code.status(), "{}", code.code());

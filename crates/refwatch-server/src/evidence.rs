@@ -15,9 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::api::{ApiJson, account_error, error, has_bearer, writes_need_a_token};
+use crate::api::{ApiJson, account_error, error};
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
+use crate::extract::Writer;
 use crate::i18n::{level, t};
 use crate::pages::{failure, layout, page};
 
@@ -45,20 +46,35 @@ pub fn search_json(r: &Results) -> serde_json::Value {
 
 /// `?q=&kind=&language=&level=&from=&to=&limit=&offset=`. A number box
 /// left empty (the form sends `from=&to=`) means "any".
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
+    /// The words to find.
     #[serde(default)]
+    #[param(required = true)]
     q: String,
+    /// Only records of this kind (incident, person, source, citation,
+    /// mechanism, evidence).
     kind: Option<String>,
+    /// Only text in this language (en, ko, zh).
     language: Option<String>,
+    /// Only records at this level (public, restricted, confidential).
     level: Option<String>,
+    /// First year; empty means any.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2100)]
     from: Option<i32>,
+    /// Last year; empty means any.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2100)]
     to: Option<i32>,
+    /// How many hits to answer.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<usize>, minimum = 1, maximum = 100)]
     limit: Option<usize>,
+    /// How many hits to skip.
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<usize>, minimum = 0)]
     offset: Option<usize>,
 }
 
@@ -718,26 +734,28 @@ pub(crate) async fn api_original(
 }
 
 /// `?source=&received_from=&received_via=&file_name=&confidentiality=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct IntakeQuery {
+    /// The source id.
     source: String,
+    /// Who handed it over (sealed).
     received_from: String,
+    /// How it came.
     received_via: String,
+    /// Its name as received (sealed; its extension is checked against the contents).
     file_name: String,
+    /// public, restricted (default) or confidential.
     confidentiality: Option<String>,
 }
 
 /// `POST /api/v1/evidence`: the file is the body.
 pub(crate) async fn api_add(
     State(state): State<AppState>,
-    v: Visitor,
-    headers: axum::http::HeaderMap,
+    Writer(v): Writer,
     crate::api::ApiQuery(q): crate::api::ApiQuery<IntakeQuery>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Some(r) = writes_need_a_token(&v, has_bearer(&headers)) {
-        return r;
-    }
     let Ok(source) = q.source.parse() else {
         return error(
             StatusCode::BAD_REQUEST,

@@ -97,6 +97,47 @@ impl<T: DeserializeOwned + Expected, S: Send + Sync> FromRequest<S> for Body<T> 
     }
 }
 
+/// A JSON body read as `T`, or none when the body is empty.
+pub(crate) struct MaybeBody<T>(pub(crate) Option<T>);
+
+impl<T: DeserializeOwned + Expected, S: Send + Sync> FromRequest<S> for MaybeBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let text = String::from_request(req, state)
+            .await
+            .map_err(axum::response::IntoResponse::into_response)?;
+        if text.trim().is_empty() {
+            return Ok(Self(None));
+        }
+        serde_json::from_str(&text)
+            .map(|t| Self(Some(t)))
+            .map_err(|_| error(StatusCode::BAD_REQUEST, ApiCode::BadBody, T::EXPECTED))
+    }
+}
+
+/// The kind of linkage from the path (`{kind}`): `person` or `incident`;
+/// any other is not there (404).
+pub(crate) struct Linkage(pub(crate) refwatch_domain::LinkKind);
+
+impl<S: Send + Sync> FromRequestParts<S> for Linkage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let kind = Path::<String>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|Path(code)| refwatch_domain::LinkKind::from_code(&code));
+        kind.map(Self).ok_or_else(|| {
+            error(
+                StatusCode::NOT_FOUND,
+                ApiCode::NotFound,
+                "linkage is of `person` or `incident` records",
+            )
+        })
+    }
+}
+
 /// A caller who may write: signed in, with a bearer token (never a
 /// cookie, so that no other site can make a browser write). Taken first,
 /// so that a write without a token is refused before anything is read.

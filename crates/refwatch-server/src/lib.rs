@@ -10,6 +10,8 @@
 
 mod admin;
 mod api;
+mod api_routes;
+mod apidoc;
 mod auth;
 mod codes;
 mod dates;
@@ -294,18 +296,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/evidence/{id}", get(evidence::evidence_one))
         .route("/evidence/{id}/original", get(evidence::evidence_original))
-        .route("/api/v1/search", get(evidence::api_search))
-        .route(
-            "/api/v1/evidence",
-            get(evidence::api_list)
-                .post(evidence::api_add)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
-        )
-        .route("/api/v1/evidence/{id}", get(evidence::api_one))
-        .route(
-            "/api/v1/evidence/{id}/original",
-            get(evidence::api_original),
-        )
         .route("/links/pair", get(links::link_pair))
         .route("/public", get(admin::public_tables))
         .route("/admin/users", get(admin::users).post(admin::user_action))
@@ -314,40 +304,8 @@ pub fn router(state: AppState) -> Router {
         .route("/signout", post(pages::sign_out))
         .route("/lang", post(pages::set_lang))
         .route("/static/app.css", get(pages::stylesheet))
-        .route("/api/openapi.json", get(api::openapi))
-        .route(
-            "/api/v1/incidents",
-            get(api::incidents).post(api::create_incident),
-        )
-        .route(
-            "/api/v1/session",
-            post(api::create_session).delete(api::delete_session),
-        )
-        .route("/api/v1/links/{kind}", get(api::link_review))
-        .route("/api/v1/links/{kind}/run", post(api::link_run))
-        .route("/api/v1/links/{kind}/decisions", post(api::link_decide))
-        .route("/api/v1/links/{kind}/split", post(api::link_split))
-        .route("/api/v1/places", get(api::places))
-        .route("/api/v1/actors", get(api::actors))
-        .route("/api/v1/stats/per-year", get(api::stats_per_year))
-        .route("/api/v1/sources", get(api::sources))
-        .route("/api/v1/mechanisms", get(api::mechanisms))
-        .route("/api/v1/persons", get(api::persons))
-        .route("/api/v1/persons/{id}", get(api::person))
-        .route("/api/v1/persons/{id}/identity", get(api::person_identity))
-        .route("/api/v1/public/tables", get(api::public_tables))
-        .route("/api/v1/admin/users", get(api::users).post(api::add_user))
-        .route(
-            "/api/v1/admin/users/{username}",
-            axum::routing::patch(api::change_user),
-        )
-        .route("/api/v1/password", post(api::change_password))
-        .route("/api/v1/admin/audit/verify", get(api::audit_verify))
-        .route(
-            "/api/v1/incidents/{id}",
-            get(api::incident).put(api::update_incident),
-        );
-    record_forms::routes(record_api::evidence_routes(record_api::routes(router)))
+        .route("/api/openapi.json", get(api::openapi));
+    record_forms::routes(api_router(router))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
@@ -355,6 +313,23 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(forms_from_this_site))
         .layer(middleware::from_fn(listen::body_deadline))
         .with_state(state)
+}
+
+/// The API's operations added to `router`, each routed with its
+/// description in the OpenAPI document.
+fn api(router: Router<AppState>) -> apidoc::Api {
+    record_api::evidence_routes(record_api::routes(api_routes::routes(apidoc::Api::new(
+        router,
+    ))))
+}
+
+fn api_router(router: Router<AppState>) -> Router<AppState> {
+    api(router).into_router()
+}
+
+/// The OpenAPI document of the API, made from its routes.
+pub(crate) fn openapi_document() -> serde_json::Value {
+    api(Router::new()).document()
 }
 
 /// Serves on an already-bound listener until `shutdown` completes.

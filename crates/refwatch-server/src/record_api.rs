@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::{ApiJson, error, service_error, write_error};
+use crate::apidoc::{Api, Method, Op};
 use crate::auth::Visitor;
 use crate::codes::ApiCode;
 use crate::extract::{AnyId, Body, Expected, Id, IdAndNumber, TwoIds, Writer};
@@ -150,8 +151,9 @@ pub(crate) async fn update(
 }
 
 /// Why a record is archived.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Archive {
+    /// Why the record is archived.
     reason: String,
 }
 
@@ -235,14 +237,19 @@ pub(crate) async fn restore(
 }
 
 /// A citation sent to be added to a person.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewCitation {
+    /// The source's id.
     source: String,
+    /// The source it came through, if any.
     #[serde(default)]
     via: Option<String>,
+    /// Where in the source (page, paragraph, time).
     locator: String,
+    /// The exact words (sealed with the person's identity).
     quote: String,
+    /// A note.
     #[serde(default)]
     note: Option<String>,
 }
@@ -303,103 +310,135 @@ pub(crate) async fn cite_person(
     }
 }
 
-/// Adds the routes of every kind to `router`.
-pub(crate) fn routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
+/// Adds the routes of every kind, each documented as it is routed.
+pub(crate) fn routes(mut api: Api) -> Api {
     use axum::routing::{delete, get, post, put};
     for kind in RecordKind::ALL {
         let base = format!("/api/v1/{}", kind.list_name());
-        router = router
-            .route(
+        let one_of = described(kind);
+        api = api
+            .add(
+                Method::Get,
                 &format!("{base}/{{id}}/history"),
                 get(
                     move |State(s): State<AppState>, v: Visitor, Id(id): Id<AnyId>| {
                         history(kind, s, v, id)
                     },
                 ),
+                Op::new(format!("Every kept version of a {one_of} the caller may read: number, when, who, what was done and why, its fields and what changed from the version before"))
+                    .answers(200, "id, versions")
+                    .fails(&[ApiCode::NotFound]),
             )
-            .route(
+            .add(
+                Method::Post,
                 &format!("{base}/{{id}}/history/{{number}}/restore"),
                 post(
                     move |State(s): State<AppState>, w: Writer, at: IdAndNumber<AnyId>| {
                         restore(kind, s, w, at)
                     },
                 ),
+                Op::new(format!("Make an earlier version of a {one_of} current again, or bring an archived one back (bearer token; editors and administrators)"))
+                    .signed()
+                    .answers(200, "Restored: id, restored")
+                    .fails(&[ApiCode::NotFound, ApiCode::Invalid]),
             );
         // An incident is listed, read, created and changed by its own
         // handlers (api.rs), a person listed and read there and never
         // archived; the other routes of each kind are made here, merged
         // with those on the same path.
         let id_path = format!("{base}/{{id}}");
-        let read =
-            move |State(s): State<AppState>, v: Visitor, Id(id): Id<AnyId>| one(kind, s, v, id);
-        let change = move |State(s): State<AppState>,
-                           w: Writer,
-                           Id(id): Id<AnyId>,
-                           body: String| { update(kind, s, w, id, body) };
         let remove =
             move |State(s): State<AppState>, w: Writer, Id(id): Id<AnyId>, body: Body<Archive>| {
                 archive(kind, s, w, id, body)
             };
+        if kind != RecordKind::Person {
+            api = api.add(
+                Method::Delete,
+                &id_path,
+                delete(remove),
+                Op::new(format!("Archive a {one_of} with a reason: it leaves the records and every count, and can be restored from its history (bearer token; editors and administrators)"))
+                    .signed()
+                    .json::<Archive>()
+                    .answers(200, "Archived: id, archived")
+                    .fails(&[ApiCode::NotFound, ApiCode::StillLinked, ApiCode::Invalid]),
+            );
+        }
+        if kind == RecordKind::Incident {
+            continue;
+        }
+        let change = move |State(s): State<AppState>,
+                           w: Writer,
+                           Id(id): Id<AnyId>,
+                           body: String| { update(kind, s, w, id, body) };
         let make =
             move |State(s): State<AppState>, w: Writer, body: String| create(kind, s, w, body);
-        router = match kind {
-            RecordKind::Incident => router.route(&id_path, delete(remove)),
-            RecordKind::Person => router
-                .route(&base, post(make))
-                .route(&id_path, put(change))
-                .route(
-                    &format!("{id_path}/citations"),
-                    post(
-                        |State(s): State<AppState>, w: Writer, id: Id<_>, body: Body<_>| {
-                            cite_person(s, w, id, body)
-                        },
-                    ),
-                ),
-            _ => router
-                .route(&base, post(make))
-                .route(&id_path, get(read).put(change).delete(remove)),
+        let sealed = if kind == RecordKind::Person {
+            "; a person's identity and the words of their citations are sealed on the way in, and are refused in a change"
+        } else {
+            ""
         };
+        api = api
+            .add(
+                Method::Post,
+                &base,
+                post(make),
+                Op::new(format!("Record a new {one_of} (bearer token; editors and administrators); an id is made when the body has none{sealed}"))
+                    .signed()
+                    .record(kind)
+                    .answers_created()
+                    .fails(&[ApiCode::NotFound]),
+            )
+            .add(
+                Method::Put,
+                &id_path,
+                put(change),
+                Op::new(format!("Replace a {one_of}, keeping the earlier version (bearer token; editors and administrators){sealed}"))
+                    .signed()
+                    .record(kind)
+                    .answers(200, "Saved")
+                    .fails(&[ApiCode::IdMismatch, ApiCode::NotFound]),
+            );
+        if kind == RecordKind::Person {
+            api = api.add(
+                Method::Post,
+                &format!("{id_path}/citations"),
+                post(
+                    |State(s): State<AppState>, w: Writer, id: Id<_>, body: Body<_>| {
+                        cite_person(s, w, id, body)
+                    },
+                ),
+                Op::new("Add a citation to a person: its words are sealed with their identity (bearer token; editors and administrators)")
+                    .signed()
+                    .json::<NewCitation>()
+                    .answers_created()
+                    .fails(&[ApiCode::NotFound, ApiCode::Invalid]),
+            );
+        } else {
+            let read =
+                move |State(s): State<AppState>, v: Visitor, Id(id): Id<AnyId>| one(kind, s, v, id);
+            api = api.add(
+                Method::Get,
+                &id_path,
+                get(read),
+                Op::new(format!("One {one_of}, if the caller may read it"))
+                    .answers_record(kind)
+                    .fails(&[ApiCode::NotFound]),
+            );
+        }
     }
-    router
+    api
 }
 
-/// The schema name of a record kind in the OpenAPI document.
-fn schema_name(kind: RecordKind) -> &'static str {
+/// A record of `kind`, in a sentence of the OpenAPI document.
+fn described(kind: RecordKind) -> &'static str {
     match kind {
-        RecordKind::Source => "Source",
-        RecordKind::Place => "Place",
-        RecordKind::Actor => "Actor",
-        RecordKind::Incident => "Incident",
-        RecordKind::Person => "Person",
-        RecordKind::Mechanism => "Mechanism",
-        RecordKind::Figure => "Figure",
-    }
-}
-
-/// Points the record operations of `doc` at the records' generated
-/// schemas: what `POST` and `PUT` take and `GET` gives, for every kind the
-/// routes are made for.
-pub(crate) fn document(doc: &mut Value) {
-    // JSON pointers, so that nothing is added where an operation is not.
-    let escaped = |path: &str| path.replace('~', "~0").replace('/', "~1");
-    let json_schema = "content/application~1json/schema";
-    for kind in RecordKind::ALL {
-        let schema = json!({ "$ref": format!("#/components/schemas/{}", schema_name(kind)) });
-        let base = escaped(&format!("/api/v1/{}", kind.list_name()));
-        let one = escaped(&format!("/api/v1/{}/{{id}}", kind.list_name()));
-        let mut places = vec![
-            format!("/paths/{base}/post/requestBody/{json_schema}"),
-            format!("/paths/{one}/put/requestBody/{json_schema}"),
-        ];
-        // A person is read without their identity and citations.
-        if kind != RecordKind::Person {
-            places.push(format!("/paths/{one}/get/responses/200/{json_schema}"));
-        }
-        for place in places {
-            if let Some(at) = doc.pointer_mut(&place) {
-                *at = schema.clone();
-            }
-        }
+        RecordKind::Source => "source",
+        RecordKind::Place => "place",
+        RecordKind::Actor => "actor",
+        RecordKind::Incident => "incident",
+        RecordKind::Person => "person at risk",
+        RecordKind::Mechanism => "UN mechanism record",
+        RecordKind::Figure => "reported figure",
     }
 }
 
@@ -421,8 +460,9 @@ pub(crate) fn is_still_linked(e: &ServiceError) -> bool {
 }
 
 /// A file to link.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct LinkBody {
+    /// The evidence file's id.
     evidence: String,
 }
 
@@ -468,19 +508,28 @@ pub(crate) async fn set_link(
 }
 
 /// Adds the evidence link routes of incidents and persons to `router`.
-pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Router<AppState> {
-    use axum::routing::{delete, get};
+pub(crate) fn evidence_routes(mut api: Api) -> Api {
+    use axum::routing::{delete, get, post};
     for kind in [RecordKind::Incident, RecordKind::Person] {
         let base = format!("/api/v1/{}/{{id}}/evidence", kind.list_name());
-        router = router
-            .route(
+        let one_of = described(kind);
+        api = api
+            .add(
+                Method::Get,
                 &base,
                 get(
                     move |State(s): State<AppState>, v: Visitor, Id(AnyId(id)): Id<AnyId>| {
                         linked(kind, s, v, id)
                     },
-                )
-                .post(
+                ),
+                Op::new(format!("The evidence files linked to a {one_of} that the caller may read"))
+                    .answers(200, "id, evidence: id, media, received_at")
+                    .fails(&[ApiCode::NotFound]),
+            )
+            .add(
+                Method::Post,
+                &base,
+                post(
                     move |State(s): State<AppState>,
                           Writer(v): Writer,
                           Id(AnyId(id)): Id<AnyId>,
@@ -495,8 +544,14 @@ pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Route
                         }
                     },
                 ),
+                Op::new(format!("Link an evidence file to a {one_of}; audited (bearer token; editors and administrators)"))
+                    .signed()
+                    .json::<LinkBody>()
+                    .answers(200, "Linked")
+                    .fails(&[ApiCode::NotFound, ApiCode::Refused]),
             )
-            .route(
+            .add(
+                Method::Delete,
                 &format!("{base}/{{evidence}}"),
                 delete(
                     move |State(s): State<AppState>,
@@ -506,9 +561,13 @@ pub(crate) fn evidence_routes(mut router: axum::Router<AppState>) -> axum::Route
                         refwatch_domain::EvidenceId,
                     >| { set_link(kind, s, v, id, evidence, false) },
                 ),
+                Op::new(format!("Unlink an evidence file from a {one_of}; the file stays; audited (bearer token; editors and administrators)"))
+                    .signed()
+                    .answers(200, "Unlinked")
+                    .fails(&[ApiCode::NotFound, ApiCode::Refused]),
             );
     }
-    router
+    api
 }
 
 #[cfg(test)]
@@ -535,32 +594,105 @@ mod tests {
 
     #[test]
     fn the_served_document_describes_records_by_their_wire_types() {
-        let written: Value = serde_json::from_str(crate::api::OPENAPI).unwrap();
-        let served = crate::api::openapi_document();
-        // No operation is added or lost on the way.
-        let operations = |doc: &Value| -> Vec<String> {
-            doc["paths"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .flat_map(|(p, item)| {
-                    item.as_object()
-                        .unwrap()
-                        .keys()
-                        .map(move |m| format!("{m} {p}"))
-                })
-                .collect()
-        };
-        assert_eq!(operations(&written), operations(&served));
+        let served = crate::openapi_document();
+        // Every operation the API has, as routed (and so documented).
+        let mut operations: Vec<String> = served["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(p, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| format!("{m} {p}"))
+            })
+            .collect();
+        operations.sort();
+        assert_eq!(
+            operations,
+            [
+                "delete /api/v1/actors/{id}",
+                "delete /api/v1/figures/{id}",
+                "delete /api/v1/incidents/{id}",
+                "delete /api/v1/incidents/{id}/evidence/{evidence}",
+                "delete /api/v1/mechanisms/{id}",
+                "delete /api/v1/persons/{id}/evidence/{evidence}",
+                "delete /api/v1/places/{id}",
+                "delete /api/v1/session",
+                "delete /api/v1/sources/{id}",
+                "get /api/v1/actors",
+                "get /api/v1/actors/{id}",
+                "get /api/v1/actors/{id}/history",
+                "get /api/v1/admin/audit/verify",
+                "get /api/v1/admin/users",
+                "get /api/v1/evidence",
+                "get /api/v1/evidence/{id}",
+                "get /api/v1/evidence/{id}/original",
+                "get /api/v1/figures/{id}",
+                "get /api/v1/figures/{id}/history",
+                "get /api/v1/incidents",
+                "get /api/v1/incidents/{id}",
+                "get /api/v1/incidents/{id}/evidence",
+                "get /api/v1/incidents/{id}/history",
+                "get /api/v1/links/{kind}",
+                "get /api/v1/mechanisms",
+                "get /api/v1/mechanisms/{id}",
+                "get /api/v1/mechanisms/{id}/history",
+                "get /api/v1/persons",
+                "get /api/v1/persons/{id}",
+                "get /api/v1/persons/{id}/evidence",
+                "get /api/v1/persons/{id}/history",
+                "get /api/v1/persons/{id}/identity",
+                "get /api/v1/places",
+                "get /api/v1/places/{id}",
+                "get /api/v1/places/{id}/history",
+                "get /api/v1/public/tables",
+                "get /api/v1/search",
+                "get /api/v1/sources",
+                "get /api/v1/sources/{id}",
+                "get /api/v1/sources/{id}/history",
+                "get /api/v1/stats/per-year",
+                "patch /api/v1/admin/users/{username}",
+                "post /api/v1/actors",
+                "post /api/v1/actors/{id}/history/{number}/restore",
+                "post /api/v1/admin/users",
+                "post /api/v1/evidence",
+                "post /api/v1/figures",
+                "post /api/v1/figures/{id}/history/{number}/restore",
+                "post /api/v1/incidents",
+                "post /api/v1/incidents/{id}/evidence",
+                "post /api/v1/incidents/{id}/history/{number}/restore",
+                "post /api/v1/links/{kind}/decisions",
+                "post /api/v1/links/{kind}/run",
+                "post /api/v1/links/{kind}/split",
+                "post /api/v1/mechanisms",
+                "post /api/v1/mechanisms/{id}/history/{number}/restore",
+                "post /api/v1/password",
+                "post /api/v1/persons",
+                "post /api/v1/persons/{id}/citations",
+                "post /api/v1/persons/{id}/evidence",
+                "post /api/v1/persons/{id}/history/{number}/restore",
+                "post /api/v1/places",
+                "post /api/v1/places/{id}/history/{number}/restore",
+                "post /api/v1/session",
+                "post /api/v1/sources",
+                "post /api/v1/sources/{id}/history/{number}/restore",
+                "put /api/v1/actors/{id}",
+                "put /api/v1/figures/{id}",
+                "put /api/v1/incidents/{id}",
+                "put /api/v1/mechanisms/{id}",
+                "put /api/v1/persons/{id}",
+                "put /api/v1/places/{id}",
+                "put /api/v1/sources/{id}",
+            ]
+        );
         // Each kind's body and answer is its generated schema.
         for kind in RecordKind::ALL {
-            let name = super::schema_name(kind);
+            let name = crate::apidoc::schema_name(kind);
             let path = format!("/api/v1/{}", kind.list_name());
             let schema = &served["paths"][path.as_str()]["post"]["requestBody"]["content"]["application/json"]
                 ["schema"]["$ref"];
-            if kind != RecordKind::Incident {
-                assert_eq!(schema, &format!("#/components/schemas/{name}"), "{path}");
-            }
+            assert_eq!(schema, &format!("#/components/schemas/{name}"), "{path}");
             assert!(
                 served["components"]["schemas"][name]["properties"].is_object(),
                 "{name}"
