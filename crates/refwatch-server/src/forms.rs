@@ -3,6 +3,8 @@
 //!
 //! Besides its own fields, an incident's form holds its places and actors
 //! (each chosen by name from a list offered as one types, with a role),
+//! the persons at risk it concerns (chosen from a list of what does not
+//! identify them, with a role; the link is kept on each person),
 //! its breakdown by sex, age group or category, and its citations, each of
 //! which can be corrected or removed, and one more to add. A list the form
 //! did not show (no `…_shown` marker in what was sent) is kept as it was:
@@ -497,6 +499,124 @@ fn links_fieldsets(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors
     }
 }
 
+/// A person as the persons picker offers them: the start of their id, and
+/// what does not identify them (never a name).
+pub(crate) fn person_label(p: &refwatch_domain::Person, l: Lang) -> String {
+    let vocab = Vocabularies::builtin();
+    let mut parts = vec![format!("{}", &p.id.to_string()[..8])];
+    if let Some(sex) = &p.sex {
+        parts.push(vocab.label(Vocabulary::Sex, sex, l).to_owned());
+    }
+    if let Some(year) = p.birth_year {
+        parts.push(year.to_string());
+    }
+    if let Some(category) = &p.category {
+        parts.push(
+            vocab
+                .label(Vocabulary::VictimCategory, category, l)
+                .to_owned(),
+        );
+    }
+    if let Some(last) = p.timeline.last() {
+        parts.push(
+            vocab
+                .label(Vocabulary::PersonStatus, &last.status, l)
+                .to_owned(),
+        );
+    }
+    parts.join(" · ")
+}
+
+/// The person a picker's text names: by whole id, or by the start of it
+/// (the label's first part) when exactly one person's id starts so.
+fn person_chosen(data: &Dataset, text: &str) -> Option<refwatch_domain::PersonId> {
+    let start = text
+        .split(" · ")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if start.len() < 8 {
+        return None;
+    }
+    let mut found = data
+        .persons
+        .iter()
+        .filter(|p| p.id.to_string().starts_with(&start))
+        .map(|p| p.id);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// The persons the form links to the incident, when it showed them: each
+/// with a role of the vocabulary; a row that names no one the caller may
+/// read is an error beside it.
+pub(crate) fn read_persons(
+    values: &Values,
+    data: &Dataset,
+    errors: &mut Errors,
+    l: Lang,
+) -> Option<Vec<(refwatch_domain::PersonId, Term)>> {
+    if !values.contains_key("persons_shown") {
+        return None;
+    }
+    let vocab = Vocabularies::builtin();
+    let mut links: Vec<(refwatch_domain::PersonId, Term)> = Vec::new();
+    for row in 0..rows_in(values, "person_") {
+        let text = value(values, &format!("person_{row}"));
+        if text.is_empty() {
+            continue;
+        }
+        let role = value(values, &format!("person_role_{row}"));
+        match person_chosen(data, text) {
+            None => {
+                errors.insert(format!("person_{row}"), t(l, "not_in_list").to_owned());
+            }
+            Some(_) if !vocab.codes(Vocabulary::PersonRole).any(|c| c == role) => {
+                errors.insert(format!("person_{row}"), t(l, "not_in_list").to_owned());
+            }
+            Some(id) if links.iter().any(|(seen, _)| *seen == id) => {
+                errors.insert(format!("person_{row}"), t(l, "listed_twice").to_owned());
+            }
+            Some(id) => links.push((id, Term::new(role))),
+        }
+    }
+    Some(links)
+}
+
+/// The persons at risk the incident concerns, a row each and two to add;
+/// only for those who may read persons.
+fn persons_fieldset(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    if data.persons.is_empty() && !values.contains_key("person_0") {
+        return html! {};
+    }
+    let vocab = Vocabularies::builtin();
+    let get = |name: String| values.get(&name).cloned().unwrap_or_default();
+    let rows = rows_in(values, "person_") + SPARE_ROWS;
+    html! {
+        fieldset {
+            legend { (t(l, "persons")) }
+            input type="hidden" name="persons_shown" value="1";
+            @for row in 0..rows {
+                div.row {
+                    label { (t(l, "person")) input name=(format!("person_{row}")) list="person-choices" autocomplete="off" value=(get(format!("person_{row}"))); @if let Some(m) = errors.get(&format!("person_{row}")) { span.error role="alert" { (m) } } }
+                    label { (t(l, "role"))
+                        select name=(format!("person_role_{row}")) {
+                            @for code in vocab.codes(Vocabulary::PersonRole) {
+                                option value=(code) selected[get(format!("person_role_{row}")) == code] { (vocab.label(Vocabulary::PersonRole, &Term::new(code), l)) }
+                            }
+                        }
+                    }
+                }
+            }
+            datalist id="person-choices" {
+                @for p in &data.persons { option value=(person_label(p, l)) {} }
+            }
+        }
+    }
+}
+
 /// The citations of the form: those the incident has, each editable and
 /// removable, and one to add.
 fn citations_fieldset(
@@ -586,6 +706,7 @@ fn form_page(
                 }
             }
             (links_fieldsets(v, data, values, errors))
+            (persons_fieldset(v, data, values, errors))
             (citations_fieldset(v, data, values, errors, existing_citations.unwrap_or(0)))
             button type="submit" { (t(l, "save")) }
         }
@@ -651,16 +772,22 @@ pub(crate) async fn create_incident(
         Err(e) => return failure(&v, &state, &e),
     };
     let id = IncidentId::random();
+    let mut person_errors = Errors::new();
+    let persons = read_persons(&values, &data, &mut person_errors, v.lang);
     let errors = match read(&values, id, None, &data, v.lang) {
-        (Ok(incident), rows) => match core
+        (Ok(incident), rows) if person_errors.is_empty() => match core
             .create_record(&refwatch_service::Record::Incident(incident))
             .await
         {
-            Ok(()) => return redirect(&format!("/incidents/{id}/history?done=saved"), &[]),
+            Ok(()) => return saved_with_persons(&state, &v, id, persons).await,
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
-        (Err(errors), _) => errors,
+        (Ok(_), _) => person_errors,
+        (Err(mut errors), _) => {
+            errors.extend(person_errors);
+            errors
+        }
     };
     page(
         &v,
@@ -668,6 +795,26 @@ pub(crate) async fn create_incident(
         StatusCode::UNPROCESSABLE_ENTITY,
         form_page(&v, &data, "/incidents", &values, &errors, None),
     )
+}
+
+/// After the incident is saved: the persons the form listed are linked
+/// to it (one change for all of them), then the saved record is shown.
+async fn saved_with_persons(
+    state: &AppState,
+    v: &Visitor,
+    id: IncidentId,
+    persons: Option<Vec<(refwatch_domain::PersonId, Term)>>,
+) -> Response {
+    if let Some(links) = persons
+        && let Err(e) = state
+            .core
+            .for_caller(v.caller.clone())
+            .link_persons(id, &links)
+            .await
+    {
+        return failure(v, state, &e);
+    }
+    redirect(&format!("/incidents/{id}/history?done=saved"), &[])
 }
 
 /// The form's values of a stored incident.
@@ -711,6 +858,14 @@ fn values_of(i: &Incident, data: &Dataset, l: Lang) -> Values {
             .map_or_else(|| a.actor.to_string(), |x| x.name(l).to_owned());
         set(format!("actor_{row}"), name);
         set(format!("actor_role_{row}"), a.role.code().to_owned());
+    }
+    let linked = data.persons.iter().filter_map(|p| {
+        let link = p.incidents.iter().find(|link| link.incident == i.id)?;
+        Some((person_label(p, l), link.role.code().to_owned()))
+    });
+    for (row, (label, role)) in linked.enumerate() {
+        set(format!("person_{row}"), label);
+        set(format!("person_role_{row}"), role);
     }
     for (row, b) in i.breakdown.iter().enumerate() {
         set(
@@ -797,18 +952,24 @@ pub(crate) async fn update_incident(
         Err(e) => return failure(&v, &state, &e),
     };
     let action = format!("/incidents/{}", base.id);
+    let mut person_errors = Errors::new();
+    let persons = read_persons(&values, &data, &mut person_errors, v.lang);
     let errors = match read(&values, base.id, Some(&base), &data, v.lang) {
-        (Ok(incident), rows) => match state
+        (Ok(incident), rows) if person_errors.is_empty() => match state
             .core
             .for_caller(v.caller.clone())
             .update_incident(&incident)
             .await
         {
-            Ok(()) => return redirect(&format!("{action}/history?done=saved"), &[]),
+            Ok(()) => return saved_with_persons(&state, &v, base.id, persons).await,
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, &rows, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
-        (Err(errors), _) => errors,
+        (Ok(_), _) => person_errors,
+        (Err(mut errors), _) => {
+            errors.extend(person_errors);
+            errors
+        }
     };
     let form = form_page(
         &v,

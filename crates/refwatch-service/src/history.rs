@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use refwatch_domain::{
-    Actor, Citation, CitationId, Confidentiality, Dataset, Incident, Mechanism, Person, PersonId,
-    PersonIdentity, Place, Problem, ReportedFigure, SealedIdentity, Source, Timestamp,
-    Vocabularies, validate_addition,
+    Actor, Citation, CitationId, Confidentiality, Dataset, Incident, IncidentId, Mechanism, Person,
+    PersonId, PersonIdentity, PersonIncident, Place, Problem, ReportedFigure, SealedIdentity,
+    Source, Term, Timestamp, Vocabularies, validate_addition,
 };
 use refwatch_policy::{Operation, decide};
 use refwatch_storage::{RecordChange, RecordKind, RecordVersion, Store, StoreError, VersionAction};
@@ -593,6 +593,103 @@ impl<S: Store> Service<S> {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Sets which persons an incident concerns, each with their role
+    /// (vocabulary `person_role`), as the incident's form lists them: a
+    /// person the caller may read whose link is added, changed or taken
+    /// away gets a new version, checked as any change is; all of them are
+    /// written in one change (all or none) with an audit entry each.
+    /// Persons the caller may not read are left as they are. Returns how
+    /// many persons changed.
+    pub async fn link_persons(
+        &self,
+        incident: IncidentId,
+        links: &[(PersonId, Term)],
+    ) -> Result<usize, ServiceError> {
+        let readable = self.readable().await?;
+        if !readable.incidents.iter().any(|i| i.id == incident) {
+            return Err(ServiceError::NotFound("incident"));
+        }
+        if links
+            .iter()
+            .any(|(id, _)| !readable.persons.iter().any(|p| p.id == *id))
+        {
+            return Err(ServiceError::NotFound("person"));
+        }
+        let mut changed: Vec<(Record, Record)> = Vec::new();
+        let concerned = readable.persons.iter().filter(|p| {
+            p.incidents.iter().any(|l| l.incident == incident)
+                || links.iter().any(|(id, _)| *id == p.id)
+        });
+        for person in concerned {
+            let Record::Person(old) = self
+                .stored_record(RecordKind::Person, &person.id.to_string())
+                .await?
+            else {
+                return Err(ServiceError::NotFound("person"));
+            };
+            let role = links.iter().find(|(id, _)| *id == old.id).map(|(_, r)| r);
+            let mut new = old.clone();
+            match (
+                new.incidents.iter().position(|l| l.incident == incident),
+                role,
+            ) {
+                (Some(at), Some(role)) => new.incidents[at].role = role.clone(),
+                (Some(at), None) => {
+                    new.incidents.remove(at);
+                }
+                (None, Some(role)) => new.incidents.push(PersonIncident {
+                    incident,
+                    role: role.clone(),
+                }),
+                (None, None) => {}
+            }
+            if new != old {
+                changed.push((Record::Person(old), Record::Person(new)));
+            }
+        }
+        self.write_persons(changed).await
+    }
+
+    /// Writes new versions of several persons in one change.
+    async fn write_persons(&self, changed: Vec<(Record, Record)>) -> Result<usize, ServiceError> {
+        let (mut removed, mut versions, mut events) = (Vec::new(), Vec::new(), Vec::new());
+        let mut insert = Dataset::default();
+        for (old, new) in &changed {
+            require(
+                decide(self.actor.principal, Operation::Update, old.level()),
+                "change records at this confidentiality level",
+            )?;
+            self.check_record(new, Some(old)).await?;
+            versions.extend(self.first_version(old).await?);
+            versions.push(self.version(new, VersionAction::Update, None));
+            removed.push((RecordKind::Person, old.id()));
+            events.push(self.event(
+                "update",
+                Some(RecordKind::Person.code()),
+                Some(old.id()),
+                "",
+            ));
+            if let Record::Person(p) = new {
+                insert.persons.push(Arc::new(p.clone()));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        self.store
+            .change_records(
+                RecordChange {
+                    remove: &removed,
+                    insert: &insert,
+                    versions: &versions,
+                    sealed: &[],
+                },
+                &self.batch(events)?,
+            )
+            .await?;
+        Ok(changed.len())
     }
 
     /// Archives a record with a reason: it leaves the records (and so

@@ -862,3 +862,93 @@ async fn records_as_of_a_past_moment_are_filtered_and_screened_as_current_ones()
         assert!(past.persons.iter().all(|p| p.identity.is_none()));
     }
 }
+
+#[tokio::test]
+async fn persons_are_linked_to_an_incident_from_its_side_all_or_none() {
+    let s = source();
+    let i = incident(s.id, Confidentiality::Restricted);
+    let (a, b) = (
+        person(Confidentiality::Restricted),
+        person(Confidentiality::Restricted),
+    );
+    let d = db(Dataset {
+        sources: vec![s],
+        incidents: vec![i.clone().into()],
+        persons: vec![a.clone().into(), b.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let roles = |data: &Dataset| -> Vec<Vec<String>> {
+        [a.id, b.id]
+            .iter()
+            .map(|id| {
+                let p = data.persons.iter().find(|p| p.id == *id).unwrap();
+                p.incidents
+                    .iter()
+                    .filter(|l| l.incident == i.id)
+                    .map(|l| l.role.code().to_owned())
+                    .collect()
+            })
+            .collect()
+    };
+    let linked = editor
+        .link_persons(
+            i.id,
+            &[(a.id, Term::new("victim")), (b.id, Term::new("witness"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(linked, 2);
+    assert_eq!(
+        roles(&editor.dataset().await.unwrap()),
+        [vec!["victim"], vec!["witness"]]
+    );
+    // One taken away, one changed; then the same again changes nothing.
+    let changed = editor
+        .link_persons(i.id, &[(b.id, Term::new("relative"))])
+        .await
+        .unwrap();
+    assert_eq!(changed, 2);
+    let again = editor
+        .link_persons(i.id, &[(b.id, Term::new("relative"))])
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let history = editor
+        .history(RecordKind::Person, &a.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3, "imported, linked, unlinked");
+    assert_eq!(
+        changed_fields(&history[1]),
+        vec!["incidents[0].incident", "incidents[0].role"]
+    );
+    let before = roles(&editor.dataset().await.unwrap());
+    assert_eq!(before, [Vec::<String>::new(), vec!["relative".to_owned()]]);
+
+    // A role outside the vocabulary refuses the whole change: the valid
+    // link beside it is not written either.
+    let err = editor
+        .link_persons(
+            i.id,
+            &[(a.id, Term::new("victim")), (b.id, Term::new("bystander"))],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Invalid(_)), "{err:?}");
+    // A person who is not there, and a caller who may not change persons.
+    let err = editor
+        .link_persons(i.id, &[(PersonId::random(), Term::new("victim"))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
+    let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
+    assert!(matches!(
+        analyst
+            .link_persons(i.id, &[(a.id, Term::new("victim"))])
+            .await,
+        Err(ServiceError::Denied(_))
+    ));
+    assert_eq!(roles(&editor.dataset().await.unwrap()), before);
+}

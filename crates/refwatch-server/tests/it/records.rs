@@ -1866,3 +1866,107 @@ async fn a_source_is_chosen_by_its_title_on_every_form() {
         uuid_of("src-upr-2009-wg")
     );
 }
+
+#[tokio::test]
+async fn persons_are_picked_on_the_incident_form_without_their_names() {
+    let app: &'static super::App = Box::leak(Box::new(spawn_app().await));
+    let editor = Browser::signed_in(app, "editor").await;
+    let person = uuid_of("t-person-r");
+    let source = uuid_of("t-src");
+    let fields: Vec<(&str, String)> = vec![
+        ("kind", "detention".into()),
+        ("title", "Generated picked detention".into()),
+        ("date", "2024-06".into()),
+        ("low", "1".into()),
+        ("verification", "single_source".into()),
+        ("confidentiality", "restricted".into()),
+        ("source", source),
+        ("locator", "call notes".into()),
+        ("quote", "one person was held".into()),
+    ];
+    let post = |path: String, extra: Vec<(&'static str, String)>| {
+        let editor = &editor;
+        let mut all = fields.clone();
+        all.extend(extra);
+        async move {
+            let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            editor.post(&path, &refs).await
+        }
+    };
+    // The picker offers persons by what does not identify them.
+    let (_, form) = editor.get("/incidents/new").await;
+    assert!(form.contains("person-choices") && form.contains(&person[..8]));
+    assert!(!form.contains("Generated Restricted Name") && !form.contains("생성비밀"));
+    let roles = || async {
+        let data = app.core.dataset().await.unwrap();
+        let incident = data
+            .incidents
+            .iter()
+            .find(|i| i.title == "Generated picked detention")
+            .map(|i| i.id);
+        let p = data
+            .persons
+            .iter()
+            .find(|p| p.id.to_string() == person)
+            .unwrap();
+        p.incidents
+            .iter()
+            .filter(|l| Some(l.incident) == incident)
+            .map(|l| l.role.code().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Someone not in the list: refused beside the row, nothing saved.
+    let label = format!("{} · Female", &person[..8]);
+    let (status, _, page) = post(
+        "/incidents".into(),
+        vec![
+            ("persons_shown", "1".into()),
+            ("person_0", label.clone()),
+            ("person_role_0", "victim".into()),
+            ("person_1", "deadbeef · someone".into()),
+            ("person_role_1", "witness".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("Not in the list") && page.contains("deadbeef · someone"));
+    let none = app.core.dataset().await.unwrap();
+    assert!(
+        !none
+            .incidents
+            .iter()
+            .any(|i| i.title == "Generated picked detention")
+    );
+    // Picked: the incident is saved and the person linked with their role.
+    let (status, location, page) = post(
+        "/incidents".into(),
+        vec![
+            ("persons_shown", "1".into()),
+            ("person_0", label.clone()),
+            ("person_role_0", "victim".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(roles().await, ["victim"]);
+    let path = location.split("/history").next().unwrap().to_owned();
+    let (_, form) = editor.get(&format!("{path}/edit")).await;
+    assert!(
+        form.contains(&format!("value=\"{}", &person[..8])),
+        "shown to edit"
+    );
+    // A form that does not show persons keeps them; one that shows none
+    // takes the link away, which the person's history keeps.
+    let (status, _, _) = post(path.clone(), vec![]).await;
+    assert_eq!(status, 303);
+    assert_eq!(roles().await, ["victim"]);
+    let (status, _, _) = post(path.clone(), vec![("persons_shown", "1".into())]).await;
+    assert_eq!(status, 303);
+    assert!(roles().await.is_empty());
+    let history = app
+        .core
+        .history(refwatch_service::RecordKind::Person, &person)
+        .await
+        .unwrap();
+    assert!(history.len() >= 3, "linked, then unlinked, each a version");
+}
