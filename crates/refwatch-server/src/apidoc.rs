@@ -389,6 +389,11 @@ fn path_params(path: &str, codes: &mut Vec<ApiCode>) -> Vec<Value> {
                 "An evidence file's id",
                 ApiCode::BadId,
             ),
+            "citation" => (
+                json!({ "type": "string", "format": "uuid" }),
+                "A citation's id",
+                ApiCode::BadId,
+            ),
             _ => (
                 json!({ "type": "string" }),
                 "A record's id: a UUID, or a key:slug read as the UUID it stands for",

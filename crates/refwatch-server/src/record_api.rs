@@ -266,34 +266,9 @@ pub(crate) async fn cite_person(
     Id(person): Id<refwatch_domain::PersonId>,
     Body(sent): Body<NewCitation>,
 ) -> Response {
-    let source = |path: &str, text: &str| {
-        text.parse::<refwatch_domain::SourceId>()
-            .map_err(|_| refwatch_domain::Problem {
-                path: path.to_owned(),
-                message: format!(
-                    "\"{}\" is not a source id",
-                    text.chars().take(40).collect::<String>()
-                ),
-            })
-    };
-    let via = sent
-        .via
-        .as_deref()
-        .map(|via| source("via", via))
-        .transpose();
-    let citation = match (source("source", &sent.source), via) {
-        (Ok(source), Ok(via)) => refwatch_domain::Citation {
-            id: refwatch_domain::CitationId::random(),
-            source,
-            via,
-            locator: sent.locator,
-            quote: sent.quote,
-            note: sent.note,
-        },
-        (a, b) => {
-            let problems: Vec<_> = [a.err(), b.err()].into_iter().flatten().collect();
-            return crate::api::invalid(&problems);
-        }
+    let citation = match sent.citation() {
+        Ok(c) => c,
+        Err(problems) => return crate::api::invalid(&problems),
     };
     match state
         .core
@@ -308,6 +283,72 @@ pub(crate) async fn cite_person(
             .into_response(),
         Err(e) => write_error(&e),
     }
+}
+
+/// `PUT /api/v1/persons/{id}/citations/{citation}` corrects a citation on
+/// a person (its words sealed anew); `DELETE` removes it.
+pub(crate) async fn correct_person_citation(
+    state: AppState,
+    Writer(v): Writer,
+    TwoIds(person, citation): TwoIds<refwatch_domain::PersonId, refwatch_domain::CitationId>,
+    sent: Option<NewCitation>,
+) -> Response {
+    let corrected = match sent.map(|s| s.citation()).transpose() {
+        Ok(c) => c,
+        Err(problems) => return crate::api::invalid(&problems),
+    };
+    match state
+        .core
+        .for_caller(v.caller)
+        .correct_person_citation(person, citation, corrected.as_ref())
+        .await
+    {
+        Ok(()) => ApiJson(json!({
+            "id": citation.to_string(),
+            "removed": corrected.is_none(),
+        }))
+        .into_response(),
+        Err(e) => write_error(&e),
+    }
+}
+
+impl NewCitation {
+    /// The citation sent, or what is wrong with its ids.
+    fn citation(self) -> Result<refwatch_domain::Citation, Vec<refwatch_domain::Problem>> {
+        let (source, via) = (
+            source_of("source", &self.source),
+            self.via
+                .as_deref()
+                .map(|via| source_of("via", via))
+                .transpose(),
+        );
+        match (source, via) {
+            (Ok(source), Ok(via)) => Ok(refwatch_domain::Citation {
+                id: refwatch_domain::CitationId::random(),
+                source,
+                via,
+                locator: self.locator,
+                quote: self.quote,
+                note: self.note,
+            }),
+            (a, b) => Err([a.err(), b.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// A source id sent in `path`, or the problem with it.
+fn source_of(
+    path: &str,
+    text: &str,
+) -> Result<refwatch_domain::SourceId, refwatch_domain::Problem> {
+    text.parse::<refwatch_domain::SourceId>()
+        .map_err(|_| refwatch_domain::Problem {
+            path: path.to_owned(),
+            message: format!(
+                "\"{}\" is not a source id",
+                text.chars().take(40).collect::<String>()
+            ),
+        })
 }
 
 /// Adds the routes of every kind, each documented as it is routed.
@@ -411,6 +452,33 @@ pub(crate) fn routes(mut api: Api) -> Api {
                     .signed()
                     .json::<NewCitation>()
                     .answers_created()
+                    .fails(&[ApiCode::NotFound, ApiCode::Invalid]),
+            )
+            .add(
+                Method::Put,
+                &format!("{id_path}/citations/{{citation}}"),
+                put(
+                    |State(s): State<AppState>, w: Writer, ids: TwoIds<_, _>, Body(body): Body<NewCitation>| {
+                        correct_person_citation(s, w, ids, Some(body))
+                    },
+                ),
+                Op::new("Correct a citation on a person (source, locator, words, note): the words are sealed anew with their identity, a new version kept (bearer token; editors and administrators)")
+                    .signed()
+                    .json::<NewCitation>()
+                    .answers(200, "Corrected: id, removed (false)")
+                    .fails(&[ApiCode::NotFound, ApiCode::Invalid]),
+            )
+            .add(
+                Method::Delete,
+                &format!("{id_path}/citations/{{citation}}"),
+                delete(
+                    |State(s): State<AppState>, w: Writer, ids: TwoIds<_, _>| {
+                        correct_person_citation(s, w, ids, None)
+                    },
+                ),
+                Op::new("Remove a citation from a person, its words with it; refused for the last one or one a step of the timeline stands on (bearer token; editors and administrators)")
+                    .signed()
+                    .answers(200, "Removed: id, removed (true)")
                     .fails(&[ApiCode::NotFound, ApiCode::Invalid]),
             );
         } else {
@@ -616,6 +684,7 @@ mod tests {
                 "delete /api/v1/incidents/{id}",
                 "delete /api/v1/incidents/{id}/evidence/{evidence}",
                 "delete /api/v1/mechanisms/{id}",
+                "delete /api/v1/persons/{id}/citations/{citation}",
                 "delete /api/v1/persons/{id}/evidence/{evidence}",
                 "delete /api/v1/places/{id}",
                 "delete /api/v1/session",
@@ -682,6 +751,7 @@ mod tests {
                 "put /api/v1/incidents/{id}",
                 "put /api/v1/mechanisms/{id}",
                 "put /api/v1/persons/{id}",
+                "put /api/v1/persons/{id}/citations/{citation}",
                 "put /api/v1/places/{id}",
                 "put /api/v1/sources/{id}",
             ]

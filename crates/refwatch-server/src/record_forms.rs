@@ -965,11 +965,46 @@ fn cite_person_form(
             .get(name)
             .map(|m| html! { span.error role="alert" { (m) } })
     };
+    let action = format!("/persons/{id}/citations");
+    let own: Vec<&refwatch_domain::Citation> = data
+        .persons
+        .iter()
+        .find(|p| p.id.to_string() == id)
+        .map(|p| p.citations.iter().collect())
+        .unwrap_or_default();
+    let correcting = values.get("cite_id").filter(|c| !c.is_empty());
     html! {
-        form method="post" action=(format!("/persons/{id}/citations")) {
+        // The person's citations: each corrected (its words typed again,
+        // as they are sealed) or removed by a form of its own.
+        @for (n, c) in own.iter().enumerate() {
+            @if correcting != Some(&c.id.to_string()) {
+                form.citation method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    input type="hidden" name="cite_id" value=(c.id);
+                    fieldset {
+                        legend { (t(l, "citation")) " " (n + 1) }
+                        label { (t(l, "source"))
+                            (form_lists::source_select(data, "cite_source", &c.source.to_string()))
+                        }
+                        p.notice { (t(l, "retype_sealed_words")) }
+                        label { (t(l, "locator")) input name="cite_locator"; }
+                        label { (t(l, "quote")) textarea name="cite_quote" rows="2" {} }
+                        button type="submit" { (t(l, "correct_citation")) }
+                        " "
+                        button type="submit" name="cite_remove" value="1" formnovalidate { (t(l, "remove_citation")) }
+                    }
+                }
+            }
+        }
+        form method="post" action=(action) {
             input type="hidden" name="csrf" value=(v.csrf);
             fieldset {
-                legend { (t(l, "add_citation")) }
+                @if let Some(cid) = correcting {
+                    input type="hidden" name="cite_id" value=(cid);
+                    legend { (t(l, "correct_citation")) }
+                } @else {
+                    legend { (t(l, "add_citation")) }
+                }
                 p.notice { (t(l, "person_citation_note")) }
                 label { (t(l, "source"))
                     (form_lists::source_select(data, "cite_source", &value("cite_source")))
@@ -978,7 +1013,7 @@ fn cite_person_form(
                 (form_lists::source_choices(data))
                 label { (t(l, "locator")) input name="cite_locator" value=(value("cite_locator")); (err("cite_locator").unwrap_or_default()) }
                 label { (t(l, "quote")) textarea name="cite_quote" rows="3" { (value("cite_quote")) } (err("cite_quote").unwrap_or_default()) }
-                button type="submit" { (t(l, "add_citation")) }
+                button type="submit" { (t(l, if correcting.is_some() { "correct_citation" } else { "add_citation" })) }
             }
         }
     }
@@ -1352,6 +1387,22 @@ pub(crate) async fn cite_person(
         Ok(d) => d,
         Err(e) => return failure(&v, &state, &e),
     };
+    let target = values
+        .get("cite_id")
+        .and_then(|c| c.parse::<refwatch_domain::CitationId>().ok());
+    if let (Some(cid), true) = (target, values.contains_key("cite_remove")) {
+        return match core.correct_person_citation(person, cid, None).await {
+            Ok(()) => redirect(&format!("/persons/{id}/history?done=saved"), &[]),
+            Err(ServiceError::Invalid(problems)) => {
+                let message = problems
+                    .first()
+                    .map(|p| crate::i18n::problem(v.lang, &p.message))
+                    .unwrap_or_default();
+                failure(&v, &state, &ServiceError::User(message))
+            }
+            Err(e) => failure(&v, &state, &e),
+        };
+    }
     let source = form_lists::source_id(&data, &get("cite_source")).and_then(|id| id.parse().ok());
     let problems = match source {
         // A source typed that names no single source: said beside it.
@@ -1368,8 +1419,15 @@ pub(crate) async fn cite_person(
                 quote: get("cite_quote"),
                 note: None,
             };
-            match core.cite_person(person, &citation).await {
-                Ok(_) => return redirect(&format!("/persons/{id}/history?done=cited"), &[]),
+            let done = match target {
+                Some(cid) => core
+                    .correct_person_citation(person, cid, Some(&citation))
+                    .await
+                    .map(|()| "saved"),
+                None => core.cite_person(person, &citation).await.map(|_| "cited"),
+            };
+            match done {
+                Ok(done) => return redirect(&format!("/persons/{id}/history?done={done}"), &[]),
                 Err(ServiceError::Invalid(problems)) => problems,
                 Err(e) => return failure(&v, &state, &e),
             }
@@ -1385,7 +1443,7 @@ pub(crate) async fn cite_person(
         (Err(e), _) | (_, Err(e)) => return failure(&v, &state, &e),
     };
     let mut shown = values_of(&record, &data, v.lang);
-    for name in ["cite_source", "cite_locator", "cite_quote"] {
+    for name in ["cite_id", "cite_source", "cite_locator", "cite_quote"] {
         shown.insert(name.to_owned(), get(name));
     }
     let mut errors = Errors::new();

@@ -545,6 +545,48 @@ impl<S: Store> Service<S> {
         person: PersonId,
         citation: &Citation,
     ) -> Result<CitationId, ServiceError> {
+        let cited = Citation {
+            id: CitationId::random(),
+            ..citation.clone()
+        };
+        self.change_person_citation(person, cited.id, Some(&cited), "cite_person")
+            .await?;
+        Ok(cited.id)
+    }
+
+    /// Corrects a citation on a person (its source, locator, words or
+    /// note), or with `None` removes it, as [`Service::cite_person`] adds
+    /// one: the words sealed anew with the identity, a new version kept,
+    /// audited. Removing the person's last citation, or one a step of
+    /// their timeline stands on, is refused as any such record is.
+    pub async fn correct_person_citation(
+        &self,
+        person: PersonId,
+        citation: CitationId,
+        corrected: Option<&Citation>,
+    ) -> Result<(), ServiceError> {
+        let corrected = corrected.map(|c| Citation {
+            id: citation,
+            ..c.clone()
+        });
+        self.change_person_citation(
+            person,
+            citation,
+            corrected.as_ref(),
+            "correct_person_citation",
+        )
+        .await
+    }
+
+    /// Puts `citation` (added or in place of the one with id `id`), or
+    /// takes that one away, with its words sealed in the identity.
+    async fn change_person_citation(
+        &self,
+        person: PersonId,
+        id: CitationId,
+        citation: Option<&Citation>,
+        action: &str,
+    ) -> Result<(), ServiceError> {
         let Record::Person(old) = self
             .stored_record(RecordKind::Person, &person.to_string())
             .await?
@@ -555,12 +597,16 @@ impl<S: Store> Service<S> {
             decide(self.actor.principal, Operation::Update, old.confidentiality),
             "change records at this confidentiality level",
         )?;
-        let cited = Citation {
-            id: CitationId::random(),
-            ..citation.clone()
-        };
+        let at = old.citations.iter().position(|c| c.id == id);
         let mut checked = old.clone();
-        checked.citations.push(cited.clone());
+        match (at, citation) {
+            (Some(at), Some(c)) => checked.citations[at] = c.clone(),
+            (Some(at), None) => {
+                checked.citations.remove(at);
+            }
+            (None, Some(c)) if action == "cite_person" => checked.citations.push(c.clone()),
+            (None, _) => return Err(ServiceError::NotFound("citation")),
+        }
         let old = Record::Person(old);
         // Checked with the new words, which are about to be sealed.
         let incoming = Dataset {
@@ -574,12 +620,13 @@ impl<S: Store> Service<S> {
             Some(s) => keys.open_identity(person, &s)?,
             None => PersonIdentity::default(),
         };
-        // The new words go into the identity (the others are there
-        // already); the row keeps the source alone.
-        let at = checked.citations.len() - 1;
-        identity.keep_cited_words(&mut checked.citations[at..]);
+        // The changed words go into the identity (the others are there
+        // already), and removed ones leave it; the row keeps the source.
+        identity.cited.retain(|t| t.citation != id);
+        if let Some(at) = checked.citations.iter().position(|c| c.id == id) {
+            identity.keep_cited_words(&mut checked.citations[at..=at]);
+        }
         let sealed = keys.seal_identity(person, &identity)?;
-        let id = cited.id;
         let new = Record::Person(checked);
         let mut versions = self.first_version(&old).await?;
         versions.push(self.version(&new, VersionAction::Update, None));
@@ -587,12 +634,11 @@ impl<S: Store> Service<S> {
             Some(&old),
             Some(&new),
             versions,
-            "cite_person",
+            action,
             &new,
             &[(person, sealed)],
         )
-        .await?;
-        Ok(id)
+        .await
     }
 
     /// Sets which persons an incident concerns, each with their role

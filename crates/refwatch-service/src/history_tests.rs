@@ -952,3 +952,150 @@ async fn persons_are_linked_to_an_incident_from_its_side_all_or_none() {
     ));
     assert_eq!(roles(&editor.dataset().await.unwrap()), before);
 }
+
+#[tokio::test]
+async fn a_citation_on_a_person_is_corrected_or_removed_its_words_sealed() {
+    let s = source();
+    let mut p = person(Confidentiality::Restricted);
+    let first = CitationId::random();
+    p.citations.push(Citation {
+        id: first,
+        source: s.id,
+        via: None,
+        locator: "first call".into(),
+        quote: "Generated Name was taken in Tumen".into(),
+        note: None,
+    });
+    let d = db(Dataset {
+        sources: vec![s.clone()],
+        persons: vec![p.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let quotes = || async {
+        let identity = editor.person_identity(p.id).await.unwrap().unwrap();
+        identity
+            .cited
+            .iter()
+            .map(|c| (c.citation, c.quote.clone()))
+            .collect::<Vec<_>>()
+    };
+    let later = editor
+        .cite_person(
+            p.id,
+            &Citation {
+                id: CitationId::random(),
+                source: s.id,
+                via: None,
+                locator: "second call".into(),
+                quote: "Generated Name was moved to Hyesan".into(),
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    // Corrected: the same citation, new words, sealed; the row keeps none.
+    let corrected = Citation {
+        id: CitationId::random(),
+        source: s.id,
+        via: None,
+        locator: "second call, minute 4".into(),
+        quote: "Generated Name was moved to Sinuiju".into(),
+        note: None,
+    };
+    editor
+        .correct_person_citation(p.id, later, Some(&corrected))
+        .await
+        .unwrap();
+    assert_eq!(
+        quotes().await,
+        [
+            (first, "Generated Name was taken in Tumen".to_owned()),
+            (later, "Generated Name was moved to Sinuiju".to_owned())
+        ]
+    );
+    let stored = editor.dataset().await.unwrap();
+    assert!(Person::cited_words_sealed(&stored.persons[0].citations[1]));
+    // Bad words are refused and nothing changes; so is a citation that is
+    // not the person's.
+    let blank = Citation {
+        quote: String::new(),
+        ..corrected.clone()
+    };
+    assert!(matches!(
+        editor
+            .correct_person_citation(p.id, later, Some(&blank))
+            .await,
+        Err(ServiceError::Invalid(_))
+    ));
+    assert!(matches!(
+        editor
+            .correct_person_citation(p.id, CitationId::random(), None)
+            .await,
+        Err(ServiceError::NotFound(_))
+    ));
+    // Removed: the row and the words go.
+    editor
+        .correct_person_citation(p.id, first, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        quotes().await,
+        [(later, "Generated Name was moved to Sinuiju".to_owned())]
+    );
+    // One a step of the timeline stands on cannot be removed.
+    let Record::Person(mut seen) = editor
+        .record(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap()
+    else {
+        panic!("not a person")
+    };
+    seen.timeline.push(StatusEvent {
+        date: "2024-08".parse().unwrap(),
+        status: Term::new("transferred"),
+        place: None,
+        incident: None,
+        citation: Some(later),
+    });
+    editor.update_record(&Record::Person(seen)).await.unwrap();
+    let err = editor
+        .correct_person_citation(p.id, later, None)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("timeline[0].citation"),
+        "{err:?}"
+    );
+    assert_eq!(
+        editor.dataset().await.unwrap().persons[0].citations.len(),
+        1
+    );
+    let history = editor
+        .history(RecordKind::Person, &p.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        5,
+        "imported, cited, corrected, removed, step"
+    );
+    let text = format!("{history:?}");
+    assert!(!text.contains("Sinuiju") && !text.contains("Tumen"));
+    let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
+    assert!(matches!(
+        analyst.correct_person_citation(p.id, later, None).await,
+        Err(ServiceError::Denied(_))
+    ));
+    drop(editor);
+    for entry in std::fs::read_dir(d.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for secret in [&b"Sinuiju"[..], b"Hyesan", b"taken in Tumen"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret),
+                "on disk in the clear"
+            );
+        }
+    }
+}

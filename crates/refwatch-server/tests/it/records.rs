@@ -1970,3 +1970,145 @@ async fn persons_are_picked_on_the_incident_form_without_their_names() {
         .unwrap();
     assert!(history.len() >= 3, "linked, then unlinked, each a version");
 }
+
+#[tokio::test]
+async fn a_citation_on_a_person_is_corrected_and_removed_in_the_api_and_the_browser() {
+    let app = spawn_app().await;
+    let person = uuid_of("t-person-r");
+    let pid: refwatch_domain::PersonId = person.parse().unwrap();
+    let source = uuid_of("src-open-letter-2024");
+    let api = Client::new(&app, Some("editor")).await;
+    let cite = format!("/api/v1/persons/{person}/citations");
+    let (status, made) = api
+        .post(
+            &cite,
+            json!({"source": source, "locator": "call 2", "quote": "Generated words one"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let one = format!("{cite}/{}", made["id"].as_str().unwrap());
+    let words = || async {
+        app.core
+            .person_identity(pid)
+            .await
+            .unwrap()
+            .unwrap()
+            .cited
+            .iter()
+            .map(|c| c.quote.clone())
+            .collect::<Vec<_>>()
+    };
+    // Bad corrections: said, nothing changed.
+    for (path, body, status, expected) in [
+        (one.clone(), json!({"source": source}), 400, "bad_body"),
+        (
+            one.clone(),
+            json!({"source": "nowhere", "locator": "l", "quote": "q"}),
+            422,
+            "invalid",
+        ),
+        (
+            one.clone(),
+            json!({"source": source, "locator": "l", "quote": " "}),
+            422,
+            "invalid",
+        ),
+        (
+            format!("{cite}/{}", uuid_of("no-such-citation")),
+            json!({"source": source, "locator": "l", "quote": "q"}),
+            404,
+            "not_found",
+        ),
+        (
+            format!("{cite}/not-an-id"),
+            json!({"source": source, "locator": "l", "quote": "q"}),
+            400,
+            "bad_id",
+        ),
+    ] {
+        let (got, reply) = api.put(&path, body.clone()).await;
+        assert_eq!((got, code(&reply)), (status, expected), "{body}: {reply}");
+    }
+    assert_eq!(words().await, ["Generated words one"]);
+    let analyst = Client::new(&app, Some("analyst")).await;
+    let (status, _) = analyst.delete(&one, json!({})).await;
+    assert_eq!(status, 404, "an analyst may not change persons");
+    // Corrected, then removed.
+    let (status, reply) = api
+        .put(&one, json!({"source": source, "locator": "call 2, minute 3", "quote": "Generated words corrected"}))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(words().await, ["Generated words corrected"]);
+    let (status, reply) = api.delete(&one, json!({})).await;
+    assert_eq!(
+        (status, reply["removed"].as_bool()),
+        (200, Some(true)),
+        "{reply}"
+    );
+    assert!(words().await.is_empty());
+    let (_, stored) = api.get(&format!("/api/v1/persons/{person}")).await;
+    assert!(
+        stored["citations"].as_array().is_none_or(Vec::is_empty),
+        "{stored}"
+    );
+
+    // In the browser: each citation has its own form to correct or remove.
+    let editor = Browser::signed_in(&app, "editor").await;
+    let form_cite = format!("/persons/{person}/citations");
+    let (status, _, _) = editor
+        .post(
+            &form_cite,
+            &[
+                ("cite_source", source.as_str()),
+                ("cite_locator", "call 3"),
+                ("cite_quote", "Generated words two"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, edit) = editor.get(&format!("/persons/{person}/edit")).await;
+    let marker = "name=\"cite_id\" value=\"";
+    let at = edit.find(marker).expect("a correction form") + marker.len();
+    let cid = edit[at..at + 36].to_owned();
+    assert!(
+        !edit.contains("Generated words two"),
+        "sealed words are not shown"
+    );
+    // Corrected without words: said beside the field, nothing changed.
+    let (status, _, page) = editor
+        .post(
+            &form_cite,
+            &[
+                ("cite_id", cid.as_str()),
+                ("cite_source", source.as_str()),
+                ("cite_locator", "call 3"),
+                ("cite_quote", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("exact quoted words") && page.contains(&cid));
+    assert_eq!(words().await, ["Generated words two"]);
+    let (status, location, _) = editor
+        .post(
+            &form_cite,
+            &[
+                ("cite_id", cid.as_str()),
+                ("cite_source", source.as_str()),
+                ("cite_locator", "call 3"),
+                ("cite_quote", "Generated words three"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(location.contains("done=saved"), "{location}");
+    assert_eq!(words().await, ["Generated words three"]);
+    let (status, _, _) = editor
+        .post(
+            &form_cite,
+            &[("cite_id", cid.as_str()), ("cite_remove", "1")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert!(words().await.is_empty());
+}

@@ -113,9 +113,10 @@ async fn delete_citable(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<b
 }
 
 /// Replaces what does not identify a stored person: attributes, status
-/// timeline and incidents. Their sealed identity and citations stay; a
-/// citation they did not have is added (its words, if any, are sealed
-/// with the identity by the caller).
+/// timeline, incidents and citations. Their sealed identity stays; their
+/// citations become those given, each kept in its place, corrected, added
+/// after the others or removed (their words, if any, are sealed with the
+/// identity by the caller).
 async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
     let id = p.id.to_string();
     let stored: Vec<String> =
@@ -123,9 +124,38 @@ async fn replace_person(tx: &mut Tx<'_>, p: &Person) -> Result<(), StoreError> {
             .bind(&id)
             .fetch_all(&mut **tx)
             .await?;
-    for (pos, c) in p.citations.iter().enumerate() {
-        if !stored.contains(&c.id.to_string()) {
-            super::insert_citation_at(tx, &id, pos.max(stored.len()), c).await?;
+    for gone in stored
+        .iter()
+        .filter(|s| !p.citations.iter().any(|c| c.id.to_string() == **s))
+    {
+        sqlx::query("DELETE FROM citation WHERE id = ?")
+            .bind(gone)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM citation WHERE subject_id = ?",
+    )
+    .bind(&id)
+    .fetch_one(&mut **tx)
+    .await?;
+    for c in &p.citations {
+        if stored.contains(&c.id.to_string()) {
+            sqlx::query(
+                "UPDATE citation SET source_id = ?, via_source_id = ?, locator = ?, quote = ?, note = ?
+                 WHERE id = ?",
+            )
+            .bind(c.source.to_string())
+            .bind(text(&c.via))
+            .bind(&c.locator)
+            .bind(&c.quote)
+            .bind(&c.note)
+            .bind(c.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            super::insert_citation_at(tx, &id, usize::try_from(next).unwrap_or(0), c).await?;
+            next += 1;
         }
     }
     sqlx::query(
