@@ -397,13 +397,13 @@ pub(crate) async fn evidence_list(
 
 /// The fields of an upload.
 #[derive(Default)]
-struct Upload {
-    csrf: String,
-    file: Option<(String, Vec<u8>)>,
-    source: String,
-    received_from: String,
-    received_via: String,
-    confidentiality: String,
+pub(crate) struct Upload {
+    pub(crate) csrf: String,
+    pub(crate) file: Option<(String, Vec<u8>)>,
+    pub(crate) source: String,
+    pub(crate) received_from: String,
+    pub(crate) received_via: String,
+    pub(crate) confidentiality: String,
 }
 
 async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
@@ -492,7 +492,7 @@ pub(crate) async fn evidence_upload(
 }
 
 /// Takes an uploaded file in; a refusal as the sentence to show.
-async fn take_in(
+pub(crate) async fn take_in(
     core: &refwatch_service::Service<refwatch_storage::SqliteStore>,
     l: refwatch_domain::Lang,
     upload: Upload,

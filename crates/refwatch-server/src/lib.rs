@@ -209,7 +209,8 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/sources",
             get(pages::sources)
-                .post(|State(s), v, Form(f)| record_forms::create(RecordKind::Source, s, v, f)),
+                .post(|State(s), v, request| record_forms::create_source(s, v, request))
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
         )
         .route(
             "/sources/{id}",

@@ -883,6 +883,8 @@ fn form_page(
         .collect();
     let stored = own_id.and_then(|id| Record::find(data, kind, id).map(|r| record_json(&r)));
     let cited = person_citations(data, kind, own_id, l);
+    // A new source may bring its document with it, stored as evidence.
+    let new_source = kind == RecordKind::Source && own_id.is_none();
     let body = html! {
         h1 { (heading) }
         @if kind == RecordKind::Mechanism && own_id.is_none() {
@@ -895,7 +897,7 @@ fn form_page(
         }
         @if !errors.is_empty() { p.error role="alert" { (t(l, "fix_below")) } }
         @for m in unplaced { p.error role="alert" { (m) } }
-        form method="post" action=(action) {
+        form method="post" action=(action) enctype=[new_source.then_some("multipart/form-data")] {
             input type="hidden" name="csrf" value=(v.csrf);
             @if kind == RecordKind::Mechanism { input type="hidden" name="kind" value=(sub); }
             @if fields(kind, sub).iter().any(|f| matches!(f.2, Input::Themes)) { input type="hidden" name="themes_shown" value="1"; }
@@ -904,6 +906,7 @@ fn form_page(
             @if kind == RecordKind::Person && action == "/persons" { (new_person_fields(v, data, values, errors)) }
             @if kind == RecordKind::Mechanism { (form_lists::notes_fieldset(v, data, stored.as_ref(), values, errors)) }
             @if matches!(kind, RecordKind::Mechanism | RecordKind::Figure) { (form_lists::citations_fieldset(v, data, values, errors)) }
+            @if new_source { (source_document_fieldset(v, values, errors)) }
             datalist id="place-choices" {
                 @for p in &data.places { option value=(p.name(l)) { (p.name_en) } }
             }
@@ -918,6 +921,146 @@ fn form_page(
         @if let (RecordKind::Person, Some(id)) = (kind, own_id) { (cite_person_form(v, data, id, values, errors)) }
     };
     layout(v, heading, action, body)
+}
+
+/// The document a new source comes with, stored as evidence of it in the
+/// same step (optional).
+fn source_document_fieldset(v: &Visitor, values: &Values, errors: &Errors) -> Markup {
+    let l = v.lang;
+    let value = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|m| html! { span.error role="alert" { (m) } })
+    };
+    html! {
+        fieldset {
+            legend { (t(l, "source_document")) }
+            p.notice { (t(l, "source_document_note")) }
+            label { (t(l, "evidence_file")) input type="file" name="document"; (err("document").unwrap_or_default()) }
+            label { (t(l, "evidence_received_from")) input name="doc_received_from" value=(value("doc_received_from")); (err("doc_received_from").unwrap_or_default()) }
+            label { (t(l, "evidence_received_via")) input name="doc_received_via" value=(value("doc_received_via")); (err("doc_received_via").unwrap_or_default()) }
+        }
+    }
+}
+
+/// A file sent with a form: its name and bytes.
+pub(crate) type Document = (String, Vec<u8>);
+
+/// `POST /sources`: a new source from the form, sent as a plain form or,
+/// with its document, as multipart.
+pub(crate) async fn create_source(
+    state: AppState,
+    v: Visitor,
+    request: axum::extract::Request,
+) -> Response {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.starts_with("multipart/form-data"));
+    if !multipart {
+        return match axum::Form::<Values>::from_request(request, &state).await {
+            Ok(axum::Form(values)) => create_with(RecordKind::Source, state, v, values, None).await,
+            Err(e) => axum::response::IntoResponse::into_response(e),
+        };
+    }
+    let mut form = match axum::extract::Multipart::from_request(request, &state).await {
+        Ok(f) => f,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    let mut values = Values::new();
+    let mut document = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let file_name = field.file_name().map(str::to_owned);
+                let read = if name == "document" {
+                    field.bytes().await.map(|b| {
+                        document = Some((file_name.unwrap_or_default(), b.to_vec()));
+                    })
+                } else {
+                    field.text().await.map(|text| {
+                        values.insert(name, text);
+                    })
+                };
+                if read.is_err() {
+                    return failure(
+                        &v,
+                        &state,
+                        &ServiceError::User(t(v.lang, "upload_cut_off").into()),
+                    );
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return failure(
+                    &v,
+                    &state,
+                    &ServiceError::User(t(v.lang, "upload_cut_off").into()),
+                );
+            }
+        }
+    }
+    // No file chosen: the browser sends an empty part.
+    let document = document.filter(|(_, bytes)| !bytes.is_empty());
+    create_with(RecordKind::Source, state, v, values, document).await
+}
+
+/// Who handed the document over and how, required with a document.
+fn document_errors(values: &Values, document: Option<&Document>, l: Lang) -> Errors {
+    let mut errors = Errors::new();
+    if document.is_some() {
+        for name in ["doc_received_from", "doc_received_via"] {
+            if values.get(name).is_none_or(|v| v.trim().is_empty()) {
+                errors.insert(name.to_owned(), t(l, "evidence_say_who").to_owned());
+            }
+        }
+    }
+    errors
+}
+
+/// After a new source is saved: its document stored as evidence of it,
+/// at its level; if the document is refused, the source stays saved and
+/// the page says why and where to add the document again.
+async fn with_document(
+    state: &AppState,
+    v: &Visitor,
+    source: &str,
+    level: Confidentiality,
+    values: &Values,
+    document: Document,
+) -> Response {
+    let l = v.lang;
+    let get = |name: &str| values.get(name).map_or("", |v| v.trim()).to_owned();
+    let upload = crate::evidence::Upload {
+        csrf: String::new(),
+        file: Some(document),
+        source: source.to_owned(),
+        received_from: get("doc_received_from"),
+        received_via: get("doc_received_via"),
+        confidentiality: level.code().to_owned(),
+    };
+    let core = state.core.for_caller(v.caller.clone());
+    match crate::evidence::take_in(&core, l, upload).await {
+        Ok(_) => redirect(&format!("/sources/{source}/history?done=saved"), &[]),
+        Err(reason) => {
+            let body = html! {
+                h1 { (t(l, "saved_ok")) }
+                p.error role="alert" { (t(l, "source_document_refused")) " " (reason) }
+                p { a href=(format!("/evidence?source={source}")) { (t(l, "source_document_again")) } }
+                p { a href=(format!("/sources/{source}/history")) { (t(l, "history")) } }
+            };
+            page(
+                v,
+                state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                layout(v, t(l, "saved_ok"), "/sources", body),
+            )
+        }
+    }
 }
 
 /// A person's citations to choose from for a step of their timeline: the
@@ -1254,6 +1397,17 @@ pub(crate) async fn create(
     v: Visitor,
     values: Values,
 ) -> Response {
+    create_with(kind, state, v, values, None).await
+}
+
+/// [`create`], with the document a new source comes with.
+async fn create_with(
+    kind: RecordKind,
+    state: AppState,
+    v: Visitor,
+    values: Values,
+    document: Option<Document>,
+) -> Response {
     if let Some(refused) = checked(&v, &state, &values) {
         return refused;
     }
@@ -1263,10 +1417,16 @@ pub(crate) async fn create(
         Err(e) => return failure(&v, &state, &e),
     };
     let id = uuid::Uuid::new_v4().to_string();
+    let document_errors = document_errors(&values, document.as_ref(), v.lang);
     let errors = match read(kind, &id, &values, &data, None, v.lang) {
+        Ok(_) if !document_errors.is_empty() => document_errors,
         Ok(record) => match core.create_record(&record).await {
             Ok(()) if kind == RecordKind::Person => {
                 return redirect(&format!("/persons/{id}"), &[]);
+            }
+            Ok(()) if document.is_some() => {
+                let document = document.unwrap_or_default();
+                return with_document(&state, &v, &id, record.level(), &values, document).await;
             }
             Ok(()) => {
                 return redirect(
@@ -1277,7 +1437,10 @@ pub(crate) async fn create(
             Err(ServiceError::Invalid(problems)) => problems_to_errors(&problems, v.lang),
             Err(e) => return failure(&v, &state, &e),
         },
-        Err(errors) => errors,
+        Err(mut errors) => {
+            errors.extend(document_errors);
+            errors
+        }
     };
     let action = format!("/{}", kind.list_name());
     let heading = t(v.lang, new_title(kind));
@@ -1698,6 +1861,17 @@ pub(crate) async fn history(
             || format!("{} {}…", t(l, kind.code()), id.get(..8).unwrap_or(&id)),
             str::to_owned,
         );
+    // A source's documents, as evidence files the caller may read.
+    let documents: Vec<refwatch_domain::Evidence> = if kind == RecordKind::Source {
+        core.evidence_list()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.source.to_string() == id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let confirmation = done.as_deref().and_then(|d| match d {
         "saved" => Some("saved_ok"),
         "cited" => Some("cited_ok"),
@@ -1729,6 +1903,14 @@ pub(crate) async fn history(
                     input type="hidden" name="csrf" value=(v.csrf);
                     label { (t(l, "archive_reason")) input name="reason" required; }
                     button type="submit" { (t(l, "archive")) }
+                }
+            }
+        }
+        @if !documents.is_empty() {
+            h2 { (t(l, "source_documents")) }
+            ul.documents {
+                @for e in &documents {
+                    li { a href=(format!("/evidence/{}", e.id)) { code { (e.hash.to_string().get(..16).unwrap_or_default()) "…" } } " · " (e.media.code()) " · " (crate::i18n::level(l, e.confidentiality)) }
                 }
             }
         }

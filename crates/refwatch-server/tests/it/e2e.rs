@@ -412,14 +412,6 @@ fn restorable(page: &str) -> Vec<u32> {
     numbers
 }
 
-/// The first link after the page's status message (`role="status"`).
-fn status_link(page: &str) -> String {
-    let at = page.find("role=\"status\"").expect("a status message");
-    let rest = &page[at..];
-    let start = rest.find("href=\"").expect("a link in the message") + 6;
-    rest[start..start + rest[start..].find('"').unwrap()].to_owned()
-}
-
 /// Saves the form of the page and waits for the confirmation.
 async fn save(b: &Browser, tag: &str, what: &str) -> String {
     b.click("main form button[type=submit]").await;
@@ -440,7 +432,7 @@ async fn record_everything(
     tag: &str,
     source_file: &std::path::Path,
 ) -> (String, String) {
-    // A source, and its document kept as evidence in the next step.
+    // A source, and its document kept as evidence in the same step.
     b.go(&format!("{base}/sources/new")).await;
     b.click("select[name=kind] option[value=ngo_report]").await;
     b.type_into(
@@ -448,26 +440,20 @@ async fn record_everything(
         &format!("Generated scenario report {tag}"),
     )
     .await;
-    let page = save(b, tag, "source").await;
-    let title = format!("Generated scenario report {tag}");
-    let source = link(&page, "/sources/", "/edit")
-        .trim_start_matches("/sources/")
-        .trim_end_matches("/edit")
-        .to_owned();
-    b.go(&format!("{base}/evidence?source={source}")).await;
-    b.find("input[type=file]")
+    b.find("input[name=document]")
         .await
         .send_keys(&source_file.display().to_string())
         .await
         .unwrap();
-    b.type_into("input[name=received_from]", "Generated Courier")
+    b.type_into("input[name=doc_received_from]", "Generated Courier")
         .await;
-    b.type_into("input[name=received_via]", "Signal").await;
-    b.click("form.upload button[type=submit]").await;
-    let page = b.wait_for("role=\"status\"").await;
-    let evidence = status_link(&page)
+    b.type_into("input[name=doc_received_via]", "Signal").await;
+    let page = save(b, tag, "source with its document").await;
+    let title = format!("Generated scenario report {tag}");
+    let evidence = link(&page, "/evidence/", "")
         .trim_start_matches("/evidence/")
         .to_owned();
+    b.screenshot(&format!("scenario-source-{tag}")).await;
 
     // A place inside another, typed in Korean; an actor.
     b.go(&format!("{base}/places/new")).await;

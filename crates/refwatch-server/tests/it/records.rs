@@ -435,6 +435,39 @@ impl Browser {
         page[at..at + page[at..].find('"').unwrap()].to_owned()
     }
 
+    /// Posts a form with a file, as a browser sends one (multipart).
+    async fn post_file(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        file: (&str, &str, Vec<u8>),
+    ) -> (u16, String, String) {
+        let csrf = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf);
+        for (k, v) in pairs {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let (name, file_name, bytes) = file;
+        form = form.part(
+            name.to_owned(),
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+        let reply = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = reply.status().as_u16();
+        let location = reply
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, reply.text().await.unwrap())
+    }
+
     /// Posts a form; answers the status, where it leads and the page.
     async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String, String) {
         let csrf = self.csrf().await;
@@ -2111,4 +2144,108 @@ async fn a_citation_on_a_person_is_corrected_and_removed_in_the_api_and_the_brow
         .await;
     assert_eq!(status, 303);
     assert!(words().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_source_is_recorded_with_its_document_in_one_step() {
+    let app = spawn_app().await;
+    let editor = Browser::signed_in(&app, "editor").await;
+    let (_, form) = editor.get("/sources/new").await;
+    assert!(form.contains("multipart/form-data") && form.contains("name=\"document\""));
+    let fields = |title: &'static str| {
+        vec![
+            ("kind", "ngo_report"),
+            ("title", title),
+            ("confidentiality", "restricted"),
+        ]
+    };
+    let text = "Generated statement: five people were taken to the border.";
+    let sources_titled = |title: &'static str| {
+        let app = &app;
+        async move {
+            app.core
+                .dataset()
+                .await
+                .unwrap()
+                .sources
+                .iter()
+                .filter(|s| s.title == title)
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // A document without who handed it over: said beside the fields,
+    // nothing saved.
+    let (status, _, page) = editor
+        .post_file(
+            "/sources",
+            &fields("Generated report one"),
+            ("document", "statement.txt", text.as_bytes().to_vec()),
+        )
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("Say who handed the file over"));
+    assert!(
+        page.contains("Generated report one"),
+        "what was typed is kept"
+    );
+    assert!(sources_titled("Generated report one").await.is_empty());
+    // With them: the source and its document, in one step.
+    let mut with_who = fields("Generated report one");
+    with_who.extend([
+        ("doc_received_from", "Generated Courier"),
+        ("doc_received_via", "Signal"),
+    ]);
+    let (status, location, page) = editor
+        .post_file(
+            "/sources",
+            &with_who,
+            ("document", "statement.txt", text.as_bytes().to_vec()),
+        )
+        .await;
+    assert_eq!(status, 303, "{page}");
+    assert!(location.contains("/history?done=saved"), "{location}");
+    let made = sources_titled("Generated report one").await;
+    assert_eq!(made.len(), 1);
+    let files = app.core.evidence_list().await.unwrap();
+    let file = files
+        .iter()
+        .find(|e| e.source == made[0])
+        .expect("the document is evidence of the source");
+    assert_eq!(file.confidentiality.code(), "restricted");
+    // No file chosen: the source alone (the browser sends an empty part).
+    let (status, _, _) = editor
+        .post_file(
+            "/sources",
+            &fields("Generated report two"),
+            ("document", "", Vec::new()),
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(sources_titled("Generated report two").await.len(), 1);
+    // A document refused (over the test server's 1 MiB limit): the
+    // source stays saved and the page says why
+    // and where to add the document again.
+    let mut refused = fields("Generated report three");
+    refused.extend([
+        ("doc_received_from", "Generated Courier"),
+        ("doc_received_via", "Signal"),
+    ]);
+    let (status, _, page) = editor
+        .post_file(
+            "/sources",
+            &refused,
+            ("document", "big.txt", vec![b'a'; (1 << 20) + 1]),
+        )
+        .await;
+    let three = sources_titled("Generated report three").await;
+    assert_eq!(three.len(), 1, "the source is not lost");
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("its document was not stored"), "{page}");
+    assert!(page.contains(&format!("/evidence?source={}", three[0])));
+    // The plain form (no JavaScript, no file input sent) still works.
+    let (status, _, _) = editor
+        .post("/sources", &fields("Generated report four"))
+        .await;
+    assert_eq!(status, 303);
 }
