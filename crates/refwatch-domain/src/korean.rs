@@ -112,10 +112,6 @@ const MESSAGES: &[(&str, &str)] = &[
         "a body cannot belong to itself or to one of its own parts; choose another",
         "기관은 자기 자신이나 자기 하위 기관에 속할 수 없습니다. 다른 기관을 고르십시오.",
     ),
-    (
-        "a person at risk is not archived: record what became of them in their status timeline",
-        "위험에 처한 인물은 보관 처리하지 않습니다. 그 뒤의 일을 상태 변화에 기록하십시오.",
-    ),
 ];
 
 /// The Korean names of what the rules name inside their messages.

@@ -392,7 +392,7 @@ pub(crate) fn routes(mut api: Api) -> Api {
             move |State(s): State<AppState>, w: Writer, Id(id): Id<AnyId>, body: Body<Archive>| {
                 archive(kind, s, w, id, body)
             };
-        if kind != RecordKind::Person {
+        {
             api = api.add(
                 Method::Delete,
                 &id_path,

@@ -1898,7 +1898,7 @@ pub(crate) async fn history(
                     }
                 }
             }
-            @if kind != RecordKind::Person {
+            {
                 form method="post" action=(format!("{base}/archive")) {
                     input type="hidden" name="csrf" value=(v.csrf);
                     label { (t(l, "archive_reason")) input name="reason" required; }

@@ -747,13 +747,9 @@ impl<S: Store> Service<S> {
         id: &str,
         reason: &str,
     ) -> Result<(), ServiceError> {
+        // A person archived keeps their sealed identity where it is (it is
+        // never written into a version) until a version is restored.
         let old = self.stored_record(kind, id).await?;
-        if kind == RecordKind::Person {
-            return Err(ServiceError::Invalid(vec![Problem {
-                path: String::new(),
-                message: "a person at risk is not archived: record what became of them in their status timeline".into(),
-            }]));
-        }
         // Archiving loses nothing and can be undone: it is a change, which
         // whoever may change the record may make.
         require(

@@ -393,13 +393,7 @@ async fn a_persons_timeline_grows_while_their_identity_stays_sealed_and_unversio
         }
     }
 
-    // Not archived, and not changed by those who may not.
-    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
-    let err = editor
-        .archive_record(RecordKind::Person, &p.id.to_string(), "gone")
-        .await
-        .unwrap_err();
-    assert!(format!("{err:?}").contains("status timeline"), "{err}");
+    // Not changed by those who may not.
     let analyst = open_as(&d.path, &d.key, Principal::Account(Role::Analyst)).await;
     assert!(matches!(
         analyst.update_record(&Record::Person(seen)).await,
@@ -1097,5 +1091,68 @@ async fn a_citation_on_a_person_is_corrected_or_removed_its_words_sealed() {
                 "on disk in the clear"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn a_person_is_archived_and_restored_with_their_identity_kept_sealed() {
+    let s = source();
+    let i = incident(s.id, Confidentiality::Restricted);
+    let mut p = person(Confidentiality::Restricted);
+    p.incidents.push(PersonIncident {
+        incident: i.id,
+        role: Term::new("victim"),
+    });
+    let other = person(Confidentiality::Restricted);
+    let d = db(Dataset {
+        sources: vec![s],
+        incidents: vec![i.clone().into()],
+        persons: vec![p.clone().into(), other.clone().into()],
+        ..Dataset::default()
+    })
+    .await;
+    let editor = open_as(&d.path, &d.key, Principal::Account(Role::Editor)).await;
+    let id = p.id.to_string();
+    assert!(matches!(
+        editor.archive_record(RecordKind::Person, &id, " ").await,
+        Err(ServiceError::Invalid(_))
+    ));
+    editor
+        .archive_record(RecordKind::Person, &id, "entered twice")
+        .await
+        .unwrap();
+    // Out of every read: the records, the identity, the linkage's input.
+    let data = editor.dataset().await.unwrap();
+    assert_eq!(data.persons.len(), 1);
+    assert_eq!(data.persons[0].id, other.id);
+    assert!(editor.person_identity(p.id).await.unwrap().is_none());
+    assert!(matches!(
+        editor.record(RecordKind::Person, &id).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    // The incident it was linked to stays, as does its history.
+    assert_eq!(data.incidents.len(), 1);
+    let history = editor.history(RecordKind::Person, &id).await.unwrap();
+    assert_eq!(history.last().unwrap().action, VersionAction::Archive);
+    assert!(!format!("{history:?}").contains("Generated Name"));
+    // Restored: back with their identity and links.
+    let n = u32::try_from(history.len() - 1).unwrap();
+    editor
+        .restore_version(RecordKind::Person, &id, n)
+        .await
+        .unwrap();
+    let data = editor.dataset().await.unwrap();
+    let back = data.persons.iter().find(|x| x.id == p.id).unwrap();
+    assert_eq!(back.incidents.len(), 1);
+    let identity = editor.person_identity(p.id).await.unwrap().unwrap();
+    assert_eq!(identity.name_romanized.as_deref(), Some("Generated Name"));
+    // Never on disk in the clear, archived or not.
+    drop(editor);
+    for entry in std::fs::read_dir(d.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(14).any(|w| w == b"Generated Name"),
+            "on disk in the clear"
+        );
     }
 }

@@ -2017,7 +2017,7 @@ impl Store for SqliteStore {
         .await?;
         let r = Reader { table: "person" };
         let mut persons = Vec::new();
-        for row in sqlx::query("SELECT * FROM person ORDER BY id")
+        for row in sqlx::query("SELECT * FROM person WHERE archived = 0 ORDER BY id")
             .fetch_all(pool)
             .await?
         {

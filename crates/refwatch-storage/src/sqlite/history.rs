@@ -29,8 +29,9 @@ fn referrers(kind: RecordKind) -> &'static [&'static str] {
             "SELECT 1 FROM actor WHERE parent_id = ?1",
             "SELECT 1 FROM incident_actor WHERE actor_id = ?1",
         ],
-        // Persons are not archived: their status tells what became of them.
-        RecordKind::Person => &["SELECT 1 FROM person WHERE id = ?1"],
+        RecordKind::Person => {
+            &["SELECT 1 FROM evidence_link WHERE kind = 'person' AND record_id = ?1"]
+        }
         // Nothing refers to these.
         RecordKind::Mechanism | RecordKind::Figure => &[],
         RecordKind::Incident => &[
@@ -50,8 +51,8 @@ async fn remove(tx: &mut Tx<'_>, kind: RecordKind, id: &str) -> Result<bool, Sto
         RecordKind::Place => "DELETE FROM place WHERE id = ?",
         RecordKind::Actor => "DELETE FROM actor WHERE id = ?",
         RecordKind::Incident => return delete_incident_rows(tx, id).await,
-        // Kept (its identity hangs on it); its attributes are replaced.
-        RecordKind::Person => "SELECT 1 FROM person WHERE id = ?",
+        // Kept, with its identity, and marked archived.
+        RecordKind::Person => "UPDATE person SET archived = 1 WHERE id = ? AND archived = 0",
         RecordKind::Mechanism | RecordKind::Figure => {
             return delete_citable(tx, kind, id).await;
         }
@@ -209,8 +210,8 @@ pub(super) async fn change(
                 }
             }
         }
-        let found = if *kind == RecordKind::Person {
-            sqlx::query("SELECT 1 FROM person WHERE id = ?")
+        let found = if *kind == RecordKind::Person && puts_back(change.insert, *kind, id) {
+            sqlx::query("SELECT 1 FROM person WHERE id = ? AND archived = 0")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -231,8 +232,15 @@ pub(super) async fn change(
             .iter()
             .any(|(kind, id)| *kind == RecordKind::Person && *id == p.id.to_string())
         {
-            // Persons are created by import, with their sealed identity.
-            return Err(StoreError::NotFound(p.id.to_string()));
+            // Persons are created by import, with their sealed identity;
+            // an archived one is brought back.
+            let back = sqlx::query("UPDATE person SET archived = 0 WHERE id = ? AND archived = 1")
+                .bind(p.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            if back.rows_affected() != 1 {
+                return Err(StoreError::NotFound(p.id.to_string()));
+            }
         }
         replace_person(&mut tx, p).await?;
     }
@@ -390,7 +398,7 @@ pub(super) async fn set_evidence_link(
 ) -> Result<(), StoreError> {
     let exists = match kind {
         RecordKind::Incident => "SELECT 1 FROM incident WHERE id = ?",
-        RecordKind::Person => "SELECT 1 FROM person WHERE id = ?",
+        RecordKind::Person => "SELECT 1 FROM person WHERE id = ? AND archived = 0",
         _ => return Err(StoreError::NotFound(record.to_owned())),
     };
     let mut tx = store.write().await?;
