@@ -684,6 +684,7 @@ mod tests {
                 "delete /api/v1/incidents/{id}",
                 "delete /api/v1/incidents/{id}/evidence/{evidence}",
                 "delete /api/v1/mechanisms/{id}",
+                "delete /api/v1/persons/{id}",
                 "delete /api/v1/persons/{id}/citations/{citation}",
                 "delete /api/v1/persons/{id}/evidence/{evidence}",
                 "delete /api/v1/places/{id}",
