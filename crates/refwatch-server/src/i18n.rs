@@ -64,6 +64,7 @@ mod tests {
 
     #[test]
     fn every_text_has_english_and_korean() {
+        let mut keys = std::collections::HashSet::new();
         for line in TEXTS
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -71,6 +72,8 @@ mod tests {
             let fields: Vec<&str> = line.split('\t').collect();
             assert_eq!(fields.len(), 3, "{line}");
             assert!(fields.iter().all(|f| !f.trim().is_empty()), "{line}");
+            // A key given twice would hide one of its texts.
+            assert!(keys.insert(fields[0]), "{} is given twice", fields[0]);
         }
         assert_eq!(t(Lang::Ko, "incidents"), "사건");
     }

@@ -673,7 +673,7 @@ pub(crate) async fn incidents(
                     }
                 }
             }
-            label { (t(l, "search")) input type="search" name="q" value=(f.q.as_deref().unwrap_or("")); }
+            label { (t(l, "filter_words")) input type="search" name="q" value=(f.q.as_deref().unwrap_or("")); }
             button type="submit" { (t(l, "filter")) }
         }
         p { (matching) " " (t(l, "incidents_found")) }
