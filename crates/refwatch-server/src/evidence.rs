@@ -178,7 +178,7 @@ fn search_page(v: &Visitor, q: &SearchQuery, found: Option<Result<&Results, Stri
                 p.basis {
                     (r.total) " " (t(l, "search_found"))
                     @for (k, n) in r.facets.by_kind() { " · " (t(l, kind_key(k))) " " (n) }
-                    @for (lang, n) in r.facets.by_language() { " · " (lang) " " (n) }
+                    @for (lang, n) in r.facets.by_language() { " · " (language_name(l, lang)) " " (n) }
                 }
                 @if r.total == 0 { p { (t(l, "search_none")) } }
                 ol.hits {
@@ -307,6 +307,20 @@ fn evidence_json(e: &Evidence, source_shown: bool) -> serde_json::Value {
             Extraction::Failed(why) => json!({"failed": why}),
         },
     })
+}
+
+/// A language code of the search index, named in the reader's language.
+fn language_name(l: refwatch_domain::Lang, code: &str) -> &'static str {
+    t(
+        l,
+        match code {
+            "ko" => "language_ko",
+            "en" => "language_en",
+            "zh" => "language_zh",
+            "ja" => "language_ja",
+            _ => "language_und",
+        },
+    )
 }
 
 fn may_add(v: &Visitor) -> bool {

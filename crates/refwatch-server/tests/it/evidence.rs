@@ -274,6 +274,9 @@ async fn search_with_its_year_boxes_left_empty_finds_records() {
         hits(&page) > 0 && hits(&page) == hits(&filled),
         "empty boxes are no filter"
     );
+    // The language facet names languages, not codes.
+    assert!(page.contains(" · English "), "{page}");
+    assert!(!page.contains(" · en ") && !page.contains(" · und "));
     let api = public
         .get(format!(
             "{base}/api/v1/search?q=repatriation&from=&to=&limit="
