@@ -199,17 +199,24 @@ mod tests {
     use super::ApiCode;
 
     #[test]
-    fn the_openapi_document_lists_exactly_the_codes_the_server_answers_with() {
+    fn every_code_but_the_frameworks_is_documented_on_some_operation() {
+        // The Error schema lists every code by construction; what can go
+        // wrong is a code no operation says it may answer.
         let doc = crate::openapi_document();
-        let listed: Vec<&str> = doc["components"]["schemas"]["Error"]["properties"]["error"]
-            ["properties"]["code"]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        let codes: Vec<&str> = ApiCode::ALL.iter().map(|c| c.code()).collect();
-        assert_eq!(listed, codes);
+        let text = doc["paths"].to_string();
+        for code in ApiCode::ALL {
+            if matches!(
+                code,
+                ApiCode::MethodNotAllowed | ApiCode::BadRequest | ApiCode::UnsupportedMediaType
+            ) {
+                continue;
+            }
+            assert!(
+                text.contains(&format!("`{}`", code.code())),
+                "no operation documents {}",
+                code.code()
+            );
+        }
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub(crate) fn rows_sent(values: &Values, prefix: &str) -> usize {
     values
         .keys()
         .filter_map(|k| {
+            // `place_role_3` is row 3 of `place_`, as `place_3` is.
             k.strip_prefix(prefix)?
+                .trim_start_matches("role_")
                 .split('_')
                 .next()?
                 .parse::<usize>()

@@ -27,6 +27,7 @@ use refwatch_service::ServiceError;
 
 use crate::AppState;
 use crate::auth::Visitor;
+use crate::form_lists::rows_sent;
 use crate::i18n::t;
 use crate::pages::{failure, layout, page, redirect};
 
@@ -157,7 +158,7 @@ fn read_links(
     if !shown("actors_shown") {
         actors = base.map(|b| b.actors.clone()).unwrap_or_default();
     }
-    for row in 0..rows_in(values, "place_") {
+    for row in 0..rows_sent(values, "place_") {
         let name = value(values, &format!("place_{row}"));
         if !shown("places_shown") || name.is_empty() {
             continue;
@@ -175,7 +176,7 @@ fn read_links(
             }
         }
     }
-    for row in 0..rows_in(values, "actor_") {
+    for row in 0..rows_sent(values, "actor_") {
         let name = value(values, &format!("actor_{row}"));
         if !shown("actors_shown") || name.is_empty() {
             continue;
@@ -196,23 +197,6 @@ fn read_links(
     (places, actors)
 }
 
-/// How many rows of a list the form sent (the highest row number + 1).
-fn rows_in(values: &Values, prefix: &str) -> usize {
-    values
-        .keys()
-        .filter_map(|k| k.strip_prefix(prefix))
-        .filter_map(|rest| {
-            rest.trim_start_matches("role_")
-                .split('_')
-                .next()?
-                .parse::<usize>()
-                .ok()
-        })
-        .max()
-        .map_or(0, |n| n + 1)
-        .min(200)
-}
-
 /// Reads the breakdown rows.
 fn read_breakdown(
     values: &Values,
@@ -225,7 +209,7 @@ fn read_breakdown(
         return base.map(|b| b.breakdown.clone()).unwrap_or_default();
     }
     let mut parts = Vec::new();
-    for row in 0..rows_in(values, "bd_") {
+    for row in 0..rows_sent(values, "bd_") {
         let term = value(values, &format!("bd_{row}_term"));
         let low_name = format!("bd_{row}_low");
         if term.is_empty() {
@@ -441,9 +425,9 @@ fn links_fieldsets(v: &Visitor, data: &Dataset, values: &Values, errors: &Errors
             }
         }
     };
-    let place_rows = rows_in(values, "place_") + SPARE_ROWS;
-    let actor_rows = rows_in(values, "actor_") + SPARE_ROWS;
-    let bd_rows = rows_in(values, "bd_") + SPARE_ROWS;
+    let place_rows = rows_sent(values, "place_") + SPARE_ROWS;
+    let actor_rows = rows_sent(values, "actor_") + SPARE_ROWS;
+    let bd_rows = rows_sent(values, "bd_") + SPARE_ROWS;
     let choices = breakdown_choices(l);
     html! {
         fieldset {
@@ -562,7 +546,7 @@ pub(crate) fn read_persons(
     }
     let vocab = Vocabularies::builtin();
     let mut links: Vec<(refwatch_domain::PersonId, Term)> = Vec::new();
-    for row in 0..rows_in(values, "person_") {
+    for row in 0..rows_sent(values, "person_") {
         let text = value(values, &format!("person_{row}"));
         if text.is_empty() {
             continue;
@@ -593,7 +577,7 @@ fn persons_fieldset(v: &Visitor, data: &Dataset, values: &Values, errors: &Error
     }
     let vocab = Vocabularies::builtin();
     let get = |name: String| values.get(&name).cloned().unwrap_or_default();
-    let rows = rows_in(values, "person_") + SPARE_ROWS;
+    let rows = rows_sent(values, "person_") + SPARE_ROWS;
     html! {
         fieldset {
             legend { (t(l, "persons")) }
